@@ -1,0 +1,185 @@
+// One LDAP session to one domain controller: LDAPS (default), StartTLS, or plain LDAP only when
+// the config says both "allow insecure" and "risk acknowledged". CA validation is always on.
+// Every failure leaves here as an EngineError (see ./errors).
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
+import { Client, type Control, type Entry, type SearchOptions } from 'ldapts';
+import { badRequest } from '../cli/errors';
+import type { DcConfig } from '../config/request';
+import { mapLdapError } from './errors';
+
+export interface RootDse {
+  defaultNamingContext: string;
+  configurationNamingContext: string;
+  dnsHostName: string;
+  serverName: string;
+  supportedControls: string[];
+  supportedLdapVersions: string[];
+  domainFunctionality: number | null;
+  forestFunctionality: number | null;
+  domainControllerFunctionality: number | null;
+  highestCommittedUSN: string;
+  isGlobalCatalogReady: boolean;
+  currentTime: string;
+}
+
+export function defaultPort(mode: DcConfig['mode']): number {
+  return mode === 'ldaps' ? 636 : 389;
+}
+
+/** TLS options for the DC: the given CA (or the platform's default store), hostname checks on. */
+export function tlsOptionsFor(dc: DcConfig): ConnectionOptions {
+  const options: ConnectionOptions = { minVersion: 'TLSv1.2', rejectUnauthorized: true };
+  if (isIP(dc.host) === 0) options.servername = dc.host;
+  if (dc.caFile) options.ca = [readCaFile(dc.caFile)];
+  return options;
+}
+
+export function readCaFile(path: string): string {
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw badRequest('Request.CaFileUnreadable', `Cannot read the CA file '${path}': ${(err as Error).message}`, path);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw badRequest('Request.CaFileInvalid', `The CA file '${path}' holds no PEM certificate (-----BEGIN CERTIFICATE-----).`, path);
+  }
+  return pem;
+}
+
+export function firstString(value: Entry[string] | undefined): string {
+  if (value === undefined) return '';
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined ? '' : Buffer.isBuffer(first) ? first.toString('utf8') : String(first);
+}
+
+export function allStrings(value: Entry[string] | undefined): string[] {
+  if (value === undefined) return [];
+  const list = Array.isArray(value) ? value : [value];
+  return list.map((v) => (Buffer.isBuffer(v) ? v.toString('utf8') : String(v)));
+}
+
+function intOrNull(value: Entry[string] | undefined): number | null {
+  const text = firstString(value);
+  return text === '' ? null : Number.parseInt(text, 10);
+}
+
+export class AdSession {
+  readonly port: number;
+
+  private constructor(
+    readonly dc: DcConfig,
+    private readonly client: Client,
+  ) {
+    this.port = dc.port ?? defaultPort(dc.mode);
+  }
+
+  /** Connects and binds; the returned session is authenticated. */
+  static async open(dc: DcConfig): Promise<AdSession> {
+    const port = dc.port ?? defaultPort(dc.mode);
+    const tlsOptions = dc.mode === 'ldap' ? undefined : tlsOptionsFor(dc);
+    const scheme = dc.mode === 'ldaps' ? 'ldaps' : 'ldap';
+    const host = isIP(dc.host) === 6 ? `[${dc.host}]` : dc.host;
+    const client = new Client({
+      url: `${scheme}://${host}:${port}`,
+      timeout: dc.timeoutMs,
+      connectTimeout: dc.timeoutMs,
+      tlsOptions,
+      strictDN: true,
+    });
+    const session = new AdSession(dc, client);
+    try {
+      if (dc.mode === 'starttls') await client.startTLS(tlsOptions as ConnectionOptions);
+      await client.bind(dc.bindDN, dc.bindPassword);
+    } catch (err) {
+      await session.close();
+      throw mapLdapError(err, { host: dc.host, port, operation: 'bind', target: dc.bindDN });
+    }
+    return session;
+  }
+
+  get where(): string {
+    return `${this.dc.host}:${this.port}`;
+  }
+
+  async search(base: string, options: SearchOptions, operation = 'search'): Promise<Entry[]> {
+    try {
+      const { searchEntries } = await this.client.search(base, options);
+      return searchEntries;
+    } catch (err) {
+      throw mapLdapError(err, { host: this.dc.host, port: this.port, operation, target: base });
+    }
+  }
+
+  /** Paged subtree search: yields entries page by page so large directories never sit in memory twice. */
+  async *searchPaged(base: string, options: SearchOptions, pageSize = 500, controls?: Control[]): AsyncGenerator<Entry[]> {
+    try {
+      for await (const page of this.client.searchPaginated(base, { ...options, paged: { pageSize } }, controls)) {
+        yield page.searchEntries;
+      }
+    } catch (err) {
+      throw mapLdapError(err, { host: this.dc.host, port: this.port, operation: 'paged search', target: base });
+    }
+  }
+
+  async rootDse(): Promise<RootDse> {
+    const [entry] = await this.search(
+      '',
+      {
+        scope: 'base',
+        filter: '(objectClass=*)',
+        attributes: [
+          'defaultNamingContext',
+          'configurationNamingContext',
+          'dnsHostName',
+          'serverName',
+          'supportedControl',
+          'supportedLDAPVersion',
+          'domainFunctionality',
+          'forestFunctionality',
+          'domainControllerFunctionality',
+          'highestCommittedUSN',
+          'isGlobalCatalogReady',
+          'currentTime',
+        ],
+      },
+      'read the rootDSE',
+    );
+    if (!entry) throw mapLdapError(new Error('the rootDSE returned no entry'), { host: this.dc.host, port: this.port, operation: 'read the rootDSE' });
+    return {
+      defaultNamingContext: firstString(entry.defaultNamingContext),
+      configurationNamingContext: firstString(entry.configurationNamingContext),
+      dnsHostName: firstString(entry.dnsHostName),
+      serverName: firstString(entry.serverName),
+      supportedControls: allStrings(entry.supportedControl),
+      supportedLdapVersions: allStrings(entry.supportedLDAPVersion),
+      domainFunctionality: intOrNull(entry.domainFunctionality),
+      forestFunctionality: intOrNull(entry.forestFunctionality),
+      domainControllerFunctionality: intOrNull(entry.domainControllerFunctionality),
+      highestCommittedUSN: firstString(entry.highestCommittedUSN),
+      isGlobalCatalogReady: firstString(entry.isGlobalCatalogReady).toUpperCase() === 'TRUE',
+      currentTime: firstString(entry.currentTime),
+    };
+  }
+
+  /** Reads one object at `dn` (base scope); null when it does not exist. */
+  async readObject(dn: string, attributes: string[]): Promise<Entry | null> {
+    try {
+      const { searchEntries } = await this.client.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes });
+      return searchEntries[0] ?? null;
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 32) return null;
+      throw mapLdapError(err, { host: this.dc.host, port: this.port, operation: 'read', target: dn });
+    }
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.client.unbind();
+    } catch {
+      // The connection may already be gone; closing is best effort.
+    }
+  }
+}

@@ -1,0 +1,73 @@
+// The engine's small error taxonomy. Every failure that reaches the protocol is an EngineError:
+// a stable id (the module's ErrorId), a PowerShell ErrorCategory name, an exit code and a target.
+
+export const ExitCode = {
+  Ok: 0,
+  PartialFailure: 1,
+  BadRequest: 2,
+  Unreachable: 3,
+  AuthFailed: 4,
+  Refused: 5,
+  Internal: 10,
+} as const;
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** Names of System.Management.Automation.ErrorCategory values the engine uses. */
+export type ErrorCategory =
+  | 'NotSpecified'
+  | 'InvalidArgument'
+  | 'InvalidData'
+  | 'InvalidOperation'
+  | 'ObjectNotFound'
+  | 'ResourceExists'
+  | 'ConnectionError'
+  | 'OperationTimeout'
+  | 'AuthenticationError'
+  | 'PermissionDenied'
+  | 'SecurityError'
+  | 'LimitsExceeded'
+  | 'WriteError'
+  | 'ReadError'
+  | 'ProtocolError';
+
+export interface EngineErrorOptions {
+  category?: ErrorCategory;
+  exitCode?: ExitCodeValue;
+  target?: string | null;
+  cause?: unknown;
+  /** Extra, non-secret facts for the record (LDAP result code, AD extended code, HTTP status...). */
+  details?: Record<string, unknown>;
+}
+
+export class EngineError extends Error {
+  readonly id: string;
+  readonly category: ErrorCategory;
+  readonly exitCode: ExitCodeValue;
+  readonly target: string | null;
+  readonly details: Record<string, unknown>;
+
+  constructor(id: string, message: string, options: EngineErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'EngineError';
+    this.id = id;
+    this.category = options.category ?? 'NotSpecified';
+    this.exitCode = options.exitCode ?? ExitCode.Internal;
+    this.target = options.target ?? null;
+    this.details = options.details ?? {};
+  }
+}
+
+export function badRequest(id: string, message: string, target?: string | null): EngineError {
+  return new EngineError(id, message, { category: 'InvalidArgument', exitCode: ExitCode.BadRequest, target });
+}
+
+/** Wraps anything thrown that is not already an EngineError as an internal error (a bug). */
+export function asEngineError(err: unknown): EngineError {
+  if (err instanceof EngineError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new EngineError('Engine.Internal', `Internal engine error: ${message}`, {
+    category: 'NotSpecified',
+    exitCode: ExitCode.Internal,
+    cause: err,
+  });
+}

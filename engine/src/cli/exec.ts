@@ -1,0 +1,69 @@
+// Runs one request: parse → validate → run the command → exactly one `result` line.
+// All errors are handled here, once, and mapped to the documented exit codes.
+import { createFileLogger, defaultLogFile, type EngineLogger } from '../log/logger';
+import { SecretScrubber } from '../log/secrets';
+import { requestEnvelopeSchema } from '../config/request';
+import { parseOrThrow } from '../config/validation';
+import { COMMANDS } from './commands';
+import type { Command } from './command';
+import { asEngineError, badRequest, ExitCode, type ExitCodeValue } from './errors';
+import { ProtocolWriter, type LineSink } from './protocol';
+
+export interface ExecIo {
+  writeLine: LineSink;
+  env?: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+  /** Tests pass a logger; otherwise a file logger is opened from the request or the default path. */
+  logger?: EngineLogger;
+}
+
+/** Parses the stdin text as JSON without echoing any of it (it may hold secrets). */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const position = /position (\d+)/.exec((err as Error).message)?.[1];
+    throw badRequest(
+      'Request.InvalidJson',
+      `The request on stdin is not valid JSON${position ? ` (problem at character ${position})` : ''}; send one JSON object such as {"protocol":1,"command":"version"}.`,
+    );
+  }
+}
+
+export async function execRequest(stdinText: string, io: ExecIo): Promise<ExitCodeValue> {
+  const scrubber = new SecretScrubber();
+  let logger: EngineLogger | undefined = io.logger;
+  const writer = new ProtocolWriter(io.writeLine, scrubber, { log: (...args) => logger?.log(...args), close: async () => undefined });
+  let exitCode: ExitCodeValue = ExitCode.Internal;
+  let summary: Record<string, unknown> = {};
+  try {
+    if (stdinText.trim() === '') throw badRequest('Request.Empty', 'No request on stdin; send one JSON object such as {"protocol":1,"command":"version"}.');
+    const raw = parseJson(stdinText);
+    scrubber.collect(raw);
+    const request = parseOrThrow(requestEnvelopeSchema, raw, 'request');
+    logger ??= createFileLogger(request.logFile ?? defaultLogFile(io.env), request.logLevel ?? 'info', scrubber);
+    const command: Command | undefined = COMMANDS.get(request.command);
+    if (!command) {
+      throw badRequest('Request.UnknownCommand', `Unknown command '${request.command}'. Known commands: ${[...COMMANDS.keys()].join(', ')}.`, request.command);
+    }
+    const params = parseOrThrow(command.params, request.params, 'params');
+    logger.log('info', `command ${command.name} started`, { params });
+    const outcome = await command.run(params, { reporter: writer, signal: io.signal ?? new AbortController().signal });
+    exitCode = outcome.exitCode;
+    summary = outcome.summary;
+    logger.log('info', `command ${command.name} finished`, { exitCode });
+  } catch (thrown) {
+    const err = asEngineError(thrown);
+    writer.error(err, true);
+    exitCode = err.exitCode;
+    summary = { errorId: err.id };
+    if (err.exitCode === ExitCode.Internal && thrown instanceof Error && thrown.stack) {
+      // Crash text belongs on stderr (protocol rule); scrubbed like everything else.
+      process.stderr.write(scrubber.scrub(thrown.stack) + '\n');
+    }
+  } finally {
+    writer.result(exitCode, summary);
+    if (!io.logger) await logger?.close();
+  }
+  return exitCode;
+}

@@ -1,0 +1,58 @@
+// winston logging to a JSON-lines file with rotation. Every entry passes through the scrubber
+// first, so neither a secret-named field nor a known secret value can reach the file.
+import { mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import winston from 'winston';
+import type { SecretScrubber } from './secrets';
+
+export type LogLevel = 'error' | 'warning' | 'info' | 'verbose' | 'debug';
+
+const LEVELS: Record<LogLevel, number> = { error: 0, warning: 1, info: 2, verbose: 3, debug: 4 };
+
+export interface EngineLogger {
+  log(level: LogLevel, message: string, meta?: Record<string, unknown>): void;
+  close(): Promise<void>;
+}
+
+/** Where logs go when the request names no file: the agent's state folder of the platform. */
+export function defaultLogFile(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
+  if (env.JCADI_LOG_FILE) return env.JCADI_LOG_FILE;
+  if (platform === 'win32') {
+    const programData = env.ProgramData ?? 'C:\\ProgramData';
+    return join(programData, 'JumpCloudADI', 'logs', 'engine.log');
+  }
+  const stateHome = env.XDG_STATE_HOME ?? join(env.HOME ?? homedir(), '.local', 'state');
+  return join(stateHome, 'jumpcloudadi', 'logs', 'engine.log');
+}
+
+export function createFileLogger(file: string, level: LogLevel, scrubber: SecretScrubber): EngineLogger {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const scrubFormat = winston.format((info) => {
+    const { level: lvl, message, timestamp, ...meta } = info as Record<string, unknown>;
+    const clean = scrubber.redact(meta);
+    for (const key of Object.keys(info)) if (!['level', 'timestamp'].includes(key)) delete (info as Record<string, unknown>)[key];
+    Object.assign(info, clean, { level: lvl, timestamp, message: scrubber.scrub(String(message)) });
+    return info;
+  });
+  const logger = winston.createLogger({
+    levels: LEVELS,
+    level,
+    format: winston.format.combine(winston.format.timestamp(), scrubFormat(), winston.format.json()),
+    transports: [
+      new winston.transports.File({ filename: file, maxsize: 10 * 1024 * 1024, maxFiles: 5, tailable: true, options: { flags: 'a', mode: 0o600 } }),
+    ],
+  });
+  return {
+    log: (lvl, message, meta) => logger.log(lvl, message, meta ?? {}),
+    close: () =>
+      new Promise<void>((resolve) => {
+        logger.on('finish', () => resolve());
+        logger.end();
+        // Never hang the exit on a stuck file system.
+        setTimeout(resolve, 2000).unref();
+      }),
+  };
+}
+
+export const nullLogger: EngineLogger = { log: () => undefined, close: async () => undefined };
