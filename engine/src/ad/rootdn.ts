@@ -58,7 +58,7 @@ function characterProblems(input: string, kind: Kind): string[] {
       problems.push(`The ${label(kind)} contains the control character ${describeChar(ch)} at position ${position}.`);
     }
   }
-  const escape = /\\(.{0,2})/.exec(input);
+  const escape = /\\(?:[0-9A-Fa-f]{2}|.)?/.exec(input);
   if (escape) {
     problems.push(
       `The ${label(kind)} contains the escape sequence '${escape[0]}' at position ${escape.index + 1}; escaped characters are not supported (choose a container whose name needs no escaping).`,
@@ -91,7 +91,9 @@ function componentProblems(raw: string, n: number, kind: Kind): { problems: stri
   } else if (type !== upper) {
     problems.push(`${capitalise(where)} writes '${type}' in lower case; attribute types must be upper case: '${upper}'.`);
   }
-  if (value === '') {
+  if (value.includes(',')) {
+    // The comma is already reported for the whole DN; the rest of this value is not meaningful.
+  } else if (value === '') {
     problems.push(`${capitalise(where)} has an empty value.`);
   } else if (value.includes('=')) {
     problems.push(`${capitalise(where)} has a second '=' in its value.`);

@@ -86,7 +86,8 @@ export class AdSession {
       url: `${scheme}://${host}:${port}`,
       timeout: dc.timeoutMs,
       connectTimeout: dc.timeoutMs,
-      tlsOptions,
+      // ldapts treats any tlsOptions as "connect with TLS", so StartTLS gets them only at upgrade.
+      tlsOptions: dc.mode === 'ldaps' ? tlsOptions : undefined,
       strictDN: true,
     });
     const session = new AdSession(dc, client);

@@ -54,6 +54,8 @@ export async function execRequest(stdinText: string, io: ExecIo): Promise<ExitCo
     logger.log('info', `command ${command.name} finished`, { exitCode });
   } catch (thrown) {
     const err = asEngineError(thrown);
+    // A request that failed before naming its log file is still logged, to the default file.
+    logger ??= createFileLogger(defaultLogFile(io.env), 'info', scrubber);
     writer.error(err, true);
     exitCode = err.exitCode;
     summary = { errorId: err.id };

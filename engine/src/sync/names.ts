@@ -1,0 +1,42 @@
+// What AD can hold: sAMAccountName, cn and UPN rules, and the anchor value codec.
+import type { Anchor } from './model';
+
+/** Characters AD refuses in sAMAccountName (FACTS §3), plus '@' which would break the UPN. */
+const FORBIDDEN = /["/\\[\]:;|=,+*?<>@]/;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+export const MAX_USER_SAM = 20;
+export const MAX_GROUP_SAM = 64;
+/** cn's rangeUpper in the AD schema. */
+export const MAX_CN = 64;
+
+/** Why AD could not hold this logon name, or null when it can. */
+export function accountNameProblem(name: string, max: number, what: 'username' | 'group name'): string | null {
+  if (name.trim() === '') return `the ${what} is empty`;
+  if (name !== name.trim()) return `the ${what} '${name}' has leading or trailing spaces`;
+  if (name.length > max) return `the ${what} '${name}' is ${name.length} characters long; AD allows at most ${max}`;
+  if (CONTROL.test(name)) return `the ${what} contains a control character`;
+  const bad = FORBIDDEN.exec(name);
+  if (bad) return `the ${what} '${name}' contains '${bad[0]}', which AD does not allow in a logon name`;
+  if (name.endsWith('.')) return `the ${what} '${name}' ends with a period, which AD does not allow`;
+  if (/^[. ]+$/.test(name)) return `the ${what} '${name}' has only periods and spaces`;
+  return null;
+}
+
+const ANCHOR = /^JumpCloud:([A-Za-z0-9_-]{1,64})(;syncDisabled)?$/;
+
+export function encodeAnchor(anchor: Anchor): string {
+  return `JumpCloud:${anchor.jcId}${anchor.syncDisabled ? ';syncDisabled' : ''}`;
+}
+
+/** Our anchor, 'foreign' for a value someone else wrote, or null when the attribute is empty. */
+export function decodeAnchor(value: string): Anchor | 'foreign' | null {
+  if (value === '') return null;
+  const match = ANCHOR.exec(value);
+  if (!match) return 'foreign';
+  return { jcId: match[1] as string, syncDisabled: match[2] !== undefined };
+}
+
+export function lower(text: string): string {
+  return text.toLowerCase();
+}

@@ -1,0 +1,316 @@
+// plan(desired, actual, options) → Plan. Pure: no I/O, no clock, no randomness. The same plan
+// drives -WhatIf, Get-JCSyncPlan and a real run; only the applier writes.
+import { escapeDnValue } from '../ad/escape';
+import {
+  APPLY_ORDER,
+  type ActualState,
+  type AdGroup,
+  type AdUser,
+  type AttributeChange,
+  type DesiredGroup,
+  type DesiredState,
+  type DesiredUser,
+  type Plan,
+  type PlanOp,
+  type PlanOptions,
+  type SkipCode,
+  type UserAttributes,
+} from './model';
+import { accountNameProblem, lower, MAX_CN, MAX_GROUP_SAM, MAX_USER_SAM } from './names';
+
+const OUT_OF_SCOPE = 'no longer bound to the ADI domain in JumpCloud (directly or through a bound group)';
+
+export function userAttributes(user: DesiredUser, upnSuffix: string): UserAttributes {
+  return {
+    cn: user.username,
+    sAMAccountName: user.username,
+    userPrincipalName: `${user.username}@${upnSuffix}`,
+    givenName: user.firstName,
+    sn: user.lastName,
+    displayName: `${user.firstName} ${user.lastName}`,
+    mail: user.email ?? '',
+  };
+}
+
+export function childDn(cn: string, parentDn: string): string {
+  return `CN=${escapeDnValue(cn)},${parentDn}`;
+}
+
+function changes(before: Record<string, string>, after: Record<string, string>, attributes: string[]): AttributeChange[] {
+  return attributes
+    .filter((a) => (before[a] ?? '') !== (after[a] ?? ''))
+    .map((a) => ({ attribute: a, before: before[a] ?? '', after: after[a] ?? '' }));
+}
+
+/** Indexes one kind of AD object under the root: anchored by JumpCloud id, unanchored by name. */
+function index<T extends AdUser | AdGroup>(objects: T[], skip: (op: PlanOp) => void, objectType: 'user' | 'group') {
+  const byJcId = new Map<string, T>();
+  const unanchoredByName = new Map<string, T>();
+  for (const object of objects) {
+    if (object.anchor) {
+      const first = byJcId.get(object.anchor.jcId);
+      if (first) {
+        skip({ kind: 'skip', objectType, jcId: object.anchor.jcId, name: object.cn, dn: object.dn, code: 'Conflict', reason: `carries the same JumpCloud anchor as ${first.dn}; left alone until one anchor is removed` });
+        continue;
+      }
+      byJcId.set(object.anchor.jcId, object);
+    } else {
+      unanchoredByName.set(lower(object.sAMAccountName), object);
+      unanchoredByName.set(lower(object.cn), unanchoredByName.get(lower(object.cn)) ?? object);
+    }
+  }
+  return { byJcId, unanchoredByName };
+}
+
+export function plan(desired: DesiredState, actual: ActualState, options: PlanOptions): Plan {
+  const ops: PlanOp[] = [];
+  const emit = (op: PlanOp) => ops.push(op);
+  const skip = (objectType: 'user' | 'group', jcId: string | null, name: string, dn: string | null, code: SkipCode, reason: string) =>
+    emit({ kind: 'skip', objectType, jcId, name, dn, code, reason });
+
+  const users = index(actual.users, emit, 'user');
+  const groups = index(actual.groups, emit, 'group');
+  const dnsUnderRoot = new Set([...actual.users, ...actual.groups].map((o) => lower(o.dn)));
+  /** Final DN (lower case) of every managed, unprotected user after the plan applies, by JumpCloud id. */
+  const finalUserDn = new Map<string, string>();
+  /** Current DN (lower case) → final DN (lower case), so renamed members are not removed and re-added. */
+  const renamed = new Map<string, string>();
+  const protectedDns = new Set([...actual.users, ...actual.groups].filter((o) => o.protected).map((o) => lower(o.dn)));
+
+  // Names another object in the domain holds (ours excluded), so a create or rename cannot clash.
+  const nameTakenBy = (name: string, self: string | null): string | null => {
+    const holder = actual.accountNames.get(lower(name));
+    return holder && lower(holder) !== lower(self ?? '') ? holder : null;
+  };
+  const upnTakenBy = (upn: string, self: string | null): string | null => {
+    const holder = actual.principalNames.get(lower(upn));
+    return holder && lower(holder) !== lower(self ?? '') ? holder : null;
+  };
+
+  // ---- users
+  const seenUsernames = new Map<string, string>();
+  const desiredUsers = [...desired.users].sort((a, b) => a.username.localeCompare(b.username) || a.jcId.localeCompare(b.jcId));
+  const desiredUserIds = new Set(desiredUsers.map((u) => u.jcId));
+  for (const user of desiredUsers) {
+    const label = user.username;
+    const firstHolder = seenUsernames.get(lower(user.username));
+    if (firstHolder) {
+      skip('user', user.jcId, label, null, 'DuplicateInJumpCloud', `another JumpCloud user (${firstHolder}) has the same username apart from case; AD logon names ignore case`);
+      continue;
+    }
+    seenUsernames.set(lower(user.username), user.jcId);
+    const missing = [user.firstName.trim() === '' && 'first name', user.lastName.trim() === '' && 'last name'].filter(Boolean);
+    if (missing.length > 0) {
+      skip('user', user.jcId, label, null, 'MissingName', `has no ${missing.join(' and no ')} in JumpCloud; AD sync needs both (add them in JumpCloud)`);
+      continue;
+    }
+    const nameProblem = accountNameProblem(user.username, MAX_USER_SAM, 'username');
+    if (nameProblem) {
+      skip('user', user.jcId, label, null, 'InvalidUsername', `${nameProblem}; change the username in JumpCloud`);
+      continue;
+    }
+    const want = userAttributes(user, actual.upnSuffix);
+    const wantDn = childDn(want.cn, actual.rootDN);
+    let existing = users.byJcId.get(user.jcId);
+    let adopt = false;
+    if (!existing) {
+      const clash = users.unanchoredByName.get(lower(user.username));
+      if (clash) {
+        if (clash.protected) {
+          skip('user', user.jcId, label, clash.dn, 'Protected', `matches the protected account ${clash.dn} (adminCount=1); privileged accounts are never managed from JumpCloud`);
+          continue;
+        }
+        if (clash.foreignAnchor || !options.adoptUnanchored) {
+          skip('user', user.jcId, label, clash.dn, 'Conflict', `the AD account ${clash.dn} has this name but was not created by the sync; adopt it explicitly (-AdoptExisting) or rename one of them`);
+          continue;
+        }
+        existing = clash;
+        adopt = true;
+      }
+    }
+
+    if (!existing) {
+      const holder = nameTakenBy(want.sAMAccountName, null) ?? upnTakenBy(want.userPrincipalName, null);
+      if (holder) {
+        skip('user', user.jcId, label, null, 'NameTaken', `the logon name is already used by ${holder} elsewhere in the domain`);
+        continue;
+      }
+      if (dnsUnderRoot.has(lower(wantDn))) {
+        skip('user', user.jcId, label, wantDn, 'NameTaken', `${wantDn} already exists`);
+        continue;
+      }
+      emit({ kind: 'createUser', jcId: user.jcId, dn: wantDn, attributes: want, enabled: !user.suspended, reason: user.suspended ? 'new in scope (suspended in JumpCloud: created disabled)' : 'new in scope' });
+      finalUserDn.set(user.jcId, lower(wantDn));
+      continue;
+    }
+
+    if (existing.protected) {
+      skip('user', user.jcId, label, existing.dn, 'Protected', 'the account is protected (adminCount=1); privileged accounts are never modified');
+      continue;
+    }
+    let finalDn = existing.dn;
+    let renameBlocked = false;
+    if (existing.cn !== want.cn) {
+      const holder = nameTakenBy(want.sAMAccountName, existing.dn) ?? upnTakenBy(want.userPrincipalName, existing.dn);
+      if (holder || (lower(wantDn) !== lower(existing.dn) && dnsUnderRoot.has(lower(wantDn)))) {
+        skip('user', user.jcId, label, existing.dn, 'NameTaken', `cannot rename to '${want.cn}': the name is used by ${holder ?? wantDn}`);
+        renameBlocked = true;
+      } else {
+        emit({ kind: 'renameUser', jcId: user.jcId, dn: existing.dn, newDn: wantDn, name: label, reason: `username changed in JumpCloud from '${existing.sAMAccountName}'` });
+        finalDn = wantDn;
+        renamed.set(lower(existing.dn), lower(wantDn));
+      }
+    }
+    const attributes = ['givenName', 'sn', 'displayName', 'mail', ...(renameBlocked ? [] : ['sAMAccountName', 'userPrincipalName'])];
+    const diff = changes(existing as unknown as Record<string, string>, want as unknown as Record<string, string>, attributes).filter(
+      (c) => !(c.attribute === 'mail' && c.after === ''),
+    );
+    if (diff.length > 0 || adopt) {
+      emit({ kind: 'updateUser', jcId: user.jcId, dn: finalDn, name: label, changes: diff, adopt, reason: adopt ? 'adopted: existing AD account taken over by explicit choice' : 'attributes changed in JumpCloud' });
+    }
+    if (user.suspended && !existing.disabled) {
+      emit({ kind: 'disableUser', jcId: user.jcId, dn: finalDn, name: label, reason: 'suspended in JumpCloud' });
+    } else if (!user.suspended && existing.disabled) {
+      if (existing.anchor?.syncDisabled) {
+        emit({ kind: 'enableUser', jcId: user.jcId, dn: finalDn, name: label, reason: 'active again in JumpCloud' });
+      } else {
+        skip('user', user.jcId, label, finalDn, 'DisabledInAD', 'disabled in AD by an administrator while active in JumpCloud; not re-enabled (offboarding is kept)');
+      }
+    }
+    finalUserDn.set(user.jcId, lower(finalDn));
+  }
+
+  for (const [jcId, adUser] of users.byJcId) {
+    if (desiredUserIds.has(jcId) || adUser.protected || adUser.disabled) continue;
+    emit({ kind: 'disableUser', jcId, dn: adUser.dn, name: adUser.sAMAccountName, reason: OUT_OF_SCOPE });
+  }
+
+  // ---- groups and membership
+  const seenGroupNames = new Map<string, string>();
+  const desiredGroups = [...desired.groups].sort((a, b) => a.name.localeCompare(b.name) || a.jcId.localeCompare(b.jcId));
+  const desiredGroupIds = new Set(desiredGroups.map((g) => g.jcId));
+  for (const group of desiredGroups) {
+    planGroup(group);
+  }
+  for (const [jcId, adGroup] of groups.byJcId) {
+    if (desiredGroupIds.has(jcId) || adGroup.protected) continue;
+    emit({ kind: 'deleteGroup', jcId, dn: adGroup.dn, name: adGroup.cn, reason: 'the user group is no longer bound to the ADI domain in JumpCloud' });
+  }
+
+  function planGroup(group: DesiredGroup): void {
+    const label = group.name;
+    const first = seenGroupNames.get(lower(group.name));
+    if (first) {
+      skip('group', group.jcId, label, null, 'DuplicateInJumpCloud', `another bound group (${first}) has the same name apart from case`);
+      return;
+    }
+    seenGroupNames.set(lower(group.name), group.jcId);
+    const problem = accountNameProblem(group.name, Math.min(MAX_GROUP_SAM, MAX_CN), 'group name');
+    if (problem) {
+      skip('group', group.jcId, label, null, 'InvalidGroupName', `${problem}; rename the group in JumpCloud`);
+      return;
+    }
+    const wantDn = childDn(group.name, actual.rootDN);
+    let existing = groups.byJcId.get(group.jcId);
+    let adopt = false;
+    if (!existing) {
+      const clash = groups.unanchoredByName.get(lower(group.name));
+      if (clash) {
+        if (clash.protected || clash.foreignAnchor || !options.adoptUnanchored) {
+          const why = clash.protected ? 'is protected (adminCount=1)' : 'was not created by the sync; adopt it explicitly (-AdoptExisting) or rename one of them';
+          skip('group', group.jcId, label, clash.dn, clash.protected ? 'Protected' : 'Conflict', `the AD group ${clash.dn} has this name and ${why}`);
+          return;
+        }
+        existing = clash;
+        adopt = true;
+      }
+    }
+    let finalDn = wantDn;
+    let currentMembers: string[] = [];
+    if (!existing) {
+      const holder = nameTakenBy(group.name, null);
+      if (holder || dnsUnderRoot.has(lower(wantDn))) {
+        skip('group', group.jcId, label, null, 'NameTaken', `the name is already used by ${holder ?? wantDn}`);
+        return;
+      }
+      emit({ kind: 'createGroup', jcId: group.jcId, dn: wantDn, name: group.name, description: group.description, reason: 'user group newly bound to the ADI domain' });
+    } else {
+      if (existing.protected) {
+        skip('group', group.jcId, label, existing.dn, 'Protected', 'the group is protected (adminCount=1); never modified');
+        return;
+      }
+      finalDn = existing.dn;
+      let renameBlocked = false;
+      if (existing.cn !== group.name) {
+        const holder = nameTakenBy(group.name, existing.dn);
+        if (holder || (lower(wantDn) !== lower(existing.dn) && dnsUnderRoot.has(lower(wantDn)))) {
+          skip('group', group.jcId, label, existing.dn, 'NameTaken', `cannot rename to '${group.name}': the name is used by ${holder ?? wantDn}`);
+          renameBlocked = true;
+        } else {
+          emit({ kind: 'renameGroup', jcId: group.jcId, dn: existing.dn, newDn: wantDn, name: label, reason: `renamed in JumpCloud from '${existing.cn}'` });
+          finalDn = wantDn;
+        }
+      }
+      const diff = changes(
+        existing as unknown as Record<string, string>,
+        { sAMAccountName: group.name, description: group.description },
+        renameBlocked ? ['description'] : ['sAMAccountName', 'description'],
+      );
+      if (diff.length > 0 || adopt) {
+        emit({ kind: 'updateGroup', jcId: group.jcId, dn: finalDn, name: label, changes: diff, adopt, reason: adopt ? 'adopted: existing AD group taken over by explicit choice' : 'changed in JumpCloud' });
+      }
+      currentMembers = existing.members.map((m) => renamed.get(lower(m)) ?? lower(m));
+    }
+
+    const wanted = new Map<string, string>();
+    for (const memberId of new Set(group.memberJcIds)) {
+      const dn = finalUserDn.get(memberId);
+      if (dn) wanted.set(dn, memberId);
+    }
+    const current = new Set(currentMembers);
+    const displayName = (dn: string) => /^CN=((?:\\.|[^,])+)/i.exec(dn)?.[1]?.replace(/\\(.)/g, '$1') ?? dn;
+    for (const dn of wanted.keys()) {
+      if (!current.has(dn)) emit({ kind: 'addMember', groupDn: finalDn, memberDn: dn, group: label, member: displayName(dn), reason: 'member in JumpCloud' });
+    }
+    for (const dn of current) {
+      if (wanted.has(dn) || protectedDns.has(dn)) continue;
+      emit({ kind: 'removeMember', groupDn: finalDn, memberDn: dn, group: label, member: displayName(dn), reason: 'not a member of the group in JumpCloud' });
+    }
+  }
+
+  return finish(ops, options, users.byJcId.size + groups.byJcId.size, desired);
+}
+
+function onlyUserOps(ops: PlanOp[], desired: DesiredState, who: string): PlanOp[] {
+  const user = desired.users.find((u) => u.jcId === who || lower(u.username) === lower(who));
+  if (!user) return [];
+  const userDns = new Set(
+    ops.flatMap((op) => ('jcId' in op && op.jcId === user.jcId && 'dn' in op && op.dn ? [lower(op.dn), ...('newDn' in op ? [lower(op.newDn)] : [])] : [])),
+  );
+  const kept = ops.filter((op) => (op.kind === 'addMember' || op.kind === 'removeMember' ? userDns.has(lower(op.memberDn)) : 'jcId' in op && op.jcId === user.jcId));
+  const neededGroups = new Set(kept.filter((op) => op.kind === 'addMember').map((op) => lower((op as { groupDn: string }).groupDn)));
+  const groupCreates = ops.filter((op) => op.kind === 'createGroup' && neededGroups.has(lower(op.dn)));
+  return [...groupCreates, ...kept];
+}
+
+function finish(all: PlanOp[], options: PlanOptions, managedObjects: number, desired: DesiredState): Plan {
+  const selected = options.onlyUser ? onlyUserOps(all, desired, options.onlyUser) : all;
+  const rank = new Map(APPLY_ORDER.map((kind, i) => [kind, i]));
+  const operations = selected
+    .map((op, i) => ({ op, i }))
+    .sort((a, b) => (rank.get(a.op.kind) ?? 0) - (rank.get(b.op.kind) ?? 0) || a.i - b.i)
+    .map(({ op }) => op);
+  const counts: Plan['counts'] = {};
+  for (const op of operations) counts[op.kind] = (counts[op.kind] ?? 0) + 1;
+  const removals = (counts.disableUser ?? 0) + (counts.deleteGroup ?? 0);
+  let refusal: string | null = null;
+  if (!options.force && removals > 0) {
+    const percent = managedObjects > 0 ? (removals / managedObjects) * 100 : 0;
+    if (removals > options.maxDisableCount) {
+      refusal = `The plan disables or deletes ${removals} objects, more than the limit of ${options.maxDisableCount}. Check the JumpCloud bindings, then rerun with -Force if this is intended.`;
+    } else if (managedObjects >= 20 && percent > options.maxDisablePercent) {
+      refusal = `The plan disables or deletes ${removals} of ${managedObjects} managed objects (${percent.toFixed(0)}%), more than the limit of ${options.maxDisablePercent}%. Check the JumpCloud bindings, then rerun with -Force if this is intended.`;
+    }
+  }
+  return { operations, counts, refusal, managedObjects };
+}
