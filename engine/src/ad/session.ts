@@ -101,6 +101,11 @@ export class AdSession {
     return session;
   }
 
+  /** The raw client, for ./writer.ts only: it is the one place that writes AD. */
+  get ldapClient(): Client {
+    return this.client;
+  }
+
   get where(): string {
     return `${this.dc.host}:${this.port}`;
   }

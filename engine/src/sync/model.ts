@@ -44,6 +44,8 @@ export interface AdUser {
   displayName: string;
   mail: string;
   disabled: boolean;
+  /** pwdLastSet is non-zero: the account has a password (enabling one without is refused by Windows). */
+  passwordSet: boolean;
   protected: boolean;
 }
 
@@ -116,7 +118,7 @@ export type PlanOp =
   | { kind: 'createUser'; jcId: string; dn: string; attributes: UserAttributes; enabled: boolean; reason: string }
   | { kind: 'renameUser'; jcId: string; dn: string; newDn: string; name: string; reason: string }
   | { kind: 'updateUser'; jcId: string; dn: string; name: string; changes: AttributeChange[]; adopt: boolean; reason: string }
-  | { kind: 'enableUser'; jcId: string; dn: string; name: string; reason: string }
+  | { kind: 'enableUser'; jcId: string; dn: string; name: string; needsPassword: boolean; reason: string }
   | { kind: 'disableUser'; jcId: string; dn: string; name: string; reason: string }
   | { kind: 'addMember'; groupDn: string; memberDn: string; group: string; member: string; reason: string }
   | { kind: 'removeMember'; groupDn: string; memberDn: string; group: string; member: string; reason: string }

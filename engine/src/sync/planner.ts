@@ -172,7 +172,7 @@ export function plan(desired: DesiredState, actual: ActualState, options: PlanOp
       emit({ kind: 'disableUser', jcId: user.jcId, dn: finalDn, name: label, reason: 'suspended in JumpCloud' });
     } else if (!user.suspended && existing.disabled) {
       if (existing.anchor?.syncDisabled) {
-        emit({ kind: 'enableUser', jcId: user.jcId, dn: finalDn, name: label, reason: 'active again in JumpCloud' });
+        emit({ kind: 'enableUser', jcId: user.jcId, dn: finalDn, name: label, needsPassword: !existing.passwordSet, reason: 'active again in JumpCloud' });
       } else {
         skip('user', user.jcId, label, finalDn, 'DisabledInAD', 'disabled in AD by an administrator while active in JumpCloud; not re-enabled (offboarding is kept)');
       }

@@ -25,6 +25,7 @@ function adUser(n: number, over: Partial<AdUser> = {}): AdUser {
     displayName: `${u.firstName} ${u.lastName}`,
     mail: u.email ?? '',
     disabled: false,
+    passwordSet: true,
     protected: false,
     ...over,
   };

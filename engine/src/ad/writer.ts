@@ -1,0 +1,149 @@
+// The only code that writes AD. Each method is one logical change; every LDAP failure leaves as
+// an EngineError that keeps the result code and AD's extended code (see ./errors).
+import { randomInt } from 'node:crypto';
+import { Attribute, Change, type Client } from 'ldapts';
+import type { UserAttributes } from '../sync/model';
+import { encodeAnchor } from '../sync/names';
+import { EngineError } from '../cli/errors';
+import { mapLdapError } from './errors';
+import { firstString, type AdSession } from './session';
+
+export const UAC_NORMAL_ACCOUNT = 0x200;
+export const UAC_ACCOUNTDISABLE = 0x2;
+/** Global security group (FACTS §3). */
+export const GROUP_TYPE_GLOBAL_SECURITY = '-2147483646';
+const MEMBER_BATCH = 500;
+
+/** unicodePwd wants the password in double quotes, UTF-16LE (FACTS §3). */
+export function unicodePwd(password: string): Buffer {
+  return Buffer.from(`"${password}"`, 'utf16le');
+}
+
+/** A 24-character password with every character class AD complexity asks for. Never logged. */
+export function randomPassword(length = 24): string {
+  const classes = ['ABCDEFGHJKLMNPQRSTUVWXYZ', 'abcdefghijkmnopqrstuvwxyz', '23456789', '!#%+-.:=?@_~'];
+  const all = classes.join('');
+  const chars = classes.map((set) => set[randomInt(set.length)] as string);
+  while (chars.length < length) chars.push(all[randomInt(all.length)] as string);
+  for (let i = chars.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [chars[i], chars[j]] = [chars[j] as string, chars[i] as string];
+  }
+  return chars.join('');
+}
+
+/** Adding a member already there (68) or removing one already gone (53) leaves the group as wanted. */
+function alreadyConverged(err: unknown, operation: 'add' | 'delete'): boolean {
+  const code = err instanceof EngineError ? err.details.ldapCode : undefined;
+  return operation === 'add' ? code === 68 : code === 53;
+}
+
+const replace = (type: string, values: string[] | Buffer[]) => new Change({ operation: 'replace', modification: new Attribute({ type, values }) });
+
+export class AdWriter {
+  constructor(
+    private readonly session: AdSession,
+    readonly anchorAttribute: string,
+  ) {}
+
+  private get ldap(): Client {
+    return this.session.ldapClient;
+  }
+
+  private async run<T>(operation: string, target: string, action: () => Promise<T>): Promise<T> {
+    try {
+      return await action();
+    } catch (err) {
+      throw mapLdapError(err, { host: this.session.dc.host, port: this.session.port, operation, target });
+    }
+  }
+
+  /** Create disabled → set password → enable (Windows refuses unicodePwd on add; FACTS §3). */
+  async createUser(dn: string, jcId: string, attributes: UserAttributes, password: string, enabled: boolean): Promise<void> {
+    const entry: Record<string, string[]> = {
+      objectClass: ['top', 'person', 'organizationalPerson', 'user'],
+      userAccountControl: [String(UAC_NORMAL_ACCOUNT | UAC_ACCOUNTDISABLE)],
+      [this.anchorAttribute]: [encodeAnchor({ jcId, syncDisabled: true })],
+    };
+    for (const [name, value] of Object.entries(attributes)) if (value !== '') entry[name] = [value];
+    await this.run('create user', dn, () => this.ldap.add(dn, entry));
+    await this.setPassword(dn, password);
+    if (enabled) await this.setEnabled(dn, jcId, true);
+  }
+
+  async setPassword(dn: string, password: string): Promise<void> {
+    await this.run('set password', dn, () => this.ldap.modify(dn, [replace('unicodePwd', [unicodePwd(password)])]));
+  }
+
+  async updateAttributes(dn: string, values: Record<string, string>, adoptJcId?: string): Promise<void> {
+    const changes = Object.entries(values).map(([name, value]) =>
+      value === '' ? new Change({ operation: 'replace', modification: new Attribute({ type: name, values: [] }) }) : replace(name, [value]),
+    );
+    if (adoptJcId) changes.push(replace(this.anchorAttribute, [encodeAnchor({ jcId: adoptJcId, syncDisabled: false })]));
+    if (changes.length > 0) await this.run('update', dn, () => this.ldap.modify(dn, changes));
+  }
+
+  /** modifyDN within the same parent or to a new one; AD keeps the object (GUID, SID, memberships). */
+  async rename(dn: string, newDn: string): Promise<void> {
+    await this.run('rename', dn, () => this.ldap.modifyDN(dn, newDn));
+  }
+
+  /** Flips ACCOUNTDISABLE, keeping the other userAccountControl bits, and records whether the sync did it. */
+  async setEnabled(dn: string, jcId: string, enabled: boolean): Promise<void> {
+    const [entry] = await this.session.search(dn, { scope: 'base', filter: '(objectClass=user)', attributes: ['userAccountControl'] }, 'read userAccountControl');
+    const current = Number.parseInt(firstString(entry?.userAccountControl) || String(UAC_NORMAL_ACCOUNT), 10);
+    const next = enabled ? current & ~UAC_ACCOUNTDISABLE : current | UAC_ACCOUNTDISABLE;
+    await this.run(enabled ? 'enable' : 'disable', dn, () =>
+      this.ldap.modify(dn, [
+        replace('userAccountControl', [String(next)]),
+        replace(this.anchorAttribute, [encodeAnchor({ jcId, syncDisabled: !enabled })]),
+      ]),
+    );
+  }
+
+  async createGroup(dn: string, jcId: string, name: string, description: string): Promise<void> {
+    const entry: Record<string, string[]> = {
+      objectClass: ['top', 'group'],
+      cn: [name],
+      sAMAccountName: [name],
+      groupType: [GROUP_TYPE_GLOBAL_SECURITY],
+      [this.anchorAttribute]: [encodeAnchor({ jcId, syncDisabled: false })],
+    };
+    if (description !== '') entry.description = [description];
+    await this.run('create group', dn, () => this.ldap.add(dn, entry));
+  }
+
+  async deleteGroup(dn: string): Promise<void> {
+    await this.run('delete group', dn, () => this.ldap.del(dn));
+  }
+
+  /**
+   * Adds or removes members in batches. A batch AD refuses (one member already there, or gone)
+   * is retried one by one, so one bad member costs only itself. Returns per-member failures.
+   */
+  async changeMembers(groupDn: string, memberDns: string[], operation: 'add' | 'delete'): Promise<Map<string, Error>> {
+    const failures = new Map<string, Error>();
+    const label = operation === 'add' ? 'add members' : 'remove members';
+    const send = (dns: string[]) =>
+      this.run(label, groupDn, () => this.ldap.modify(groupDn, [new Change({ operation, modification: new Attribute({ type: 'member', values: dns }) })]));
+    for (let i = 0; i < memberDns.length; i += MEMBER_BATCH) {
+      const batch = memberDns.slice(i, i + MEMBER_BATCH);
+      try {
+        await send(batch);
+      } catch (batchError) {
+        if (batch.length === 1) {
+          if (!alreadyConverged(batchError, operation)) failures.set(batch[0] as string, batchError as Error);
+          continue;
+        }
+        for (const dn of batch) {
+          try {
+            await send([dn]);
+          } catch (err) {
+            if (!alreadyConverged(err, operation)) failures.set(dn, err as Error);
+          }
+        }
+      }
+    }
+    return failures;
+  }
+}

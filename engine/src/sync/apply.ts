@@ -1,0 +1,171 @@
+// apply(plan, writer) → outcome. Runs the plan's operations phase by phase (APPLY_ORDER) with
+// bounded concurrency; a failing object is recorded and the run goes on. Writes go only through
+// the DirectoryWriter (ad/writer.ts in production). A crash mid-run is safe: the next run
+// re-plans from fresh AD state, and the journal keeps what was done.
+import { asEngineError, type EngineError } from '../cli/errors';
+import type { ProgressUpdate } from '../cli/protocol';
+import type { Journal } from './journal';
+import { APPLY_ORDER, type Plan, type PlanOp, type PlanOpKind, type UserAttributes } from './model';
+
+export interface DirectoryWriter {
+  createUser(dn: string, jcId: string, attributes: UserAttributes, password: string, enabled: boolean): Promise<void>;
+  setPassword(dn: string, password: string): Promise<void>;
+  updateAttributes(dn: string, values: Record<string, string>, adoptJcId?: string): Promise<void>;
+  rename(dn: string, newDn: string): Promise<void>;
+  setEnabled(dn: string, jcId: string, enabled: boolean): Promise<void>;
+  createGroup(dn: string, jcId: string, name: string, description: string): Promise<void>;
+  deleteGroup(dn: string): Promise<void>;
+  changeMembers(groupDn: string, memberDns: string[], operation: 'add' | 'delete'): Promise<Map<string, Error>>;
+}
+
+export interface ApplyContext {
+  writer: DirectoryWriter;
+  journal: Journal;
+  progress?: (update: ProgressUpdate) => void;
+  /** Password for a new user: JumpCloud's when the agent holds one, else a random one. */
+  initialPassword: (jcId: string) => string;
+  concurrency?: number;
+  signal?: AbortSignal;
+}
+
+export interface OperationFailure {
+  kind: PlanOpKind;
+  target: string;
+  jcId: string | null;
+  error: EngineError;
+}
+
+export interface ApplyOutcome {
+  applied: number;
+  failed: number;
+  reported: number;
+  interrupted: boolean;
+  byKind: Partial<Record<PlanOpKind, { applied: number; failed: number }>>;
+  failures: OperationFailure[];
+}
+
+function targetOf(op: PlanOp): string {
+  if (op.kind === 'addMember' || op.kind === 'removeMember') return `${op.member} in ${op.group}`;
+  if (op.kind === 'skip') return op.name;
+  return op.dn;
+}
+
+function jcIdOf(op: PlanOp): string | null {
+  return 'jcId' in op ? op.jcId : null;
+}
+
+async function runOne(op: PlanOp, ctx: ApplyContext): Promise<void> {
+  const w = ctx.writer;
+  switch (op.kind) {
+    case 'createGroup':
+      return w.createGroup(op.dn, op.jcId, op.name, op.description);
+    case 'renameGroup':
+    case 'renameUser':
+      return w.rename(op.dn, op.newDn);
+    case 'updateGroup':
+    case 'updateUser':
+      return w.updateAttributes(op.dn, Object.fromEntries(op.changes.map((c) => [c.attribute, c.after])), op.adopt ? op.jcId : undefined);
+    case 'deleteGroup':
+      return w.deleteGroup(op.dn);
+    case 'createUser':
+      return w.createUser(op.dn, op.jcId, op.attributes, ctx.initialPassword(op.jcId), op.enabled);
+    case 'enableUser':
+      if (op.needsPassword) await w.setPassword(op.dn, ctx.initialPassword(op.jcId));
+      return w.setEnabled(op.dn, op.jcId, true);
+    case 'disableUser':
+      return w.setEnabled(op.dn, op.jcId, false);
+    case 'addMember':
+    case 'removeMember':
+    case 'skip':
+      throw new Error(`${op.kind} is not applied one by one`);
+  }
+}
+
+/** Runs `work` over `items` with at most `limit` in flight. */
+async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<void>, signal?: AbortSignal): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length && !signal?.aborted) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+}
+
+export async function apply(plan: Plan, ctx: ApplyContext): Promise<ApplyOutcome> {
+  const outcome: ApplyOutcome = { applied: 0, failed: 0, reported: 0, interrupted: false, byKind: {}, failures: [] };
+  if (plan.refusal) throw new Error('apply() was given a refused plan');
+  const total = plan.operations.filter((op) => op.kind !== 'skip').length;
+  let done = 0;
+  const tally = (op: PlanOp, error?: unknown) => {
+    const counts = (outcome.byKind[op.kind] ??= { applied: 0, failed: 0 });
+    if (error === undefined) {
+      counts.applied++;
+      outcome.applied++;
+      ctx.journal.write({ kind: op.kind, target: targetOf(op), jcId: jcIdOf(op), outcome: 'applied', detail: op.reason });
+    } else {
+      const err = asEngineError(error);
+      counts.failed++;
+      outcome.failed++;
+      outcome.failures.push({ kind: op.kind, target: targetOf(op), jcId: jcIdOf(op), error: err });
+      ctx.journal.write({ kind: op.kind, target: targetOf(op), jcId: jcIdOf(op), outcome: 'failed', detail: err.message, errorId: err.id });
+    }
+    done++;
+    if (done % 25 === 0 || done === total) {
+      ctx.progress?.({ activity: 'Applying the sync plan', status: `${done} of ${total} operations`, percent: total ? Math.floor((done / total) * 100) : 100 });
+    }
+  };
+
+  for (const kind of APPLY_ORDER) {
+    if (ctx.signal?.aborted) {
+      outcome.interrupted = true;
+      break;
+    }
+    const ops = plan.operations.filter((op) => op.kind === kind);
+    if (ops.length === 0) continue;
+    if (kind === 'skip') {
+      for (const op of ops) {
+        outcome.reported++;
+        ctx.journal.write({ kind: op.kind, target: targetOf(op), jcId: jcIdOf(op), outcome: 'reported', detail: op.reason });
+      }
+    } else if (kind === 'addMember' || kind === 'removeMember') {
+      const byGroup = new Map<string, Array<Extract<PlanOp, { kind: 'addMember' | 'removeMember' }>>>();
+      for (const op of ops as Array<Extract<PlanOp, { kind: 'addMember' | 'removeMember' }>>) {
+        const list = byGroup.get(op.groupDn) ?? [];
+        list.push(op);
+        byGroup.set(op.groupDn, list);
+      }
+      await pool(
+        [...byGroup.entries()],
+        ctx.concurrency ?? 4,
+        async ([groupDn, members]) => {
+          let failures: Map<string, Error>;
+          try {
+            failures = await ctx.writer.changeMembers(groupDn, members.map((m) => m.memberDn), kind === 'addMember' ? 'add' : 'delete');
+          } catch (err) {
+            failures = new Map(members.map((m) => [m.memberDn, err as Error]));
+          }
+          for (const op of members) tally(op, failures.get(op.memberDn));
+        },
+        ctx.signal,
+      );
+    } else {
+      await pool(
+        ops,
+        ctx.concurrency ?? 4,
+        async (op) => {
+          try {
+            await runOne(op, ctx);
+            tally(op);
+          } catch (err) {
+            tally(op, err);
+          }
+        },
+        ctx.signal,
+      );
+    }
+  }
+  if (ctx.signal?.aborted) outcome.interrupted = true;
+  return outcome;
+}
