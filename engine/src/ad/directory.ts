@@ -92,7 +92,7 @@ export async function readActualState(session: AdSession, options: ReadOptions):
         cn: firstString(attr(entry, 'cn')),
         sAMAccountName: firstString(attr(entry, 'sAMAccountName')),
         description: firstString(attr(entry, 'description')),
-        members: (await membersOf(session, entry)).map(lower),
+        members: await membersOf(session, entry),
         protected: firstString(attr(entry, 'adminCount')) === '1',
       });
     }
@@ -102,7 +102,10 @@ export async function readActualState(session: AdSession, options: ReadOptions):
   const principalNames = new Map<string, string>();
   for (const object of [...users, ...groups]) accountNames.set(lower(object.sAMAccountName), object.dn);
   for (const user of users) if (user.userPrincipalName) principalNames.set(lower(user.userPrincipalName), user.dn);
-  const unknown = [...new Set((options.candidateNames ?? []).map(lower))].filter((n) => !accountNames.has(n) && !principalNames.has(n));
+  const suffix = dnsNameOf(dse.defaultNamingContext);
+  // A logon name is also a UPN (name@suffix): both must be free.
+  const candidates = (options.candidateNames ?? []).flatMap((n) => (n.includes('@') ? [n] : [n, `${n}@${suffix}`]));
+  const unknown = [...new Set(candidates.map(lower))].filter((n) => !accountNames.has(n) && !principalNames.has(n));
   for (let i = 0; i < unknown.length; i += NAME_LOOKUP_CHUNK) {
     const chunk = unknown.slice(i, i + NAME_LOOKUP_CHUNK);
     const terms = chunk.map((n) => `(sAMAccountName=${escapeFilterValue(n)})(userPrincipalName=${escapeFilterValue(n)})`).join('');
@@ -115,5 +118,5 @@ export async function readActualState(session: AdSession, options: ReadOptions):
       }
     }
   }
-  return { rootDN: options.rootDN, upnSuffix: dnsNameOf(dse.defaultNamingContext), users, groups, accountNames, principalNames };
+  return { rootDN: options.rootDN, upnSuffix: suffix, users, groups, accountNames, principalNames };
 }

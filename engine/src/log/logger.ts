@@ -1,9 +1,9 @@
 // winston logging to a JSON-lines file with rotation. Every entry passes through the scrubber
 // first, so neither a secret-named field nor a known secret value can reach the file.
 import { mkdirSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import winston from 'winston';
+import { defaultStateDir } from '../config/paths';
 import type { SecretScrubber } from './secrets';
 
 export type LogLevel = 'error' | 'warning' | 'info' | 'verbose' | 'debug';
@@ -15,15 +15,9 @@ export interface EngineLogger {
   close(): Promise<void>;
 }
 
-/** Where logs go when the request names no file: the agent's state folder of the platform. */
+/** Where logs go when the request names no file: the engine's state folder. */
 export function defaultLogFile(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
-  if (env.JCADI_LOG_FILE) return env.JCADI_LOG_FILE;
-  if (platform === 'win32') {
-    const programData = env.ProgramData ?? 'C:\\ProgramData';
-    return join(programData, 'JumpCloudADI', 'logs', 'engine.log');
-  }
-  const stateHome = env.XDG_STATE_HOME ?? join(env.HOME ?? homedir(), '.local', 'state');
-  return join(stateHome, 'jumpcloudadi', 'logs', 'engine.log');
+  return env.JCADI_LOG_FILE ?? join(defaultStateDir(env, platform), 'logs', 'engine.log');
 }
 
 export function createFileLogger(file: string, level: LogLevel, scrubber: SecretScrubber): EngineLogger {

@@ -56,7 +56,7 @@ export interface AdGroup {
   cn: string;
   sAMAccountName: string;
   description: string;
-  /** Member DNs, normalised to lower case for comparison by the reader. */
+  /** Member DNs as AD returns them. */
   members: string[];
   protected: boolean;
 }

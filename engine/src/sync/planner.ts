@@ -71,9 +71,9 @@ export function plan(desired: DesiredState, actual: ActualState, options: PlanOp
   const users = index(actual.users, emit, 'user');
   const groups = index(actual.groups, emit, 'group');
   const dnsUnderRoot = new Set([...actual.users, ...actual.groups].map((o) => lower(o.dn)));
-  /** Final DN (lower case) of every managed, unprotected user after the plan applies, by JumpCloud id. */
+  /** Final DN of every managed, unprotected user after the plan applies, by JumpCloud id. */
   const finalUserDn = new Map<string, string>();
-  /** Current DN (lower case) → final DN (lower case), so renamed members are not removed and re-added. */
+  /** Current DN (lower case) → final DN, so renamed members are not removed and re-added. */
   const renamed = new Map<string, string>();
   const protectedDns = new Set([...actual.users, ...actual.groups].filter((o) => o.protected).map((o) => lower(o.dn)));
 
@@ -140,7 +140,7 @@ export function plan(desired: DesiredState, actual: ActualState, options: PlanOp
         continue;
       }
       emit({ kind: 'createUser', jcId: user.jcId, dn: wantDn, attributes: want, enabled: !user.suspended, reason: user.suspended ? 'new in scope (suspended in JumpCloud: created disabled)' : 'new in scope' });
-      finalUserDn.set(user.jcId, lower(wantDn));
+      finalUserDn.set(user.jcId, wantDn);
       continue;
     }
 
@@ -158,7 +158,7 @@ export function plan(desired: DesiredState, actual: ActualState, options: PlanOp
       } else {
         emit({ kind: 'renameUser', jcId: user.jcId, dn: existing.dn, newDn: wantDn, name: label, reason: `username changed in JumpCloud from '${existing.sAMAccountName}'` });
         finalDn = wantDn;
-        renamed.set(lower(existing.dn), lower(wantDn));
+        renamed.set(lower(existing.dn), wantDn);
       }
     }
     const attributes = ['givenName', 'sn', 'displayName', 'mail', ...(renameBlocked ? [] : ['sAMAccountName', 'userPrincipalName'])];
@@ -177,7 +177,7 @@ export function plan(desired: DesiredState, actual: ActualState, options: PlanOp
         skip('user', user.jcId, label, finalDn, 'DisabledInAD', 'disabled in AD by an administrator while active in JumpCloud; not re-enabled (offboarding is kept)');
       }
     }
-    finalUserDn.set(user.jcId, lower(finalDn));
+    finalUserDn.set(user.jcId, finalDn);
   }
 
   for (const [jcId, adUser] of users.byJcId) {
@@ -259,21 +259,22 @@ export function plan(desired: DesiredState, actual: ActualState, options: PlanOp
       if (diff.length > 0 || adopt) {
         emit({ kind: 'updateGroup', jcId: group.jcId, dn: finalDn, name: label, changes: diff, adopt, reason: adopt ? 'adopted: existing AD group taken over by explicit choice' : 'changed in JumpCloud' });
       }
-      currentMembers = existing.members.map((m) => renamed.get(lower(m)) ?? lower(m));
+      currentMembers = existing.members.map((m) => renamed.get(lower(m)) ?? m);
     }
 
+    // Compared in lower case (DNs are case-insensitive), written in their own case.
     const wanted = new Map<string, string>();
     for (const memberId of new Set(group.memberJcIds)) {
       const dn = finalUserDn.get(memberId);
-      if (dn) wanted.set(dn, memberId);
+      if (dn) wanted.set(lower(dn), dn);
     }
-    const current = new Set(currentMembers);
+    const current = new Map(currentMembers.map((dn) => [lower(dn), dn]));
     const displayName = (dn: string) => /^CN=((?:\\.|[^,])+)/i.exec(dn)?.[1]?.replace(/\\(.)/g, '$1') ?? dn;
-    for (const dn of wanted.keys()) {
-      if (!current.has(dn)) emit({ kind: 'addMember', groupDn: finalDn, memberDn: dn, group: label, member: displayName(dn), reason: 'member in JumpCloud' });
+    for (const [key, dn] of wanted) {
+      if (!current.has(key)) emit({ kind: 'addMember', groupDn: finalDn, memberDn: dn, group: label, member: displayName(dn), reason: 'member in JumpCloud' });
     }
-    for (const dn of current) {
-      if (wanted.has(dn) || protectedDns.has(dn)) continue;
+    for (const [key, dn] of current) {
+      if (wanted.has(key) || protectedDns.has(key)) continue;
       emit({ kind: 'removeMember', groupDn: finalDn, memberDn: dn, group: label, member: displayName(dn), reason: 'not a member of the group in JumpCloud' });
     }
   }

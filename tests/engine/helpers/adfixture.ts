@@ -31,7 +31,7 @@ export async function openFixture(prefix: string): Promise<AdFixture> {
   const writer = new AdWriter(session, 'adminDescription');
 
   const planOnly = async (desired: DesiredState, options: Partial<PlanOptions> = {}) => {
-    const candidates = desired.users.flatMap((u) => [u.username, `${u.username}@example.com`]).concat(desired.groups.map((g) => g.name));
+    const candidates = desired.users.map((u) => u.username).concat(desired.groups.map((g) => g.name));
     const actual = await readActualState(session, { rootDN, candidateNames: candidates });
     return plan(desired, actual, { ...DEFAULT_PLAN_OPTIONS, ...options });
   };

@@ -1,0 +1,192 @@
+// sync / sync-plan: gather (JumpCloud, AD) → plan (pure) → apply (AD writes) → report.
+// sync-plan and `sync` with whatIf stop after the plan; only a real sync writes.
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { readActualState, DEFAULT_ANCHOR_ATTRIBUTE } from '../../ad/directory';
+import { matchDomain, parseAdiDN } from '../../ad/rootdn';
+import { AdSession } from '../../ad/session';
+import { AdWriter, randomPassword } from '../../ad/writer';
+import { defaultJournalFile } from '../../config/paths';
+import { dcSchema } from '../../config/request';
+import { JumpCloudClient } from '../../jumpcloud/client';
+import { jumpcloudConnectionSchema, readCaFile, resolveEndpoints, type JumpCloudConnection } from '../../jumpcloud/connection';
+import { apply } from '../../sync/apply';
+import { findDomain, gatherDesired } from '../../sync/gather';
+import { FileJournal } from '../../sync/journal';
+import type { Plan, PlanOp } from '../../sync/model';
+import { plan as makePlan } from '../../sync/planner';
+import type { CommandContext } from '../command';
+import { defineCommand } from '../command';
+import { badRequest, EngineError, ExitCode } from '../errors';
+
+export const syncParamsSchema = z.strictObject({
+  jumpcloud: jumpcloudConnectionSchema,
+  dc: dcSchema,
+  /** The ADI domain: its JumpCloud id or its ADI name (DC=example;DC=com). */
+  domain: z.string().min(1).max(1024),
+  rootUserDN: z.string().min(1).max(4096),
+  anchorAttribute: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,63}$/, 'must be an LDAP attribute name').default(DEFAULT_ANCHOR_ATTRIBUTE),
+  adoptExisting: z.boolean().default(false),
+  force: z.boolean().default(false),
+  maxDisableCount: z.number().int().min(0).default(500),
+  maxDisablePercent: z.number().min(0).max(100).default(25),
+  /** Plan (and apply) only this JumpCloud user, by id or username. */
+  user: z.string().min(1).max(256).optional(),
+  whatIf: z.boolean().default(false),
+  journalFile: z.string().min(1).optional(),
+  concurrency: z.number().int().min(1).max(16).default(4),
+});
+type SyncParams = z.infer<typeof syncParamsSchema>;
+
+const ACTIVITY = 'JumpCloud → AD sync';
+
+export async function openJumpCloud(connection: JumpCloudConnection, { reporter, signal }: CommandContext): Promise<JumpCloudClient> {
+  const endpoints = resolveEndpoints(connection);
+  return new JumpCloudClient({
+    baseUrl: endpoints.baseUrl,
+    insightsBaseUrl: endpoints.insightsBaseUrl,
+    apiKey: connection.apiKey,
+    orgId: connection.orgId,
+    ca: await readCaFile(connection.caFile),
+    timeoutMs: connection.timeoutMs,
+    log: (level, message) => reporter.log(level, message),
+    signal,
+  });
+}
+
+export function planRecord(op: PlanOp): Record<string, unknown> {
+  const base = { Operation: op.kind, Reason: op.reason };
+  switch (op.kind) {
+    case 'addMember':
+    case 'removeMember':
+      return { ...base, Target: op.member, Group: op.group, DN: op.memberDn, GroupDN: op.groupDn, JumpCloudId: null, Changes: [] };
+    case 'skip':
+      return { ...base, Target: op.name, ObjectType: op.objectType, Code: op.code, DN: op.dn, JumpCloudId: op.jcId, Changes: [] };
+    case 'createUser':
+      return {
+        ...base,
+        Target: op.attributes.sAMAccountName,
+        DN: op.dn,
+        JumpCloudId: op.jcId,
+        Enabled: op.enabled,
+        Changes: Object.entries(op.attributes).map(([a, v]) => ({ Attribute: a, Before: '', After: v })),
+      };
+    case 'createGroup':
+      return { ...base, Target: op.name, DN: op.dn, JumpCloudId: op.jcId, Changes: [{ Attribute: 'description', Before: '', After: op.description }] };
+    case 'updateUser':
+    case 'updateGroup':
+      return { ...base, Target: op.name, DN: op.dn, JumpCloudId: op.jcId, Adopt: op.adopt, Changes: op.changes.map((c) => ({ Attribute: c.attribute, Before: c.before, After: c.after })) };
+    case 'renameUser':
+    case 'renameGroup':
+      return { ...base, Target: op.name, DN: op.dn, NewDN: op.newDn, JumpCloudId: op.jcId, Changes: [] };
+    default:
+      return { ...base, Target: op.name, DN: op.dn, JumpCloudId: op.jcId, Changes: [] };
+  }
+}
+
+async function preparePlan(params: SyncParams, ctx: CommandContext) {
+  const { reporter } = ctx;
+  const root = parseAdiDN(params.rootUserDN, 'root');
+  if (!root.isValid || !root.ldapDN) throw badRequest('RootDN.Invalid', `The Root User DN '${params.rootUserDN}' is not valid: ${root.problems.join(' ')}`, params.rootUserDN);
+  const progress = (status: string, percent: number) => reporter.progress({ activity: ACTIVITY, status, percent });
+
+  const client = await openJumpCloud(params.jumpcloud, ctx);
+  try {
+    progress('Finding the ADI domain in JumpCloud', 2);
+    const domain = await findDomain(client, params.domain);
+    const domainParse = parseAdiDN(domain.domain, 'domain');
+    if (domainParse.isValid) {
+      const match = matchDomain(root, domainParse);
+      if (!match.underDomain) throw badRequest('RootDN.NotUnderDomain', match.problem ?? 'The Root User DN is not under the ADI domain.', params.rootUserDN);
+    }
+    const desired = await gatherDesired(client, domain.id, progress);
+    progress('Reading AD', 60);
+    const session = await AdSession.open(params.dc);
+    const candidates = desired.users.map((u) => u.username).concat(desired.groups.map((g) => g.name));
+    const actual = await readActualState(session, { rootDN: root.ldapDN, anchorAttribute: params.anchorAttribute, candidateNames: candidates });
+    progress('Planning', 80);
+    const plan = makePlan(desired, actual, {
+      adoptUnanchored: params.adoptExisting,
+      force: params.force,
+      maxDisableCount: params.maxDisableCount,
+      maxDisablePercent: params.maxDisablePercent,
+      onlyUser: params.user,
+    });
+    if (params.user && !desired.users.some((u) => u.jcId === params.user || u.username.toLowerCase() === params.user?.toLowerCase())) {
+      await session.close();
+      throw new EngineError('Sync.UserNotInScope', `The JumpCloud user '${params.user}' is not bound to the ADI domain ${domain.domain} (directly or through a bound group).`, {
+        category: 'ObjectNotFound',
+        exitCode: ExitCode.BadRequest,
+        target: params.user,
+      });
+    }
+    return { plan, session, domain, rootDN: root.ldapDN, desiredUsers: desired.users.length, desiredGroups: desired.groups.length };
+  } finally {
+    client.close();
+  }
+}
+
+function summaryOf(plan: Plan): Record<string, number> {
+  return Object.fromEntries(Object.entries(plan.counts).map(([k, v]) => [k, v ?? 0]));
+}
+
+export const syncPlanCommand = defineCommand({
+  name: 'sync-plan',
+  description: 'Plan the sync of one ADI domain into AD without writing anything.',
+  params: syncParamsSchema,
+  async run(params, ctx) {
+    const { plan, session } = await preparePlan(params, ctx);
+    await session.close();
+    for (const op of plan.operations) ctx.reporter.record('JumpCloudADI.SyncPlanOperation', planRecord(op));
+    if (plan.refusal) ctx.reporter.log('warning', plan.refusal);
+    ctx.reporter.progress({ activity: ACTIVITY, status: 'Planned', percent: 100, completed: true });
+    return { exitCode: ExitCode.Ok, summary: { planned: plan.operations.length, counts: summaryOf(plan), refusal: plan.refusal } };
+  },
+});
+
+export const syncCommand = defineCommand({
+  name: 'sync',
+  description: 'Make AD match JumpCloud for one ADI domain (or, with whatIf, show the plan).',
+  params: syncParamsSchema,
+  async run(params, ctx) {
+    if (params.whatIf) return syncPlanCommand.run(params, ctx);
+    const started = Date.now();
+    const { plan, session, domain, rootDN } = await preparePlan(params, ctx);
+    try {
+      if (plan.refusal) {
+        throw new EngineError('Sync.ThresholdExceeded', plan.refusal, { category: 'LimitsExceeded', exitCode: ExitCode.Refused, target: rootDN, details: { counts: summaryOf(plan) } });
+      }
+      const journalFile = params.journalFile ?? defaultJournalFile();
+      const journal = new FileJournal(journalFile, randomBytes(6).toString('hex'));
+      const outcome = await apply(plan, {
+        writer: new AdWriter(session, params.anchorAttribute),
+        journal,
+        initialPassword: () => randomPassword(),
+        concurrency: params.concurrency,
+        signal: ctx.signal,
+        progress: (p) => ctx.reporter.progress({ ...p, activity: ACTIVITY }),
+      });
+      for (const failure of outcome.failures) ctx.reporter.error(failure.error, false);
+      for (const op of plan.operations) if (op.kind === 'skip') ctx.reporter.log('warning', `Skipped ${op.objectType} ${op.name}: ${op.reason}`);
+      ctx.reporter.progress({ activity: ACTIVITY, status: 'Done', percent: 100, completed: true });
+      const result = {
+        Domain: domain.domain,
+        RootUserDN: rootDN,
+        Planned: plan.operations.length,
+        Applied: outcome.applied,
+        Failed: outcome.failed,
+        Reported: outcome.reported,
+        Interrupted: outcome.interrupted,
+        ByOperation: Object.fromEntries(Object.entries(outcome.byKind).map(([k, v]) => [k, `${v?.applied ?? 0} applied, ${v?.failed ?? 0} failed`])),
+        DurationSeconds: Math.round((Date.now() - started) / 100) / 10,
+        JournalFile: journalFile,
+        Run: journal.run,
+      };
+      ctx.reporter.record('JumpCloudADI.SyncResult', result);
+      const exitCode = outcome.failed > 0 || outcome.interrupted ? ExitCode.PartialFailure : ExitCode.Ok;
+      return { exitCode, summary: { applied: outcome.applied, failed: outcome.failed, interrupted: outcome.interrupted } };
+    } finally {
+      await session.close();
+    }
+  },
+});

@@ -1,0 +1,74 @@
+// Desired state from JumpCloud for one ADI domain: users bound directly or through a bound user
+// group, their mapped attributes and state, and the bound groups with their members. Reads only.
+import { badRequest, EngineError, ExitCode } from '../cli/errors';
+import type { JumpCloudClient } from '../jumpcloud/client';
+import type { ActiveDirectory, SystemUser } from '../jumpcloud/schemas';
+import type { DesiredGroup, DesiredState, DesiredUser } from './model';
+
+const JC_ID = /^[0-9a-fA-F]{24}$/;
+
+/** Finds the ADI domain by id or by its exact ADI name (DC=example;DC=com; case matters, as in JumpCloud). */
+export async function findDomain(client: JumpCloudClient, domain: string): Promise<ActiveDirectory> {
+  if (JC_ID.test(domain)) return client.getActiveDirectory(domain);
+  const known: string[] = [];
+  for await (const ad of client.listActiveDirectories()) {
+    if (ad.domain === domain) return ad;
+    known.push(ad.domain);
+  }
+  const caseOnly = known.find((d) => d.toLowerCase() === domain.toLowerCase());
+  throw new EngineError(
+    'JumpCloud.DomainNotFound',
+    caseOnly
+      ? `The ADI domain '${domain}' is registered in JumpCloud as '${caseOnly}'; the case must match exactly.`
+      : `No ADI domain '${domain}' in this JumpCloud organisation${known.length ? ` (found: ${known.join(', ')})` : ''}. Create it with New-JCADIDomain.`,
+    { category: 'ObjectNotFound', exitCode: ExitCode.BadRequest, target: domain },
+  );
+}
+
+/** STAGED users are not active yet: like suspended ones, their AD accounts stay disabled. */
+export function isSuspended(user: SystemUser): boolean {
+  return user.suspended === true || user.state === 'SUSPENDED' || user.state === 'STAGED';
+}
+
+export function toDesiredUser(user: SystemUser): DesiredUser {
+  return {
+    jcId: user._id,
+    username: user.username,
+    firstName: user.firstname ?? '',
+    lastName: user.lastname ?? '',
+    email: user.email === '' ? null : user.email,
+    suspended: isSuspended(user),
+  };
+}
+
+export interface GatherProgress {
+  (status: string, percent: number): void;
+}
+
+export async function gatherDesired(client: JumpCloudClient, domainId: string, progress: GatherProgress = () => undefined): Promise<DesiredState> {
+  if (!domainId) throw badRequest('Request.Invalid', 'An ADI domain id is required.');
+  progress('Reading the ADI domain bindings', 5);
+  const inScope = new Set<string>();
+  for await (const edge of client.listDomainAssociations(domainId, 'user')) if (edge.to.type === 'user') inScope.add(edge.to.id);
+  const groupIds: string[] = [];
+  for await (const edge of client.listDomainAssociations(domainId, 'user_group')) if (edge.to.type === 'user_group') groupIds.push(edge.to.id);
+
+  const groups: DesiredGroup[] = [];
+  for (const [i, groupId] of groupIds.entries()) {
+    progress(`Reading bound group ${i + 1} of ${groupIds.length}`, 10 + Math.floor((i / Math.max(1, groupIds.length)) * 30));
+    const group = await client.getUserGroup(groupId);
+    const memberJcIds: string[] = [];
+    for await (const member of client.listGroupMembership(groupId)) {
+      if (member.type !== 'user') continue;
+      memberJcIds.push(member.id);
+      inScope.add(member.id);
+    }
+    groups.push({ jcId: group.id, name: group.name, description: group.description ?? '', memberJcIds });
+  }
+
+  progress(`Reading ${inScope.size} users in scope`, 45);
+  const users: DesiredUser[] = [];
+  // Streamed page by page; only in-scope users are kept.
+  for await (const user of client.listUsers()) if (inScope.has(user._id)) users.push(toDesiredUser(user));
+  return { users, groups };
+}
