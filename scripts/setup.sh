@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# Fresh-machine setup for development and tests (Debian 12, Node 20, .NET SDK).
+#
+#   scripts/setup.sh [--no-samba] [--no-pwsh]
+#
+# Installs what is missing, and only that: npm packages, PowerShell 7.6.9 as a
+# .NET global tool (~/.dotnet/tools/pwsh), Pester 5.7.1 from NuGet, and the Samba
+# AD DC packages used by scripts/testdc-start.sh. Quiet when all is present.
+# --no-samba skips Samba; --no-pwsh skips PowerShell and Pester.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+PWSH_VERSION=7.6.9
+PESTER_VERSION=5.7.1
+SAMBA_PACKAGES=(samba samba-ad-dc samba-ad-provision winbind ldb-tools openssl)
+POLICY_RC=/usr/sbin/policy-rc.d
+
+DO_SAMBA=1 DO_PWSH=1
+for arg in "$@"; do
+  case $arg in
+    --no-samba) DO_SAMBA=0 ;;
+    --no-pwsh) DO_PWSH=0 ;;
+    -h|--help) sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "setup: unknown option: $arg" >&2; exit 2 ;;
+  esac
+done
+
+CHANGED=0
+log() { echo "setup: $*"; }
+die() { echo "setup: $*" >&2; exit 1; }
+
+# Cleanup on any exit: the temporary NuGet project and our policy-rc.d guard.
+TMP_DIRS=() OWN_POLICY_RC=0
+cleanup() {
+  local d
+  for d in "${TMP_DIRS[@]}"; do rm -rf -- "$d"; done
+  if [ "$OWN_POLICY_RC" = 1 ]; then as_root rm -f "$POLICY_RC" || true; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Keep the dotnet CLI from printing banners and sending telemetry (this process only).
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+need_dotnet() {
+  command -v dotnet >/dev/null || die "the .NET SDK (dotnet) is not on PATH: install it first"
+}
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"
+  elif command -v sudo >/dev/null; then sudo "$@"
+  else die "root is needed for: $*"
+  fi
+}
+
+# --- npm packages --------------------------------------------------------------
+setup_npm() {
+  local stamp=$REPO/node_modules/.package-lock.json
+  cd "$REPO"
+  if [ -f package-lock.json ]; then
+    if [ ! -d node_modules ] || [ package-lock.json -nt "$stamp" ]; then
+      log "npm ci"
+      npm ci --no-audit --no-fund --loglevel=error
+      CHANGED=1
+    fi
+  elif [ ! -d node_modules ] || [ package.json -nt "$stamp" ]; then
+    log "npm install (no package-lock.json)"
+    npm install --no-audit --no-fund --loglevel=error
+    CHANGED=1
+  fi
+}
+
+# --- PowerShell as a .NET global tool ----------------------------------------------
+setup_pwsh() {
+  local pwsh=$HOME/.dotnet/tools/pwsh current
+  need_dotnet
+  if [ ! -x "$pwsh" ]; then
+    log "installing PowerShell $PWSH_VERSION (dotnet global tool)"
+    dotnet tool install --global PowerShell --version "$PWSH_VERSION" >/dev/null
+    CHANGED=1
+    return
+  fi
+  current=$(dotnet tool list --global | awk 'tolower($1) == "powershell" { print $2 }')
+  if [ "$current" != "$PWSH_VERSION" ]; then
+    # uninstall + install also works where "update" would refuse a downgrade.
+    log "replacing PowerShell ${current:-unknown} with $PWSH_VERSION"
+    if [ -n "$current" ]; then dotnet tool uninstall --global PowerShell >/dev/null; fi
+    dotnet tool install --global PowerShell --version "$PWSH_VERSION" >/dev/null
+    CHANGED=1
+  fi
+}
+
+# --- Pester from NuGet (restored into the NuGet package cache) -------------------------
+setup_pester() {
+  local cache=${NUGET_PACKAGES:-$HOME/.nuget/packages} tmp major
+  [ -f "$cache/pester/$PESTER_VERSION/tools/Pester.psd1" ] && return 0
+  need_dotnet
+  log "downloading Pester $PESTER_VERSION from NuGet"
+  major=$(dotnet --version | cut -d. -f1)
+  tmp=$(mktemp -d)
+  TMP_DIRS+=("$tmp")
+  # A throw-away project whose only job is to download the package.
+  cat >"$tmp/pester-download.csproj" <<EOF
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup>
+    <TargetFramework>net$major.0</TargetFramework>
+  </PropertyGroup>
+  <ItemGroup>
+    <PackageDownload Include="Pester" Version="[$PESTER_VERSION]" />
+  </ItemGroup>
+</Project>
+EOF
+  dotnet restore "$tmp/pester-download.csproj" --verbosity quiet >/dev/null
+  [ -f "$cache/pester/$PESTER_VERSION/tools/Pester.psd1" ] \
+    || die "Pester $PESTER_VERSION was restored but $cache/pester/$PESTER_VERSION/tools/Pester.psd1 is missing"
+  CHANGED=1
+}
+
+# --- Samba AD DC packages -----------------------------------------------------------
+samba_present() {
+  local pkg
+  [ -x /usr/sbin/samba ] || command -v samba >/dev/null || return 1
+  command -v samba-tool >/dev/null || return 1
+  [ -f /usr/share/samba/setup/provision.ldif ] || return 1   # samba-ad-provision
+  for pkg in "${SAMBA_PACKAGES[@]}"; do
+    dpkg-query -W -f='${db:Status-Abbrev}' "$pkg" 2>/dev/null | grep -q '^ii' || return 1
+  done
+}
+
+# The distro's own Samba services must not run: they would hold ports 389/636.
+stop_distro_samba() {
+  local unit pair svc pidname pid
+  if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
+    for unit in samba-ad-dc smbd nmbd winbind samba; do
+      if systemctl is-active --quiet "$unit" 2>/dev/null; then
+        log "stopping service $unit"
+        as_root systemctl stop "$unit" || true
+        CHANGED=1
+      fi
+      if systemctl is-enabled --quiet "$unit" 2>/dev/null; then
+        log "disabling service $unit"
+        as_root systemctl disable --quiet "$unit" || true
+        CHANGED=1
+      fi
+    done
+  else
+    # No systemd: the init scripts' pid files tell whether a distro daemon runs.
+    for pair in samba-ad-dc:samba smbd:smbd nmbd:nmbd winbind:winbindd; do
+      svc=${pair%%:*} pidname=${pair#*:}
+      pid=$(cat "/run/samba/$pidname.pid" 2>/dev/null || true)
+      if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && [ -x "/etc/init.d/$svc" ]; then
+        log "stopping service $svc"
+        as_root "/etc/init.d/$svc" stop >/dev/null || true
+        CHANGED=1
+      fi
+    done
+  fi
+}
+
+setup_samba() {
+  if ! samba_present; then
+    log "installing ${SAMBA_PACKAGES[*]}"
+    # Keep apt from starting the distro's daemons (policy-rc.d exit 101 = action
+    # forbidden); an existing policy-rc.d is left as it is.
+    if [ ! -e "$POLICY_RC" ]; then
+      OWN_POLICY_RC=1
+      as_root sh -c "printf '#!/bin/sh\nexit 101\n' >$POLICY_RC && chmod 0755 $POLICY_RC"
+    fi
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${SAMBA_PACKAGES[@]}" >/dev/null
+    if [ "$OWN_POLICY_RC" = 1 ]; then as_root rm -f "$POLICY_RC"; OWN_POLICY_RC=0; fi
+    samba_present || die "Samba packages installed but samba/samba-tool/provisioning templates are missing"
+    CHANGED=1
+  fi
+  stop_distro_samba
+}
+
+command -v node >/dev/null || die "node is not on PATH (Node 20 is required)"
+command -v npm >/dev/null || die "npm is not on PATH"
+setup_npm
+if [ "$DO_PWSH" = 1 ]; then setup_pwsh; setup_pester; fi
+if [ "$DO_SAMBA" = 1 ]; then setup_samba; fi
+
+if [ "$CHANGED" = 0 ]; then log "all present"; else log "done"; fi
