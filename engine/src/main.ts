@@ -1,6 +1,7 @@
 // jcadi-engine entry point: dispatch on argv (no secrets ever come from here), then run.
 import { execRequest } from './cli/exec';
 import { ExitCode } from './cli/errors';
+import { runSandboxCli, SANDBOX_USAGE } from './sandbox/cli';
 import { ENGINE_VERSION } from './version';
 
 const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
@@ -9,7 +10,7 @@ const USAGE = `jcadi-engine ${ENGINE_VERSION}
 Usage:
   jcadi-engine --version           print the version
   jcadi-engine [exec]              read one JSON request on stdin, answer in JSON lines (engine/PROTOCOL.md)
-`;
+  ${SANDBOX_USAGE}`;
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -62,6 +63,8 @@ async function main(argv: string[]): Promise<void> {
       const code = await execRequest(text, { writeLine, signal: controller.signal });
       return exitAfterFlush(code);
     }
+    case 'sandbox':
+      return exitAfterFlush(await runSandboxCli(rest));
     default:
       process.stderr.write(`jcadi-engine: unknown verb '${verb}'.\n${USAGE}`);
       return exitAfterFlush(ExitCode.BadRequest);

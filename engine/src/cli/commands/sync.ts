@@ -8,8 +8,8 @@ import { AdSession } from '../../ad/session';
 import { AdWriter, randomPassword } from '../../ad/writer';
 import { defaultJournalFile } from '../../config/paths';
 import { dcSchema } from '../../config/request';
-import { JumpCloudClient } from '../../jumpcloud/client';
-import { jumpcloudConnectionSchema, readCaFile, resolveEndpoints, type JumpCloudConnection } from '../../jumpcloud/connection';
+import { jumpcloudConnectionSchema } from '../../jumpcloud/connection';
+import { openJumpCloud } from '../../jumpcloud/open';
 import { apply } from '../../sync/apply';
 import { findDomain, gatherDesired } from '../../sync/gather';
 import { FileJournal } from '../../sync/journal';
@@ -39,20 +39,6 @@ export const syncParamsSchema = z.strictObject({
 type SyncParams = z.infer<typeof syncParamsSchema>;
 
 const ACTIVITY = 'JumpCloud → AD sync';
-
-export async function openJumpCloud(connection: JumpCloudConnection, { reporter, signal }: CommandContext): Promise<JumpCloudClient> {
-  const endpoints = resolveEndpoints(connection);
-  return new JumpCloudClient({
-    baseUrl: endpoints.baseUrl,
-    insightsBaseUrl: endpoints.insightsBaseUrl,
-    apiKey: connection.apiKey,
-    orgId: connection.orgId,
-    ca: await readCaFile(connection.caFile),
-    timeoutMs: connection.timeoutMs,
-    log: (level, message) => reporter.log(level, message),
-    signal,
-  });
-}
 
 export function planRecord(op: PlanOp): Record<string, unknown> {
   const base = { Operation: op.kind, Reason: op.reason };

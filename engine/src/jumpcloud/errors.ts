@@ -1,0 +1,166 @@
+// Every failure talking to JumpCloud becomes an EngineError with a stable id. Axios errors are
+// never rethrown or kept as `cause`: their config carries the request headers, and with them the
+// API key. Only plain facts (status, socket code, endpoint) survive into the error.
+import { EngineError, ExitCode, type ErrorCategory, type ExitCodeValue } from '../cli/errors';
+
+/** Method and path (no query string, no host) of the call that failed, e.g. `GET /api/systemusers`. */
+export type Endpoint = string;
+
+export class JumpCloudSchemaError extends EngineError {
+  readonly endpoint: Endpoint;
+  readonly fieldPath: string;
+
+  constructor(endpoint: Endpoint, fieldPath: string, problem: string) {
+    super(
+      'JumpCloud.SchemaMismatch',
+      `JumpCloud answered ${endpoint} with data this engine cannot use: ${fieldPath || '(body)'}: ${problem}. The service may have changed; report this with the engine version.`,
+      { category: 'ProtocolError', exitCode: ExitCode.Unreachable, target: endpoint, details: { endpoint, fieldPath } },
+    );
+    this.name = 'JumpCloudSchemaError';
+    this.endpoint = endpoint;
+    this.fieldPath = fieldPath;
+  }
+}
+
+interface StatusRule {
+  id: string;
+  category: ErrorCategory;
+  exitCode: ExitCodeValue;
+  explain: (endpoint: Endpoint, serverMessage: string | null) => string;
+}
+
+const withServerText = (text: string, serverMessage: string | null) => (serverMessage ? `${text} JumpCloud said: "${serverMessage}".` : text);
+
+const STATUS_RULES: Record<number, StatusRule> = {
+  401: {
+    id: 'JumpCloud.AuthFailed',
+    category: 'AuthenticationError',
+    exitCode: ExitCode.AuthFailed,
+    explain: (endpoint, msg) =>
+      withServerText(
+        `JumpCloud refused ${endpoint} (401): the API key was refused. Check the key (Admin Portal → your name → API Settings); a multi-tenant administrator must also pass the organization id (orgId / x-org-id).`,
+        msg,
+      ),
+  },
+  403: {
+    id: 'JumpCloud.Forbidden',
+    category: 'PermissionDenied',
+    exitCode: ExitCode.AuthFailed,
+    explain: (endpoint, msg) =>
+      withServerText(
+        `JumpCloud forbade ${endpoint} (403): the administrator who owns this API key lacks the role for it, or the x-org-id (orgId) names an organization this key cannot administer.`,
+        msg,
+      ),
+  },
+  404: {
+    id: 'JumpCloud.NotFound',
+    category: 'ObjectNotFound',
+    exitCode: ExitCode.PartialFailure,
+    explain: (endpoint, msg) => withServerText(`JumpCloud has no such object for ${endpoint} (404).`, msg),
+  },
+};
+
+/** Maps a final (non-retried) HTTP error status to an EngineError. */
+export function httpStatusError(status: number, endpoint: Endpoint, serverMessage: string | null, errorName: string | null = null): EngineError {
+  const details = { status, endpoint, ...(errorName ? { error: errorName } : {}) };
+  const rule = STATUS_RULES[status];
+  if (errorName && status >= 400 && status < 500) {
+    // The agent channel names its refusals (ConnectKeyUsed, NotPrimary, ...): keep that name as the id.
+    return new EngineError(`JumpCloud.${errorName}`, `${serverMessage ?? errorName} (${endpoint}, HTTP ${status}).`, {
+      category: status === 401 || status === 403 ? 'AuthenticationError' : 'InvalidOperation',
+      exitCode: status === 401 || status === 403 ? ExitCode.AuthFailed : ExitCode.PartialFailure,
+      target: endpoint,
+      details,
+    });
+  }
+  if (rule) return new EngineError(rule.id, rule.explain(endpoint, serverMessage), { category: rule.category, exitCode: rule.exitCode, target: endpoint, details });
+  if (status === 429) {
+    return new EngineError('JumpCloud.RateLimited', `JumpCloud kept refusing ${endpoint} with 429 (too many requests) after the allowed retries; try again later or lower the request rate.`, {
+      category: 'LimitsExceeded',
+      exitCode: ExitCode.Unreachable,
+      target: endpoint,
+      details,
+    });
+  }
+  if (status >= 500) {
+    return new EngineError('JumpCloud.ServiceError', withServerText(`JumpCloud failed ${endpoint} with HTTP ${status} after the allowed retries.`, serverMessage), {
+      category: 'ConnectionError',
+      exitCode: ExitCode.Unreachable,
+      target: endpoint,
+      details,
+    });
+  }
+  return new EngineError('JumpCloud.RequestRejected', withServerText(`JumpCloud rejected ${endpoint} (HTTP ${status}).`, serverMessage), {
+    category: 'InvalidOperation',
+    exitCode: ExitCode.PartialFailure,
+    target: endpoint,
+    details,
+  });
+}
+
+const TLS_CODES: Record<string, string> = {
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the certificate is not signed by a trusted CA',
+  SELF_SIGNED_CERT_IN_CHAIN: 'the certificate chain ends in a CA that is not trusted',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'the certificate is self-signed and not trusted',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the issuing CA is not trusted',
+  UNABLE_TO_GET_ISSUER_CERT: 'the issuing CA is not trusted',
+  CERT_HAS_EXPIRED: 'the certificate has expired',
+  CERT_NOT_YET_VALID: 'the certificate is not valid yet',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'the certificate does not name this host (subjectAltName mismatch)',
+  CERT_REVOKED: 'the certificate is revoked',
+  ERR_SSL_WRONG_VERSION_NUMBER: 'the port does not speak TLS',
+  EPROTO: 'the TLS handshake failed',
+};
+
+/** Socket-level codes worth another attempt (the request may not have reached JumpCloud). */
+export const RETRYABLE_NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ERR_SOCKET_CONNECTION_TIMEOUT',
+  'ERR_BAD_RESPONSE',
+]);
+
+export function isTlsCode(code: string | undefined): boolean {
+  return code !== undefined && code in TLS_CODES;
+}
+
+/** A network, TLS or timeout failure (no HTTP answer). `code` is the socket/axios error code. */
+export function networkError(code: string | undefined, endpoint: Endpoint, baseUrl: string, timedOutAfterMs: number | null): EngineError {
+  if (timedOutAfterMs !== null) {
+    return new EngineError('JumpCloud.Timeout', `JumpCloud (${baseUrl}) did not answer ${endpoint} within ${timedOutAfterMs} ms.`, {
+      category: 'OperationTimeout',
+      exitCode: ExitCode.Unreachable,
+      target: endpoint,
+      details: { endpoint, baseUrl, timeoutMs: timedOutAfterMs },
+    });
+  }
+  if (code && TLS_CODES[code]) {
+    return new EngineError(
+      'JumpCloud.Unreachable',
+      `TLS to ${baseUrl} failed: ${TLS_CODES[code]} (${code}). Verification stays on: pass the CA that issued the server's certificate (caFile) if it is not a public one.`,
+      { category: 'SecurityError', exitCode: ExitCode.Unreachable, target: endpoint, details: { endpoint, baseUrl, tlsCode: code } },
+    );
+  }
+  return new EngineError('JumpCloud.Unreachable', `Cannot reach JumpCloud at ${baseUrl} for ${endpoint}${code ? ` (${code})` : ''}. Check the network, proxy and firewall, and the base URL / region.`, {
+    category: 'ConnectionError',
+    exitCode: ExitCode.Unreachable,
+    target: endpoint,
+    details: { endpoint, baseUrl, ...(code ? { socketCode: code } : {}) },
+  });
+}
+
+/** The caller's signal ended the call (Ctrl+C, service stop). */
+export function cancelledError(endpoint: Endpoint): EngineError {
+  return new EngineError('JumpCloud.Cancelled', `The call ${endpoint} was cancelled.`, {
+    category: 'OperationTimeout',
+    exitCode: ExitCode.Unreachable,
+    target: endpoint,
+    details: { endpoint },
+  });
+}

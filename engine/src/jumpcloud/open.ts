@@ -1,0 +1,18 @@
+// The one way commands open a JumpCloud client from a request's `jumpcloud` block.
+import type { CommandContext } from '../cli/command';
+import { JumpCloudClient } from './client';
+import { readCaFile, resolveEndpoints, type JumpCloudConnection } from './connection';
+
+export async function openJumpCloud(connection: JumpCloudConnection, { reporter, signal }: Pick<CommandContext, 'reporter' | 'signal'>): Promise<JumpCloudClient> {
+  const endpoints = resolveEndpoints(connection);
+  return new JumpCloudClient({
+    baseUrl: endpoints.baseUrl,
+    insightsBaseUrl: endpoints.insightsBaseUrl,
+    apiKey: connection.apiKey,
+    orgId: connection.orgId,
+    ca: await readCaFile(connection.caFile),
+    timeoutMs: connection.timeoutMs,
+    log: (level, message) => reporter.log(level, message),
+    signal,
+  });
+}

@@ -1,0 +1,97 @@
+// A minimal router: method + path pattern (`/api/systemusers/:id`) → handler.
+import type { IncomingMessage } from 'node:http';
+import { SandboxError } from './errors';
+import type { ListQuery } from './query';
+import { applyFilters, applySort, parseListQuery, project, type Dialect, DEFAULT_LIMIT } from './query';
+
+export interface RouteContext {
+  params: Record<string, string>;
+  query: URLSearchParams;
+  body: unknown;
+  req: IncomingMessage;
+  /** Aborted when the client goes away or the sandbox closes. */
+  signal: AbortSignal;
+}
+
+export interface RouteResult {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export type Handler = (ctx: RouteContext) => RouteResult | Promise<RouteResult>;
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  names: string[];
+  handler: Handler;
+}
+
+export class Router {
+  private readonly routes: Route[] = [];
+
+  on(method: string, path: string, handler: Handler): this {
+    const names: string[] = [];
+    const pattern = new RegExp(
+      '^' +
+        path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\/:([A-Za-z]+)/g, (_m, name: string) => {
+          names.push(name);
+          return '/([^/]+)';
+        }) +
+        '/?$',
+    );
+    this.routes.push({ method, pattern, names, handler });
+    return this;
+  }
+
+  match(method: string, path: string): { handler: Handler; params: Record<string, string> } {
+    let pathMatched = false;
+    for (const route of this.routes) {
+      const m = route.pattern.exec(path);
+      if (!m) continue;
+      pathMatched = true;
+      if (route.method !== method) continue;
+      const params: Record<string, string> = {};
+      route.names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1] as string)));
+      return { handler: route.handler, params };
+    }
+    throw pathMatched ? new SandboxError(405, `${method} is not allowed on ${path}`) : new SandboxError(404, `Not Found: ${path}`);
+  }
+}
+
+export function body<T = Record<string, unknown>>(ctx: RouteContext): T {
+  if (ctx.body === undefined || ctx.body === null || typeof ctx.body !== 'object' || Array.isArray(ctx.body)) {
+    throw new SandboxError(400, 'The request body must be a JSON object');
+  }
+  return ctx.body as T;
+}
+
+export interface ListOptions<T> {
+  idField: string;
+  /** The items are already in _id order, so sort=_id needs no work (keeps 20,000-user paging fast). */
+  presortedById?: boolean;
+  /** Turns a stored item into what the API shows (applied to the page only). */
+  view?: (item: T) => Record<string, unknown>;
+}
+
+function page<T extends object>(items: T[], q: ListQuery, options: ListOptions<T>): { total: number; results: Record<string, unknown>[] } {
+  let list = applyFilters(items, q.filters);
+  const byIdOnly = q.sort.length === 0 || (q.sort.length === 1 && q.sort[0] === options.idField);
+  if (!(byIdOnly && options.presortedById)) list = applySort(list, q.sort);
+  const limit = q.limit === 0 ? DEFAULT_LIMIT : q.limit;
+  const slice = list.slice(q.skip, q.skip + limit);
+  return { total: list.length, results: slice.map((item) => project(options.view ? options.view(item) : (item as Record<string, unknown>), q.fields, options.idField)) };
+}
+
+/** v1 list answer: `{ results, totalCount }`. */
+export function v1List<T extends object>(items: T[], query: URLSearchParams, options: ListOptions<T>): RouteResult {
+  const { total, results } = page(items, parseListQuery(query, 'v1'), options);
+  return { status: 200, body: { results, totalCount: total } };
+}
+
+/** v2 list answer: a bare array with `x-total-count`. */
+export function v2List<T extends object>(items: T[], query: URLSearchParams, options: ListOptions<T>): RouteResult {
+  const { total, results } = page(items, parseListQuery(query, 'v2' as Dialect), options);
+  return { status: 200, body: results, headers: { 'x-total-count': String(total) } };
+}
