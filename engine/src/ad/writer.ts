@@ -68,7 +68,12 @@ export class AdWriter {
     for (const [name, value] of Object.entries(attributes)) if (value !== '') entry[name] = [value];
     await this.run('create user', dn, () => this.ldap.add(dn, entry));
     await this.setPassword(dn, password);
-    if (enabled) await this.setEnabled(dn, jcId, true);
+    if (enabled) {
+      // We wrote userAccountControl ourselves a moment ago: no need to read it back.
+      await this.run('enable', dn, () =>
+        this.ldap.modify(dn, [replace('userAccountControl', [String(UAC_NORMAL_ACCOUNT)]), replace(this.anchorAttribute, [encodeAnchor({ jcId, syncDisabled: false })])]),
+      );
+    }
   }
 
   async setPassword(dn: string, password: string): Promise<void> {
