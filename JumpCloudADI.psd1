@@ -1,0 +1,25 @@
+@{
+    RootModule           = 'module/JumpCloudADI.psm1'
+    ModuleVersion        = '0.1.0'
+    GUID                 = 'd78da335-6b7e-4c13-8bc2-0a28dfc5721f'
+    Author               = 'JumpCloudADI contributors'
+    CompanyName          = 'JumpCloudADI contributors'
+    Copyright            = '(c) JumpCloudADI contributors. MIT License.'
+    Description          = 'JumpCloud to Active Directory sync agent: PowerShell cmdlets that drive the jcadi-engine executable (Root User DN checks, domain controller checks, sync).'
+    PowerShellVersion    = '5.1'
+    CompatiblePSEditions = @('Desktop', 'Core')
+    FormatsToProcess     = @('module/Formats/JumpCloudADI.Format.ps1xml')
+    FunctionsToExport    = @(
+        'Get-JCSyncEngine'
+        'Test-JCRootDN'
+        'Test-JCDomainController'
+    )
+    CmdletsToExport      = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags = @('JumpCloud', 'ActiveDirectory', 'ADI', 'Sync', 'LDAP', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux')
+        }
+    }
+}

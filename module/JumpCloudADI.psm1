@@ -1,0 +1,25 @@
+# JumpCloudADI root module.
+# Dot-sources the private helpers, then the public cmdlets (one a file), and exports the public
+# ones only. Private helper names carry no hyphen so they can never be exported by accident.
+# This file must stay valid Windows PowerShell 5.1 as well as PowerShell 7.
+
+Set-StrictMode -Version 3.0
+
+# Folder of this file (module/) and of the manifest (the repository root in development, the
+# package root when installed). FindJCEngine looks for the engine relative to the latter.
+$script:JCModuleFolder = $PSScriptRoot
+$script:JCModuleRoot = Split-Path -Path $PSScriptRoot -Parent
+
+$privateFiles = @(Get-ChildItem -Path (Join-Path -Path $PSScriptRoot -ChildPath 'Private') -Filter '*.ps1' -File -ErrorAction SilentlyContinue)
+$publicFiles = @(Get-ChildItem -Path (Join-Path -Path $PSScriptRoot -ChildPath 'Public') -Filter '*.ps1' -File -ErrorAction SilentlyContinue)
+
+foreach ($file in @($privateFiles + $publicFiles)) {
+    try {
+        . $file.FullName
+    }
+    catch {
+        throw "JumpCloudADI: cannot load '$($file.FullName)': $($_.Exception.Message)"
+    }
+}
+
+Export-ModuleMember -Function @($publicFiles | ForEach-Object { $_.BaseName })

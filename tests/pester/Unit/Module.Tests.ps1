@@ -1,0 +1,234 @@
+# General checks of the module: manifest, exports, help, and that every source file parses and
+# stays within what Windows PowerShell 5.1 understands.
+
+BeforeDiscovery {
+    $repoRoot = (Resolve-Path -LiteralPath (Join-Path -Path $PSScriptRoot -ChildPath '../../..')).ProviderPath
+    $moduleFolder = Join-Path -Path $repoRoot -ChildPath 'module'
+
+    $publicCommands = @(Get-ChildItem -Path (Join-Path -Path $moduleFolder -ChildPath 'Public') -Filter '*.ps1' -File | ForEach-Object { $_.BaseName })
+
+    $sourceFiles = @(
+        Get-ChildItem -Path $moduleFolder -Recurse -File -Include '*.ps1', '*.psm1', '*.psd1'
+        Get-Item -LiteralPath (Join-Path -Path $repoRoot -ChildPath 'JumpCloudADI.psd1')
+    ) | ForEach-Object {
+        @{ Name = $_.FullName.Substring($repoRoot.Length + 1); FullName = $_.FullName }
+    }
+
+    $textFiles = @(
+        Get-ChildItem -Path $moduleFolder -Recurse -File
+        Get-Item -LiteralPath (Join-Path -Path $repoRoot -ChildPath 'JumpCloudADI.psd1')
+    ) | ForEach-Object {
+        @{ Name = $_.FullName.Substring($repoRoot.Length + 1); FullName = $_.FullName }
+    }
+
+    # One snippet per rule of the 5.1 checker: each must be flagged (proves the checker can fail).
+    $forbiddenSnippets = @(
+        @{ Name = 'ternary'; Code = '$a = $true ? 1 : 2'; Rule = 'Ternary' }
+        @{ Name = '&& chain'; Code = 'Get-Item . && Get-Item .'; Rule = 'Pipeline chain' }
+        @{ Name = '|| chain'; Code = 'Get-Item . || Get-Item .'; Rule = 'Pipeline chain' }
+        @{ Name = 'null coalescing'; Code = '$b = $a ?? 1'; Rule = 'Null-coalescing operator' }
+        @{ Name = 'null coalescing assignment'; Code = '$a ??= 1'; Rule = 'Null-coalescing assignment' }
+        @{ Name = 'null-conditional member'; Code = '${a}?.Length'; Rule = 'Null-conditional' }
+        @{ Name = 'null-conditional method'; Code = '${a}?.ToString()'; Rule = 'Null-conditional' }
+        @{ Name = 'null-conditional index'; Code = '${a}?[0]'; Rule = 'Null-conditional' }
+        @{ Name = 'ForEach-Object -Parallel'; Code = '1..3 | ForEach-Object -Parallel { $_ }'; Rule = 'ForEach-Object -Parallel' }
+        @{ Name = '% -Para (alias, prefix)'; Code = '1..3 | % -Para { $_ }'; Rule = 'ForEach-Object -Parallel' }
+        @{ Name = 'clean block'; Code = 'function f { process { 1 } clean { 2 } }'; Rule = 'clean block' }
+        @{ Name = 'ConvertFrom-Json -AsHashtable'; Code = 'ConvertFrom-Json -InputObject "{}" -AsHashtable'; Rule = 'ConvertFrom-Json -AsHashtable' }
+        @{ Name = 'ConvertFrom-Json -Depth'; Code = '"{}" | ConvertFrom-Json -Depth 5'; Rule = 'ConvertFrom-Json -Depth' }
+        @{ Name = 'Join-Path -AdditionalChildPath'; Code = 'Join-Path -Path a -ChildPath b -AdditionalChildPath c'; Rule = 'Join-Path -AdditionalChildPath' }
+        @{ Name = 'Join-Path with 3 positional paths'; Code = 'Join-Path a b c'; Rule = 'Join-Path with more than 2' }
+        @{ Name = '$IsWindows'; Code = 'if ($IsWindows) { 1 }'; Rule = 'IsWindows' }
+        @{ Name = 'System.Text.Json'; Code = '[System.Text.Json.JsonSerializer]::Serialize(1)'; Rule = 'System.Text.Json' }
+        @{ Name = 'background operator'; Code = 'Start-Sleep -Seconds 1 &'; Rule = 'Background operator' }
+        @{ Name = 'escape `e'; Code = '$esc = "`e[0m"'; Rule = 'Escape' }
+        @{ Name = 'Get-Error'; Code = 'Get-Error -Newest 1'; Rule = 'Command Get-Error' }
+        @{ Name = 'Get-Content -AsByteStream'; Code = 'gc -Path x -AsByteStream'; Rule = 'Get-Content -AsByteStream' }
+        @{ Name = 'parse error'; Code = 'function f( {'; Rule = 'ParseError' }
+    )
+
+    # 5.1-compatible code that must pass the checker (guards against a checker that flags everything).
+    $allowedSnippets = @(
+        @{ Name = 'if as expression'; Code = '$x = if ($a) { 1 } else { 2 }' }
+        @{ Name = 'Join-Path with two paths'; Code = 'Join-Path -Path a -ChildPath b; Join-Path a b' }
+        @{ Name = 'ConvertFrom-Json -InputObject'; Code = 'ConvertFrom-Json -InputObject "{}"' }
+        @{ Name = 'ConvertTo-Json -Depth'; Code = '@{a=1} | ConvertTo-Json -Depth 20 -Compress' }
+        @{ Name = 'ForEach-Object -Process'; Code = '1..3 | ForEach-Object -Process { $_ } | % { $_ }' }
+        @{ Name = 'plain escapes'; Code = '$s = "a`r`nb`t"' }
+        @{ Name = 'a variable named like a 7-only one'; Code = '$isWindowsHost = $true; $isWindowsHost' }
+        @{ Name = 'static member and -and/-or'; Code = '$ok = [string]::IsNullOrEmpty($a) -and ($b -or $c)' }
+    )
+}
+
+BeforeAll {
+    $script:RepoRoot = (Resolve-Path -LiteralPath (Join-Path -Path $PSScriptRoot -ChildPath '../../..')).ProviderPath
+    $script:ManifestPath = Join-Path -Path $script:RepoRoot -ChildPath 'JumpCloudADI.psd1'
+    $script:ModuleFolder = Join-Path -Path $script:RepoRoot -ChildPath 'module'
+    . (Join-Path -Path $PSScriptRoot -ChildPath '../Helpers/Ps51Compat.ps1')
+    Get-Module -Name JumpCloudADI | Remove-Module -Force
+    $script:Module = Import-Module -Name $script:ManifestPath -Force -PassThru
+}
+
+AfterAll {
+    Get-Module -Name JumpCloudADI | Remove-Module -Force
+}
+
+Describe 'Module manifest' {
+    BeforeAll {
+        $script:ManifestData = Import-PowerShellDataFile -Path $script:ManifestPath
+        $script:PublicNames = @(Get-ChildItem -Path (Join-Path -Path $script:ModuleFolder -ChildPath 'Public') -Filter '*.ps1' -File | ForEach-Object { $_.BaseName })
+        $privateAst = @(Get-ChildItem -Path (Join-Path -Path $script:ModuleFolder -ChildPath 'Private') -Filter '*.ps1' -File | ForEach-Object {
+                [System.Management.Automation.Language.Parser]::ParseFile($_.FullName, [ref]$null, [ref]$null)
+            })
+        $script:PrivateNames = @($privateAst | ForEach-Object {
+                $_.FindAll({ param($node) $node -is [System.Management.Automation.Language.FunctionDefinitionAst] }, $true) | ForEach-Object { $_.Name }
+            })
+    }
+
+    It 'passes Test-ModuleManifest' {
+        { Test-ModuleManifest -Path $script:ManifestPath -ErrorAction Stop } | Should -Not -Throw
+    }
+
+    It 'declares version 0.1.0, Windows PowerShell 5.1 and both editions' {
+        $script:ManifestData.ModuleVersion | Should -Be '0.1.0'
+        $script:ManifestData.PowerShellVersion | Should -Be '5.1'
+        $script:ManifestData.CompatiblePSEditions | Should -Be @('Desktop', 'Core')
+        $script:ManifestData.RootModule | Should -Be 'module/JumpCloudADI.psm1'
+        $script:ManifestData.GUID | Should -Match '^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$'
+        $script:ManifestData.Author | Should -Not -BeNullOrEmpty
+        $script:ManifestData.Description | Should -Not -BeNullOrEmpty
+    }
+
+    It 'lists exports explicitly, without wildcards' {
+        foreach ($key in 'FunctionsToExport', 'CmdletsToExport', 'VariablesToExport', 'AliasesToExport') {
+            $script:ManifestData.ContainsKey($key) | Should -BeTrue -Because "$key must be explicit"
+            @($script:ManifestData[$key]) -join ',' | Should -Not -Match '\*' -Because "$key must not use wildcards"
+        }
+        @($script:ManifestData.CmdletsToExport).Count | Should -Be 0
+        @($script:ManifestData.VariablesToExport).Count | Should -Be 0
+        @($script:ManifestData.AliasesToExport).Count | Should -Be 0
+    }
+
+    It 'FunctionsToExport equals exactly the files in module/Public' {
+        @($script:ManifestData.FunctionsToExport | Sort-Object) | Should -Be @($script:PublicNames | Sort-Object)
+    }
+
+    It 'exports exactly the public functions once imported' {
+        @($script:Module.ExportedFunctions.Keys | Sort-Object) | Should -Be @($script:PublicNames | Sort-Object)
+        @($script:Module.ExportedCmdlets.Keys).Count | Should -Be 0
+        @($script:Module.ExportedAliases.Keys).Count | Should -Be 0
+        @($script:Module.ExportedVariables.Keys).Count | Should -Be 0
+    }
+
+    It 'has private helpers, none exported and none with a hyphen in its name' {
+        $script:PrivateNames | Should -Contain 'InvokeJCEngine'
+        $script:PrivateNames | Should -Contain 'FindJCEngine'
+        $script:PrivateNames | Should -Contain 'NewJCDcBlock'
+        foreach ($name in $script:PrivateNames) {
+            $name | Should -Not -Match '-' -Because 'private helpers have no hyphen, so they can never be exported by accident'
+            $script:Module.ExportedFunctions.Keys | Should -Not -Contain $name
+            Get-Command -Name $name -ErrorAction SilentlyContinue | Should -BeNullOrEmpty -Because "$name must not be visible outside the module"
+        }
+    }
+
+    It 'defines one public function per file, named like the file' {
+        foreach ($name in $script:PublicNames) {
+            $path = Join-Path -Path (Join-Path -Path $script:ModuleFolder -ChildPath 'Public') -ChildPath "$name.ps1"
+            $ast = [System.Management.Automation.Language.Parser]::ParseFile($path, [ref]$null, [ref]$null)
+            $functions = @($ast.FindAll({ param($node) $node -is [System.Management.Automation.Language.FunctionDefinitionAst] }, $false))
+            $functions.Count | Should -Be 1
+            $functions[0].Name | Should -BeExactly $name
+        }
+    }
+
+    It 'loads table views for the three record types' {
+        $formatPath = Join-Path -Path $script:RepoRoot -ChildPath $script:ManifestData.FormatsToProcess[0]
+        Test-Path -LiteralPath $formatPath | Should -BeTrue
+        foreach ($typeName in 'JumpCloudADI.RootDNResult', 'JumpCloudADI.DomainControllerInfo', 'JumpCloudADI.EngineInfo') {
+            $formatData = Get-FormatData -TypeName $typeName
+            $formatData | Should -Not -BeNullOrEmpty -Because "$typeName needs a view"
+            $formatData.FormatViewDefinition[0].Control.GetType().Name | Should -Be 'TableControl'
+        }
+    }
+}
+
+Describe 'Help of <_>' -ForEach $publicCommands {
+    BeforeAll {
+        $script:CommandName = $_
+        $script:Help = Get-Help -Name $script:CommandName -Full
+        $script:Command = Get-Command -Name $script:CommandName -Module JumpCloudADI
+        $common = @([System.Management.Automation.PSCmdlet]::CommonParameters) + @([System.Management.Automation.PSCmdlet]::OptionalCommonParameters)
+        $script:OwnParameters = @($script:Command.Parameters.Keys | Where-Object { $common -notcontains $_ })
+    }
+
+    It 'is an advanced function with [OutputType]' {
+        $script:Command.CmdletBinding | Should -BeTrue
+        @($script:Command.OutputType).Count | Should -BeGreaterThan 0
+    }
+
+    It 'has a synopsis (not the generated syntax line)' {
+        $script:Help.Synopsis | Should -Not -BeNullOrEmpty
+        $script:Help.Synopsis.Trim() | Should -Not -Match ('^' + [regex]::Escape($script:CommandName))
+    }
+
+    It 'has a description' {
+        ($script:Help.Description | Out-String).Trim() | Should -Not -BeNullOrEmpty
+    }
+
+    It 'has at least two examples, each with code and remarks' {
+        $examples = @($script:Help.Examples.Example)
+        $examples.Count | Should -BeGreaterOrEqual 2
+        foreach ($example in $examples) {
+            $example.Code | Should -Not -BeNullOrEmpty
+            ($example.Remarks | Out-String).Trim() | Should -Not -BeNullOrEmpty
+        }
+    }
+
+    It 'documents its outputs' {
+        ($script:Help.ReturnValues | Out-String).Trim() | Should -Not -BeNullOrEmpty
+    }
+
+    It 'documents every parameter' {
+        foreach ($parameterName in $script:OwnParameters) {
+            $parameterHelp = @($script:Help.Parameters.Parameter | Where-Object { $_.Name -eq $parameterName })
+            $parameterHelp.Count | Should -Be 1 -Because "-$parameterName needs help"
+            ($parameterHelp[0].Description | Out-String).Trim() | Should -Not -BeNullOrEmpty -Because "-$parameterName needs a description"
+        }
+    }
+}
+
+Describe 'Source file <Name>' -ForEach $sourceFiles {
+    It 'parses without errors' {
+        $parseErrors = $null
+        [void][System.Management.Automation.Language.Parser]::ParseFile($FullName, [ref]$null, [ref]$parseErrors)
+        @($parseErrors).Count | Should -Be 0
+    }
+
+    It 'uses no PowerShell 7-only syntax (Windows PowerShell 5.1 must run it)' {
+        $findings = @(Get-Ps7OnlySyntax -Path $FullName)
+        ($findings | ForEach-Object { '{0}:{1}: {2}: {3}' -f $_.File, $_.Line, $_.Rule, $_.Text }) -join [Environment]::NewLine | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Text file <Name>' -ForEach $textFiles {
+    It 'has no trailing whitespace' {
+        @(Get-TrailingWhitespace -Path $FullName) | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'The Windows PowerShell 5.1 checker itself' {
+    It 'flags <Name>' -ForEach $forbiddenSnippets {
+        $findings = @(Get-Ps7OnlySyntax -ScriptText $Code)
+        $findings.Count | Should -BeGreaterThan 0 -Because "'$Code' is not valid Windows PowerShell 5.1"
+        # Under Windows PowerShell 5.1 the 7-only syntax is already a parse error; under 7 the
+        # specific rule must fire.
+        $acceptParseError = $PSVersionTable.PSVersion.Major -lt 7 -or $Rule -eq 'ParseError'
+        $matched = @($findings | Where-Object { $_.Rule -like "*$Rule*" -or ($acceptParseError -and $_.Rule -like 'ParseError*') })
+        $matched.Count | Should -BeGreaterThan 0 -Because "'$Code' should be flagged as $Rule (got: $(($findings | ForEach-Object Rule) -join '; '))"
+    }
+
+    It 'accepts <Name>' -ForEach $allowedSnippets {
+        $findings = @(Get-Ps7OnlySyntax -ScriptText $Code)
+        ($findings | ForEach-Object { $_.Rule }) -join '; ' | Should -BeNullOrEmpty
+    }
+}
