@@ -4,6 +4,7 @@
 import { ResultCodeError } from 'ldapts';
 import { EngineError, ExitCode, type ErrorCategory, type ExitCodeValue } from '../cli/errors';
 import { capitalise } from '../util/text';
+import { TLS_CODES } from '../util/tls-codes';
 
 export interface LdapContext {
   host: string;
@@ -13,19 +14,6 @@ export interface LdapContext {
 }
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
-const TLS_CODES: Record<string, string> = {
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the certificate is not signed by a trusted CA',
-  SELF_SIGNED_CERT_IN_CHAIN: 'the certificate chain ends in a CA that is not trusted',
-  DEPTH_ZERO_SELF_SIGNED_CERT: 'the certificate is self-signed and not trusted',
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the issuing CA is not trusted',
-  UNABLE_TO_GET_ISSUER_CERT: 'the issuing CA is not trusted',
-  CERT_HAS_EXPIRED: 'the certificate has expired',
-  CERT_NOT_YET_VALID: 'the certificate is not valid yet',
-  ERR_TLS_CERT_ALTNAME_INVALID: 'the certificate does not name this host (subjectAltName mismatch)',
-  CERT_REVOKED: 'the certificate is revoked',
-  ERR_SSL_WRONG_VERSION_NUMBER: 'the port does not speak TLS (is it plain LDAP on 389?)',
-  EPROTO: 'the TLS handshake failed',
-};
 
 /** AD's "data xxx" codes in a bind failure (AcceptSecurityContext). */
 const BIND_DATA: Record<string, string> = {
@@ -111,7 +99,7 @@ export function mapLdapError(err: unknown, ctx: LdapContext): EngineError {
 
   const code = errCode(err);
   if (code && TLS_CODES[code]) {
-    return new EngineError('AD.TlsFailed', `TLS to ${where} failed: ${TLS_CODES[code]} (${code}). Pass the CA that issued the DC's certificate (caFile / -CertificateAuthorityFile) and connect by a name the certificate lists.`, {
+    return new EngineError('AD.TlsFailed', `TLS to ${where} failed: ${TLS_CODES[code]}${code === 'ERR_SSL_WRONG_VERSION_NUMBER' ? ' (is it plain LDAP on 389?)' : ''} (${code}). Pass the CA that issued the DC's certificate (caFile / -CertificateAuthorityFile) and connect by a name the certificate lists.`, {
       category: 'SecurityError',
       exitCode: ExitCode.Unreachable,
       target,
