@@ -75,18 +75,7 @@ function NewJCDcBlock {
     }
 
     if (-not [string]::IsNullOrEmpty($CertificateAuthorityFile)) {
-        $caPath = $null
-        try {
-            $caPath = $Cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath($CertificateAuthorityFile)
-        }
-        catch {
-            $caPath = $null
-        }
-        if ($null -eq $caPath -or -not (Test-Path -LiteralPath $caPath -PathType Leaf)) {
-            $message = 'The certificate authority file "{0}" does not exist (or is not a file-system file).' -f $CertificateAuthorityFile
-            $record = NewJCErrorRecord -ErrorId 'CertificateAuthorityFile.NotFound' -Message $message -Category ObjectNotFound -TargetObject $CertificateAuthorityFile -ExceptionType 'System.IO.FileNotFoundException'
-            $Cmdlet.ThrowTerminatingError($record)
-        }
+        $caPath = ResolveJCPath -Path $CertificateAuthorityFile -ParameterName 'CertificateAuthorityFile' -MustExist -Cmdlet $Cmdlet
         $dc.Insert(3, 'caFile', $caPath)
     }
 

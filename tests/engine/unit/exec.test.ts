@@ -118,3 +118,13 @@ describe('exec: secrets', () => {
     assert.equal(log.includes(canary), false);
   });
 });
+
+describe('exec: log file location', () => {
+  it('treats an empty JCADI_LOG_FILE as unset instead of failing', async () => {
+    const state = mkdtempSync(join(tmpdir(), 'jcadi-state-'));
+    const out: string[] = [];
+    const code = await execRequest(JSON.stringify({ protocol: 1, command: 'version' }), { writeLine: (l) => out.push(l), env: { JCADI_LOG_FILE: '', JCADI_STATE_DIR: state } });
+    assert.equal(code, 0, out.join(''));
+    assert.match(readFileSync(join(state, 'logs', 'engine.log'), 'utf8'), /command version started/);
+  });
+});
