@@ -99,14 +99,22 @@ export function plan(desired: DesiredState, actual: ActualState, options: PlanOp
       continue;
     }
     seenUsernames.set(lower(user.username), user.jcId);
+    // An account the sync already manages keeps its group memberships while its JumpCloud
+    // record is not syncable; it is only left unchanged.
+    const keepMemberships = () => {
+      const managed = users.byJcId.get(user.jcId);
+      if (managed && !managed.protected) finalUserDn.set(user.jcId, managed.dn);
+    };
     const missing = [user.firstName.trim() === '' && 'first name', user.lastName.trim() === '' && 'last name'].filter(Boolean);
     if (missing.length > 0) {
       skip('user', user.jcId, label, null, 'MissingName', `has no ${missing.join(' and no ')} in JumpCloud; AD sync needs both (add them in JumpCloud)`);
+      keepMemberships();
       continue;
     }
     const nameProblem = accountNameProblem(user.username, MAX_USER_SAM, 'username');
     if (nameProblem) {
       skip('user', user.jcId, label, null, 'InvalidUsername', `${nameProblem}; change the username in JumpCloud`);
+      keepMemberships();
       continue;
     }
     const want = userAttributes(user, actual.upnSuffix);

@@ -32,7 +32,7 @@ function adUser(n: number, over: Partial<AdUser> = {}): AdUser {
 }
 
 function adGroup(name: string, jcId: string | null, members: string[], over: Partial<AdGroup> = {}): AdGroup {
-  return { dn: `CN=${name},${ROOT}`, anchor: jcId ? { jcId, syncDisabled: false } : null, foreignAnchor: false, cn: name, sAMAccountName: name, description: '', members: members.map((m) => m.toLowerCase()), protected: false, ...over };
+  return { dn: `CN=${name},${ROOT}`, anchor: jcId ? { jcId, syncDisabled: false } : null, foreignAnchor: false, cn: name, sAMAccountName: name, description: '', members, protected: false, ...over };
 }
 
 function actual(users: AdUser[] = [], groups: AdGroup[] = [], elsewhere: Array<[string, string]> = []): ActualState {
@@ -182,6 +182,12 @@ describe('planner: groups and membership', () => {
     assert.deepEqual(kinds(p.operations), ['addMember', 'removeMember']);
     assert.equal((p.operations[0] as Extract<PlanOp, { kind: 'addMember' }>).member, 'user2');
     assert.equal((p.operations[1] as Extract<PlanOp, { kind: 'removeMember' }>).member, 'user3');
+  });
+
+  it('keeps the memberships of a managed user whose JumpCloud record became unsyncable', () => {
+    const a = actual([adUser(1)], [adGroup('Engineering', id(100), [`CN=user1,${ROOT}`], { description: 'Eng' })]);
+    const p = run({ users: [jcUser(1, { lastName: '' })], groups: [g([1])] }, a);
+    assert.deepEqual(kinds(p.operations), ['skip']);
   });
 
   it('keeps membership of a renamed user without remove and re-add', () => {
