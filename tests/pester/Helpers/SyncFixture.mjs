@@ -10,9 +10,9 @@
 import { Buffer } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import https from 'node:https';
 import process from 'node:process';
 import { Client } from 'ldapts';
+import { sandboxAdmin } from '../../../scripts/sandbox-admin.mjs';
 
 const readStdin = async () => {
   const chunks = [];
@@ -20,37 +20,7 @@ const readStdin = async () => {
   return JSON.parse(Buffer.concat(chunks).toString('utf8'));
 };
 
-function adminCall(agent, url, apiKey, { method, path, body }) {
-  return new Promise((resolve, reject) => {
-    const text = body === undefined ? undefined : JSON.stringify(body);
-    const headers = { 'x-api-key': apiKey, Accept: 'application/json' };
-    if (text) headers['Content-Type'] = 'application/json';
-    const req = https.request(`${url}/sandbox/admin${path}`, { method, agent, headers, timeout: 15_000 }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('utf8');
-        if ((res.statusCode ?? 0) >= 300) reject(new Error(`${method} ${path}: ${res.statusCode} ${raw}`));
-        else resolve(raw ? JSON.parse(raw) : null);
-      });
-    });
-    req.on('timeout', () => req.destroy(new Error(`${method} ${path}: timed out`)));
-    req.on('error', reject);
-    req.end(text);
-  });
-}
-
-async function admin(request) {
-  const apiKey = readFileSync(request.apiKeyFile, 'utf8').trim();
-  const agent = new https.Agent({ ca: readFileSync(request.caFile, 'utf8'), keepAlive: true });
-  try {
-    const results = [];
-    for (const call of request.calls) results.push(await adminCall(agent, request.url, apiKey, call));
-    return results;
-  } finally {
-    agent.destroy();
-  }
-}
+const admin = (request) => sandboxAdmin(request, request.calls);
 
 async function withDc(request, work) {
   const dc = JSON.parse(readFileSync(request.connectionFile, 'utf8'));
