@@ -8,13 +8,19 @@
     Description          = 'JumpCloud to Active Directory sync agent: PowerShell cmdlets that drive the jcadi-engine executable (Root User DN checks, domain controller checks, sync).'
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
-    FormatsToProcess     = @('module/Formats/JumpCloudADI.Format.ps1xml', 'module/Formats/JumpCloudADI.Sync.Format.ps1xml')
+    FormatsToProcess     = @('module/Formats/JumpCloudADI.Format.ps1xml', 'module/Formats/JumpCloudADI.Sync.Format.ps1xml', 'module/Formats/JumpCloudADI.Prerequisites.Format.ps1xml')
     FunctionsToExport    = @(
         'Get-JCSyncEngine'
         'Test-JCRootDN'
         'Test-JCDomainController'
         'Invoke-JCSync'
         'Get-JCSyncPlan'
+        'Test-JCSyncDelegation'
+        'Grant-JCSyncDelegation'
+        'New-JCSyncServiceAccount'
+        'Reset-JCSyncServiceAccountPassword'
+        'Test-JCPasswordPolicyAlignment'
+        'Test-JCSyncPrerequisite'
     )
     CmdletsToExport      = @()
     VariablesToExport    = @()

@@ -110,9 +110,9 @@ export class AdSession {
     return `${this.dc.host}:${this.port}`;
   }
 
-  async search(base: string, options: SearchOptions, operation = 'search'): Promise<Entry[]> {
+  async search(base: string, options: SearchOptions, operation = 'search', controls?: Control[]): Promise<Entry[]> {
     try {
-      const { searchEntries } = await this.client.search(base, options);
+      const { searchEntries } = await this.client.search(base, options, controls);
       return searchEntries;
     } catch (err) {
       throw mapLdapError(err, { host: this.dc.host, port: this.port, operation, target: base });

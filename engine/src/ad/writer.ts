@@ -6,10 +6,12 @@ import type { UserAttributes } from '../sync/model';
 import { encodeAnchor } from '../sync/names';
 import { EngineError } from '../cli/errors';
 import { mapLdapError } from './errors';
+import { SdFlagsControl } from './security';
 import { firstString, type AdSession } from './session';
 
 export const UAC_NORMAL_ACCOUNT = 0x200;
 export const UAC_ACCOUNTDISABLE = 0x2;
+export const UAC_DONT_EXPIRE_PASSWD = 0x10000;
 /** Global security group (FACTS §3). */
 export const GROUP_TYPE_GLOBAL_SECURITY = '-2147483646';
 const MEMBER_BATCH = 500;
@@ -150,5 +152,34 @@ export class AdWriter {
       }
     }
     return failures;
+  }
+
+  /**
+   * Replaces the parts of `dn`'s nTSecurityDescriptor that `flags` names (SD_FLAGS control, e.g.
+   * 4 = DACL only): the DC keeps the other parts and recomputes the inherited ACEs.
+   */
+  async setSecurityDescriptor(dn: string, descriptor: Buffer, flags: number): Promise<void> {
+    await this.run('write permissions', dn, () => this.ldap.modify(dn, [replace('nTSecurityDescriptor', [descriptor])], [new SdFlagsControl(flags)]));
+  }
+
+  /**
+   * Creates a service account: disabled → password → enabled with DONT_EXPIRE_PASSWD (FACTS §3:
+   * never together with pwdLastSet=0). If any step fails the half-made account is removed again,
+   * so a refused password leaves nothing behind.
+   */
+  async createServiceAccount(dn: string, attributes: Record<string, string>, password: string): Promise<void> {
+    const entry: Record<string, string[]> = {
+      objectClass: ['top', 'person', 'organizationalPerson', 'user'],
+      userAccountControl: [String(UAC_NORMAL_ACCOUNT | UAC_ACCOUNTDISABLE)],
+    };
+    for (const [name, value] of Object.entries(attributes)) if (value !== '') entry[name] = [value];
+    await this.run('create service account', dn, () => this.ldap.add(dn, entry));
+    try {
+      await this.setPassword(dn, password);
+      await this.run('enable service account', dn, () => this.ldap.modify(dn, [replace('userAccountControl', [String(UAC_NORMAL_ACCOUNT | UAC_DONT_EXPIRE_PASSWD)])]));
+    } catch (err) {
+      await this.ldap.del(dn).catch(() => undefined);
+      throw err;
+    }
   }
 }

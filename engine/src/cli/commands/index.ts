@@ -1,11 +1,24 @@
 // Every command `jcadi-engine exec` can run, by name.
 import type { Command } from '../command';
 import { adPingCommand } from './ad-ping';
+import { serviceAccountCreateCommand, serviceAccountRotateCommand } from './service-account';
+import { prerequisitesCommand } from './prerequisites';
+import { policyAlignmentCommand } from './policy-alignment';
+import { delegationGrantCommand, delegationTestCommand } from './delegation';
 import { jcPingCommand } from './jc-ping';
 import { syncCommand, syncPlanCommand } from './sync';
 import { testRootDnCommand } from './test-rootdn';
 import { versionCommand } from './version';
 
+const PREREQUISITE_COMMANDS = [
+  delegationTestCommand,
+  delegationGrantCommand,
+  serviceAccountCreateCommand,
+  serviceAccountRotateCommand,
+  policyAlignmentCommand,
+  prerequisitesCommand,
+].map((c) => [c.name, c as unknown as Command] as const);
+
 export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>(
-  [versionCommand, testRootDnCommand, adPingCommand, jcPingCommand, syncPlanCommand, syncCommand].map((c) => [c.name, c as unknown as Command]),
+  [versionCommand, testRootDnCommand, adPingCommand, jcPingCommand, syncPlanCommand, syncCommand].map((c) => [c.name, c as unknown as Command] as const).concat(PREREQUISITE_COMMANDS),
 );

@@ -1,0 +1,145 @@
+// Reads the AD password policies that can judge a password the sync sets: the domain policy on
+// the domain head (FACTS §4) and the fine-grained policies (PSOs) in effect for users of the root
+// container. Never writes.
+import type { Entry } from 'ldapts';
+import { EngineError, ExitCode } from '../cli/errors';
+import { allStrings, firstString, type AdSession } from './session';
+
+export interface AdPasswordPolicy {
+  /** "Domain policy" or "PSO <name>". */
+  source: string;
+  dn: string;
+  minLength: number;
+  complexity: boolean;
+  historyLength: number;
+  minAgeDays: number;
+  /** null: passwords never expire. */
+  maxAgeDays: number | null;
+  /** PSOs only: lower wins. */
+  precedence: number | null;
+  /** PSOs only: the users and groups it is linked to. */
+  appliesTo: string[];
+}
+
+const DAY_IN_100NS = 864_000_000_000n;
+const PSO_CONTAINER = 'CN=Password Settings Container,CN=System';
+
+/** AD stores ages as negative 100-ns intervals; 0 or the most negative value means "never". */
+export function intervalToDays(value: string): number | null {
+  if (!/^-?\d+$/.test(value.trim())) return null;
+  const ticks = BigInt(value.trim());
+  if (ticks === 0n || ticks === -9223372036854775808n) return null;
+  const abs = ticks < 0n ? -ticks : ticks;
+  return Number((abs * 100n) / DAY_IN_100NS) / 100;
+}
+
+function attr(entry: Entry, name: string): Entry[string] | undefined {
+  const key = Object.keys(entry).find((k) => k.toLowerCase() === name.toLowerCase());
+  return key === undefined ? undefined : entry[key];
+}
+
+function int(entry: Entry, name: string): number {
+  return Number.parseInt(firstString(attr(entry, name)) || '0', 10);
+}
+
+export async function readDomainPolicy(session: AdSession, domainDn: string): Promise<AdPasswordPolicy> {
+  const [head] = await session.search(
+    domainDn,
+    { scope: 'base', filter: '(objectClass=*)', attributes: ['minPwdLength', 'pwdProperties', 'pwdHistoryLength', 'minPwdAge', 'maxPwdAge'] },
+    'read the domain password policy',
+  );
+  if (!head || firstString(attr(head, 'minPwdLength')) === '') {
+    throw new EngineError('AD.PasswordPolicyUnreadable', `The account ${session.dc.bindDN} cannot read the password policy on ${domainDn}.`, {
+      category: 'PermissionDenied',
+      exitCode: ExitCode.AuthFailed,
+      target: domainDn,
+    });
+  }
+  return {
+    source: 'Domain policy',
+    dn: domainDn,
+    minLength: int(head, 'minPwdLength'),
+    complexity: (int(head, 'pwdProperties') & 1) === 1,
+    historyLength: int(head, 'pwdHistoryLength'),
+    minAgeDays: intervalToDays(firstString(attr(head, 'minPwdAge'))) ?? 0,
+    maxAgeDays: intervalToDays(firstString(attr(head, 'maxPwdAge'))),
+    precedence: null,
+    appliesTo: [],
+  };
+}
+
+function toPso(entry: Entry): AdPasswordPolicy {
+  return {
+    source: `PSO ${firstString(attr(entry, 'cn')) || entry.dn}`,
+    dn: entry.dn,
+    minLength: int(entry, 'msDS-MinimumPasswordLength'),
+    complexity: firstString(attr(entry, 'msDS-PasswordComplexityEnabled')).toUpperCase() === 'TRUE',
+    historyLength: int(entry, 'msDS-PasswordHistoryLength'),
+    minAgeDays: intervalToDays(firstString(attr(entry, 'msDS-MinimumPasswordAge'))) ?? 0,
+    maxAgeDays: intervalToDays(firstString(attr(entry, 'msDS-MaximumPasswordAge'))),
+    precedence: int(entry, 'msDS-PasswordSettingsPrecedence'),
+    appliesTo: allStrings(attr(entry, 'msDS-PSOAppliesTo')),
+  };
+}
+
+export interface PsoReading {
+  /** False when the account cannot see the Password Settings Container. */
+  readable: boolean;
+  /** The PSOs that apply to users of the root container (or could, to groups in it). */
+  applying: Array<AdPasswordPolicy & { users: number; reason: string }>;
+  /** Every PSO of the domain. */
+  all: AdPasswordPolicy[];
+}
+
+/**
+ * PSOs in effect under `rootDn`: msDS-ResultantPSO of the users there, plus PSOs linked to a user
+ * or group inside the root container (for users the sync has not created yet).
+ */
+export async function readApplyingPsos(session: AdSession, domainDn: string, rootDn: string): Promise<PsoReading> {
+  const container = `${PSO_CONTAINER},${domainDn}`;
+  let entries: Entry[];
+  try {
+    entries = await session.search(
+      container,
+      {
+        scope: 'sub',
+        filter: '(objectClass=*)',
+        attributes: [
+          'cn',
+          'objectClass',
+          'msDS-MinimumPasswordLength',
+          'msDS-PasswordComplexityEnabled',
+          'msDS-PasswordHistoryLength',
+          'msDS-MinimumPasswordAge',
+          'msDS-MaximumPasswordAge',
+          'msDS-PasswordSettingsPrecedence',
+          'msDS-PSOAppliesTo',
+        ],
+      },
+      'read the password settings objects',
+    );
+  } catch (err) {
+    if (err instanceof EngineError && (err.details.ldapCode === 32 || err.details.ldapCode === 50)) return { readable: false, applying: [], all: [] };
+    throw err;
+  }
+  if (!entries.some((e) => e.dn.toLowerCase() === container.toLowerCase())) return { readable: false, applying: [], all: [] };
+  const all = entries.filter((e) => allStrings(attr(e, 'objectClass')).some((c) => c.toLowerCase() === 'msds-passwordsettings')).map(toPso);
+  if (all.length === 0) return { readable: true, applying: [], all };
+
+  const counts = new Map<string, number>();
+  for await (const page of session.searchPaged(rootDn, { scope: 'sub', filter: '(&(objectCategory=person)(objectClass=user))', attributes: ['msDS-ResultantPSO'] })) {
+    for (const user of page) {
+      const pso = firstString(attr(user, 'msDS-ResultantPSO')).toLowerCase();
+      if (pso) counts.set(pso, (counts.get(pso) ?? 0) + 1);
+    }
+  }
+  const suffix = `,${rootDn}`.toLowerCase();
+  const applying: PsoReading['applying'] = [];
+  for (const pso of all) {
+    const users = counts.get(pso.dn.toLowerCase()) ?? 0;
+    const linkedInside = pso.appliesTo.filter((dn) => dn.toLowerCase().endsWith(suffix));
+    if (users > 0) applying.push({ ...pso, users, reason: `the resultant policy of ${users} user(s) under the root container` });
+    else if (linkedInside.length > 0) applying.push({ ...pso, users, reason: `linked to ${linkedInside.join('; ')} under the root container` });
+  }
+  return { readable: true, applying, all };
+}

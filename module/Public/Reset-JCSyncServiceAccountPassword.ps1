@@ -1,0 +1,126 @@
+function Reset-JCSyncServiceAccountPassword {
+    <#
+    .SYNOPSIS
+        Rotates the password of the sync service account in AD and proves the new one works.
+    .DESCRIPTION
+        The product guide asks for the service account's password to be rotated periodically.
+        This cmdlet sets the new password on the account (an administrator reset over LDAPS or
+        StartTLS), then binds as the account with it to prove it works (skip with
+        -SkipBindCheck). A password the domain policy refuses fails with AD.ConstraintViolation
+        and changes nothing; a bind that fails afterwards fails with ServiceAccount.VerifyFailed.
+
+        The password is changed in AD only: an agent installed with this account keeps its own
+        encrypted copy of the password, which must be updated as well, or the agent cannot bind
+        once AD stops accepting the old password.
+
+        The new password is handed to the engine on its standard input only; it never appears on
+        a command line, in an environment variable, in a log or in any output.
+    .PARAMETER ServiceAccount
+        The sync service account: logon name, DOMAIN\name, user principal name or distinguished
+        name. Default: jcsync.
+    .PARAMETER NewPassword
+        The new password, as a SecureString. It must meet the domain password policy.
+    .PARAMETER SkipBindCheck
+        Does not bind as the account afterwards (for example when the account may not log on
+        from here).
+    .PARAMETER Server
+        Host name or IP address of the domain controller (the PDC emulator is best: password
+        changes land there first).
+    .PARAMETER Credential
+        An account allowed to reset the service account's password (for example a Domain Admin).
+    .PARAMETER Port
+        TCP port. Default: 636 for Ldaps, 389 for StartTls and Ldap.
+    .PARAMETER LdapMode
+        Ldaps (the default) or StartTls: a password needs an encrypted connection. Ldap is refused
+        unless -AllowInsecureLdap and -AcknowledgeInsecureLdapRisk are both given.
+    .PARAMETER CertificateAuthorityFile
+        A PEM file with the CA that signed the domain controller's certificate.
+    .PARAMETER AllowInsecureLdap
+        Allows -LdapMode Ldap.
+    .PARAMETER AcknowledgeInsecureLdapRisk
+        The second, explicit confirmation that plain LDAP is acceptable here.
+    .PARAMETER TimeoutSeconds
+        How long to wait for the domain controller. Default: 10.
+    .EXAMPLE
+        $new = Read-Host -AsSecureString -Prompt 'New password for jcsync'
+        Reset-JCSyncServiceAccountPassword -NewPassword $new -Server dc1.example.com -Credential (Get-Credential 'Administrator@example.com')
+
+        Sets the new password of jcsync and binds with it; asks for confirmation first.
+    .EXAMPLE
+        Reset-JCSyncServiceAccountPassword -ServiceAccount 'EXAMPLE\jcsync' -NewPassword $new -Server dc1 -Credential $admin -Confirm:$false -WhatIf
+
+        Shows what would be changed, and changes nothing.
+    .OUTPUTS
+        JumpCloudADI.ServiceAccountRotation
+        ServiceAccount, DistinguishedName, ChangedInAD, Verified (true, or null with
+        -SkipBindCheck), UpdatedStores (other places that now hold the new password), ChangedAt.
+    .LINK
+        New-JCSyncServiceAccount
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]
+    [OutputType('JumpCloudADI.ServiceAccountRotation')]
+    param(
+        [Parameter(Position = 0)]
+        [ValidateNotNullOrEmpty()]
+        [string] $ServiceAccount = 'jcsync',
+
+        [Parameter(Mandatory = $true)]
+        [System.Security.SecureString] $NewPassword,
+
+        [switch] $SkipBindCheck,
+
+        [Parameter(Mandatory = $true)]
+        [Alias('HostName', 'ComputerName')]
+        [ValidateNotNullOrEmpty()]
+        [string] $Server,
+
+        [Parameter(Mandatory = $true)]
+        [System.Management.Automation.PSCredential]
+        [System.Management.Automation.Credential()]
+        $Credential,
+
+        [ValidateRange(1, 65535)]
+        [int] $Port,
+
+        [ValidateSet('Ldaps', 'StartTls', 'Ldap')]
+        [string] $LdapMode = 'Ldaps',
+
+        [ValidateNotNullOrEmpty()]
+        [string] $CertificateAuthorityFile,
+
+        [switch] $AllowInsecureLdap,
+
+        [switch] $AcknowledgeInsecureLdapRisk,
+
+        [ValidateRange(1, 3600)]
+        [int] $TimeoutSeconds = 10
+    )
+
+    if (-not $PSBoundParameters.ContainsKey('Port')) {
+        $Port = 636
+        if ($LdapMode -ne 'Ldaps') {
+            $Port = 389
+        }
+    }
+    if (-not $PSCmdlet.ShouldProcess(('{0} on {1}' -f $ServiceAccount, $Server), 'Set a new password for the sync service account')) {
+        return
+    }
+    $splatDc = @{
+        Server                   = $Server
+        Port                     = $Port
+        Mode                     = $LdapMode
+        Credential               = $Credential
+        CertificateAuthorityFile = $CertificateAuthorityFile
+        TimeoutSeconds           = $TimeoutSeconds
+        AllowInsecure            = $AllowInsecureLdap
+        InsecureRiskAcknowledged = $AcknowledgeInsecureLdapRisk
+        Cmdlet                   = $PSCmdlet
+    }
+    $engineParams = [ordered]@{
+        dc             = (NewJCDcBlock @splatDc)
+        serviceAccount = $ServiceAccount
+        newPassword    = $NewPassword
+        verifyBind     = -not $SkipBindCheck
+    }
+    InvokeJCEngine -Command 'service-account-rotate' -Parameters $engineParams -Cmdlet $PSCmdlet
+}

@@ -1,0 +1,86 @@
+BeforeAll {
+    $script:RepoRoot = (Resolve-Path -LiteralPath (Join-Path -Path $PSScriptRoot -ChildPath '../../../..')).ProviderPath
+    $script:ManifestPath = Join-Path -Path $script:RepoRoot -ChildPath 'JumpCloudADI.psd1'
+    . (Join-Path -Path $PSScriptRoot -ChildPath '../../Helpers/MockEngine.ps1')
+    . (Join-Path -Path $PSScriptRoot -ChildPath '../../Helpers/AnsweringHost.ps1')
+    Get-Module -Name JumpCloudADI | Remove-Module -Force
+    Import-Module -Name $script:ManifestPath -Force
+
+    function New-ResetSplat {
+        param([string] $Password = ('Pw-' + [guid]::NewGuid().ToString('N')))
+        return @{
+            NewPassword = (ConvertTo-SecureString -String $Password -AsPlainText -Force)
+            Server      = 'dc1.example.com'
+            Credential  = (New-TestCredential -UserName 'Administrator@example.com')
+        }
+    }
+}
+
+AfterAll {
+    Get-Module -Name JumpCloudADI | Remove-Module -Force
+}
+
+Describe 'Reset-JCSyncServiceAccountPassword' {
+    BeforeEach {
+        $script:EngineCalls = New-Object -TypeName System.Collections.Generic.List[object]
+        Mock -ModuleName JumpCloudADI InvokeJCEngine {
+            $script:EngineCalls.Add([pscustomobject]@{ Command = $Command; Parameters = $Parameters; CmdletName = $Cmdlet.MyInvocation.MyCommand.Name })
+            [pscustomobject]@{ PSTypeName = 'JumpCloudADI.ServiceAccountRotation'; ServiceAccount = $Parameters['serviceAccount']; ChangedInAD = $true; Verified = $Parameters['verifyBind'] }
+        }
+    }
+
+    Context 'parameters' {
+        It 'NewPassword is a mandatory SecureString; ConfirmImpact is High' {
+            $command = Get-Command -Name Reset-JCSyncServiceAccountPassword
+            (Get-ParameterInfo -CommandName Reset-JCSyncServiceAccountPassword -ParameterName NewPassword)[0].Mandatory | Should -BeTrue
+            $command.Parameters['NewPassword'].ParameterType | Should -Be ([System.Security.SecureString])
+            $command.Parameters['SkipBindCheck'].ParameterType | Should -Be ([switch])
+            $binding = $command.ScriptBlock.Attributes | Where-Object { $_ -is [System.Management.Automation.CmdletBindingAttribute] }
+            $binding.ConfirmImpact | Should -Be ([System.Management.Automation.ConfirmImpact]::High)
+        }
+    }
+
+    Context 'the service-account-rotate request' {
+        It 'sends the account (jcsync by default), the new password and a bind check' {
+            $secret = 'Secret-' + [guid]::NewGuid().ToString('N')
+            $splat = New-ResetSplat -Password $secret
+            $result = Reset-JCSyncServiceAccountPassword @splat -Confirm:$false
+            $call = $script:EngineCalls[0]
+            $call.Command | Should -BeExactly 'service-account-rotate'
+            $call.CmdletName | Should -BeExactly 'Reset-JCSyncServiceAccountPassword'
+            @($call.Parameters.Keys) | Should -Be @('dc', 'serviceAccount', 'newPassword', 'verifyBind')
+            $call.Parameters['serviceAccount'] | Should -BeExactly 'jcsync'
+            $call.Parameters['verifyBind'] | Should -BeTrue
+            $call.Parameters['newPassword'] | Should -BeOfType [System.Security.SecureString]
+            $json = ConvertTo-RequestJson -Parameters $call.Parameters
+            ([regex]::Matches($json, [regex]::Escape($secret))).Count | Should -Be 1
+            $result.PSObject.TypeNames[0] | Should -BeExactly 'JumpCloudADI.ServiceAccountRotation'
+        }
+
+        It 'sends verifyBind false with -SkipBindCheck and the account given by position' {
+            $splat = New-ResetSplat
+            $null = Reset-JCSyncServiceAccountPassword 'EXAMPLE\jcsync-eu' @splat -SkipBindCheck -Confirm:$false
+            $script:EngineCalls[0].Parameters['serviceAccount'] | Should -BeExactly 'EXAMPLE\jcsync-eu'
+            $script:EngineCalls[0].Parameters['verifyBind'] | Should -BeFalse
+        }
+
+        It 'asks before changing the password (High impact) and does nothing when declined' {
+            $run = Invoke-WithAnsweringHost -ManifestPath $script:ManifestPath -Answer No -ArgumentList (New-ResetSplat) -ScriptBlock {
+                param($splat)
+                Reset-JCSyncServiceAccountPassword @splat
+            }
+            $run.Thrown | Should -BeNullOrEmpty
+            $run.Prompts.Count | Should -Be 1 -Because 'the default confirmation preference stops at High impact'
+            $run.EngineCalls.Count | Should -Be 0
+        }
+
+        It 'with -WhatIf prints what it would do and never reaches the engine' {
+            $run = Invoke-WithAnsweringHost -ManifestPath $script:ManifestPath -ArgumentList (New-ResetSplat) -ScriptBlock {
+                param($splat)
+                Reset-JCSyncServiceAccountPassword @splat -WhatIf
+            }
+            $run.EngineCalls.Count | Should -Be 0
+            @($run.HostLines | Where-Object { $_ -like 'What if:*' }) | Should -Be @('What if: Performing the operation "Set a new password for the sync service account" on target "jcsync on dc1.example.com".')
+        }
+    }
+}
