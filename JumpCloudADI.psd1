@@ -8,7 +8,7 @@
     Description          = 'JumpCloud to Active Directory sync agent: PowerShell cmdlets that drive the jcadi-engine executable (Root User DN checks, domain controller checks, sync).'
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
-    FormatsToProcess     = @('module/Formats/JumpCloudADI.Format.ps1xml', 'module/Formats/JumpCloudADI.Sync.Format.ps1xml', 'module/Formats/JumpCloudADI.Prerequisites.Format.ps1xml')
+    FormatsToProcess     = @('module/Formats/JumpCloudADI.Format.ps1xml', 'module/Formats/JumpCloudADI.Sync.Format.ps1xml', 'module/Formats/JumpCloudADI.Prerequisites.Format.ps1xml', 'module/Formats/JumpCloudADI.Agent.Format.ps1xml')
     FunctionsToExport    = @(
         'Get-JCSyncEngine'
         'Test-JCRootDN'
@@ -21,6 +21,15 @@
         'Reset-JCSyncServiceAccountPassword'
         'Test-JCPasswordPolicyAlignment'
         'Test-JCSyncPrerequisite'
+        'New-JCADIDomain'
+        'Get-JCADIDomain'
+        'New-JCSyncConnectKey'
+        'Install-JCSyncAgent'
+        'Uninstall-JCSyncAgent'
+        'Start-JCSyncAgent'
+        'Stop-JCSyncAgent'
+        'Get-JCSyncAgent'
+        'Get-JCSyncHistory'
     )
     CmdletsToExport      = @()
     VariablesToExport    = @()

@@ -1,6 +1,7 @@
 // jcadi-engine entry point: dispatch on argv (no secrets ever come from here), then run.
 import { execRequest } from './cli/exec';
 import { ExitCode } from './cli/errors';
+import { runAgentCli, RUN_USAGE } from './agent/cli';
 import { runSandboxCli, SANDBOX_USAGE } from './sandbox/cli';
 import { ENGINE_VERSION } from './version';
 
@@ -10,6 +11,7 @@ const USAGE = `jcadi-engine ${ENGINE_VERSION}
 Usage:
   jcadi-engine --version           print the version
   jcadi-engine [exec]              read one JSON request on stdin, answer in JSON lines (engine/PROTOCOL.md)
+  ${RUN_USAGE}
   ${SANDBOX_USAGE}`;
 
 async function readStdin(): Promise<string> {
@@ -65,6 +67,8 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'sandbox':
       return exitAfterFlush(await runSandboxCli(rest));
+    case 'run':
+      return exitAfterFlush(await runAgentCli(rest));
     default:
       process.stderr.write(`jcadi-engine: unknown verb '${verb}'.\n${USAGE}`);
       return exitAfterFlush(ExitCode.BadRequest);

@@ -1,6 +1,8 @@
 // Every command `jcadi-engine exec` can run, by name.
 import type { Command } from '../command';
 import { adPingCommand } from './ad-ping';
+import { agentHistoryCommand, agentInstallCommand, agentStartCommand, agentStatusCommand, agentStopCommand, agentUninstallCommand, agentWaitCommand } from './agent';
+import { adiDomainListCommand, adiDomainNewCommand, agentConnectKeyNewCommand } from './adi-domain';
 import { serviceAccountCreateCommand, serviceAccountRotateCommand } from './service-account';
 import { prerequisitesCommand } from './prerequisites';
 import { policyAlignmentCommand } from './policy-alignment';
@@ -19,6 +21,10 @@ const PREREQUISITE_COMMANDS = [
   prerequisitesCommand,
 ].map((c) => [c.name, c as unknown as Command] as const);
 
+const AGENT_COMMANDS = [adiDomainNewCommand, adiDomainListCommand, agentConnectKeyNewCommand, agentInstallCommand, agentUninstallCommand, agentStartCommand, agentStopCommand, agentWaitCommand, agentStatusCommand, agentHistoryCommand].map(
+  (c) => [c.name, c as unknown as Command] as const,
+);
+
 export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>(
-  [versionCommand, testRootDnCommand, adPingCommand, jcPingCommand, syncPlanCommand, syncCommand].map((c) => [c.name, c as unknown as Command] as const).concat(PREREQUISITE_COMMANDS),
+  [versionCommand, testRootDnCommand, adPingCommand, jcPingCommand, syncPlanCommand, syncCommand].map((c) => [c.name, c as unknown as Command] as const).concat(PREREQUISITE_COMMANDS, AGENT_COMMANDS),
 );

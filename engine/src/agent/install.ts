@@ -1,0 +1,292 @@
+// Install, upgrade and uninstall of the sync agent's files, and its process when no service
+// manager runs it (a Linux host without systemd): start detached, wait until it reports, stop.
+// Registering a Windows service or a systemd unit is the module's job (InvokeJCAgentService).
+import { spawn } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { EngineError, ExitCode, badRequest } from '../cli/errors';
+import {
+  agentPaths,
+  checkAgentSettings,
+  protectorFor,
+  readAgentConfig,
+  SECRET_PURPOSE,
+  syncSettingsSchema,
+  writeAgentConfig,
+  type AgentConfig,
+  type AgentPaths,
+  type LdapSettings,
+  type SyncSettings,
+} from '../config/agent';
+import type { SecretProtector } from '../config/protect';
+import { ENGINE_VERSION } from '../version';
+import { peekAgentState, type AgentState } from './state';
+
+export interface InstallSettings {
+  serverType: 'dc' | 'member';
+  domainController: string | undefined;
+  ldap: LdapSettings;
+  rootUserDN: string;
+  domain: string;
+  bindDN: string;
+  bindPassword: string;
+  connectKey: string;
+  jumpcloud: { baseUrl?: string; region?: 'us' | 'eu'; orgId?: string; caFile?: string; timeoutMs: number; apiKey: string };
+  sync: Partial<SyncSettings>;
+}
+
+export interface InstallOutcome {
+  paths: AgentPaths;
+  upgraded: boolean;
+  config: AgentConfig;
+  /** What a fresh install created (removed again on rollback). */
+  created: string[];
+}
+
+/** DC ↔ member server in place is refused, as in the product: uninstall first. */
+export function serverTypeChangeError(installed: AgentConfig['serverType'], requested: AgentConfig['serverType'], installPath: string): EngineError {
+  const name = (t: string) => (t === 'dc' ? 'a domain controller' : 'a member server');
+  return new EngineError(
+    'Agent.ServerTypeChange',
+    `The agent in ${installPath} is installed for ${name(installed)}; changing it to ${name(requested)} in place is not supported. Uninstall first (Uninstall-JCSyncAgent), then install for the new server type.`,
+    { category: 'InvalidOperation', exitCode: ExitCode.BadRequest, target: installPath },
+  );
+}
+
+/** Copies the engine executable into the install folder (temp file + rename: never half a binary). */
+export function copyEngine(engineFile: string, target: string): void {
+  if (!existsSync(engineFile)) throw badRequest('Agent.EngineMissing', `The engine executable to install, ${engineFile}, does not exist.`, engineFile);
+  if (resolve(engineFile) === resolve(target)) return;
+  const tmp = `${target}.new`;
+  copyFileSync(engineFile, tmp);
+  chmodSync(tmp, 0o755);
+  renameSync(tmp, target);
+}
+
+/** An upgrade: the binary is replaced, the config kept (only the engine version in it changes). */
+export function upgradeAgent(installPath: string, engineFile: string, requestedType: AgentConfig['serverType'] | undefined): InstallOutcome {
+  const paths = agentPaths(installPath);
+  const config = readAgentConfig(paths.config);
+  if (requestedType && requestedType !== config.serverType) throw serverTypeChangeError(config.serverType, requestedType, installPath);
+  copyEngine(engineFile, paths.engine);
+  const next: AgentConfig = { ...config, installedVersion: ENGINE_VERSION };
+  writeAgentConfig(paths.config, next);
+  return { paths, upgraded: true, config: next, created: [] };
+}
+
+/** A fresh install: folder, engine, key file, config with every secret protected. Rolled back on failure. */
+export async function installAgent(installPath: string, engineFile: string, settings: InstallSettings, protector?: SecretProtector): Promise<InstallOutcome> {
+  const problem = checkAgentSettings(settings);
+  if (problem) throw problem;
+  const paths = agentPaths(installPath);
+  const created: string[] = [];
+  const folderExisted = existsSync(installPath);
+  try {
+    if (!folderExisted) {
+      mkdirSync(installPath, { recursive: true, mode: 0o755 });
+      created.push(installPath);
+    }
+    copyEngine(engineFile, paths.engine);
+    created.push(paths.engine);
+    const keyExisted = existsSync(paths.keyFile);
+    const secrets = protector ?? protectorFor(paths, { create: true });
+    const config: AgentConfig = {
+      configVersion: 1,
+      installedVersion: ENGINE_VERSION,
+      installedAt: new Date().toISOString(),
+      serverType: settings.serverType,
+      domainController: settings.domainController ?? 'localhost',
+      ldap: { ...settings.ldap, ...(settings.ldap.caFile ? { caFile: resolve(settings.ldap.caFile) } : {}) },
+      domain: settings.domain,
+      rootUserDN: settings.rootUserDN,
+      serviceAccount: { bindDN: settings.bindDN, password: await secrets.protect(settings.bindPassword, SECRET_PURPOSE.bindPassword) },
+      jumpcloud: {
+        ...(settings.jumpcloud.baseUrl ? { baseUrl: settings.jumpcloud.baseUrl } : {}),
+        ...(settings.jumpcloud.region ? { region: settings.jumpcloud.region } : {}),
+        ...(settings.jumpcloud.orgId ? { orgId: settings.jumpcloud.orgId } : {}),
+        ...(settings.jumpcloud.caFile ? { caFile: resolve(settings.jumpcloud.caFile) } : {}),
+        timeoutMs: settings.jumpcloud.timeoutMs,
+        apiKey: await secrets.protect(settings.jumpcloud.apiKey, SECRET_PURPOSE.apiKey),
+      },
+      connectKey: await secrets.protect(settings.connectKey, SECRET_PURPOSE.connectKey),
+      sync: syncSettingsSchema.parse(settings.sync),
+    };
+    if (!keyExisted && existsSync(paths.keyFile)) created.push(paths.keyFile);
+    writeAgentConfig(paths.config, config);
+    created.push(paths.config);
+    return { paths, upgraded: false, config, created };
+  } catch (err) {
+    for (const file of created.slice().reverse()) rmSync(file, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** Every file of an installation, in removal order. */
+export function installedFiles(paths: AgentPaths, keepHistory: boolean): string[] {
+  const files = [paths.pid, paths.state, paths.config, paths.keyFile, paths.engine, `${paths.engine}.new`];
+  if (!keepHistory) files.push(paths.journal, resolve(paths.log, '..'));
+  return files;
+}
+
+export function uninstallFiles(paths: AgentPaths, keepHistory: boolean): string[] {
+  const removed: string[] = [];
+  for (const file of installedFiles(paths, keepHistory)) {
+    if (!existsSync(file)) continue;
+    rmSync(file, { recursive: true, force: true });
+    removed.push(file);
+  }
+  // Damaged state files set aside by the agent, and the folder itself once empty.
+  if (existsSync(paths.installPath)) {
+    for (const name of readdirSync(paths.installPath)) {
+      if (/^state\.json\.damaged-\d+$|^agent\.json\.\d+\.tmp$|^state\.json\.\d+\.tmp$/.test(name)) rmSync(resolve(paths.installPath, name), { force: true });
+    }
+    if (readdirSync(paths.installPath).length === 0) {
+      rmdirSync(paths.installPath);
+      removed.push(paths.installPath);
+    }
+  }
+  return removed;
+}
+
+// ---- the agent process (hosts without a service manager) --------------------------------
+
+export function processAlive(pid: number | null | undefined): boolean {
+  if (!pid || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The running agent's pid: from its pid file, when that process is alive. */
+export function runningPid(paths: AgentPaths): number | null {
+  if (!existsSync(paths.pid)) return null;
+  const pid = Number.parseInt(readFileSync(paths.pid, 'utf8').trim(), 10);
+  return Number.isInteger(pid) && processAlive(pid) ? pid : null;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export type WaitOutcome = { ready: true; state: AgentState } | { ready: false; state: AgentState | null; reason: 'failed' | 'exited' | 'timeout' };
+
+/**
+ * Waits until the agent (started at or after `since`) is connected, or failed, exited or timed out.
+ * Connected: it exchanged its key (or had credentials) and JumpCloud answered a heartbeat.
+ */
+export async function waitForAgent(paths: AgentPaths, options: { since: Date; timeoutMs: number; exited?: () => boolean }): Promise<WaitOutcome> {
+  const deadline = Date.now() + options.timeoutMs;
+  let state: AgentState | null = null;
+  for (;;) {
+    state = peekAgentState(paths.state);
+    const fresh = state && state.startedAt !== null && Date.parse(state.startedAt) >= options.since.getTime() - 1000;
+    if (fresh && state) {
+      if (state.status === 'failed') return { ready: false, state, reason: 'failed' };
+      if ((state.status === 'running' || state.status === 'degraded') && state.connected) return { ready: true, state };
+    }
+    if (options.exited?.()) {
+      await sleep(50);
+      return { ready: false, state: peekAgentState(paths.state), reason: 'exited' };
+    }
+    if (Date.now() >= deadline) return { ready: false, state, reason: 'timeout' };
+    await sleep(100);
+  }
+}
+
+/** Starts `<install>/jcadi-engine run --config <install>/agent.json` detached from this process. */
+export function spawnAgent(paths: AgentPaths): { pid: number; exited: () => boolean } {
+  if (!existsSync(paths.engine)) throw new EngineError('Agent.NotInstalled', `No engine at ${paths.engine}: the sync agent is not installed there.`, { exitCode: ExitCode.BadRequest, category: 'ObjectNotFound', target: paths.installPath });
+  const child = spawn(paths.engine, ['run', '--config', paths.config], { detached: true, stdio: 'ignore', windowsHide: true, cwd: paths.installPath, env: minimalEnv() });
+  let exited = false;
+  child.on('exit', () => {
+    exited = true;
+  });
+  child.on('error', () => {
+    exited = true;
+  });
+  child.unref();
+  if (!child.pid) throw new EngineError('Agent.StartFailed', `Cannot start ${paths.engine}.`, { exitCode: ExitCode.Internal, target: paths.engine });
+  return { pid: child.pid, exited: () => exited };
+}
+
+/** The agent needs no environment of its own: everything is in its config. No secret is ever passed here. */
+function minimalEnv(): NodeJS.ProcessEnv {
+  const keep = ['PATH', 'SystemRoot', 'SYSTEMROOT', 'windir', 'TEMP', 'TMP', 'TZ', 'LANG'];
+  const env: NodeJS.ProcessEnv = {};
+  for (const name of keep) if (process.env[name] !== undefined) env[name] = process.env[name];
+  return env;
+}
+
+/** SIGTERM, then wait for the graceful stop; SIGKILL only after the timeout. */
+export async function stopAgentProcess(paths: AgentPaths, timeoutMs: number): Promise<{ pid: number | null; killed: boolean }> {
+  const pid = runningPid(paths);
+  if (pid === null) return { pid: null, killed: false };
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!processAlive(pid)) return { pid, killed: false };
+    await sleep(100);
+  }
+  process.kill(pid, 'SIGKILL');
+  for (let i = 0; i < 50 && processAlive(pid); i++) await sleep(100);
+  rmSync(paths.pid, { force: true });
+  return { pid, killed: true };
+}
+
+// ---- status --------------------------------------------------------------------------------
+
+export function statusRecord(paths: AgentPaths): Record<string, unknown> {
+  const installed = existsSync(paths.config);
+  const base = { ComputerName: hostname(), InstallPath: paths.installPath, Installed: installed };
+  if (!installed) return { ...base, Status: 'NotInstalled' };
+  let config: AgentConfig | null = null;
+  let configProblem: string | null = null;
+  try {
+    config = readAgentConfig(paths.config);
+  } catch (err) {
+    configProblem = (err as Error).message;
+  }
+  const state = peekAgentState(paths.state);
+  const pid = runningPid(paths);
+  const running = pid !== null;
+  const failures = Object.values(state?.failures ?? {});
+  const quarantined = failures.filter((f) => f.quarantined);
+  const status = !running ? (state?.status === 'failed' ? 'Failed' : 'Stopped') : state ? capital(state.status) : 'Starting';
+  return {
+    ...base,
+    Version: config?.installedVersion ?? null,
+    ServerType: config ? (config.serverType === 'dc' ? 'DC' : 'MemberServer') : null,
+    Domain: config?.domain ?? null,
+    RootUserDN: config?.rootUserDN ?? null,
+    DomainController: config?.domainController ?? null,
+    LdapMode: config ? config.ldap.mode.toUpperCase() : null,
+    AgentId: config?.agent?.agentId ?? state?.agentId ?? null,
+    ConnectKeyExchanged: config ? config.agent !== undefined : null,
+    Running: running,
+    ProcessId: pid,
+    Status: status,
+    Connected: running && (state?.connected ?? false),
+    Role: running && state?.connected ? (state.primary ? 'Primary' : 'Standby') : 'Unknown',
+    LastHeartbeat: state?.lastHeartbeatAt ?? null,
+    LastFullReconcile: state?.lastFullReconcileAt ?? null,
+    LastChange: state?.lastChangeAt ?? null,
+    Cursor: state?.cursor ?? null,
+    Pending: failures.length - quarantined.length,
+    Failed: quarantined.length,
+    Quarantined: quarantined.map((f) => ({ Target: f.target, Kind: f.kind, JumpCloudId: f.jcId, Failures: f.count, Since: f.firstAt, LastError: f.lastError, ErrorId: f.errorId })),
+    Applied: state?.counters.applied ?? 0,
+    PasswordsApplied: state?.counters.passwordsApplied ?? 0,
+    PasswordsRejected: state?.counters.passwordsRejected ?? 0,
+    Offboarded: state?.counters.offboarded ?? 0,
+    LastError: configProblem ?? (state?.lastError ? `${state.lastError.id}: ${state.lastError.message}` : null),
+    ConfigFile: paths.config,
+    LogFile: paths.log,
+    JournalFile: paths.journal,
+  };
+}
+
+function capital(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

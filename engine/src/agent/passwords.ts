@@ -1,0 +1,106 @@
+// Password events of the change feed: opened with the agent's private key, in memory only,
+// written to the user's AD account (found by its anchor) through AdWriter.setPassword, and
+// acknowledged: applied, or rejected with AD's reason and the domain's password policy. A
+// rejected password is reported once and never retried; an AD outage leaves the event
+// unacknowledged so it comes again after the outage.
+import { escapeFilterValue } from '../ad/escape';
+import { firstString, type AdSession } from '../ad/session';
+import { AdWriter } from '../ad/writer';
+import { asEngineError, EngineError, ExitCode } from '../cli/errors';
+import { decryptPasswordEvent } from '../jumpcloud/agent-channel';
+import type { AckRequest, ChangeEvent } from '../jumpcloud/agent-protocol';
+import type { Journal } from '../sync/journal';
+import { encodeAnchor } from '../sync/names';
+
+export interface ManagedAccount {
+  dn: string;
+  protected: boolean;
+}
+
+/** The AD account the sync manages for a JumpCloud user (found by its anchor), or null. */
+export async function findByAnchor(session: AdSession, rootDN: string, anchorAttribute: string, jcId: string): Promise<ManagedAccount | null> {
+  const values = [encodeAnchor({ jcId, syncDisabled: false }), encodeAnchor({ jcId, syncDisabled: true })];
+  const filter = `(&(objectCategory=person)(objectClass=user)(|${values.map((v) => `(${anchorAttribute}=${escapeFilterValue(v)})`).join('')}))`;
+  const entries = await session.search(rootDN, { scope: 'sub', filter, attributes: ['adminCount'], sizeLimit: 2 }, 'find the user by anchor');
+  const entry = entries[0];
+  if (!entry || entries.length > 1) return null;
+  return { dn: entry.dn, protected: firstString(entry.adminCount) === '1' };
+}
+
+/** The domain's password policy in words, for a rejection reason. */
+export async function passwordPolicyText(session: AdSession): Promise<string> {
+  try {
+    const dse = await session.rootDse();
+    const [head] = await session.search(dse.defaultNamingContext, { scope: 'base', filter: '(objectClass=*)', attributes: ['minPwdLength', 'pwdProperties', 'pwdHistoryLength'] }, 'read the password policy');
+    if (!head) return '';
+    const parts: string[] = [];
+    const minLength = firstString(head.minPwdLength);
+    if (minLength) parts.push(`at least ${minLength} characters`);
+    if ((Number.parseInt(firstString(head.pwdProperties) || '0', 10) & 1) === 1) parts.push('complexity required (three of upper case, lower case, digits, symbols; not the account name)');
+    const history = firstString(head.pwdHistoryLength);
+    if (history && history !== '0') parts.push(`not one of the last ${history} passwords`);
+    return parts.length > 0 ? `Domain password policy: ${parts.join('; ')}.` : '';
+  } catch {
+    return '';
+  }
+}
+
+/** An AD failure that says nothing about the password or the account: retry after the outage. */
+export function isTransient(err: unknown): boolean {
+  return err instanceof EngineError && err.exitCode === ExitCode.Unreachable;
+}
+
+export interface PasswordContext {
+  session: AdSession;
+  rootDN: string;
+  anchorAttribute: string;
+  agentId: string;
+  privateKeyPem: string;
+  journal: Journal;
+}
+
+export interface PasswordResult {
+  /** `skipped`: the event carries no password for this agent (already handled, or never deliverable). */
+  outcome: 'applied' | 'rejected' | 'skipped';
+  ack: AckRequest | null;
+  target: string;
+}
+
+export async function applyPasswordEvent(event: ChangeEvent, ctx: PasswordContext): Promise<PasswordResult> {
+  const userId = typeof event.data.userId === 'string' ? event.data.userId : '';
+  const username = typeof event.data.username === 'string' ? event.data.username : userId;
+  if (!event.password) return { outcome: 'skipped', ack: null, target: username };
+  const reject = (reason: string, errorId: string, target = username): PasswordResult => {
+    ctx.journal.write({ kind: 'setPassword', target, jcId: userId || null, outcome: 'failed', detail: reason, errorId });
+    return { outcome: 'rejected', ack: { outcome: 'rejected', reason: reason.slice(0, 2000) }, target };
+  };
+
+  let password: string;
+  try {
+    password = decryptPasswordEvent(event, ctx.agentId, ctx.privateKeyPem);
+  } catch (err) {
+    return reject(asEngineError(err).message, asEngineError(err).id);
+  }
+  try {
+    const account = await findByAnchor(ctx.session, ctx.rootDN, ctx.anchorAttribute, userId);
+    if (!account) {
+      return reject(`The JumpCloud user ${username} has no AD account managed by the sync under ${ctx.rootDN} (not bound to the domain, or skipped by the sync: see Get-JCSyncHistory).`, 'Password.UserNotInAD');
+    }
+    if (account.protected) {
+      return reject(`The AD account ${account.dn} is protected (adminCount=1); privileged accounts are never managed from JumpCloud.`, 'Password.Protected', account.dn);
+    }
+    try {
+      await new AdWriter(ctx.session, ctx.anchorAttribute).setPassword(account.dn, password);
+    } catch (err) {
+      if (isTransient(err)) throw err;
+      const e = asEngineError(err);
+      const policy = e.id === 'AD.ConstraintViolation' ? await passwordPolicyText(ctx.session) : '';
+      return reject(`AD refused the password of ${username}: ${e.message}${policy ? ` ${policy}` : ''}`, e.id, account.dn);
+    }
+    ctx.journal.write({ kind: 'setPassword', target: account.dn, jcId: userId, outcome: 'applied', detail: 'password changed in JumpCloud' });
+    return { outcome: 'applied', ack: { outcome: 'applied' }, target: account.dn };
+  } finally {
+    // A JavaScript string cannot be wiped; drop the only reference at once.
+    password = '';
+  }
+}

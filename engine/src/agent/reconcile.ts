@@ -1,0 +1,227 @@
+// One full reconcile of the agent: gather JumpCloud's desired state, read AD, plan (the same pure
+// planner as Invoke-JCSync), hold back objects that are backing off or quarantined, apply the
+// rest, and update the failure records. A debounced full reconcile is how the agent applies
+// change events too: on a few thousand users a no-op reconcile costs well under a second, and it
+// cannot apply an event twice or in the wrong order (it converges on state, not on deltas).
+import { readActualState } from '../ad/directory';
+import type { AdSession } from '../ad/session';
+import { AdWriter, randomPassword } from '../ad/writer';
+import { asEngineError, EngineError, ExitCode } from '../cli/errors';
+import type { SyncSettings } from '../config/agent';
+import type { JumpCloudClient } from '../jumpcloud/client';
+import { apply, type DirectoryWriter } from '../sync/apply';
+import { gatherDesired } from '../sync/gather';
+import type { Journal } from '../sync/journal';
+import type { Plan, PlanOp, UserAttributes } from '../sync/model';
+import { plan as makePlan } from '../sync/planner';
+import { deferOperations, failureKey, objectKey, recordFailure, recordSuccesses, type BackoffPolicy, type Failures } from './failures';
+
+export interface ReconcileContext {
+  client: JumpCloudClient;
+  session: AdSession;
+  domainId: string;
+  /** LDAP form of the Root User DN. */
+  rootDN: string;
+  settings: SyncSettings;
+  journal: Journal;
+  failures: Failures;
+  /** Skip reasons already journaled (key → code): a skip is journaled once, not on every run. */
+  reported: Record<string, string>;
+  backoff: BackoffPolicy;
+  signal: AbortSignal;
+  now: () => Date;
+}
+
+export interface ReconcileResult {
+  durationMs: number;
+  planned: number;
+  applied: number;
+  failed: number;
+  deferred: number;
+  interrupted: boolean;
+  refusal: string | null;
+  /** Failures of this run, with whether the object is now quarantined. */
+  failures: Array<{ key: string; target: string; errorId: string; message: string; quarantined: boolean }>;
+  /** Skips reported for the first time in this run. */
+  newSkips: PlanOp[];
+}
+
+function skipKey(op: Extract<PlanOp, { kind: 'skip' }>): string {
+  return `skip:${op.objectType}:${op.jcId ?? op.name.toLowerCase()}`;
+}
+
+/** Journals skips that are new or changed; forgets those that no longer occur. */
+function reportSkips(plan: Plan, ctx: ReconcileContext): PlanOp[] {
+  const fresh: PlanOp[] = [];
+  const seen = new Set<string>();
+  for (const op of plan.operations) {
+    if (op.kind !== 'skip') continue;
+    const key = skipKey(op);
+    seen.add(key);
+    if (ctx.reported[key] === op.code) continue;
+    ctx.reported[key] = op.code;
+    ctx.journal.write({ kind: 'skip', target: op.dn ?? op.name, jcId: op.jcId, outcome: 'reported', detail: op.reason });
+    fresh.push(op);
+  }
+  for (const key of Object.keys(ctx.reported)) if (key.startsWith('skip:') && !seen.has(key)) delete ctx.reported[key];
+  return fresh;
+}
+
+/** A failure of the connection itself (not of one object): the DC is unreachable, slow, or hung up. */
+function connectionFailure(err: unknown): EngineError | null {
+  const e = asEngineError(err);
+  if (e.exitCode === ExitCode.Unreachable) return e;
+  if (/Connection closed|Socket error|Socket connection not established/i.test(e.message)) {
+    return new EngineError('AD.Unreachable', `The connection to the domain controller broke: ${e.message}`, { category: 'ConnectionError', exitCode: ExitCode.Unreachable, target: e.target });
+  }
+  return null;
+}
+
+/**
+ * The writer of one reconcile, guarded: once the connection fails, every further operation fails
+ * at once with that error instead of reaching the LDAP client (which would reconnect without a
+ * bind, and whose concurrent reconnects can leave an operation waiting forever), and no operation
+ * may take longer than `limitMs`. The reconcile then ends as an outage, not as object failures.
+ */
+export class GuardedWriter implements DirectoryWriter {
+  broken: EngineError | null = null;
+  readonly #halt = new AbortController();
+
+  constructor(
+    private readonly inner: DirectoryWriter,
+    private readonly limitMs: number,
+  ) {}
+
+  /** Aborted when the connection broke: the applier starts nothing new. */
+  get signal(): AbortSignal {
+    return this.#halt.signal;
+  }
+
+  async #guard<T>(operation: string, target: string, work: () => Promise<T>): Promise<T> {
+    if (this.broken) throw this.broken;
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new EngineError('AD.Timeout', `The domain controller did not finish ${operation} of ${target} within ${Math.round(this.limitMs / 1000)} s.`, { category: 'OperationTimeout', exitCode: ExitCode.Unreachable, target })),
+        this.limitMs,
+      );
+    });
+    try {
+      return await Promise.race([work(), limit]);
+    } catch (err) {
+      const broken = connectionFailure(err);
+      if (broken) {
+        this.broken ??= broken;
+        this.#halt.abort();
+      }
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  createUser(dn: string, jcId: string, attributes: UserAttributes, password: string, enabled: boolean) {
+    return this.#guard('creating', dn, () => this.inner.createUser(dn, jcId, attributes, password, enabled));
+  }
+  setPassword(dn: string, password: string) {
+    return this.#guard('setting the password', dn, () => this.inner.setPassword(dn, password));
+  }
+  updateAttributes(dn: string, values: Record<string, string>, adoptJcId?: string) {
+    return this.#guard('updating', dn, () => this.inner.updateAttributes(dn, values, adoptJcId));
+  }
+  rename(dn: string, newDn: string) {
+    return this.#guard('renaming', dn, () => this.inner.rename(dn, newDn));
+  }
+  setEnabled(dn: string, jcId: string, enabled: boolean) {
+    return this.#guard(enabled ? 'enabling' : 'disabling', dn, () => this.inner.setEnabled(dn, jcId, enabled));
+  }
+  createGroup(dn: string, jcId: string, name: string, description: string) {
+    return this.#guard('creating', dn, () => this.inner.createGroup(dn, jcId, name, description));
+  }
+  deleteGroup(dn: string) {
+    return this.#guard('deleting', dn, () => this.inner.deleteGroup(dn));
+  }
+  async changeMembers(groupDn: string, memberDns: string[], operation: 'add' | 'delete') {
+    const failures = await this.#guard('changing the members', groupDn, () => this.inner.changeMembers(groupDn, memberDns, operation));
+    // Per-member failures come back as a map, not thrown: a broken connection hides in there too.
+    for (const err of failures.values()) {
+      const broken = connectionFailure(err);
+      if (broken) {
+        this.broken ??= broken;
+        this.#halt.abort();
+      }
+    }
+    return failures;
+  }
+}
+
+export async function reconcile(ctx: ReconcileContext): Promise<ReconcileResult> {
+  const started = Date.now();
+  const desired = await gatherDesired(ctx.client, ctx.domainId);
+  const candidates = desired.users.map((u) => u.username).concat(desired.groups.map((g) => g.name));
+  const actual = await readActualState(ctx.session, { rootDN: ctx.rootDN, anchorAttribute: ctx.settings.anchorAttribute, candidateNames: candidates });
+  const full = makePlan(desired, actual, {
+    adoptUnanchored: false,
+    force: false,
+    maxDisableCount: ctx.settings.maxDisableCount,
+    maxDisablePercent: ctx.settings.maxDisablePercent,
+  });
+  const result: ReconcileResult = { durationMs: 0, planned: 0, applied: 0, failed: 0, deferred: 0, interrupted: false, refusal: full.refusal, failures: [], newSkips: [] };
+  if (full.refusal) {
+    result.durationMs = Date.now() - started;
+    return result;
+  }
+  result.newSkips = reportSkips(full, ctx);
+  const work: Plan = { ...full, operations: full.operations.filter((op) => op.kind !== 'skip') };
+  // An object that needs nothing any more has nothing left to retry.
+  const stillNeeded = new Set(work.operations.map(objectKey));
+  for (const key of Object.keys(ctx.failures)) if (!stillNeeded.has(key)) delete ctx.failures[key];
+  const { plan: toApply, deferred } = deferOperations(work, ctx.failures, ctx.now());
+  result.planned = toApply.operations.length;
+  result.deferred = deferred.length;
+  if (toApply.operations.length > 0) {
+    const writer = new GuardedWriter(new AdWriter(ctx.session, ctx.settings.anchorAttribute), Math.max(5_000, ctx.session.dc.timeoutMs * 2));
+    const outcome = await apply(toApply, {
+      writer,
+      journal: ctx.journal,
+      initialPassword: () => randomPassword(),
+      concurrency: ctx.settings.concurrency,
+      signal: AbortSignal.any([ctx.signal, writer.signal]),
+    });
+    // The connection broke: an outage of the DC, not failures of the objects. What was applied
+    // stays applied; the agent retries the rest after the outage with a full reconcile.
+    if (writer.broken) throw writer.broken;
+    result.applied = outcome.applied;
+    result.failed = outcome.failed;
+    result.interrupted = outcome.interrupted;
+    const failedKeys = new Set<string>();
+    // A membership that failed because its user or group failed first is that object's failure, not its own.
+    const objectFailures = outcome.failures.filter((f) => f.kind !== 'addMember' && f.kind !== 'removeMember').map((f) => failureKey(f, toApply));
+    const failedDns = new Set(
+      toApply.operations
+        .filter((op) => objectFailures.includes(objectKey(op) ?? ''))
+        .flatMap((op) => ['dn' in op ? op.dn : null, 'newDn' in op ? op.newDn : null])
+        .filter((dn): dn is string => typeof dn === 'string')
+        .map((dn) => dn.toLowerCase()),
+    );
+    const consequence = (key: string) => {
+      const op = toApply.operations.find((o) => objectKey(o) === key);
+      return op !== undefined && (op.kind === 'addMember' || op.kind === 'removeMember') && (failedDns.has(op.memberDn.toLowerCase()) || failedDns.has(op.groupDn.toLowerCase()));
+    };
+    for (const failure of outcome.failures) {
+      const key = failureKey(failure, toApply);
+      if (failedKeys.has(key)) continue;
+      failedKeys.add(key);
+      if (consequence(key)) continue;
+      const err = asEngineError(failure.error);
+      const record = recordFailure(ctx.failures, key, { kind: failure.kind, target: failure.target, jcId: failure.jcId, errorId: err.id, message: err.message }, ctx.now(), ctx.backoff);
+      result.failures.push({ key, target: failure.target, errorId: err.id, message: err.message, quarantined: record.quarantined });
+    }
+    if (!outcome.interrupted) {
+      const succeeded = new Set(toApply.operations.map(objectKey).filter((k): k is string => k !== null && !failedKeys.has(k)));
+      recordSuccesses(ctx.failures, succeeded);
+    }
+  }
+  result.durationMs = Date.now() - started;
+  return result;
+}

@@ -1,0 +1,146 @@
+// The agent's state file (state.json beside the config): what must survive a restart (feed
+// cursor, AD change-tracking watermark, failures and quarantine, offboarded users) and what
+// Get-JCSyncAgent shows (status, role, last heartbeat, last full reconcile, counters).
+// No secret is ever stored here. Written atomically; a damaged file is set aside, not trusted.
+import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { z } from 'zod';
+import { writeFileAtomicSync } from '../config/agent';
+
+export const AGENT_STATUSES = ['starting', 'exchanging', 'running', 'degraded', 'stopping', 'stopped', 'failed'] as const;
+export type AgentStatus = (typeof AGENT_STATUSES)[number];
+
+const failureSchema = z.object({
+  kind: z.string(),
+  target: z.string(),
+  jcId: z.string().nullable(),
+  count: z.number().int(),
+  firstAt: z.string(),
+  lastAt: z.string(),
+  nextAttemptAt: z.string(),
+  quarantined: z.boolean(),
+  lastError: z.string(),
+  errorId: z.string(),
+});
+export type FailureRecord = z.infer<typeof failureSchema>;
+
+export const agentStateSchema = z.object({
+  stateVersion: z.literal(1),
+  agentId: z.string().nullable(),
+  version: z.string(),
+  pid: z.number().int().nullable(),
+  status: z.enum(AGENT_STATUSES),
+  startedAt: z.string().nullable(),
+  stoppedAt: z.string().nullable(),
+  lastError: z.object({ id: z.string(), message: z.string(), at: z.string() }).nullable(),
+  connected: z.boolean(),
+  primary: z.boolean(),
+  primaryAgentId: z.string().nullable(),
+  lastHeartbeatAt: z.string().nullable(),
+  cursor: z.number().int().min(0).nullable(),
+  lastFullReconcileAt: z.string().nullable(),
+  lastFullReconcile: z
+    .object({ durationMs: z.number(), planned: z.number(), applied: z.number(), failed: z.number(), deferred: z.number(), refusal: z.string().nullable() })
+    .nullable(),
+  lastChangeAt: z.string().nullable(),
+  counters: z.object({
+    eventsProcessed: z.number().int(),
+    reconciles: z.number().int(),
+    applied: z.number().int(),
+    failed: z.number().int(),
+    passwordsApplied: z.number().int(),
+    passwordsRejected: z.number().int(),
+    offboarded: z.number().int(),
+  }),
+  failures: z.record(z.string(), failureSchema),
+  /** AD change tracking of the DC this agent reads: USN watermark and the DC's invocationID. */
+  usn: z.object({ dc: z.string(), invocationId: z.string(), highestCommittedUsn: z.string() }).nullable(),
+  /** JumpCloud ids this agent suspended because their AD account was disabled, with when. */
+  offboarded: z.record(z.string(), z.string()),
+  /** Skip reasons already journaled (key → code), so a full reconcile does not repeat them. */
+  reported: z.record(z.string(), z.string()),
+});
+export type AgentState = z.infer<typeof agentStateSchema>;
+
+export function initialState(version: string): AgentState {
+  return {
+    stateVersion: 1,
+    agentId: null,
+    version,
+    pid: null,
+    status: 'stopped',
+    startedAt: null,
+    stoppedAt: null,
+    lastError: null,
+    connected: false,
+    primary: false,
+    primaryAgentId: null,
+    lastHeartbeatAt: null,
+    cursor: null,
+    lastFullReconcileAt: null,
+    lastFullReconcile: null,
+    lastChangeAt: null,
+    counters: { eventsProcessed: 0, reconciles: 0, applied: 0, failed: 0, passwordsApplied: 0, passwordsRejected: 0, offboarded: 0 },
+    failures: {},
+    usn: null,
+    offboarded: {},
+    reported: {},
+  };
+}
+
+/** Reads the state file; a missing one is a fresh state, a damaged one is renamed aside. */
+export function readAgentState(file: string, version: string): AgentState {
+  if (!existsSync(file)) return initialState(version);
+  try {
+    return agentStateSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+  } catch {
+    renameSync(file, `${file}.damaged-${Date.now()}`);
+    return initialState(version);
+  }
+}
+
+/** Reads the state for a status report without changing anything on disk. */
+export function peekAgentState(file: string): AgentState | null {
+  if (!existsSync(file)) return null;
+  try {
+    return agentStateSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+  } catch {
+    return null;
+  }
+}
+
+export class StateStore {
+  #state: AgentState;
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    readonly file: string,
+    state: AgentState,
+  ) {
+    this.#state = state;
+  }
+
+  get state(): AgentState {
+    return this.#state;
+  }
+
+  update(change: (state: AgentState) => void, options: { flush?: boolean } = {}): void {
+    change(this.#state);
+    if (options.flush) this.flush();
+    else this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#timer) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      this.flush();
+    }, 500);
+    this.#timer.unref();
+  }
+
+  flush(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    writeFileAtomicSync(this.file, JSON.stringify(this.#state, null, 2) + '\n', 0o600);
+  }
+}

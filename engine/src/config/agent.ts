@@ -1,0 +1,257 @@
+// The sync agent's config file (agent.json in the install folder): what the install wizard asks,
+// validated with zod, with every secret protected at rest (./protect.ts). Before the first start
+// it holds the connect key; the agent exchanges it once and replaces it with its credentials
+// (agent id, agent secret, X25519 private key), also protected. Writes are atomic (temp + rename).
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_ANCHOR_ATTRIBUTE } from '../ad/directory';
+import { matchDomain, parseAdiDN } from '../ad/rootdn';
+import { EngineError, ExitCode, badRequest } from '../cli/errors';
+import { resolveEndpoints } from '../jumpcloud/connection';
+import type { DcConfig } from './request';
+import { platformProtector, protectedValueSchema, type ProtectedValue, type SecretProtector, type StdinRunner } from './protect';
+import { formatIssues } from './validation';
+
+export const AGENT_CONFIG_FILE = 'agent.json';
+export const AGENT_KEY_FILE = 'agent.key';
+export const AGENT_STATE_FILE = 'state.json';
+export const AGENT_JOURNAL_FILE = 'journal.jsonl';
+export const AGENT_PID_FILE = 'agent.pid';
+export const AGENT_LOG_FILE = join('logs', 'agent.log');
+
+export function engineFileName(platform: NodeJS.Platform = process.platform): string {
+  return platform === 'win32' ? 'jcadi-engine.exe' : 'jcadi-engine';
+}
+
+/** The wizard's default destination folder. */
+export function defaultInstallPath(platform: NodeJS.Platform = process.platform): string {
+  return platform === 'win32' ? 'C:\\Program Files\\JumpCloud\\AD Integration\\' : '/opt/jumpcloudadi';
+}
+
+/** Where everything of one installation lives. */
+export function agentPaths(installPath: string, platform: NodeJS.Platform = process.platform) {
+  return {
+    installPath,
+    engine: join(installPath, engineFileName(platform)),
+    config: join(installPath, AGENT_CONFIG_FILE),
+    keyFile: join(installPath, AGENT_KEY_FILE),
+    state: join(installPath, AGENT_STATE_FILE),
+    journal: join(installPath, AGENT_JOURNAL_FILE),
+    pid: join(installPath, AGENT_PID_FILE),
+    log: join(installPath, AGENT_LOG_FILE),
+  };
+}
+export type AgentPaths = ReturnType<typeof agentPaths>;
+
+const httpsUrl = z
+  .string()
+  .max(2048)
+  .refine((value) => {
+    try {
+      return new URL(value).protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, 'must be an https:// URL (TLS is always on)');
+
+export const ldapSettingsSchema = z
+  .strictObject({
+    mode: z.enum(['ldaps', 'starttls', 'ldap']).default('ldaps'),
+    port: z.number().int().min(1).max(65535).optional(),
+    caFile: z.string().min(1).max(4096).optional(),
+    timeoutMs: z.number().int().min(100).max(600_000).default(10_000),
+    allowInsecure: z.boolean().default(false),
+    insecureRiskAcknowledged: z.boolean().default(false),
+  })
+  .refine((l) => l.mode !== 'ldap' || (l.allowInsecure && l.insecureRiskAcknowledged), {
+    message: 'plain LDAP sends passwords and user data unencrypted; it needs both allowInsecure and insecureRiskAcknowledged (use ldaps or starttls instead)',
+    path: ['mode'],
+  });
+export type LdapSettings = z.infer<typeof ldapSettingsSchema>;
+
+export const syncSettingsSchema = z.strictObject({
+  anchorAttribute: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,63}$/, 'must be an LDAP attribute name').default(DEFAULT_ANCHOR_ATTRIBUTE),
+  /** A full reconcile this often (and at start and on takeover), to catch anything missed. */
+  fullReconcileMinutes: z.number().min(1).max(24 * 60).default(60),
+  /** How often the primary looks for accounts an administrator disabled in AD (offboarding). */
+  offboardPollSeconds: z.number().min(1).max(60).default(10),
+  /** Quiet time after a change event before the reconcile, so a burst is applied once. */
+  debounceMs: z.number().int().min(0).max(10_000).default(250),
+  /** The longest a burst may postpone the reconcile. */
+  maxDebounceMs: z.number().int().min(0).max(60_000).default(2_000),
+  maxDisableCount: z.number().int().min(0).default(500),
+  maxDisablePercent: z.number().min(0).max(100).default(25),
+  /** After this many failures in a row an object is quarantined: reported, no longer retried automatically. */
+  quarantineAfterFailures: z.number().int().min(1).max(100).default(5),
+  /** First retry delay of a failed object; it doubles on each failure (at most 15 minutes). */
+  retryBaseSeconds: z.number().min(0.1).max(3600).default(15),
+  concurrency: z.number().int().min(1).max(16).default(4),
+  logLevel: z.enum(['error', 'warning', 'info', 'verbose', 'debug']).default('info'),
+});
+export type SyncSettings = z.infer<typeof syncSettingsSchema>;
+
+export const agentCredentialsSchema = z.strictObject({
+  agentId: z.string().min(1).max(128),
+  domainId: z.string().min(1).max(128),
+  orgId: z.string().min(1).max(128),
+  exchangedAt: z.string(),
+  agentSecret: protectedValueSchema,
+  /** The agent's X25519 private key (PKCS#8 PEM): password events are sealed to it. */
+  privateKey: protectedValueSchema,
+});
+
+export const agentConfigSchema = z
+  .strictObject({
+    configVersion: z.literal(1),
+    /** Engine version that wrote this install. */
+    installedVersion: z.string().min(1).max(64),
+    installedAt: z.string(),
+    serverType: z.enum(['dc', 'member']),
+    /** The DC to use: required on a member server; on a DC, this DC's name as its certificate names it. */
+    domainController: z.string().min(1).max(255),
+    ldap: ldapSettingsSchema,
+    /** The ADI domain, as registered in JumpCloud (DC=example;DC=com). */
+    domain: z.string().min(1).max(1024),
+    /** ADI form (CN=Users;DC=example;DC=com). */
+    rootUserDN: z.string().min(1).max(4096),
+    serviceAccount: z.strictObject({ bindDN: z.string().min(1).max(1024), password: protectedValueSchema }),
+    jumpcloud: z.strictObject({
+      baseUrl: httpsUrl.optional(),
+      region: z.enum(['us', 'eu']).optional(),
+      orgId: z
+        .string()
+        .regex(/^[0-9a-fA-F]{24}$/)
+        .optional(),
+      caFile: z.string().min(1).max(4096).optional(),
+      timeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+      /** The public API key the agent reads users and groups with, and suspends offboarded users with. */
+      apiKey: protectedValueSchema,
+    }),
+    /** Present until the first start exchanges it. */
+    connectKey: protectedValueSchema.optional(),
+    /** Present once the connect key was exchanged. */
+    agent: agentCredentialsSchema.optional(),
+    sync: syncSettingsSchema.prefault({}),
+  })
+  .refine((c) => (c.connectKey === undefined) !== (c.agent === undefined), {
+    message: 'holds either the connect key (before the first start) or the agent credentials (after it), exactly one of them',
+    path: ['agent'],
+  });
+export type AgentConfig = z.infer<typeof agentConfigSchema>;
+
+/** Secrets of the config, opened in memory only. */
+export interface AgentSecrets {
+  bindPassword: string;
+  apiKey: string;
+  connectKey: string | null;
+  agentSecret: string | null;
+  privateKeyPem: string | null;
+}
+
+export function configError(id: string, message: string, target: string | null = null): EngineError {
+  return new EngineError(id, message, { category: 'InvalidData', exitCode: ExitCode.BadRequest, target });
+}
+
+/** The checks the wizard makes offline; the first problem as an error an admin can act on, or null. */
+export function checkAgentSettings(input: { rootUserDN: string; domain: string; serverType: 'dc' | 'member'; domainController?: string | undefined; ldap: LdapSettings }): EngineError | null {
+  const domain = parseAdiDN(input.domain, 'domain');
+  if (!domain.isValid) return badRequest('ADIDomain.Invalid', `The ADI domain '${input.domain}' is not valid: ${domain.problems.join(' ')}`, input.domain);
+  const root = parseAdiDN(input.rootUserDN, 'root');
+  if (!root.isValid) return badRequest('RootDN.Invalid', `The Root User DN '${input.rootUserDN}' is not valid: ${root.problems.join(' ')}`, input.rootUserDN);
+  const match = matchDomain(root, domain);
+  if (!match.underDomain) return badRequest('RootDN.NotUnderDomain', match.problem ?? 'The Root User DN is not under the ADI domain.', input.rootUserDN);
+  if (input.serverType === 'member' && !input.domainController) {
+    return badRequest('Agent.DomainControllerRequired', 'A member server connects to a domain controller: give its FQDN (-DomainController dc1.example.com).', 'domainController');
+  }
+  if (input.ldap.mode === 'ldap' && !(input.ldap.allowInsecure && input.ldap.insecureRiskAcknowledged)) {
+    return badRequest(
+      'Agent.InsecureLdapNotAcknowledged',
+      input.ldap.allowInsecure
+        ? 'Plain LDAP sends passwords unencrypted: confirm that you understand the risk (-AcknowledgeInsecureLdapRisk), or use LDAPS.'
+        : 'Plain LDAP is refused unless allowed (-AllowInsecureLdap) and the risk acknowledged (-AcknowledgeInsecureLdapRisk); use LDAPS.',
+      'ldap.mode',
+    );
+  }
+  return null;
+}
+
+export function readAgentConfig(file: string): AgentConfig {
+  if (!existsSync(file)) throw configError('Agent.NotInstalled', `No agent config at ${file}: the sync agent is not installed there (Install-JCSyncAgent).`, file);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw configError('Agent.ConfigInvalid', `The agent config ${file} is not valid JSON: ${(err as Error).message}`, file);
+  }
+  const parsed = agentConfigSchema.safeParse(raw);
+  if (!parsed.success) throw configError('Agent.ConfigInvalid', `The agent config ${file} is not valid: ${formatIssues(parsed.error)}`, file);
+  return parsed.data;
+}
+
+/** Writes the config atomically (temp file, fsync, rename), readable by its owner only. */
+export function writeAgentConfig(file: string, config: AgentConfig): void {
+  const checked = agentConfigSchema.parse(config);
+  writeFileAtomicSync(file, JSON.stringify(checked, null, 2) + '\n', 0o600);
+}
+
+export function writeFileAtomicSync(file: string, text: string, mode: number): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = openSync(tmp, 'w', mode);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+export function protectorFor(paths: Pick<AgentPaths, 'keyFile'>, options: { create?: boolean; platform?: NodeJS.Platform; run?: StdinRunner } = {}): SecretProtector {
+  return platformProtector(paths.keyFile, { create: options.create ?? false, platform: options.platform, run: options.run });
+}
+
+/** Purposes (the authenticated field names) of the protected values. */
+export const SECRET_PURPOSE = {
+  bindPassword: 'serviceAccount.password',
+  apiKey: 'jumpcloud.apiKey',
+  connectKey: 'connectKey',
+  agentSecret: 'agent.agentSecret',
+  privateKey: 'agent.privateKey',
+} as const;
+
+export async function openAgentSecrets(config: AgentConfig, protector: SecretProtector): Promise<AgentSecrets> {
+  const open = (value: ProtectedValue | undefined, purpose: string) => (value ? protector.unprotect(value, purpose) : Promise.resolve(null));
+  return {
+    bindPassword: await protector.unprotect(config.serviceAccount.password, SECRET_PURPOSE.bindPassword),
+    apiKey: await protector.unprotect(config.jumpcloud.apiKey, SECRET_PURPOSE.apiKey),
+    connectKey: await open(config.connectKey, SECRET_PURPOSE.connectKey),
+    agentSecret: await open(config.agent?.agentSecret, SECRET_PURPOSE.agentSecret),
+    privateKeyPem: await open(config.agent?.privateKey, SECRET_PURPOSE.privateKey),
+  };
+}
+
+/** The `dc` block the AD session takes, from the config and the opened password. */
+export function dcConfigOf(config: AgentConfig, bindPassword: string): DcConfig {
+  return {
+    host: config.domainController,
+    port: config.ldap.port,
+    mode: config.ldap.mode,
+    caFile: config.ldap.caFile,
+    bindDN: config.serviceAccount.bindDN,
+    bindPassword,
+    timeoutMs: config.ldap.timeoutMs,
+    allowInsecure: config.ldap.allowInsecure,
+    insecureRiskAcknowledged: config.ldap.insecureRiskAcknowledged,
+  };
+}
+
+export function jumpcloudBaseUrl(config: AgentConfig): string {
+  return resolveEndpoints({ baseUrl: config.jumpcloud.baseUrl, region: config.jumpcloud.region }).baseUrl;
+}

@@ -1,0 +1,271 @@
+# ---------------------------------------------------------------------------------------------
+# InvokeJCAgentService: the one place that registers, starts, stops and removes the sync agent
+# as a service. Windows: a Windows service. Linux with systemd: a systemd unit. Elsewhere (a host
+# without a service manager, such as a container): a detached background process with a pid file,
+# started and stopped by the engine (agent-start / agent-stop). The service runs
+#     <install folder>/jcadi-engine run --config <install folder>/agent.json
+# and nothing else: no secret is ever on its command line or in its environment.
+# ---------------------------------------------------------------------------------------------
+
+$script:JCServiceName = 'JumpCloudADISync'
+$script:JCServiceDisplayName = 'JumpCloud AD Integration Sync Agent'
+$script:JCSystemdUnitFolder = '/etc/systemd/system'
+$script:JCSystemdUnitName = 'jcadi-sync-agent.service'
+
+function GetJCServiceManager {
+    <#
+    .SYNOPSIS
+        Which service manager runs the agent here: Windows, Systemd or Process (none).
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param()
+
+    if (TestJCIsWindows) {
+        return 'Windows'
+    }
+    if ((Test-Path -LiteralPath '/run/systemd/system' -PathType Container) -and $null -ne (Get-Command -Name systemctl -CommandType Application -ErrorAction SilentlyContinue)) {
+        return 'Systemd'
+    }
+    return 'Process'
+}
+
+function GetJCAgentFiles {
+    <#
+    .SYNOPSIS
+        The engine and config paths of an installation folder.
+    .PARAMETER InstallPath
+        The install folder (absolute).
+    #>
+    [CmdletBinding()]
+    [OutputType([hashtable])]
+    param(
+        [Parameter(Mandatory = $true)]
+        [string] $InstallPath
+    )
+
+    if (TestJCIsWindows) {
+        $engineName = 'jcadi-engine.exe'
+    }
+    else {
+        $engineName = 'jcadi-engine'
+    }
+    # Path.Combine, not Join-Path: the folder need not be on a drive PowerShell knows (yet).
+    return @{
+        Engine = [System.IO.Path]::Combine($InstallPath, $engineName)
+        Config = [System.IO.Path]::Combine($InstallPath, 'agent.json')
+    }
+}
+
+function GetJCServiceCommandLine {
+    <#
+    .SYNOPSIS
+        The service's command line: the installed engine, "run", and the config path, each quoted.
+    .PARAMETER EnginePath
+        The installed engine.
+    .PARAMETER ConfigFile
+        The agent's config file.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory = $true)]
+        [string] $EnginePath,
+
+        [Parameter(Mandatory = $true)]
+        [string] $ConfigFile
+    )
+
+    return ('"{0}" run --config "{1}"' -f $EnginePath, $ConfigFile)
+}
+
+function GetJCSystemdUnitText {
+    <#
+    .SYNOPSIS
+        The systemd unit of the agent: restarts on failure, stops with SIGTERM (graceful).
+    .PARAMETER InstallPath
+        The install folder.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory = $true)]
+        [string] $InstallPath
+    )
+
+    $files = GetJCAgentFiles -InstallPath $InstallPath
+    $lines = @(
+        '[Unit]'
+        ('Description={0}' -f $script:JCServiceDisplayName)
+        'After=network-online.target samba-ad-dc.service'
+        'Wants=network-online.target'
+        ''
+        '[Service]'
+        'Type=simple'
+        ('ExecStart={0}' -f (GetJCServiceCommandLine -EnginePath $files.Engine -ConfigFile $files.Config))
+        ('WorkingDirectory={0}' -f $InstallPath)
+        'Restart=on-failure'
+        'RestartSec=10'
+        '# Exit 2: a bad configuration or a refused connect key; restarting cannot help.'
+        'RestartPreventExitStatus=2'
+        'KillSignal=SIGTERM'
+        'TimeoutStopSec=60'
+        'UMask=0077'
+        'NoNewPrivileges=true'
+        ''
+        '[Install]'
+        'WantedBy=multi-user.target'
+        ''
+    )
+    return ($lines -join "`n")
+}
+
+function InvokeJCNativeCommand {
+    <#
+    .SYNOPSIS
+        Runs a service-manager program (systemctl, sc.exe) with arguments; throws on a non-zero exit.
+    .PARAMETER FilePath
+        The program.
+    .PARAMETER ArgumentList
+        Its arguments (never a secret).
+    .PARAMETER Cmdlet
+        The calling cmdlet's $PSCmdlet, on whose behalf errors are thrown.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)]
+        [string] $FilePath,
+
+        [string[]] $ArgumentList = @(),
+
+        [System.Management.Automation.PSCmdlet] $Cmdlet
+    )
+
+    if ($null -eq $Cmdlet) {
+        $Cmdlet = $PSCmdlet
+    }
+    $output = @(& $FilePath @ArgumentList 2>&1)
+    if ($LASTEXITCODE -ne 0) {
+        $message = '{0} {1} failed (exit code {2}): {3}' -f $FilePath, ($ArgumentList -join ' '), $LASTEXITCODE, (($output | ForEach-Object { [string]$_ }) -join ' ')
+        $record = NewJCErrorRecord -ErrorId 'Agent.ServiceFailed' -Message $message -Category InvalidOperation -TargetObject $FilePath -ExceptionType 'System.InvalidOperationException'
+        $Cmdlet.ThrowTerminatingError($record)
+    }
+}
+
+function InvokeJCAgentService {
+    <#
+    .SYNOPSIS
+        Registers, starts, stops or removes the sync agent service of an install folder.
+    .DESCRIPTION
+        Register and Unregister create and remove the Windows service or the systemd unit (nothing
+        to do for a plain process). Start starts it and waits until the agent reports connected to
+        JumpCloud (or failed: the agent's error, such as JumpCloud.ConnectKeyUsed, is thrown), and
+        returns the agent's JumpCloudADI.SyncAgentStatus. Stop stops it gracefully. Query returns
+        the service manager's view: Windows or Systemd and the service state, or Process.
+    .PARAMETER Action
+        Register, Unregister, Start, Stop or Query.
+    .PARAMETER InstallPath
+        The install folder (absolute).
+    .PARAMETER TimeoutSeconds
+        How long Start waits for the agent to report, and Stop for it to exit.
+    .PARAMETER Cmdlet
+        The calling cmdlet's $PSCmdlet, on whose behalf errors are thrown.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)]
+        [ValidateSet('Register', 'Unregister', 'Start', 'Stop', 'Query')]
+        [string] $Action,
+
+        [Parameter(Mandatory = $true)]
+        [string] $InstallPath,
+
+        [int] $TimeoutSeconds = 60,
+
+        [System.Management.Automation.PSCmdlet] $Cmdlet
+    )
+
+    if ($null -eq $Cmdlet) {
+        $Cmdlet = $PSCmdlet
+    }
+    $manager = GetJCServiceManager
+    $files = GetJCAgentFiles -InstallPath $InstallPath
+    $unitPath = Join-Path -Path $script:JCSystemdUnitFolder -ChildPath $script:JCSystemdUnitName
+
+    switch ($Action) {
+        'Register' {
+            if ($manager -eq 'Windows') {
+                $existing = Get-Service -Name $script:JCServiceName -ErrorAction SilentlyContinue
+                if ($null -eq $existing) {
+                    $splatService = @{
+                        Name           = $script:JCServiceName
+                        BinaryPathName = (GetJCServiceCommandLine -EnginePath $files.Engine -ConfigFile $files.Config)
+                        DisplayName    = $script:JCServiceDisplayName
+                        Description    = 'Keeps Active Directory in step with JumpCloud (users, groups, passwords).'
+                        StartupType    = 'Automatic'
+                    }
+                    [void](New-Service @splatService)
+                    InvokeJCNativeCommand -FilePath 'sc.exe' -ArgumentList @('failure', $script:JCServiceName, 'reset=', '86400', 'actions=', 'restart/10000/restart/10000/restart/60000') -Cmdlet $Cmdlet
+                }
+            }
+            elseif ($manager -eq 'Systemd') {
+                [System.IO.File]::WriteAllText($unitPath, (GetJCSystemdUnitText -InstallPath $InstallPath))
+                InvokeJCNativeCommand -FilePath 'systemctl' -ArgumentList @('daemon-reload') -Cmdlet $Cmdlet
+                InvokeJCNativeCommand -FilePath 'systemctl' -ArgumentList @('enable', $script:JCSystemdUnitName) -Cmdlet $Cmdlet
+            }
+        }
+        'Unregister' {
+            if ($manager -eq 'Windows') {
+                if ($null -ne (Get-Service -Name $script:JCServiceName -ErrorAction SilentlyContinue)) {
+                    InvokeJCNativeCommand -FilePath 'sc.exe' -ArgumentList @('delete', $script:JCServiceName) -Cmdlet $Cmdlet
+                }
+            }
+            elseif ($manager -eq 'Systemd') {
+                if (Test-Path -LiteralPath $unitPath -PathType Leaf) {
+                    InvokeJCNativeCommand -FilePath 'systemctl' -ArgumentList @('disable', $script:JCSystemdUnitName) -Cmdlet $Cmdlet
+                    Remove-Item -LiteralPath $unitPath -Force
+                    InvokeJCNativeCommand -FilePath 'systemctl' -ArgumentList @('daemon-reload') -Cmdlet $Cmdlet
+                }
+            }
+        }
+        'Start' {
+            if ($manager -eq 'Process') {
+                return (InvokeJCEngine -Command 'agent-start' -Parameters ([ordered]@{ installPath = $InstallPath; timeoutSeconds = $TimeoutSeconds }) -Cmdlet $Cmdlet)
+            }
+            $since = [System.DateTime]::UtcNow.ToString('yyyy-MM-ddTHH:mm:ss.fffZ', [System.Globalization.CultureInfo]::InvariantCulture)
+            if ($manager -eq 'Windows') {
+                Start-Service -Name $script:JCServiceName -ErrorAction Stop
+            }
+            else {
+                InvokeJCNativeCommand -FilePath 'systemctl' -ArgumentList @('start', $script:JCSystemdUnitName) -Cmdlet $Cmdlet
+            }
+            return (InvokeJCEngine -Command 'agent-wait' -Parameters ([ordered]@{ installPath = $InstallPath; timeoutSeconds = $TimeoutSeconds; since = $since }) -Cmdlet $Cmdlet)
+        }
+        'Stop' {
+            if ($manager -eq 'Process') {
+                return (InvokeJCEngine -Command 'agent-stop' -Parameters ([ordered]@{ installPath = $InstallPath; timeoutSeconds = $TimeoutSeconds }) -Cmdlet $Cmdlet)
+            }
+            if ($manager -eq 'Windows') {
+                if ($null -ne (Get-Service -Name $script:JCServiceName -ErrorAction SilentlyContinue)) {
+                    Stop-Service -Name $script:JCServiceName -ErrorAction Stop
+                }
+            }
+            elseif (Test-Path -LiteralPath $unitPath -PathType Leaf) {
+                InvokeJCNativeCommand -FilePath 'systemctl' -ArgumentList @('stop', $script:JCSystemdUnitName) -Cmdlet $Cmdlet
+            }
+        }
+        'Query' {
+            $state = $null
+            if ($manager -eq 'Windows') {
+                $service = Get-Service -Name $script:JCServiceName -ErrorAction SilentlyContinue
+                if ($null -ne $service) {
+                    $state = [string]$service.Status
+                }
+            }
+            elseif ($manager -eq 'Systemd') {
+                $state = [string](& systemctl is-active $script:JCSystemdUnitName 2>$null)
+            }
+            return [pscustomobject]@{ Manager = $manager; Name = $script:JCServiceName; State = $state }
+        }
+    }
+}

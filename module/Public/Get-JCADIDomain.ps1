@@ -1,0 +1,84 @@
+function Get-JCADIDomain {
+    <#
+    .SYNOPSIS
+        Lists the ADI domains of the JumpCloud organization, with their sync agents.
+    .DESCRIPTION
+        Returns one JumpCloudADI.ADIDomain object per Active Directory domain registered in
+        JumpCloud: its id, name (DC=example;DC=com), use case, primary agent and agents (id,
+        type, host name, state: active, inactive or unsealed, last contact, version). With
+        -Domain, only that domain (by ADI name, case as registered, or by id); an unknown name is
+        the error JumpCloud.DomainNotFound.
+
+        The API key is handed to the engine on its standard input only.
+    .PARAMETER Domain
+        One domain to show: its ADI name (DC=example;DC=com) or its JumpCloud id.
+    .PARAMETER JumpCloudApiKey
+        The JumpCloud API key, as a SecureString.
+    .PARAMETER Region
+        The JumpCloud region: US (the default) or EU. Cannot be combined with -JumpCloudUrl.
+    .PARAMETER JumpCloudUrl
+        The base URL of a JumpCloud-compatible API instead of a region (the local sandbox). Must be https://.
+    .PARAMETER OrgId
+        The JumpCloud organization id, for administrators of several organizations.
+    .PARAMETER JumpCloudCertificateAuthorityFile
+        A PEM file with an extra CA to trust for JumpCloud. The certificate is always verified.
+    .PARAMETER JumpCloudTimeoutSeconds
+        How long to wait for each JumpCloud request. Default: 30.
+    .EXAMPLE
+        Get-JCADIDomain -JumpCloudApiKey $apiKey
+
+        Lists every ADI domain with its agent counts.
+    .EXAMPLE
+        (Get-JCADIDomain -Domain 'DC=example;DC=com' -JumpCloudApiKey $apiKey).Agents | Format-Table
+
+        Shows the agents of one domain as JumpCloud sees them.
+    .OUTPUTS
+        JumpCloudADI.ADIDomain
+    .LINK
+        New-JCADIDomain
+    .LINK
+        Get-JCSyncAgent
+    #>
+    [CmdletBinding()]
+    [OutputType('JumpCloudADI.ADIDomain')]
+    param(
+        [Parameter(Position = 0)]
+        [ValidateNotNullOrEmpty()]
+        [string] $Domain,
+
+        [Parameter(Mandatory = $true)]
+        [System.Security.SecureString] $JumpCloudApiKey,
+
+        [ValidateSet('US', 'EU')]
+        [string] $Region,
+
+        [ValidateNotNullOrEmpty()]
+        [string] $JumpCloudUrl,
+
+        [ValidatePattern('^[0-9a-fA-F]{24}$')]
+        [string] $OrgId,
+
+        [ValidateNotNullOrEmpty()]
+        [string] $JumpCloudCertificateAuthorityFile,
+
+        [ValidateRange(1, 600)]
+        [int] $JumpCloudTimeoutSeconds = 30
+    )
+
+    $splatJumpCloud = @{
+        ApiKey                   = $JumpCloudApiKey
+        Url                      = $JumpCloudUrl
+        Region                   = $Region
+        OrgId                    = $OrgId
+        CertificateAuthorityFile = $JumpCloudCertificateAuthorityFile
+        TimeoutSeconds           = $JumpCloudTimeoutSeconds
+        Cmdlet                   = $PSCmdlet
+    }
+    $engineParams = [ordered]@{
+        jumpcloud = (NewJCJumpCloudBlock @splatJumpCloud)
+    }
+    if ($PSBoundParameters.ContainsKey('Domain')) {
+        $engineParams['domain'] = $Domain
+    }
+    InvokeJCEngine -Command 'adi-domain-list' -Parameters $engineParams -Cmdlet $PSCmdlet
+}

@@ -1,0 +1,107 @@
+function Get-JCSyncAgent {
+    <#
+    .SYNOPSIS
+        Shows this server's JumpCloud AD sync agent and, with the API key, every agent of its domain.
+    .DESCRIPTION
+        Returns one JumpCloudADI.SyncAgentStatus object for the agent installed in the folder:
+        installed version, service manager and service state, whether it runs, whether it is
+        connected to JumpCloud, its role (Primary: it applies the changes; Standby: it stays
+        ready), the last heartbeat, the last full reconcile and the last change applied, how
+        many objects are waiting for a retry (Pending) or quarantined after repeated failures
+        (Failed, with the reasons in Quarantined), and the last error. A folder without an
+        installation gives Installed = $false.
+
+        With -JumpCloudApiKey it also returns, as JumpCloud sees them, every agent of the
+        agent's ADI domain (JumpCloudADI.SyncAgentInfo): host, state, Health (Green: active;
+        Red: silent; Pending: connect key not used yet), whether it is the primary, and whether it
+        is this machine's agent.
+    .PARAMETER InstallPath
+        The install folder. Default: C:\Program Files\JumpCloud\AD Integration\ on Windows,
+        /opt/jumpcloudadi elsewhere.
+    .PARAMETER JumpCloudApiKey
+        The JumpCloud API key: when given, every agent of the domain is listed as well.
+    .PARAMETER Region
+        The JumpCloud region: US (the default) or EU. Cannot be combined with -JumpCloudUrl.
+    .PARAMETER JumpCloudUrl
+        The base URL of a JumpCloud-compatible API instead of a region (the local sandbox). Must be https://.
+    .PARAMETER OrgId
+        The JumpCloud organization id, for administrators of several organizations.
+    .PARAMETER JumpCloudCertificateAuthorityFile
+        A PEM file with an extra CA to trust for JumpCloud. The certificate is always verified.
+    .PARAMETER JumpCloudTimeoutSeconds
+        How long to wait for each JumpCloud request. Default: 30.
+    .EXAMPLE
+        Get-JCSyncAgent
+
+        Shows this server's agent: running, connected, Primary or Standby, last heartbeat.
+    .EXAMPLE
+        Get-JCSyncAgent -JumpCloudApiKey $apiKey | Where-Object { $_.PSObject.TypeNames -contains 'JumpCloudADI.SyncAgentInfo' -and $_.Health -ne 'Green' }
+
+        Lists the agents of the domain that JumpCloud does not hear from.
+    .EXAMPLE
+        (Get-JCSyncAgent).Quarantined | Format-List
+
+        Shows the objects the agent stopped retrying, with the reason.
+    .OUTPUTS
+        JumpCloudADI.SyncAgentStatus
+        JumpCloudADI.SyncAgentInfo
+        The agents of the domain, with -JumpCloudApiKey.
+    .LINK
+        Start-JCSyncAgent
+    .LINK
+        Get-JCSyncHistory
+    .LINK
+        Get-JCADIDomain
+    #>
+    [CmdletBinding()]
+    [OutputType('JumpCloudADI.SyncAgentStatus', 'JumpCloudADI.SyncAgentInfo')]
+    param(
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string] $InstallPath,
+
+        [System.Security.SecureString] $JumpCloudApiKey,
+
+        [ValidateSet('US', 'EU')]
+        [string] $Region,
+
+        [ValidateNotNullOrEmpty()]
+        [string] $JumpCloudUrl,
+
+        [ValidatePattern('^[0-9a-fA-F]{24}$')]
+        [string] $OrgId,
+
+        [ValidateNotNullOrEmpty()]
+        [string] $JumpCloudCertificateAuthorityFile,
+
+        [ValidateRange(1, 600)]
+        [int] $JumpCloudTimeoutSeconds = 30
+    )
+
+    process {
+        $path = ResolveJCInstallPath -InstallPath $InstallPath -Cmdlet $PSCmdlet
+        $engineParams = [ordered]@{
+            installPath = $path
+        }
+        if ($PSBoundParameters.ContainsKey('JumpCloudApiKey')) {
+            $splatJumpCloud = @{
+                ApiKey                   = $JumpCloudApiKey
+                Url                      = $JumpCloudUrl
+                Region                   = $Region
+                OrgId                    = $OrgId
+                CertificateAuthorityFile = $JumpCloudCertificateAuthorityFile
+                TimeoutSeconds           = $JumpCloudTimeoutSeconds
+                Cmdlet                   = $PSCmdlet
+            }
+            $engineParams['jumpcloud'] = NewJCJumpCloudBlock @splatJumpCloud
+        }
+        $service = InvokeJCAgentService -Action Query -InstallPath $path -Cmdlet $PSCmdlet
+        InvokeJCEngine -Command 'agent-status' -Parameters $engineParams -Cmdlet $PSCmdlet | ForEach-Object {
+            if ($_.PSObject.TypeNames -contains 'JumpCloudADI.SyncAgentStatus') {
+                Add-Member -InputObject $_ -MemberType NoteProperty -Name ServiceManager -Value $service.Manager -Force
+                Add-Member -InputObject $_ -MemberType NoteProperty -Name ServiceState -Value $service.State -Force
+            }
+            $_
+        }
+    }
+}

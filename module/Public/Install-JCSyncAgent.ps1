@@ -1,0 +1,349 @@
+function Install-JCSyncAgent {
+    <#
+    .SYNOPSIS
+        Installs the JumpCloud AD sync agent on this server (or upgrades it), or rolls it out to several servers.
+    .DESCRIPTION
+        Does what the AD Sync Agent installation wizard does, without prompts when every value is
+        given (Server Core, scripts):
+          1. checks the values: the server type (a member server needs its domain controller's
+             FQDN), the LDAP mode (plain LDAP only with -AllowInsecureLdap and
+             -AcknowledgeInsecureLdapRisk), the Root User DN (the Test-JCRootDN rules, and it must
+             lie under the ADI domain), then binds to the domain controller with the service
+             account, finds the root user container and finds the ADI domain in JumpCloud;
+          2. copies the engine into the install folder and writes the configuration there, every
+             secret encrypted at rest (DPAPI on Windows; elsewhere a key file readable only by the
+             service's account, 0600, and AES-256-GCM);
+          3. registers the agent as a service (a Windows service; a systemd unit on Linux; on a
+             host without a service manager, a background process with a pid file) and starts it.
+             At its first start the agent exchanges the one-time connect key for its own
+             credentials, which replace the key in the configuration (encrypted as well);
+          4. waits until the agent reports connected to JumpCloud. If it cannot start (a connect
+             key already used or expired, for example), the installation is rolled back: nothing
+             stays installed, and the agent's error is the cmdlet's (JumpCloud.ConnectKeyUsed,
+             JumpCloud.ConnectKeyExpired, ...).
+
+        Each bad value is a clear error and nothing is installed: Install.ParameterMissing,
+        Agent.InsecureLdapNotAcknowledged, Agent.DomainControllerRequired, RootDN.Invalid,
+        RootDN.NotUnderDomain, RootDN.NotFound, AD.BindFailed, JumpCloud.DomainNotFound.
+
+        Run again over an existing installation, it upgrades: the engine is replaced and the
+        configuration kept (only -InstallPath is needed); changing a domain controller
+        installation to a member server (or back) in place is refused with Agent.ServerTypeChange:
+        uninstall first.
+
+        With -ComputerName it rolls out over PowerShell remoting: for each computer it creates a
+        fresh connect key (keys are one-time) and runs Install-JCSyncAgent there (the module must
+        be installed on each computer). A failure on one computer is reported and the next one is
+        done.
+
+        Secrets (the service account's password, the API key, the connect key) reach the engine
+        on its standard input only, never a command line or an environment variable.
+    .PARAMETER InstallPath
+        The destination folder. Default: C:\Program Files\JumpCloud\AD Integration\ on Windows,
+        /opt/jumpcloudadi elsewhere.
+    .PARAMETER ServerType
+        DC (the agent runs on a domain controller and uses it) or MemberServer (it connects to
+        the domain controller named by -DomainController).
+    .PARAMETER DomainController
+        The domain controller's FQDN (required for MemberServer; we recommend the FQDN). On a DC,
+        the name its certificate carries (default: localhost).
+    .PARAMETER LdapMode
+        Ldaps (strongly recommended, the default), StartTls, or Ldap (no encryption: refused
+        unless -AllowInsecureLdap and -AcknowledgeInsecureLdapRisk are both given).
+    .PARAMETER Port
+        TCP port of the domain controller. Default: 636 for Ldaps, 389 for StartTls and Ldap.
+    .PARAMETER CertificateAuthorityFile
+        A PEM file with the CA that signed the domain controller's certificate, when the system
+        does not already trust it. Copied by path into the configuration.
+    .PARAMETER AllowInsecureLdap
+        Allows -LdapMode Ldap: data, passwords included, would cross the network unencrypted.
+    .PARAMETER AcknowledgeInsecureLdapRisk
+        Confirms that you understand the risk of plain LDAP; required with -AllowInsecureLdap.
+    .PARAMETER TimeoutSeconds
+        How long the agent waits for the domain controller (connecting and each operation). Default: 10.
+    .PARAMETER RootUserDN
+        The Root User container in the ADI form, for example CN=Users;DC=example;DC=com or
+        OU=Corporate Users;DC=example;DC=com (capital OU, CN, DC; semicolons; ASCII).
+    .PARAMETER Domain
+        The ADI domain as registered in JumpCloud (DC=example;DC=com), in the same case.
+    .PARAMETER ServiceAccount
+        The sync service account (for example jcsync@example.com) with the delegated rights on
+        the Root User container. Not a domain administrator.
+    .PARAMETER ConnectKey
+        The one-time connect key (New-JCSyncConnectKey), as a SecureString.
+    .PARAMETER JumpCloudApiKey
+        The JumpCloud API key the agent reads users and groups with (and suspends users disabled
+        in AD with), as a SecureString. Stored encrypted in the configuration.
+    .PARAMETER Region
+        The JumpCloud region: US (the default) or EU. Cannot be combined with -JumpCloudUrl.
+    .PARAMETER JumpCloudUrl
+        The base URL of a JumpCloud-compatible API instead of a region (the local sandbox). Must be https://.
+    .PARAMETER OrgId
+        The JumpCloud organization id, for administrators of several organizations.
+    .PARAMETER JumpCloudCertificateAuthorityFile
+        A PEM file with an extra CA to trust for JumpCloud. The certificate is always verified.
+    .PARAMETER JumpCloudTimeoutSeconds
+        How long the agent waits for each JumpCloud request. Default: 30.
+    .PARAMETER StartTimeoutSeconds
+        How long to wait for the started agent to report connected. Default: 60.
+    .PARAMETER ComputerName
+        Servers to install on over PowerShell remoting, each with a fresh connect key.
+    .PARAMETER RemoteCredential
+        The account for PowerShell remoting (-ComputerName); default: the current one.
+    .EXAMPLE
+        $apiKey = Read-Host -AsSecureString -Prompt 'JumpCloud API key'
+        $key = New-JCSyncConnectKey -Domain 'DC=example;DC=com' -JumpCloudApiKey $apiKey
+        $splatInstall = @{
+            ServerType      = 'DC'
+            RootUserDN      = 'OU=Corporate Users;DC=example;DC=com'
+            Domain          = 'DC=example;DC=com'
+            ServiceAccount  = (Get-Credential 'jcsync@example.com')
+            ConnectKey      = $key.ConnectKey
+            JumpCloudApiKey = $apiKey
+        }
+        Install-JCSyncAgent @splatInstall
+
+        Installs the agent on this domain controller, over LDAPS, into the default folder.
+    .EXAMPLE
+        Install-JCSyncAgent -ServerType MemberServer -DomainController dc1.example.com -CertificateAuthorityFile C:\PKI\corp-ca.pem -RootUserDN 'CN=Users;DC=example;DC=com' -Domain 'DC=example;DC=com' -ServiceAccount $cred -ConnectKey $key.ConnectKey -JumpCloudApiKey $apiKey
+
+        Installs on a member server that connects to dc1 over LDAPS, trusting the corporate CA.
+    .EXAMPLE
+        Install-JCSyncAgent -InstallPath 'C:\Program Files\JumpCloud\AD Integration\'
+
+        Upgrades the agent installed there: the engine is replaced, the configuration kept.
+    .EXAMPLE
+        Install-JCSyncAgent -ComputerName dc1, dc2, dc3 -ServerType DC -RootUserDN 'CN=Users;DC=example;DC=com' -Domain 'DC=example;DC=com' -ServiceAccount $cred -JumpCloudApiKey $apiKey
+
+        Rolls the agent out to three domain controllers, a fresh connect key for each.
+    .INPUTS
+        JumpCloudADI.SyncConnectKey (its ConnectKey and Domain properties)
+    .OUTPUTS
+        JumpCloudADI.SyncAgentInstall
+        InstallPath, Upgraded, Version, ServerType, DomainController, LdapMode, Domain, RootUserDN,
+        ServiceAccount, SecretsProtection, ServiceManager, Running, Role, AgentId and the paths.
+        With -ComputerName, one per computer (from the remote session).
+    .LINK
+        New-JCSyncConnectKey
+    .LINK
+        Get-JCSyncAgent
+    .LINK
+        Uninstall-JCSyncAgent
+    .LINK
+        Test-JCRootDN
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium', DefaultParameterSetName = 'Local')]
+    [OutputType('JumpCloudADI.SyncAgentInstall')]
+    param(
+        [ValidateNotNullOrEmpty()]
+        [string] $InstallPath,
+
+        [ValidateSet('DC', 'MemberServer')]
+        [string] $ServerType,
+
+        [ValidateNotNullOrEmpty()]
+        [string] $DomainController,
+
+        [ValidateSet('Ldaps', 'StartTls', 'Ldap')]
+        [string] $LdapMode = 'Ldaps',
+
+        [ValidateRange(1, 65535)]
+        [int] $Port,
+
+        [ValidateNotNullOrEmpty()]
+        [string] $CertificateAuthorityFile,
+
+        [switch] $AllowInsecureLdap,
+
+        [switch] $AcknowledgeInsecureLdapRisk,
+
+        [ValidateRange(1, 3600)]
+        [int] $TimeoutSeconds = 10,
+
+        [ValidateNotNullOrEmpty()]
+        [string] $RootUserDN,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string] $Domain,
+
+        [System.Management.Automation.PSCredential]
+        [System.Management.Automation.Credential()]
+        $ServiceAccount = [System.Management.Automation.PSCredential]::Empty,
+
+        [Parameter(ParameterSetName = 'Local', ValueFromPipelineByPropertyName = $true)]
+        [System.Security.SecureString] $ConnectKey,
+
+        [System.Security.SecureString] $JumpCloudApiKey,
+
+        [ValidateSet('US', 'EU')]
+        [string] $Region,
+
+        [ValidateNotNullOrEmpty()]
+        [string] $JumpCloudUrl,
+
+        [ValidatePattern('^[0-9a-fA-F]{24}$')]
+        [string] $OrgId,
+
+        [ValidateNotNullOrEmpty()]
+        [string] $JumpCloudCertificateAuthorityFile,
+
+        [ValidateRange(1, 600)]
+        [int] $JumpCloudTimeoutSeconds = 30,
+
+        [ValidateRange(1, 600)]
+        [int] $StartTimeoutSeconds = 60,
+
+        [Parameter(Mandatory = $true, ParameterSetName = 'Remote')]
+        [ValidateNotNullOrEmpty()]
+        [string[]] $ComputerName,
+
+        [Parameter(ParameterSetName = 'Remote')]
+        [System.Management.Automation.PSCredential]
+        [System.Management.Automation.Credential()]
+        $RemoteCredential = [System.Management.Automation.PSCredential]::Empty
+    )
+
+    process {
+        $hasServiceAccount = $null -ne $ServiceAccount -and $ServiceAccount -ne [System.Management.Automation.PSCredential]::Empty
+
+        if ($PSCmdlet.ParameterSetName -eq 'Remote') {
+            InstallJCSyncAgentRemote -BoundParameters $PSBoundParameters -Cmdlet $PSCmdlet
+            return
+        }
+
+        $path = ResolveJCInstallPath -InstallPath $InstallPath -Cmdlet $PSCmdlet
+        $files = GetJCAgentFiles -InstallPath $path
+        $engineFile = FindJCEngine -Cmdlet $PSCmdlet
+        $serverTypeValue = $null
+        if ($PSBoundParameters.ContainsKey('ServerType')) {
+            if ($ServerType -eq 'DC') {
+                $serverTypeValue = 'dc'
+            }
+            else {
+                $serverTypeValue = 'member'
+            }
+        }
+
+        if (Test-Path -LiteralPath $files.Config -PathType Leaf) {
+            # An upgrade: the engine is replaced, the configuration kept.
+            $engineParams = [ordered]@{
+                installPath = $path
+                engineFile  = $engineFile
+            }
+            if ($null -ne $serverTypeValue) {
+                $engineParams['serverType'] = $serverTypeValue
+            }
+            if (-not $PSCmdlet.ShouldProcess($path, 'Upgrade the JumpCloud sync agent (engine replaced, configuration kept)')) {
+                return
+            }
+            # Refused changes (DC <-> member server) stop here, before the agent is stopped.
+            $checkParams = [ordered]@{}
+            foreach ($key in $engineParams.Keys) {
+                $checkParams[$key] = $engineParams[$key]
+            }
+            $checkParams['whatIf'] = $true
+            [void](InvokeJCEngine -Command 'agent-install' -Parameters $checkParams -Cmdlet $PSCmdlet)
+            [void](InvokeJCAgentService -Action Stop -InstallPath $path -TimeoutSeconds $StartTimeoutSeconds -Cmdlet $PSCmdlet)
+            $installed = @(InvokeJCEngine -Command 'agent-install' -Parameters $engineParams -Cmdlet $PSCmdlet)
+            $status = @(InvokeJCAgentService -Action Start -InstallPath $path -TimeoutSeconds $StartTimeoutSeconds -Cmdlet $PSCmdlet)
+            AddJCInstallStatus -Install $installed -Status $status
+            return
+        }
+
+        $missing = New-Object -TypeName System.Collections.Generic.List[string]
+        if ($null -eq $serverTypeValue) {
+            $missing.Add('-ServerType')
+        }
+        if ([string]::IsNullOrEmpty($RootUserDN)) {
+            $missing.Add('-RootUserDN')
+        }
+        if ([string]::IsNullOrEmpty($Domain)) {
+            $missing.Add('-Domain')
+        }
+        if (-not $hasServiceAccount) {
+            $missing.Add('-ServiceAccount')
+        }
+        if ($null -eq $ConnectKey) {
+            $missing.Add('-ConnectKey')
+        }
+        if ($null -eq $JumpCloudApiKey) {
+            $missing.Add('-JumpCloudApiKey')
+        }
+        if ($missing.Count -gt 0) {
+            $message = 'A new installation in {0} needs {1}. (An existing installation there would be upgraded with -InstallPath alone.)' -f $path, ($missing -join ', ')
+            $record = NewJCErrorRecord -ErrorId 'Install.ParameterMissing' -Message $message -Category InvalidArgument -TargetObject $path -ExceptionType 'System.ArgumentException'
+            $PSCmdlet.ThrowTerminatingError($record)
+        }
+
+        if (-not $PSBoundParameters.ContainsKey('Port')) {
+            if ($LdapMode -eq 'Ldaps') {
+                $Port = 636
+            }
+            else {
+                $Port = 389
+            }
+        }
+        $ldap = [ordered]@{
+            mode                     = $LdapMode.ToLowerInvariant()
+            port                     = $Port
+            timeoutMs                = $TimeoutSeconds * 1000
+            allowInsecure            = [bool]$AllowInsecureLdap
+            insecureRiskAcknowledged = [bool]$AcknowledgeInsecureLdapRisk
+        }
+        if ($PSBoundParameters.ContainsKey('CertificateAuthorityFile')) {
+            $ldap['caFile'] = ResolveJCPath -Path $CertificateAuthorityFile -ParameterName 'CertificateAuthorityFile' -MustExist -Cmdlet $PSCmdlet
+        }
+        $splatJumpCloud = @{
+            ApiKey                   = $JumpCloudApiKey
+            Url                      = $JumpCloudUrl
+            Region                   = $Region
+            OrgId                    = $OrgId
+            CertificateAuthorityFile = $JumpCloudCertificateAuthorityFile
+            TimeoutSeconds           = $JumpCloudTimeoutSeconds
+            Cmdlet                   = $PSCmdlet
+        }
+        $jumpCloud = NewJCJumpCloudBlock @splatJumpCloud
+        $engineParams = [ordered]@{
+            installPath    = $path
+            engineFile     = $engineFile
+            serverType     = $serverTypeValue
+            ldap           = $ldap
+            rootUserDN     = $RootUserDN
+            domain         = $Domain
+            serviceAccount = [ordered]@{ bindDN = $ServiceAccount.UserName; password = $ServiceAccount.Password }
+            connectKey     = $ConnectKey
+            jumpcloud      = $jumpCloud
+        }
+        if ($PSBoundParameters.ContainsKey('DomainController')) {
+            $engineParams['domainController'] = $DomainController
+        }
+        if (-not $PSCmdlet.ShouldProcess($path, ('Install the JumpCloud sync agent for {0} ({1})' -f $Domain, $ServerType))) {
+            return
+        }
+
+        $installed = @(InvokeJCEngine -Command 'agent-install' -Parameters $engineParams -Cmdlet $PSCmdlet)
+        # The helpers raise their errors on their own behalf here (no -Cmdlet), so this cmdlet can
+        # catch them, roll back, and then raise the agent's error as its own.
+        try {
+            InvokeJCAgentService -Action Register -InstallPath $path
+            $status = @(InvokeJCAgentService -Action Start -InstallPath $path -TimeoutSeconds $StartTimeoutSeconds)
+        }
+        catch {
+            $failure = $_
+            # Roll back: the agent could not start, so nothing stays installed.
+            Write-Verbose -Message ('The agent did not start ({0}); removing the installation in {1}.' -f $failure.FullyQualifiedErrorId, $path)
+            try {
+                [void](InvokeJCAgentService -Action Stop -InstallPath $path -TimeoutSeconds 30)
+                InvokeJCAgentService -Action Unregister -InstallPath $path
+                [void](InvokeJCEngine -Command 'agent-uninstall' -Parameters ([ordered]@{ installPath = $path; jumpcloud = $jumpCloud }))
+            }
+            catch {
+                Write-Warning -Message ('The rollback of {0} was incomplete: {1}' -f $path, $_.Exception.Message)
+            }
+            $record = NewJCErrorRecord -ErrorId ([string]$failure.FullyQualifiedErrorId).Split(',')[0] -Message $failure.Exception.Message -Category $failure.CategoryInfo.Category -TargetObject $failure.TargetObject -ExceptionType 'System.InvalidOperationException'
+            $PSCmdlet.ThrowTerminatingError($record)
+        }
+        AddJCInstallStatus -Install $installed -Status $status
+    }
+}

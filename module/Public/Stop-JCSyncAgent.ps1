@@ -1,0 +1,47 @@
+function Stop-JCSyncAgent {
+    <#
+    .SYNOPSIS
+        Stops the JumpCloud AD sync agent installed on this server, gracefully.
+    .DESCRIPTION
+        Stops the agent's service (or background process). The agent finishes the operation in
+        flight, saves its state (feed cursor, failures, change-tracking watermark) and exits; it
+        catches up with everything that changed meanwhile when it starts again. While it is
+        stopped, another agent of the domain (if any) is designated primary within the agent
+        timeout. A process that does not stop within -TimeoutSeconds is killed (with a warning).
+    .PARAMETER InstallPath
+        The install folder. Default: C:\Program Files\JumpCloud\AD Integration\ on Windows,
+        /opt/jumpcloudadi elsewhere.
+    .PARAMETER TimeoutSeconds
+        How long to wait for the graceful stop. Default: 60.
+    .EXAMPLE
+        Stop-JCSyncAgent
+
+        Stops the agent of the default folder (asks first only with -Confirm).
+    .EXAMPLE
+        Stop-JCSyncAgent -InstallPath /srv/jcadi -WhatIf
+
+        Shows what would be stopped.
+    .OUTPUTS
+        JumpCloudADI.SyncAgentStatus
+        On a host without a service manager; nothing otherwise.
+    .LINK
+        Start-JCSyncAgent
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('JumpCloudADI.SyncAgentStatus')]
+    param(
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string] $InstallPath,
+
+        [ValidateRange(1, 600)]
+        [int] $TimeoutSeconds = 60
+    )
+
+    process {
+        $path = ResolveJCInstallPath -InstallPath $InstallPath -Cmdlet $PSCmdlet
+        if ($PSCmdlet.ShouldProcess($path, 'Stop the JumpCloud sync agent')) {
+            InvokeJCAgentService -Action Stop -InstallPath $path -TimeoutSeconds $TimeoutSeconds -Cmdlet $PSCmdlet
+        }
+    }
+}

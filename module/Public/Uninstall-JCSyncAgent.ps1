@@ -1,0 +1,110 @@
+function Uninstall-JCSyncAgent {
+    <#
+    .SYNOPSIS
+        Stops and removes the JumpCloud AD sync agent installed on this server.
+    .DESCRIPTION
+        Stops the agent gracefully (it finishes the operation in flight and saves its state),
+        removes its service (Windows service or systemd unit), then removes its files: the engine,
+        the configuration and its key file, the state, and, unless -KeepHistory, the journal and
+        the logs. With the JumpCloud API key it also deletes the agent's record in JumpCloud, so
+        the domain no longer lists it. Nothing in Active Directory is changed.
+
+        Uninstall first to change a domain controller installation into a member server one (or
+        back). Without an installation in the folder the error is Agent.NotInstalled.
+    .PARAMETER InstallPath
+        The install folder. Default: C:\Program Files\JumpCloud\AD Integration\ on Windows,
+        /opt/jumpcloudadi elsewhere.
+    .PARAMETER KeepHistory
+        Keeps the journal (Get-JCSyncHistory -JournalPath) and the logs.
+    .PARAMETER TimeoutSeconds
+        How long to wait for the agent to stop. Default: 60.
+    .PARAMETER JumpCloudApiKey
+        The JumpCloud API key: when given, the agent's record is deleted in JumpCloud too.
+    .PARAMETER Region
+        The JumpCloud region: US (the default) or EU. Cannot be combined with -JumpCloudUrl.
+    .PARAMETER JumpCloudUrl
+        The base URL of a JumpCloud-compatible API instead of a region (the local sandbox). Must be https://.
+    .PARAMETER OrgId
+        The JumpCloud organization id, for administrators of several organizations.
+    .PARAMETER JumpCloudCertificateAuthorityFile
+        A PEM file with an extra CA to trust for JumpCloud. The certificate is always verified.
+    .PARAMETER JumpCloudTimeoutSeconds
+        How long to wait for each JumpCloud request. Default: 30.
+    .EXAMPLE
+        Uninstall-JCSyncAgent -JumpCloudApiKey $apiKey
+
+        Removes the agent from the default folder and its record from JumpCloud (asks first).
+    .EXAMPLE
+        Uninstall-JCSyncAgent -InstallPath D:\JumpCloud\ADI -KeepHistory -Confirm:$false
+
+        Removes the agent from D:\JumpCloud\ADI without asking, keeping its journal and logs.
+    .OUTPUTS
+        JumpCloudADI.SyncAgentUninstall
+        InstallPath, AgentId, AgentRevoked and Removed (the paths removed).
+    .LINK
+        Install-JCSyncAgent
+    .LINK
+        Stop-JCSyncAgent
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]
+    [OutputType('JumpCloudADI.SyncAgentUninstall')]
+    param(
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string] $InstallPath,
+
+        [switch] $KeepHistory,
+
+        [ValidateRange(1, 600)]
+        [int] $TimeoutSeconds = 60,
+
+        [System.Security.SecureString] $JumpCloudApiKey,
+
+        [ValidateSet('US', 'EU')]
+        [string] $Region,
+
+        [ValidateNotNullOrEmpty()]
+        [string] $JumpCloudUrl,
+
+        [ValidatePattern('^[0-9a-fA-F]{24}$')]
+        [string] $OrgId,
+
+        [ValidateNotNullOrEmpty()]
+        [string] $JumpCloudCertificateAuthorityFile,
+
+        [ValidateRange(1, 600)]
+        [int] $JumpCloudTimeoutSeconds = 30
+    )
+
+    process {
+        $path = ResolveJCInstallPath -InstallPath $InstallPath -Cmdlet $PSCmdlet
+        $files = GetJCAgentFiles -InstallPath $path
+        if (-not (Test-Path -LiteralPath $files.Config -PathType Leaf)) {
+            $message = 'No sync agent is installed in {0}.' -f $path
+            $record = NewJCErrorRecord -ErrorId 'Agent.NotInstalled' -Message $message -Category ObjectNotFound -TargetObject $path -ExceptionType 'System.IO.FileNotFoundException'
+            $PSCmdlet.ThrowTerminatingError($record)
+        }
+        $engineParams = [ordered]@{
+            installPath = $path
+            keepHistory = [bool]$KeepHistory
+        }
+        if ($PSBoundParameters.ContainsKey('JumpCloudApiKey')) {
+            $splatJumpCloud = @{
+                ApiKey                   = $JumpCloudApiKey
+                Url                      = $JumpCloudUrl
+                Region                   = $Region
+                OrgId                    = $OrgId
+                CertificateAuthorityFile = $JumpCloudCertificateAuthorityFile
+                TimeoutSeconds           = $JumpCloudTimeoutSeconds
+                Cmdlet                   = $PSCmdlet
+            }
+            $engineParams['jumpcloud'] = NewJCJumpCloudBlock @splatJumpCloud
+        }
+        if (-not $PSCmdlet.ShouldProcess($path, 'Stop and remove the JumpCloud sync agent')) {
+            return
+        }
+        [void](InvokeJCAgentService -Action Stop -InstallPath $path -TimeoutSeconds $TimeoutSeconds -Cmdlet $PSCmdlet)
+        InvokeJCAgentService -Action Unregister -InstallPath $path -Cmdlet $PSCmdlet
+        InvokeJCEngine -Command 'agent-uninstall' -Parameters $engineParams -Cmdlet $PSCmdlet
+    }
+}

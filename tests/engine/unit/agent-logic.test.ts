@@ -1,0 +1,188 @@
+// The agent's pure decisions: per-object backoff and quarantine, what a batch of change events
+// asks for, offboarding, the history filter, and the state file.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { planBatch } from '../../../engine/src/agent/events';
+import { backoffMs, deferOperations, failureKey, objectKey, recordFailure, recordSuccesses, releaseObjects, type Failures } from '../../../engine/src/agent/failures';
+import { filterHistory } from '../../../engine/src/agent/history';
+import { FULL_SCAN_WINDOW_MS, offboardDecisions, parseGeneralizedTime, scanStart, type ManagedUserState } from '../../../engine/src/agent/offboard';
+import { initialState, readAgentState, StateStore } from '../../../engine/src/agent/state';
+import type { ChangeEvent } from '../../../engine/src/jumpcloud/agent-protocol';
+import type { JournalEntry } from '../../../engine/src/sync/journal';
+import type { Plan, PlanOp } from '../../../engine/src/sync/model';
+
+const policy = { baseMs: 1000, maxMs: 8000, quarantineAfter: 3 };
+const t0 = new Date('2030-01-01T00:00:00Z');
+const at = (ms: number) => new Date(t0.getTime() + ms);
+const planOf = (operations: PlanOp[]): Plan => ({ operations, counts: {}, refusal: null, managedObjects: 0 });
+const attrs = { cn: 'a', sAMAccountName: 'a', userPrincipalName: 'a@x', givenName: 'A', sn: 'A', displayName: 'A A', mail: '' };
+const failure = (n = 1) => ({ kind: 'createUser', target: 'CN=a,OU=R', jcId: 'u1', errorId: 'AD.ConstraintViolation', message: `refused ${n}` });
+
+describe('per-object backoff and quarantine', () => {
+  it('doubles the delay up to the maximum, and quarantines after N failures in a row', () => {
+    assert.deepEqual([1, 2, 3, 4, 5].map((n) => backoffMs(n, policy)), [1000, 2000, 4000, 8000, 8000]);
+    const failures: Failures = {};
+    const first = recordFailure(failures, 'user:u1', failure(1), t0, policy);
+    assert.equal(first.count, 1);
+    assert.equal(first.quarantined, false);
+    assert.equal(first.nextAttemptAt, at(1000).toISOString());
+    recordFailure(failures, 'user:u1', failure(2), at(1000), policy);
+    const third = recordFailure(failures, 'user:u1', failure(3), at(3000), policy);
+    assert.equal(third.count, 3);
+    assert.equal(third.quarantined, true);
+    assert.equal(third.firstAt, t0.toISOString(), 'remembers when the trouble began');
+    assert.equal(third.lastError, 'refused 3');
+    recordSuccesses(failures, ['user:u1']);
+    assert.deepEqual(failures, {});
+  });
+
+  it('holds back a backing-off user and the memberships that need it; the rest goes on', () => {
+    const ops: PlanOp[] = [
+      { kind: 'createUser', jcId: 'u1', dn: 'CN=a,OU=R', attributes: attrs, enabled: true, reason: 'r' },
+      { kind: 'createUser', jcId: 'u2', dn: 'CN=b,OU=R', attributes: { ...attrs, cn: 'b' }, enabled: true, reason: 'r' },
+      { kind: 'renameUser', jcId: 'u3', dn: 'CN=c,OU=R', newDn: 'CN=c2,OU=R', name: 'c2', reason: 'r' },
+      { kind: 'addMember', groupDn: 'CN=G,OU=R', memberDn: 'CN=a,OU=R', group: 'G', member: 'a', reason: 'r' },
+      { kind: 'addMember', groupDn: 'CN=G,OU=R', memberDn: 'cn=c2,ou=r', group: 'G', member: 'c2', reason: 'r' },
+      { kind: 'addMember', groupDn: 'CN=G,OU=R', memberDn: 'CN=b,OU=R', group: 'G', member: 'b', reason: 'r' },
+    ];
+    const failures: Failures = {};
+    recordFailure(failures, 'user:u1', failure(), t0, policy);
+    recordFailure(failures, 'user:u3', { ...failure(), kind: 'renameUser', jcId: 'u3' }, t0, policy);
+    const early = deferOperations(planOf(ops), failures, at(500));
+    assert.deepEqual(early.plan.operations.map((o) => objectKey(o)), ['user:u2', 'member:cn=g,ou=r|cn=b,ou=r']);
+    assert.equal(early.deferred.length, 4);
+    assert.deepEqual(early.plan.counts, { createUser: 1, addMember: 1 });
+    const later = deferOperations(planOf(ops), failures, at(1500));
+    assert.equal(later.plan.operations.length, ops.length, 'retried once the delay passed');
+  });
+
+  it('keeps a quarantined object out until a change event names it', () => {
+    const failures: Failures = {};
+    for (let i = 0; i < 3; i++) recordFailure(failures, 'user:u1', failure(i), t0, policy);
+    recordFailure(failures, 'member:cn=g|cn=a', { ...failure(), kind: 'addMember', jcId: null }, t0, policy);
+    recordFailure(failures, 'group:g9', { ...failure(), kind: 'createGroup', jcId: 'g9' }, t0, policy);
+    const ops: PlanOp[] = [{ kind: 'createUser', jcId: 'u1', dn: 'CN=a', attributes: attrs, enabled: true, reason: 'r' }];
+    assert.equal(deferOperations(planOf(ops), failures, at(3_600_000)).plan.operations.length, 0, 'still held an hour later');
+    assert.deepEqual(releaseObjects(failures, { users: ['u1'], groups: [], memberships: false }), ['user:u1']);
+    assert.equal(deferOperations(planOf(ops), failures, at(3_600_000)).plan.operations.length, 1);
+    assert.deepEqual(releaseObjects(failures, { users: [], groups: ['g9'], memberships: true }).sort(), ['group:g9', 'member:cn=g|cn=a']);
+  });
+
+  it('names an applier failure like the plan operation it came from', () => {
+    const add: PlanOp = { kind: 'addMember', groupDn: 'CN=G,OU=R', memberDn: 'CN=a,OU=R', group: 'G', member: 'a', reason: 'r' };
+    const plan = planOf([add]);
+    assert.equal(failureKey({ kind: 'addMember', jcId: null, target: 'a in G' }, plan), objectKey(add));
+    assert.equal(failureKey({ kind: 'updateGroup', jcId: 'g1', target: 'CN=G' }, plan), 'group:g1');
+    assert.equal(failureKey({ kind: 'enableUser', jcId: 'u7', target: 'CN=x' }, plan), 'user:u7');
+  });
+});
+
+describe('change events → what the agent does', () => {
+  let seq = 0;
+  const ev = (type: string, data: Record<string, unknown>, extra: Partial<ChangeEvent> = {}): ChangeEvent => ({ id: `e${++seq}`, seq, type, at: '', domainId: null, data, ...extra });
+
+  it('reconciles for user, group, membership and binding changes; collects the names', () => {
+    const batch = planBatch([
+      ev('user.updated', { user: { _id: 'u1' }, changed: ['lastname'] }),
+      ev('group.member_added', { groupId: 'g1', userId: 'u2' }),
+      ev('domain.association_added', { targetType: 'user_group', targetId: 'g2' }),
+    ]);
+    assert.equal(batch.reconcile, true);
+    assert.deepEqual([...batch.users].sort(), ['u1', 'u2']);
+    assert.deepEqual([...batch.groups].sort(), ['g1', 'g2']);
+    assert.equal(batch.memberships, true);
+  });
+
+  it('does not reconcile for fields the sync does not map, or for a primary change', () => {
+    const batch = planBatch([ev('user.updated', { user: { _id: 'u1' }, changed: ['jobTitle', 'department'] }), ev('domain.primary_changed', { primaryAgent: 'a2' })]);
+    assert.equal(batch.reconcile, false);
+    assert.equal(batch.primaryChanged, true);
+    assert.equal(planBatch([ev('user.updated', { user: { _id: 'u1' } })]).reconcile, true, 'unknown changes: reconcile to be safe');
+  });
+
+  it('keeps password events apart, oldest first, without a reconcile of their own', () => {
+    const p1 = ev('user.password_changed', { userId: 'u1', username: 'a' });
+    const p2 = ev('user.password_changed', { userId: 'u2', username: 'b' });
+    const batch = planBatch([p1, p2]);
+    assert.deepEqual(batch.passwords.map((p) => p.id), [p1.id, p2.id]);
+    assert.equal(batch.reconcile, false);
+  });
+});
+
+describe('offboarding decisions', () => {
+  const user = (jcId: string, over: Partial<ManagedUserState> = {}): ManagedUserState => ({ dn: `CN=${jcId}`, jcId, sAMAccountName: jcId, disabled: false, syncDisabled: false, protected: false, changedAt: t0, ...over });
+
+  it('suspends accounts an administrator disabled, once; never those the sync disabled or protected ones', () => {
+    const { suspend, forget } = offboardDecisions(
+      [user('admin-disabled', { disabled: true }), user('sync-disabled', { disabled: true, syncDisabled: true }), user('enabled'), user('protected', { disabled: true, protected: true }), user('done', { disabled: true })],
+      { done: '2030-01-01' },
+    );
+    assert.deepEqual(suspend.map((u) => u.jcId), ['admin-disabled']);
+    assert.deepEqual(forget, []);
+  });
+
+  it('without a watermark (a standby taking over), suspends only accounts changed recently', () => {
+    const old = user('old', { disabled: true, changedAt: at(-2 * 3_600_000) });
+    const fresh = user('fresh', { disabled: true, changedAt: at(-60_000) });
+    const unknown = user('unknown', { disabled: true, changedAt: null });
+    assert.deepEqual(offboardDecisions([old, fresh, unknown], {}, at(-FULL_SCAN_WINDOW_MS)).suspend.map((u) => u.jcId), ['fresh']);
+    assert.deepEqual(offboardDecisions([old, fresh, unknown], {}).suspend.map((u) => u.jcId), ['old', 'fresh', 'unknown'], 'with a watermark every change counts');
+    assert.deepEqual(parseGeneralizedTime('20300101000000.0Z'), t0);
+    assert.equal(parseGeneralizedTime('garbage'), null);
+  });
+
+  it('forgets an offboarding when the account is enabled again, so a later disable counts anew', () => {
+    assert.deepEqual(offboardDecisions([user('u1')], { u1: 'x' }).forget, ['u1']);
+  });
+
+  it('scans from the watermark, or everything after a restore, a DC change or a lower USN', () => {
+    const saved = { dc: 'dc1', invocationId: 'aa', highestCommittedUsn: '100' };
+    assert.equal(scanStart(saved, 'dc1', { invocationId: 'aa', highestCommittedUsn: '120' }), '100');
+    assert.equal(scanStart(null, 'dc1', { invocationId: 'aa', highestCommittedUsn: '120' }), null);
+    assert.equal(scanStart(saved, 'dc1', { invocationId: 'bb', highestCommittedUsn: '120' }), null, 'restored DC');
+    assert.equal(scanStart(saved, 'dc2', { invocationId: 'aa', highestCommittedUsn: '120' }), null, 'another DC');
+    assert.equal(scanStart(saved, 'dc1', { invocationId: 'aa', highestCommittedUsn: '90' }), null, 'USN went back');
+  });
+});
+
+describe('history filter', () => {
+  const entry = (time: string, kind: string, target: string, jcId: string | null, outcome: JournalEntry['outcome']): JournalEntry => ({ time, run: 'r', kind, target, jcId, outcome, detail: '' });
+  const entries = [
+    entry('2030-01-01T10:00:00Z', 'createUser', 'CN=ann.lee,OU=R', 'u1', 'applied'),
+    entry('2030-01-01T11:00:00Z', 'setPassword', 'CN=ann.lee,OU=R', 'u1', 'failed'),
+    entry('2030-01-01T12:00:00Z', 'createUser', 'CN=bob,OU=R', 'u2', 'applied'),
+    entry('2030-01-01T13:00:00Z', 'addMember', 'bob in Sales', null, 'applied'),
+  ];
+  it('filters by user (id or name), time, outcome, kind, and keeps the last N', () => {
+    assert.equal(filterHistory(entries, { user: 'ANN.LEE' }).length, 2);
+    assert.equal(filterHistory(entries, { user: 'u2' }).length, 1);
+    assert.equal(filterHistory(entries, { user: 'bob' }).length, 2);
+    assert.equal(filterHistory(entries, { since: new Date('2030-01-01T11:00:00Z'), until: new Date('2030-01-01T12:00:00Z') }).length, 2);
+    assert.deepEqual(filterHistory(entries, { outcome: 'failed' }).map((e) => e.kind), ['setPassword']);
+    assert.equal(filterHistory(entries, { kind: 'createuser' }).length, 2);
+    assert.deepEqual(filterHistory(entries, { last: 1 }).map((e) => e.kind), ['addMember']);
+  });
+});
+
+describe('state file', () => {
+  it('survives a restart, is written 0600, and a damaged one is set aside', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jcadi-state-'));
+    const file = join(dir, 'state.json');
+    const store = new StateStore(file, readAgentState(file, '0.1.0'));
+    store.update((s) => {
+      s.cursor = 42;
+      s.offboarded.u1 = 'now';
+    }, { flush: true });
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    assert.equal(readAgentState(file, '0.1.0').cursor, 42);
+    writeFileSync(file, '{ broken');
+    assert.deepEqual(readAgentState(file, '0.1.0'), initialState('0.1.0'));
+    assert.ok(!existsSync(file));
+    assert.equal(readdirSync(dir).filter((n) => n.startsWith('state.json.damaged-')).length, 1);
+    assert.ok(readFileSync(join(dir, readdirSync(dir)[0] as string), 'utf8').includes('broken'));
+    rmSync(dir, { recursive: true, force: true });
+  });
+});

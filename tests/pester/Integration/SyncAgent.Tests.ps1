@@ -1,0 +1,300 @@
+# The sync agent cmdlets end to end: the module → the REAL engine (build/jcadi-engine) → a
+# JumpCloud sandbox process (started here, agent timeout 3 s) and the test domain controller
+# (Samba AD over LDAPS, a random OU made here and removed afterwards). The agent runs as a
+# background process (this host has no service manager). The sandbox's admin surface and the OU
+# are driven by tests/pester/Helpers/SyncFixture.mjs (TLS verification on).
+
+BeforeDiscovery {
+    $repoRoot = (Resolve-Path -LiteralPath (Join-Path -Path $PSScriptRoot -ChildPath '../../..')).ProviderPath
+    $dcFolder = $env:JCADI_TESTDC_DIR
+    if ([string]::IsNullOrEmpty($dcFolder)) {
+        $dcFolder = Join-Path -Path (Join-Path -Path $repoRoot -ChildPath 'build') -ChildPath 'testdc'
+    }
+    $enginePath = Join-Path -Path (Join-Path -Path $repoRoot -ChildPath 'build') -ChildPath 'jcadi-engine'
+
+    $script:SkipReason = $null
+    if ([System.Environment]::OSVersion.Platform -eq [System.PlatformID]::Win32NT) {
+        $script:SkipReason = 'the agent process checks read /proc'
+    }
+    elseif (-not (Test-Path -LiteralPath (Join-Path -Path $dcFolder -ChildPath 'connection.json') -PathType Leaf)) {
+        $script:SkipReason = "no test DC ($dcFolder/connection.json; start it with 'npm run testdc:start')"
+    }
+    elseif (-not (Test-Path -LiteralPath $enginePath -PathType Leaf)) {
+        $script:SkipReason = "no engine ($enginePath; build it with 'npm run build')"
+    }
+    elseif ($null -eq (Get-Command -Name node -CommandType Application -ErrorAction SilentlyContinue)) {
+        $script:SkipReason = 'node is not on PATH (the fixture helper needs it)'
+    }
+    if ($null -ne $script:SkipReason) {
+        Write-Warning "Sync agent integration tests skipped: $script:SkipReason."
+    }
+}
+
+Describe 'Sync agent cmdlets against the sandbox and the test DC' -Tag 'Integration', 'TestDC' -Skip:($null -ne $SkipReason) {
+    BeforeAll {
+        $script:RepoRoot = (Resolve-Path -LiteralPath (Join-Path -Path $PSScriptRoot -ChildPath '../../..')).ProviderPath
+        $script:ManifestPath = Join-Path -Path $script:RepoRoot -ChildPath 'JumpCloudADI.psd1'
+        $dcFolder = $env:JCADI_TESTDC_DIR
+        if ([string]::IsNullOrEmpty($dcFolder)) {
+            $dcFolder = Join-Path -Path (Join-Path -Path $script:RepoRoot -ChildPath 'build') -ChildPath 'testdc'
+        }
+        $script:ConnectionFile = Join-Path -Path $dcFolder -ChildPath 'connection.json'
+        $script:Connection = Get-Content -LiteralPath $script:ConnectionFile -Raw | ConvertFrom-Json
+        $script:AdminPassword = ([System.IO.File]::ReadAllText($script:Connection.adminPasswordFile)).Trim()
+        $script:ServiceAccount = New-Object -TypeName System.Management.Automation.PSCredential -ArgumentList $script:Connection.adminUPN, (ConvertTo-SecureString -String $script:AdminPassword -AsPlainText -Force)
+        $script:Node = (Get-Command -Name node -CommandType Application | Select-Object -First 1).Source
+        $script:FixtureScript = Join-Path -Path $PSScriptRoot -ChildPath '../Helpers/SyncFixture.mjs'
+        $script:Work = (Resolve-Path -LiteralPath $TestDrive).ProviderPath
+        $realEngine = Join-Path -Path (Join-Path -Path $script:RepoRoot -ChildPath 'build') -ChildPath 'jcadi-engine'
+
+        function Invoke-SyncFixture {
+            param([string] $Action, [hashtable] $Request)
+            $json = ConvertTo-Json -InputObject $Request -Depth 10 -Compress
+            $output = @($json | & $script:Node $script:FixtureScript $Action 2>&1)
+            if ($LASTEXITCODE -ne 0) {
+                throw ('SyncFixture {0} failed: {1}' -f $Action, ($output -join ' '))
+            }
+            return ([string]($output | Where-Object { $_ -is [string] } | Select-Object -Last 1) | ConvertFrom-Json)
+        }
+        function Invoke-SandboxAdmin {
+            param([object[]] $Calls)
+            $request = @{ url = $script:Sandbox.url; caFile = $script:Sandbox.caFile; apiKeyFile = $script:Sandbox.apiKeyFile; calls = @($Calls) }
+            return (Invoke-SyncFixture -Action 'admin' -Request $request)
+        }
+        function Wait-Until {
+            param([string] $What, [scriptblock] $Condition, [int] $TimeoutSeconds = 30)
+            $deadline = [System.DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+            while (-not (& $Condition)) {
+                if ([System.DateTime]::UtcNow -gt $deadline) {
+                    throw "Timed out waiting for: $What"
+                }
+                Start-Sleep -Milliseconds 200
+            }
+        }
+
+        $script:SavedEnv = @{}
+        foreach ($name in 'JCADI_ENGINE_PATH', 'JCADI_LOG_FILE') {
+            $script:SavedEnv[$name] = [System.Environment]::GetEnvironmentVariable($name)
+        }
+        $env:JCADI_ENGINE_PATH = $realEngine
+        $env:JCADI_LOG_FILE = Join-Path -Path $script:Work -ChildPath 'engine.log'
+        $script:SavedProgress = $global:ProgressPreference
+        $global:ProgressPreference = 'SilentlyContinue'
+
+        $startInfo = New-Object -TypeName System.Diagnostics.ProcessStartInfo
+        $startInfo.FileName = $realEngine
+        $startInfo.Arguments = 'sandbox --data "{0}" --port 0 --seed empty --agent-timeout 3' -f (Join-Path -Path $script:Work -ChildPath 'sandbox')
+        $startInfo.UseShellExecute = $false
+        $startInfo.RedirectStandardOutput = $true
+        $startInfo.RedirectStandardError = $true
+        $script:SandboxProcess = [System.Diagnostics.Process]::Start($startInfo)
+        $script:SandboxStderr = $script:SandboxProcess.StandardError.ReadToEndAsync()
+        $announcement = $script:SandboxProcess.StandardOutput.ReadLineAsync()
+        if (-not $announcement.Wait(30000) -or [string]::IsNullOrEmpty($announcement.Result)) {
+            throw 'The sandbox did not announce itself within 30 s.'
+        }
+        $script:Sandbox = $announcement.Result | ConvertFrom-Json
+        $script:ApiKeyText = ([System.IO.File]::ReadAllText($script:Sandbox.apiKeyFile)).Trim()
+        $script:ApiKey = ConvertTo-SecureString -String $script:ApiKeyText -AsPlainText -Force
+        $script:OU = Invoke-SyncFixture -Action 'ou-create' -Request @{ connectionFile = $script:ConnectionFile; prefix = 'jcadi-pester-agent' }
+        $script:Tag = [guid]::NewGuid().ToString('N').Substring(0, 6)
+
+        $script:SplatJumpCloud = @{
+            JumpCloudUrl                      = $script:Sandbox.url
+            JumpCloudCertificateAuthorityFile = $script:Sandbox.caFile
+            JumpCloudApiKey                   = $script:ApiKey
+        }
+        $script:SplatInstall = @{
+            ServerType               = 'DC'
+            DomainController         = $script:Connection.host
+            Port                     = [int]$script:Connection.port
+            CertificateAuthorityFile = $script:Connection.caFile
+            RootUserDN               = $script:OU.adiDN
+            Domain                   = 'DC=example;DC=com'
+            ServiceAccount           = $script:ServiceAccount
+            StartTimeoutSeconds      = 30
+        }
+        $script:InstallPath = Join-Path -Path $script:Work -ChildPath 'JumpCloud/AD Integration'
+        $script:Installed = New-Object -TypeName System.Collections.Generic.List[string]
+
+        Get-Module -Name JumpCloudADI | Remove-Module -Force
+        Import-Module -Name $script:ManifestPath -Force
+    }
+
+    AfterAll {
+        foreach ($path in $script:Installed) {
+            if (Test-Path -LiteralPath (Join-Path -Path $path -ChildPath 'agent.json')) {
+                Uninstall-JCSyncAgent -InstallPath $path -Confirm:$false -ErrorAction SilentlyContinue | Out-Null
+            }
+        }
+        if ($null -ne $script:OU) {
+            $null = Invoke-SyncFixture -Action 'ou-delete' -Request @{ connectionFile = $script:ConnectionFile; dn = $script:OU.dn }
+        }
+        if ($null -ne $script:SandboxProcess) {
+            if (-not $script:SandboxProcess.HasExited) {
+                $script:SandboxProcess.Kill()
+                [void]$script:SandboxProcess.WaitForExit(5000)
+            }
+            $script:SandboxProcess.Dispose()
+        }
+        foreach ($name in @($script:SavedEnv.Keys)) {
+            if ($null -eq $script:SavedEnv[$name]) {
+                Remove-Item -LiteralPath "Env:$name" -ErrorAction SilentlyContinue
+            }
+            else {
+                Set-Item -LiteralPath "Env:$name" -Value $script:SavedEnv[$name]
+            }
+        }
+        $global:ProgressPreference = $script:SavedProgress
+        Get-Module -Name JumpCloudADI | Remove-Module -Force
+    }
+
+    It 'New-JCADIDomain registers the ADI domain; Get-JCADIDomain lists it; a malformed name is refused' {
+        $domain = New-JCADIDomain -Domain 'DC=example;DC=com' @script:SplatJumpCloud -Confirm:$false
+        $domain.PSObject.TypeNames[0] | Should -BeExactly 'JumpCloudADI.ADIDomain'
+        $domain.UseCase | Should -BeExactly 'JCASAUTHORITY'
+        @(Get-JCADIDomain @script:SplatJumpCloud | ForEach-Object { $_.Domain }) | Should -Be @('DC=example;DC=com')
+        { New-JCADIDomain -Domain 'DC=example,DC=com' @script:SplatJumpCloud -Confirm:$false } | Should -Throw -ErrorId 'ADIDomain.Invalid,New-JCADIDomain'
+        $null = Invoke-SandboxAdmin -Calls @(
+            @{ method = 'POST'; path = '/groups'; body = @{ name = "PS-Agent-$($script:Tag)"; bindToDomain = 'DC=example;DC=com' } }
+            @{ method = 'POST'; path = '/users'; body = @{ username = "pa$($script:Tag).ann"; email = "pa$($script:Tag).ann@example.com"; firstname = 'Ann'; lastname = 'Lee'; groups = @("PS-Agent-$($script:Tag)") } }
+        )
+    }
+
+    It 'Install-JCSyncAgent installs with a connect key, without prompts, and the agent syncs' {
+        $script:Key = New-JCSyncConnectKey -Domain 'DC=example;DC=com' @script:SplatJumpCloud
+        $script:Key.ConnectKey | Should -BeOfType [System.Security.SecureString]
+        $script:Installed.Add($script:InstallPath)
+        $result = $script:Key | Install-JCSyncAgent -InstallPath $script:InstallPath @script:SplatInstall @script:SplatJumpCloud -Confirm:$false
+        $result.PSObject.TypeNames[0] | Should -BeExactly 'JumpCloudADI.SyncAgentInstall'
+        $result.Upgraded | Should -BeFalse
+        $result.Running | Should -BeTrue
+        $result.Role | Should -BeExactly 'Primary'
+        $result.ServiceManager | Should -BeExactly 'Process'
+        $result.SecretsProtection | Should -BeExactly 'keyfile-aes256gcm-v1'
+        (Get-Item -LiteralPath (Join-Path -Path $script:InstallPath -ChildPath 'agent.key')).UnixStat.Mode -band 511 | Should -Be 384
+        Wait-Until -What 'the user in AD' -Condition { @((Invoke-SyncFixture -Action 'ou-read' -Request @{ connectionFile = $script:ConnectionFile; dn = $script:OU.dn }).users).Count -eq 1 }
+    }
+
+    It 'Get-JCSyncAgent shows the agent running, connected, primary; with the API key, the domain''s agents' {
+        $status = Get-JCSyncAgent -InstallPath $script:InstallPath
+        $status.Running | Should -BeTrue
+        $status.Connected | Should -BeTrue
+        $status.Role | Should -BeExactly 'Primary'
+        $status.ServerType | Should -BeExactly 'DC'
+        $status.ConnectKeyExchanged | Should -BeTrue
+        $status.LastHeartbeat | Should -Not -BeNullOrEmpty
+        $status.Failed | Should -Be 0
+        $script:AgentPid = $status.ProcessId
+        $all = @(Get-JCSyncAgent -InstallPath $script:InstallPath @script:SplatJumpCloud)
+        $agents = @($all | Where-Object { $_.PSObject.TypeNames[0] -eq 'JumpCloudADI.SyncAgentInfo' })
+        $agents.Count | Should -Be 1
+        $agents[0].Health | Should -BeExactly 'Green'
+        $agents[0].Primary | Should -BeTrue
+        $agents[0].ThisMachine | Should -BeTrue
+        ($status | Format-List | Out-String) | Should -Match 'Role\s+: Primary'
+    }
+
+    It 'keeps the secrets off the agent''s command line and environment, and out of its config and logs' {
+        $argv = ([System.IO.File]::ReadAllText("/proc/$($script:AgentPid)/cmdline")).Split([char]0) | Where-Object { $_ -ne '' }
+        @($argv | Select-Object -Skip 1) | Should -Be @('run', '--config', (Join-Path -Path $script:InstallPath -ChildPath 'agent.json'))
+        $environment = [System.IO.File]::ReadAllText("/proc/$($script:AgentPid)/environ")
+        $bstr = [System.Runtime.InteropServices.Marshal]::SecureStringToBSTR($script:Key.ConnectKey)
+        try {
+            $connectKeyText = [System.Runtime.InteropServices.Marshal]::PtrToStringBSTR($bstr)
+        }
+        finally {
+            [System.Runtime.InteropServices.Marshal]::ZeroFreeBSTR($bstr)
+        }
+        $texts = @{
+            'argv'        = ($argv -join ' ')
+            'environment' = $environment
+            'agent.json'  = [System.IO.File]::ReadAllText((Join-Path -Path $script:InstallPath -ChildPath 'agent.json'))
+            'agent log'   = [System.IO.File]::ReadAllText((Join-Path -Path $script:InstallPath -ChildPath 'logs/agent.log'))
+            'engine log'  = [System.IO.File]::ReadAllText($env:JCADI_LOG_FILE)
+        }
+        foreach ($where in $texts.Keys) {
+            foreach ($secret in $script:AdminPassword, $script:ApiKeyText, $connectKeyText) {
+                $texts[$where].Contains($secret) | Should -BeFalse -Because "no secret belongs in the $where"
+            }
+        }
+    }
+
+    It 'Get-JCSyncHistory shows what the agent did, filtered by user and outcome' {
+        $history = @(Get-JCSyncHistory -InstallPath $script:InstallPath -User "pa$($script:Tag).ann")
+        @($history | ForEach-Object { $_.Kind }) | Should -Contain 'createUser'
+        $history[0].PSObject.TypeNames[0] | Should -BeExactly 'JumpCloudADI.SyncHistoryEntry'
+        @(Get-JCSyncHistory -InstallPath $script:InstallPath -Outcome Failed).Count | Should -Be 0
+    }
+
+    It 'refuses a connect key used once already, and leaves nothing installed' {
+        $path = Join-Path -Path $script:Work -ChildPath 'second'
+        $script:Installed.Add($path)
+        { $script:Key | Install-JCSyncAgent -InstallPath $path @script:SplatInstall @script:SplatJumpCloud -Confirm:$false } | Should -Throw -ErrorId 'JumpCloud.ConnectKeyUsed,Install-JCSyncAgent'
+        Test-Path -LiteralPath $path | Should -BeFalse
+    }
+
+    It 'refuses <Case> with <ErrorId>, and leaves nothing installed' -ForEach @(
+        @{ Case = 'plain LDAP without the risk acknowledged'; Change = @{ LdapMode = 'Ldap'; Port = 389; AllowInsecureLdap = $true }; ErrorId = 'Agent.InsecureLdapNotAcknowledged' }
+        @{ Case = 'a Root DN not under the ADI domain'; Change = @{ RootUserDN = 'CN=Users;DC=other;DC=test' }; ErrorId = 'RootDN.NotUnderDomain' }
+        @{ Case = 'a member server without its DC'; Change = @{ ServerType = 'MemberServer'; DomainController = $null }; ErrorId = 'Agent.DomainControllerRequired' }
+    ) {
+        $path = Join-Path -Path $script:Work -ChildPath ('refused-' + [guid]::NewGuid().ToString('N'))
+        $splat = @{}
+        foreach ($key in $script:SplatInstall.Keys) {
+            $splat[$key] = $script:SplatInstall[$key]
+        }
+        foreach ($key in $Change.Keys) {
+            if ($null -eq $Change[$key]) {
+                $splat.Remove($key)
+            }
+            else {
+                $splat[$key] = $Change[$key]
+            }
+        }
+        $key = New-JCSyncConnectKey -Domain 'DC=example;DC=com' @script:SplatJumpCloud
+        { Install-JCSyncAgent -InstallPath $path -ConnectKey $key.ConnectKey @splat @script:SplatJumpCloud -Confirm:$false } | Should -Throw -ErrorId "$ErrorId,Install-JCSyncAgent"
+        Test-Path -LiteralPath $path | Should -BeFalse
+    }
+
+    It 'refuses to turn the DC installation into a member server in place, and leaves it running' {
+        { Install-JCSyncAgent -InstallPath $script:InstallPath -ServerType MemberServer -DomainController dc1.example.com -Confirm:$false } | Should -Throw -ErrorId 'Agent.ServerTypeChange,Install-JCSyncAgent'
+        (Get-JCSyncAgent -InstallPath $script:InstallPath).Running | Should -BeTrue
+    }
+
+    It 'upgrades in place with -InstallPath alone: engine replaced, configuration kept, agent running' {
+        $config = [System.IO.File]::ReadAllText((Join-Path -Path $script:InstallPath -ChildPath 'agent.json'))
+        $result = Install-JCSyncAgent -InstallPath $script:InstallPath -Confirm:$false
+        $result.Upgraded | Should -BeTrue
+        $result.Running | Should -BeTrue
+        ([System.IO.File]::ReadAllText((Join-Path -Path $script:InstallPath -ChildPath 'agent.json')) | ConvertFrom-Json).agent.agentId | Should -BeExactly (($config | ConvertFrom-Json).agent.agentId)
+    }
+
+    It 'Stop-JCSyncAgent stops it gracefully; Start-JCSyncAgent starts it again as the same agent' {
+        $before = (Get-JCSyncAgent -InstallPath $script:InstallPath).AgentId
+        $null = Stop-JCSyncAgent -InstallPath $script:InstallPath -Confirm:$false
+        $stopped = Get-JCSyncAgent -InstallPath $script:InstallPath
+        $stopped.Running | Should -BeFalse
+        $stopped.Status | Should -BeExactly 'Stopped'
+        $started = Start-JCSyncAgent -InstallPath $script:InstallPath
+        $started.Running | Should -BeTrue
+        $started.AgentId | Should -BeExactly $before
+    }
+
+    It 'Uninstall-JCSyncAgent stops and removes it, and revokes its record in JumpCloud' {
+        $removed = Uninstall-JCSyncAgent -InstallPath $script:InstallPath @script:SplatJumpCloud -Confirm:$false
+        $removed.AgentRevoked | Should -BeTrue
+        Test-Path -LiteralPath $script:InstallPath | Should -BeFalse
+        $agents = @((Get-JCADIDomain -Domain 'DC=example;DC=com' @script:SplatJumpCloud).Agents | Where-Object { $_.State -ne 'unsealed' })
+        $agents.Count | Should -Be 0
+    }
+
+    It 'refuses an expired connect key, and leaves nothing installed' {
+        $key = New-JCSyncConnectKey -Domain 'DC=example;DC=com' @script:SplatJumpCloud
+        $null = Invoke-SandboxAdmin -Calls @(@{ method = 'POST'; path = '/clock'; body = @{ advanceSeconds = 8 * 86400 } })
+        $path = Join-Path -Path $script:Work -ChildPath 'expired'
+        $script:Installed.Add($path)
+        { Install-JCSyncAgent -InstallPath $path -ConnectKey $key.ConnectKey @script:SplatInstall @script:SplatJumpCloud -Confirm:$false } | Should -Throw -ErrorId 'JumpCloud.ConnectKeyExpired,Install-JCSyncAgent'
+        Test-Path -LiteralPath $path | Should -BeFalse
+    }
+}
