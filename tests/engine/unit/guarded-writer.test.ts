@@ -2,7 +2,7 @@
 // outage at once, instead of letting the LDAP client reconnect unbound (or wait forever).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { GuardedWriter } from '../../../engine/src/agent/reconcile';
+import { GuardedWriter } from '../../../engine/src/sync/guarded-writer';
 import { EngineError, ExitCode } from '../../../engine/src/cli/errors';
 import type { DirectoryWriter } from '../../../engine/src/sync/apply';
 
