@@ -1,7 +1,7 @@
 function Reset-JCSyncServiceAccountPassword {
     <#
     .SYNOPSIS
-        Rotates the password of the sync service account in AD and proves the new one works.
+        Rotates the password of the sync service account in AD and in the installed agent's config, and proves the new one works.
     .DESCRIPTION
         The product guide asks for the service account's password to be rotated periodically.
         This cmdlet sets the new password on the account (an administrator reset over LDAPS or
@@ -9,9 +9,16 @@ function Reset-JCSyncServiceAccountPassword {
         -SkipBindCheck). A password the domain policy refuses fails with AD.ConstraintViolation
         and changes nothing; a bind that fails afterwards fails with ServiceAccount.VerifyFailed.
 
-        The password is changed in AD only: an agent installed with this account keeps its own
-        encrypted copy of the password, which must be updated as well, or the agent cannot bind
-        once AD stops accepting the old password.
+        An agent installed with this account keeps its own encrypted copy of the password in
+        agent.json. With -InstallPath (by default the agent installed in the default folder, if
+        there is one) that copy changes together with AD, in this order: the new password is
+        written to the config encrypted, next to the current one, as pending; AD gets it; a bind
+        proves it; then the config's password is replaced. If AD refuses the password, the
+        pending one is removed and nothing changed. The running agent never loses sync: when its
+        bind is refused it reads the config again and uses the new password, or the pending one
+        (which it then commits itself, should the rotation have stopped halfway). An install
+        whose agent binds as another account is refused (ServiceAccount.AgentAccountMismatch).
+        Run it on the agent's server, with rights to its install folder.
 
         The new password is handed to the engine on its standard input only; it never appears on
         a command line, in an environment variable, in a log or in any output.
@@ -20,6 +27,11 @@ function Reset-JCSyncServiceAccountPassword {
         name. Default: jcsync.
     .PARAMETER NewPassword
         The new password, as a SecureString. It must meet the domain password policy.
+    .PARAMETER InstallPath
+        The install folder of a sync agent that binds as this account: its encrypted config gets
+        the new password too. Default: the default install folder (C:\Program Files\JumpCloud\AD
+        Integration\ on Windows, /opt/jumpcloudadi elsewhere) when an agent is installed there;
+        otherwise only AD is changed.
     .PARAMETER SkipBindCheck
         Does not bind as the account afterwards (for example when the account may not log on
         from here).
@@ -45,7 +57,12 @@ function Reset-JCSyncServiceAccountPassword {
         $new = Read-Host -AsSecureString -Prompt 'New password for jcsync'
         Reset-JCSyncServiceAccountPassword -NewPassword $new -Server dc1.example.com -Credential (Get-Credential 'Administrator@example.com')
 
-        Sets the new password of jcsync and binds with it; asks for confirmation first.
+        Sets the new password of jcsync (in AD, and in the agent installed in the default folder,
+        if any) and binds with it; asks for confirmation first.
+    .EXAMPLE
+        Reset-JCSyncServiceAccountPassword -NewPassword $new -InstallPath 'D:\JumpCloud\AD Integration' -Server dc1.example.com -Credential $admin
+
+        Rotates the password in AD and in the config of the agent installed in D:\JumpCloud\AD Integration.
     .EXAMPLE
         Reset-JCSyncServiceAccountPassword -ServiceAccount 'EXAMPLE\jcsync' -NewPassword $new -Server dc1 -Credential $admin -Confirm:$false -WhatIf
 
@@ -66,6 +83,9 @@ function Reset-JCSyncServiceAccountPassword {
 
         [Parameter(Mandatory = $true)]
         [System.Security.SecureString] $NewPassword,
+
+        [ValidateNotNullOrEmpty()]
+        [string] $InstallPath,
 
         [switch] $SkipBindCheck,
 
@@ -102,7 +122,21 @@ function Reset-JCSyncServiceAccountPassword {
             $Port = 389
         }
     }
-    if (-not $PSCmdlet.ShouldProcess(('{0} on {1}' -f $ServiceAccount, $Server), 'Set a new password for the sync service account')) {
+    $agentPath = $null
+    if ($PSBoundParameters.ContainsKey('InstallPath')) {
+        $agentPath = ResolveJCInstallPath -InstallPath $InstallPath -Cmdlet $PSCmdlet
+    }
+    else {
+        $defaultPath = ResolveJCInstallPath -InstallPath '' -Cmdlet $PSCmdlet
+        if (Test-Path -LiteralPath ([System.IO.Path]::Combine($defaultPath, 'agent.json')) -PathType Leaf) {
+            $agentPath = $defaultPath
+        }
+    }
+    $target = '{0} on {1}' -f $ServiceAccount, $Server
+    if ($null -ne $agentPath) {
+        $target = '{0} on {1} and in the agent config in {2}' -f $ServiceAccount, $Server, $agentPath
+    }
+    if (-not $PSCmdlet.ShouldProcess($target, 'Set a new password for the sync service account')) {
         return
     }
     $splatDc = @{
@@ -121,6 +155,9 @@ function Reset-JCSyncServiceAccountPassword {
         serviceAccount = $ServiceAccount
         newPassword    = $NewPassword
         verifyBind     = -not $SkipBindCheck
+    }
+    if ($null -ne $agentPath) {
+        $engineParams['installPath'] = $agentPath
     }
     InvokeJCEngine -Command 'service-account-rotate' -Parameters $engineParams -Cmdlet $PSCmdlet
 }

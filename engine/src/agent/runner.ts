@@ -43,6 +43,7 @@ import { DEFAULT_BACKOFF, releaseObjects, type BackoffPolicy } from './failures'
 import { changedManagedUsers, FULL_SCAN_WINDOW_MS, offboardDecisions, readWatermark, scanStart } from './offboard';
 import { applyPasswordEvent, isTransient } from './passwords';
 import { reconcile } from './reconcile';
+import { commitPassword, readConfigPasswords } from './service-password';
 import { readAgentState, StateStore } from './state';
 
 /** The longest long-poll; shorter when a scheduled task (offboarding check, full reconcile) is due. */
@@ -72,6 +73,7 @@ export class AgentRunner {
   #backoff: BackoffPolicy;
   #config!: AgentConfig;
   #secrets!: AgentSecrets;
+  #protector!: SecretProtector;
   #store!: StateStore;
   #journal!: FileJournal;
   #channel: AgentChannelClient | null = null;
@@ -121,6 +123,7 @@ export class AgentRunner {
       this.#config = readAgentConfig(this.paths.config);
       this.#backoff = { ...DEFAULT_BACKOFF, baseMs: this.#config.sync.retryBaseSeconds * 1000, quarantineAfter: this.#config.sync.quarantineAfterFailures };
       const protector = this.#options.protector ?? protectorFor({ keyFile: this.paths.keyFile });
+      this.#protector = protector;
       this.#secrets = await openAgentSecrets(this.#config, protector);
       for (const secret of Object.values(this.#secrets)) if (secret) this.#options.scrubber.add(secret);
       const root = parseAdiDN(this.#config.rootUserDN, 'root');
@@ -371,12 +374,68 @@ export class AgentRunner {
   }
 
   async #withAd<T>(work: (session: AdSession) => Promise<T>): Promise<T> {
-    const session = await AdSession.open(dcConfigOf(this.#config, this.#secrets.bindPassword));
+    const session = await this.#openAd();
     try {
       return await work(session);
     } finally {
       await session.close();
     }
+  }
+
+  async #openAd(): Promise<AdSession> {
+    try {
+      return await AdSession.open(dcConfigOf(this.#config, this.#secrets.bindPassword));
+    } catch (thrown) {
+      if (asEngineError(thrown).id !== 'AD.BindFailed') throw thrown;
+      const session = await this.#bindWithRotatedPassword();
+      if (!session) throw thrown;
+      return session;
+    }
+  }
+
+  /**
+   * After a refused bind: the service account's password may have been rotated. The config is
+   * read again; its password (a rotation committed while this agent ran) and then its pending
+   * one (a rotation staged it, and AD may already have it) are tried. A pending password that
+   * binds is committed here, so a rotation interrupted between AD and its commit loses no sync.
+   */
+  async #bindWithRotatedPassword(): Promise<AdSession | null> {
+    let fresh: AgentConfig;
+    let passwords: { current: string; pending: string | null };
+    try {
+      fresh = readAgentConfig(this.paths.config);
+      passwords = await readConfigPasswords(fresh, this.#protector);
+    } catch (thrown) {
+      this.#log('warning', `the bind was refused and the config's passwords cannot be read again: ${asEngineError(thrown).message}`);
+      return null;
+    }
+    for (const secret of [passwords.current, passwords.pending]) if (secret) this.#options.scrubber.add(secret);
+    const candidates: Array<{ password: string; pending: boolean }> = [];
+    if (passwords.current !== this.#secrets.bindPassword) candidates.push({ password: passwords.current, pending: false });
+    if (passwords.pending !== null && passwords.pending !== this.#secrets.bindPassword && passwords.pending !== passwords.current) candidates.push({ password: passwords.pending, pending: true });
+    for (const candidate of candidates) {
+      const config: AgentConfig = { ...this.#config, serviceAccount: { bindDN: fresh.serviceAccount.bindDN, password: fresh.serviceAccount.password } };
+      let session: AdSession;
+      try {
+        session = await AdSession.open(dcConfigOf(config, candidate.password));
+      } catch (thrown) {
+        if (asEngineError(thrown).id === 'AD.BindFailed') continue;
+        throw thrown;
+      }
+      if (candidate.pending) {
+        try {
+          await commitPassword(this.paths.config, this.#protector, candidate.password);
+          config.serviceAccount = readAgentConfig(this.paths.config).serviceAccount;
+        } catch (thrown) {
+          this.#log('warning', `the pending service account password works, but committing it to the config failed: ${asEngineError(thrown).message}`);
+        }
+      }
+      this.#config = config;
+      this.#secrets = { ...this.#secrets, bindPassword: candidate.password };
+      this.#log('info', candidate.pending ? 'the service account password was rotated: the pending password binds and is now committed in the config' : 'the service account password was rotated: using the new password from the config');
+      return session;
+    }
+    return null;
   }
 
   async #primaryTurn(): Promise<void> {

@@ -115,7 +115,12 @@ export const agentConfigSchema = z
     domain: z.string().min(1).max(1024),
     /** ADI form (CN=Users;DC=example;DC=com). */
     rootUserDN: z.string().min(1).max(4096),
-    serviceAccount: z.strictObject({ bindDN: z.string().min(1).max(1024), password: protectedValueSchema }),
+    serviceAccount: z.strictObject({
+      bindDN: z.string().min(1).max(1024),
+      password: protectedValueSchema,
+      /** A new password staged by a rotation, until it is committed (engine/src/agent/service-password.ts). */
+      pendingPassword: protectedValueSchema.optional(),
+    }),
     jumpcloud: z.strictObject({
       baseUrl: httpsUrl.optional(),
       region: z.enum(['us', 'eu']).optional(),
@@ -220,6 +225,7 @@ export function protectorFor(paths: Pick<AgentPaths, 'keyFile'>, options: { crea
 /** Purposes (the authenticated field names) of the protected values. */
 export const SECRET_PURPOSE = {
   bindPassword: 'serviceAccount.password',
+  pendingBindPassword: 'serviceAccount.pendingPassword',
   apiKey: 'jumpcloud.apiKey',
   connectKey: 'connectKey',
   agentSecret: 'agent.agentSecret',

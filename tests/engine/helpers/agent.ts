@@ -60,9 +60,11 @@ export interface AgentInstallOptions {
   sync?: Record<string, unknown>;
   serverType?: 'dc' | 'member';
   installPath?: string;
+  /** The account the agent binds as; default: the test DC's Administrator. */
+  serviceAccount?: { bindDN: string; password: string };
 }
 
-/** Installs an agent (engine command agent-install) for the test DC, as its Administrator. */
+/** Installs an agent (engine command agent-install) for the test DC, as its Administrator unless told. */
 export async function installAgent(options: AgentInstallOptions, logFile: string): Promise<{ installPath: string; result: ExecResult }> {
   const dc = adminDc();
   const installPath = options.installPath ?? join(mkdtempSync(join(tmpdir(), 'jcadi-agent-')), 'AD Integration');
@@ -76,7 +78,7 @@ export async function installAgent(options: AgentInstallOptions, logFile: string
       ldap: { mode: 'ldaps', port: dc.port, caFile: dc.caFile },
       rootUserDN: options.rootUserDN,
       domain: options.domain ?? 'DC=example;DC=com',
-      serviceAccount: { bindDN: dc.bindDN, password: dc.bindPassword },
+      serviceAccount: options.serviceAccount ?? { bindDN: dc.bindDN, password: dc.bindPassword },
       connectKey: options.connectKey,
       jumpcloud: options.jumpcloud,
       sync: { debounceMs: 100, ...options.sync },

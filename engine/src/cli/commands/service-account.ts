@@ -4,14 +4,16 @@
 import { z } from 'zod';
 import { parseAdiDN } from '../../ad/rootdn';
 import { escapeDnValue, escapeFilterValue } from '../../ad/escape';
-import { readDomainInfo } from '../../ad/security';
+import { findAccount, readDomainInfo } from '../../ad/security';
 import { AdSession } from '../../ad/session';
 import { AdWriter, UAC_DONT_EXPIRE_PASSWD } from '../../ad/writer';
 import { DEFAULT_ANCHOR_ATTRIBUTE } from '../../ad/directory';
+import { AgentConfigPasswordStore } from '../../agent/service-password';
+import { agentPaths, protectorFor, readAgentConfig } from '../../config/agent';
 import { dcSchema } from '../../config/request';
 import { FORBIDDEN_NAME } from '../../delegation/account';
 import { requireAccount, requireContainer } from '../../delegation/inspect';
-import { rotatePassword } from '../../delegation/rotation';
+import { rotatePassword, type PasswordStore } from '../../delegation/rotation';
 import { defineCommand } from '../command';
 import { badRequest, EngineError, ExitCode } from '../errors';
 
@@ -111,12 +113,14 @@ export const serviceAccountCreateCommand = defineCommand({
 
 export const serviceAccountRotateCommand = defineCommand({
   name: 'service-account-rotate',
-  description: 'Set a new password for the sync service account in AD and verify it by binding.',
+  description: "Set a new password for the sync service account in AD and in an installed agent's config, and verify it by binding.",
   params: z.strictObject({
     dc: dcSchema,
     serviceAccount: z.string().min(1).max(1024).default('jcsync'),
     newPassword: password,
     verifyBind: z.boolean().default(true),
+    /** An installed agent that binds as this account: its encrypted config gets the new password too. */
+    installPath: z.string().min(1).max(4096).optional(),
   }),
   async run(params, { reporter }) {
     const session = await AdSession.open(params.dc);
@@ -126,26 +130,44 @@ export const serviceAccountRotateCommand = defineCommand({
       if (account.adminCount === 1) {
         reporter.log('warning', `${account.samAccountName} is a protected account (adminCount=1); the sync service account should be a standard user.`);
       }
+      const stores: PasswordStore[] = [];
+      if (params.installPath !== undefined) {
+        const configFile = agentPaths(params.installPath).config;
+        const agentConfig = readAgentConfig(configFile);
+        const agentAccount = await findAccount(session, agentConfig.serviceAccount.bindDN, domain.dn);
+        if (agentAccount?.dn.toLowerCase() !== account.dn.toLowerCase()) {
+          throw new EngineError(
+            'ServiceAccount.AgentAccountMismatch',
+            `The agent in ${params.installPath} binds as ${agentConfig.serviceAccount.bindDN}, not as ${account.samAccountName}: its config is left alone. Rotate the account the agent binds as, or leave out the install path.`,
+            { category: 'InvalidArgument', exitCode: ExitCode.BadRequest, target: configFile },
+          );
+        }
+        stores.push(new AgentConfigPasswordStore(configFile, protectorFor(agentPaths(params.installPath))));
+      }
       const writer = new AdWriter(session, DEFAULT_ANCHOR_ATTRIBUTE);
       const bindName = account.userPrincipalName || account.dn;
-      const outcome = await rotatePassword(params.newPassword, {
-        setPasswordInAd: (pw) => writer.setPassword(account.dn, pw),
-        verifyBind: params.verifyBind
-          ? async (pw) => {
-              try {
-                const check = await AdSession.open({ ...params.dc, bindDN: bindName, bindPassword: pw });
-                await check.close();
-              } catch (err) {
-                throw new EngineError('ServiceAccount.VerifyFailed', `AD accepted the new password of ${account.samAccountName}, but a bind as ${bindName} with it failed: ${(err as Error).message}`, {
-                  category: 'AuthenticationError',
-                  exitCode: ExitCode.PartialFailure,
-                  target: account.dn,
-                  cause: err,
-                });
+      const outcome = await rotatePassword(
+        params.newPassword,
+        {
+          setPasswordInAd: (pw) => writer.setPassword(account.dn, pw),
+          verifyBind: params.verifyBind
+            ? async (pw) => {
+                try {
+                  const check = await AdSession.open({ ...params.dc, bindDN: bindName, bindPassword: pw });
+                  await check.close();
+                } catch (err) {
+                  throw new EngineError('ServiceAccount.VerifyFailed', `AD accepted the new password of ${account.samAccountName}, but a bind as ${bindName} with it failed: ${(err as Error).message}`, {
+                    category: 'AuthenticationError',
+                    exitCode: ExitCode.PartialFailure,
+                    target: account.dn,
+                    cause: err,
+                  });
+                }
               }
-            }
-          : undefined,
-      });
+            : undefined,
+        },
+        stores,
+      );
       reporter.record('JumpCloudADI.ServiceAccountRotation', {
         ServiceAccount: account.samAccountName,
         DistinguishedName: account.dn,

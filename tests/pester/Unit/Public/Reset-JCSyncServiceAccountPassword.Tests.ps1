@@ -27,6 +27,10 @@ Describe 'Reset-JCSyncServiceAccountPassword' {
             $script:EngineCalls.Add([pscustomobject]@{ Command = $Command; Parameters = $Parameters; CmdletName = $Cmdlet.MyInvocation.MyCommand.Name })
             [pscustomobject]@{ PSTypeName = 'JumpCloudADI.ServiceAccountRotation'; ServiceAccount = $Parameters['serviceAccount']; ChangedInAD = $true; Verified = $Parameters['verifyBind'] }
         }
+        # The platform's default install folder, empty unless a test installs an agent there.
+        $script:DefaultInstall = Join-Path -Path $TestDrive -ChildPath ('default-' + [guid]::NewGuid().ToString('N'))
+        $null = New-Item -ItemType Directory -Path $script:DefaultInstall
+        Mock -ModuleName JumpCloudADI ResolveJCInstallPath -ParameterFilter { [string]::IsNullOrEmpty($InstallPath) } { $script:DefaultInstall }
     }
 
     Context 'parameters' {
@@ -62,6 +66,44 @@ Describe 'Reset-JCSyncServiceAccountPassword' {
             $null = Reset-JCSyncServiceAccountPassword 'EXAMPLE\jcsync-eu' @splat -SkipBindCheck -Confirm:$false
             $script:EngineCalls[0].Parameters['serviceAccount'] | Should -BeExactly 'EXAMPLE\jcsync-eu'
             $script:EngineCalls[0].Parameters['verifyBind'] | Should -BeFalse
+        }
+
+        It 'adds the agent installed in the default folder (installPath)' {
+            Set-Content -LiteralPath (Join-Path -Path $script:DefaultInstall -ChildPath 'agent.json') -Value '{}'
+            $splat = New-ResetSplat
+            $null = Reset-JCSyncServiceAccountPassword @splat -Confirm:$false
+            @($script:EngineCalls[0].Parameters.Keys) | Should -Be @('dc', 'serviceAccount', 'newPassword', 'verifyBind', 'installPath')
+            $script:EngineCalls[0].Parameters['installPath'] | Should -BeExactly $script:DefaultInstall
+            $null = Reset-JCSyncServiceAccountPassword @splat -WhatIf
+            $script:EngineCalls.Count | Should -Be 1 -Because '-WhatIf reaches neither AD nor the config'
+        }
+
+        It 'sends -InstallPath resolved to an absolute folder, also when no agent is in the default folder' {
+            $folder = Join-Path -Path $TestDrive -ChildPath 'Custom Agent'
+            $null = New-Item -ItemType Directory -Path $folder -Force
+            Push-Location -LiteralPath $TestDrive
+            try {
+                $splat = New-ResetSplat
+                $null = Reset-JCSyncServiceAccountPassword @splat -InstallPath 'Custom Agent' -Confirm:$false
+            }
+            finally {
+                Pop-Location
+            }
+            $script:EngineCalls[0].Parameters['installPath'] | Should -BeExactly (Resolve-Path -LiteralPath $folder).ProviderPath
+        }
+
+        It 'sends no installPath when no agent is installed in the default folder' {
+            $splat = New-ResetSplat
+            $null = Reset-JCSyncServiceAccountPassword @splat -Confirm:$false
+            $script:EngineCalls[0].Parameters.Contains('installPath') | Should -BeFalse
+        }
+
+        It 'refuses an install path that is not a file-system folder, before reaching the engine' {
+            $file = Join-Path -Path $TestDrive -ChildPath 'not-a-folder.txt'
+            Set-Content -LiteralPath $file -Value 'x'
+            $splat = New-ResetSplat
+            { Reset-JCSyncServiceAccountPassword @splat -InstallPath $file -Confirm:$false } | Should -Throw -ErrorId 'InstallPath.Invalid*'
+            $script:EngineCalls.Count | Should -Be 0
         }
 
         It 'asks before changing the password (High impact) and does nothing when declined' {
