@@ -8,7 +8,7 @@
     Description          = 'JumpCloud to Active Directory sync agent: PowerShell cmdlets that drive the jcadi-engine executable (Root User DN checks, domain controller checks, sync).'
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
-    FormatsToProcess     = @('module/Formats/JumpCloudADI.Format.ps1xml', 'module/Formats/JumpCloudADI.Sync.Format.ps1xml', 'module/Formats/JumpCloudADI.Prerequisites.Format.ps1xml', 'module/Formats/JumpCloudADI.Agent.Format.ps1xml')
+    FormatsToProcess     = @('module/Formats/JumpCloudADI.Format.ps1xml', 'module/Formats/JumpCloudADI.Sync.Format.ps1xml', 'module/Formats/JumpCloudADI.Prerequisites.Format.ps1xml', 'module/Formats/JumpCloudADI.Agent.Format.ps1xml', 'module/Formats/JumpCloudADI.Csv.Format.ps1xml')
     FunctionsToExport    = @(
         'Get-JCSyncEngine'
         'Test-JCRootDN'
@@ -30,6 +30,8 @@
         'Stop-JCSyncAgent'
         'Get-JCSyncAgent'
         'Get-JCSyncHistory'
+        'Export-JCADUserCsv'
+        'Import-JCUserFromCsv'
     )
     CmdletsToExport      = @()
     VariablesToExport    = @()

@@ -52,6 +52,8 @@ export interface JumpCloudClientOptions {
   signal?: AbortSignal;
   /** Items per page (1–100, default 100). */
   pageSize?: number;
+  /** Sockets kept open to JumpCloud (default 4); a bulk import raises it to its concurrency. */
+  maxSockets?: number;
 }
 
 export interface ListOptions {
@@ -100,6 +102,7 @@ export class JumpCloudClient {
       now: options.now,
       log: options.log,
       signal: options.signal,
+      maxSockets: options.maxSockets,
     };
     this.#transport = new HttpTransport(transportOptions, () => ({ 'x-api-key': apiKey, ...(orgId ? { 'x-org-id': orgId } : {}) }), [apiKey]);
     this.baseUrl = this.#transport.baseUrl;

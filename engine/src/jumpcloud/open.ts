@@ -1,9 +1,14 @@
 // The one way commands open a JumpCloud client from a request's `jumpcloud` block.
 import type { CommandContext } from '../cli/command';
-import { JumpCloudClient } from './client';
+import { JumpCloudClient, type JumpCloudClientOptions } from './client';
 import { readCaFile, resolveEndpoints, type JumpCloudConnection } from './connection';
 
-export async function openJumpCloud(connection: JumpCloudConnection, { reporter, signal }: Pick<CommandContext, 'reporter' | 'signal'>): Promise<JumpCloudClient> {
+export async function openJumpCloud(
+  connection: JumpCloudConnection,
+  { reporter, signal }: Pick<CommandContext, 'reporter' | 'signal'>,
+  /** Tuning a command may need (e.g. more sockets for a bulk import); never credentials. */
+  tuning: Pick<JumpCloudClientOptions, 'maxSockets' | 'pageSize'> = {},
+): Promise<JumpCloudClient> {
   const endpoints = resolveEndpoints(connection);
   return new JumpCloudClient({
     baseUrl: endpoints.baseUrl,
@@ -14,5 +19,6 @@ export async function openJumpCloud(connection: JumpCloudConnection, { reporter,
     timeoutMs: connection.timeoutMs,
     log: (level, message) => reporter.log(level, message),
     signal,
+    ...tuning,
   });
 }

@@ -1,6 +1,8 @@
 // Every command `jcadi-engine exec` can run, by name.
 import type { Command } from '../command';
 import { adPingCommand } from './ad-ping';
+import { csvImportCommand } from './csv-import';
+import { csvExportCommand } from './csv-export';
 import { agentHistoryCommand, agentInstallCommand, agentStartCommand, agentStatusCommand, agentStopCommand, agentUninstallCommand, agentWaitCommand } from './agent';
 import { adiDomainListCommand, adiDomainNewCommand, agentConnectKeyNewCommand } from './adi-domain';
 import { serviceAccountCreateCommand, serviceAccountRotateCommand } from './service-account';
@@ -25,6 +27,8 @@ const AGENT_COMMANDS = [adiDomainNewCommand, adiDomainListCommand, agentConnectK
   (c) => [c.name, c as unknown as Command] as const,
 );
 
+const CSV_COMMANDS = [csvExportCommand, csvImportCommand].map((c) => [c.name, c as unknown as Command] as const);
+
 export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>(
-  [versionCommand, testRootDnCommand, adPingCommand, jcPingCommand, syncPlanCommand, syncCommand].map((c) => [c.name, c as unknown as Command] as const).concat(PREREQUISITE_COMMANDS, AGENT_COMMANDS),
+  [versionCommand, testRootDnCommand, adPingCommand, jcPingCommand, syncPlanCommand, syncCommand].map((c) => [c.name, c as unknown as Command] as const).concat(PREREQUISITE_COMMANDS, AGENT_COMMANDS, CSV_COMMANDS),
 );
