@@ -22,13 +22,19 @@ export function escapeDnValue(value: string): string {
   return out;
 }
 
-/** RFC 4515 section 3: escape a string for use as an assertion value inside a search filter. */
+/**
+ * RFC 4515 section 3: escape a string for use as an assertion value inside a search filter.
+ * The specials `* ( ) \ NUL` and the other control characters become \xx; every other character,
+ * non-ASCII included, stays as it is (RFC 4515 allows UTF-8 in values). ldapts parses the filter
+ * text and turns each \xx into ONE character, so escaping the UTF-8 bytes of 'ë' (\c3\ab) would
+ * send 'Ã«' to the DC: Samba then matched nothing, and a name held elsewhere went unnoticed.
+ */
 export function escapeFilterValue(value: string): string {
   let out = '';
-  for (const byte of Buffer.from(value, 'utf8')) {
-    const ch = String.fromCharCode(byte);
-    if (byte === 0x2a || byte === 0x28 || byte === 0x29 || byte === 0x5c || byte === 0x00 || byte >= 0x80) {
-      out += '\\' + byte.toString(16).padStart(2, '0');
+  for (const ch of value) {
+    const code = ch.codePointAt(0) ?? 0;
+    if (ch === '*' || ch === '(' || ch === ')' || ch === '\\' || code < 0x20 || code === 0x7f) {
+      out += '\\' + code.toString(16).padStart(2, '0');
     } else {
       out += ch;
     }

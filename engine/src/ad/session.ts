@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { Client, type Control, type Entry, type SearchOptions } from 'ldapts';
-import { badRequest } from '../cli/errors';
+import { badRequest, EngineError, ExitCode } from '../cli/errors';
 import type { DcConfig } from '../config/request';
 import { mapLdapError } from './errors';
 
@@ -68,6 +68,9 @@ function intOrNull(value: Entry[string] | undefined): number | null {
 
 export class AdSession {
   readonly port: number;
+  /** Set once bound: from then on the session never reconnects (see #live). */
+  #bound = false;
+  readonly #lost = new AbortController();
 
   private constructor(
     readonly dc: DcConfig,
@@ -98,12 +101,37 @@ export class AdSession {
       await session.close();
       throw mapLdapError(err, { host: dc.host, port, operation: 'bind', target: dc.bindDN });
     }
+    session.#bound = true;
     return session;
+  }
+
+  /**
+   * The client while its bound connection lasts. Once the DC closed it, every operation fails at
+   * once with AD.Unreachable: ldapts would silently open a new, unbound connection, and its
+   * concurrent reconnects can leave a request that never settles (a sync that lost its DC then
+   * ended with exit 0 and no result line).
+   */
+  #live(): Client {
+    if (this.#bound && !this.client.isConnected) {
+      this.#lost.abort();
+      throw new EngineError('AD.Unreachable', `The connection to the domain controller at ${this.where} was lost; the session does not reconnect.`, {
+        category: 'ConnectionError',
+        exitCode: ExitCode.Unreachable,
+        target: this.where,
+        details: { server: this.where },
+      });
+    }
+    return this.client;
+  }
+
+  /** Aborted once an operation found the connection lost: callers stop starting new work. */
+  get lost(): AbortSignal {
+    return this.#lost.signal;
   }
 
   /** The raw client, for ./writer.ts only: it is the one place that writes AD. */
   get ldapClient(): Client {
-    return this.client;
+    return this.#live();
   }
 
   get where(): string {
@@ -112,7 +140,7 @@ export class AdSession {
 
   async search(base: string, options: SearchOptions, operation = 'search', controls?: Control[]): Promise<Entry[]> {
     try {
-      const { searchEntries } = await this.client.search(base, options, controls);
+      const { searchEntries } = await this.#live().search(base, options, controls);
       return searchEntries;
     } catch (err) {
       throw mapLdapError(err, { host: this.dc.host, port: this.port, operation, target: base });
@@ -122,7 +150,7 @@ export class AdSession {
   /** Paged subtree search: yields entries page by page so large directories never sit in memory twice. */
   async *searchPaged(base: string, options: SearchOptions, pageSize = 500, controls?: Control[]): AsyncGenerator<Entry[]> {
     try {
-      for await (const page of this.client.searchPaginated(base, { ...options, paged: { pageSize } }, controls)) {
+      for await (const page of this.#live().searchPaginated(base, { ...options, paged: { pageSize } }, controls)) {
         yield page.searchEntries;
       }
     } catch (err) {
@@ -173,7 +201,7 @@ export class AdSession {
   /** Reads one object at `dn` (base scope); null when it does not exist. */
   async readObject(dn: string, attributes: string[]): Promise<Entry | null> {
     try {
-      const { searchEntries } = await this.client.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes });
+      const { searchEntries } = await this.#live().search(dn, { scope: 'base', filter: '(objectClass=*)', attributes });
       return searchEntries[0] ?? null;
     } catch (err) {
       if ((err as { code?: unknown }).code === 32) return null;

@@ -19,15 +19,25 @@ export interface ExecIo {
 
 /** Parses the stdin text as JSON without echoing any of it (it may hold secrets). */
 function parseJson(text: string): unknown {
+  let prototypeKey = false;
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    // A "__proto__" key would not survive validation as a key (copying it sets a prototype), so
+    // it could slip past the strict schemas: such a request is refused instead.
+    value = JSON.parse(text, (key: string, inner: unknown) => {
+      if (key === '__proto__') prototypeKey = true;
+      return inner;
+    });
   } catch (err) {
+    if (err instanceof RangeError) throw badRequest('Request.InvalidJson', 'The request on stdin is nested too deeply to read; send one JSON object such as {"protocol":1,"command":"version"}.');
     const position = /position (\d+)/.exec((err as Error).message)?.[1];
     throw badRequest(
       'Request.InvalidJson',
       `The request on stdin is not valid JSON${position ? ` (problem at character ${position})` : ''}; send one JSON object such as {"protocol":1,"command":"version"}.`,
     );
   }
+  if (prototypeKey) throw badRequest('Request.Invalid', 'The request holds a key named "__proto__", which no command accepts.');
+  return value;
 }
 
 export async function execRequest(stdinText: string, io: ExecIo): Promise<ExitCodeValue> {

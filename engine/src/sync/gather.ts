@@ -4,6 +4,7 @@ import { badRequest, EngineError, ExitCode } from '../cli/errors';
 import type { JumpCloudClient } from '../jumpcloud/client';
 import type { ActiveDirectory, SystemUser } from '../jumpcloud/schemas';
 import type { DesiredGroup, DesiredState, DesiredUser } from './model';
+import { storableText } from './names';
 
 const JC_ID = /^[0-9a-fA-F]{24}$/;
 
@@ -34,9 +35,9 @@ export function toDesiredUser(user: SystemUser): DesiredUser {
   return {
     jcId: user._id,
     username: user.username,
-    firstName: user.firstname ?? '',
-    lastName: user.lastname ?? '',
-    email: user.email === '' ? null : user.email,
+    firstName: storableText(user.firstname ?? ''),
+    lastName: storableText(user.lastname ?? ''),
+    email: user.email === '' ? null : storableText(user.email),
     suspended: isSuspended(user),
   };
 }
@@ -63,7 +64,7 @@ export async function gatherDesired(client: JumpCloudClient, domainId: string, p
       memberJcIds.push(member.id);
       inScope.add(member.id);
     }
-    groups.push({ jcId: group.id, name: group.name, description: group.description ?? '', memberJcIds });
+    groups.push({ jcId: group.id, name: group.name, description: storableText(group.description ?? ''), memberJcIds });
   }
 
   progress(`Reading ${inScope.size} users in scope`, 45);

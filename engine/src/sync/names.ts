@@ -5,6 +5,8 @@ import type { Anchor } from './model';
 const FORBIDDEN = /["/\\[\]:;|=,+*?<>@]/;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
+/** A UTF-16 surrogate without its partner: no UTF-8 encoding exists, the DC would store U+FFFD. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 export const MAX_USER_SAM = 20;
 export const MAX_GROUP_SAM = 64;
 /** cn's rangeUpper in the AD schema. */
@@ -16,11 +18,22 @@ export function accountNameProblem(name: string, max: number, what: 'username' |
   if (name !== name.trim()) return `the ${what} '${name}' has leading or trailing spaces`;
   if (name.length > max) return `the ${what} '${name}' is ${name.length} characters long; AD allows at most ${max}`;
   if (CONTROL.test(name)) return `the ${what} contains a control character`;
+  if (new RegExp(LONE_SURROGATE.source).test(name)) return `the ${what} contains broken Unicode (an unpaired surrogate), which AD cannot store as written`;
+  if (name.startsWith('\uFEFF')) return `the ${what} starts with an invisible byte order mark (U+FEFF), which LDAP clients drop when reading`;
   const bad = FORBIDDEN.exec(name);
   if (bad) return `the ${what} '${name}' contains '${bad[0]}', which AD does not allow in a logon name`;
   if (name.endsWith('.')) return `the ${what} '${name}' ends with a period, which AD does not allow`;
   if (/^[. ]+$/.test(name)) return `the ${what} '${name}' has only periods and spaces`;
   return null;
+}
+
+/**
+ * A text as it comes back from AD: an unpaired surrogate becomes U+FFFD (the DC gets UTF-8) and a
+ * leading byte order mark is dropped (the LDAP client decodes values with a TextDecoder), so the
+ * next plan compares like with like instead of rewriting the value on every run.
+ */
+export function storableText(text: string): string {
+  return text.replace(LONE_SURROGATE, '\uFFFD').replace(/^\uFEFF/, '');
 }
 
 const ANCHOR = /^JumpCloud:([A-Za-z0-9_-]{1,64})(;syncDisabled)?$/;

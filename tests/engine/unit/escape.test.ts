@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { FilterParser, type EqualityFilter } from 'ldapts';
 import { eqFilter, escapeDnValue, escapeFilterValue } from '../../../engine/src/ad/escape';
 
 describe('RFC 4514 DN value escaping', () => {
@@ -27,7 +28,15 @@ describe('RFC 4514 DN value escaping', () => {
 
 describe('RFC 4515 filter value escaping', () => {
   it('escapes the five specials', () => assert.equal(escapeFilterValue('*)(uid=*)\\\u0000'), '\\2a\\29\\28uid=\\2a\\29\\5c\\00'));
-  it('escapes non-ASCII as UTF-8 bytes', () => assert.equal(escapeFilterValue('ë'), '\\c3\\ab'));
+  it('leaves non-ASCII as it is (ldapts would turn escaped UTF-8 bytes into other characters)', () => assert.equal(escapeFilterValue('zoë аdmin'), 'zoë аdmin'));
+  it('escapes control characters', () => assert.equal(escapeFilterValue('a\u0001b\nc\u007f'), 'a\\01b\\0ac\\7f'));
+  it('round-trips every hostile value through the filter parser of the LDAP client', () => {
+    for (const value of ['*', '*)(objectClass=*', 'x)(|(cn=*', '\\2a', 'a\u0000b', 'zoë', 'straße', 'аdmin', '\u202Eevil', 'e😀', '#lead ', '(', ')', '\\']) {
+      const parsed = FilterParser.parseString(eqFilter('cn', value)) as EqualityFilter;
+      assert.equal(parsed.attribute, 'cn');
+      assert.equal(parsed.value, value, JSON.stringify(value));
+    }
+  });
   it('builds an equality filter that cannot be widened', () => assert.equal(eqFilter('sAMAccountName', '*'), '(sAMAccountName=\\2a)'));
   it('refuses an attribute name that is not one', () => assert.throws(() => eqFilter('cn)(x', 'y')));
 });

@@ -10,7 +10,7 @@ import { defaultJournalFile } from '../../config/paths';
 import { dcSchema } from '../../config/request';
 import { jumpcloudConnectionSchema } from '../../jumpcloud/connection';
 import { openJumpCloud } from '../../jumpcloud/open';
-import { apply } from '../../sync/apply';
+import { apply, type OperationFailure } from '../../sync/apply';
 import { findDomain, gatherDesired } from '../../sync/gather';
 import { FileJournal } from '../../sync/journal';
 import type { Plan, PlanOp } from '../../sync/model';
@@ -68,6 +68,19 @@ export function planRecord(op: PlanOp): Record<string, unknown> {
     default:
       return { ...base, Target: op.name, DN: op.dn, JumpCloudId: op.jcId, Changes: [] };
   }
+}
+
+/** A membership failure names the member and the group, not only the group the LDAP write went to. */
+function describedFailure(failure: OperationFailure): EngineError {
+  const err = failure.error;
+  if (failure.kind !== 'addMember' && failure.kind !== 'removeMember') return err;
+  return new EngineError(err.id, `${failure.kind === 'addMember' ? 'Adding' : 'Removing'} ${failure.target}: ${err.message}`, {
+    category: err.category,
+    exitCode: err.exitCode,
+    target: failure.target,
+    details: err.details,
+    cause: err,
+  });
 }
 
 async function preparePlan(params: SyncParams, ctx: CommandContext) {
@@ -149,10 +162,11 @@ export const syncCommand = defineCommand({
         journal,
         initialPassword: () => randomPassword(),
         concurrency: params.concurrency,
-        signal: ctx.signal,
+        // A lost DC connection stops the run: nothing new starts (the rest waits for a rerun).
+        signal: AbortSignal.any([ctx.signal, session.lost]),
         progress: (p) => ctx.reporter.progress({ ...p, activity: ACTIVITY }),
       });
-      for (const failure of outcome.failures) ctx.reporter.error(failure.error, false);
+      for (const failure of outcome.failures) ctx.reporter.error(describedFailure(failure), false);
       for (const op of plan.operations) if (op.kind === 'skip') ctx.reporter.log('warning', `Skipped ${op.objectType} ${op.name}: ${op.reason}`);
       ctx.reporter.progress({ activity: ACTIVITY, status: 'Done', percent: 100, completed: true });
       const result = {
