@@ -1,5 +1,5 @@
 // `jcadi-engine sandbox [--data DIR] [--port N] [--host H] [--seed empty|demo] [--fault SPEC]...
-// [--agent-timeout S] [--verbose]`: runs the sandbox until SIGINT/SIGTERM. Prints ONE JSON line
+// [--agent-timeout S] [--api-key-file FILE] [--verbose]`: runs the sandbox until SIGINT/SIGTERM. Prints ONE JSON line
 // on stdout when it listens ({ url, caFile, apiKeyFile, orgId, pid, dataDir }); diagnostics go
 // to stderr.
 import { homedir } from 'node:os';
@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseFaultFlag, type FaultRuleInput } from './faults';
 import { SEED_NAMES, type SeedName } from './seed';
-import { startSandbox } from './server';
+import { readApiKey, startSandbox } from './server';
 
 export const SANDBOX_USAGE = `jcadi-engine sandbox [options]   run the local JumpCloud sandbox (HTTPS, until Ctrl+C)
   --data DIR            state, TLS material and API key (default: the user's state folder)
@@ -17,6 +17,8 @@ export const SANDBOX_USAGE = `jcadi-engine sandbox [options]   run the local Jum
   --fault SPEC          inject faults, repeatable: 429:rate=0.2,retryAfter=1 | 500:count=3 |
                         latency:latencyMs=200,rate=1 | drop:rate=0.05 | omitField:field=username,count=1
   --agent-timeout S     seconds of silence before an agent is inactive and loses primary (default 15)
+  --api-key-file FILE   read the API key from FILE (16–256 visible ASCII characters) instead of
+                        making DIR/apikey.secret; the key itself never goes on the command line
   --verbose             one stderr line per request
 `;
 
@@ -38,6 +40,7 @@ export async function runSandboxCli(argv: string[], write: (text: string) => voi
         seed: { type: 'string' },
         fault: { type: 'string', multiple: true },
         'agent-timeout': { type: 'string' },
+        'api-key-file': { type: 'string' },
         verbose: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -67,6 +70,13 @@ export async function runSandboxCli(argv: string[], write: (text: string) => voi
       problems.push((err as Error).message);
     }
   }
+  if (values['api-key-file'] !== undefined) {
+    try {
+      readApiKey(values['api-key-file'] as string);
+    } catch (err) {
+      problems.push(`--api-key-file: ${(err as Error).message}`);
+    }
+  }
   if (problems.length > 0) {
     process.stderr.write(`jcadi-engine sandbox: ${problems.join('; ')}\n`);
     return 2;
@@ -83,6 +93,7 @@ export async function runSandboxCli(argv: string[], write: (text: string) => voi
       faults,
       agentTimeoutMs: timeout * 1000,
       heartbeatIntervalMs: Math.max(1000, Math.min(5000, (timeout * 1000) / 3)),
+      ...(values['api-key-file'] === undefined ? {} : { apiKeyFile: values['api-key-file'] as string }),
       ...(verbose ? { accessLog: (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`) } : {}),
     });
   } catch (err) {

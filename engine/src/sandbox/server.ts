@@ -35,6 +35,11 @@ export interface SandboxOptions extends Omit<StoreOptions, 'now'> {
   saveDelayMs?: number;
   /** One line per request (method, path, status, ms), for --verbose. */
   accessLog?: (line: string) => void;
+  /**
+   * Read the API key from this file (a rehearsal's own key, or a test's canary) instead of
+   * making DIR/apikey.secret. A file, never a flag value: keys stay out of argv.
+   */
+  apiKeyFile?: string;
 }
 
 /** What the sandbox prints on start (one JSON line): where it is, never a secret. */
@@ -67,9 +72,9 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   const host = options.host ?? '127.0.0.1';
   const tls = ensureTlsMaterial(dataDir, host);
 
-  const apiKeyFile = join(dataDir, 'apikey.secret');
-  if (!existsSync(apiKeyFile)) writeFileAtomic(apiKeyFile, `jcsb_${randomBytes(30).toString('base64url')}\n`, 0o600);
-  const apiKey = readFileSync(apiKeyFile, 'utf8').trim();
+  const apiKeyFile = options.apiKeyFile === undefined ? join(dataDir, 'apikey.secret') : resolve(options.apiKeyFile);
+  if (options.apiKeyFile === undefined && !existsSync(apiKeyFile)) writeFileAtomic(apiKeyFile, `jcsb_${randomBytes(30).toString('base64url')}\n`, 0o600);
+  const apiKey = readApiKey(apiKeyFile);
 
   let clockOffsetMs = 0;
   const baseClock = options.now ?? Date.now;
@@ -216,6 +221,20 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       return closed;
     },
   };
+}
+
+/** The key in `file`: one line of 16–256 visible ASCII characters (what an x-api-key header can carry). */
+export function readApiKey(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read the API key file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  const key = text.trim();
+  // The key itself is never part of the message.
+  if (!/^[\x21-\x7e]{16,256}$/.test(key)) throw new Error(`the API key file ${file} must hold one key of 16 to 256 visible ASCII characters`);
+  return key;
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string>): void {

@@ -2,7 +2,7 @@
 // the demo seed, state kept across a restart, a clean stop on SIGTERM.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -65,6 +65,29 @@ describe('sandbox CLI', () => {
     assert.equal(await client.countUsers(), 286);
     client.close();
     assert.equal(await stop(second.child), 0);
+  });
+
+  it('takes its API key from --api-key-file, and refuses a file without a usable key', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'jcadi-sandbox-keyfile-'));
+    const keyFile = join(own, 'rehearsal.key');
+    const key = `Rehearsal-${Date.now().toString(36)}-Key-0123456789`;
+    writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
+    const started = await startCli(['--data', join(own, 'data'), '--port', '0', '--api-key-file', keyFile]);
+    assert.equal(started.announcement.apiKeyFile, keyFile);
+    assert.equal(existsSync(join(own, 'data', 'apikey.secret')), false, 'no key of its own');
+    const client = new JumpCloudClient({ baseUrl: started.announcement.url as string, apiKey: key, ca: readFileSync(started.announcement.caFile as string, 'utf8'), timeoutMs: 5000 });
+    assert.equal(await client.countUsers(), 0);
+    client.close();
+    assert.equal(await stop(started.child), 0);
+
+    writeFileSync(keyFile, 'short\n');
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'engine/src/main.ts'), 'sandbox', '--data', join(own, 'data'), '--api-key-file', keyFile], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    assert.equal(await new Promise<number | null>((r) => child.once('exit', r)), 2);
+    assert.match(stderr, /--api-key-file: the API key file .* must hold one key of 16 to 256 visible ASCII characters/);
+    assert.doesNotMatch(stderr, /short/);
   });
 
   it('refuses bad flags with exit 2', async () => {
