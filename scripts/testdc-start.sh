@@ -4,7 +4,8 @@
 #   scripts/testdc-start.sh [--fresh] [--quiet]
 #
 # State lives in ${JCADI_TESTDC_DIR:-<repo>/build/testdc}; the DC listens on
-# ${JCADI_TESTDC_IP:-127.0.0.1} (LDAP 389/636/3268/3269 only). Prints the path of
+# ${JCADI_TESTDC_IP:-127.0.0.1} (LDAP 389/636/3268/3269 only). A new provision uses the database
+# backend ${JCADI_TESTDC_BACKEND:-tdb} (mdb: LMDB, for tens of thousands of objects). Prints the path of
 # DIR/connection.json (no secrets; the admin password is in DIR/admin.secret, 0600).
 # Needs root (Samba's AD DC refuses to run otherwise) and scripts/setup.sh's packages.
 set -euo pipefail
@@ -25,7 +26,7 @@ for arg in "$@"; do
   case $arg in
     --fresh) FRESH=1 ;;
     --quiet) QUIET=1 ;;
-    -h|--help) sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "testdc-start: unknown option: $arg" >&2; exit 2 ;;
   esac
 done
@@ -202,6 +203,7 @@ provision() {
   log "provisioning $REALM in $DIR"
   if ! samba-tool domain provision --realm="$REALM" --domain="$DOMAIN" \
       --server-role=dc --dns-backend=NONE --use-rfc2307 --adminpass="$pw" \
+      --backend-store="${JCADI_TESTDC_BACKEND:-tdb}" \
       --targetdir="$DIR" --host-name="$HOST" --host-ip="$IP" \
       --option="interfaces = $IP" --option="bind interfaces only = yes" \
       >"$DIR/provision.log" 2>&1; then
