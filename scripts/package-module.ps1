@@ -8,10 +8,11 @@
         module/Formats/*.ps1xml                   display formats
         en-US/about_JumpCloudADI.help.txt         the about_ help topic
         bin/jcadi-engine, bin/jcadi-engine.exe    both engine executables
+        bin/jcadi-service.exe                     the Windows service host, next to the Windows engine
         SHA256SUMS                                a SHA-256 line for every other file
     build/package/JumpCloudADI.<version>.nupkg    the same files in the package format
                                                   PowerShell galleries use.
-    Run npm run build first: both engines must exist.
+    Run npm run build first: both engines and the service host must exist.
 #>
 [CmdletBinding()]
 param(
@@ -58,7 +59,7 @@ $utf8Bom = New-Object -TypeName System.Text.UTF8Encoding -ArgumentList $true
 Copy-Item -LiteralPath $manifestPath -Destination $target
 Copy-Item -Path (Join-Path -Path $source -ChildPath 'Formats/*.ps1xml') -Destination (Join-Path -Path $target -ChildPath 'module/Formats')
 Copy-Item -Path (Join-Path -Path $source -ChildPath 'en-US/*') -Destination (Join-Path -Path $target -ChildPath 'en-US')
-foreach ($engine in 'jcadi-engine', 'jcadi-engine.exe') {
+foreach ($engine in 'jcadi-engine', 'jcadi-engine.exe', 'jcadi-service.exe') {
     $built = Join-Path -Path $repo -ChildPath "build/$engine"
     if (-not (Test-Path -LiteralPath $built -PathType Leaf)) {
         throw "build/$engine is missing: run npm run build first."

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Fresh-machine setup for development and tests (Debian 12, Node 20, .NET SDK).
 #
-#   scripts/setup.sh [--no-samba] [--no-pwsh] [--no-wine]
+#   scripts/setup.sh [--no-samba] [--no-pwsh] [--no-wine] [--no-service-host]
 #
 # Installs what is missing, and only that: npm packages, PowerShell 7.6.9 as a
 # .NET global tool (~/.dotnet/tools/pwsh), Pester 5.7.1 from NuGet, the Samba
 # AD DC packages used by scripts/testdc-start.sh, and wine64 for the Windows
-# engine's smoke test. Quiet when all is present.
-# --no-samba skips Samba; --no-pwsh skips PowerShell and Pester; --no-wine skips wine.
+# engine's smoke test; checks the .NET SDK (10 or later) that builds the Windows
+# service host and restores its NuGet package. Quiet when all is present.
+# --no-samba skips Samba; --no-pwsh skips PowerShell and Pester; --no-wine skips
+# wine; --no-service-host skips the service host's SDK check and restore.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -16,13 +18,14 @@ PESTER_VERSION=5.7.1
 SAMBA_PACKAGES=(samba samba-ad-dc samba-ad-provision winbind ldb-tools openssl)
 POLICY_RC=/usr/sbin/policy-rc.d
 
-DO_SAMBA=1 DO_PWSH=1 DO_WINE=1
+DO_SAMBA=1 DO_PWSH=1 DO_WINE=1 DO_SERVICE_HOST=1
 for arg in "$@"; do
   case $arg in
     --no-samba) DO_SAMBA=0 ;;
     --no-pwsh) DO_PWSH=0 ;;
     --no-wine) DO_WINE=0 ;;
-    -h|--help) sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --no-service-host) DO_SERVICE_HOST=0 ;;
+    -h|--help) sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "setup: unknown option: $arg" >&2; exit 2 ;;
   esac
 done
@@ -189,11 +192,31 @@ setup_wine() {
   fi
 }
 
+# --- The Windows service host (engine/service-host, C#) ------------------------------------
+# It targets net462 (the service) and net10.0 (its tests), so it needs the .NET 10 SDK; the
+# .NET Framework reference assemblies come from NuGet (restored once here, then cached).
+SERVICE_HOST_PROJECT=$REPO/engine/service-host/JumpCloudADI.ServiceHost.csproj
+NET462_REFS=microsoft.netframework.referenceassemblies.net462/1.0.3
+setup_service_host() {
+  local cache=${NUGET_PACKAGES:-$HOME/.nuget/packages} major
+  command -v dotnet >/dev/null \
+    || die "the .NET SDK (dotnet) is not on PATH: install the .NET 10 SDK; it builds the Windows service host (jcadi-service.exe)"
+  major=$(dotnet --list-sdks | sed -n 's/^\([0-9]*\)\..*/\1/p' | sort -n | tail -1)
+  [ "${major:-0}" -ge 10 ] \
+    || die "the .NET SDK ${major:-?} is too old for the Windows service host: install the .NET 10 SDK"
+  [ -d "$cache/$NET462_REFS" ] && return 0
+  log "restoring the Windows service host's NuGet package (.NET Framework 4.6.2 reference assemblies)"
+  dotnet restore "$SERVICE_HOST_PROJECT" --verbosity quiet >/dev/null
+  [ -d "$cache/$NET462_REFS" ] || die "dotnet restore did not bring $NET462_REFS into $cache"
+  CHANGED=1
+}
+
 command -v node >/dev/null || die "node is not on PATH (Node 20 is required)"
 command -v npm >/dev/null || die "npm is not on PATH"
 setup_npm
 if [ "$DO_PWSH" = 1 ]; then setup_pwsh; setup_pester; fi
 if [ "$DO_SAMBA" = 1 ]; then setup_samba; fi
 if [ "$DO_WINE" = 1 ]; then setup_wine; fi
+if [ "$DO_SERVICE_HOST" = 1 ]; then setup_service_host; fi
 
 if [ "$CHANGED" = 0 ]; then log "all present"; else log "done"; fi

@@ -2,15 +2,20 @@
 # InvokeJCAgentService: the one place that registers, starts, stops and removes the sync agent
 # as a service. Windows: a Windows service. Linux with systemd: a systemd unit. Elsewhere (a host
 # without a service manager, such as a container): a detached background process with a pid file,
-# started and stopped by the engine (agent-start / agent-stop). The service runs
-#     <install folder>/jcadi-engine run --config <install folder>/agent.json
-# and nothing else: no secret is ever on its command line or in its environment.
+# started and stopped by the engine (agent-start / agent-stop).
+# systemd runs      <install folder>/jcadi-engine run --config <install folder>/agent.json
+# Windows runs the service host "<install folder>\jcadi-service.exe" (engine/service-host), which
+# speaks the Service Control Manager's protocol and starts
+#     <install folder>\jcadi-engine.exe run --config <install folder>\agent.json --stop-on-stdin-close
+# stopping it by closing its stdin (a Windows process cannot be sent SIGTERM).
+# No secret is ever on a command line or in an environment.
 # ---------------------------------------------------------------------------------------------
 
 $script:JCServiceName = 'JumpCloudADISync'
 $script:JCServiceDisplayName = 'JumpCloud AD Integration Sync Agent'
 $script:JCSystemdUnitFolder = '/etc/systemd/system'
 $script:JCSystemdUnitName = 'jcadi-sync-agent.service'
+$script:JCServiceHostName = 'jcadi-service.exe'
 
 function GetJCServiceManager {
     <#
@@ -52,8 +57,72 @@ function GetJCAgentFiles {
     }
     # Path.Combine, not Join-Path: the folder need not be on a drive PowerShell knows (yet).
     return @{
-        Engine = [System.IO.Path]::Combine($InstallPath, $engineName)
-        Config = [System.IO.Path]::Combine($InstallPath, 'agent.json')
+        Engine      = [System.IO.Path]::Combine($InstallPath, $engineName)
+        ServiceHost = [System.IO.Path]::Combine($InstallPath, $script:JCServiceHostName)
+        Config      = [System.IO.Path]::Combine($InstallPath, 'agent.json')
+    }
+}
+
+function GetJCServiceHostFile {
+    <#
+    .SYNOPSIS
+        The Windows service host to install (jcadi-service.exe next to the engine), or $null off Windows.
+    .PARAMETER EngineFile
+        The engine the module runs (FindJCEngine): the host ships in the same folder.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory = $true)]
+        [string] $EngineFile
+    )
+
+    if (-not (TestJCIsWindows)) {
+        return $null
+    }
+    # The engine's own folder, separator included (string work: the same answer on every platform).
+    $folder = $EngineFile.Substring(0, $EngineFile.LastIndexOfAny([char[]]@('\', '/')) + 1)
+    return ($folder + $script:JCServiceHostName)
+}
+
+function SetJCServiceBinaryPath {
+    <#
+    .SYNOPSIS
+        Points an existing Windows service at a new binary (an upgrade from an older registration).
+    .DESCRIPTION
+        Through CIM (Win32_Service.Change), because Set-Service -BinaryPathName does not exist in
+        Windows PowerShell 5.1 and sc.exe would need quotes inside an argument. Nothing is done when
+        the service already runs that binary.
+    .PARAMETER Name
+        The service name.
+    .PARAMETER BinaryPathName
+        The quoted command line of the service.
+    .PARAMETER Cmdlet
+        The calling cmdlet's $PSCmdlet, on whose behalf errors are thrown.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)]
+        [string] $Name,
+
+        [Parameter(Mandatory = $true)]
+        [string] $BinaryPathName,
+
+        [System.Management.Automation.PSCmdlet] $Cmdlet
+    )
+
+    if ($null -eq $Cmdlet) {
+        $Cmdlet = $PSCmdlet
+    }
+    $service = Get-CimInstance -ClassName Win32_Service -Filter ("Name='{0}'" -f $Name) -ErrorAction Stop
+    if ($null -eq $service -or $service.PathName -eq $BinaryPathName) {
+        return
+    }
+    $answer = Invoke-CimMethod -InputObject $service -MethodName Change -Arguments @{ PathName = $BinaryPathName } -ErrorAction Stop
+    if ($answer.ReturnValue -ne 0) {
+        $message = 'Cannot point the service {0} at {1}: Win32_Service.Change returned {2}.' -f $Name, $BinaryPathName, $answer.ReturnValue
+        $record = NewJCErrorRecord -ErrorId 'Agent.ServiceFailed' -Message $message -Category InvalidOperation -TargetObject $Name -ExceptionType 'System.InvalidOperationException'
+        $Cmdlet.ThrowTerminatingError($record)
     }
 }
 
@@ -158,9 +227,12 @@ function InvokeJCAgentService {
         Registers, starts, stops or removes the sync agent service of an install folder.
     .DESCRIPTION
         Register and Unregister create and remove the Windows service or the systemd unit (nothing
-        to do for a plain process). Start starts it and waits until the agent reports connected to
-        JumpCloud (or failed: the agent's error, such as JumpCloud.ConnectKeyUsed, is thrown), and
-        returns the agent's JumpCloudADI.SyncAgentStatus. Stop stops it gracefully. Query returns
+        to do for a plain process). Register on Windows registers the service host
+        (jcadi-service.exe) with restart failure actions that also apply when it stops with a
+        non-zero exit code (failureflag 1); run again, it points an existing service at the host
+        (an upgrade) and sets the failure actions again. Start starts it and waits until the agent
+        reports connected to JumpCloud (or failed: the agent's error, such as
+        JumpCloud.ConnectKeyUsed, is thrown), and returns the agent's JumpCloudADI.SyncAgentStatus. Stop stops it gracefully. Query returns
         the service manager's view: Windows or Systemd and the service state, or Process.
     .PARAMETER Action
         Register, Unregister, Start, Stop or Query.
@@ -195,18 +267,26 @@ function InvokeJCAgentService {
     switch ($Action) {
         'Register' {
             if ($manager -eq 'Windows') {
+                # The service host, quoted (the default folder has spaces); it finds the engine and
+                # the config in its own folder, so the command line carries nothing else.
+                $binaryPath = '"{0}"' -f $files.ServiceHost
                 $existing = Get-Service -Name $script:JCServiceName -ErrorAction SilentlyContinue
                 if ($null -eq $existing) {
                     $splatService = @{
                         Name           = $script:JCServiceName
-                        BinaryPathName = (GetJCServiceCommandLine -EnginePath $files.Engine -ConfigFile $files.Config)
+                        BinaryPathName = $binaryPath
                         DisplayName    = $script:JCServiceDisplayName
                         Description    = 'Keeps Active Directory in step with JumpCloud (users, groups, passwords).'
                         StartupType    = 'Automatic'
                     }
                     [void](New-Service @splatService)
-                    InvokeJCNativeCommand -FilePath 'sc.exe' -ArgumentList @('failure', $script:JCServiceName, 'reset=', '86400', 'actions=', 'restart/10000/restart/10000/restart/60000') -Cmdlet $Cmdlet
                 }
+                else {
+                    SetJCServiceBinaryPath -Name $script:JCServiceName -BinaryPathName $binaryPath -Cmdlet $Cmdlet
+                }
+                InvokeJCNativeCommand -FilePath 'sc.exe' -ArgumentList @('failure', $script:JCServiceName, 'reset=', '86400', 'actions=', 'restart/10000/restart/10000/restart/60000') -Cmdlet $Cmdlet
+                # A stop with a non-zero exit code (the host's report of an agent that ended) is a failure too.
+                InvokeJCNativeCommand -FilePath 'sc.exe' -ArgumentList @('failureflag', $script:JCServiceName, '1') -Cmdlet $Cmdlet
             }
             elseif ($manager -eq 'Systemd') {
                 [System.IO.File]::WriteAllText($unitPath, (GetJCSystemdUnitText -InstallPath $InstallPath))

@@ -8,11 +8,16 @@ function Stop-JCSyncAgent {
         catches up with everything that changed meanwhile when it starts again. While it is
         stopped, another agent of the domain (if any) is designated primary within the agent
         timeout. A process that does not stop within -TimeoutSeconds is killed (with a warning).
+        On Windows the service host (jcadi-service.exe) stops the agent by closing its standard
+        input, the Windows counterpart of SIGTERM; it waits up to 50 seconds (asking the service
+        manager for more time meanwhile), then ends the agent and its child processes and writes a
+        warning to the Application Event Log and logs\service.log.
     .PARAMETER InstallPath
         The install folder. Default: C:\Program Files\JumpCloud\AD Integration\ on Windows,
         /opt/jumpcloudadi elsewhere.
     .PARAMETER TimeoutSeconds
-        How long to wait for the graceful stop. Default: 60.
+        How long to wait for the graceful stop. Default: 60. (On Windows the service host's own
+        50-second limit applies.)
     .EXAMPLE
         Stop-JCSyncAgent
 

@@ -4,8 +4,8 @@ function Uninstall-JCSyncAgent {
         Stops and removes the JumpCloud AD sync agent installed on this server.
     .DESCRIPTION
         Stops the agent gracefully (it finishes the operation in flight and saves its state),
-        removes its service (Windows service or systemd unit), then removes its files: the engine,
-        the configuration and its key file, the state, and, unless -KeepHistory, the journal and
+        removes its service (Windows service or systemd unit), then removes its files: the engine
+        (and on Windows the service host jcadi-service.exe), the configuration and its key file, the state, and, unless -KeepHistory, the journal and
         the logs. With the JumpCloud API key it also deletes the agent's record in JumpCloud, so
         the domain no longer lists it. Nothing in Active Directory is changed.
 

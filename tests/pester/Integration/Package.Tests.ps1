@@ -3,9 +3,9 @@
 
 BeforeDiscovery {
     $repoRoot = (Resolve-Path -LiteralPath (Join-Path -Path $PSScriptRoot -ChildPath '../../..')).ProviderPath
-    $script:SkipPackage = -not ((Test-Path -LiteralPath (Join-Path -Path $repoRoot -ChildPath 'build/jcadi-engine')) -and (Test-Path -LiteralPath (Join-Path -Path $repoRoot -ChildPath 'build/jcadi-engine.exe')))
+    $script:SkipPackage = -not ((Test-Path -LiteralPath (Join-Path -Path $repoRoot -ChildPath 'build/jcadi-engine')) -and (Test-Path -LiteralPath (Join-Path -Path $repoRoot -ChildPath 'build/jcadi-engine.exe')) -and (Test-Path -LiteralPath (Join-Path -Path $repoRoot -ChildPath 'build/jcadi-service.exe')))
     if ($script:SkipPackage) {
-        Write-Warning 'Package tests skipped: build/jcadi-engine and build/jcadi-engine.exe are needed (npm run build).'
+        Write-Warning 'Package tests skipped: build/jcadi-engine, build/jcadi-engine.exe and build/jcadi-service.exe are needed (npm run build).'
     }
 }
 
@@ -39,12 +39,13 @@ Describe 'Packaged module' -Tag 'Integration' -Skip:$SkipPackage {
         }
     }
 
-    It 'has the release layout: one psm1, formats, about help, both engines, checksums' {
+    It 'has the release layout: one psm1, formats, about help, both engines, the service host, checksums' {
         Test-Path -LiteralPath (Join-Path -Path $script:Folder -ChildPath 'module/JumpCloudADI.psm1') | Should -BeTrue
         @(Get-ChildItem -Path (Join-Path -Path $script:Folder -ChildPath 'module') -Filter '*.ps1' -Recurse).Count | Should -Be 0 -Because 'the cmdlets are combined into the psm1'
         Test-Path -LiteralPath (Join-Path -Path $script:Folder -ChildPath 'en-US/about_JumpCloudADI.help.txt') | Should -BeTrue
         Test-Path -LiteralPath (Join-Path -Path $script:Folder -ChildPath 'bin/jcadi-engine') | Should -BeTrue
         Test-Path -LiteralPath (Join-Path -Path $script:Folder -ChildPath 'bin/jcadi-engine.exe') | Should -BeTrue
+        Test-Path -LiteralPath (Join-Path -Path $script:Folder -ChildPath 'bin/jcadi-service.exe') | Should -BeTrue -Because 'Install-JCSyncAgent installs it next to jcadi-engine.exe on Windows'
         $sums = Get-Content -LiteralPath (Join-Path -Path $script:Folder -ChildPath 'SHA256SUMS')
         $files = @(Get-ChildItem -LiteralPath $script:Folder -Recurse -File | Where-Object { $_.Name -ne 'SHA256SUMS' })
         $sums.Count | Should -Be $files.Count
@@ -90,5 +91,6 @@ Describe 'Packaged module' -Tag 'Integration' -Skip:$SkipPackage {
         $names | Should -Contain 'JumpCloudADI.psd1'
         $names | Should -Contain 'module/JumpCloudADI.psm1'
         $names | Should -Contain 'bin/jcadi-engine.exe'
+        $names | Should -Contain 'bin/jcadi-service.exe'
     }
 }

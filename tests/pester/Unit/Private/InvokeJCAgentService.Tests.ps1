@@ -72,6 +72,105 @@ Describe 'InvokeJCAgentService' {
         }
     }
 
+    Context 'Windows (the service host)' {
+        BeforeAll {
+            # PowerShell on Linux has no *-Service cmdlets: stand-ins with their parameters, so
+            # that they can be mocked (removed again after this context).
+            $script:ServiceStandIns = @()
+            $standIns = @{
+                'New-Service'   = '[CmdletBinding()] param([string] $Name, [string] $BinaryPathName, [string] $DisplayName, [string] $Description, [string] $StartupType)'
+                'Get-Service'   = '[CmdletBinding()] param([string[]] $Name)'
+                'Start-Service' = '[CmdletBinding()] param([string[]] $Name)'
+                'Stop-Service'  = '[CmdletBinding()] param([string[]] $Name)'
+            }
+            foreach ($name in $standIns.Keys) {
+                if ($null -eq (Get-Command -Name $name -ErrorAction SilentlyContinue)) {
+                    Set-Item -Path ('Function:\global:{0}' -f $name) -Value ([scriptblock]::Create($standIns[$name]))
+                    $script:ServiceStandIns += $name
+                }
+            }
+        }
+
+        AfterAll {
+            foreach ($name in $script:ServiceStandIns) {
+                Remove-Item -Path ('Function:\global:{0}' -f $name)
+            }
+        }
+
+        BeforeEach {
+            Mock -ModuleName JumpCloudADI GetJCServiceManager { 'Windows' }
+            Mock -ModuleName JumpCloudADI TestJCIsWindows { $true }
+            Mock -ModuleName JumpCloudADI InvokeJCNativeCommand {
+                $script:Calls.Add(('{0} {1}' -f $FilePath, ($ArgumentList -join ' ')))
+            }
+            Mock -ModuleName JumpCloudADI New-Service {
+                $script:Calls.Add(('New-Service {0} {1} {2}' -f $Name, $BinaryPathName, $StartupType))
+            }
+            Mock -ModuleName JumpCloudADI SetJCServiceBinaryPath {
+                $script:Calls.Add(('SetJCServiceBinaryPath {0} {1}' -f $Name, $BinaryPathName))
+            }
+            Mock -ModuleName JumpCloudADI Start-Service {
+                $script:Calls.Add(('Start-Service {0}' -f $Name))
+            }
+            Mock -ModuleName JumpCloudADI Stop-Service {
+                $script:Calls.Add(('Stop-Service {0}' -f $Name))
+            }
+            $script:InstallPath = 'C:\Program Files\JumpCloud\AD Integration\'
+            # Path.Combine as the module does it (on Windows: ...\AD Integration\jcadi-service.exe).
+            $script:HostBinaryPath = '"{0}"' -f [System.IO.Path]::Combine($script:InstallPath, 'jcadi-service.exe')
+        }
+
+        It 'registers the quoted service host, not the engine, with restart actions that count a non-zero exit as a failure' {
+            Mock -ModuleName JumpCloudADI Get-Service { $null }
+            InModuleScope JumpCloudADI -Parameters @{ Path = $script:InstallPath } {
+                param($Path)
+                InvokeJCAgentService -Action Register -InstallPath $Path
+            }
+            @($script:Calls) | Should -Be @(
+                ('New-Service JumpCloudADISync {0} Automatic' -f $script:HostBinaryPath)
+                'sc.exe failure JumpCloudADISync reset= 86400 actions= restart/10000/restart/10000/restart/60000'
+                'sc.exe failureflag JumpCloudADISync 1'
+            )
+            $script:HostBinaryPath | Should -Match '^"C:\\Program Files\\JumpCloud\\AD Integration\\[\\/]?jcadi-service\.exe"$'
+            Should -Invoke -ModuleName JumpCloudADI New-Service -Times 1 -Exactly -ParameterFilter { $BinaryPathName -notmatch 'jcadi-engine' -and $BinaryPathName -notmatch ' run ' }
+            Should -Invoke -ModuleName JumpCloudADI SetJCServiceBinaryPath -Times 0 -Exactly
+        }
+
+        It 'points an existing service (an older registration of the engine itself) at the host, and sets the failure actions again' {
+            Mock -ModuleName JumpCloudADI Get-Service { [pscustomobject]@{ Name = 'JumpCloudADISync'; Status = 'Stopped' } }
+            InModuleScope JumpCloudADI -Parameters @{ Path = $script:InstallPath } {
+                param($Path)
+                InvokeJCAgentService -Action Register -InstallPath $Path
+            }
+            @($script:Calls) | Should -Be @(
+                ('SetJCServiceBinaryPath JumpCloudADISync {0}' -f $script:HostBinaryPath)
+                'sc.exe failure JumpCloudADISync reset= 86400 actions= restart/10000/restart/10000/restart/60000'
+                'sc.exe failureflag JumpCloudADISync 1'
+            )
+            Should -Invoke -ModuleName JumpCloudADI New-Service -Times 0 -Exactly
+        }
+
+        It 'starts the service and waits for the agent; stops it; deletes it' {
+            Mock -ModuleName JumpCloudADI Get-Service { [pscustomobject]@{ Name = 'JumpCloudADISync'; Status = 'Running' } }
+            InModuleScope JumpCloudADI -Parameters @{ Path = $script:InstallPath } {
+                param($Path)
+                InvokeJCAgentService -Action Start -InstallPath $Path -TimeoutSeconds 9
+                InvokeJCAgentService -Action Stop -InstallPath $Path
+                InvokeJCAgentService -Action Unregister -InstallPath $Path
+                (InvokeJCAgentService -Action Query -InstallPath $Path).State | Should -BeExactly 'Running'
+            }
+            $script:Calls[0] | Should -BeExactly 'Start-Service JumpCloudADISync'
+            $script:Calls[1] | Should -Match '^engine agent-wait installPath=C:\\Program Files\\JumpCloud\\AD Integration\\ timeoutSeconds=9 since='
+            @($script:Calls[2..3]) | Should -Be @('Stop-Service JumpCloudADISync', 'sc.exe delete JumpCloudADISync')
+        }
+
+        It 'installs the service host that ships next to the engine' {
+            InModuleScope JumpCloudADI { GetJCServiceHostFile -EngineFile 'D:\Modules\JumpCloudADI\bin\jcadi-engine.exe' } | Should -BeExactly 'D:\Modules\JumpCloudADI\bin\jcadi-service.exe'
+            Mock -ModuleName JumpCloudADI TestJCIsWindows { $false }
+            InModuleScope JumpCloudADI { GetJCServiceHostFile -EngineFile '/opt/module/bin/jcadi-engine' } | Should -BeNullOrEmpty
+        }
+    }
+
     Context 'helpers' {
         It 'quotes the engine and the config on the service command line (spaces in the Windows default folder)' {
             InModuleScope JumpCloudADI {
