@@ -2,7 +2,7 @@
 // an EngineError that keeps the result code and AD's extended code (see ./errors).
 import { randomInt } from 'node:crypto';
 import { Attribute, Change, type Client } from 'ldapts';
-import type { UserAttributes } from '../sync/model';
+import type { Anchor, UserAttributes } from '../sync/model';
 import { encodeAnchor } from '../sync/names';
 import { EngineError } from '../cli/errors';
 import { mapLdapError } from './errors';
@@ -104,6 +104,21 @@ export class AdWriter {
       this.ldap.modify(dn, [
         replace('userAccountControl', [String(next)]),
         replace(this.anchorAttribute, [encodeAnchor({ jcId, syncDisabled: !enabled })]),
+      ]),
+    );
+  }
+
+  /**
+   * Sets or clears the offboarded mark in the anchor, as a compare-and-swap in one modify (delete
+   * the value read, add the new one): if the anchor changed since it was read (the sync disabled
+   * or enabled the account meanwhile), AD refuses the whole change (16, noSuchAttribute) and
+   * nothing is written.
+   */
+  async setOffboarded(dn: string, current: Anchor, offboarded: boolean): Promise<void> {
+    await this.run(offboarded ? 'mark offboarded' : 'clear the offboarded mark', dn, () =>
+      this.ldap.modify(dn, [
+        new Change({ operation: 'delete', modification: new Attribute({ type: this.anchorAttribute, values: [encodeAnchor(current)] }) }),
+        new Change({ operation: 'add', modification: new Attribute({ type: this.anchorAttribute, values: [encodeAnchor({ ...current, offboarded })] }) }),
       ]),
     );
   }

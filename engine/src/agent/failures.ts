@@ -1,6 +1,7 @@
 // Per-object failure handling of the agent (pure): an object whose operation failed is retried
 // after a growing delay; after N failures in a row it is quarantined (reported, no longer
-// retried on its own) until a change event names it again. The rest of the plan goes on.
+// retried on its own) until a change event names it again, or for one more try at each
+// scheduled full reconcile. The rest of the plan goes on.
 import type { OperationFailure } from '../sync/apply';
 import type { Plan, PlanOp } from '../sync/model';
 import type { FailureRecord } from './state';
@@ -95,6 +96,22 @@ export function releaseObjects(failures: Failures, ids: { users: Iterable<string
     }
   }
   return released;
+}
+
+/**
+ * One more try for every quarantined object (the agent calls this at each scheduled full
+ * reconcile, every fullReconcileMinutes): due at `now`, but its failure count is kept, so one
+ * more failure quarantines it again at once. Never a loop: the next try is the next schedule.
+ */
+export function retryQuarantined(failures: Failures, now: Date): string[] {
+  const retried: string[] = [];
+  for (const [key, record] of Object.entries(failures)) {
+    if (!record.quarantined) continue;
+    record.quarantined = false;
+    record.nextAttemptAt = now.toISOString();
+    retried.push(key);
+  }
+  return retried;
 }
 
 export function isDeferred(record: FailureRecord | undefined, now: Date): boolean {

@@ -1,14 +1,27 @@
 // Automated offboarding: an administrator disables a managed account in AD, and the agent
-// suspends the user in JumpCloud. AD change tracking: the objects under the root container whose
-// uSNChanged passed the last watermark (the DC's highestCommittedUSN), with the DC's
-// invocationID kept to notice a restore (then everything is looked at again). The sync marks its
-// own disables in the anchor (;syncDisabled), so a disabled account without that mark was
-// disabled by someone else.
+// suspends the user in JumpCloud. What was done lives in AD itself, in the anchor next to the
+// sync's own flag (JumpCloud:<id>[;syncDisabled][;offboarded]), so every agent decides the same
+// from AD alone: a managed account that is disabled, without ;syncDisabled (the sync's own
+// disables) and without ;offboarded → suspend in JumpCloud, then mark it ;offboarded; marked →
+// never suspended again (an administrator reactivating the user in JumpCloud is respected); enabled
+// again → the mark is cleared, so a later disable is a new offboarding.
+// AD change tracking is the fast trigger: the objects under the root container whose uSNChanged
+// passed the last watermark (the DC's highestCommittedUSN), with the DC's invocationID kept to
+// notice a restore. Without a usable watermark (a new primary, another DC, a restore) every
+// managed account is looked at once, which the mark makes safe.
 import { allStrings, firstString, type AdSession } from '../ad/session';
+import type { AdWriter } from '../ad/writer';
+import { asEngineError, ExitCode, type EngineError } from '../cli/errors';
+import type { JumpCloudClient } from '../jumpcloud/client';
+import type { LogLevel } from '../log/logger';
+import type { Journal } from '../sync/journal';
+import type { Anchor } from '../sync/model';
 import { decodeAnchor } from '../sync/names';
 
 const UAC_ACCOUNTDISABLE = 0x2;
 const PAGE_SIZE = 500;
+/** noSuchAttribute: the anchor value the mark was to replace is not there any more. */
+const LDAP_NO_SUCH_ATTRIBUTE = 16;
 
 export interface UsnWatermark {
   invocationId: string;
@@ -17,24 +30,10 @@ export interface UsnWatermark {
 
 export interface ManagedUserState {
   dn: string;
-  jcId: string;
   sAMAccountName: string;
+  anchor: Anchor;
   disabled: boolean;
-  syncDisabled: boolean;
   protected: boolean;
-  /** whenChanged of the account, when AD gave it. */
-  changedAt: Date | null;
-}
-
-/** A whole-directory scan (no usable watermark) acts only on accounts changed this recently. */
-export const FULL_SCAN_WINDOW_MS = 60 * 60_000;
-
-/** AD GeneralizedTime (20301231235959.0Z) as a Date, or null. */
-export function parseGeneralizedTime(text: string): Date | null {
-  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:[.,]\d+)?Z$/.exec(text);
-  if (!m) return null;
-  const [, y, mo, d, h, mi, se] = m.map(Number) as number[];
-  return new Date(Date.UTC(y as number, (mo as number) - 1, d, h, mi, se));
 }
 
 /** The DC's invocationID (hex) and highestCommittedUSN, read before the changes so none is missed. */
@@ -67,7 +66,7 @@ export async function changedManagedUsers(session: AdSession, rootDN: string, an
   const usnFilter = sinceUsn === null ? '' : `(uSNChanged>=${(BigInt(sinceUsn) + 1n).toString()})`;
   const filter = `(&(objectCategory=person)(objectClass=user)(${anchorAttribute}=JumpCloud:*)${usnFilter})`;
   const users: ManagedUserState[] = [];
-  for await (const page of session.searchPaged(rootDN, { scope: 'sub', filter, attributes: ['sAMAccountName', 'userAccountControl', 'adminCount', 'whenChanged', anchorAttribute] }, PAGE_SIZE)) {
+  for await (const page of session.searchPaged(rootDN, { scope: 'sub', filter, attributes: ['sAMAccountName', 'userAccountControl', 'adminCount', anchorAttribute] }, PAGE_SIZE)) {
     for (const entry of page) {
       const key = Object.keys(entry).find((k) => k.toLowerCase() === anchorAttribute.toLowerCase());
       const anchor = decodeAnchor(key ? (allStrings(entry[key])[0] ?? '') : '');
@@ -75,37 +74,125 @@ export async function changedManagedUsers(session: AdSession, rootDN: string, an
       const uac = Number.parseInt(firstString(entry.userAccountControl) || '0', 10);
       users.push({
         dn: entry.dn,
-        jcId: anchor.jcId,
         sAMAccountName: firstString(entry.sAMAccountName),
+        anchor,
         disabled: (uac & UAC_ACCOUNTDISABLE) !== 0,
-        syncDisabled: anchor.syncDisabled,
         protected: firstString(entry.adminCount) === '1',
-        changedAt: parseGeneralizedTime(firstString(entry.whenChanged)),
       });
     }
   }
   return users;
 }
 
+export interface OffboardDecisions {
+  /** Disabled by an administrator and not offboarded yet: suspend in JumpCloud, then mark. */
+  suspend: ManagedUserState[];
+  /** Suspended already by an agent of an earlier version (its state file): mark only. */
+  mark: ManagedUserState[];
+  /** Enabled again but still marked: clear the mark. */
+  unmark: ManagedUserState[];
+}
+
 /**
- * Which users to suspend in JumpCloud (disabled in AD by someone other than the sync, not yet
- * offboarded), and which offboarded marks to forget (the account is enabled again, or the sync
- * itself disabled it since, so a later disable is a new offboarding). `notBefore` (a scan without
- * watermark, e.g. a standby that just took over) leaves alone accounts that last changed before
- * it: they were offboarded long ago, and a user an administrator deliberately reactivated in
- * JumpCloud since must not be suspended again.
+ * The offboarding rule, from the accounts' state alone (the same on every agent). Protected
+ * accounts (adminCount=1) are never touched. `suspendedBefore`: JumpCloud ids an earlier version
+ * of the agent suspended and remembered only in its state file.
  */
-export function offboardDecisions(changed: ManagedUserState[], offboarded: Record<string, string>, notBefore: Date | null = null): { suspend: ManagedUserState[]; forget: string[] } {
-  const suspend: ManagedUserState[] = [];
-  const forget: string[] = [];
-  for (const user of changed) {
-    const disabledByAdmin = user.disabled && !user.syncDisabled && !user.protected;
-    if (disabledByAdmin) {
-      const recent = notBefore === null || (user.changedAt !== null && user.changedAt.getTime() >= notBefore.getTime());
-      if (!(user.jcId in offboarded) && recent) suspend.push(user);
-    } else if (user.jcId in offboarded) {
-      forget.push(user.jcId);
+export function offboardDecisions(users: ManagedUserState[], suspendedBefore: ReadonlySet<string> = new Set()): OffboardDecisions {
+  const decisions: OffboardDecisions = { suspend: [], mark: [], unmark: [] };
+  for (const user of users) {
+    if (user.protected) continue;
+    if (user.disabled && !user.anchor.syncDisabled && !user.anchor.offboarded) {
+      (suspendedBefore.has(user.anchor.jcId) ? decisions.mark : decisions.suspend).push(user);
+    } else if (!user.disabled && user.anchor.offboarded) {
+      decisions.unmark.push(user);
     }
   }
-  return { suspend, forget };
+  return decisions;
+}
+
+export interface OffboardContext {
+  client: Pick<JumpCloudClient, 'getUser' | 'updateUser'>;
+  writer: Pick<AdWriter, 'setOffboarded'>;
+  journal: Journal;
+  log: (level: LogLevel, message: string, meta?: Record<string, unknown>) => void;
+  suspendedBefore?: ReadonlySet<string>;
+}
+
+export interface OffboardOutcome {
+  /** Users suspended in JumpCloud (or found suspended already) by this check. */
+  offboarded: number;
+  /** Suspensions JumpCloud refused: not marked, so they are tried again when next looked at. */
+  failed: number;
+  /** JumpCloud ids of `suspendedBefore` whose mark could not be written: still to be remembered. */
+  legacyPending: string[];
+}
+
+const unreachable = (err: EngineError) => err.exitCode === ExitCode.Unreachable;
+
+/**
+ * Acts on the decisions. An outage (JumpCloud or the DC unreachable) is thrown: the caller keeps
+ * its watermark, so the same accounts are looked at again after the outage.
+ */
+export async function offboard(users: ManagedUserState[], ctx: OffboardContext): Promise<OffboardOutcome> {
+  const suspendedBefore = ctx.suspendedBefore ?? new Set<string>();
+  const { suspend, mark, unmark } = offboardDecisions(users, suspendedBefore);
+  const outcome: OffboardOutcome = { offboarded: 0, failed: 0, legacyPending: [] };
+
+  for (const user of suspend) {
+    const { jcId } = user.anchor;
+    let detail = 'disabled in AD by an administrator: suspended in JumpCloud';
+    let gone = false;
+    try {
+      const current = await ctx.client.getUser(jcId);
+      if (current.suspended === true || current.state === 'SUSPENDED') detail = 'disabled in AD by an administrator: already suspended in JumpCloud';
+      else await ctx.client.updateUser(jcId, { suspended: true });
+    } catch (thrown) {
+      const err = asEngineError(thrown);
+      if (unreachable(err)) throw err;
+      if (err.id !== 'JumpCloud.NotFound') {
+        outcome.failed++;
+        ctx.journal.write({ kind: 'offboardUser', target: user.dn, jcId, outcome: 'failed', detail: `disabled in AD by an administrator, but JumpCloud refused the suspension: ${err.message}`, errorId: err.id });
+        ctx.log('warning', `offboarding ${user.sAMAccountName}: JumpCloud refused the suspension (tried again when the account is next looked at): ${err.message}`, { id: err.id });
+        continue;
+      }
+      gone = true;
+      detail = 'disabled in AD by an administrator: the user no longer exists in JumpCloud (nothing to suspend)';
+    }
+    // Suspend first, then mark: a crash (or an outage) between the two leaves the account
+    // unmarked, and the next check suspends again, which is harmless (already suspended → no
+    // change). Marking first could lose an offboarding for good.
+    const markError = await setMark(user, true, ctx);
+    if (!gone) outcome.offboarded++;
+    ctx.journal.write({ kind: 'offboardUser', target: user.dn, jcId, outcome: gone ? 'reported' : 'applied', detail });
+    ctx.log('info', `offboarding ${user.sAMAccountName}: ${detail}`);
+    if (markError && unreachable(markError)) throw markError;
+  }
+  for (const user of mark) {
+    const markError = await setMark(user, true, ctx);
+    if (markError && unreachable(markError)) throw markError;
+    if (markError) outcome.legacyPending.push(user.anchor.jcId);
+    else ctx.log('info', `offboarding ${user.sAMAccountName}: suspended in JumpCloud by an earlier version of the agent; now marked in AD`);
+  }
+  for (const user of unmark) {
+    const markError = await setMark(user, false, ctx);
+    if (markError && unreachable(markError)) throw markError;
+    if (!markError) ctx.log('info', `${user.sAMAccountName} is enabled again in AD: offboarding mark cleared (a later disable offboards the user again)`);
+  }
+  return outcome;
+}
+
+/** Writes or clears the mark; returns the error instead of throwing (the caller decides). */
+async function setMark(user: ManagedUserState, offboarded: boolean, ctx: OffboardContext): Promise<EngineError | null> {
+  try {
+    await ctx.writer.setOffboarded(user.dn, user.anchor, offboarded);
+    return null;
+  } catch (thrown) {
+    const err = asEngineError(thrown);
+    if (unreachable(err)) return err;
+    const changed = err.details.ldapCode === LDAP_NO_SUCH_ATTRIBUTE;
+    const what = offboarded ? 'mark' : 'clear the offboarding mark of';
+    ctx.log('warning', changed ? `could not ${what} ${user.sAMAccountName}: its anchor changed meanwhile; looked at again at the next check` : `could not ${what} ${user.sAMAccountName}: ${err.message}`, { id: err.id });
+    return err;
+  }
 }

@@ -10,7 +10,7 @@ import { asEngineError, EngineError, ExitCode } from '../cli/errors';
 import { decryptPasswordEvent } from '../jumpcloud/agent-channel';
 import type { AckRequest, ChangeEvent } from '../jumpcloud/agent-protocol';
 import type { Journal } from '../sync/journal';
-import { encodeAnchor } from '../sync/names';
+import { anchorValues } from '../sync/names';
 
 export interface ManagedAccount {
   dn: string;
@@ -19,7 +19,7 @@ export interface ManagedAccount {
 
 /** The AD account the sync manages for a JumpCloud user (found by its anchor), or null. */
 export async function findByAnchor(session: AdSession, rootDN: string, anchorAttribute: string, jcId: string): Promise<ManagedAccount | null> {
-  const values = [encodeAnchor({ jcId, syncDisabled: false }), encodeAnchor({ jcId, syncDisabled: true })];
+  const values = anchorValues(jcId);
   const filter = `(&(objectCategory=person)(objectClass=user)(|${values.map((v) => `(${anchorAttribute}=${escapeFilterValue(v)})`).join('')}))`;
   const entries = await session.search(rootDN, { scope: 'sub', filter, attributes: ['adminCount'], sizeLimit: 2 }, 'find the user by anchor');
   const entry = entries[0];

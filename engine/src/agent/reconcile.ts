@@ -15,7 +15,7 @@ import { gatherDesired } from '../sync/gather';
 import type { Journal } from '../sync/journal';
 import type { Plan, PlanOp } from '../sync/model';
 import { plan as makePlan } from '../sync/planner';
-import { deferOperations, failureKey, objectKey, recordFailure, recordSuccesses, type BackoffPolicy, type Failures } from './failures';
+import { deferOperations, failureKey, objectKey, recordFailure, recordSuccesses, retryQuarantined, type BackoffPolicy, type Failures } from './failures';
 
 export interface ReconcileContext {
   client: JumpCloudClient;
@@ -31,6 +31,8 @@ export interface ReconcileContext {
   backoff: BackoffPolicy;
   signal: AbortSignal;
   now: () => Date;
+  /** A scheduled full reconcile: quarantined objects get one more try (failures.ts). */
+  retryQuarantined?: boolean;
 }
 
 export interface ReconcileResult {
@@ -45,6 +47,8 @@ export interface ReconcileResult {
   failures: Array<{ key: string; target: string; errorId: string; message: string; quarantined: boolean }>;
   /** Skips reported for the first time in this run. */
   newSkips: PlanOp[];
+  /** Quarantined objects given one more try in this run. */
+  retried: string[];
 }
 
 function skipKey(op: Extract<PlanOp, { kind: 'skip' }>): string {
@@ -79,7 +83,7 @@ export async function reconcile(ctx: ReconcileContext): Promise<ReconcileResult>
     maxDisableCount: ctx.settings.maxDisableCount,
     maxDisablePercent: ctx.settings.maxDisablePercent,
   });
-  const result: ReconcileResult = { durationMs: 0, planned: 0, applied: 0, failed: 0, deferred: 0, interrupted: false, refusal: full.refusal, failures: [], newSkips: [] };
+  const result: ReconcileResult = { durationMs: 0, planned: 0, applied: 0, failed: 0, deferred: 0, interrupted: false, refusal: full.refusal, failures: [], newSkips: [], retried: [] };
   if (full.refusal) {
     result.durationMs = Date.now() - started;
     return result;
@@ -89,6 +93,7 @@ export async function reconcile(ctx: ReconcileContext): Promise<ReconcileResult>
   // An object that needs nothing any more has nothing left to retry.
   const stillNeeded = new Set(work.operations.map(objectKey));
   for (const key of Object.keys(ctx.failures)) if (!stillNeeded.has(key)) delete ctx.failures[key];
+  if (ctx.retryQuarantined) result.retried = retryQuarantined(ctx.failures, ctx.now());
   const { plan: toApply, deferred } = deferOperations(work, ctx.failures, ctx.now());
   result.planned = toApply.operations.length;
   result.deferred = deferred.length;

@@ -29,6 +29,12 @@ export interface Anchor {
   jcId: string;
   /** The sync disabled this account (suspended or out of scope), so it may enable it again. */
   syncDisabled: boolean;
+  /**
+   * The agent suspended the user in JumpCloud because an administrator disabled this account in
+   * AD (automated offboarding): never suspended again for the same disable. Cleared when the
+   * account is enabled again.
+   */
+  offboarded: boolean;
 }
 
 export interface AdUser {

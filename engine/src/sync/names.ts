@@ -36,10 +36,12 @@ export function storableText(text: string): string {
   return text.replace(LONE_SURROGATE, '\uFFFD').replace(/^\uFEFF/, '');
 }
 
-const ANCHOR = /^JumpCloud:([A-Za-z0-9_-]{1,64})(;syncDisabled)?$/;
+/** JumpCloud:<id>, then the flags in this order: ;syncDisabled, ;offboarded. */
+const ANCHOR = /^JumpCloud:([A-Za-z0-9_-]{1,64})(;syncDisabled)?(;offboarded)?$/;
 
-export function encodeAnchor(anchor: Anchor): string {
-  return `JumpCloud:${anchor.jcId}${anchor.syncDisabled ? ';syncDisabled' : ''}`;
+/** A fresh anchor (created, adopted, enabled or disabled by the sync) carries no offboarded mark. */
+export function encodeAnchor(anchor: Omit<Anchor, 'offboarded'> & { offboarded?: boolean }): string {
+  return `JumpCloud:${anchor.jcId}${anchor.syncDisabled ? ';syncDisabled' : ''}${anchor.offboarded ? ';offboarded' : ''}`;
 }
 
 /** Our anchor, 'foreign' for a value someone else wrote, or null when the attribute is empty. */
@@ -47,7 +49,12 @@ export function decodeAnchor(value: string): Anchor | 'foreign' | null {
   if (value === '') return null;
   const match = ANCHOR.exec(value);
   if (!match) return 'foreign';
-  return { jcId: match[1] as string, syncDisabled: match[2] !== undefined };
+  return { jcId: match[1] as string, syncDisabled: match[2] !== undefined, offboarded: match[3] !== undefined };
+}
+
+/** Every value the anchor of `jcId` can have (to find the object by an exact LDAP match). */
+export function anchorValues(jcId: string): string[] {
+  return [false, true].flatMap((syncDisabled) => [false, true].map((offboarded) => encodeAnchor({ jcId, syncDisabled, offboarded })));
 }
 
 export function lower(text: string): string {

@@ -182,7 +182,10 @@ export function plan(desired: DesiredState, actual: ActualState, options: PlanOp
       if (existing.anchor?.syncDisabled) {
         emit({ kind: 'enableUser', jcId: user.jcId, dn: finalDn, name: label, needsPassword: !existing.passwordSet, reason: 'active again in JumpCloud' });
       } else {
-        skip('user', user.jcId, label, finalDn, 'DisabledInAD', 'disabled in AD by an administrator while active in JumpCloud; not re-enabled (offboarding is kept)');
+        const why = existing.anchor?.offboarded
+          ? 'disabled in AD by an administrator (offboarded: the agent suspended the user in JumpCloud) and active in JumpCloud again; not re-enabled'
+          : 'disabled in AD by an administrator while active in JumpCloud; not re-enabled (offboarding is kept)';
+        skip('user', user.jcId, label, finalDn, 'DisabledInAD', why);
       }
     }
     finalUserDn.set(user.jcId, finalDn);

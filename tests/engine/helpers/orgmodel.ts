@@ -145,7 +145,7 @@ export class OrgModel {
   /** What AD must hold under rootDN after a converged sync: differences as readable lines (none = equal). */
   differences(actual: AdObject[], rootDN: string, upnSuffix = 'example.com'): string[] {
     const problems: string[] = [];
-    const anchorOf = (o: AdObject) => /^JumpCloud:([A-Za-z0-9_-]+)(;syncDisabled)?$/.exec(o.attributes.adminDescription ?? '');
+    const anchorOf = (o: AdObject) => /^JumpCloud:([A-Za-z0-9_-]+)(;syncDisabled)?(;offboarded)?$/.exec(o.attributes.adminDescription ?? '');
     const byId = new Map<string, AdObject>();
     const idByDn = new Map<string, string>();
     for (const o of actual) {

@@ -160,7 +160,11 @@ describe('sync agent: connect key, continuous sync, passwords, offboarding', { t
     await until('the suspension in JumpCloud', async () => (await admin('GET', '/users/agent.u4')).suspended === true, 60_000, 250);
     const elapsed = Date.now() - started;
     assert.ok(elapsed < 60_000, `suspended after ${elapsed} ms`);
-    const offboarded = FileJournal.read(paths().journal).filter((e) => e.kind === 'offboardUser' && e.jcId === id);
+    // The journal line follows the JumpCloud call that the poll above saw.
+    const offboarded = await until('the journal entry', async () => {
+      const entries = FileJournal.read(paths().journal).filter((e) => e.kind === 'offboardUser' && e.jcId === id);
+      return entries.length > 0 ? entries : null;
+    });
     assert.equal(offboarded.length, 1);
     assert.equal(offboarded[0]?.outcome, 'applied');
 

@@ -6,13 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { planBatch } from '../../../engine/src/agent/events';
-import { backoffMs, deferOperations, failureKey, objectKey, recordFailure, recordSuccesses, releaseObjects, type Failures } from '../../../engine/src/agent/failures';
+import { backoffMs, deferOperations, failureKey, objectKey, recordFailure, recordSuccesses, releaseObjects, retryQuarantined, type Failures } from '../../../engine/src/agent/failures';
 import { filterHistory } from '../../../engine/src/agent/history';
-import { FULL_SCAN_WINDOW_MS, offboardDecisions, parseGeneralizedTime, scanStart, type ManagedUserState } from '../../../engine/src/agent/offboard';
+import { offboard, offboardDecisions, scanStart, type ManagedUserState, type OffboardContext } from '../../../engine/src/agent/offboard';
 import { initialState, readAgentState, StateStore } from '../../../engine/src/agent/state';
+import { EngineError, ExitCode } from '../../../engine/src/cli/errors';
 import type { ChangeEvent } from '../../../engine/src/jumpcloud/agent-protocol';
 import type { JournalEntry } from '../../../engine/src/sync/journal';
-import type { Plan, PlanOp } from '../../../engine/src/sync/model';
+import type { Anchor, Plan, PlanOp } from '../../../engine/src/sync/model';
 
 const policy = { baseMs: 1000, maxMs: 8000, quarantineAfter: 3 };
 const t0 = new Date('2030-01-01T00:00:00Z');
@@ -71,6 +72,28 @@ describe('per-object backoff and quarantine', () => {
     assert.deepEqual(releaseObjects(failures, { users: [], groups: ['g9'], memberships: true }).sort(), ['group:g9', 'member:cn=g|cn=a']);
   });
 
+  it('gives a quarantined object one more try at each scheduled full reconcile, never more', () => {
+    const hour = 3_600_000;
+    const failures: Failures = {};
+    for (let i = 0; i < 3; i++) recordFailure(failures, 'user:u1', failure(i), at(i), policy);
+    recordFailure(failures, 'user:u2', failure(), t0, policy);
+    const ops: PlanOp[] = [{ kind: 'createUser', jcId: 'u1', dn: 'CN=a', attributes: attrs, enabled: true, reason: 'r' }];
+    const applied = (now: Date) => deferOperations(planOf(ops), failures, now).plan.operations.length;
+    assert.equal(applied(at(hour - 1)), 0, 'quarantined until the schedule');
+    assert.deepEqual(retryQuarantined(failures, at(hour)), ['user:u1'], 'only quarantined objects; backing-off ones keep their delay');
+    assert.equal(applied(at(hour)), 1, 'tried at the scheduled reconcile');
+    const again = recordFailure(failures, 'user:u1', failure(4), at(hour), policy);
+    assert.equal(again.quarantined, true, 'one more failure quarantines it again at once');
+    assert.equal(again.count, 4);
+    assert.equal(applied(at(hour + 60_000)), 0, 'not retried by the reconciles in between');
+    assert.equal(applied(at(2 * hour - 1)), 0);
+    assert.deepEqual(retryQuarantined(failures, at(2 * hour)), ['user:u1']);
+    assert.equal(applied(at(2 * hour)), 1, 'the next schedule tries again');
+    recordSuccesses(failures, ['user:u1']);
+    assert.equal(failures['user:u1'], undefined, 'a success ends it');
+    assert.equal(failures['user:u2']?.quarantined, false);
+  });
+
   it('names an applier failure like the plan operation it came from', () => {
     const add: PlanOp = { kind: 'addMember', groupDn: 'CN=G,OU=R', memberDn: 'CN=a,OU=R', group: 'G', member: 'a', reason: 'r' };
     const plan = planOf([add]);
@@ -113,29 +136,116 @@ describe('change events → what the agent does', () => {
 });
 
 describe('offboarding decisions', () => {
-  const user = (jcId: string, over: Partial<ManagedUserState> = {}): ManagedUserState => ({ dn: `CN=${jcId}`, jcId, sAMAccountName: jcId, disabled: false, syncDisabled: false, protected: false, changedAt: t0, ...over });
+  const user = (jcId: string, over: Partial<ManagedUserState> = {}, anchor: Partial<Anchor> = {}): ManagedUserState => ({
+    dn: `CN=${jcId}`,
+    sAMAccountName: jcId,
+    anchor: { jcId, syncDisabled: false, offboarded: false, ...anchor },
+    disabled: false,
+    protected: false,
+    ...over,
+  });
+  const ids = (users: ManagedUserState[]) => users.map((u) => u.anchor.jcId);
 
-  it('suspends accounts an administrator disabled, once; never those the sync disabled or protected ones', () => {
-    const { suspend, forget } = offboardDecisions(
-      [user('admin-disabled', { disabled: true }), user('sync-disabled', { disabled: true, syncDisabled: true }), user('enabled'), user('protected', { disabled: true, protected: true }), user('done', { disabled: true })],
-      { done: '2030-01-01' },
-    );
-    assert.deepEqual(suspend.map((u) => u.jcId), ['admin-disabled']);
-    assert.deepEqual(forget, []);
+  it('suspends accounts an administrator disabled and not yet marked; never those the sync disabled, marked or protected ones', () => {
+    const { suspend, mark, unmark } = offboardDecisions([
+      user('admin-disabled', { disabled: true }),
+      user('sync-disabled', { disabled: true }, { syncDisabled: true }),
+      user('enabled'),
+      user('protected', { disabled: true, protected: true }),
+      user('marked', { disabled: true }, { offboarded: true }),
+    ]);
+    assert.deepEqual(ids(suspend), ['admin-disabled']);
+    assert.deepEqual(mark, []);
+    assert.deepEqual(unmark, []);
   });
 
-  it('without a watermark (a standby taking over), suspends only accounts changed recently', () => {
-    const old = user('old', { disabled: true, changedAt: at(-2 * 3_600_000) });
-    const fresh = user('fresh', { disabled: true, changedAt: at(-60_000) });
-    const unknown = user('unknown', { disabled: true, changedAt: null });
-    assert.deepEqual(offboardDecisions([old, fresh, unknown], {}, at(-FULL_SCAN_WINDOW_MS)).suspend.map((u) => u.jcId), ['fresh']);
-    assert.deepEqual(offboardDecisions([old, fresh, unknown], {}).suspend.map((u) => u.jcId), ['old', 'fresh', 'unknown'], 'with a watermark every change counts');
-    assert.deepEqual(parseGeneralizedTime('20300101000000.0Z'), t0);
-    assert.equal(parseGeneralizedTime('garbage'), null);
+  it('decides from AD alone: the same on any agent, with or without history', () => {
+    const world = [user('a', { disabled: true }), user('b', { disabled: true }, { offboarded: true }), user('c', {}, { offboarded: true })];
+    const fresh = offboardDecisions(world);
+    assert.deepEqual(ids(fresh.suspend), ['a']);
+    assert.deepEqual(ids(fresh.unmark), ['c'], 'enabled again: the mark goes, so a later disable offboards anew');
   });
 
-  it('forgets an offboarding when the account is enabled again, so a later disable counts anew', () => {
-    assert.deepEqual(offboardDecisions([user('u1')], { u1: 'x' }).forget, ['u1']);
+  it('marks, without suspending again, users an earlier version remembered in its state file', () => {
+    const decisions = offboardDecisions([user('old', { disabled: true }), user('new', { disabled: true })], new Set(['old', 'gone']));
+    assert.deepEqual(ids(decisions.suspend), ['new']);
+    assert.deepEqual(ids(decisions.mark), ['old']);
+  });
+
+  /** A JumpCloud and an AD that record what is done to them, in order. */
+  const world = (options: { suspended?: Set<string>; refuse?: Map<string, EngineError>; markFails?: EngineError[] } = {}) => {
+    const calls: string[] = [];
+    const journal: Array<Omit<JournalEntry, 'time' | 'run'>> = [];
+    const logs: string[] = [];
+    const suspended = options.suspended ?? new Set<string>();
+    const ctx: OffboardContext = {
+      client: {
+        getUser: async (id: string) => {
+          const refusal = options.refuse?.get(id);
+          if (refusal) throw refusal;
+          return { _id: id, suspended: suspended.has(id) } as Awaited<ReturnType<OffboardContext['client']['getUser']>>;
+        },
+        updateUser: async (id: string, changes: Record<string, unknown>) => {
+          calls.push(`suspend ${id}`);
+          if (changes.suspended === true) suspended.add(id);
+          return { _id: id } as Awaited<ReturnType<OffboardContext['client']['updateUser']>>;
+        },
+      },
+      writer: {
+        setOffboarded: async (dn: string, current: Anchor, offboarded: boolean) => {
+          const failure = options.markFails?.shift();
+          if (failure) throw failure;
+          calls.push(`${offboarded ? 'mark' : 'unmark'} ${current.jcId}`);
+        },
+      },
+      journal: { write: (entry) => journal.push(entry) },
+      log: (_level, message) => logs.push(message),
+    };
+    return { ctx, calls, journal, logs, suspended };
+  };
+  const outage = () => new EngineError('AD.Unreachable', 'the DC is down', { exitCode: ExitCode.Unreachable });
+
+  it('suspends first, then marks; a crash between the two only suspends again, which changes nothing', async () => {
+    const w = world({ markFails: [outage()] });
+    const admin = user('u1', { disabled: true });
+    await assert.rejects(offboard([admin], w.ctx), /the DC is down/, 'an outage while marking is thrown: the watermark stays');
+    assert.deepEqual(w.calls, ['suspend u1'], 'suspended, not marked');
+    assert.equal(w.journal.length, 1);
+    const again = await offboard([admin], w.ctx);
+    assert.deepEqual(w.calls, ['suspend u1', 'mark u1'], 'the second check finds the user suspended already: no second suspension');
+    assert.equal(again.offboarded, 1);
+    assert.match(w.journal[1]?.detail ?? '', /already suspended/);
+    assert.deepEqual(offboardDecisions([user('u1', { disabled: true }, { offboarded: true })]).suspend, [], 'once marked, never again');
+  });
+
+  it('leaves a refused suspension unmarked (tried again), marks a user JumpCloud no longer has, clears marks of enabled accounts', async () => {
+    const refuse = new Map([
+      ['refused', new EngineError('JumpCloud.Forbidden', 'no', { exitCode: ExitCode.Refused })],
+      ['deleted', new EngineError('JumpCloud.NotFound', 'gone', { exitCode: ExitCode.Refused })],
+    ]);
+    const w = world({ refuse });
+    const done = await offboard([user('refused', { disabled: true }), user('deleted', { disabled: true }), user('back', {}, { offboarded: true })], w.ctx);
+    assert.deepEqual(w.calls, ['mark deleted', 'unmark back']);
+    assert.equal(done.failed, 1);
+    assert.deepEqual(w.journal.map((e) => [e.jcId, e.outcome, e.errorId]), [['refused', 'failed', 'JumpCloud.Forbidden'], ['deleted', 'reported', undefined]]);
+    assert.equal(done.offboarded, 0, 'nobody was suspended');
+  });
+
+  it('skips an account whose anchor changed before the mark (compare-and-swap refused) and goes on', async () => {
+    const changed = new EngineError('AD.OperationFailed', 'no such attribute', { exitCode: ExitCode.Refused, details: { ldapCode: 16 } });
+    const w = world({ markFails: [changed] });
+    const done = await offboard([user('u1', { disabled: true }), user('u2', { disabled: true })], w.ctx);
+    assert.deepEqual(w.calls, ['suspend u1', 'suspend u2', 'mark u2']);
+    assert.equal(done.offboarded, 2);
+    assert.ok(w.logs.some((l) => /u1: its anchor changed meanwhile/.test(l)));
+  });
+
+  it('marks legacy users without suspending them; keeps those whose mark failed', async () => {
+    const w = world({ markFails: [new EngineError('AD.OperationFailed', 'refused', { exitCode: ExitCode.Refused })] });
+    const done = await offboard([user('old1', { disabled: true }), user('old2', { disabled: true })], { ...w.ctx, suspendedBefore: new Set(['old1', 'old2']) });
+    assert.deepEqual(w.calls, ['mark old2']);
+    assert.deepEqual(done.legacyPending, ['old1']);
+    assert.equal(done.offboarded, 0);
   });
 
   it('scans from the watermark, or everything after a restore, a DC change or a lower USN', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_PLAN_OPTIONS, type ActualState, type AdGroup, type AdUser, type DesiredState, type DesiredUser, type PlanOp } from '../../../engine/src/sync/model';
-import { decodeAnchor, encodeAnchor } from '../../../engine/src/sync/names';
+import { anchorValues, decodeAnchor, encodeAnchor } from '../../../engine/src/sync/names';
 import { plan } from '../../../engine/src/sync/planner';
 
 const ROOT = 'OU=Corporate Users,DC=example,DC=com';
@@ -15,7 +15,7 @@ function adUser(n: number, over: Partial<AdUser> = {}): AdUser {
   const u = jcUser(n);
   return {
     dn: `CN=${u.username},${ROOT}`,
-    anchor: { jcId: u.jcId, syncDisabled: false },
+    anchor: { jcId: u.jcId, syncDisabled: false, offboarded: false },
     foreignAnchor: false,
     cn: u.username,
     sAMAccountName: u.username,
@@ -32,7 +32,7 @@ function adUser(n: number, over: Partial<AdUser> = {}): AdUser {
 }
 
 function adGroup(name: string, jcId: string | null, members: string[], over: Partial<AdGroup> = {}): AdGroup {
-  return { dn: `CN=${name},${ROOT}`, anchor: jcId ? { jcId, syncDisabled: false } : null, foreignAnchor: false, cn: name, sAMAccountName: name, description: '', members, protected: false, ...over };
+  return { dn: `CN=${name},${ROOT}`, anchor: jcId ? { jcId, syncDisabled: false, offboarded: false } : null, foreignAnchor: false, cn: name, sAMAccountName: name, description: '', members, protected: false, ...over };
 }
 
 function actual(users: AdUser[] = [], groups: AdGroup[] = [], elsewhere: Array<[string, string]> = []): ActualState {
@@ -84,7 +84,7 @@ describe('planner: users', () => {
   it('disables a suspended user and re-enables it when JumpCloud activates it again', () => {
     const p1 = run({ users: [jcUser(1, { suspended: true })], groups: [] }, actual([adUser(1)]));
     assert.deepEqual(kinds(p1.operations), ['disableUser']);
-    const p2 = run({ users: [jcUser(1)], groups: [] }, actual([adUser(1, { disabled: true, anchor: { jcId: id(1), syncDisabled: true } })]));
+    const p2 = run({ users: [jcUser(1)], groups: [] }, actual([adUser(1, { disabled: true, anchor: { jcId: id(1), syncDisabled: true, offboarded: false } })]));
     assert.deepEqual(kinds(p2.operations), ['enableUser']);
   });
 
@@ -92,6 +92,27 @@ describe('planner: users', () => {
     const p = run({ users: [jcUser(1)], groups: [] }, actual([adUser(1, { disabled: true })]));
     assert.deepEqual(kinds(p.operations), ['skip']);
     assert.equal((p.operations[0] as Extract<PlanOp, { kind: 'skip' }>).code, 'DisabledInAD');
+  });
+
+  it('keeps the offboarded mark: never re-enables, re-disables or rewrites the anchor of an offboarded account', () => {
+    const offboarded = adUser(1, { disabled: true, anchor: { jcId: id(1), syncDisabled: false, offboarded: true } });
+    const reactivated = run({ users: [jcUser(1)], groups: [] }, actual([offboarded]));
+    assert.deepEqual(kinds(reactivated.operations), ['skip'], 'reactivated in JumpCloud: the AD account stays disabled');
+    const skip = reactivated.operations[0] as Extract<PlanOp, { kind: 'skip' }>;
+    assert.equal(skip.code, 'DisabledInAD');
+    assert.match(skip.reason, /offboard/);
+    assert.deepEqual(run({ users: [jcUser(1, { suspended: true })], groups: [] }, actual([offboarded])).operations, [], 'suspended in JumpCloud: nothing to do');
+    assert.deepEqual(run({ users: [], groups: [] }, actual([offboarded])).operations, [], 'out of scope: already disabled');
+    const changed = run({ users: [jcUser(1, { suspended: true, lastName: 'Leaver', username: 'user1b' })], groups: [] }, actual([offboarded]));
+    assert.deepEqual(kinds(changed.operations), ['renameUser', 'updateUser'], 'attribute changes still flow, without an anchor rewrite or an enable');
+    assert.equal((changed.operations[1] as Extract<PlanOp, { kind: 'updateUser' }>).adopt, false);
+  });
+
+  it('treats a marked account an administrator enabled again like any enabled account', () => {
+    const enabledAgain = adUser(1, { anchor: { jcId: id(1), syncDisabled: false, offboarded: true } });
+    assert.deepEqual(run({ users: [jcUser(1)], groups: [] }, actual([enabledAgain])).operations, []);
+    assert.deepEqual(kinds(run({ users: [jcUser(1, { suspended: true })], groups: [] }, actual([enabledAgain])).operations), ['disableUser'], 'a suspension disables it (the sync writes a fresh ;syncDisabled anchor)');
+    assert.equal(encodeAnchor({ jcId: id(1), syncDisabled: true }), `JumpCloud:${id(1)};syncDisabled`, 'what the disable writes: the stale mark is gone');
   });
 
   it('disables users removed from scope and never deletes them', () => {
@@ -221,8 +242,21 @@ describe('planner: safety and selection', () => {
 
 describe('anchor codec', () => {
   it('round-trips and recognises foreign values', () => {
-    assert.deepEqual(decodeAnchor(encodeAnchor({ jcId: id(7), syncDisabled: true })), { jcId: id(7), syncDisabled: true });
+    assert.deepEqual(decodeAnchor(encodeAnchor({ jcId: id(7), syncDisabled: true })), { jcId: id(7), syncDisabled: true, offboarded: false });
     assert.equal(decodeAnchor(''), null);
     assert.equal(decodeAnchor('Group_1234'), 'foreign');
+  });
+
+  it('reads and writes the offboarded mark, alone or after syncDisabled, and nothing else', () => {
+    assert.equal(encodeAnchor({ jcId: id(7), syncDisabled: false, offboarded: true }), `JumpCloud:${id(7)};offboarded`);
+    assert.deepEqual(decodeAnchor(`JumpCloud:${id(7)};offboarded`), { jcId: id(7), syncDisabled: false, offboarded: true });
+    assert.deepEqual(decodeAnchor(`JumpCloud:${id(7)};syncDisabled;offboarded`), { jcId: id(7), syncDisabled: true, offboarded: true });
+    assert.deepEqual(decodeAnchor(`JumpCloud:${id(7)}`), { jcId: id(7), syncDisabled: false, offboarded: false });
+    for (const odd of [`JumpCloud:${id(7)};offboarded;syncDisabled`, `JumpCloud:${id(7)};offboarded;offboarded`, `JumpCloud:${id(7)};Offboarded`, `JumpCloud:${id(7)};offboarded;`, `JumpCloud:${id(7)};retired`]) {
+      assert.equal(decodeAnchor(odd), 'foreign', odd);
+    }
+    const values = anchorValues(id(7));
+    assert.deepEqual(values, [`JumpCloud:${id(7)}`, `JumpCloud:${id(7)};offboarded`, `JumpCloud:${id(7)};syncDisabled`, `JumpCloud:${id(7)};syncDisabled;offboarded`]);
+    for (const value of values) assert.equal((decodeAnchor(value) as { jcId: string }).jcId, id(7), `${value} is ours`);
   });
 });
