@@ -4,9 +4,12 @@ function Get-JCSyncAgent {
         Shows this server's JumpCloud AD sync agent and, with the API key, every agent of its domain.
     .DESCRIPTION
         Returns one JumpCloudADI.SyncAgentStatus object for the agent installed in the folder:
-        installed version, service manager and service state, whether it runs, whether it is
+        installed version, service manager and service state, its mode (AgentChannel: connect
+        key and JumpCloud's agent service; ApiKey: the public API and Directory Insights only,
+        installed with Install-JCSyncAgent -ApiKeyOnly), whether passwords are synced
+        (PasswordSync: 'not synced in API-key mode' there), whether it runs, whether it is
         connected to JumpCloud, its role (Primary: it applies the changes; Standby: it stays
-        ready), the last heartbeat, the last full reconcile and the last change applied, how
+        ready; Standalone: the API-key mode, which always acts), the last heartbeat, the last full reconcile and the last change applied, how
         many objects are waiting for a retry (Pending) or quarantined after repeated failures
         (Failed, with the reasons in Quarantined), and the last error. A folder without an
         installation gives Installed = $false.

@@ -10,11 +10,16 @@ function Install-JCSyncAgent {
              -AcknowledgeInsecureLdapRisk), the Root User DN (the Test-JCRootDN rules, and it must
              lie under the ADI domain), then binds to the domain controller with the service
              account, finds the root user container and finds the ADI domain in JumpCloud;
-          2. copies the engine into the install folder and writes the configuration there, every
-             secret encrypted at rest (DPAPI on Windows; elsewhere a key file readable only by the
-             service's account, 0600, and AES-256-GCM);
-          3. registers the agent as a service (a Windows service; a systemd unit on Linux; on a
-             host without a service manager, a background process with a pid file) and starts it.
+          2. copies the engine into the install folder (on Windows with the service host
+             jcadi-service.exe, shipped next to the engine) and writes the configuration there,
+             every secret encrypted at rest (DPAPI on Windows; elsewhere a key file readable only
+             by the service's account, 0600, and AES-256-GCM);
+          3. registers the agent as a service and starts it: on Windows the service
+             JumpCloudADISync runs jcadi-service.exe, which starts the engine and stops it
+             gracefully, and is restarted by the service manager when the agent fails (not for a
+             bad configuration or a refused connect key: Event Log and logs\service.log say why);
+             a systemd unit on Linux; on a host without a service manager, a background process
+             with a pid file.
              At its first start the agent exchanges the one-time connect key for its own
              credentials, which replace the key in the configuration (encrypted as well);
           4. waits until the agent reports connected to JumpCloud. If it cannot start (a connect
@@ -26,8 +31,21 @@ function Install-JCSyncAgent {
         Agent.InsecureLdapNotAcknowledged, Agent.DomainControllerRequired, RootDN.Invalid,
         RootDN.NotUnderDomain, RootDN.NotFound, AD.BindFailed, JumpCloud.DomainNotFound.
 
-        Run again over an existing installation, it upgrades: the engine is replaced and the
-        configuration kept (only -InstallPath is needed); changing a domain controller
+        With -ApiKeyOnly (instead of -ConnectKey) it installs the API-key mode, for JumpCloud
+        organizations where the agent service is not available: the agent uses the public API
+        only. It finds its ADI domain, reads Directory Insights every few seconds (10 by
+        default) for changes to users, groups, memberships and bindings, and answers them with
+        the same full reconcile as the agent service's change feed; a full reconcile also runs
+        every hour. Offboarding works the same (an account disabled in AD is suspended in
+        JumpCloud). Passwords are NOT synced in this mode (Directory Insights carries none):
+        users created in AD get a random initial password, as with Invoke-JCSync. There is no
+        primary election either: run ONE agent per ADI domain in this mode. The API key must
+        belong to an administrator who may read users, groups and Directory Insights; a key
+        JumpCloud refuses stops the agent (JumpCloud.AuthFailed, JumpCloud.Forbidden).
+
+        Run again over an existing installation, it upgrades: the engine (and the service host)
+        is replaced, the service registration brought up to date, and the configuration kept
+        (only -InstallPath is needed); changing a domain controller
         installation to a member server (or back) in place is refused with Agent.ServerTypeChange:
         uninstall first.
 
@@ -71,6 +89,10 @@ function Install-JCSyncAgent {
         the Root User container. Not a domain administrator.
     .PARAMETER ConnectKey
         The one-time connect key (New-JCSyncConnectKey), as a SecureString.
+    .PARAMETER ApiKeyOnly
+        Installs the API-key mode: no connect key, the public API and Directory Insights only,
+        no password sync, one agent per ADI domain (see the description). -JumpCloudApiKey is
+        required. Cannot be combined with -ConnectKey or -ComputerName.
     .PARAMETER JumpCloudApiKey
         The JumpCloud API key the agent reads users and groups with (and suspends users disabled
         in AD with), as a SecureString. Stored encrypted in the configuration.
@@ -116,12 +138,18 @@ function Install-JCSyncAgent {
         Install-JCSyncAgent -ComputerName dc1, dc2, dc3 -ServerType DC -RootUserDN 'CN=Users;DC=example;DC=com' -Domain 'DC=example;DC=com' -ServiceAccount $cred -JumpCloudApiKey $apiKey
 
         Rolls the agent out to three domain controllers, a fresh connect key for each.
+    .EXAMPLE
+        Install-JCSyncAgent -ApiKeyOnly -ServerType DC -RootUserDN 'CN=Users;DC=example;DC=com' -Domain 'DC=example;DC=com' -ServiceAccount $cred -JumpCloudApiKey $apiKey
+
+        Installs the agent in the API-key mode: changes reach AD through Directory Insights
+        within seconds, passwords are not synced. Get-JCSyncAgent shows Mode ApiKey.
     .INPUTS
         JumpCloudADI.SyncConnectKey (its ConnectKey and Domain properties)
     .OUTPUTS
         JumpCloudADI.SyncAgentInstall
         InstallPath, Upgraded, Version, ServerType, DomainController, LdapMode, Domain, RootUserDN,
-        ServiceAccount, SecretsProtection, ServiceManager, Running, Role, AgentId and the paths.
+        ServiceAccount, Mode (AgentChannel or ApiKey), PasswordSync, SecretsProtection,
+        ServiceManager, Running, Role, AgentId and the paths.
         With -ComputerName, one per computer (from the remote session).
     .LINK
         New-JCSyncConnectKey
@@ -174,6 +202,9 @@ function Install-JCSyncAgent {
         [Parameter(ParameterSetName = 'Local', ValueFromPipelineByPropertyName = $true)]
         [System.Security.SecureString] $ConnectKey,
 
+        [Parameter(Mandatory = $true, ParameterSetName = 'ApiKeyOnly')]
+        [switch] $ApiKeyOnly,
+
         [System.Security.SecureString] $JumpCloudApiKey,
 
         [ValidateSet('US', 'EU')]
@@ -212,9 +243,12 @@ function Install-JCSyncAgent {
             return
         }
 
+        $apiKeyMode = $PSCmdlet.ParameterSetName -eq 'ApiKeyOnly'
         $path = ResolveJCInstallPath -InstallPath $InstallPath -Cmdlet $PSCmdlet
         $files = GetJCAgentFiles -InstallPath $path
         $engineFile = FindJCEngine -Cmdlet $PSCmdlet
+        # On Windows the service is the service host, shipped next to the engine and installed with it.
+        $serviceHostFile = GetJCServiceHostFile -EngineFile $engineFile
         $serverTypeValue = $null
         if ($PSBoundParameters.ContainsKey('ServerType')) {
             if ($ServerType -eq 'DC') {
@@ -231,8 +265,15 @@ function Install-JCSyncAgent {
                 installPath = $path
                 engineFile  = $engineFile
             }
+            if ($null -ne $serviceHostFile) {
+                $engineParams['serviceHostFile'] = $serviceHostFile
+            }
             if ($null -ne $serverTypeValue) {
                 $engineParams['serverType'] = $serverTypeValue
+            }
+            if ($apiKeyMode) {
+                # The installed mode is kept; the engine warns when it differs.
+                $engineParams['mode'] = 'apiKey'
             }
             if (-not $PSCmdlet.ShouldProcess($path, 'Upgrade the JumpCloud sync agent (engine replaced, configuration kept)')) {
                 return
@@ -246,6 +287,8 @@ function Install-JCSyncAgent {
             [void](InvokeJCEngine -Command 'agent-install' -Parameters $checkParams -Cmdlet $PSCmdlet)
             [void](InvokeJCAgentService -Action Stop -InstallPath $path -TimeoutSeconds $StartTimeoutSeconds -Cmdlet $PSCmdlet)
             $installed = @(InvokeJCEngine -Command 'agent-install' -Parameters $engineParams -Cmdlet $PSCmdlet)
+            # Registered again: an older registration is pointed at the current service binary.
+            InvokeJCAgentService -Action Register -InstallPath $path -Cmdlet $PSCmdlet
             $status = @(InvokeJCAgentService -Action Start -InstallPath $path -TimeoutSeconds $StartTimeoutSeconds -Cmdlet $PSCmdlet)
             AddJCInstallStatus -Install $installed -Status $status
             return
@@ -264,7 +307,7 @@ function Install-JCSyncAgent {
         if (-not $hasServiceAccount) {
             $missing.Add('-ServiceAccount')
         }
-        if ($null -eq $ConnectKey) {
+        if (-not $apiKeyMode -and $null -eq $ConnectKey) {
             $missing.Add('-ConnectKey')
         }
         if ($null -eq $JumpCloudApiKey) {
@@ -272,6 +315,9 @@ function Install-JCSyncAgent {
         }
         if ($missing.Count -gt 0) {
             $message = 'A new installation in {0} needs {1}. (An existing installation there would be upgraded with -InstallPath alone.)' -f $path, ($missing -join ', ')
+            if ($missing.Contains('-ConnectKey')) {
+                $message += ' Without the agent service (no connect key), -ApiKeyOnly installs the API-key mode, which syncs no passwords.'
+            }
             $record = NewJCErrorRecord -ErrorId 'Install.ParameterMissing' -Message $message -Category InvalidArgument -TargetObject $path -ExceptionType 'System.ArgumentException'
             $PSCmdlet.ThrowTerminatingError($record)
         }
@@ -312,13 +358,23 @@ function Install-JCSyncAgent {
             rootUserDN     = $RootUserDN
             domain         = $Domain
             serviceAccount = [ordered]@{ bindDN = $ServiceAccount.UserName; password = $ServiceAccount.Password }
-            connectKey     = $ConnectKey
-            jumpcloud      = $jumpCloud
         }
+        if ($apiKeyMode) {
+            $engineParams['mode'] = 'apiKey'
+            $modeText = ', API-key mode: no password sync'
+        }
+        else {
+            $engineParams['connectKey'] = $ConnectKey
+            $modeText = ''
+        }
+        $engineParams['jumpcloud'] = $jumpCloud
         if ($PSBoundParameters.ContainsKey('DomainController')) {
             $engineParams['domainController'] = $DomainController
         }
-        if (-not $PSCmdlet.ShouldProcess($path, ('Install the JumpCloud sync agent for {0} ({1})' -f $Domain, $ServerType))) {
+        if ($null -ne $serviceHostFile) {
+            $engineParams['serviceHostFile'] = $serviceHostFile
+        }
+        if (-not $PSCmdlet.ShouldProcess($path, ('Install the JumpCloud sync agent for {0} ({1}{2})' -f $Domain, $ServerType, $modeText))) {
             return
         }
 

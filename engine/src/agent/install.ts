@@ -15,6 +15,7 @@ import {
   syncSettingsSchema,
   writeAgentConfig,
   type AgentConfig,
+  type AgentMode,
   type AgentPaths,
   type LdapSettings,
   type SyncSettings,
@@ -31,8 +32,11 @@ export interface InstallSettings {
   domain: string;
   bindDN: string;
   bindPassword: string;
-  connectKey: string;
-  jumpcloud: { baseUrl?: string; region?: 'us' | 'eu'; orgId?: string; caFile?: string; timeoutMs: number; apiKey: string };
+  /** `apiKey`: no connect key (the public API and Directory Insights only). */
+  mode: AgentMode;
+  /** Required in the channel mode, refused in the API-key mode. */
+  connectKey: string | null;
+  jumpcloud: { baseUrl?: string; region?: 'us' | 'eu'; insightsBaseUrl?: string; orgId?: string; caFile?: string; timeoutMs: number; apiKey: string };
   sync: Partial<SyncSettings>;
 }
 
@@ -57,28 +61,61 @@ export function serverTypeChangeError(installed: AgentConfig['serverType'], requ
 /** Copies the engine executable into the install folder (temp file + rename: never half a binary). */
 export function copyEngine(engineFile: string, target: string): void {
   if (!existsSync(engineFile)) throw badRequest('Agent.EngineMissing', `The engine executable to install, ${engineFile}, does not exist.`, engineFile);
-  if (resolve(engineFile) === resolve(target)) return;
-  const tmp = `${target}.new`;
-  copyFileSync(engineFile, tmp);
-  chmodSync(tmp, 0o755);
-  renameSync(tmp, target);
+  copyExecutable(engineFile, target);
 }
 
-/** An upgrade: the binary is replaced, the config kept (only the engine version in it changes). */
-export function upgradeAgent(installPath: string, engineFile: string, requestedType: AgentConfig['serverType'] | undefined): InstallOutcome {
+/** Copies the Windows service host (jcadi-service.exe) into the install folder, as the engine. */
+export function copyServiceHost(serviceHostFile: string, target: string): void {
+  if (!existsSync(serviceHostFile)) {
+    throw badRequest('Agent.ServiceHostMissing', `The Windows service host to install, ${serviceHostFile}, does not exist: it ships next to jcadi-engine.exe (npm run build makes it).`, serviceHostFile);
+  }
+  copyExecutable(serviceHostFile, target);
+}
+
+function copyExecutable(source: string, target: string): void {
+  if (resolve(source) === resolve(target)) return;
+  const tmp = `${target}.new`;
+  copyFileSync(source, tmp);
+  chmodSync(tmp, 0o755);
+  renameRetrying(tmp, target);
+}
+
+/**
+ * Windows refuses to replace an executable while its process is still ending (a service that
+ * has just reported "stopped"): a few retries within 5 s instead of a failed upgrade.
+ */
+function renameRetrying(from: string, to: string): void {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      renameSync(from, to);
+      return;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (attempt >= 25 || (code !== 'EPERM' && code !== 'EBUSY' && code !== 'EACCES')) throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+}
+
+/** An upgrade: the binaries are replaced, the config kept (only the engine version in it changes). */
+export function upgradeAgent(installPath: string, engineFile: string, requestedType: AgentConfig['serverType'] | undefined, serviceHostFile?: string): InstallOutcome {
   const paths = agentPaths(installPath);
   const config = readAgentConfig(paths.config);
   if (requestedType && requestedType !== config.serverType) throw serverTypeChangeError(config.serverType, requestedType, installPath);
   copyEngine(engineFile, paths.engine);
+  if (serviceHostFile) copyServiceHost(serviceHostFile, paths.serviceHost);
   const next: AgentConfig = { ...config, installedVersion: ENGINE_VERSION };
   writeAgentConfig(paths.config, next);
   return { paths, upgraded: true, config: next, created: [] };
 }
 
-/** A fresh install: folder, engine, key file, config with every secret protected. Rolled back on failure. */
-export async function installAgent(installPath: string, engineFile: string, settings: InstallSettings, protector?: SecretProtector): Promise<InstallOutcome> {
+/** A fresh install: folder, engine (and the Windows service host), key file, config with every secret protected. Rolled back on failure. */
+export async function installAgent(installPath: string, engineFile: string, settings: InstallSettings, protector?: SecretProtector, serviceHostFile?: string): Promise<InstallOutcome> {
   const problem = checkAgentSettings(settings);
   if (problem) throw problem;
+  if ((settings.mode === 'channel') !== (settings.connectKey !== null)) {
+    throw badRequest('Agent.ConnectKeyMode', settings.mode === 'channel' ? 'The agent-channel mode needs a connect key (New-JCSyncConnectKey).' : 'The API-key mode takes no connect key.', 'connectKey');
+  }
   const paths = agentPaths(installPath);
   const created: string[] = [];
   const folderExisted = existsSync(installPath);
@@ -89,10 +126,15 @@ export async function installAgent(installPath: string, engineFile: string, sett
     }
     copyEngine(engineFile, paths.engine);
     created.push(paths.engine);
+    if (serviceHostFile) {
+      copyServiceHost(serviceHostFile, paths.serviceHost);
+      created.push(paths.serviceHost);
+    }
     const keyExisted = existsSync(paths.keyFile);
     const secrets = protector ?? protectorFor(paths, { create: true });
     const config: AgentConfig = {
       configVersion: 1,
+      mode: settings.mode,
       installedVersion: ENGINE_VERSION,
       installedAt: new Date().toISOString(),
       serverType: settings.serverType,
@@ -104,12 +146,13 @@ export async function installAgent(installPath: string, engineFile: string, sett
       jumpcloud: {
         ...(settings.jumpcloud.baseUrl ? { baseUrl: settings.jumpcloud.baseUrl } : {}),
         ...(settings.jumpcloud.region ? { region: settings.jumpcloud.region } : {}),
+        ...(settings.jumpcloud.insightsBaseUrl ? { insightsBaseUrl: settings.jumpcloud.insightsBaseUrl } : {}),
         ...(settings.jumpcloud.orgId ? { orgId: settings.jumpcloud.orgId } : {}),
         ...(settings.jumpcloud.caFile ? { caFile: resolve(settings.jumpcloud.caFile) } : {}),
         timeoutMs: settings.jumpcloud.timeoutMs,
         apiKey: await secrets.protect(settings.jumpcloud.apiKey, SECRET_PURPOSE.apiKey),
       },
-      connectKey: await secrets.protect(settings.connectKey, SECRET_PURPOSE.connectKey),
+      ...(settings.connectKey !== null ? { connectKey: await secrets.protect(settings.connectKey, SECRET_PURPOSE.connectKey) } : {}),
       sync: syncSettingsSchema.parse(settings.sync),
     };
     if (!keyExisted && existsSync(paths.keyFile)) created.push(paths.keyFile);
@@ -124,7 +167,7 @@ export async function installAgent(installPath: string, engineFile: string, sett
 
 /** Every file of an installation, in removal order. */
 export function installedFiles(paths: AgentPaths, keepHistory: boolean): string[] {
-  const files = [paths.pid, paths.state, paths.config, paths.keyFile, paths.engine, `${paths.engine}.new`];
+  const files = [paths.pid, paths.state, paths.config, paths.keyFile, paths.engine, `${paths.engine}.new`, paths.serviceHost, `${paths.serviceHost}.new`];
   if (!keepHistory) files.push(paths.journal, resolve(paths.log, '..'));
   return files;
 }
@@ -133,7 +176,8 @@ export function uninstallFiles(paths: AgentPaths, keepHistory: boolean): string[
   const removed: string[] = [];
   for (const file of installedFiles(paths, keepHistory)) {
     if (!existsSync(file)) continue;
-    rmSync(file, { recursive: true, force: true });
+    // Retries: on Windows a service host that has just stopped may hold its executable a moment longer.
+    rmSync(file, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
     removed.push(file);
   }
   // Damaged state files set aside by the agent, and the folder itself once empty.
@@ -174,7 +218,8 @@ export type WaitOutcome = { ready: true; state: AgentState } | { ready: false; s
 
 /**
  * Waits until the agent (started at or after `since`) is connected, or failed, exited or timed out.
- * Connected: it exchanged its key (or had credentials) and JumpCloud answered a heartbeat.
+ * Connected: it exchanged its key (or had credentials) and JumpCloud answered a heartbeat; in
+ * the API-key mode, JumpCloud knows its domain and Directory Insights answered.
  */
 export async function waitForAgent(paths: AgentPaths, options: { since: Date; timeoutMs: number; exited?: () => boolean }): Promise<WaitOutcome> {
   const deadline = Date.now() + options.timeoutMs;
@@ -254,6 +299,8 @@ export function statusRecord(paths: AgentPaths): Record<string, unknown> {
   const failures = Object.values(state?.failures ?? {});
   const quarantined = failures.filter((f) => f.quarantined);
   const status = !running ? (state?.status === 'failed' ? 'Failed' : 'Stopped') : state ? capital(state.status) : 'Starting';
+  const apiKeyMode = config?.mode === 'apiKey';
+  const role = !running || !state?.connected ? 'Unknown' : apiKeyMode ? 'Standalone' : state.primary ? 'Primary' : 'Standby';
   return {
     ...base,
     Version: config?.installedVersion ?? null,
@@ -262,17 +309,19 @@ export function statusRecord(paths: AgentPaths): Record<string, unknown> {
     RootUserDN: config?.rootUserDN ?? null,
     DomainController: config?.domainController ?? null,
     LdapMode: config ? config.ldap.mode.toUpperCase() : null,
+    Mode: config ? (apiKeyMode ? 'ApiKey' : 'AgentChannel') : null,
+    PasswordSync: config ? (apiKeyMode ? 'not synced in API-key mode' : 'synced') : null,
     AgentId: config?.agent?.agentId ?? state?.agentId ?? null,
-    ConnectKeyExchanged: config ? config.agent !== undefined : null,
+    ConnectKeyExchanged: config && !apiKeyMode ? config.agent !== undefined : null,
     Running: running,
     ProcessId: pid,
     Status: status,
     Connected: running && (state?.connected ?? false),
-    Role: running && state?.connected ? (state.primary ? 'Primary' : 'Standby') : 'Unknown',
+    Role: role,
     LastHeartbeat: state?.lastHeartbeatAt ?? null,
     LastFullReconcile: state?.lastFullReconcileAt ?? null,
     LastChange: state?.lastChangeAt ?? null,
-    Cursor: state?.cursor ?? null,
+    Cursor: (apiKeyMode ? state?.insights?.time : state?.cursor) ?? null,
     Pending: failures.length - quarantined.length,
     Failed: quarantined.length,
     Quarantined: quarantined.map((f) => ({ Target: f.target, Kind: f.kind, JumpCloudId: f.jcId, Failures: f.count, Since: f.firstAt, LastError: f.lastError, ErrorId: f.errorId })),

@@ -8,16 +8,21 @@
 //      accounts an administrator disabled (offboarding), and reconciles on a schedule;
 //   4. survives outages (retries with backoff, reports "degraded", catches up with a full
 //      reconcile) and stops gracefully on SIGTERM/SIGINT, saving its state.
+// In the API-key mode (config `mode: "apiKey"`) there is no exchange, no heartbeat and no
+// election: the agent always acts, with Directory Insights as its change signal
+// (./insights-poller.ts) instead of the change feed, and syncs no passwords.
 import { rmSync, writeFileSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import { dirname } from 'node:path';
 import { parseAdiDN } from '../ad/rootdn';
 import { AdSession } from '../ad/session';
+import { AdWriter } from '../ad/writer';
 import { asEngineError, EngineError, ExitCode, type ExitCodeValue } from '../cli/errors';
 import {
   agentPaths,
   dcConfigOf,
   jumpcloudBaseUrl,
+  jumpcloudInsightsUrl,
   openAgentSecrets,
   protectorFor,
   readAgentConfig,
@@ -34,13 +39,16 @@ import { generateAgentKeyPair } from '../jumpcloud/agent-crypto';
 import { JumpCloudClient } from '../jumpcloud/client';
 import { readCaFile } from '../jumpcloud/connection';
 import { abortableSleep } from '../jumpcloud/retry';
+import type { DirectoryEvent } from '../jumpcloud/schemas';
 import type { EngineLogger } from '../log/logger';
 import type { SecretScrubber } from '../log/secrets';
+import { findDomain } from '../sync/gather';
 import { FileJournal } from '../sync/journal';
 import { ENGINE_VERSION } from '../version';
 import { planBatch } from './events';
 import { DEFAULT_BACKOFF, releaseObjects, type BackoffPolicy } from './failures';
-import { changedManagedUsers, FULL_SCAN_WINDOW_MS, offboardDecisions, readWatermark, scanStart } from './offboard';
+import { InsightsPoller, planInsights, type InsightsCursor, type InsightsPlan } from './insights-poller';
+import { changedManagedUsers, offboard, readWatermark, scanStart } from './offboard';
 import { applyPasswordEvent, isTransient } from './passwords';
 import { reconcile } from './reconcile';
 import { commitPassword, readConfigPasswords } from './service-password';
@@ -63,6 +71,8 @@ export interface RunAgentOptions {
 
 /** Refusals of the connect key itself: retrying cannot help. */
 const KEY_REFUSALS = new Set(['JumpCloud.ConnectKeyInvalid', 'JumpCloud.ConnectKeyUsed', 'JumpCloud.ConnectKeyExpired', 'JumpCloud.InvalidRequest']);
+/** API-key mode: the key is the only way in, so its refusal stops the agent. */
+const API_KEY_REFUSALS = new Set(['JumpCloud.AuthFailed', 'JumpCloud.Forbidden']);
 
 export class AgentRunner {
   readonly paths: AgentPaths;
@@ -80,6 +90,9 @@ export class AgentRunner {
   #jumpcloud: JumpCloudClient | null = null;
   #ca: string | undefined;
   #rootDN = '';
+  #domainId = '';
+  /** API-key mode only: the change signal. */
+  #insights: InsightsPoller | null = null;
 
   #primary = false;
   #heartbeatIntervalMs = 5000;
@@ -144,10 +157,16 @@ export class AgentRunner {
       this.#log('info', `sync agent ${ENGINE_VERSION} starting`, { pid: process.pid, domain: this.#config.domain, rootUserDN: this.#config.rootUserDN, serverType: this.#config.serverType, dc: this.#config.domainController });
       this.#journal = new FileJournal(this.paths.journal, `agent-${process.pid}-${Date.now().toString(36)}`);
 
+      if (this.#config.mode === 'apiKey') {
+        await this.#startApiKeyMode();
+        await this.#mainLoop();
+        return this.#finish(ExitCode.Ok);
+      }
       if (this.#config.connectKey) await this.#exchange(protector);
       if (this.#stopping) return this.#finish(ExitCode.Ok);
       const agent = this.#config.agent;
       if (!agent || !this.#secrets.agentSecret || !this.#secrets.privateKeyPem) throw new EngineError('Agent.ConfigInvalid', 'The config holds no agent credentials.', { exitCode: ExitCode.BadRequest });
+      this.#domainId = agent.domainId;
       // Short retries per call: the agent's own loop retries with backoff and reports the outage.
       const transport = { baseUrl: jumpcloudBaseUrl(this.#config), ca: this.#ca, timeoutMs: this.#config.jumpcloud.timeoutMs, log: this.#clientLog, retry: AGENT_CALL_RETRY };
       this.#channel = new AgentChannelClient(transport, { agentId: agent.agentId, agentSecret: this.#secrets.agentSecret });
@@ -338,7 +357,7 @@ export class AgentRunner {
         continue;
       }
       try {
-        await this.#primaryTurn();
+        await (this.#insights ? this.#insightsTurn() : this.#primaryTurn());
         if (this.#outages > 0) {
           this.#log('info', 'JumpCloud and AD reachable again; caught up');
           this.#store.update((s) => {
@@ -361,6 +380,7 @@ export class AgentRunner {
       return;
     }
     if (err.id === 'JumpCloud.Cancelled' && !this.#primary) return;
+    if (this.#insights && API_KEY_REFUSALS.has(err.id)) throw apiKeyRefused(err);
     this.#outages++;
     this.#needFull = true;
     this.#degradedMessage = `${err.id}: ${err.message}`;
@@ -369,6 +389,7 @@ export class AgentRunner {
     this.#store.update((s) => {
       s.status = 'degraded';
       s.lastError = { id: err.id, message: err.message, at: this.#now().toISOString() };
+      if (this.#insights && err.id.startsWith('JumpCloud.')) s.connected = false;
     }, { flush: true });
     await this.#sleep(delay);
   }
@@ -490,13 +511,12 @@ export class AgentRunner {
   }
 
   async #fullReconcile(why: string): Promise<void> {
-    const agent = this.#config.agent as NonNullable<AgentConfig['agent']>;
     const state = this.#store.state;
     const result = await this.#withAd((session) =>
       reconcile({
         client: this.#jumpcloud as JumpCloudClient,
         session,
-        domainId: agent.domainId,
+        domainId: this.#domainId,
         rootDN: this.#rootDN,
         settings: this.#config.sync,
         journal: this.#journal,
@@ -505,6 +525,7 @@ export class AgentRunner {
         backoff: this.#backoff,
         signal: this.#options.signal,
         now: this.#now,
+        retryQuarantined: why === 'schedule',
       }),
     );
     this.#needFull = false;
@@ -519,6 +540,7 @@ export class AgentRunner {
     }, { flush: true });
     const level = result.applied > 0 || result.failed > 0 ? 'info' : 'verbose';
     this.#log(level, `reconcile (${why}): ${result.applied} applied, ${result.failed} failed, ${result.deferred} held back, in ${result.durationMs} ms`);
+    if (result.retried.length > 0) this.#log('info', `one more try for ${result.retried.length} quarantined object(s) at the scheduled reconcile: ${result.retried.join(', ')}`);
     if (result.refusal) this.#log('warning', `reconcile refused by the safety threshold, nothing applied: ${result.refusal}`);
     for (const skip of result.newSkips) if (skip.kind === 'skip') this.#log('warning', `skipped ${skip.objectType} ${skip.name}: ${skip.reason}`);
     for (const f of result.failures) {
@@ -564,42 +586,174 @@ export class AgentRunner {
   }
 
   async #offboardCheck(): Promise<void> {
-    const client = this.#jumpcloud as JumpCloudClient;
     const dc = this.#config.domainController;
+    const anchorAttribute = this.#config.sync.anchorAttribute;
     await this.#withAd(async (session) => {
       const watermark = await readWatermark(session);
-      const since = scanStart(this.#store.state.usn, dc, watermark);
-      const changed = await changedManagedUsers(session, this.#rootDN, this.#config.sync.anchorAttribute, since);
-      const notBefore = since === null ? new Date(this.#now().getTime() - FULL_SCAN_WINDOW_MS) : null;
-      const { suspend, forget } = offboardDecisions(changed, this.#store.state.offboarded, notBefore);
-      for (const user of suspend) {
-        let detail = 'disabled in AD by an administrator: suspended in JumpCloud';
-        let outcome: 'applied' | 'failed' = 'applied';
-        let errorId: string | undefined;
-        try {
-          const current = await client.getUser(user.jcId);
-          if (current.suspended === true || current.state === 'SUSPENDED') detail = 'disabled in AD by an administrator: already suspended in JumpCloud';
-          else await client.updateUser(user.jcId, { suspended: true });
-        } catch (thrown) {
-          const err = asEngineError(thrown);
-          if (err.exitCode === ExitCode.Unreachable) throw err; // retried after the outage, watermark kept
-          outcome = 'failed';
-          errorId = err.id;
-          detail = `disabled in AD by an administrator, but JumpCloud refused the suspension: ${err.message}`;
-        }
-        this.#journal.write({ kind: 'offboardUser', target: user.dn, jcId: user.jcId, outcome, detail, ...(errorId ? { errorId } : {}) });
-        this.#log(outcome === 'applied' ? 'info' : 'warning', `offboarding ${user.sAMAccountName}: ${detail}`);
-        this.#store.update((s) => {
-          s.offboarded[user.jcId] = this.#now().toISOString();
-          if (outcome === 'applied') s.counters.offboarded++;
-        }, { flush: true });
-      }
+      // Ids an earlier version remembered in the state file: one full scan marks them in AD.
+      const suspendedBefore = new Set(Object.keys(this.#store.state.offboarded));
+      const since = suspendedBefore.size > 0 ? null : scanStart(this.#store.state.usn, dc, watermark);
+      if (since === null) this.#log('verbose', 'offboarding: looking at every managed account once (no change-tracking watermark for this DC yet)');
+      const users = await changedManagedUsers(session, this.#rootDN, anchorAttribute, since);
+      const done = await offboard(users, { client: this.#jumpcloud as JumpCloudClient, writer: new AdWriter(session, anchorAttribute), journal: this.#journal, log: this.#log, suspendedBefore });
       this.#store.update((s) => {
-        for (const jcId of forget) delete s.offboarded[jcId];
+        s.counters.offboarded += done.offboarded;
+        if (since === null) for (const jcId of Object.keys(s.offboarded)) if (!done.legacyPending.includes(jcId)) delete s.offboarded[jcId];
         s.usn = { dc, invocationId: watermark.invocationId, highestCommittedUsn: watermark.highestCommittedUsn };
-      });
+      }, { flush: done.offboarded > 0 });
     });
     this.#nextOffboardAt = Date.now() + this.#config.sync.offboardPollSeconds * 1000;
   }
+
+  // ---- API-key mode ---------------------------------------------------------------------
+
+  /**
+   * No exchange, no heartbeat, no election: finds the ADI domain, anchors the Directory Insights
+   * cursor (or checks that Directory Insights answers, on a restart), then always acts. An
+   * unreachable JumpCloud is retried with backoff; a refused key or an unknown domain stops it.
+   */
+  async #startApiKeyMode(): Promise<void> {
+    const client = new JumpCloudClient({
+      baseUrl: jumpcloudBaseUrl(this.#config),
+      insightsBaseUrl: jumpcloudInsightsUrl(this.#config),
+      ca: this.#ca,
+      timeoutMs: this.#config.jumpcloud.timeoutMs,
+      log: this.#clientLog,
+      retry: AGENT_CALL_RETRY,
+      apiKey: this.#secrets.apiKey,
+      orgId: this.#config.jumpcloud.orgId,
+      signal: this.#options.signal,
+    });
+    this.#jumpcloud = client;
+    const poller = new InsightsPoller(client);
+    let attempt = 0;
+    for (;;) {
+      try {
+        this.#domainId = (await findDomain(client, this.#config.domain)).id;
+        const saved = this.#store.state.insights;
+        if (saved) await poller.poll(saved);
+        else {
+          const cursor = await poller.initialCursor(this.#now());
+          this.#store.update((s) => {
+            s.insights = cursor;
+          }, { flush: true });
+        }
+        break;
+      } catch (thrown) {
+        const err = asEngineError(thrown);
+        if (this.#stopping) return;
+        if (API_KEY_REFUSALS.has(err.id)) throw apiKeyRefused(err);
+        if (err.exitCode !== ExitCode.Unreachable) throw err;
+        attempt++;
+        const delay = Math.min(OUTAGE_BACKOFF.maxMs, OUTAGE_BACKOFF.baseMs * 2 ** Math.min(attempt, 6));
+        this.#log('warning', `cannot reach JumpCloud yet (${err.message}); retrying in ${Math.round(delay / 1000)} s`, { id: err.id });
+        this.#store.update((s) => {
+          s.lastError = { id: err.id, message: err.message, at: this.#now().toISOString() };
+        });
+        await this.#sleep(delay);
+      }
+    }
+    this.#insights = poller;
+    this.#primary = true;
+    await this.#warnAboutChannelAgents(client);
+    this.#store.update((s) => {
+      s.agentId = null;
+      s.status = 'running';
+      s.connected = true;
+      s.primary = true;
+      s.lastError = null;
+    }, { flush: true });
+    this.#log('info', `API-key mode for ${this.#config.domain} (${this.#domainId}): Directory Insights every ${this.#config.sync.insightsPollSeconds} s, a full reconcile every ${this.#config.sync.fullReconcileMinutes} min; passwords are not synced in this mode`);
+  }
+
+  /** Agents of JumpCloud's agent service active for the same domain would write to AD too: say so. */
+  async #warnAboutChannelAgents(client: JumpCloudClient): Promise<void> {
+    try {
+      const active: string[] = [];
+      for await (const agent of client.listAgents(this.#domainId)) if (agent.state === 'active') active.push(agent.hostname || agent.id);
+      if (active.length > 0) {
+        this.#log('warning', `agents of JumpCloud's agent service are active for ${this.#config.domain} (${active.join(', ')}): they and this API-key agent would both write to AD. Run one agent per ADI domain.`);
+      }
+    } catch (thrown) {
+      this.#log('debug', `the domain's agents could not be listed: ${asEngineError(thrown).message}`);
+    }
+  }
+
+  #insightsCursor(): InsightsCursor {
+    return this.#store.state.insights ?? { time: this.#now().toISOString(), ids: [] };
+  }
+
+  /** Saved only once the events' reconcile is done: after a crash they are read again (harmless). */
+  #saveInsights(cursor: InsightsCursor, events: number, changed: boolean): void {
+    this.#store.update((s) => {
+      s.insights = cursor;
+      s.connected = true;
+      s.counters.eventsProcessed += events;
+      if (changed) s.lastChangeAt = this.#now().toISOString();
+    }, { flush: events > 0 });
+  }
+
+  /** Releases the failure records (quarantine included) of the objects the events name. */
+  #releaseNamed(events: DirectoryEvent[]): InsightsPlan {
+    const plan = planInsights(events);
+    const released = releaseObjects(this.#store.state.failures, { users: plan.users, groups: plan.groups, memberships: plan.memberships });
+    if (released.length > 0) this.#log('info', `retrying ${released.length} object(s) named by new changes: ${released.join(', ')}`);
+    return plan;
+  }
+
+  /**
+   * A full reconcile that reads Directory Insights first: the events until then are covered by it
+   * and ask for no other. Directory Insights failing does not hold the reconcile up.
+   */
+  async #fullReconcileWithInsights(why: string): Promise<void> {
+    let read: { fresh: DirectoryEvent[]; cursor: InsightsCursor } | null = null;
+    try {
+      read = await (this.#insights as InsightsPoller).poll(this.#insightsCursor());
+    } catch (thrown) {
+      const err = asEngineError(thrown);
+      if (API_KEY_REFUSALS.has(err.id) || this.#stopping) throw err;
+      this.#log(this.#outages > 0 ? 'debug' : 'warning', `Directory Insights not read before the reconcile: ${err.message}`, { id: err.id });
+    }
+    if (read) this.#releaseNamed(read.fresh);
+    await this.#fullReconcile(why);
+    if (read) this.#saveInsights(read.cursor, read.fresh.length, false);
+  }
+
+  async #insightsTurn(): Promise<void> {
+    const sync = this.#config.sync;
+    if (this.#needFull || Date.now() >= this.#nextFullAt) await this.#fullReconcileWithInsights(this.#needFull ? 'start or catch-up' : 'schedule');
+    if (Date.now() >= this.#nextOffboardAt) await this.#offboardCheck();
+    if (this.#stopping) return;
+
+    const poller = this.#insights as InsightsPoller;
+    const first = await poller.poll(this.#insightsCursor());
+    const events = [...first.fresh];
+    let cursor = first.cursor;
+    let changed = planInsights(events).reconcile;
+    if (changed) {
+      // Debounce: let a burst settle (Directory Insights may index it over a few polls), reconcile once.
+      const deadline = Date.now() + sync.maxDebounceMs;
+      while (Date.now() < deadline && !this.#stopping) {
+        await this.#sleep(sync.debounceMs);
+        const more = await poller.poll(cursor);
+        cursor = more.cursor;
+        if (more.fresh.length === 0) break;
+        events.push(...more.fresh);
+      }
+      changed = this.#releaseNamed(events).reconcile;
+      await this.#fullReconcile(`${events.length} Directory Insights event(s)`);
+    }
+    this.#saveInsights(cursor, events.length, changed);
+    const dueIn = Math.min(this.#nextOffboardAt, this.#nextFullAt) - Date.now();
+    await this.#sleep(Math.max(0, Math.min(sync.insightsPollSeconds * 1000, dueIn)));
+  }
 }
 
+/** A refused API key in API-key mode: the agent has no other way to JumpCloud, so it stops with this. */
+function apiKeyRefused(err: EngineError): EngineError {
+  return new EngineError(
+    err.id,
+    `${err.message} In API-key mode the agent reads users, groups and Directory Insights with this key only: it stops. Reinstall it with the key of an administrator who may read them (Install-JCSyncAgent -ApiKeyOnly).`,
+    { category: err.category, exitCode: err.exitCode, target: err.target },
+  );
+}

@@ -1,5 +1,5 @@
 // The agent's state file (state.json beside the config): what must survive a restart (feed
-// cursor, AD change-tracking watermark, failures and quarantine, offboarded users) and what
+// cursor or Directory Insights cursor, AD change-tracking watermark, failures and quarantine, offboarded users) and what
 // Get-JCSyncAgent shows (status, role, last heartbeat, last full reconcile, counters).
 // No secret is ever stored here. Written atomically; a damaged file is set aside, not trusted.
 import { existsSync, readFileSync, renameSync } from 'node:fs';
@@ -37,6 +37,8 @@ export const agentStateSchema = z.object({
   primaryAgentId: z.string().nullable(),
   lastHeartbeatAt: z.string().nullable(),
   cursor: z.number().int().min(0).nullable(),
+  /** API-key mode: Directory Insights read up to `time`; `ids` are the events seen since `time` minus the overlap. */
+  insights: z.object({ time: z.string(), ids: z.array(z.string()) }).nullable().default(null),
   lastFullReconcileAt: z.string().nullable(),
   lastFullReconcile: z
     .object({ durationMs: z.number(), planned: z.number(), applied: z.number(), failed: z.number(), deferred: z.number(), refusal: z.string().nullable() })
@@ -54,7 +56,7 @@ export const agentStateSchema = z.object({
   failures: z.record(z.string(), failureSchema),
   /** AD change tracking of the DC this agent reads: USN watermark and the DC's invocationID. */
   usn: z.object({ dc: z.string(), invocationId: z.string(), highestCommittedUsn: z.string() }).nullable(),
-  /** JumpCloud ids this agent suspended because their AD account was disabled, with when. */
+  /** Legacy: users an earlier version suspended (offboarding now lives in the AD anchor); marked in AD at the next check, then dropped. */
   offboarded: z.record(z.string(), z.string()),
   /** Skip reasons already journaled (key → code), so a full reconcile does not repeat them. */
   reported: z.record(z.string(), z.string()),
@@ -76,6 +78,7 @@ export function initialState(version: string): AgentState {
     primaryAgentId: null,
     lastHeartbeatAt: null,
     cursor: null,
+    insights: null,
     lastFullReconcileAt: null,
     lastFullReconcile: null,
     lastChangeAt: null,

@@ -1,7 +1,9 @@
 // The sync agent's config file (agent.json in the install folder): what the install wizard asks,
-// validated with zod, with every secret protected at rest (./protect.ts). Before the first start
-// it holds the connect key; the agent exchanges it once and replaces it with its credentials
-// (agent id, agent secret, X25519 private key), also protected. Writes are atomic (temp + rename).
+// validated with zod, with every secret protected at rest (./protect.ts). In the agent-channel
+// mode it holds the connect key before the first start; the agent exchanges it once and replaces
+// it with its credentials (agent id, agent secret, X25519 private key), also protected. In the
+// API-key mode it holds neither: the agent works with the public API (and Directory Insights)
+// only. Writes are atomic (temp + rename).
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
@@ -19,6 +21,8 @@ export const AGENT_STATE_FILE = 'state.json';
 export const AGENT_JOURNAL_FILE = 'journal.jsonl';
 export const AGENT_PID_FILE = 'agent.pid';
 export const AGENT_LOG_FILE = join('logs', 'agent.log');
+/** The Windows service host (engine/service-host), installed next to the engine on Windows. */
+export const SERVICE_HOST_FILE = 'jcadi-service.exe';
 
 export function engineFileName(platform: NodeJS.Platform = process.platform): string {
   return platform === 'win32' ? 'jcadi-engine.exe' : 'jcadi-engine';
@@ -34,6 +38,7 @@ export function agentPaths(installPath: string, platform: NodeJS.Platform = proc
   return {
     installPath,
     engine: join(installPath, engineFileName(platform)),
+    serviceHost: join(installPath, SERVICE_HOST_FILE),
     config: join(installPath, AGENT_CONFIG_FILE),
     keyFile: join(installPath, AGENT_KEY_FILE),
     state: join(installPath, AGENT_STATE_FILE),
@@ -76,6 +81,8 @@ export const syncSettingsSchema = z.strictObject({
   fullReconcileMinutes: z.number().min(1).max(24 * 60).default(60),
   /** How often the primary looks for accounts an administrator disabled in AD (offboarding). */
   offboardPollSeconds: z.number().min(1).max(60).default(10),
+  /** API-key mode: how often Directory Insights is asked for new events (the change signal). */
+  insightsPollSeconds: z.number().min(1).max(300).default(10),
   /** Quiet time after a change event before the reconcile, so a burst is applied once. */
   debounceMs: z.number().int().min(0).max(10_000).default(250),
   /** The longest a burst may postpone the reconcile. */
@@ -101,9 +108,19 @@ export const agentCredentialsSchema = z.strictObject({
   privateKey: protectedValueSchema,
 });
 
+/**
+ * How the agent learns about changes: `channel` (JumpCloud's agent service: heartbeat, primary
+ * election, change feed, sealed passwords; needs a connect key) or `apiKey` (the public API only:
+ * Directory Insights as the change signal, periodic full reconciles, no passwords).
+ */
+export const AGENT_MODES = ['channel', 'apiKey'] as const;
+export type AgentMode = (typeof AGENT_MODES)[number];
+
 export const agentConfigSchema = z
   .strictObject({
     configVersion: z.literal(1),
+    /** Configs written before the API-key mode existed are channel-mode configs. */
+    mode: z.enum(AGENT_MODES).default('channel'),
     /** Engine version that wrote this install. */
     installedVersion: z.string().min(1).max(64),
     installedAt: z.string(),
@@ -129,19 +146,25 @@ export const agentConfigSchema = z
         .regex(/^[0-9a-fA-F]{24}$/)
         .optional(),
       caFile: z.string().min(1).max(4096).optional(),
+      /** Directory Insights base URL when it is not the region's (api.jumpcloud.com) or baseUrl. */
+      insightsBaseUrl: httpsUrl.optional(),
       timeoutMs: z.number().int().min(100).max(600_000).default(30_000),
       /** The public API key the agent reads users and groups with, and suspends offboarded users with. */
       apiKey: protectedValueSchema,
     }),
-    /** Present until the first start exchanges it. */
+    /** Channel mode: present until the first start exchanges it. */
     connectKey: protectedValueSchema.optional(),
-    /** Present once the connect key was exchanged. */
+    /** Channel mode: present once the connect key was exchanged. */
     agent: agentCredentialsSchema.optional(),
     sync: syncSettingsSchema.prefault({}),
   })
-  .refine((c) => (c.connectKey === undefined) !== (c.agent === undefined), {
+  .refine((c) => c.mode !== 'channel' || (c.connectKey === undefined) !== (c.agent === undefined), {
     message: 'holds either the connect key (before the first start) or the agent credentials (after it), exactly one of them',
     path: ['agent'],
+  })
+  .refine((c) => c.mode !== 'apiKey' || (c.connectKey === undefined && c.agent === undefined), {
+    message: 'an API-key mode config holds no connect key and no agent credentials',
+    path: ['mode'],
   });
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
 
@@ -260,4 +283,9 @@ export function dcConfigOf(config: AgentConfig, bindPassword: string): DcConfig 
 
 export function jumpcloudBaseUrl(config: AgentConfig): string {
   return resolveEndpoints({ baseUrl: config.jumpcloud.baseUrl, region: config.jumpcloud.region }).baseUrl;
+}
+
+/** Where Directory Insights answers: the region's API host (api.jumpcloud.com), or baseUrl when one is set. */
+export function jumpcloudInsightsUrl(config: AgentConfig): string {
+  return resolveEndpoints({ baseUrl: config.jumpcloud.baseUrl, region: config.jumpcloud.region, insightsBaseUrl: config.jumpcloud.insightsBaseUrl }).insightsBaseUrl;
 }

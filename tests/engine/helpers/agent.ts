@@ -56,7 +56,9 @@ export interface AgentInstallOptions {
   jumpcloud: Record<string, unknown>;
   rootUserDN: string;
   domain?: string;
-  connectKey: string;
+  /** Absent in the API-key mode. */
+  connectKey?: string;
+  mode?: 'channel' | 'apiKey';
   sync?: Record<string, unknown>;
   serverType?: 'dc' | 'member';
   installPath?: string;
@@ -79,7 +81,8 @@ export async function installAgent(options: AgentInstallOptions, logFile: string
       rootUserDN: options.rootUserDN,
       domain: options.domain ?? 'DC=example;DC=com',
       serviceAccount: options.serviceAccount ?? { bindDN: dc.bindDN, password: dc.bindPassword },
-      connectKey: options.connectKey,
+      ...(options.connectKey !== undefined ? { connectKey: options.connectKey } : {}),
+      ...(options.mode ? { mode: options.mode } : {}),
       jumpcloud: options.jumpcloud,
       sync: { debounceMs: 100, ...options.sync },
     },

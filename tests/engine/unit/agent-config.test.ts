@@ -175,6 +175,17 @@ describe('agent config', () => {
     assert.equal(agentConfigSchema.safeParse({ ...config, connectKey: undefined, agent }).success, true);
   });
 
+  it('defaults to the channel mode; the API-key mode holds neither a connect key nor agent credentials', async () => {
+    const config = await sampleConfig(work());
+    assert.equal(config.mode, 'channel', 'a config written before the API-key mode existed');
+    assert.equal(config.sync.insightsPollSeconds, 10);
+    const apiKeyMode = { ...config, mode: 'apiKey', connectKey: undefined };
+    assert.equal(agentConfigSchema.safeParse(apiKeyMode).success, true);
+    assert.equal(agentConfigSchema.safeParse({ ...config, mode: 'apiKey' }).success, false, 'no connect key in the API-key mode');
+    assert.equal(agentConfigSchema.safeParse({ ...apiKeyMode, sync: { insightsPollSeconds: 0.5 } }).success, false, 'the poll interval is bounded');
+    assert.equal(agentConfigSchema.safeParse({ ...apiKeyMode, sync: { insightsPollSeconds: 301 } }).success, false);
+  });
+
   it('reports a damaged config and a missing one with stable ids', () => {
     const dir = work();
     assert.throws(() => readAgentConfig(join(dir, 'agent.json')), (e: EngineError) => e.id === 'Agent.NotInstalled');

@@ -289,6 +289,31 @@ Describe 'Sync agent cmdlets against the sandbox and the test DC' -Tag 'Integrat
         $agents.Count | Should -Be 0
     }
 
+    It 'Install-JCSyncAgent -ApiKeyOnly installs the API-key mode: no connect key, changes through Directory Insights, passwords not synced' {
+        $path = Join-Path -Path $script:Work -ChildPath 'apikey'
+        $script:Installed.Add($path)
+        $result = Install-JCSyncAgent -InstallPath $path -ApiKeyOnly @script:SplatInstall @script:SplatJumpCloud -Confirm:$false
+        $result.Mode | Should -BeExactly 'ApiKey'
+        $result.PasswordSync | Should -BeExactly 'not synced in API-key mode'
+        $result.Running | Should -BeTrue
+        $result.Role | Should -BeExactly 'Standalone'
+        $config = [System.IO.File]::ReadAllText((Join-Path -Path $path -ChildPath 'agent.json')) | ConvertFrom-Json
+        $config.mode | Should -BeExactly 'apiKey'
+        @($config.PSObject.Properties.Name) | Should -Not -Contain 'connectKey'
+        @($config.PSObject.Properties.Name) | Should -Not -Contain 'agent'
+        $status = Get-JCSyncAgent -InstallPath $path
+        $status.Mode | Should -BeExactly 'ApiKey'
+        $status.Connected | Should -BeTrue
+        ($status | Format-List | Out-String) | Should -Match 'PasswordSync\s+: not synced in API-key mode'
+        $null = Invoke-SandboxAdmin -Calls @(@{ method = 'PATCH'; path = "/users/pa$($script:Tag).ann"; body = @{ lastname = 'ThroughInsights' } })
+        Wait-Until -What 'the change in AD' -TimeoutSeconds 60 -Condition { @((Invoke-SyncFixture -Action 'ou-read' -Request @{ connectionFile = $script:ConnectionFile; dn = $script:OU.dn }).users | Where-Object { $_.sn -eq 'ThroughInsights' }).Count -eq 1 }
+        $agents = @((Get-JCADIDomain -Domain 'DC=example;DC=com' @script:SplatJumpCloud).Agents | Where-Object { $_.State -ne 'unsealed' })
+        $agents.Count | Should -Be 0 -Because 'no agent registers with the agent service in this mode'
+        $removed = Uninstall-JCSyncAgent -InstallPath $path @script:SplatJumpCloud -Confirm:$false
+        $removed.AgentRevoked | Should -BeFalse
+        Test-Path -LiteralPath $path | Should -BeFalse
+    }
+
     It 'refuses an expired connect key, and leaves nothing installed' {
         $key = New-JCSyncConnectKey -Domain 'DC=example;DC=com' @script:SplatJumpCloud
         $null = Invoke-SandboxAdmin -Calls @(@{ method = 'POST'; path = '/clock'; body = @{ advanceSeconds = 8 * 86400 } })

@@ -2,6 +2,7 @@
 // and Get-JCSyncHistory: agent-install (fresh or upgrade), agent-uninstall, agent-start /
 // agent-stop (the detached process on hosts without a service manager), agent-wait (until a
 // started agent reports), agent-status, agent-history.
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { AdSession } from '../../ad/session';
@@ -20,7 +21,7 @@ import {
   waitForAgent,
   type InstallOutcome,
 } from '../../agent/install';
-import { agentPaths, checkAgentSettings, readAgentConfig, type AgentConfig } from '../../config/agent';
+import { AGENT_MODES, agentPaths, checkAgentSettings, readAgentConfig, type AgentConfig } from '../../config/agent';
 import { jumpcloudConnectionSchema } from '../../jumpcloud/connection';
 import { openJumpCloud } from '../../jumpcloud/open';
 import { findDomain } from '../../sync/gather';
@@ -45,18 +46,23 @@ export const agentInstallParamsSchema = z.strictObject({
   installPath: installPathSchema,
   /** The engine executable to copy into the install folder (the module passes its own). */
   engineFile: z.string().min(1).max(4096),
+  /** The Windows service host to copy next to the engine (the module passes it on Windows). */
+  serviceHostFile: z.string().min(1).max(4096).optional(),
   serverType: z.enum(['dc', 'member']).optional(),
   domainController: z.string().min(1).max(255).optional(),
   ldap: ldapInputSchema.prefault({}),
   rootUserDN: z.string().min(1).max(4096).optional(),
   domain: z.string().min(1).max(1024).optional(),
   serviceAccount: z.strictObject({ bindDN: z.string().min(1).max(1024), password: z.string().min(1).max(1024) }).optional(),
+  /** `channel` (the default) needs connectKey; `apiKey` refuses it (public API and Directory Insights only, no passwords). */
+  mode: z.enum(AGENT_MODES).optional(),
   connectKey: z.string().min(1).max(512).optional(),
   jumpcloud: jumpcloudConnectionSchema.optional(),
   sync: z
     .strictObject({
       fullReconcileMinutes: z.number().min(1).max(1440).optional(),
       offboardPollSeconds: z.number().min(1).max(60).optional(),
+      insightsPollSeconds: z.number().min(1).max(300).optional(),
       debounceMs: z.number().int().min(0).max(10_000).optional(),
       retryBaseSeconds: z.number().min(0.1).max(3600).optional(),
       quarantineAfterFailures: z.number().int().min(1).max(100).optional(),
@@ -80,9 +86,12 @@ function installRecord(outcome: InstallOutcome): Record<string, unknown> {
     Domain: c.domain,
     RootUserDN: c.rootUserDN,
     ServiceAccount: c.serviceAccount.bindDN,
-    ConnectKeyExchanged: c.agent !== undefined,
+    Mode: c.mode === 'apiKey' ? 'ApiKey' : 'AgentChannel',
+    PasswordSync: c.mode === 'apiKey' ? 'not synced in API-key mode' : 'synced',
+    ConnectKeyExchanged: c.mode === 'apiKey' ? null : c.agent !== undefined,
     SecretsProtection: c.serviceAccount.password.scheme,
     EnginePath: outcome.paths.engine,
+    ServiceHostPath: existsSync(outcome.paths.serviceHost) ? outcome.paths.serviceHost : null,
     ConfigFile: outcome.paths.config,
     LogFile: outcome.paths.log,
   };
@@ -125,15 +134,22 @@ export const agentInstallCommand = defineCommand({
         ctx.reporter.log('info', `What if: would upgrade the agent in ${installPath} to ${ENGINE_VERSION}, keeping its config.`);
         return { exitCode: ExitCode.Ok, summary: { whatIf: true, upgrade: true } };
       }
-      const outcome = upgradeAgent(installPath, params.engineFile, params.serverType);
+      const outcome = upgradeAgent(installPath, params.engineFile, params.serverType, params.serviceHostFile);
       const ignored = (['connectKey', 'rootUserDN', 'domain', 'serviceAccount', 'domainController'] as const).filter((k) => params[k] !== undefined);
+      if (params.mode !== undefined && params.mode !== outcome.config.mode) {
+        ctx.reporter.log('warning', `The agent in ${installPath} is installed in the ${outcome.config.mode === 'apiKey' ? 'API-key' : 'agent-channel'} mode and keeps it; to change the mode, uninstall first (Uninstall-JCSyncAgent), then install again.`);
+      }
       if (ignored.length > 0) ctx.reporter.log('warning', `Upgrade of an existing install: its config is kept; ${ignored.join(', ')} given now ${ignored.length === 1 ? 'is' : 'are'} not used.`);
       ctx.reporter.record('JumpCloudADI.SyncAgentInstall', installRecord(outcome));
       return { exitCode: ExitCode.Ok, summary: { upgraded: true } };
     }
 
-    const missing = (['serverType', 'rootUserDN', 'domain', 'serviceAccount', 'connectKey', 'jumpcloud'] as const).filter((k) => params[k] === undefined);
+    const mode = params.mode ?? 'channel';
+    const missing = (['serverType', 'rootUserDN', 'domain', 'serviceAccount', ...(mode === 'channel' ? (['connectKey'] as const) : []), 'jumpcloud'] as const).filter((k) => params[k] === undefined);
     if (missing.length > 0) throw badRequest('Request.Invalid', `A new install needs ${missing.map((m) => `params.${m}`).join(', ')}.`, missing.join(','));
+    if (mode === 'apiKey' && params.connectKey !== undefined) {
+      throw badRequest('Agent.ConnectKeyMode', 'The API-key mode takes no connect key: give either a connect key (the agent-channel mode) or the API-key mode, not both.', 'connectKey');
+    }
     const serverType = params.serverType as 'dc' | 'member';
     const settings = {
       serverType,
@@ -160,7 +176,7 @@ export const agentInstallCommand = defineCommand({
       );
     }
     if (params.whatIf) {
-      ctx.reporter.log('info', `What if: would install the sync agent ${ENGINE_VERSION} into ${installPath} for ${settings.domain} (${serverType === 'dc' ? 'domain controller' : 'member server'}).`);
+      ctx.reporter.log('info', `What if: would install the sync agent ${ENGINE_VERSION} into ${installPath} for ${settings.domain} (${serverType === 'dc' ? 'domain controller' : 'member server'}${mode === 'apiKey' ? ', API-key mode' : ''}).`);
       return { exitCode: ExitCode.Ok, summary: { whatIf: true, upgrade: false } };
     }
     ctx.reporter.progress({ activity: 'Installing the sync agent', status: `Writing ${installPath}`, percent: 60 });
@@ -169,10 +185,11 @@ export const agentInstallCommand = defineCommand({
       domainController,
       bindDN: serviceAccount.bindDN,
       bindPassword: serviceAccount.password,
-      connectKey: params.connectKey as string,
+      mode,
+      connectKey: params.connectKey ?? null,
       jumpcloud: { ...jumpcloud, baseUrl: jumpcloud.baseUrl, region: jumpcloud.region },
       sync: params.sync,
-    });
+    }, undefined, params.serviceHostFile);
     ctx.reporter.progress({ activity: 'Installing the sync agent', status: 'Installed', percent: 100, completed: true });
     ctx.reporter.record('JumpCloudADI.SyncAgentInstall', installRecord(outcome));
     return { exitCode: ExitCode.Ok, summary: { upgraded: false } };

@@ -103,6 +103,14 @@ Describe 'Install-JCSyncAgent' {
             $result.AgentId | Should -BeExactly 'agent-1'
         }
 
+        It 'on Windows installs the service host that ships next to the engine' {
+            Mock -ModuleName JumpCloudADI GetJCServiceHostFile { 'C:\Modules\JumpCloudADI\bin\jcadi-service.exe' }
+            $splat = New-InstallSplat -Path $script:Folder
+            $null = Install-JCSyncAgent @splat
+            $script:Calls[0].Parameters['serviceHostFile'] | Should -BeExactly 'C:\Modules\JumpCloudADI\bin\jcadi-service.exe'
+            @($script:Calls | ForEach-Object { '{0}:{1}' -f $_.Kind, $_.Name }) | Should -Be @('engine:agent-install', 'service:Register', 'service:Start')
+        }
+
         It 'defaults to the wizard''s folder: C:\Program Files\JumpCloud\AD Integration\ on Windows, /opt/jumpcloudadi elsewhere' {
             Mock -ModuleName JumpCloudADI TestJCIsWindows { $false }
             InModuleScope JumpCloudADI { ResolveJCInstallPath -InstallPath '' } | Should -BeExactly '/opt/jumpcloudadi'
@@ -164,10 +172,19 @@ Describe 'Install-JCSyncAgent' {
 
         It 'needs only the install path: checks, stops, replaces the engine, starts' {
             $result = Install-JCSyncAgent -InstallPath $script:Folder
-            @($script:Calls | ForEach-Object { '{0}:{1}' -f $_.Kind, $_.Name }) | Should -Be @('engine:agent-install', 'service:Stop', 'engine:agent-install', 'service:Start')
+            @($script:Calls | ForEach-Object { '{0}:{1}' -f $_.Kind, $_.Name }) | Should -Be @('engine:agent-install', 'service:Stop', 'engine:agent-install', 'service:Register', 'service:Start')
             $script:Calls[0].Parameters['whatIf'] | Should -BeTrue
             @($script:Calls[2].Parameters.Keys) | Should -Be @('installPath', 'engineFile')
             $result.Running | Should -BeTrue
+        }
+
+        It 'on Windows replaces the service host too, and registers again (an older service ran the engine itself)' {
+            Mock -ModuleName JumpCloudADI GetJCServiceHostFile { 'C:\Modules\JumpCloudADI\bin\jcadi-service.exe' }
+            $null = Install-JCSyncAgent -InstallPath $script:Folder
+            @($script:Calls[2].Parameters.Keys) | Should -Be @('installPath', 'engineFile', 'serviceHostFile')
+            $script:Calls[2].Parameters['serviceHostFile'] | Should -BeExactly 'C:\Modules\JumpCloudADI\bin\jcadi-service.exe'
+            $script:Calls[3].Name | Should -BeExactly 'Register'
+            Should -Invoke -ModuleName JumpCloudADI GetJCServiceHostFile -Times 1 -Exactly -ParameterFilter { $EngineFile -eq '/module/build/jcadi-engine' }
         }
 
         It 'passes a requested server type so that the engine can refuse a change between DC and member server before stopping anything' {
@@ -179,6 +196,70 @@ Describe 'Install-JCSyncAgent' {
             { Install-JCSyncAgent -InstallPath $script:Folder -ServerType MemberServer -DomainController dc1 } | Should -Throw -ErrorId 'Agent.ServerTypeChange,Install-JCSyncAgent'
             $script:Calls.Count | Should -Be 1
             $script:Calls[0].Parameters['serverType'] | Should -BeExactly 'member'
+        }
+    }
+
+    Context 'the API-key mode (-ApiKeyOnly)' {
+        It 'is its own parameter set: no connect key, no rollout over remoting' {
+            $info = @(Get-ParameterInfo -CommandName Install-JCSyncAgent -ParameterName ApiKeyOnly)
+            $info.Count | Should -Be 1
+            $info[0].ParameterSetName | Should -BeExactly 'ApiKeyOnly'
+            $info[0].Mandatory | Should -BeTrue
+            (Get-Command -Name Install-JCSyncAgent).Parameters['ApiKeyOnly'].ParameterType | Should -Be ([switch])
+            $splat = New-InstallSplat -Path $script:Folder
+            { Install-JCSyncAgent @splat -ApiKeyOnly } | Should -Throw -ErrorId 'AmbiguousParameterSet*'
+            $splat.Remove('ConnectKey')
+            { Install-JCSyncAgent @splat -ApiKeyOnly -ComputerName dc1 } | Should -Throw -ErrorId 'AmbiguousParameterSet*'
+            $script:Calls.Count | Should -Be 0
+        }
+
+        It 'sends mode apiKey and no connect key, the API key as a SecureString, then registers and starts the service' {
+            $splat = New-InstallSplat -Path $script:Folder
+            $splat.Remove('ConnectKey')
+            $null = Install-JCSyncAgent @splat -ApiKeyOnly
+            @($script:Calls | ForEach-Object { '{0}:{1}' -f $_.Kind, $_.Name }) | Should -Be @('engine:agent-install', 'service:Register', 'service:Start')
+            $params = $script:Calls[0].Parameters
+            $params['mode'] | Should -BeExactly 'apiKey'
+            $params.Contains('connectKey') | Should -BeFalse
+            $params['jumpcloud']['apiKey'] | Should -BeOfType [System.Security.SecureString]
+            $params['domain'] | Should -BeExactly 'DC=example;DC=com'
+            $json = ConvertTo-RequestJson -Parameters $params
+            ([regex]::Matches($json, [regex]::Escape($script:ApiKeyText))).Count | Should -Be 1
+        }
+
+        It 'requires the API key, and names -ApiKeyOnly when a connect key is missing' {
+            $splat = New-InstallSplat -Path $script:Folder
+            $splat.Remove('ConnectKey')
+            $splat.Remove('JumpCloudApiKey')
+            $caught = $null
+            try {
+                Install-JCSyncAgent @splat -ApiKeyOnly
+            }
+            catch {
+                $caught = $_
+            }
+            $caught.FullyQualifiedErrorId | Should -BeExactly 'Install.ParameterMissing,Install-JCSyncAgent'
+            $caught.Exception.Message | Should -Match 'needs -JumpCloudApiKey\.'
+            $caught.Exception.Message | Should -Not -Match '-ConnectKey'
+            $splat['JumpCloudApiKey'] = ConvertTo-SecureString -String $script:ApiKeyText -AsPlainText -Force
+            { Install-JCSyncAgent @splat } | Should -Throw -ExpectedMessage '*-ConnectKey*-ApiKeyOnly installs the API-key mode, which syncs no passwords*'
+            $script:Calls.Count | Should -Be 0
+        }
+
+        It 'passes the mode on an upgrade, so that the engine can say the installed mode is kept' {
+            [void](New-Item -ItemType Directory -Path $script:Folder -Force)
+            Set-Content -LiteralPath (Join-Path -Path $script:Folder -ChildPath 'agent.json') -Value '{}'
+            $null = Install-JCSyncAgent -InstallPath $script:Folder -ApiKeyOnly
+            $installs = @($script:Calls | Where-Object { $_.Name -eq 'agent-install' })
+            $installs.Count | Should -Be 2
+            $installs[1].Parameters['mode'] | Should -BeExactly 'apiKey'
+        }
+
+        It 'does nothing with -WhatIf' {
+            $splat = New-InstallSplat -Path $script:Folder
+            $splat.Remove('ConnectKey')
+            Install-JCSyncAgent @splat -ApiKeyOnly -WhatIf
+            $script:Calls.Count | Should -Be 0
         }
     }
 
