@@ -3,10 +3,10 @@
 //  1. propagation latency, change in JumpCloud (the sandbox's admin surface) → visible in AD,
 //     over --changes changes (default 200) made one after the other: last names (visible in
 //     the directory) and every tenth a password (visible when the user can bind over LDAPS);
-//  2. failover: two agents on the domain; the primary is killed (SIGKILL), a change is made at
-//     once, and the time until the standby is primary and the change is in AD is measured.
+//  2. failover: --agents agents on the domain (default 3); the primary is killed (SIGKILL), a
+//     change is made at once, and the time until a standby is primary and the change is in AD is measured.
 // Real engine binary (build/jcadi-engine) for the agents, the sandbox in this process, the test DC.
-// Usage: node --import tsx scripts/bench-agent.mjs [--users N] [--changes N] [--agent-timeout S]
+// Usage: node --import tsx scripts/bench-agent.mjs [--users N] [--changes N] [--agents N] [--agent-timeout S]
 import { mkdtempSync, rmSync } from 'node:fs';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
@@ -24,9 +24,11 @@ import { exec, installAgent } from '../tests/engine/helpers/agent.ts';
 import { adminDc, testDc } from '../tests/engine/helpers/testdc.ts';
 
 process.env.JCADI_TESTDC_DIR ??= join(dirname(fileURLToPath(import.meta.url)), '..', 'build', 'testdc');
-const { values } = parseArgs({ options: { users: { type: 'string', default: '500' }, changes: { type: 'string', default: '200' }, 'agent-timeout': { type: 'string', default: '15' } } });
+const { values } = parseArgs({ options: { users: { type: 'string', default: '500' }, changes: { type: 'string', default: '200' }, agents: { type: 'string', default: '3' }, 'agent-timeout': { type: 'string', default: '15' } } });
 const USERS = Number(values.users);
 const CHANGES = Number(values.changes);
+const AGENTS = Number(values.agents);
+if (!Number.isInteger(AGENTS) || AGENTS < 2) throw new Error('--agents must be 2 or more: a failover needs a standby');
 const AGENT_TIMEOUT_S = Number(values['agent-timeout']);
 const PROMISE_S = 90;
 const info = testDc();
@@ -98,7 +100,7 @@ try {
   const users = [];
   for (let n = 1; n <= USERS; n++) users.push(`${prefix}${n}`);
 
-  for (let i = 0; i < 2; i++) {
+  for (let i = 0; i < AGENTS; i++) {
     const key = await exec('agent-connect-key-new', { jumpcloud, domain: 'DC=example;DC=com' }, log);
     const installed = await installAgent({ jumpcloud, rootUserDN: root.replace(/,/g, ';'), connectKey: String(key.records[0]?.Key) }, log);
     if (installed.result.code !== 0) throw new Error(installed.result.raw);
@@ -143,7 +145,7 @@ try {
   const attr = stats(attributeMs);
   const pw = stats(passwordMs);
   const s = (ms) => (ms / 1000).toFixed(2);
-  console.log(`sync agent benchmark: ${USERS} users in scope, ${CHANGES} changes one after the other, 2 agents, agent timeout ${AGENT_TIMEOUT_S} s, test DC ${info.host}`);
+  console.log(`sync agent benchmark: ${USERS} users in scope, ${CHANGES} changes one after the other, ${AGENTS} agents, agent timeout ${AGENT_TIMEOUT_S} s, test DC ${info.host}`);
   console.log(`(initial reconcile creating the ${USERS} users: ${initialSeconds.toFixed(1)} s; the last change-driven reconcile: ${lastReconcile ? (lastReconcile.durationMs / 1000).toFixed(2) : '?'} s)`);
   console.log('| what | n | p50 s | p95 s | max s | the product promises |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: |');

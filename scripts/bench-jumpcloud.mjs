@@ -3,9 +3,9 @@
 // through the JumpCloud client, next to the sandbox's own raw page-serving time for the same
 // pages (plain keep-alive HTTPS GETs + JSON.parse, no client, no zod), measured in the same run.
 // The sandbox runs as its own process, as it does for the demo.
-// Usage: node --import tsx scripts/bench-jumpcloud.mjs [--users N] [--runs R]
+// Usage: node --import tsx scripts/bench-jumpcloud.mjs [--users N] [--runs R] [--json FILE]
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -17,7 +17,7 @@ import { JumpCloudClient } from '../engine/src/jumpcloud/client.ts';
 import { SYSTEM_USER_SYNC_FIELDS } from '../engine/src/jumpcloud/schemas.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const { values } = parseArgs({ options: { users: { type: 'string', default: '20000' }, runs: { type: 'string', default: '3' } } });
+const { values } = parseArgs({ options: { users: { type: 'string', default: '20000' }, runs: { type: 'string', default: '3' }, json: { type: 'string' } } });
 const users = Number(values.users);
 const runs = Number(values.runs);
 const PAGE = 100;
@@ -95,6 +95,10 @@ try {
   console.log(`  sandbox raw pages (keep-alive HTTPS GET + JSON.parse): ${r.toFixed(0)} ms median  [${raw.map((x) => x.toFixed(0)).join(', ')}]`);
   console.log(`  client listUsers (paging, retries, zod validation):    ${c.toFixed(0)} ms median  [${client.map((x) => x.toFixed(0)).join(', ')}]`);
   console.log(`  client / raw: ${(c / r).toFixed(2)}   (${(users / (c / 1000)).toFixed(0)} users/s through the client)`);
+  if (values.json) {
+    const row = { area: 'JumpCloud', what: `list ${users.toLocaleString('en-US')} users through the client (paging, retries, schema checks), median of ${runs}`, value: c / 1000, unit: 's', baseline: 'the same pages as raw HTTPS GET + JSON.parse', baselineValue: r / 1000, ratio: c / r };
+    writeFileSync(values.json, JSON.stringify({ users, runs, rows: [row] }, null, 2));
+  }
 } finally {
   agent.destroy();
   child.kill('SIGTERM');

@@ -1,15 +1,19 @@
 #!/usr/bin/env node
 // Benchmark: the engine executable's cold start next to `node -e 0`, measured in the same run,
 // interleaved so machine load affects both alike. Prints figures; passes or fails nothing.
+// Usage: node scripts/bench-startup.mjs [--runs N] [--json FILE]
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const engine = join(root, 'build', 'jcadi-engine');
 if (!existsSync(engine)) execFileSync(process.execPath, [join(root, 'scripts/build-engine.mjs'), '--quiet'], { stdio: 'inherit' });
-const runs = Number(process.env.BENCH_RUNS ?? 15);
+const jsonAt = process.argv.indexOf('--json');
+const jsonFile = jsonAt >= 0 ? process.argv[jsonAt + 1] : undefined;
+const runsAt = process.argv.indexOf('--runs');
+const runs = Number(runsAt >= 0 ? process.argv[runsAt + 1] : (process.env.BENCH_RUNS ?? 15));
 const request = JSON.stringify({ protocol: 1, command: 'version', logFile: '/dev/null' });
 
 function time(cmd, args, input) {
@@ -33,4 +37,8 @@ console.log('| --- | ---: | ---: |');
 for (const [name, label] of [['node', 'node -e 0'], ['version', 'jcadi-engine --version'], ['request', 'jcadi-engine exec (version request)']]) {
   const m = median(samples[name]);
   console.log(`| ${label} | ${m.toFixed(0)} | ${(m / base).toFixed(2)}x |`);
+}
+if (jsonFile) {
+  const row = (what, name) => ({ area: 'start-up', what: `${what}, median of ${runs}`, value: median(samples[name]), unit: 'ms', baseline: '`node -e 0`', baselineValue: base, ratio: median(samples[name]) / base });
+  writeFileSync(jsonFile, JSON.stringify({ runs, rows: [row('`jcadi-engine --version`', 'version'), row('`jcadi-engine exec` of a version request (stdin, protocol, log file)', 'request')] }, null, 2));
 }

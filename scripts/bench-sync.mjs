@@ -1,116 +1,365 @@
 #!/usr/bin/env node
-// Benchmark (figures, not a test), every timing next to its baseline from the same run:
-//  1. the sync creating N users (with passwords, enabled) on the test DC, next to a plain
-//     ldapts loop doing the same writes (add disabled → unicodePwd → enable) for N other users;
-//  2. a no-op reconcile of that org, next to just reading both sides (JumpCloud list + AD read).
-// The DC's write rate is the physical limit; the ratios show what the sync adds on top.
-// Usage: node --import tsx scripts/bench-sync.mjs [--users N]   (needs the test DC running)
-import { mkdtempSync } from 'node:fs';
+// Benchmark (figures, not a test) of the sync against the test DC, every timing next to its
+// baseline from the same run. The sync is the built engine (`jcadi-engine exec`, a sync request
+// on stdin), its peak RSS read from /proc/<pid>/status (VmHWM) while it runs.
+//  1. Initial provisioning of each --orgs size (default 1000,5000): users in an all-staff group
+//     (the 5,000 org's is a group of 5,000 members, read back through the reader's range
+//     retrieval), departments of Zipf-like sizes and small project groups, all bound to the
+//     domain; next to a plain ldapts loop making the same writes (add disabled with the anchor,
+//     unicodePwd, enable; groups; members in batches of 500) into another OU, for the first
+//     --raw-sample users (default 1,000: the full loop would double the benchmark's time), the
+//     two compared per user. Then a no-op
+//     reconcile of that org, next to just reading both sides (JumpCloud and AD, no plan).
+//  2. A no-op reconcile of --noop users (default 10,000, in departments) next to reading both
+//     sides: the largest provisioned org topped up with users seeded straight into AD WITHOUT
+//     passwords (a Samba password costs ~40 ms), carrying our anchor (adminDescription
+//     JumpCloud:<id>) so the sync sees them as its own; it must plan nothing.
+// Each org's OUs are deleted afterwards (--tree-delete: in one request, for a DC of its own).
+// --json FILE writes the figures for scripts/bench-run.mjs.
+// Usage: node --import tsx scripts/bench-sync.mjs [--orgs 1000,5000] [--noop 10000] [--raw-sample N|all]
+//                                                  [--json FILE] [--tree-delete]
+import { spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Attribute, Change } from 'ldapts';
 import { readActualState } from '../engine/src/ad/directory.ts';
+import { escapeDnValue } from '../engine/src/ad/escape.ts';
 import { AdSession } from '../engine/src/ad/session.ts';
-import { randomPassword, unicodePwd } from '../engine/src/ad/writer.ts';
-import { execRequest } from '../engine/src/cli/exec.ts';
-import { startSandbox } from '../engine/src/sandbox/server.ts';
+import { GROUP_TYPE_GLOBAL_SECURITY, randomPassword, unicodePwd } from '../engine/src/ad/writer.ts';
 import { JumpCloudClient } from '../engine/src/jumpcloud/client.ts';
+import { startSandbox } from '../engine/src/sandbox/server.ts';
+import { findDomain, gatherDesired } from '../engine/src/sync/gather.ts';
+import { TreeDeleteControl } from '../tests/engine/helpers/faultworld.ts';
 import { adminDc, testDc } from '../tests/engine/helpers/testdc.ts';
 
-// The helpers locate the test DC from the repository root (this file's parent folder).
-process.env.JCADI_TESTDC_DIR ??= join(dirname(fileURLToPath(import.meta.url)), '..', 'build', 'testdc');
-const { values } = parseArgs({ options: { users: { type: 'string', default: '2000' } } });
-const N = Number(values.users);
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+process.env.JCADI_TESTDC_DIR ??= join(root, 'build', 'testdc');
+const { values } = parseArgs({
+  options: { orgs: { type: 'string', default: '1000,5000' }, noop: { type: 'string', default: '10000' }, 'raw-sample': { type: 'string', default: 'all' }, json: { type: 'string' }, 'tree-delete': { type: 'boolean', default: false } },
+});
+const ORGS = values.orgs.split(',').map(Number).filter((n) => n > 0).sort((a, b) => a - b);
+const NOOP = Number(values.noop);
+const RAW_SAMPLE = Number(values['raw-sample']) || Infinity;
+const DOMAIN = 'DC=example;DC=com';
+const ENGINE = join(root, 'build', 'jcadi-engine');
 const info = testDc();
 const work = mkdtempSync(join(tmpdir(), 'jcadi-bench-sync-'));
-const tag = Date.now().toString(36);
-const syncRoot = `OU=bench-sync-${tag},${info.baseDN}`;
-const rawRoot = `OU=bench-raw-${tag},${info.baseDN}`;
+const tag = Date.now().toString(36).slice(-5);
+const results = [];
+const seconds = (ms) => ms / 1000;
+const secondsText = (ms) => `${ms < 100_000 ? seconds(ms).toFixed(1) : seconds(ms).toFixed(0)} s`;
 
-const session = await AdSession.open(adminDc());
-const ldap = session.ldapClient;
-for (const ou of [syncRoot, rawRoot]) await ldap.add(ou, { objectClass: ['top', 'organizationalUnit'] });
-const sandbox = await startSandbox({ dataDir: join(work, 'sandbox'), port: 0, seed: 'empty', saveDelayMs: 2000 });
-const admin = async (method, path, body) => {
-  const res = await fetchJson(method, `/sandbox/admin${path}`, body);
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status}`);
-  return res.body;
-};
+/** Department sizes that add up to n: Zipf-like shares, as in a real company. */
+function departmentSizes(n, count) {
+  const weights = Array.from({ length: count }, (_, i) => 1 / (i + 1));
+  const total = weights.reduce((a, b) => a + b, 0);
+  const sizes = weights.map((w) => Math.max(1, Math.floor((w / total) * n)));
+  sizes[0] += n - sizes.reduce((a, b) => a + b, 0);
+  return sizes;
+}
 
-async function fetchJson(method, path, body) {
-  const https = await import('node:https');
+/** A small deterministic random source, so every run builds the same org. */
+function seeded(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A fresh in-process sandbox with the ADI domain and nothing else (state saved only on close). */
+async function newSandbox(n) {
+  const sandbox = await startSandbox({ dataDir: join(work, `sandbox-${n}-${Date.now()}`), port: 0, seed: 'empty', saveDelayMs: 600_000 });
+  await adminCall(sandbox, 'POST', '/domains', { domain: DOMAIN });
+  return sandbox;
+}
+
+/**
+ * Adds n generated users (through the admin surface, one call) and groups bound to the domain:
+ * optionally an all-staff group, departments of Zipf-like sizes, small project groups. Returns
+ * them as the sync will see them (ids, names, members), for the raw loop and the seed.
+ */
+async function addUsers(sandbox, n, { allStaff, projects, prefix, label }) {
+  const store = sandbox.store;
+  const domain = store.domainList().find((d) => d.domain === DOMAIN);
+  const before = new Set(store.users.keys());
+  const created = await adminCall(sandbox, 'POST', '/users/generate', { count: n, prefix });
+  if (created.created !== n) throw new Error(`generated ${created.created} users, not ${n}`);
+  const users = [...store.users.values()].filter((u) => !before.has(u._id));
+  const random = seeded(n);
+  const groups = [];
+  const addGroup = (name, members) => {
+    const group = store.createGroup({ name, description: `${name} (benchmark)` });
+    for (const u of members) store.members.get(group.id).add(u._id);
+    store.domainBindings(domain.id).groups.add(group.id);
+    groups.push({ id: group.id, name, description: group.description, members: members.map((u) => u._id) });
+  };
+  if (allStaff) addGroup(`All Staff ${label}`, users);
+  let next = 0;
+  departmentSizes(n, n >= 5000 ? 12 : 8).forEach((size, i) => {
+    addGroup(`Dept ${i + 1} ${label}`, users.slice(next, next + size));
+    next += size;
+  });
+  for (let p = 0; p < projects; p++) {
+    const size = Math.min(users.length, 5 + Math.floor(random() * 36));
+    const members = new Set();
+    while (members.size < size) members.add(users[Math.floor(random() * users.length)]);
+    addGroup(`Project ${p + 1} ${label}`, [...members]);
+  }
+  return { users, groups, memberships: groups.reduce((a, g) => a + g.members.length, 0) };
+}
+
+function adminCall(sandbox, method, path, body) {
   return new Promise((resolve, reject) => {
-    const req = https.request(`${sandbox.url}${path}`, { method, ca: sandbox.caPem, headers: { 'x-api-key': sandbox.apiKey, 'Content-Type': 'application/json' } }, (res) => {
+    const req = https.request(`${sandbox.url}/sandbox/admin${path}`, { method, ca: sandbox.caPem, headers: { 'x-api-key': sandbox.apiKey, 'Content-Type': 'application/json' } }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, body: chunks.length ? JSON.parse(Buffer.concat(chunks).toString()) : null }));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        if (res.statusCode >= 300) reject(new Error(`${method} ${path}: ${res.statusCode} ${text}`));
+        else resolve(text ? JSON.parse(text) : null);
+      });
     });
     req.on('error', reject);
     req.end(body === undefined ? undefined : JSON.stringify(body));
   });
 }
 
-async function syncOnce(command) {
-  const out = [];
-  const params = {
-    jumpcloud: { baseUrl: sandbox.url, apiKey: sandbox.apiKey, caFile: sandbox.caFile },
-    dc: adminDc(),
-    domain: 'DC=example;DC=com',
-    rootUserDN: syncRoot.replace(/,/g, ';'),
-    force: true,
-    journalFile: join(work, 'journal.jsonl'),
-  };
-  const code = await execRequest(JSON.stringify({ protocol: 1, command, params }), { writeLine: (l) => out.push(l), env: { JCADI_LOG_FILE: join(work, 'engine.log') } });
-  if (code !== 0) throw new Error(`${command} exited ${code}: ${out.join('').slice(0, 800)}`);
-  return out;
+/** The engine binary with `request` on stdin; wall time and peak RSS (VmHWM, sampled every 50 ms). */
+async function runEngine(request, name) {
+  const outFile = join(work, `${name}.jsonl`);
+  const out = openSync(outFile, 'w');
+  const started = performance.now();
+  const child = spawn(ENGINE, ['exec'], { stdio: ['pipe', out, 'inherit'] });
+  closeSync(out);
+  child.stdin.end(JSON.stringify(request));
+  let peakKb = 0;
+  let exited = false;
+  const exit = new Promise((resolve) => child.once('exit', (code) => ((exited = true), resolve(code))));
+  while (!exited) {
+    try {
+      const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      if (hwm) peakKb = Math.max(peakKb, Number(hwm[1]));
+    } catch {
+      // exited between the check and the read
+    }
+    await Promise.race([exit, sleep(50)]);
+  }
+  const code = await exit;
+  const wall = performance.now() - started;
+  const lines = readFileSync(outFile, 'utf8').trimEnd().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  if (code !== 0) throw new Error(`${request.command} exited ${code}: ${JSON.stringify(lines.filter((l) => l.type === 'error').slice(0, 3))}`);
+  return { ms: wall, peakMb: peakKb / 1024, lines };
 }
 
-const timed = async (fn) => {
-  const t = performance.now();
-  await fn();
-  return (performance.now() - t) / 1000;
-};
+const syncRequest = (sandbox, rootDN, command = 'sync') => ({
+  protocol: 1,
+  command,
+  params: { jumpcloud: { baseUrl: sandbox.url, apiKey: sandbox.apiKey, caFile: sandbox.caFile }, dc: adminDc({ timeoutMs: 120_000 }), domain: DOMAIN, rootUserDN: rootDN.replace(/,/g, ';'), force: true, journalFile: join(work, 'journal.jsonl') },
+  logFile: join(work, 'engine.log'),
+});
 
-try {
-  await admin('POST', '/domains', { domain: 'DC=example;DC=com' });
-  await admin('POST', '/groups', { name: `bench-${tag}`, bindToDomain: 'DC=example;DC=com' });
-  await admin('POST', '/users/generate', { count: N, prefix: `b${tag}`, group: `bench-${tag}` });
-
-  const rawSeconds = await timed(async () => {
-    for (let i = 0; i < N; i++) {
-      const dn = `CN=raw${tag}${i},${rawRoot}`;
-      await ldap.add(dn, { objectClass: ['top', 'person', 'organizationalPerson', 'user'], sAMAccountName: `r${tag}${i}`.slice(0, 20), givenName: 'Raw', sn: `User${i}`, userAccountControl: '514' });
-      await ldap.modify(dn, [new Change({ operation: 'replace', modification: new Attribute({ type: 'unicodePwd', values: [unicodePwd(randomPassword())] }) })]);
-      await ldap.modify(dn, [new Change({ operation: 'replace', modification: new Attribute({ type: 'userAccountControl', values: ['512'] }) })]);
-    }
-  });
-  const syncSeconds = await timed(() => syncOnce('sync'));
-  const noopSeconds = await timed(() => syncOnce('sync'));
-  const readSeconds = await timed(async () => {
-    const client = new JumpCloudClient({ baseUrl: sandbox.url, apiKey: sandbox.apiKey, ca: sandbox.caPem });
-    let count = 0;
-    for await (const _user of client.listUsers()) count++;
+/** What the sync needs to read, and nothing else: JumpCloud (domain, groups, members, users) and AD. */
+async function readBothSides(sandbox, session, rootDN, names) {
+  const started = performance.now();
+  const client = new JumpCloudClient({ baseUrl: sandbox.url, apiKey: sandbox.apiKey, ca: sandbox.caPem, timeoutMs: 60_000 });
+  try {
+    const domain = await findDomain(client, DOMAIN);
+    const desired = await gatherDesired(client, domain.id);
+    const actual = await readActualState(session, { rootDN, candidateNames: names });
+    return { ms: performance.now() - started, desired, actual };
+  } finally {
     client.close();
-    const actual = await readActualState(session, { rootDN: syncRoot });
-    if (count < N || actual.users.length !== N) throw new Error(`read ${count} JumpCloud users and ${actual.users.length} AD users, expected ${N}`);
-  });
-
-  const rows = [
-    [`create ${N} users: sync (plan + apply)`, syncSeconds, `plain ldapts loop, same writes`, rawSeconds],
-    [`no-op reconcile of ${N} users`, noopSeconds, `read both sides only`, readSeconds],
-  ];
-  console.log(`sync benchmark, ${N} users, test DC ${info.host} (one run, side by side)`);
-  console.log('| what | seconds | baseline | seconds | ratio | sync rate |');
-  console.log('| --- | ---: | --- | ---: | ---: | ---: |');
-  for (const [what, s, base, b] of rows) console.log(`| ${what} | ${s.toFixed(1)} | ${base} | ${b.toFixed(1)} | ${(s / b).toFixed(2)}x | ${(N / s).toFixed(0)} users/s |`);
-} finally {
-  for (const ou of [syncRoot, rawRoot]) {
-    const { searchEntries } = await ldap.search(ou, { scope: 'sub', filter: '(objectClass=*)', attributes: ['dn'], paged: { pageSize: 500 } });
-    for (const dn of searchEntries.map((e) => e.dn).sort((a, b) => b.length - a.length)) await ldap.del(dn).catch(() => undefined);
   }
+}
+
+const replace = (type, vals) => new Change({ operation: 'replace', modification: new Attribute({ type, values: vals }) });
+const userEntry = (u, enabled) => ({
+  objectClass: ['top', 'person', 'organizationalPerson', 'user'],
+  cn: u.username,
+  sAMAccountName: u.username,
+  userPrincipalName: `${u.username}@example.com`,
+  givenName: u.firstname,
+  sn: u.lastname,
+  displayName: `${u.firstname} ${u.lastname}`,
+  mail: u.email,
+  userAccountControl: enabled ? '512' : '514',
+  adminDescription: `JumpCloud:${u._id}${enabled ? '' : ';syncDisabled'}`,
+});
+const groupEntry = (g) => ({ objectClass: ['top', 'group'], cn: g.name, sAMAccountName: g.name, groupType: GROUP_TYPE_GLOBAL_SECURITY, description: g.description, adminDescription: `JumpCloud:${g.id}` });
+
+/** Adds members in batches of 500, like the writer. */
+async function addMembers(ldap, groupDn, dns) {
+  for (let i = 0; i < dns.length; i += 500) await ldap.modify(groupDn, [new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: dns.slice(i, i + 500) }) })]);
+}
+
+/**
+ * The baseline of a provisioning: the writes the sync makes, in a plain sequential ldapts loop,
+ * for the first `sample` users of the org (all its groups, the memberships among those users).
+ * Logon names are unique in the whole domain, so the copies are renamed (b… → r…, "Raw " groups).
+ */
+async function rawProvision(ldap, org, ou, sample) {
+  const started = performance.now();
+  const dnOf = new Map();
+  for (const original of org.users.slice(0, sample)) {
+    const u = { ...original, username: `r${original.username.slice(1)}` };
+    const dn = `CN=${escapeDnValue(u.username)},${ou}`;
+    dnOf.set(u._id, dn);
+    await ldap.add(dn, userEntry(u, false));
+    await ldap.modify(dn, [replace('unicodePwd', [unicodePwd(randomPassword())])]);
+    await ldap.modify(dn, [replace('userAccountControl', ['512']), replace('adminDescription', [`JumpCloud:${u._id}`])]);
+  }
+  let memberships = 0;
+  for (const original of org.groups) {
+    const g = { ...original, name: `Raw ${original.name}` };
+    const dn = `CN=${escapeDnValue(g.name)},${ou}`;
+    await ldap.add(dn, groupEntry(g));
+    const members = g.members.map((id) => dnOf.get(id)).filter(Boolean);
+    memberships += members.length;
+    await addMembers(ldap, dn, members);
+  }
+  return { ms: performance.now() - started, users: dnOf.size, memberships };
+}
+
+/** Seeds AD as if the sync had run, without passwords: the no-op reconcile's starting point. */
+async function seedAd(ldap, org, ou) {
+  const started = performance.now();
+  const dnOf = new Map();
+  for (const u of org.users) {
+    const dn = `CN=${escapeDnValue(u.username)},${ou}`;
+    dnOf.set(u._id, dn);
+    await ldap.add(dn, userEntry(u, true));
+  }
+  for (const g of org.groups) {
+    const dn = `CN=${escapeDnValue(g.name)},${ou}`;
+    await ldap.add(dn, groupEntry(g));
+    await addMembers(ldap, dn, g.members.map((id) => dnOf.get(id)));
+  }
+  return performance.now() - started;
+}
+
+/**
+ * Deletes an OU and everything in it. On a DC of its own (--tree-delete) in one tree delete;
+ * on the shared test DC one object at a time, groups first (a tree delete would hold the DC's
+ * write lock for everyone meanwhile; deleting a member of a big group rewrites its member list).
+ */
+async function removeOu(session, ou) {
+  if (values['tree-delete']) {
+    await session.ldapClient.del(ou, [new TreeDeleteControl()]);
+    return;
+  }
+  const list = async (filter) => {
+    const dns = [];
+    for await (const page of session.searchPaged(ou, { scope: 'sub', filter, attributes: ['objectClass'] }, 1000)) dns.push(...page.map((e) => e.dn));
+    return dns;
+  };
+  for (const dn of await list('(objectClass=group)')) await session.ldapClient.del(dn).catch(() => undefined);
+  // Children before their parent: longer DNs first.
+  for (const dn of (await list('(objectClass=*)')).sort((a, b) => b.length - a.length)) await session.ldapClient.del(dn).catch(() => undefined);
+}
+
+function row(area, what, value, unit, baseline, baselineValue, extra = {}) {
+  const entry = { area, what, value, unit, baseline, baselineValue, ratio: baselineValue ? value / baselineValue : null, ...extra };
+  results.push(entry);
+  const fmt = (v) => `${unit === 's' ? v.toFixed(1) : v.toFixed(0)} ${unit}`;
+  console.log(`| ${what} | ${entry.display ?? fmt(value)} | ${baseline ?? ''} | ${entry.baselineDisplay ?? (baselineValue === null ? '' : fmt(baselineValue))} | ${entry.ratio === null ? '' : `${entry.ratio.toFixed(2)}x`} |`);
+}
+
+const session = await AdSession.open(adminDc({ timeoutMs: 300_000 }));
+console.log(`sync benchmark against the test DC ${info.host} (the engine binary; baselines in the same run)`);
+console.log('| what | result | baseline | baseline result | ratio |');
+console.log('| --- | ---: | --- | ---: | ---: |');
+try {
+  // The largest provisioned org is kept and topped up to --noop users (seeded without passwords).
+  let kept = null;
+  const largest = Math.max(0, ...ORGS);
+  for (const n of ORGS) {
+    const sandbox = await newSandbox(n);
+    const org = await addUsers(sandbox, n, { allStaff: true, projects: Math.max(2, Math.round(n / 100)), prefix: `b${tag}n`, label: tag });
+    const syncOu = `OU=bench-sync-${tag}-${n},${info.baseDN}`;
+    const rawOu = `OU=bench-raw-${tag}-${n},${info.baseDN}`;
+    const keep = n === largest && NOOP > n;
+    try {
+      for (const ou of [syncOu, rawOu]) await session.ldapClient.add(ou, { objectClass: ['top', 'organizationalUnit'] });
+      const shape = `${n.toLocaleString('en-US')} users, ${org.groups.length} groups, ${org.memberships.toLocaleString('en-US')} memberships`;
+      const raw = await rawProvision(session.ldapClient, org, rawOu, Math.min(n, RAW_SAMPLE));
+      await removeOu(session, rawOu);
+      const sync = await runEngine(syncRequest(sandbox, syncOu), `provision-${n}`);
+      const result = sync.lines.find((l) => l.type === 'record' && l.recordType === 'JumpCloudADI.SyncResult')?.data;
+      if (!result || result.Failed !== 0 || result.Reported !== 0 || result.Applied !== result.Planned) throw new Error(`provisioning ${n}: ${JSON.stringify(result)}`);
+      // Compared per user: the raw loop may have done a sample of the org (--raw-sample).
+      const perUser = { sync: sync.ms / n, raw: raw.ms / raw.users };
+      row(`sync ${n}`, `initial provisioning (${shape})`, n / seconds(sync.ms), 'users/s', `plain ldapts loop, same writes${raw.users < n ? `, for ${raw.users.toLocaleString('en-US')} of its users` : ''}`, raw.users / seconds(raw.ms), {
+        display: `${secondsText(sync.ms)}, ${(n / seconds(sync.ms)).toFixed(1)} users/s`,
+        baselineDisplay: `${secondsText(raw.ms)}, ${(raw.users / seconds(raw.ms)).toFixed(1)} users/s`,
+        ratio: perUser.sync / perUser.raw,
+        seconds: seconds(sync.ms),
+        baselineSeconds: seconds(raw.ms),
+        baselineUsers: raw.users,
+      });
+      row(`memory ${n}`, `peak RSS of the engine, provisioning ${n.toLocaleString('en-US')} users`, sync.peakMb, 'MB', null, null);
+
+      const names = org.users.map((u) => u.username).concat(org.groups.map((g) => g.name));
+      const noop = await runEngine(syncRequest(sandbox, syncOu), `noop-${n}`);
+      const planned = noop.lines.find((l) => l.type === 'record' && l.recordType === 'JumpCloudADI.SyncResult')?.data?.Planned;
+      if (planned !== 0) throw new Error(`the no-op reconcile of ${n} planned ${planned} operations`);
+      const read = await readBothSides(sandbox, session, syncOu, names);
+      const big = read.actual.groups.find((g) => g.cn.startsWith('All Staff'));
+      if (read.actual.users.length !== n || big?.members.length !== n) throw new Error(`read back ${read.actual.users.length} users and an all-staff group of ${big?.members.length}, expected ${n}`);
+      row(`sync ${n}`, `no-op reconcile of ${n.toLocaleString('en-US')} users (plans nothing)`, seconds(noop.ms), 's', 'read both sides only (JumpCloud + AD)', seconds(read.ms), { allStaffMembersReadBack: big.members.length });
+      if (keep) kept = { sandbox, org, ou: syncOu };
+    } finally {
+      if (!keep || !kept) {
+        await sandbox.close();
+        for (const ou of [syncOu, rawOu]) if (await session.readObject(ou, ['ou'])) await removeOu(session, ou);
+      }
+    }
+  }
+
+  if (NOOP > 0) {
+    const sandbox = kept?.sandbox ?? (await newSandbox(NOOP));
+    const ou = kept?.ou ?? `OU=bench-noop-${tag},${info.baseDN}`;
+    try {
+      if (!kept) await session.ldapClient.add(ou, { objectClass: ['top', 'organizationalUnit'] });
+      const have = kept?.org.users.length ?? 0;
+      const extra = await addUsers(sandbox, NOOP - have, { allStaff: false, projects: Math.round((NOOP - have) / 200), prefix: `b${tag}s`, label: `${tag}s` });
+      const seedMs = await seedAd(session.ldapClient, extra, ou);
+      const groups = (kept?.org.groups.length ?? 0) + extra.groups.length;
+      console.log(`(seeded ${(NOOP - have).toLocaleString('en-US')} users and ${extra.groups.length} groups into AD without passwords in ${seconds(seedMs).toFixed(0)} s${have ? `, next to the ${have.toLocaleString('en-US')} the sync created` : ''})`);
+      const noop = await runEngine(syncRequest(sandbox, ou), `noop-${NOOP}`);
+      const planned = noop.lines.find((l) => l.type === 'record' && l.recordType === 'JumpCloudADI.SyncResult')?.data?.Planned;
+      if (planned !== 0) throw new Error(`the no-op reconcile of ${NOOP} planned ${planned} operations: the seed does not match what the sync would write`);
+      const names = [...(kept?.org.users ?? []), ...extra.users].map((u) => u.username).concat([...(kept?.org.groups ?? []), ...extra.groups].map((g) => g.name));
+      const read = await readBothSides(sandbox, session, ou, names);
+      if (read.actual.users.length !== NOOP) throw new Error(`read back ${read.actual.users.length} users`);
+      row(`sync ${NOOP}`, `no-op reconcile of ${NOOP.toLocaleString('en-US')} users, ${groups} groups (plans nothing)`, seconds(noop.ms), 's', 'read both sides only (JumpCloud + AD)', seconds(read.ms), { seedSeconds: seconds(seedMs) });
+      row(`memory ${NOOP}`, `peak RSS of the engine, no-op reconcile of ${NOOP.toLocaleString('en-US')} users`, noop.peakMb, 'MB', null, null);
+    } finally {
+      await sandbox.close();
+      // A DC of its own (--tree-delete) is thrown away after the run: deleting 10,000 objects
+      // would only add minutes to the benchmark.
+      if (!values['tree-delete']) await removeOu(session, ou);
+    }
+  }
+
+  // The engine's footprint doing nothing: the baseline of the memory rows.
+  const idle = await runEngine({ protocol: 1, command: 'version', logFile: join(work, 'engine.log') }, 'version');
+  for (const r of results.filter((x) => x.unit === 'MB')) {
+    r.baseline = '`jcadi-engine exec` of a version request';
+    r.baselineValue = idle.peakMb;
+    r.ratio = r.value / idle.peakMb;
+  }
+  console.log(`(peak RSS of a version request, the engine's idle footprint: ${idle.peakMb.toFixed(0)} MB)`);
+  if (values.json) writeFileSync(values.json, JSON.stringify({ dc: info.host, orgs: ORGS, noop: NOOP, rows: results }, null, 2));
+} finally {
   await session.close();
-  await sandbox.close();
+  rmSync(work, { recursive: true, force: true });
 }
