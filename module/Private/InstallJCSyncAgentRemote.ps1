@@ -4,7 +4,8 @@ $script:JCRemoteInstallParameters = @(
     'InstallPath', 'ServerType', 'DomainController', 'LdapMode', 'Port', 'CertificateAuthorityFile',
     'AllowInsecureLdap', 'AcknowledgeInsecureLdapRisk', 'TimeoutSeconds', 'RootUserDN', 'Domain',
     'ServiceAccount', 'JumpCloudApiKey', 'Region', 'JumpCloudUrl', 'OrgId',
-    'JumpCloudCertificateAuthorityFile', 'JumpCloudTimeoutSeconds', 'StartTimeoutSeconds'
+    'JumpCloudCertificateAuthorityFile', 'JumpCloudTimeoutSeconds', 'Proxy', 'ProxyCredential', 'ProxyBypass',
+    'StartTimeoutSeconds'
 )
 
 # Runs on the remote computer: the module must be installed there.
@@ -51,7 +52,7 @@ function InstallJCSyncAgentRemote {
         WhatIf          = $false
         ErrorAction     = 'Stop'
     }
-    foreach ($name in 'Region', 'JumpCloudUrl', 'OrgId', 'JumpCloudCertificateAuthorityFile', 'JumpCloudTimeoutSeconds') {
+    foreach ($name in 'Region', 'JumpCloudUrl', 'OrgId', 'JumpCloudCertificateAuthorityFile', 'JumpCloudTimeoutSeconds', 'Proxy', 'ProxyCredential') {
         if ($BoundParameters.ContainsKey($name)) {
             $splatKey[$name] = $BoundParameters[$name]
         }

@@ -11,6 +11,10 @@ function NewJCJumpCloudBlock {
         here: InvokeJCEngine reveals it only while it writes the request to the engine's stdin.
         caFile (an extra CA the engine trusts; verification is never switched off) is resolved to
         an absolute file-system path and must exist; it is left out when not given.
+        proxy: with -Proxy an http:// URL (scheme, host and port only), the block carries
+        proxy = { url; username and password from -ProxyCredential (the password stays a
+        SecureString); bypass from -ProxyBypass }. -Proxy Environment sends proxy = 'environment':
+        the engine then reads HTTPS_PROXY / NO_PROXY of its own process. Without -Proxy, no proxy.
     .PARAMETER ApiKey
         The JumpCloud API key.
     .PARAMETER Url
@@ -23,6 +27,12 @@ function NewJCJumpCloudBlock {
         PEM file of an extra CA to trust (the cmdlets' -JumpCloudCertificateAuthorityFile).
     .PARAMETER TimeoutSeconds
         Timeout of each JumpCloud request, sent as timeoutMs.
+    .PARAMETER Proxy
+        An http:// proxy URL (the cmdlets' -Proxy), or Environment.
+    .PARAMETER ProxyCredential
+        User name and password for the proxy (Basic); needs an explicit -Proxy URL.
+    .PARAMETER ProxyBypass
+        Host patterns reached without the proxy (name, *.suffix, .suffix, *).
     .PARAMETER Cmdlet
         The calling cmdlet's $PSCmdlet, on whose behalf errors are thrown.
     .OUTPUTS
@@ -44,6 +54,12 @@ function NewJCJumpCloudBlock {
 
         [Parameter(Mandatory = $true)]
         [int] $TimeoutSeconds,
+
+        [string] $Proxy,
+
+        [System.Management.Automation.PSCredential] $ProxyCredential,
+
+        [string[]] $ProxyBypass,
 
         [System.Management.Automation.PSCmdlet] $Cmdlet
     )
@@ -92,6 +108,10 @@ function NewJCJumpCloudBlock {
         $block['caFile'] = ResolveJCPath -Path $CertificateAuthorityFile -ParameterName 'JumpCloudCertificateAuthorityFile' -MustExist -Cmdlet $Cmdlet
     }
     $block['timeoutMs'] = $TimeoutSeconds * 1000
+    $proxyBlock = NewJCProxyBlock -Proxy $Proxy -ProxyCredential $ProxyCredential -ProxyBypass $ProxyBypass -Cmdlet $Cmdlet
+    if ($null -ne $proxyBlock) {
+        $block['proxy'] = $proxyBlock
+    }
 
     return $block
 }

@@ -39,6 +39,10 @@ function NewJCSyncParams {
         An extra CA to trust for JumpCloud.
     .PARAMETER JumpCloudTimeoutSeconds
         JumpCloud request timeout.
+    .PARAMETER Proxy
+        An http:// proxy URL for JumpCloud, or Environment (NewJCJumpCloudBlock).
+    .PARAMETER ProxyCredential
+        User name and password for the proxy.
     .PARAMETER Cmdlet
         The calling cmdlet's $PSCmdlet, on whose behalf errors are thrown.
     .OUTPUTS
@@ -87,6 +91,10 @@ function NewJCSyncParams {
         [Parameter(Mandatory = $true)]
         [int] $JumpCloudTimeoutSeconds,
 
+        [string] $Proxy,
+
+        [System.Management.Automation.PSCredential] $ProxyCredential,
+
         [System.Management.Automation.PSCmdlet] $Cmdlet
     )
 
@@ -101,6 +109,8 @@ function NewJCSyncParams {
         OrgId                    = $OrgId
         CertificateAuthorityFile = $JumpCloudCertificateAuthorityFile
         TimeoutSeconds           = $JumpCloudTimeoutSeconds
+        Proxy                    = $Proxy
+        ProxyCredential          = $ProxyCredential
         Cmdlet                   = $Cmdlet
     }
     $jumpCloudBlock = NewJCJumpCloudBlock @splatJumpCloud

@@ -33,6 +33,14 @@ function Get-JCSyncAgent {
         A PEM file with an extra CA to trust for JumpCloud. The certificate is always verified.
     .PARAMETER JumpCloudTimeoutSeconds
         How long to wait for each JumpCloud request. Default: 30.
+    .PARAMETER Proxy
+        An HTTP proxy for every JumpCloud call, as http://host:port (for example
+        http://proxy.corp:3128). HTTPS goes through a CONNECT tunnel: TLS to JumpCloud stays end to
+        end and verified. Environment uses HTTPS_PROXY and NO_PROXY of this session instead. Without
+        -Proxy, JumpCloud is reached directly (environment variables are not read).
+    .PARAMETER ProxyCredential
+        User name and password for the proxy (Basic authentication). The password is handed to the
+        engine on its standard input only.
     .EXAMPLE
         Get-JCSyncAgent
 
@@ -78,7 +86,14 @@ function Get-JCSyncAgent {
         [string] $JumpCloudCertificateAuthorityFile,
 
         [ValidateRange(1, 600)]
-        [int] $JumpCloudTimeoutSeconds = 30
+        [int] $JumpCloudTimeoutSeconds = 30,
+
+        [ValidateNotNullOrEmpty()]
+        [string] $Proxy,
+
+        [System.Management.Automation.PSCredential]
+        [System.Management.Automation.Credential()]
+        $ProxyCredential = [System.Management.Automation.PSCredential]::Empty
     )
 
     process {
@@ -94,6 +109,8 @@ function Get-JCSyncAgent {
                 OrgId                    = $OrgId
                 CertificateAuthorityFile = $JumpCloudCertificateAuthorityFile
                 TimeoutSeconds           = $JumpCloudTimeoutSeconds
+                Proxy                    = $Proxy
+                ProxyCredential          = $ProxyCredential
                 Cmdlet                   = $PSCmdlet
             }
             $engineParams['jumpcloud'] = NewJCJumpCloudBlock @splatJumpCloud

@@ -54,6 +54,14 @@ function Get-JCSyncPlan {
         A PEM file with an extra CA to trust for JumpCloud (for example the sandbox's CA).
     .PARAMETER JumpCloudTimeoutSeconds
         How long to wait for each JumpCloud request. Default: 30.
+    .PARAMETER Proxy
+        An HTTP proxy for every JumpCloud call, as http://host:port (for example
+        http://proxy.corp:3128). HTTPS goes through a CONNECT tunnel: TLS to JumpCloud stays end to
+        end and verified. Environment uses HTTPS_PROXY and NO_PROXY of this session instead. Without
+        -Proxy, JumpCloud is reached directly (environment variables are not read).
+    .PARAMETER ProxyCredential
+        User name and password for the proxy (Basic authentication). The password is handed to the
+        engine on its standard input only.
     .PARAMETER User
         Plans only this JumpCloud user (username or id) and its group memberships. Accepts
         pipeline input: one plan per user.
@@ -156,6 +164,15 @@ function Get-JCSyncPlan {
         [ValidateRange(1, 600)]
         [int] $JumpCloudTimeoutSeconds = 30,
 
+        [Parameter(ParameterSetName = 'Parameters')]
+        [ValidateNotNullOrEmpty()]
+        [string] $Proxy,
+
+        [Parameter(ParameterSetName = 'Parameters')]
+        [System.Management.Automation.PSCredential]
+        [System.Management.Automation.Credential()]
+        $ProxyCredential = [System.Management.Automation.PSCredential]::Empty,
+
         [Parameter(ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
         [Alias('Username')]
         [ValidateNotNullOrEmpty()]
@@ -188,6 +205,8 @@ function Get-JCSyncPlan {
             OrgId                             = $OrgId
             JumpCloudCertificateAuthorityFile = $JumpCloudCertificateAuthorityFile
             JumpCloudTimeoutSeconds           = $JumpCloudTimeoutSeconds
+            Proxy                             = $Proxy
+            ProxyCredential                   = $ProxyCredential
             Cmdlet                            = $PSCmdlet
         }
         $connection = NewJCSyncParams @splatConnection

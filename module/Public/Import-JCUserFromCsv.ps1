@@ -62,6 +62,14 @@ function Import-JCUserFromCsv {
         proxy's). The certificate is always verified.
     .PARAMETER JumpCloudTimeoutSeconds
         How long to wait for each JumpCloud request. Default: 30.
+    .PARAMETER Proxy
+        An HTTP proxy for every JumpCloud call, as http://host:port (for example
+        http://proxy.corp:3128). HTTPS goes through a CONNECT tunnel: TLS to JumpCloud stays end to
+        end and verified. Environment uses HTTPS_PROXY and NO_PROXY of this session instead. Without
+        -Proxy, JumpCloud is reached directly (environment variables are not read).
+    .PARAMETER ProxyCredential
+        User name and password for the proxy (Basic authentication). The password is handed to the
+        engine on its standard input only.
     .PARAMETER BindToDomain
         Binds each imported user to the ADI domain, so the sync creates it in AD. The domain is
         -Domain, or the organization's only ADI domain (error Csv.DomainRequired when it has
@@ -141,6 +149,13 @@ function Import-JCUserFromCsv {
         [ValidateRange(1, 600)]
         [int] $JumpCloudTimeoutSeconds = 30,
 
+        [ValidateNotNullOrEmpty()]
+        [string] $Proxy,
+
+        [System.Management.Automation.PSCredential]
+        [System.Management.Automation.Credential()]
+        $ProxyCredential = [System.Management.Automation.PSCredential]::Empty,
+
         [switch] $BindToDomain,
 
         [ValidateNotNullOrEmpty()]
@@ -168,6 +183,8 @@ function Import-JCUserFromCsv {
             OrgId                    = $OrgId
             CertificateAuthorityFile = $JumpCloudCertificateAuthorityFile
             TimeoutSeconds           = $JumpCloudTimeoutSeconds
+            Proxy                    = $Proxy
+            ProxyCredential          = $ProxyCredential
             Cmdlet                   = $PSCmdlet
         }
         $jumpcloud = NewJCJumpCloudBlock @splatJumpCloud

@@ -106,6 +106,20 @@ function Install-JCSyncAgent {
         A PEM file with an extra CA to trust for JumpCloud. The certificate is always verified.
     .PARAMETER JumpCloudTimeoutSeconds
         How long the agent waits for each JumpCloud request. Default: 30.
+    .PARAMETER Proxy
+        An HTTP proxy for every JumpCloud call, as http://host:port (for example
+        http://proxy.corp:3128). HTTPS goes through a CONNECT tunnel: TLS to JumpCloud stays end to
+        end and verified. Environment uses HTTPS_PROXY and NO_PROXY of this session instead. Without
+        -Proxy, JumpCloud is reached directly (environment variables are not read). The agent keeps
+        the proxy in agent.json and uses it for all its JumpCloud calls. With Environment the
+        running agent reads HTTPS_PROXY and NO_PROXY of its own process: for a Windows service,
+        machine-wide environment variables, not the installing user's.
+    .PARAMETER ProxyCredential
+        User name and password for the proxy (Basic authentication). The password is handed to the
+        engine on its standard input only; agent.json keeps it protected like the other secrets.
+    .PARAMETER ProxyBypass
+        Host names the agent reaches without the proxy: a name (with its subdomains), *.suffix,
+        .suffix, an IP address, or *. Needs -Proxy with a URL.
     .PARAMETER StartTimeoutSeconds
         How long to wait for the started agent to report connected. Default: 60.
     .PARAMETER ComputerName
@@ -143,6 +157,12 @@ function Install-JCSyncAgent {
 
         Installs the agent in the API-key mode: changes reach AD through Directory Insights
         within seconds, passwords are not synced. Get-JCSyncAgent shows Mode ApiKey.
+    .EXAMPLE
+        Install-JCSyncAgent -ServerType DC -RootUserDN 'CN=Users;DC=example;DC=com' -Domain 'DC=example;DC=com' -ServiceAccount $cred -ConnectKey $key.ConnectKey -JumpCloudApiKey $apiKey -Proxy 'http://proxy.corp:3128' -ProxyCredential (Get-Credential 'CORP\svc-proxy')
+
+        Installs on a domain controller that reaches the internet only through the corporate
+        proxy: every JumpCloud call of the agent goes through a CONNECT tunnel, the proxy password
+        is kept protected in agent.json.
     .INPUTS
         JumpCloudADI.SyncConnectKey (its ConnectKey and Domain properties)
     .OUTPUTS
@@ -221,6 +241,16 @@ function Install-JCSyncAgent {
 
         [ValidateRange(1, 600)]
         [int] $JumpCloudTimeoutSeconds = 30,
+
+        [ValidateNotNullOrEmpty()]
+        [string] $Proxy,
+
+        [System.Management.Automation.PSCredential]
+        [System.Management.Automation.Credential()]
+        $ProxyCredential = [System.Management.Automation.PSCredential]::Empty,
+
+        [ValidateNotNullOrEmpty()]
+        [string[]] $ProxyBypass,
 
         [ValidateRange(1, 600)]
         [int] $StartTimeoutSeconds = 60,
@@ -347,6 +377,9 @@ function Install-JCSyncAgent {
             OrgId                    = $OrgId
             CertificateAuthorityFile = $JumpCloudCertificateAuthorityFile
             TimeoutSeconds           = $JumpCloudTimeoutSeconds
+            Proxy                    = $Proxy
+            ProxyCredential          = $ProxyCredential
+            ProxyBypass              = $ProxyBypass
             Cmdlet                   = $PSCmdlet
         }
         $jumpCloud = NewJCJumpCloudBlock @splatJumpCloud

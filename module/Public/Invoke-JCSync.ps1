@@ -71,6 +71,14 @@ function Invoke-JCSync {
         proxy's). The certificate is always verified.
     .PARAMETER JumpCloudTimeoutSeconds
         How long to wait for each JumpCloud request. Default: 30.
+    .PARAMETER Proxy
+        An HTTP proxy for every JumpCloud call, as http://host:port (for example
+        http://proxy.corp:3128). HTTPS goes through a CONNECT tunnel: TLS to JumpCloud stays end to
+        end and verified. Environment uses HTTPS_PROXY and NO_PROXY of this session instead. Without
+        -Proxy, JumpCloud is reached directly (environment variables are not read).
+    .PARAMETER ProxyCredential
+        User name and password for the proxy (Basic authentication). The password is handed to the
+        engine on its standard input only.
     .PARAMETER User
         Syncs only this JumpCloud user (username or id): provisions one user on demand, with its
         group memberships. The user must be in scope of the ADI domain (error Sync.UserNotInScope
@@ -204,6 +212,15 @@ function Invoke-JCSync {
         [ValidateRange(1, 600)]
         [int] $JumpCloudTimeoutSeconds = 30,
 
+        [Parameter(ParameterSetName = 'Parameters')]
+        [ValidateNotNullOrEmpty()]
+        [string] $Proxy,
+
+        [Parameter(ParameterSetName = 'Parameters')]
+        [System.Management.Automation.PSCredential]
+        [System.Management.Automation.Credential()]
+        $ProxyCredential = [System.Management.Automation.PSCredential]::Empty,
+
         [Parameter(ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
         [Alias('Username')]
         [ValidateNotNullOrEmpty()]
@@ -243,6 +260,8 @@ function Invoke-JCSync {
             OrgId                             = $OrgId
             JumpCloudCertificateAuthorityFile = $JumpCloudCertificateAuthorityFile
             JumpCloudTimeoutSeconds           = $JumpCloudTimeoutSeconds
+            Proxy                             = $Proxy
+            ProxyCredential                   = $ProxyCredential
             Cmdlet                            = $PSCmdlet
         }
         $connection = NewJCSyncParams @splatConnection

@@ -34,6 +34,14 @@ function New-JCADIDomain {
         always verified.
     .PARAMETER JumpCloudTimeoutSeconds
         How long to wait for each JumpCloud request. Default: 30.
+    .PARAMETER Proxy
+        An HTTP proxy for every JumpCloud call, as http://host:port (for example
+        http://proxy.corp:3128). HTTPS goes through a CONNECT tunnel: TLS to JumpCloud stays end to
+        end and verified. Environment uses HTTPS_PROXY and NO_PROXY of this session instead. Without
+        -Proxy, JumpCloud is reached directly (environment variables are not read).
+    .PARAMETER ProxyCredential
+        User name and password for the proxy (Basic authentication). The password is handed to the
+        engine on its standard input only.
     .EXAMPLE
         $apiKey = Read-Host -AsSecureString -Prompt 'JumpCloud API key'
         New-JCADIDomain -Domain 'DC=example;DC=com' -JumpCloudApiKey $apiKey
@@ -77,7 +85,14 @@ function New-JCADIDomain {
         [string] $JumpCloudCertificateAuthorityFile,
 
         [ValidateRange(1, 600)]
-        [int] $JumpCloudTimeoutSeconds = 30
+        [int] $JumpCloudTimeoutSeconds = 30,
+
+        [ValidateNotNullOrEmpty()]
+        [string] $Proxy,
+
+        [System.Management.Automation.PSCredential]
+        [System.Management.Automation.Credential()]
+        $ProxyCredential = [System.Management.Automation.PSCredential]::Empty
     )
 
     $splatJumpCloud = @{
@@ -87,6 +102,8 @@ function New-JCADIDomain {
         OrgId                    = $OrgId
         CertificateAuthorityFile = $JumpCloudCertificateAuthorityFile
         TimeoutSeconds           = $JumpCloudTimeoutSeconds
+        Proxy                    = $Proxy
+        ProxyCredential          = $ProxyCredential
         Cmdlet                   = $PSCmdlet
     }
     $engineParams = [ordered]@{

@@ -23,6 +23,14 @@ function New-JCSyncConnectKey {
         A PEM file with an extra CA to trust for JumpCloud. The certificate is always verified.
     .PARAMETER JumpCloudTimeoutSeconds
         How long to wait for each JumpCloud request. Default: 30.
+    .PARAMETER Proxy
+        An HTTP proxy for every JumpCloud call, as http://host:port (for example
+        http://proxy.corp:3128). HTTPS goes through a CONNECT tunnel: TLS to JumpCloud stays end to
+        end and verified. Environment uses HTTPS_PROXY and NO_PROXY of this session instead. Without
+        -Proxy, JumpCloud is reached directly (environment variables are not read).
+    .PARAMETER ProxyCredential
+        User name and password for the proxy (Basic authentication). The password is handed to the
+        engine on its standard input only.
     .EXAMPLE
         $key = New-JCSyncConnectKey -Domain 'DC=example;DC=com' -JumpCloudApiKey $apiKey
         $key.ExpiresAt
@@ -64,7 +72,14 @@ function New-JCSyncConnectKey {
         [string] $JumpCloudCertificateAuthorityFile,
 
         [ValidateRange(1, 600)]
-        [int] $JumpCloudTimeoutSeconds = 30
+        [int] $JumpCloudTimeoutSeconds = 30,
+
+        [ValidateNotNullOrEmpty()]
+        [string] $Proxy,
+
+        [System.Management.Automation.PSCredential]
+        [System.Management.Automation.Credential()]
+        $ProxyCredential = [System.Management.Automation.PSCredential]::Empty
     )
 
     $splatJumpCloud = @{
@@ -74,6 +89,8 @@ function New-JCSyncConnectKey {
         OrgId                    = $OrgId
         CertificateAuthorityFile = $JumpCloudCertificateAuthorityFile
         TimeoutSeconds           = $JumpCloudTimeoutSeconds
+        Proxy                    = $Proxy
+        ProxyCredential          = $ProxyCredential
         Cmdlet                   = $PSCmdlet
     }
     $engineParams = [ordered]@{

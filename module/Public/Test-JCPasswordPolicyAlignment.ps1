@@ -35,6 +35,14 @@ function Test-JCPasswordPolicyAlignment {
         A PEM file with an extra CA to trust for JumpCloud (the sandbox's CA, a TLS-inspecting proxy's).
     .PARAMETER JumpCloudTimeoutSeconds
         How long to wait for each JumpCloud request. Default: 30.
+    .PARAMETER Proxy
+        An HTTP proxy for every JumpCloud call, as http://host:port (for example
+        http://proxy.corp:3128). HTTPS goes through a CONNECT tunnel: TLS to JumpCloud stays end to
+        end and verified. Environment uses HTTPS_PROXY and NO_PROXY of this session instead. Without
+        -Proxy, JumpCloud is reached directly (environment variables are not read).
+    .PARAMETER ProxyCredential
+        User name and password for the proxy (Basic authentication). The password is handed to the
+        engine on its standard input only.
     .PARAMETER Server
         Host name or IP address of the domain controller.
     .PARAMETER Credential
@@ -94,6 +102,13 @@ function Test-JCPasswordPolicyAlignment {
         [ValidateRange(1, 600)]
         [int] $JumpCloudTimeoutSeconds = 30,
 
+        [ValidateNotNullOrEmpty()]
+        [string] $Proxy,
+
+        [System.Management.Automation.PSCredential]
+        [System.Management.Automation.Credential()]
+        $ProxyCredential = [System.Management.Automation.PSCredential]::Empty,
+
         [Parameter(Mandatory = $true)]
         [Alias('HostName', 'ComputerName')]
         [ValidateNotNullOrEmpty()]
@@ -134,6 +149,8 @@ function Test-JCPasswordPolicyAlignment {
         OrgId                    = $OrgId
         CertificateAuthorityFile = $JumpCloudCertificateAuthorityFile
         TimeoutSeconds           = $JumpCloudTimeoutSeconds
+        Proxy                    = $Proxy
+        ProxyCredential          = $ProxyCredential
         Cmdlet                   = $PSCmdlet
     }
     $splatDc = @{

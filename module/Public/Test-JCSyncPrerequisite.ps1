@@ -44,6 +44,14 @@ function Test-JCSyncPrerequisite {
         A PEM file with an extra CA to trust for JumpCloud.
     .PARAMETER JumpCloudTimeoutSeconds
         How long to wait for each JumpCloud request. Default: 30.
+    .PARAMETER Proxy
+        An HTTP proxy for every JumpCloud call, as http://host:port (for example
+        http://proxy.corp:3128). HTTPS goes through a CONNECT tunnel: TLS to JumpCloud stays end to
+        end and verified. Environment uses HTTPS_PROXY and NO_PROXY of this session instead. Without
+        -Proxy, JumpCloud is reached directly (environment variables are not read).
+    .PARAMETER ProxyCredential
+        User name and password for the proxy (Basic authentication). The password is handed to the
+        engine on its standard input only.
     .PARAMETER Server
         Host name or IP address of the domain controller.
     .PARAMETER Credential
@@ -114,6 +122,13 @@ function Test-JCSyncPrerequisite {
         [ValidateRange(1, 600)]
         [int] $JumpCloudTimeoutSeconds = 30,
 
+        [ValidateNotNullOrEmpty()]
+        [string] $Proxy,
+
+        [System.Management.Automation.PSCredential]
+        [System.Management.Automation.Credential()]
+        $ProxyCredential = [System.Management.Automation.PSCredential]::Empty,
+
         [Parameter(Mandatory = $true)]
         [Alias('HostName', 'ComputerName')]
         [ValidateNotNullOrEmpty()]
@@ -171,6 +186,8 @@ function Test-JCSyncPrerequisite {
             OrgId                    = $OrgId
             CertificateAuthorityFile = $JumpCloudCertificateAuthorityFile
             TimeoutSeconds           = $JumpCloudTimeoutSeconds
+            Proxy                    = $Proxy
+            ProxyCredential          = $ProxyCredential
             Cmdlet                   = $PSCmdlet
         }
         $engineParams['jumpcloud'] = NewJCJumpCloudBlock @splatJumpCloud

@@ -10,6 +10,7 @@ import {
   agentPaths,
   checkAgentSettings,
   protectorFor,
+  protectProxy,
   readAgentConfig,
   SECRET_PURPOSE,
   syncSettingsSchema,
@@ -21,6 +22,7 @@ import {
   type SyncSettings,
 } from '../config/agent';
 import type { SecretProtector } from '../config/protect';
+import type { ProxySetting } from '../jumpcloud/connection';
 import { ENGINE_VERSION } from '../version';
 import { peekAgentState, type AgentState } from './state';
 
@@ -36,7 +38,7 @@ export interface InstallSettings {
   mode: AgentMode;
   /** Required in the channel mode, refused in the API-key mode. */
   connectKey: string | null;
-  jumpcloud: { baseUrl?: string; region?: 'us' | 'eu'; insightsBaseUrl?: string; orgId?: string; caFile?: string; timeoutMs: number; apiKey: string };
+  jumpcloud: { baseUrl?: string; region?: 'us' | 'eu'; insightsBaseUrl?: string; orgId?: string; caFile?: string; timeoutMs: number; apiKey: string; proxy?: ProxySetting };
   sync: Partial<SyncSettings>;
 }
 
@@ -151,6 +153,7 @@ export async function installAgent(installPath: string, engineFile: string, sett
         ...(settings.jumpcloud.caFile ? { caFile: resolve(settings.jumpcloud.caFile) } : {}),
         timeoutMs: settings.jumpcloud.timeoutMs,
         apiKey: await secrets.protect(settings.jumpcloud.apiKey, SECRET_PURPOSE.apiKey),
+        ...(settings.jumpcloud.proxy !== undefined ? { proxy: await protectProxy(settings.jumpcloud.proxy, secrets) } : {}),
       },
       ...(settings.connectKey !== null ? { connectKey: await secrets.protect(settings.connectKey, SECRET_PURPOSE.connectKey) } : {}),
       sync: syncSettingsSchema.parse(settings.sync),

@@ -21,6 +21,7 @@ import { asEngineError, EngineError, ExitCode, type ExitCodeValue } from '../cli
 import {
   agentPaths,
   dcConfigOf,
+  agentProxy,
   jumpcloudBaseUrl,
   jumpcloudInsightsUrl,
   openAgentSecrets,
@@ -37,7 +38,8 @@ import { AgentChannelClient, exchangeConnectKey } from '../jumpcloud/agent-chann
 import type { AckRequest, ChangeEvent } from '../jumpcloud/agent-protocol';
 import { generateAgentKeyPair } from '../jumpcloud/agent-crypto';
 import { JumpCloudClient } from '../jumpcloud/client';
-import { readCaFile } from '../jumpcloud/connection';
+import { describeProxy, readCaFile } from '../jumpcloud/connection';
+import type { ProxySettings } from '../jumpcloud/proxy';
 import { abortableSleep } from '../jumpcloud/retry';
 import type { DirectoryEvent } from '../jumpcloud/schemas';
 import type { EngineLogger } from '../log/logger';
@@ -89,6 +91,7 @@ export class AgentRunner {
   #channel: AgentChannelClient | null = null;
   #jumpcloud: JumpCloudClient | null = null;
   #ca: string | undefined;
+  #proxy: ProxySettings | null = null;
   #rootDN = '';
   #domainId = '';
   /** API-key mode only: the change signal. */
@@ -143,6 +146,9 @@ export class AgentRunner {
       if (!root.ldapDN) throw new EngineError('RootDN.Invalid', `The Root User DN in the config is not valid: ${root.problems.join(' ')}`, { exitCode: ExitCode.BadRequest, category: 'InvalidData' });
       this.#rootDN = root.ldapDN;
       this.#ca = await readCaFile(this.#config.jumpcloud.caFile, 'jumpcloud.caFile');
+      const proxy = agentProxy(this.#config, this.#secrets.proxyPassword);
+      this.#proxy = proxy.proxy;
+      if (proxy.proxy?.password) this.#options.scrubber.add(proxy.proxy.password);
       this.#store.update((s) => {
         s.version = ENGINE_VERSION;
         s.pid = process.pid;
@@ -156,6 +162,7 @@ export class AgentRunner {
       writeFileSync(this.paths.pid, `${process.pid}\n`, { mode: 0o644 });
       this.#log('info', `sync agent ${ENGINE_VERSION} starting`, { pid: process.pid, domain: this.#config.domain, rootUserDN: this.#config.rootUserDN, serverType: this.#config.serverType, dc: this.#config.domainController });
       this.#journal = new FileJournal(this.paths.journal, `agent-${process.pid}-${Date.now().toString(36)}`);
+      if (proxy.source !== 'none') this.#log('info', describeProxy(proxy));
 
       if (this.#config.mode === 'apiKey') {
         await this.#startApiKeyMode();
@@ -168,7 +175,7 @@ export class AgentRunner {
       if (!agent || !this.#secrets.agentSecret || !this.#secrets.privateKeyPem) throw new EngineError('Agent.ConfigInvalid', 'The config holds no agent credentials.', { exitCode: ExitCode.BadRequest });
       this.#domainId = agent.domainId;
       // Short retries per call: the agent's own loop retries with backoff and reports the outage.
-      const transport = { baseUrl: jumpcloudBaseUrl(this.#config), ca: this.#ca, timeoutMs: this.#config.jumpcloud.timeoutMs, log: this.#clientLog, retry: AGENT_CALL_RETRY };
+      const transport = { baseUrl: jumpcloudBaseUrl(this.#config), ca: this.#ca, proxy: this.#proxy, timeoutMs: this.#config.jumpcloud.timeoutMs, log: this.#clientLog, retry: AGENT_CALL_RETRY };
       this.#channel = new AgentChannelClient(transport, { agentId: agent.agentId, agentSecret: this.#secrets.agentSecret });
       this.#jumpcloud = new JumpCloudClient({ ...transport, apiKey: this.#secrets.apiKey, orgId: this.#config.jumpcloud.orgId, signal });
       this.#store.update((s) => {
@@ -228,7 +235,7 @@ export class AgentRunner {
     for (;;) {
       try {
         const answer = await exchangeConnectKey(
-          { baseUrl: jumpcloudBaseUrl(this.#config), ca: this.#ca, timeoutMs: this.#config.jumpcloud.timeoutMs, log: this.#clientLog, signal: this.#options.signal },
+          { baseUrl: jumpcloudBaseUrl(this.#config), ca: this.#ca, proxy: this.#proxy, timeoutMs: this.#config.jumpcloud.timeoutMs, log: this.#clientLog, signal: this.#options.signal },
           { connectKey, publicKey: keys.publicKey, hostname: this.#hostname, version: ENGINE_VERSION },
         );
         this.#options.scrubber.add(answer.agentSecret);
@@ -617,6 +624,7 @@ export class AgentRunner {
       baseUrl: jumpcloudBaseUrl(this.#config),
       insightsBaseUrl: jumpcloudInsightsUrl(this.#config),
       ca: this.#ca,
+      proxy: this.#proxy,
       timeoutMs: this.#config.jumpcloud.timeoutMs,
       log: this.#clientLog,
       retry: AGENT_CALL_RETRY,

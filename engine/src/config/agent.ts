@@ -6,11 +6,11 @@
 // only. Writes are atomic (temp + rename).
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_ANCHOR_ATTRIBUTE } from '../ad/directory';
 import { matchDomain, parseAdiDN } from '../ad/rootdn';
 import { EngineError, ExitCode, badRequest } from '../cli/errors';
-import { resolveEndpoints } from '../jumpcloud/connection';
+import { proxyBlockFields, PROXY_FROM_ENVIRONMENT, PROXY_PASSWORD_NEEDS_USERNAME, resolveEndpoints, resolveProxy, type ProxySetting, type ResolvedProxy } from '../jumpcloud/connection';
 import type { DcConfig } from './request';
 import { platformProtector, protectedValueSchema, type ProtectedValue, type SecretProtector, type StdinRunner } from './protect';
 import { formatIssues } from './validation';
@@ -108,6 +108,12 @@ export const agentCredentialsSchema = z.strictObject({
   privateKey: protectedValueSchema,
 });
 
+export const agentProxySchema = z.union([
+  z.literal(PROXY_FROM_ENVIRONMENT),
+  z.strictObject({ ...proxyBlockFields, password: protectedValueSchema.optional() }).refine((p) => p.password === undefined || p.username !== undefined, PROXY_PASSWORD_NEEDS_USERNAME),
+]);
+export type AgentProxy = z.infer<typeof agentProxySchema>;
+
 /**
  * How the agent learns about changes: `channel` (JumpCloud's agent service: heartbeat, primary
  * election, change feed, sealed passwords; needs a connect key) or `apiKey` (the public API only:
@@ -151,6 +157,11 @@ export const agentConfigSchema = z
       timeoutMs: z.number().int().min(100).max(600_000).default(30_000),
       /** The public API key the agent reads users and groups with, and suspends offboarded users with. */
       apiKey: protectedValueSchema,
+      /**
+       * An HTTP proxy for every JumpCloud call, its password protected like the other secrets; or
+       * `environment`: HTTPS_PROXY / NO_PROXY of the agent's process (on Windows, the machine's).
+       */
+      proxy: agentProxySchema.optional(),
     }),
     /** Channel mode: present until the first start exchanges it. */
     connectKey: protectedValueSchema.optional(),
@@ -175,6 +186,7 @@ export interface AgentSecrets {
   connectKey: string | null;
   agentSecret: string | null;
   privateKeyPem: string | null;
+  proxyPassword: string | null;
 }
 
 export function configError(id: string, message: string, target: string | null = null): EngineError {
@@ -253,6 +265,7 @@ export const SECRET_PURPOSE = {
   connectKey: 'connectKey',
   agentSecret: 'agent.agentSecret',
   privateKey: 'agent.privateKey',
+  proxyPassword: 'jumpcloud.proxy.password',
 } as const;
 
 export async function openAgentSecrets(config: AgentConfig, protector: SecretProtector): Promise<AgentSecrets> {
@@ -263,6 +276,30 @@ export async function openAgentSecrets(config: AgentConfig, protector: SecretPro
     connectKey: await open(config.connectKey, SECRET_PURPOSE.connectKey),
     agentSecret: await open(config.agent?.agentSecret, SECRET_PURPOSE.agentSecret),
     privateKeyPem: await open(config.agent?.privateKey, SECRET_PURPOSE.privateKey),
+    proxyPassword: await open(typeof config.jumpcloud.proxy === 'object' ? config.jumpcloud.proxy.password : undefined, SECRET_PURPOSE.proxyPassword),
+  };
+}
+
+/** The config's proxy as a request block would give it (the password opened). */
+export function proxySettingOf(config: AgentConfig, proxyPassword: string | null): ProxySetting | undefined {
+  const proxy = config.jumpcloud.proxy;
+  if (proxy === undefined || proxy === PROXY_FROM_ENVIRONMENT) return proxy;
+  return { url: proxy.url, bypass: proxy.bypass, ...(proxy.username !== undefined ? { username: proxy.username } : {}), ...(proxyPassword !== null ? { password: proxyPassword } : {}) };
+}
+
+/** The proxy the agent's clients use: the config's, or its process environment when it says so. */
+export function agentProxy(config: AgentConfig, proxyPassword: string | null, env: Record<string, string | undefined> = process.env): ResolvedProxy {
+  return resolveProxy(proxySettingOf(config, proxyPassword), env, 'jumpcloud.proxy');
+}
+
+/** Protects a request's proxy block for agent.json. */
+export async function protectProxy(setting: ProxySetting | undefined, protector: SecretProtector): Promise<AgentProxy | undefined> {
+  if (setting === undefined || setting === PROXY_FROM_ENVIRONMENT) return setting;
+  return {
+    url: setting.url,
+    bypass: setting.bypass,
+    ...(setting.username !== undefined ? { username: setting.username } : {}),
+    ...(setting.password !== undefined ? { password: await protector.protect(setting.password, SECRET_PURPOSE.proxyPassword) } : {}),
   };
 }
 

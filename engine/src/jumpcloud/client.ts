@@ -1,8 +1,9 @@
 // The JumpCloud public API client: the calls the sync, CSV import and jc-ping need. Lists are
 // async generators that fetch one page ahead and yield items one at a time, so a large org
 // never sits in memory twice. Dependencies come in through the constructor; nothing is global.
-import { z } from 'zod';
+import * as z from 'zod';
 import { HttpTransport, type ClientLog, type TransportOptions, type TransportRequest } from './transport';
+import type { ProxySettings } from './proxy';
 import type { RetryPolicy } from './retry';
 import {
   activeDirectorySchema,
@@ -54,6 +55,8 @@ export interface JumpCloudClientOptions {
   pageSize?: number;
   /** Sockets kept open to JumpCloud (default 4); a bulk import raises it to its concurrency. */
   maxSockets?: number;
+  /** An HTTP proxy to tunnel through (see ./proxy.ts); null or absent: direct. */
+  proxy?: ProxySettings | null;
 }
 
 export interface ListOptions {
@@ -103,6 +106,7 @@ export class JumpCloudClient {
       log: options.log,
       signal: options.signal,
       maxSockets: options.maxSockets,
+      proxy: options.proxy,
     };
     this.#transport = new HttpTransport(transportOptions, () => ({ 'x-api-key': apiKey, ...(orgId ? { 'x-org-id': orgId } : {}) }), [apiKey]);
     this.baseUrl = this.#transport.baseUrl;

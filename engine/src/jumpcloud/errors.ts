@@ -3,6 +3,7 @@
 // API key. Only plain facts (status, socket code, endpoint) survive into the error.
 import { EngineError, ExitCode, type ErrorCategory, type ExitCodeValue } from '../cli/errors';
 import { TLS_CODES } from '../util/tls-codes';
+import type { ProxyTunnelError } from './proxy';
 
 /** Method and path (no query string, no host) of the call that failed, e.g. `GET /api/systemusers`. */
 export type Endpoint = string;
@@ -140,6 +141,41 @@ export function networkError(code: string | undefined, endpoint: Endpoint, baseU
     exitCode: ExitCode.Unreachable,
     target: endpoint,
     details: { endpoint, baseUrl, ...(code ? { socketCode: code } : {}) },
+  });
+}
+
+/** CONNECT answers worth another attempt: the proxy could not reach JumpCloud for now. */
+export const RETRYABLE_PROXY_STATUSES = new Set([502, 503, 504]);
+
+/** A tunnel that could not be opened. Names the proxy host:port, never its credentials. */
+export function proxyError(failure: ProxyTunnelError, endpoint: Endpoint): EngineError {
+  const details = { endpoint, proxy: failure.proxy, target: failure.target, ...(failure.status !== null ? { status: failure.status } : {}), ...(failure.socketCode ? { socketCode: failure.socketCode } : {}) };
+  if (failure.kind === 'auth') {
+    const offered = failure.offeredSchemes.length > 0 ? ` It offers ${failure.offeredSchemes.join(', ')}.` : '';
+    const basicMissing = failure.offeredSchemes.length > 0 && !failure.offeredSchemes.some((s) => s.toLowerCase() === 'basic') ? ' This engine authenticates to proxies with Basic only: allow Basic for this account, or let the server through without authentication.' : '';
+    const what = failure.credentialsGiven ? 'refused the proxy credentials' : 'asks for credentials, and none were given (jumpcloud.proxy.username/password, -ProxyCredential)';
+    return new EngineError('JumpCloud.ProxyAuthFailed', `The proxy ${failure.proxy} ${what} (407) for ${endpoint}.${offered}${basicMissing}`, {
+      category: 'AuthenticationError',
+      exitCode: ExitCode.AuthFailed,
+      target: failure.proxy,
+      details: { ...details, offeredSchemes: failure.offeredSchemes },
+    });
+  }
+  if (failure.kind === 'refused') {
+    const status = failure.status ? `with ${failure.status}` : 'with an answer that is not HTTP';
+    const hint = failure.status === 403 ? ' Ask the proxy administrators to allow CONNECT to this host on port 443.' : failure.status && RETRYABLE_PROXY_STATUSES.has(failure.status) ? ' The proxy could not reach JumpCloud.' : '';
+    return new EngineError('JumpCloud.ProxyRefused', `The proxy ${failure.proxy} refused the tunnel to ${failure.target} ${status} for ${endpoint}.${hint}`, {
+      category: failure.status === 403 ? 'PermissionDenied' : 'ConnectionError',
+      exitCode: ExitCode.Unreachable,
+      target: failure.proxy,
+      details,
+    });
+  }
+  return new EngineError('JumpCloud.ProxyUnreachable', `Cannot reach the proxy ${failure.proxy} for ${endpoint}: ${failure.message.replace(/^proxy [^:]+(:\d+)?: /, '')}. Check jumpcloud.proxy (-Proxy) and that the proxy runs.`, {
+    category: 'ConnectionError',
+    exitCode: ExitCode.Unreachable,
+    target: failure.proxy,
+    details,
   });
 }
 

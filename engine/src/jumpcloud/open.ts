@@ -1,7 +1,7 @@
 // The one way commands open a JumpCloud client from a request's `jumpcloud` block.
 import type { CommandContext } from '../cli/command';
 import { JumpCloudClient, type JumpCloudClientOptions } from './client';
-import { readCaFile, resolveEndpoints, type JumpCloudConnection } from './connection';
+import { describeProxy, readCaFile, resolveEndpoints, resolveProxy, type JumpCloudConnection } from './connection';
 
 export async function openJumpCloud(
   connection: JumpCloudConnection,
@@ -10,6 +10,9 @@ export async function openJumpCloud(
   tuning: Pick<JumpCloudClientOptions, 'maxSockets' | 'pageSize'> = {},
 ): Promise<JumpCloudClient> {
   const endpoints = resolveEndpoints(connection);
+  // Environment variables count only when the block asks for them (proxy: 'environment').
+  const proxy = resolveProxy(connection.proxy, process.env);
+  if (proxy.source !== 'none') reporter.log('verbose', describeProxy(proxy));
   return new JumpCloudClient({
     baseUrl: endpoints.baseUrl,
     insightsBaseUrl: endpoints.insightsBaseUrl,
@@ -17,6 +20,7 @@ export async function openJumpCloud(
     orgId: connection.orgId,
     ca: await readCaFile(connection.caFile),
     timeoutMs: connection.timeoutMs,
+    proxy: proxy.proxy,
     log: (level, message) => reporter.log(level, message),
     signal,
     ...tuning,

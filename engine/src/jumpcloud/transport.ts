@@ -8,7 +8,8 @@ import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { z } from 'zod';
 import type { EngineError } from '../cli/errors';
 import { ENGINE_VERSION } from '../version';
-import { cancelledError, httpStatusError, JumpCloudSchemaError, networkError, RETRYABLE_NETWORK_CODES, type Endpoint } from './errors';
+import { cancelledError, httpStatusError, JumpCloudSchemaError, networkError, proxyError, RETRYABLE_NETWORK_CODES, RETRYABLE_PROXY_STATUSES, type Endpoint } from './errors';
+import { proxyAuthorization, ProxyTunnelAgent, ProxyTunnelError, type ProxySettings } from './proxy';
 import { abortableSleep, backoffDelay, DEFAULT_RETRY_POLICY, parseRetryAfter, type RetryPolicy } from './retry';
 import { errorBodySchema } from './schemas';
 
@@ -29,6 +30,8 @@ export interface TransportOptions {
   signal?: AbortSignal;
   /** Sockets kept per host; the paging generators use two at most. */
   maxSockets?: number;
+  /** An HTTP proxy to tunnel through (CONNECT); null or absent: direct. */
+  proxy?: ProxySettings | null;
 }
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -74,20 +77,25 @@ export class HttpTransport {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.#authHeaders = authHeaders;
-    this.#secrets = secrets.filter((s) => s.length >= 4);
+    const proxy = options.proxy ?? null;
+    const proxySecrets = proxy?.password ? [proxy.password, (proxyAuthorization(proxy) as string).slice('Basic '.length)] : [];
+    this.#secrets = [...secrets, ...proxySecrets].filter((s) => s.length >= 4);
     this.#policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.#sleep = options.sleep ?? abortableSleep;
     this.#random = options.random ?? Math.random;
     this.#now = options.now ?? Date.now;
     this.#log = options.log ?? (() => undefined);
     this.#signal = options.signal;
-    this.#agent = new https.Agent({
+    const agentOptions: https.AgentOptions = {
       keepAlive: true,
       maxSockets: options.maxSockets ?? 4,
       // One secure context, built once: passing `ca` itself would make the agent rebuild its
       // pool key from ~140 root certificates on every request (milliseconds each).
       ...(options.ca ? { secureContext: createSecureContext({ ca: [...rootCertificates, options.ca] }) } : {}),
-    });
+    };
+    // Through a proxy the same agent tunnels: TLS, trust and pooling stay as they are. The CONNECT
+    // wait ends a little before the request's timeout, so a silent proxy is named as such.
+    this.#agent = proxy ? new ProxyTunnelAgent(agentOptions, proxy, Math.max(100, Math.floor(this.timeoutMs * 0.9))) : new https.Agent(agentOptions);
     this.#axios = axios.create({
       httpsAgent: this.#agent,
       // axios' own proxy support sends https requests to the proxy in the clear; never use it.
@@ -119,7 +127,7 @@ export class HttpTransport {
     for (let attempt = 1; ; attempt++) {
       if (signal?.aborted) throw cancelledError(endpoint);
       let response: AxiosResponse<string> | null = null;
-      let failure: { code: string | undefined; timedOut: boolean } | null = null;
+      let failure: { code: string | undefined; timedOut: boolean; proxy: ProxyTunnelError | null } | null = null;
       const sentAt = this.#now();
       try {
         response = await this.#axios.request<string>({
@@ -135,7 +143,8 @@ export class HttpTransport {
         // Read the facts, drop the error: its config holds the request headers.
         const code = readCode(err);
         if (code === 'ERR_CANCELED' || signal?.aborted) throw cancelledError(endpoint);
-        failure = { code, timedOut: code === 'ECONNABORTED' || code === 'ETIMEDOUT' };
+        const proxy = proxyFailureOf(err);
+        failure = { code, timedOut: !proxy && (code === 'ECONNABORTED' || code === 'ETIMEDOUT'), proxy };
       }
 
       let final: EngineError;
@@ -151,6 +160,13 @@ export class HttpTransport {
         retryAfterMs = parseRetryAfter(headerValue(response.headers, 'retry-after'), this.#now());
         retryable = status === 429 || status === 502 || status === 503 || status === 504 || (status >= 500 && idempotent);
         what = `answered ${status}`;
+      } else if (failure?.proxy) {
+        // The request never reached JumpCloud. A proxy that cannot reach it (502-504) may recover;
+        // a dead proxy, refused credentials or a refused CONNECT fail at once.
+        const p = failure.proxy;
+        final = proxyError(p, endpoint);
+        retryable = p.kind === 'refused' && p.status !== null && RETRYABLE_PROXY_STATUSES.has(p.status);
+        what = `failed at the proxy ${p.proxy} (${p.status ?? p.socketCode ?? p.kind})`;
       } else {
         const f = failure as { code: string | undefined; timedOut: boolean };
         final = networkError(f.code, endpoint, this.baseUrl, f.timedOut ? timeoutMs : null);
@@ -214,6 +230,13 @@ export function validate<S extends z.ZodType>(schema: S, body: unknown, endpoint
   const issue = parsed.error.issues[0];
   const fieldPath = issue ? issue.path.map(String).join('.') : '';
   throw new JumpCloudSchemaError(endpoint, fieldPath, issue?.message ?? 'invalid');
+}
+
+/** The tunnel failure behind an axios error (its cause), if that is what it was. */
+function proxyFailureOf(err: unknown): ProxyTunnelError | null {
+  if (err instanceof ProxyTunnelError) return err;
+  const cause = (err as { cause?: unknown } | null)?.cause;
+  return cause instanceof ProxyTunnelError ? cause : null;
 }
 
 function readCode(err: unknown): string | undefined {

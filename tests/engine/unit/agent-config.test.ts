@@ -163,7 +163,7 @@ describe('agent config', () => {
     assert.equal(read.sync.fullReconcileMinutes, 60);
     assert.equal(read.sync.anchorAttribute, 'adminDescription');
     const secrets = await openAgentSecrets(read, new KeyFileProtector(paths.keyFile));
-    assert.deepEqual(secrets, { bindPassword: 'Bind-Pa55word!', apiKey: 'api-key-123456', connectKey: 'jcck_connect-key-value', agentSecret: null, privateKeyPem: null });
+    assert.deepEqual(secrets, { bindPassword: 'Bind-Pa55word!', apiKey: 'api-key-123456', connectKey: 'jcck_connect-key-value', agentSecret: null, privateKeyPem: null, proxyPassword: null });
     assert.ok(!existsSync(`${paths.config}.${process.pid}.tmp`));
   });
 

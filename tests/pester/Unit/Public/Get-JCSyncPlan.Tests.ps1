@@ -55,7 +55,7 @@ Describe 'Get-JCSyncPlan' {
             $sync = Get-Command -Name Invoke-JCSync
             $plan.DefaultParameterSet | Should -BeExactly 'Parameters'
             $connection = @($sync.Parameters.Keys | Where-Object { (Get-ParameterInfo -CommandName Invoke-JCSync -ParameterName $_)[0].ParameterSetName -eq 'Parameters' })
-            $connection.Count | Should -Be 16
+            $connection.Count | Should -Be 18
             foreach ($name in $connection) {
                 $plan.Parameters.ContainsKey($name) | Should -BeTrue -Because "-$name connects Invoke-JCSync too"
                 $plan.Parameters[$name].ParameterType | Should -Be $sync.Parameters[$name].ParameterType
