@@ -8,12 +8,13 @@
 // cached by a hash of its sources).
 // --no-windows skips the Windows engine; a Windows node that cannot be fetched only warns.
 // --no-service-host skips the service host; a missing .NET SDK only warns.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { buildServiceHost } from './build-service-host.mjs';
+import { engineBundleOptions } from './engine-bundle.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'build');
@@ -29,18 +30,7 @@ const say = (msg) => quiet || console.log(`build: ${msg}`);
 const started = Date.now();
 mkdirSync(out, { recursive: true });
 
-await build({
-  entryPoints: [join(root, 'engine/src/main.ts')],
-  outfile: bundle,
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  // SEA's require() only loads built-in modules; everything else is bundled.
-  banner: { js: "require = require('node:module').createRequire(__filename);" },
-  legalComments: 'none',
-  logLevel: quiet ? 'error' : 'warning',
-});
+await build({ ...engineBundleOptions(root, bundle), logLevel: quiet ? 'error' : 'warning' });
 say(`bundled ${(statSync(bundle).size / 1024).toFixed(0)} KiB`);
 
 const postject = join(root, 'node_modules/postject/dist/cli.js');
@@ -84,9 +74,13 @@ function windowsNode() {
 
 makeExecutable(process.execPath, exe, { codeCache: true, strip: true });
 
-const version = execFileSync(exe, ['--version'], { encoding: 'utf8', env: { PATH: '' } }).trim();
+// A code cache V8 rejects (built by another node, or with other V8 flags) costs its start-up
+// gain and makes node warn on stderr: the build fails instead.
+const check = spawnSync(exe, ['--version'], { encoding: 'utf8', env: { PATH: '' } });
+const version = check.stdout.trim();
 const expected = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
-if (version !== `jcadi-engine ${expected}`) throw new Error(`built engine answered '${version}', expected version ${expected}`);
+if (check.status !== 0 || version !== `jcadi-engine ${expected}`) throw new Error(`built engine answered '${version}' (exit ${check.status}), expected version ${expected}`);
+if (check.stderr !== '') throw new Error(`built engine wrote on stderr (a rejected code cache?): ${check.stderr.trim()}`);
 say(`${exe} (${(statSync(exe).size / 1048576).toFixed(0)} MiB, ${version})`);
 
 if (windows) {

@@ -1,18 +1,22 @@
 // jcadi-engine entry point: dispatch on argv (no secrets ever come from here), then run.
-import { execRequest } from './cli/exec';
+// Each verb loads its code when it runs: an `await import()` stays lazy inside the one bundle, so
+// `--version` evaluates none of zod, winston, axios or ldapts, and `exec` only what the named
+// command needs (cli/commands/index.ts). Keep the static imports here this small
+// (tests/engine/unit/startup.test.ts checks it).
 import { ExitCode } from './cli/errors';
-import { runAgentCli, RUN_USAGE } from './agent/cli';
-import { runSandboxCli, SANDBOX_USAGE } from './sandbox/cli';
 import { ENGINE_VERSION } from './version';
 
 const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 
-const USAGE = `jcadi-engine ${ENGINE_VERSION}
+async function usage(): Promise<string> {
+  const [{ RUN_USAGE }, { SANDBOX_USAGE }] = await Promise.all([import('./agent/cli'), import('./sandbox/cli')]);
+  return `jcadi-engine ${ENGINE_VERSION}
 Usage:
   jcadi-engine --version           print the version
   jcadi-engine [exec]              read one JSON request on stdin, answer in JSON lines (engine/PROTOCOL.md)
   ${RUN_USAGE}
   ${SANDBOX_USAGE}`;
+}
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -43,7 +47,7 @@ async function main(argv: string[]): Promise<void> {
       return exitAfterFlush(ExitCode.Ok);
     case '--help':
     case '-h':
-      process.stdout.write(USAGE);
+      process.stdout.write(await usage());
       return exitAfterFlush(ExitCode.Ok);
     case 'exec': {
       if (rest.length > 0) {
@@ -62,15 +66,20 @@ async function main(argv: string[]): Promise<void> {
       const stop = () => controller.abort();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
+      const { execRequest } = await import('./cli/exec');
       const code = await execRequest(text, { writeLine, signal: controller.signal });
       return exitAfterFlush(code);
     }
-    case 'sandbox':
+    case 'sandbox': {
+      const { runSandboxCli } = await import('./sandbox/cli');
       return exitAfterFlush(await runSandboxCli(rest));
-    case 'run':
+    }
+    case 'run': {
+      const { runAgentCli } = await import('./agent/cli');
       return exitAfterFlush(await runAgentCli(rest));
+    }
     default:
-      process.stderr.write(`jcadi-engine: unknown verb '${verb}'.\n${USAGE}`);
+      process.stderr.write(`jcadi-engine: unknown verb '${verb}'.\n${await usage()}`);
       return exitAfterFlush(ExitCode.BadRequest);
   }
 }

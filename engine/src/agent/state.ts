@@ -3,7 +3,7 @@
 // Get-JCSyncAgent shows (status, role, last heartbeat, last full reconcile, counters).
 // No secret is ever stored here. Written atomically; a damaged file is set aside, not trusted.
 import { existsSync, readFileSync, renameSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { writeFileAtomicSync } from '../config/agent';
 
 export const AGENT_STATUSES = ['starting', 'exchanging', 'running', 'degraded', 'stopping', 'stopped', 'failed'] as const;

@@ -4,8 +4,7 @@ import { createFileLogger, defaultLogFile, type EngineLogger } from '../log/logg
 import { SecretScrubber } from '../log/secrets';
 import { requestEnvelopeSchema } from '../config/request';
 import { parseOrThrow } from '../config/validation';
-import { COMMANDS } from './commands';
-import type { Command } from './command';
+import { COMMAND_NAMES, loadCommand } from './commands';
 import { asEngineError, badRequest, ExitCode, type ExitCodeValue } from './errors';
 import { ProtocolWriter, type LineSink } from './protocol';
 
@@ -52,9 +51,9 @@ export async function execRequest(stdinText: string, io: ExecIo): Promise<ExitCo
     scrubber.collect(raw);
     const request = parseOrThrow(requestEnvelopeSchema, raw, 'request');
     logger ??= createFileLogger(request.logFile ?? defaultLogFile(io.env), request.logLevel ?? 'info', scrubber);
-    const command: Command | undefined = COMMANDS.get(request.command);
+    const command = await loadCommand(request.command);
     if (!command) {
-      throw badRequest('Request.UnknownCommand', `Unknown command '${request.command}'. Known commands: ${[...COMMANDS.keys()].join(', ')}.`, request.command);
+      throw badRequest('Request.UnknownCommand', `Unknown command '${request.command}'. Known commands: ${COMMAND_NAMES.join(', ')}.`, request.command);
     }
     const params = parseOrThrow(command.params, request.params, 'params');
     logger.log('info', `command ${command.name} started`, { params });

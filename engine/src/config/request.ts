@@ -1,5 +1,5 @@
 // The request envelope every `jcadi-engine exec` reads from stdin, and the shared `dc` block.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const logLevelSchema = z.enum(['error', 'warning', 'info', 'verbose', 'debug']);
 

@@ -3,7 +3,7 @@
 // JumpCloud password policy, typed optional columns, formula-like cells), then duplicates inside
 // the file are found. Pure. The password stays in ValidatedRow.password and nowhere else: no
 // problem text, warning or user payload carries it.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { NewSystemUser } from '../jumpcloud/client';
 import type { PasswordPolicy } from '../jumpcloud/schemas';
 import { accountNameProblem, MAX_CN, MAX_GROUP_SAM, MAX_USER_SAM } from '../sync/names';

@@ -1,6 +1,6 @@
 // Wire shapes of the agent service channel (engine/src/sandbox/AGENT-CHANNEL.md). Requests are
 // strict (this project owns both ends); responses are loose so a newer service can add fields.
-import { z } from 'zod';
+import * as z from 'zod';
 import { SEAL_ALGORITHM } from './agent-crypto';
 
 export const AGENT_CHANNEL_PREFIX = '/agent/v1';

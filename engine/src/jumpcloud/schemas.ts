@@ -2,7 +2,7 @@
 // published OpenAPI specs: v1 systemusers/organizations, v2 usergroups/activedirectories/agents,
 // Directory Insights). Objects are loose: fields JumpCloud adds later pass through untouched;
 // a missing required field is a JumpCloudSchemaError naming it.
-import { z } from 'zod';
+import * as z from 'zod';
 
 const optionalText = z.string().nullish();
 const optionalFlag = z.boolean().nullish();

@@ -1,7 +1,7 @@
 // The admin surface (/sandbox/admin/...): what an administrator does in the JumpCloud console,
 // for tests, the demo and rehearsals. Users, groups and domains may be named by id or by
 // username / group name / ADI domain. See engine/src/sandbox/README.md.
-import { z } from 'zod';
+import * as z from 'zod';
 import { SandboxError } from './errors';
 import { faultRuleSchema, type FaultInjector } from './faults';
 import type { RouteContext, Router } from './router';

@@ -2,7 +2,7 @@
 // connections and broken response shapes, each by rate (a share of matching calls) or on a
 // schedule (the next N matching calls). Set at start (`--fault`) or through the admin API.
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SandboxError } from './errors';
 
 export const faultRuleSchema = z

@@ -38,7 +38,8 @@ class Relay {
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
+    // On the DC's own address, which its certificate names (the relay only changes the port).
+    await new Promise<void>((resolve) => server.listen(this.port, this.target.host, resolve));
     this.port = (server.address() as net.AddressInfo).port;
     this.#server = server;
   }
@@ -84,7 +85,7 @@ describe('sync agent: a domain controller outage', { timeout: 180_000 }, () => {
         installPath,
         engineFile: join(process.cwd(), 'build', 'jcadi-engine'),
         serverType: 'member',
-        domainController: '127.0.0.1',
+        domainController: dc.host,
         ldap: { mode: 'ldaps', port: relay.port, caFile: dc.caFile, timeoutMs: 3000 },
         rootUserDN: fx.rootDN.replace(/,/g, ';'),
         domain: DOMAIN,

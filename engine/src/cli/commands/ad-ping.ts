@@ -1,7 +1,7 @@
 // ad-ping: bind to a DC and report what an admin needs to know before installing an agent:
 // naming context, host name, TLS certificate, supported controls, and whether the bind account
 // can read the root user container.
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeControl, PAGED_RESULTS_OID } from '../../ad/controls';
 import { parseAdiDN } from '../../ad/rootdn';
 import { AdSession, defaultPort } from '../../ad/session';

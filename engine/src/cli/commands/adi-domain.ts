@@ -3,7 +3,7 @@
 // use case, list domains with their agents, and create a sync agent record with its one-time
 // connect key. The key travels back once, in the `Key` field of a JumpCloudADI.SyncConnectKey
 // record; the module turns it into a SecureString at once and never prints it.
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseAdiDN } from '../../ad/rootdn';
 import { jumpcloudConnectionSchema } from '../../jumpcloud/connection';
 import { openJumpCloud } from '../../jumpcloud/open';

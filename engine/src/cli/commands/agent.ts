@@ -4,7 +4,7 @@
 // started agent reports), agent-status, agent-history.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AdSession } from '../../ad/session';
 import { parseAdiDN } from '../../ad/rootdn';
 import { filterHistory } from '../../agent/history';

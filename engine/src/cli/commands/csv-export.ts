@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { linkSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseAdiDN } from '../../ad/rootdn';
 import { AdSession } from '../../ad/session';
 import { dcSchema } from '../../config/request';

@@ -2,7 +2,7 @@
 // the request), then create the users in JumpCloud (or, with whatIf, say what would be created).
 // Nothing is created when a row is invalid, unless skipInvalidRows. Passwords from the file go to
 // POST /systemusers and nowhere else.
-import { z } from 'zod';
+import * as z from 'zod';
 import { resolveColumns, type ColumnMap } from '../../csv/columns';
 import { invalidResult, loadExistingUsers, planImport, runImport, type RowResult } from '../../csv/import';
 import { describePolicy } from '../../csv/policy';

@@ -2,7 +2,7 @@
 // service account on the root container. The test reads the container's DACL and the account's
 // groups and evaluates effective rights; the grant adds exactly the ADUC wizard's ACEs that are
 // not there yet (idempotent), or with whatIf lists them.
-import { z } from 'zod';
+import * as z from 'zod';
 import { AdSession } from '../../ad/session';
 import { readSecurityDescriptor, SD_FLAG } from '../../ad/security';
 import { AdWriter } from '../../ad/writer';

@@ -1,49 +1,54 @@
-// Every command `jcadi-engine exec` can run, by name.
+// Every command `jcadi-engine exec` can run, by name: the one registry. Each entry loads its
+// command's module only when a request names it (an `import()` stays lazy inside the one
+// bundle), so a request evaluates its own command's libraries and no other's. The name must be
+// the command's own `name` (tests/engine/unit/commands.test.ts checks every entry).
 import type { Command } from '../command';
-import { adPingCommand } from './ad-ping';
-import { adiDomainListCommand, adiDomainNewCommand, agentConnectKeyNewCommand } from './adi-domain';
-import { agentHistoryCommand, agentInstallCommand, agentStartCommand, agentStatusCommand, agentStopCommand, agentUninstallCommand, agentWaitCommand } from './agent';
-import { csvExportCommand } from './csv-export';
-import { csvImportCommand } from './csv-import';
-import { delegationGrantCommand, delegationTestCommand } from './delegation';
-import { jcPingCommand } from './jc-ping';
-import { policyAlignmentCommand } from './policy-alignment';
-import { prerequisitesCommand } from './prerequisites';
-import { serviceAccountCreateCommand, serviceAccountRotateCommand } from './service-account';
-import { syncCommand, syncPlanCommand } from './sync';
-import { testRootDnCommand } from './test-rootdn';
-import { versionCommand } from './version';
 
-const ALL = [
+type CommandLoader = () => Promise<Command>;
+
+/** Drops the command's own params type: exec validates params with the command's schema. */
+function lazy<C extends Pick<Command, 'name' | 'params'>>(load: () => Promise<C>): CommandLoader {
+  return load as unknown as CommandLoader;
+}
+
+const ALL: Array<[name: string, load: CommandLoader]> = [
   // Foundation: checks of the engine, a Root User DN, a DC, JumpCloud.
-  versionCommand,
-  testRootDnCommand,
-  adPingCommand,
-  jcPingCommand,
+  ['version', lazy(() => import('./version').then((m) => m.versionCommand))],
+  ['test-rootdn', lazy(() => import('./test-rootdn').then((m) => m.testRootDnCommand))],
+  ['ad-ping', lazy(() => import('./ad-ping').then((m) => m.adPingCommand))],
+  ['jc-ping', lazy(() => import('./jc-ping').then((m) => m.jcPingCommand))],
   // The sync.
-  syncPlanCommand,
-  syncCommand,
+  ['sync-plan', lazy(() => import('./sync').then((m) => m.syncPlanCommand))],
+  ['sync', lazy(() => import('./sync').then((m) => m.syncCommand))],
   // ADI domains and the sync agent.
-  adiDomainNewCommand,
-  adiDomainListCommand,
-  agentConnectKeyNewCommand,
-  agentInstallCommand,
-  agentUninstallCommand,
-  agentStartCommand,
-  agentStopCommand,
-  agentWaitCommand,
-  agentStatusCommand,
-  agentHistoryCommand,
+  ['adi-domain-new', lazy(() => import('./adi-domain').then((m) => m.adiDomainNewCommand))],
+  ['adi-domain-list', lazy(() => import('./adi-domain').then((m) => m.adiDomainListCommand))],
+  ['agent-connect-key-new', lazy(() => import('./adi-domain').then((m) => m.agentConnectKeyNewCommand))],
+  ['agent-install', lazy(() => import('./agent').then((m) => m.agentInstallCommand))],
+  ['agent-uninstall', lazy(() => import('./agent').then((m) => m.agentUninstallCommand))],
+  ['agent-start', lazy(() => import('./agent').then((m) => m.agentStartCommand))],
+  ['agent-stop', lazy(() => import('./agent').then((m) => m.agentStopCommand))],
+  ['agent-wait', lazy(() => import('./agent').then((m) => m.agentWaitCommand))],
+  ['agent-status', lazy(() => import('./agent').then((m) => m.agentStatusCommand))],
+  ['agent-history', lazy(() => import('./agent').then((m) => m.agentHistoryCommand))],
   // One-time CSV import and export.
-  csvExportCommand,
-  csvImportCommand,
+  ['csv-export', lazy(() => import('./csv-export').then((m) => m.csvExportCommand))],
+  ['csv-import', lazy(() => import('./csv-import').then((m) => m.csvImportCommand))],
   // Prerequisites, delegation, the service account.
-  delegationTestCommand,
-  delegationGrantCommand,
-  serviceAccountCreateCommand,
-  serviceAccountRotateCommand,
-  policyAlignmentCommand,
-  prerequisitesCommand,
+  ['delegation-test', lazy(() => import('./delegation').then((m) => m.delegationTestCommand))],
+  ['delegation-grant', lazy(() => import('./delegation').then((m) => m.delegationGrantCommand))],
+  ['service-account-create', lazy(() => import('./service-account').then((m) => m.serviceAccountCreateCommand))],
+  ['service-account-rotate', lazy(() => import('./service-account').then((m) => m.serviceAccountRotateCommand))],
+  ['policy-alignment', lazy(() => import('./policy-alignment').then((m) => m.policyAlignmentCommand))],
+  ['prerequisites', lazy(() => import('./prerequisites').then((m) => m.prerequisitesCommand))],
 ];
 
-export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>(ALL.map((c) => [c.name, c as unknown as Command]));
+const LOADERS: ReadonlyMap<string, CommandLoader> = new Map(ALL);
+
+/** The names of all commands, in registry order. */
+export const COMMAND_NAMES: readonly string[] = ALL.map(([name]) => name);
+
+/** Loads the named command's code, or undefined for a name no command has. */
+export async function loadCommand(name: string): Promise<Command | undefined> {
+  return LOADERS.get(name)?.();
+}

@@ -1,7 +1,7 @@
 // jc-ping: reach JumpCloud with the given key and report what an admin checks before installing
 // an agent: the organization, its password policy, the user count, and the ADI domains with their
 // agents. Read-only.
-import { z } from 'zod';
+import * as z from 'zod';
 import { jumpcloudConnectionSchema, resolveEndpoints } from '../../jumpcloud/connection';
 import { openJumpCloud } from '../../jumpcloud/open';
 import { ExitCode } from '../errors';

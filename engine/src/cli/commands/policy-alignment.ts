@@ -1,7 +1,7 @@
 // policy-alignment: JumpCloud's org password policy against the AD domain policy and the PSOs in
 // effect under the root container. One finding per rule and AD policy; Mismatch means a password
 // JumpCloud accepts can be refused by AD when the agent sets it.
-import { z } from 'zod';
+import * as z from 'zod';
 import { readApplyingPsos, readDomainPolicy, type AdPasswordPolicy } from '../../ad/passwordpolicy';
 import { AdSession } from '../../ad/session';
 import { readDomainInfo } from '../../ad/security';

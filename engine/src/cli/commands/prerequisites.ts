@@ -2,7 +2,7 @@
 // (Pass / Warn / Fail, what was found, the remedy). A check that cannot run because an earlier one
 // failed (no bind, no JumpCloud key) says "Not checked" with the reason, as a Warn.
 import { arch, platform, release, version } from 'node:os';
-import { z } from 'zod';
+import * as z from 'zod';
 import { escapeFilterValue } from '../../ad/escape';
 import { matchDomain, parseAdiDN } from '../../ad/rootdn';
 import { AdSession, defaultPort, firstString } from '../../ad/session';

@@ -1,7 +1,7 @@
 // service-account-create / service-account-rotate: the sync service account the product guide
 // asks for (First Name JumpCloud, Last Name Sync, logon jcsync, password never expires) and the
 // periodic rotation of its password. The password travels only in the request.
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseAdiDN } from '../../ad/rootdn';
 import { escapeDnValue, escapeFilterValue } from '../../ad/escape';
 import { findAccount, readDomainInfo } from '../../ad/security';

@@ -1,7 +1,7 @@
 // sync / sync-plan: gather (JumpCloud, AD) → plan (pure) → apply (AD writes) → report.
 // sync-plan and `sync` with whatIf stop after the plan; only a real sync writes.
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { readActualState, DEFAULT_ANCHOR_ATTRIBUTE } from '../../ad/directory';
 import { matchDomain, parseAdiDN } from '../../ad/rootdn';
 import { AdSession } from '../../ad/session';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ExitCode } from '../errors';
 import { defineCommand } from '../command';
 import { PROTOCOL_VERSION } from '../protocol';
