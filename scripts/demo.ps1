@@ -1,7 +1,10 @@
 <#
 .SYNOPSIS
-    The main job on local defaults: check the DC and the Root User DN, then sync the JumpCloud
-    sandbox's demo org into the test DC, change a few users in JumpCloud and sync again.
+    The main job on local defaults: check the DC and the Root User DN, sync the JumpCloud
+    sandbox's demo org into the test DC, then set up the service account the wizard's way and
+    install the sync agent with a one-time connect key; change users in JumpCloud (a password
+    too) and watch the agent bring AD along within seconds; show its status and history, and
+    uninstall it (the sandbox stops with the demo).
     Run through scripts/demo.sh (npm run demo), which starts the DC and the sandbox.
 #>
 [CmdletBinding()]
@@ -58,16 +61,98 @@ Get-JCSyncPlan @splatSync | Group-Object -Property Operation -NoElement | Sort-O
 Write-Step 'Sync'
 Invoke-JCSync @splatSync -Confirm:$false | Format-List Domain, RootUserDN, Planned, Applied, Failed, Reported, DurationSeconds
 
-Write-Step 'In JumpCloud: suspend bjorn.oberg, rename zoe.angstrom, give cher a last name'
-Invoke-SandboxAdmin -Calls @(
-    @{ method = 'PATCH'; path = '/users/bjorn.oberg'; body = @{ suspended = $true } }
-    @{ method = 'PATCH'; path = '/users/zoe.angstrom'; body = @{ username = 'zoe.lindqvist'; lastname = 'Lindqvist' } }
-    @{ method = 'PATCH'; path = '/users/cher'; body = @{ lastname = 'Sarkisian' } }
-)
-Get-JCSyncPlan @splatSync | Where-Object { $_.Operation -ne 'skip' } | Format-List
+Write-Step 'The service account jcsync, with the wizard''s delegation on the root container'
+# A fresh random password each run; it exists only in memory and, protected, in the agent's config.
+$alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789'
+$random = -join (1..20 | ForEach-Object { $alphabet[(Get-Random -Maximum $alphabet.Length)] })
+$servicePassword = ConvertTo-SecureString -String ('Jc-' + $random + '-9a') -AsPlainText -Force
+$random = $null
+try {
+    New-JCSyncServiceAccount -Path ('CN=Users;' + $dc.adiDomain) -Password $servicePassword @splatDc -Confirm:$false |
+        Format-List SamAccountName, UserPrincipalName, DistinguishedName, Enabled, PasswordNeverExpires
+}
+catch {
+    if ($_.FullyQualifiedErrorId -notlike 'ServiceAccount.Exists,*') { throw }
+    Write-Output 'jcsync exists from an earlier demo: a new password for it'
+    Reset-JCSyncServiceAccountPassword -ServiceAccount 'jcsync' -NewPassword $servicePassword @splatDc -Confirm:$false |
+        Format-List ServiceAccount, ChangedInAD, Verified
+}
+Grant-JCSyncDelegation -RootUserDN $RootUserDN -ServiceAccount 'jcsync' @splatDc -Confirm:$false |
+    Group-Object -Property Task | ForEach-Object {
+        [pscustomobject]@{ Task = $_.Name; Aces = $_.Count; Added = @($_.Group | Where-Object { $_.Action -eq 'Added' }).Count }
+    } | Format-Table Task, Aces, Added
+$serviceCredential = New-Object -TypeName System.Management.Automation.PSCredential -ArgumentList ('jcsync@' + $dc.realm.ToLowerInvariant()), $servicePassword
 
-Write-Step 'Sync again'
-Invoke-JCSync @splatSync -Confirm:$false | Format-List Planned, Applied, Failed, Reported, DurationSeconds
+$splatJumpCloud = @{
+    JumpCloudUrl                      = $sandbox.url
+    JumpCloudCertificateAuthorityFile = $sandbox.caFile
+    JumpCloudApiKey                   = $apiKey
+}
+$installPath = [System.IO.Path]::GetFullPath((Join-Path -Path $PSScriptRoot -ChildPath '../build/demo-agent/AD Integration'))
+if (Test-Path -LiteralPath $installPath) {
+    Uninstall-JCSyncAgent -InstallPath $installPath -Confirm:$false | Out-Null
+}
+
+Write-Step 'Install the sync agent with a one-time connect key (binds as jcsync, not as an administrator)'
+$key = New-JCSyncConnectKey -Domain $dc.adiDomain @splatJumpCloud
+$splatInstall = @{
+    InstallPath              = $installPath
+    ServerType               = 'DC'
+    DomainController         = $dc.host
+    CertificateAuthorityFile = $dc.caFile
+    RootUserDN               = $RootUserDN
+    Domain                   = $dc.adiDomain
+    ServiceAccount           = $serviceCredential
+    Confirm                  = $false
+}
+$key | Install-JCSyncAgent @splatInstall @splatJumpCloud | Format-List InstallPath, ServerType, DomainController, RootUserDN, ServiceAccount, SecretsProtection, ServiceManager, Running, Role
+
+function Wait-Change([string] $What, [System.Diagnostics.Stopwatch] $Clock, [scriptblock] $Condition) {
+    # $Clock started when the change was made in JumpCloud.
+    while (-not (& $Condition)) {
+        if ($Clock.Elapsed.TotalSeconds -gt 60) { throw "The agent did not apply '$What' within 60 s." }
+        Start-Sleep -Milliseconds 200
+    }
+    Write-Output ('{0,-52} in AD {1:N1} s after the change' -f $What, $Clock.Elapsed.TotalSeconds)
+}
+function Test-Converged {
+    # The agent applied everything when a plan holds nothing but what AD cannot take.
+    @(Get-JCSyncPlan @splatSync -WarningAction SilentlyContinue | Where-Object { $_.Operation -ne 'skip' }).Count -eq 0
+}
+
+try {
+    Write-Step 'In JumpCloud: suspend bjorn.oberg, rename zoe.angstrom, give cher a last name, a new password for priya.rossi'
+    $userPassword = ConvertTo-SecureString -String ('Demo-' + [guid]::NewGuid().ToString('N').Substring(0, 12) + '-7a') -AsPlainText -Force
+    $userCredential = New-Object -TypeName System.Management.Automation.PSCredential -ArgumentList ('priya.rossi@' + $dc.realm.ToLowerInvariant()), $userPassword
+    $clock = [System.Diagnostics.Stopwatch]::StartNew()
+    Invoke-SandboxAdmin -Calls @(
+        @{ method = 'PATCH'; path = '/users/bjorn.oberg'; body = @{ suspended = $true } }
+        @{ method = 'PATCH'; path = '/users/zoe.angstrom'; body = @{ username = 'zoe.lindqvist'; lastname = 'Lindqvist' } }
+        @{ method = 'PATCH'; path = '/users/cher'; body = @{ lastname = 'Sarkisian' } }
+        @{ method = 'PATCH'; path = '/users/priya.rossi'; body = @{ password = $userCredential.GetNetworkCredential().Password } }
+    )
+    Wait-Change -What 'the password (priya.rossi binds over LDAPS with it)' -Clock $clock -Condition {
+        try {
+            $null = Test-JCDomainController -Server $dc.host -Credential $userCredential -CertificateAuthorityFile $dc.caFile
+            $true
+        }
+        catch {
+            $false
+        }
+    }
+    Wait-Change -What 'the suspension, the rename and the last name' -Clock $clock -Condition { Test-Converged }
+
+    Write-Step 'What the agent did (Get-JCSyncHistory)'
+    Get-JCSyncHistory -InstallPath $installPath -Last 12 | Where-Object { $_.Outcome -ne 'Reported' } | Format-Table Time, Kind, Target, Outcome -AutoSize
+
+    Write-Step 'The agent (Get-JCSyncAgent)'
+    Get-JCSyncAgent -InstallPath $installPath | Format-List Running, Connected, Role, LastHeartbeat, LastFullReconcile, Pending, Failed, Quarantined
+}
+finally {
+    Write-Step 'Uninstall the agent (the sandbox stops with the demo)'
+    Uninstall-JCSyncAgent -InstallPath $installPath -Confirm:$false | Out-Null
+    Write-Output "Removed $installPath"
+}
 
 Write-Step 'Converged: nothing left but what AD cannot take (reported, not written)'
 Get-JCSyncPlan @splatSync | Format-Table Operation, Target, Reason -Wrap

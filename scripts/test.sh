@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # npm test: the whole suite from a fresh machine. Installs what is missing, builds the engine,
 # checks types and lint, runs engine unit tests, starts the test DC, runs engine integration
-# tests and Pester (Unit + Integration), the fault suite (its own private DC), stops the DC.
+# tests, Pester (Unit + Integration) and npm run demo (checked), then the fault suite (its own
+# private DC), stops the DC.
 # Every stage runs; the exit code and the last line say whether all passed.
 set -uo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -37,6 +38,8 @@ trap '[ -n "${JCADI_KEEP_TESTDC:-}" ] || bash scripts/testdc-stop.sh >/dev/null 
 
 stage engine-integration node scripts/run-node-tests.mjs integration
 stage pester pwsh -NoProfile -NonInteractive -File scripts/run-pester.ps1 -CI
+# The README's main command, checked end to end (after the others: it leaves its OU on the DC).
+stage demo node scripts/run-node-tests.mjs demo
 # Faults, hostile input and secret canaries, on a private DC of their own (scripts/test-faults.sh).
 stage faults bash scripts/test-faults.sh
 
