@@ -146,7 +146,7 @@ try {
     Get-JCSyncHistory -InstallPath $installPath -Last 12 | Where-Object { $_.Outcome -ne 'Reported' } | Format-Table Time, Kind, Target, Outcome -AutoSize
 
     Write-Step 'The agent (Get-JCSyncAgent)'
-    Get-JCSyncAgent -InstallPath $installPath | Format-List Running, Connected, Role, LastHeartbeat, LastFullReconcile, Pending, Failed, Quarantined
+    Get-JCSyncAgent -InstallPath $installPath
 }
 finally {
     Write-Step 'Uninstall the agent (the sandbox stops with the demo)'
