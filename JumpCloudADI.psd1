@@ -29,6 +29,7 @@
         'Start-JCSyncAgent'
         'Stop-JCSyncAgent'
         'Get-JCSyncAgent'
+        'Set-JCSyncAgent'
         'Get-JCSyncHistory'
         'Export-JCADUserCsv'
         'Import-JCUserFromCsv'

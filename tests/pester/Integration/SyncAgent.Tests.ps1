@@ -270,6 +270,22 @@ Describe 'Sync agent cmdlets against the sandbox and the test DC' -Tag 'Integrat
         ([System.IO.File]::ReadAllText((Join-Path -Path $script:InstallPath -ChildPath 'agent.json')) | ConvertFrom-Json).agent.agentId | Should -BeExactly (($config | ConvertFrom-Json).agent.agentId)
     }
 
+    It 'Set-JCSyncAgent changes a setting in place and restarts the running agent as the same agent; a new domain is refused' {
+        $configFile = Join-Path -Path $script:InstallPath -ChildPath 'agent.json'
+        $before = (Get-JCSyncAgent -InstallPath $script:InstallPath).AgentId
+        { Set-JCSyncAgent -InstallPath $script:InstallPath -Domain 'DC=other;DC=com' -OffboardPollSeconds 20 -Confirm:$false } | Should -Throw -ErrorId 'Agent.SettingNotChangeable,Set-JCSyncAgent'
+        $unchanged = [System.IO.File]::ReadAllText($configFile)
+        $result = Set-JCSyncAgent -InstallPath $script:InstallPath -OffboardPollSeconds 20 -LogLevel Verbose -Confirm:$false
+        @($result.Changed | ForEach-Object { $_.Setting }) | Should -Be @('sync.offboardPollSeconds', 'sync.logLevel')
+        $result.RestartRequired | Should -BeTrue
+        $result.Restarted | Should -BeTrue
+        [System.IO.File]::ReadAllText($configFile) | Should -Not -BeExactly $unchanged
+        ([System.IO.File]::ReadAllText($configFile) | ConvertFrom-Json).sync.offboardPollSeconds | Should -Be 20
+        $status = Get-JCSyncAgent -InstallPath $script:InstallPath
+        $status.Running | Should -BeTrue
+        $status.AgentId | Should -BeExactly $before
+    }
+
     It 'Stop-JCSyncAgent stops it gracefully; Start-JCSyncAgent starts it again as the same agent' {
         $before = (Get-JCSyncAgent -InstallPath $script:InstallPath).AgentId
         $null = Stop-JCSyncAgent -InstallPath $script:InstallPath -Confirm:$false

@@ -31,6 +31,7 @@ const ALL: Array<[name: string, load: CommandLoader]> = [
   ['agent-wait', lazy(() => import('./agent').then((m) => m.agentWaitCommand))],
   ['agent-status', lazy(() => import('./agent').then((m) => m.agentStatusCommand))],
   ['agent-history', lazy(() => import('./agent').then((m) => m.agentHistoryCommand))],
+  ['agent-configure', lazy(() => import('./agent-configure').then((m) => m.agentConfigureCommand))],
   // One-time CSV import and export.
   ['csv-export', lazy(() => import('./csv-export').then((m) => m.csvExportCommand))],
   ['csv-import', lazy(() => import('./csv-import').then((m) => m.csvImportCommand))],
