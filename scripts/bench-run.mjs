@@ -9,7 +9,7 @@
 // a number. Each benchmark's output is kept in build/bench/<name>.out.
 // Usage: node --import tsx scripts/bench-run.mjs [--quick]   (--quick: small sizes, a smoke run)
 // Sizes (environment, full / quick): BENCH_RUNS 15/5, BENCH_LIST_USERS 20000/2000,
-//   BENCH_SYNC_ORGS 1000,5000/100,300, BENCH_NOOP_USERS 10000/1000 (20000 takes about 9 more
+//   BENCH_SYNC_ORGS 1000,5000/100,300, BENCH_NOOP_USERS 20000/1000 (about 5 of the bench's 15
 //   minutes: Samba's adds slow down as the domain grows), BENCH_RAW_SAMPLE 1000/all (N: the raw loop
 //   for the first N users of each org only, compared per user), BENCH_CSV_ROWS 10000/500,
 //   BENCH_AGENT_USERS 100/20, BENCH_AGENT_CHANGES 200/20.
@@ -29,7 +29,7 @@ const sizes = {
   runs: size('BENCH_RUNS', '15', '5'),
   listUsers: size('BENCH_LIST_USERS', '20000', '2000'),
   syncOrgs: size('BENCH_SYNC_ORGS', '1000,5000', '100,300'),
-  noopUsers: size('BENCH_NOOP_USERS', '10000', '1000'),
+  noopUsers: size('BENCH_NOOP_USERS', '20000', '1000'),
   rawSample: size('BENCH_RAW_SAMPLE', '1000', 'all'),
   csvRows: size('BENCH_CSV_ROWS', '10000', '500'),
   agentUsers: size('BENCH_AGENT_USERS', '100', '20'),

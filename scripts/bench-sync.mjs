@@ -10,7 +10,7 @@
 //     --raw-sample users (default 1,000: the full loop would double the benchmark's time), the
 //     two compared per user. Then a no-op
 //     reconcile of that org, next to just reading both sides (JumpCloud and AD, no plan).
-//  2. A no-op reconcile of --noop users (default 10,000, in departments) next to reading both
+//  2. A no-op reconcile of --noop users (default 10,000; npm run bench asks for 20,000) next to reading both
 //     sides: the largest provisioned org topped up with users seeded straight into AD WITHOUT
 //     passwords (a Samba password costs ~40 ms), carrying our anchor (adminDescription
 //     JumpCloud:<id>) so the sync sees them as its own; it must plan nothing.
