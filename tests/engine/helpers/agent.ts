@@ -42,6 +42,9 @@ export function assertEngineBuilt(): void {
   assert.ok(existsSync(ENGINE), `the engine is built (npm run build): ${ENGINE}`);
 }
 
+/** The first value of an LDAP attribute as text ('' when absent). */
+export const first = (v: unknown) => String(Array.isArray(v) ? v[0] : (v ?? ''));
+
 export async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000, everyMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -13,13 +13,12 @@ import { Attribute, Change } from 'ldapts';
 import { peekAgentState } from '../../../engine/src/agent/state';
 import { agentPaths, readAgentConfig } from '../../../engine/src/config/agent';
 import { FileJournal } from '../../../engine/src/sync/journal';
-import { assertEngineBuilt, exec, installAgent, installedSecrets, leakProbe, readIfExists, until, type ExecResult } from '../helpers/agent';
+import { assertEngineBuilt, exec, installAgent, installedSecrets, leakProbe, readIfExists, until, type ExecResult, first } from '../helpers/agent';
 import { openFixture, type AdFixture } from '../helpers/adfixture';
 import { canaryNeedles, filesUnder, scanFiles } from '../helpers/canary';
 import { adminDc } from '../helpers/testdc';
 import { startTestSandbox, type TestSandbox } from './sandbox-harness';
 
-const first = (v: unknown) => String(Array.isArray(v) ? v[0] : (v ?? ''));
 const DOMAIN = 'DC=example;DC=com';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

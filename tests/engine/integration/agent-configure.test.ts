@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { agentPaths, readAgentConfig } from '../../../engine/src/config/agent';
-import { assertEngineBuilt, exec, installAgent, installedSecrets, leakProbe, readIfExists, until, type ExecResult } from '../helpers/agent';
+import { assertEngineBuilt, exec, installAgent, installedSecrets, leakProbe, readIfExists, until, type ExecResult, first } from '../helpers/agent';
 import { openFixture, type AdFixture } from '../helpers/adfixture';
 import { startConnectProxy, type TestProxy } from '../helpers/connect-proxy';
 import { startTestSandbox, type TestSandbox } from './sandbox-harness';
@@ -18,7 +18,6 @@ const DOMAIN = 'DC=example;DC=com';
 const PROXY_USER = 'cfg-proxy';
 const PROXY_PASSWORD = 'Configure-Proxy-Canary-Pw-4d7e';
 const OTHER_API_KEY = 'Configure-ApiKey-Canary-0a9f31c2';
-const first = (v: unknown) => String(Array.isArray(v) ? v[0] : (v ?? ''));
 
 describe('agent-configure: changing an installed agent without a reinstall', { timeout: 240_000 }, () => {
   let sb: TestSandbox;

@@ -14,12 +14,11 @@ import { peekAgentState } from '../../../engine/src/agent/state';
 import { AdSession } from '../../../engine/src/ad/session';
 import { agentPaths, readAgentConfig } from '../../../engine/src/config/agent';
 import { FileJournal } from '../../../engine/src/sync/journal';
-import { assertEngineBuilt, exec, installAgent, installedSecrets, leakProbe, readIfExists, until, type ExecResult } from '../helpers/agent';
+import { assertEngineBuilt, exec, installAgent, installedSecrets, leakProbe, readIfExists, until, type ExecResult, first } from '../helpers/agent';
 import { openFixture, type AdFixture } from '../helpers/adfixture';
 import { adminDc } from '../helpers/testdc';
 import { startTestSandbox, type TestSandbox } from './sandbox-harness';
 
-const first = (v: unknown) => String(Array.isArray(v) ? v[0] : (v ?? ''));
 const DOMAIN = 'DC=example;DC=com';
 
 describe('sync agent: connect key, continuous sync, passwords, offboarding', { timeout: 300_000 }, () => {

@@ -12,12 +12,11 @@ import { peekAgentState, type AgentState } from '../../../engine/src/agent/state
 import { AdSession } from '../../../engine/src/ad/session';
 import { agentPaths } from '../../../engine/src/config/agent';
 import { FileJournal, type JournalEntry } from '../../../engine/src/sync/journal';
-import { assertEngineBuilt, exec, installAgent, until } from '../helpers/agent';
+import { assertEngineBuilt, exec, installAgent, until, first } from '../helpers/agent';
 import { openFixture, type AdFixture } from '../helpers/adfixture';
 import { adminDc } from '../helpers/testdc';
 import { startTestSandbox, type TestSandbox } from './sandbox-harness';
 
-const first = (v: unknown) => String(Array.isArray(v) ? v[0] : (v ?? ''));
 const DOMAIN = 'DC=example;DC=com';
 const USERS = 9;
 

@@ -19,11 +19,10 @@ import { EngineError } from '../../../engine/src/cli/errors';
 import { peekAgentState, type AgentState } from '../../../engine/src/agent/state';
 import { agentPaths } from '../../../engine/src/config/agent';
 import { FileJournal, type JournalEntry } from '../../../engine/src/sync/journal';
-import { assertEngineBuilt, exec, installAgent, until } from '../helpers/agent';
+import { assertEngineBuilt, exec, installAgent, until, first } from '../helpers/agent';
 import { openFixture, type AdFixture } from '../helpers/adfixture';
 import { startTestSandbox, type TestSandbox } from './sandbox-harness';
 
-const first = (v: unknown) => String(Array.isArray(v) ? v[0] : (v ?? ''));
 const DOMAIN = 'DC=example;DC=com';
 const USERS = ['ob.u1', 'ob.u2', 'ob.u3'];
 /** One offboarding check (offboardPollSeconds, 10 s by default) and a little more. */

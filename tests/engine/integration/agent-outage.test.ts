@@ -10,12 +10,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { peekAgentState } from '../../../engine/src/agent/state';
 import { agentPaths } from '../../../engine/src/config/agent';
-import { assertEngineBuilt, exec, until } from '../helpers/agent';
+import { assertEngineBuilt, exec, until, first } from '../helpers/agent';
 import { openFixture, type AdFixture } from '../helpers/adfixture';
 import { adminDc } from '../helpers/testdc';
 import { startTestSandbox, type TestSandbox } from './sandbox-harness';
 
-const first = (v: unknown) => String(Array.isArray(v) ? v[0] : (v ?? ''));
 const DOMAIN = 'DC=example;DC=com';
 
 /** A TCP relay to the DC that can be cut (every connection dropped, nothing accepted) and restored. */

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { agentPaths, readAgentConfig } from '../../../engine/src/config/agent';
-import { assertEngineBuilt, exec, installAgent, installedSecrets, leakProbe, readIfExists, until, type ExecResult } from '../helpers/agent';
+import { assertEngineBuilt, exec, installAgent, installedSecrets, leakProbe, readIfExists, until, type ExecResult, first } from '../helpers/agent';
 import { openFixture, type AdFixture } from '../helpers/adfixture';
 import { canaryNeedles, filesUnder, scanFiles } from '../helpers/canary';
 import { startConnectProxy, type TestProxy } from '../helpers/connect-proxy';
@@ -18,7 +18,6 @@ import { startTestSandbox, type TestSandbox } from './sandbox-harness';
 const DOMAIN = 'DC=example;DC=com';
 const PROXY_USER = 'agent-proxy';
 const PROXY_PASSWORD = 'Agent-Proxy-Canary-Pw-91b3';
-const first = (v: unknown) => String(Array.isArray(v) ? v[0] : (v ?? ''));
 
 describe('sync agent behind an authenticating HTTP proxy (API-key mode)', { timeout: 180_000 }, () => {
   let sb: TestSandbox;

@@ -14,12 +14,11 @@ import { readConfigPasswords, stagePendingPassword } from '../../../engine/src/a
 import { AdSession } from '../../../engine/src/ad/session';
 import { agentPaths, readAgentConfig } from '../../../engine/src/config/agent';
 import { KeyFileProtector } from '../../../engine/src/config/protect';
-import { assertEngineBuilt, exec, installAgent, leakProbe, readIfExists, until, type ExecResult } from '../helpers/agent';
+import { assertEngineBuilt, exec, installAgent, leakProbe, readIfExists, until, type ExecResult, first } from '../helpers/agent';
 import { openFixture, type AdFixture } from '../helpers/adfixture';
 import { adminDc } from '../helpers/testdc';
 import { startTestSandbox, type TestSandbox } from './sandbox-harness';
 
-const first = (v: unknown) => String(Array.isArray(v) ? v[0] : (v ?? ''));
 const DOMAIN = 'DC=example;DC=com';
 const adi = (dn: string) => dn.replace(/,/g, ';');
 const strong = (tag: string) => `Jc-${randomBytes(9).toString('base64url')}-${tag}9`;
