@@ -18,7 +18,7 @@ import { peekAgentState } from '../engine/src/agent/state.ts';
 import { processAlive } from '../engine/src/agent/install.ts';
 import { dnsNameOf } from '../engine/src/ad/directory.ts';
 import { AdSession } from '../engine/src/ad/session.ts';
-import { agentPaths } from '../engine/src/config/agent.ts';
+import { agentPaths } from '../engine/src/agent/config.ts';
 import { startSandbox } from '../engine/src/sandbox/server.ts';
 import { exec, installAgent } from '../tests/engine/helpers/agent.ts';
 import { adminDc, testDc } from '../tests/engine/helpers/testdc.ts';

@@ -3,7 +3,7 @@
 // `--version` evaluates none of zod, winston, axios or ldapts, and `exec` only what the named
 // command needs (cli/commands/index.ts). Keep the static imports here this small
 // (tests/engine/unit/startup.test.ts checks it).
-import { ExitCode } from './cli/errors';
+import { ExitCode } from './errors';
 import { ENGINE_VERSION } from './version';
 
 const MAX_REQUEST_BYTES = 16 * 1024 * 1024;

@@ -2,8 +2,8 @@
 // needed attributes, ranged `member` for large groups), and who holds given logon names anywhere
 // in the domain. Produces the planner's ActualState; never writes.
 import type { Entry } from 'ldapts';
-import type { ActualState, AdGroup, AdUser } from '../sync/model';
-import { decodeAnchor, lower } from '../sync/names';
+import type { ActualState, AdGroup, AdUser } from './model';
+import { decodeAnchor, lower } from './names';
 import { escapeFilterValue } from './escape';
 import { allStrings, firstString, type AdSession } from './session';
 

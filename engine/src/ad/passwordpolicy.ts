@@ -2,7 +2,7 @@
 // the domain head (FACTS §4) and the fine-grained policies (PSOs) in effect for users of the root
 // container. Never writes.
 import type { Entry } from 'ldapts';
-import { EngineError, ExitCode } from '../cli/errors';
+import { EngineError, ExitCode } from '../errors';
 import { allStrings, firstString, type AdSession } from './session';
 
 export interface AdPasswordPolicy {

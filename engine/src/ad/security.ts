@@ -2,9 +2,9 @@
 // SD_FLAGS control, FACTS §2), an account with its SID and tokenGroups, the domain SID and
 // NetBIOS name, and groups by name. Never writes (writes go through ./writer.ts).
 import { BerWriter, Control, type Entry } from 'ldapts';
-import { EngineError, ExitCode } from '../cli/errors';
-import { SecurityDescriptorError, sidFromBytes } from '../delegation/binary';
-import { parseSecurityDescriptor, type SecurityDescriptor } from '../delegation/sd';
+import { EngineError, ExitCode } from '../errors';
+import { SecurityDescriptorError, sidFromBytes } from './binary';
+import { parseSecurityDescriptor, type SecurityDescriptor } from './sd';
 import { escapeFilterValue } from './escape';
 import { allStrings, firstString, type AdSession } from './session';
 

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { Client, type Control, type Entry, type SearchOptions } from 'ldapts';
-import { badRequest, EngineError, ExitCode } from '../cli/errors';
+import { badRequest, EngineError, ExitCode } from '../errors';
 import type { DcConfig } from '../config/request';
 import { mapLdapError } from './errors';
 
@@ -198,10 +198,10 @@ export class AdSession {
     };
   }
 
-  /** Reads one object at `dn` (base scope); null when it does not exist. */
-  async readObject(dn: string, attributes: string[]): Promise<Entry | null> {
+  /** Reads one object at `dn` (base scope); null when it does not exist. `binaryAttributes` come back as Buffers. */
+  async readObject(dn: string, attributes: string[], binaryAttributes: string[] = []): Promise<Entry | null> {
     try {
-      const { searchEntries } = await this.#live().search(dn, { scope: 'base', filter: '(objectClass=*)', attributes });
+      const { searchEntries } = await this.#live().search(dn, { scope: 'base', filter: '(objectClass=*)', attributes, explicitBufferAttributes: binaryAttributes });
       return searchEntries[0] ?? null;
     } catch (err) {
       if ((err as { code?: unknown }).code === 32) return null;

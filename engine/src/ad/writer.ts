@@ -2,9 +2,9 @@
 // an EngineError that keeps the result code and AD's extended code (see ./errors).
 import { randomInt } from 'node:crypto';
 import { Attribute, Change, type Client } from 'ldapts';
-import type { Anchor, UserAttributes } from '../sync/model';
-import { encodeAnchor } from '../sync/names';
-import { EngineError } from '../cli/errors';
+import type { Anchor, UserAttributes } from './model';
+import { encodeAnchor } from './names';
+import { EngineError } from '../errors';
 import { mapLdapError } from './errors';
 import { SdFlagsControl } from './security';
 import { firstString, type AdSession } from './session';

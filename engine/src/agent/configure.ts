@@ -6,8 +6,8 @@
 // attribute, mode, service account, connect key) are refused here with the way to change them.
 import { resolve } from 'node:path';
 import * as z from 'zod';
-import { EngineError, ExitCode } from '../cli/errors';
-import { checkAgentSettings, syncSettingsSchema, type AgentConfig, type LdapSettings, type SyncSettings } from '../config/agent';
+import { EngineError, ExitCode } from '../errors';
+import { checkAgentSettings, syncSettingsSchema, type AgentConfig, type LdapSettings, type SyncSettings } from './config';
 import { PROXY_FROM_ENVIRONMENT, proxySettingSchema, type ProxySetting } from '../jumpcloud/connection';
 import { serverTypeChangeError } from './install';
 

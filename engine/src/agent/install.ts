@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import { EngineError, ExitCode, badRequest } from '../cli/errors';
+import { EngineError, ExitCode, badRequest } from '../errors';
 import {
   agentPaths,
   checkAgentSettings,
@@ -20,7 +20,7 @@ import {
   type AgentPaths,
   type LdapSettings,
   type SyncSettings,
-} from '../config/agent';
+} from './config';
 import type { SecretProtector } from '../config/protect';
 import type { ProxySetting } from '../jumpcloud/connection';
 import { ENGINE_VERSION } from '../version';

@@ -11,12 +11,12 @@
 // managed account is looked at once, which the mark makes safe.
 import { allStrings, firstString, type AdSession } from '../ad/session';
 import type { AdWriter } from '../ad/writer';
-import { asEngineError, ExitCode, type EngineError } from '../cli/errors';
+import { asEngineError, ExitCode, type EngineError } from '../errors';
 import type { JumpCloudClient } from '../jumpcloud/client';
 import type { LogLevel } from '../log/logger';
 import type { Journal } from '../sync/journal';
-import type { Anchor } from '../sync/model';
-import { decodeAnchor } from '../sync/names';
+import type { Anchor } from '../ad/model';
+import { decodeAnchor } from '../ad/names';
 
 const UAC_ACCOUNTDISABLE = 0x2;
 const PAGE_SIZE = 500;
@@ -43,10 +43,7 @@ export async function readWatermark(session: AdSession): Promise<UsnWatermark> {
   const serviceDn = firstString(dse?.dsServiceName);
   let invocationId = '';
   if (serviceDn) {
-    const [ntds] = await session.ldapClient
-      .search(serviceDn, { scope: 'base', filter: '(objectClass=*)', attributes: ['invocationId'], explicitBufferAttributes: ['invocationId'] })
-      .then((r) => r.searchEntries)
-      .catch(() => []);
+    const ntds = await session.readObject(serviceDn, ['invocationId'], ['invocationId']).catch(() => null);
     const raw = ntds?.invocationId;
     const value = Array.isArray(raw) ? raw[0] : raw;
     if (Buffer.isBuffer(value)) invocationId = value.toString('hex');

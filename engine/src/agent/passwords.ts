@@ -6,11 +6,11 @@
 import { escapeFilterValue } from '../ad/escape';
 import { firstString, type AdSession } from '../ad/session';
 import { AdWriter } from '../ad/writer';
-import { asEngineError, EngineError, ExitCode } from '../cli/errors';
+import { asEngineError, EngineError, ExitCode } from '../errors';
 import { decryptPasswordEvent } from '../jumpcloud/agent-channel';
 import type { AckRequest, ChangeEvent } from '../jumpcloud/agent-protocol';
 import type { Journal } from '../sync/journal';
-import { anchorValues } from '../sync/names';
+import { anchorValues } from '../ad/names';
 
 export interface ManagedAccount {
   dn: string;

@@ -6,8 +6,8 @@
 import { readActualState } from '../ad/directory';
 import type { AdSession } from '../ad/session';
 import { AdWriter, randomPassword } from '../ad/writer';
-import { asEngineError } from '../cli/errors';
-import type { SyncSettings } from '../config/agent';
+import { asEngineError } from '../errors';
+import type { SyncSettings } from './config';
 import type { JumpCloudClient } from '../jumpcloud/client';
 import { apply } from '../sync/apply';
 import { GuardedWriter } from '../sync/guarded-writer';

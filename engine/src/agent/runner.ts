@@ -17,7 +17,7 @@ import { dirname } from 'node:path';
 import { parseAdiDN } from '../ad/rootdn';
 import { AdSession } from '../ad/session';
 import { AdWriter } from '../ad/writer';
-import { asEngineError, EngineError, ExitCode, type ExitCodeValue } from '../cli/errors';
+import { asEngineError, EngineError, ExitCode, type ExitCodeValue } from '../errors';
 import {
   agentPaths,
   dcConfigOf,
@@ -32,7 +32,7 @@ import {
   type AgentConfig,
   type AgentPaths,
   type AgentSecrets,
-} from '../config/agent';
+} from './config';
 import type { SecretProtector } from '../config/protect';
 import { AgentChannelClient, exchangeConnectKey } from '../jumpcloud/agent-channel';
 import type { AckRequest, ChangeEvent } from '../jumpcloud/agent-protocol';

@@ -5,7 +5,7 @@
 // config (temp file + rename): a reader sees the old file or the new one, never a mix, and no
 // password is ever written in clear. The running agent uses the same functions: when its bind
 // fails it tries the pending password and, if AD takes it, commits it itself (./runner.ts).
-import { readAgentConfig, SECRET_PURPOSE, writeAgentConfig, type AgentConfig } from '../config/agent';
+import { readAgentConfig, SECRET_PURPOSE, writeAgentConfig, type AgentConfig } from './config';
 import type { SecretProtector } from '../config/protect';
 import type { PasswordStore } from '../delegation/rotation';
 

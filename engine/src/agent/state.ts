@@ -4,7 +4,7 @@
 // No secret is ever stored here. Written atomically; a damaged file is set aside, not trusted.
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import * as z from 'zod';
-import { writeFileAtomicSync } from '../config/agent';
+import { writeFileAtomicSync } from './config';
 
 export const AGENT_STATUSES = ['starting', 'exchanging', 'running', 'degraded', 'stopping', 'stopped', 'failed'] as const;
 export type AgentStatus = (typeof AGENT_STATUSES)[number];

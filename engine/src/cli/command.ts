@@ -1,8 +1,8 @@
 // What a command is: a zod schema for its params and a run function that reports through the
 // protocol and returns its exit code and summary. Commands never touch stdout or argv.
 import type { z } from 'zod';
-import type { ExitCodeValue } from './errors';
-import type { Reporter } from './protocol';
+import type { ExitCodeValue } from '../errors';
+import type { Reporter } from '../log/reporter';
 
 export interface CommandOutcome {
   exitCode: ExitCodeValue;

@@ -5,7 +5,7 @@ import { SecretScrubber } from '../log/secrets';
 import { requestEnvelopeSchema } from '../config/request';
 import { parseOrThrow } from '../config/validation';
 import { COMMAND_NAMES, loadCommand } from './commands';
-import { asEngineError, badRequest, ExitCode, type ExitCodeValue } from './errors';
+import { asEngineError, badRequest, ExitCode, type ExitCodeValue } from '../errors';
 import { ProtocolWriter, type LineSink } from './protocol';
 
 export interface ExecIo {

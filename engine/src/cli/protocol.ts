@@ -1,25 +1,10 @@
 // Protocol v1: one JSON object per line on stdout (see engine/PROTOCOL.md).
-import type { EngineError, ExitCodeValue } from './errors';
+import type { EngineError, ExitCodeValue } from '../errors';
 import type { EngineLogger, LogLevel } from '../log/logger';
+import type { ProgressUpdate, Reporter } from '../log/reporter';
 import type { SecretScrubber } from '../log/secrets';
 
 export const PROTOCOL_VERSION = 1;
-
-export interface ProgressUpdate {
-  activity: string;
-  status: string;
-  percent?: number;
-  id?: number;
-  completed?: boolean;
-}
-
-/** What a command may say while it runs. Commands never write stdout themselves. */
-export interface Reporter {
-  progress(update: ProgressUpdate): void;
-  log(level: Exclude<LogLevel, 'error'>, message: string, meta?: Record<string, unknown>): void;
-  record(recordType: string, data: Record<string, unknown>): void;
-  error(err: EngineError, fatal: boolean): void;
-}
 
 export type LineSink = (line: string) => void;
 

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import * as z from 'zod';
-import { EngineError, ExitCode } from '../cli/errors';
+import { EngineError, ExitCode } from '../errors';
 
 export const PROTECTION_SCHEMES = ['keyfile-aes256gcm-v1', 'dpapi-localmachine-v1'] as const;
 export type ProtectionScheme = (typeof PROTECTION_SCHEMES)[number];

@@ -1,6 +1,6 @@
 // zod helpers: parse with errors that name the field, as an admin reads them.
 import type { z } from 'zod';
-import { badRequest, type EngineError } from '../cli/errors';
+import { badRequest, type EngineError } from '../errors';
 
 export function formatIssues(error: z.ZodError, prefix = ''): string {
   return error.issues

@@ -2,7 +2,7 @@
 // Import-JCUsersFromCSV): required FirstName, LastName, Username, Password, Email; the optional
 // extended columns; Group1..GroupN; Attribute1_name/Attribute1_value... Header names match
 // case-insensitively. Pure.
-import { badRequest, EngineError, ExitCode } from '../cli/errors';
+import { badRequest, EngineError, ExitCode } from '../errors';
 
 /** The required columns, in New-JCImportTemplate's order. */
 export const REQUIRED_COLUMNS = ['FirstName', 'LastName', 'Username', 'Password', 'Email'] as const;

@@ -1,7 +1,7 @@
 // Bytes of a CSV file → text. UTF-8 with or without BOM, UTF-16 LE/BE with BOM (Excel's "Unicode
 // text"), and Windows-1252 only when asked for. Anything else fails with the offset and line of
 // the first bad byte, never with a guess. Pure.
-import { badRequest } from '../cli/errors';
+import { badRequest } from '../errors';
 
 export type CsvEncodingOption = 'auto' | 'utf8' | 'utf16le' | 'utf16be' | 'windows1252';
 export type CsvEncoding = 'UTF-8' | 'UTF-8 with BOM' | 'UTF-16 LE' | 'UTF-16 BE' | 'Windows-1252';

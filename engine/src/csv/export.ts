@@ -4,7 +4,7 @@
 // AD never reveals passwords: the Password column is written empty.
 import type { Entry } from 'ldapts';
 import { FilterParser } from 'ldapts';
-import { badRequest } from '../cli/errors';
+import { badRequest } from '../errors';
 import { escapeFilterValue } from '../ad/escape';
 import { allStrings, firstString, type AdSession } from '../ad/session';
 import { EXPORT_OPTIONAL_COLUMNS, REQUIRED_COLUMNS, type ExportOptionalColumn } from './columns';

@@ -4,7 +4,7 @@
 // the memberships and binding its row asks for are completed, so a rerun finishes an interrupted
 // import. A failure of one row never stops the others; losing JumpCloud (unreachable, key
 // refused) stops the run and the rows not started are reported as Skipped.
-import { asEngineError, ExitCode, type EngineError } from '../cli/errors';
+import { asEngineError, ExitCode, type EngineError } from '../errors';
 import type { GraphConnection, SystemUser, UserGroup } from '../jumpcloud/schemas';
 import type { ListOptions, NewSystemUser } from '../jumpcloud/client';
 import type { RowProblem, ValidatedRow } from './validate';

@@ -4,7 +4,7 @@
 // Csv.* EngineError that says where.
 import { open } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
-import { badRequest, EngineError, ExitCode } from '../cli/errors';
+import { badRequest, EngineError, ExitCode } from '../errors';
 import { isKnownColumn } from './columns';
 import { decodeCsvBytes, type CsvEncoding, type CsvEncodingOption } from './encoding';
 

@@ -6,7 +6,7 @@
 import * as z from 'zod';
 import type { NewSystemUser } from '../jumpcloud/client';
 import type { PasswordPolicy } from '../jumpcloud/schemas';
-import { accountNameProblem, MAX_CN, MAX_GROUP_SAM, MAX_USER_SAM } from '../sync/names';
+import { accountNameProblem, MAX_CN, MAX_GROUP_SAM, MAX_USER_SAM } from '../ad/names';
 import type { ColumnMap, ColumnTarget } from './columns';
 import { passwordPolicyProblems } from './policy';
 import type { CsvRecord } from './read';

@@ -3,7 +3,7 @@
 // container, and the DACL with them added. Pure.
 import { checkAccess, isDenyAce } from './evaluate';
 import { describeRights, mapGenericRights } from './rights';
-import { ACE_FLAG, isParsedAce, type Ace, type Acl, type SecurityDescriptor } from './sd';
+import { ACE_FLAG, isParsedAce, type Ace, type Acl, type SecurityDescriptor } from '../ad/sd';
 import { aceToSddl } from './sddl';
 import { taskAces, type DelegationTask } from './tasks';
 

@@ -12,7 +12,7 @@
 // denied property up to the object), while an allow on one type never grants "all".
 // Not modelled: the class's default security descriptor (explicit ACEs a new object gets),
 // ownership, CREATOR OWNER and PRINCIPAL SELF ACEs, conditional (callback) allows.
-import { ACE_FLAG, ACE_TYPE, isParsedAce, type Ace, type Acl } from './sd';
+import { ACE_FLAG, ACE_TYPE, isParsedAce, type Ace, type Acl } from '../ad/sd';
 import { mapGenericRights, WELL_KNOWN_SID } from './rights';
 
 export type Target = { kind: 'container' } | { kind: 'child'; objectClass: string };

@@ -1,14 +1,14 @@
 // Gathers what the delegation checks need from one AD session (root container, its DACL, the
 // service account with its groups, the domain) and turns it into per-task and per-rule verdicts
 // with their remedies. The reading is here; the judging is in ./assess.ts and ./account.ts.
-import { EngineError, ExitCode, badRequest } from '../cli/errors';
+import { EngineError, ExitCode, badRequest } from '../errors';
 import { parseAdiDN } from '../ad/rootdn';
 import { findAccount, findGroupsNamed, readDomainInfo, readGroupSids, readSecurityDescriptor, type AccountEntry, type DomainInfo } from '../ad/security';
 import type { AdSession } from '../ad/session';
 import { checkAccountRules, type RuleResult } from './account';
 import { assessTask, type TaskAssessment } from './assess';
 import { tokenOf } from './evaluate';
-import type { SecurityDescriptor } from './sd';
+import type { SecurityDescriptor } from '../ad/sd';
 import { DELEGATION_TASKS, type DelegationTask } from './tasks';
 
 export interface DelegationContext {

@@ -1,8 +1,8 @@
 // SDDL for single ACEs ("(OA;CIIO;RPWP;<guid>;<guid>;S-1-5-…)"), both ways. Enough of the
 // language for the delegation ACEs and for showing any DACL to an admin; pure.
-import { isGuidString, isSidString, SecurityDescriptorError } from './binary';
+import { isGuidString, isSidString, SecurityDescriptorError } from '../ad/binary';
 import { RIGHT, SDDL_RIGHTS, SDDL_SID_ALIASES, DS_FULL_CONTROL } from './rights';
-import { isObjectAceType, isParsedAce, type Ace, type AnyAce } from './sd';
+import { isObjectAceType, isParsedAce, type Ace, type AnyAce } from '../ad/sd';
 
 const TYPES: ReadonlyArray<[string, number]> = [
   ['A', 0x00],

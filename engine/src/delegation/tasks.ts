@@ -3,7 +3,7 @@
 // account) and the rights each task needs, on the container or on the users/groups under it.
 import { mapGenericRights, RIGHT, DS_FULL_CONTROL, GUID, PROPERTY_SET_OF } from './rights';
 import { aceFromSddl } from './sddl';
-import type { Ace } from './sd';
+import type { Ace } from '../ad/sd';
 import type { RightRequest, Target } from './evaluate';
 
 export type TaskId = 'CreateDeleteManageUsers' | 'ResetPasswords' | 'ReadUserInformation' | 'CreateDeleteManageGroups' | 'ModifyGroupMembership';

@@ -1,7 +1,7 @@
 // Client of the agent service channel, for the sync agent: exchange a one-time connect key for
 // agent credentials, heartbeat, long-poll the change feed, acknowledge events, and open the
 // password events sealed to the agent's own key. Same transport rules as the public API client.
-import { EngineError, ExitCode } from '../cli/errors';
+import { EngineError, ExitCode } from '../errors';
 import { openSealed, type SealedSecret } from './agent-crypto';
 import {
   AGENT_CHANNEL_PREFIX,

@@ -3,7 +3,7 @@
 // proxy's), it never switches verification off.
 import { readFile } from 'node:fs/promises';
 import * as z from 'zod';
-import { badRequest } from '../cli/errors';
+import { badRequest } from '../errors';
 import type { ProxySettings } from './proxy';
 
 export const REGION_BASE_URLS = {

@@ -1,7 +1,7 @@
 // Every failure talking to JumpCloud becomes an EngineError with a stable id. Axios errors are
 // never rethrown or kept as `cause`: their config carries the request headers, and with them the
 // API key. Only plain facts (status, socket code, endpoint) survive into the error.
-import { EngineError, ExitCode, type ErrorCategory, type ExitCodeValue } from '../cli/errors';
+import { EngineError, ExitCode, type ErrorCategory, type ExitCodeValue } from '../errors';
 import { TLS_CODES } from '../util/tls-codes';
 import type { ProxyTunnelError } from './proxy';
 

@@ -1,11 +1,11 @@
 // The one way commands open a JumpCloud client from a request's `jumpcloud` block.
-import type { CommandContext } from '../cli/command';
+import type { Reporter } from '../log/reporter';
 import { JumpCloudClient, type JumpCloudClientOptions } from './client';
 import { describeProxy, readCaFile, resolveEndpoints, resolveProxy, type JumpCloudConnection } from './connection';
 
 export async function openJumpCloud(
   connection: JumpCloudConnection,
-  { reporter, signal }: Pick<CommandContext, 'reporter' | 'signal'>,
+  { reporter, signal }: { reporter: Pick<Reporter, 'log'>; signal: AbortSignal },
   /** Tuning a command may need (e.g. more sockets for a bulk import); never credentials. */
   tuning: Pick<JumpCloudClientOptions, 'maxSockets' | 'pageSize'> = {},
 ): Promise<JumpCloudClient> {

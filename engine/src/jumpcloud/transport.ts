@@ -6,7 +6,7 @@ import https from 'node:https';
 import { createSecureContext, rootCertificates } from 'node:tls';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { z } from 'zod';
-import type { EngineError } from '../cli/errors';
+import type { EngineError } from '../errors';
 import { ENGINE_VERSION } from '../version';
 import { cancelledError, httpStatusError, JumpCloudSchemaError, networkError, proxyError, RETRYABLE_NETWORK_CODES, RETRYABLE_PROXY_STATUSES, type Endpoint } from './errors';
 import { proxyAuthorization, ProxyTunnelAgent, ProxyTunnelError, type ProxySettings } from './proxy';

@@ -2,10 +2,11 @@
 // bounded concurrency; a failing object is recorded and the run goes on. Writes go only through
 // the DirectoryWriter (ad/writer.ts in production). A crash mid-run is safe: the next run
 // re-plans from fresh AD state, and the journal keeps what was done.
-import { asEngineError, type EngineError } from '../cli/errors';
-import type { ProgressUpdate } from '../cli/protocol';
+import { asEngineError, type EngineError } from '../errors';
+import type { ProgressUpdate } from '../log/reporter';
 import type { Journal } from './journal';
-import { APPLY_ORDER, type Plan, type PlanOp, type PlanOpKind, type UserAttributes } from './model';
+import { APPLY_ORDER, type Plan, type PlanOp, type PlanOpKind } from './model';
+import { type UserAttributes } from '../ad/model';
 
 export interface DirectoryWriter {
   createUser(dn: string, jcId: string, attributes: UserAttributes, password: string, enabled: boolean): Promise<void>;

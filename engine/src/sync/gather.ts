@@ -1,10 +1,10 @@
 // Desired state from JumpCloud for one ADI domain: users bound directly or through a bound user
 // group, their mapped attributes and state, and the bound groups with their members. Reads only.
-import { badRequest, EngineError, ExitCode } from '../cli/errors';
+import { badRequest, EngineError, ExitCode } from '../errors';
 import type { JumpCloudClient } from '../jumpcloud/client';
 import type { ActiveDirectory, SystemUser } from '../jumpcloud/schemas';
 import type { DesiredGroup, DesiredState, DesiredUser } from './model';
-import { storableText } from './names';
+import { storableText } from '../ad/names';
 
 const JC_ID = /^[0-9a-fA-F]{24}$/;
 

@@ -1,9 +1,9 @@
 // A DirectoryWriter that fails fast once the DC connection broke. ldapts reconnects on the next
 // operation without a bind, and concurrent reconnects can leave an operation waiting forever;
 // both the one-shot sync and the agent write through this guard.
-import { asEngineError, EngineError, ExitCode } from '../cli/errors';
+import { asEngineError, EngineError, ExitCode } from '../errors';
 import type { DirectoryWriter } from './apply';
-import type { UserAttributes } from './model';
+import type { UserAttributes } from '../ad/model';
 
 /** A failure of the connection itself (not of one object): the DC is unreachable, slow, or hung up. */
 function connectionFailure(err: unknown): EngineError | null {

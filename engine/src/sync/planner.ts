@@ -1,22 +1,9 @@
 // plan(desired, actual, options) → Plan. Pure: no I/O, no clock, no randomness. The same plan
 // drives -WhatIf, Get-JCSyncPlan and a real run; only the applier writes.
 import { escapeDnValue } from '../ad/escape';
-import {
-  APPLY_ORDER,
-  type ActualState,
-  type AdGroup,
-  type AdUser,
-  type AttributeChange,
-  type DesiredGroup,
-  type DesiredState,
-  type DesiredUser,
-  type Plan,
-  type PlanOp,
-  type PlanOptions,
-  type SkipCode,
-  type UserAttributes,
-} from './model';
-import { accountNameProblem, lower, MAX_CN, MAX_GROUP_SAM, MAX_USER_SAM } from './names';
+import { APPLY_ORDER, type AttributeChange, type DesiredGroup, type DesiredState, type DesiredUser, type Plan, type PlanOp, type PlanOptions, type SkipCode } from './model';
+import { type ActualState, type AdGroup, type AdUser, type UserAttributes } from '../ad/model';
+import { accountNameProblem, lower, MAX_CN, MAX_GROUP_SAM, MAX_USER_SAM } from '../ad/names';
 
 const OUT_OF_SCOPE = 'no longer bound to the ADI domain in JumpCloud (directly or through a bound group)';
 

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { processAlive } from '../../../engine/src/agent/install';
 import { peekAgentState, type AgentState } from '../../../engine/src/agent/state';
 import { AdSession } from '../../../engine/src/ad/session';
-import { agentPaths } from '../../../engine/src/config/agent';
+import { agentPaths } from '../../../engine/src/agent/config';
 import { FileJournal } from '../../../engine/src/sync/journal';
 import { adminDc, canaryBindPassword, canaryUserPassword, DOMAIN, ENGINE, execInProcess, faultSandbox, faultWorld, scenarioOU, testDc, waitFor, workDir, type ScenarioOU } from '../helpers/faultworld';
 import { OrgModel, readAdObjects, type ModelUser } from '../helpers/orgmodel';

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execRequest } from '../../../engine/src/cli/exec';
-import { agentPaths, openAgentSecrets, readAgentConfig } from '../../../engine/src/config/agent';
+import { agentPaths, openAgentSecrets, readAgentConfig } from '../../../engine/src/agent/config';
 import { KeyFileProtector } from '../../../engine/src/config/protect';
 import { adminDc, REPO_ROOT } from './testdc';
 

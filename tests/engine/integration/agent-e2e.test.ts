@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { Attribute, Change } from 'ldapts';
 import { peekAgentState } from '../../../engine/src/agent/state';
 import { AdSession } from '../../../engine/src/ad/session';
-import { agentPaths, readAgentConfig } from '../../../engine/src/config/agent';
+import { agentPaths, readAgentConfig } from '../../../engine/src/agent/config';
 import { FileJournal } from '../../../engine/src/sync/journal';
 import { assertEngineBuilt, exec, installAgent, installedSecrets, leakProbe, readIfExists, until, type ExecResult, first } from '../helpers/agent';
 import { openFixture, type AdFixture } from '../helpers/adfixture';

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { processAlive } from '../../../engine/src/agent/install';
 import { peekAgentState, type AgentState } from '../../../engine/src/agent/state';
 import { AdSession } from '../../../engine/src/ad/session';
-import { agentPaths } from '../../../engine/src/config/agent';
+import { agentPaths } from '../../../engine/src/agent/config';
 import { FileJournal, type JournalEntry } from '../../../engine/src/sync/journal';
 import { assertEngineBuilt, exec, installAgent, until, first } from '../helpers/agent';
 import { openFixture, type AdFixture } from '../helpers/adfixture';

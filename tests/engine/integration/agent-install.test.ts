@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { peekAgentState } from '../../../engine/src/agent/state';
-import { agentPaths, readAgentConfig } from '../../../engine/src/config/agent';
+import { agentPaths, readAgentConfig } from '../../../engine/src/agent/config';
 import { exchangeConnectKey } from '../../../engine/src/jumpcloud/agent-channel';
 import { generateAgentKeyPair } from '../../../engine/src/jumpcloud/agent-crypto';
 import { assertEngineBuilt, exec, installAgent, type ExecResult } from '../helpers/agent';

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { agentPaths, readAgentConfig } from '../../../engine/src/config/agent';
+import { agentPaths, readAgentConfig } from '../../../engine/src/agent/config';
 import { assertEngineBuilt, exec, installAgent, installedSecrets, leakProbe, readIfExists, until, type ExecResult, first } from '../helpers/agent';
 import { openFixture, type AdFixture } from '../helpers/adfixture';
 import { canaryNeedles, filesUnder, scanFiles } from '../helpers/canary';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { peekAgentState } from '../../../engine/src/agent/state';
-import { agentPaths } from '../../../engine/src/config/agent';
+import { agentPaths } from '../../../engine/src/agent/config';
 import { assertEngineBuilt, ENGINE, exec, installAgent, installedSecrets, leakProbe, readIfExists, until } from '../helpers/agent';
 import { openFixture, type AdFixture } from '../helpers/adfixture';
 import { adminDc, REPO_ROOT } from '../helpers/testdc';

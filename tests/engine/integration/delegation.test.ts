@@ -13,7 +13,7 @@ import { readSecurityDescriptor, SD_FLAG } from '../../../engine/src/ad/security
 import { unicodePwd } from '../../../engine/src/ad/writer';
 import { execRequest } from '../../../engine/src/cli/exec';
 import { withoutAces } from '../../../engine/src/delegation/assess';
-import { encodeSecurityDescriptor } from '../../../engine/src/delegation/sd';
+import { encodeSecurityDescriptor } from '../../../engine/src/ad/sd';
 import { aceFromSddl } from '../../../engine/src/delegation/sddl';
 import { DELEGATION_TASKS, taskById, type TaskId } from '../../../engine/src/delegation/tasks';
 import { openFixture, type AdFixture } from '../helpers/adfixture';

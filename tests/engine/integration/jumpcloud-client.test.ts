@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execRequest } from '../../../engine/src/cli/exec';
-import { EngineError } from '../../../engine/src/cli/errors';
+import { EngineError } from '../../../engine/src/errors';
 import { JumpCloudSchemaError } from '../../../engine/src/jumpcloud/errors';
 import { seededRandom } from '../../../engine/src/sandbox/ids';
 import { startTestSandbox, type TestSandbox } from './sandbox-harness';

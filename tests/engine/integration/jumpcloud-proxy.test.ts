@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execRequest } from '../../../engine/src/cli/exec';
-import { EngineError } from '../../../engine/src/cli/errors';
+import { EngineError } from '../../../engine/src/errors';
 import type { ProxySettings } from '../../../engine/src/jumpcloud/proxy';
 import { deadPort, startConnectProxy, type TestProxy } from '../helpers/connect-proxy';
 import { startTestSandbox, type TestSandbox } from './sandbox-harness';

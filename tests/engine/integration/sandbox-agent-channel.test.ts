@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { EngineError } from '../../../engine/src/cli/errors';
+import { EngineError } from '../../../engine/src/errors';
 import { AgentChannelClient, exchangeConnectKey } from '../../../engine/src/jumpcloud/agent-channel';
 import { generateAgentKeyPair } from '../../../engine/src/jumpcloud/agent-crypto';
 import type { ChangeEvent } from '../../../engine/src/jumpcloud/agent-protocol';

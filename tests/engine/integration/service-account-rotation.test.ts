@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { readConfigPasswords, stagePendingPassword } from '../../../engine/src/agent/service-password';
 import { AdSession } from '../../../engine/src/ad/session';
-import { agentPaths, readAgentConfig } from '../../../engine/src/config/agent';
+import { agentPaths, readAgentConfig } from '../../../engine/src/agent/config';
 import { KeyFileProtector } from '../../../engine/src/config/protect';
 import { assertEngineBuilt, exec, installAgent, leakProbe, readIfExists, until, type ExecResult, first } from '../helpers/agent';
 import { openFixture, type AdFixture } from '../helpers/adfixture';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import { AdSession } from '../../../engine/src/ad/session';
-import { EngineError } from '../../../engine/src/cli/errors';
+import { EngineError } from '../../../engine/src/errors';
 import { adminDc, testDc } from '../helpers/testdc';
 
 describe('AdSession after its connection is lost', () => {

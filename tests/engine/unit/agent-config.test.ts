@@ -5,7 +5,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { EngineError } from '../../../engine/src/cli/errors';
+import { EngineError } from '../../../engine/src/errors';
 import {
   agentConfigSchema,
   agentPaths,
@@ -17,7 +17,7 @@ import {
   SECRET_PURPOSE,
   writeAgentConfig,
   type AgentConfig,
-} from '../../../engine/src/config/agent';
+} from '../../../engine/src/agent/config';
 import { DPAPI_ARGS, DpapiProtector, KeyFileProtector, platformProtector, type StdinRunner } from '../../../engine/src/config/protect';
 
 const made: string[] = [];

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { agentConfigureParamsSchema, planConfigChange } from '../../../engine/src/agent/configure';
-import { agentConfigSchema, type AgentConfig } from '../../../engine/src/config/agent';
-import { EngineError } from '../../../engine/src/cli/errors';
+import { agentConfigSchema, type AgentConfig } from '../../../engine/src/agent/config';
+import { EngineError } from '../../../engine/src/errors';
 
 const sealed = { scheme: 'keyfile-aes256gcm-v1' as const, data: 'c2VhbGVk' };
 

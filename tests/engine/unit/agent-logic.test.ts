@@ -10,10 +10,11 @@ import { backoffMs, deferOperations, failureKey, objectKey, recordFailure, recor
 import { filterHistory } from '../../../engine/src/agent/history';
 import { offboard, offboardDecisions, scanStart, type ManagedUserState, type OffboardContext } from '../../../engine/src/agent/offboard';
 import { initialState, readAgentState, StateStore } from '../../../engine/src/agent/state';
-import { EngineError, ExitCode } from '../../../engine/src/cli/errors';
+import { EngineError, ExitCode } from '../../../engine/src/errors';
 import type { ChangeEvent } from '../../../engine/src/jumpcloud/agent-protocol';
 import type { JournalEntry } from '../../../engine/src/sync/journal';
-import type { Anchor, Plan, PlanOp } from '../../../engine/src/sync/model';
+import type { Plan, PlanOp } from '../../../engine/src/sync/model';
+import type { Anchor } from '../../../engine/src/ad/model';
 
 const policy = { baseMs: 1000, maxMs: 8000, quarantineAfter: 3 };
 const t0 = new Date('2030-01-01T00:00:00Z');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EngineError, ExitCode } from '../../../engine/src/cli/errors';
+import { EngineError, ExitCode } from '../../../engine/src/errors';
 import { apply, type DirectoryWriter } from '../../../engine/src/sync/apply';
 import { memoryJournal } from '../../../engine/src/sync/journal';
 import type { Plan, PlanOp } from '../../../engine/src/sync/model';

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Entry } from 'ldapts';
-import type { EngineError } from '../../../engine/src/cli/errors';
+import type { EngineError } from '../../../engine/src/errors';
 import { escapeFilterValue } from '../../../engine/src/ad/escape';
 import { buildExportTable, buildUserFilter, checkRawFilter, classifyEntry, type ExportedUser } from '../../../engine/src/csv/export';
 import { parseCsvText } from '../../../engine/src/csv/read';

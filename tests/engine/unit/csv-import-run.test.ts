@@ -3,7 +3,7 @@
 // failure, a run that stops when JumpCloud is lost, -WhatIf writing nothing, no password in results.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EngineError, ExitCode } from '../../../engine/src/cli/errors';
+import { EngineError, ExitCode } from '../../../engine/src/errors';
 import { resolveColumns } from '../../../engine/src/csv/columns';
 import { loadExistingUsers, planImport, runImport, type ImportClient, type ImportOptions, type RowResult } from '../../../engine/src/csv/import';
 import { parseCsvText } from '../../../engine/src/csv/read';

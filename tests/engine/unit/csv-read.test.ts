@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { EngineError } from '../../../engine/src/cli/errors';
+import { EngineError } from '../../../engine/src/errors';
 import { resolveColumns } from '../../../engine/src/csv/columns';
 import { decodeCsvBytes, firstInvalidUtf8 } from '../../../engine/src/csv/encoding';
 import { DEFAULT_LIMITS, guessDelimiter, parseCsvText, readCsvFile } from '../../../engine/src/csv/read';

@@ -3,7 +3,7 @@
 // formula-like cells neutralised with a warning, and the password never echoed.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EngineError } from '../../../engine/src/cli/errors';
+import { EngineError } from '../../../engine/src/errors';
 import { resolveColumns } from '../../../engine/src/csv/columns';
 import { passwordPolicyProblems, policyMinLength } from '../../../engine/src/csv/policy';
 import { parseCsvText } from '../../../engine/src/csv/read';

@@ -5,7 +5,7 @@ import { checkAccountRules, privilegedGroupsOf, type AccountFacts } from '../../
 import { assessTask, planGrant, withoutAces } from '../../../engine/src/delegation/assess';
 import { checkAccess, effectiveAces, tokenOf } from '../../../engine/src/delegation/evaluate';
 import { DS_FULL_CONTROL, GUID, RIGHT, describeRights } from '../../../engine/src/delegation/rights';
-import { parseSecurityDescriptor, type Acl, type SecurityDescriptor } from '../../../engine/src/delegation/sd';
+import { parseSecurityDescriptor, type Acl, type SecurityDescriptor } from '../../../engine/src/ad/sd';
 import { aceFromSddl, aceToSddl } from '../../../engine/src/delegation/sddl';
 import { DELEGATION_TASKS, taskAces, taskById } from '../../../engine/src/delegation/tasks';
 import { sdFixture as fixture } from '../helpers/sdfixture';

@@ -1,9 +1,9 @@
 // Security descriptors: SIDs, GUIDs, the binary parser and encoder, SDDL, and malformed input.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { guidFromBytes, guidToBytes, SecurityDescriptorError, sidFromBytes, sidToBytes } from '../../../engine/src/delegation/binary';
+import { guidFromBytes, guidToBytes, SecurityDescriptorError, sidFromBytes, sidToBytes } from '../../../engine/src/ad/binary';
 import { GUID } from '../../../engine/src/delegation/rights';
-import { encodeAcl, encodeSecurityDescriptor, isParsedAce, parseSecurityDescriptor, type Ace } from '../../../engine/src/delegation/sd';
+import { encodeAcl, encodeSecurityDescriptor, isParsedAce, parseSecurityDescriptor, type Ace } from '../../../engine/src/ad/sd';
 import { aceFromSddl, aceToSddl } from '../../../engine/src/delegation/sddl';
 import { sdFixture as fixture } from '../helpers/sdfixture';
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GuardedWriter } from '../../../engine/src/sync/guarded-writer';
-import { EngineError, ExitCode } from '../../../engine/src/cli/errors';
+import { EngineError, ExitCode } from '../../../engine/src/errors';
 import type { DirectoryWriter } from '../../../engine/src/sync/apply';
 
 function inner(behaviour: Partial<DirectoryWriter>, calls: string[]): DirectoryWriter {

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { execRequest } from '../../../engine/src/cli/exec';
 import type { SystemUser } from '../../../engine/src/jumpcloud/schemas';
 import { toDesiredUser } from '../../../engine/src/sync/gather';
-import { accountNameProblem, storableText } from '../../../engine/src/sync/names';
+import { accountNameProblem, storableText } from '../../../engine/src/ad/names';
 
 describe('hostile names', () => {
   it('refuses a logon name with an unpaired surrogate, keeps a real surrogate pair', () => {

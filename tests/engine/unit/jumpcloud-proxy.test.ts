@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { agentConfigSchema, agentPaths, agentProxy, openAgentSecrets, protectProxy, SECRET_PURPOSE, writeAgentConfig } from '../../../engine/src/config/agent';
+import { agentConfigSchema, agentPaths, agentProxy, openAgentSecrets, protectProxy, SECRET_PURPOSE, writeAgentConfig } from '../../../engine/src/agent/config';
 import { KeyFileProtector } from '../../../engine/src/config/protect';
 import { describeProxy, jumpcloudConnectionSchema, resolveProxy } from '../../../engine/src/jumpcloud/connection';
 import { proxyError } from '../../../engine/src/jumpcloud/errors';

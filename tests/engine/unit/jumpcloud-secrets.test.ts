@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { EngineError } from '../../../engine/src/cli/errors';
+import { EngineError } from '../../../engine/src/errors';
 import { JumpCloudClient } from '../../../engine/src/jumpcloud/client';
 import { ensureTlsMaterial } from '../../../engine/src/sandbox/tls';
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_PLAN_OPTIONS, type ActualState, type AdGroup, type AdUser, type DesiredState, type DesiredUser, type PlanOp } from '../../../engine/src/sync/model';
-import { anchorValues, decodeAnchor, encodeAnchor } from '../../../engine/src/sync/names';
+import { DEFAULT_PLAN_OPTIONS, type DesiredState, type DesiredUser, type PlanOp } from '../../../engine/src/sync/model';
+import { type ActualState, type AdGroup, type AdUser } from '../../../engine/src/ad/model';
+import { anchorValues, decodeAnchor, encodeAnchor } from '../../../engine/src/ad/names';
 import { plan } from '../../../engine/src/sync/planner';
 
 const ROOT = 'OU=Corporate Users,DC=example,DC=com';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { AgentConfigPasswordStore, commitPassword, dropPendingPassword, readConfigPasswords, stagePendingPassword } from '../../../engine/src/agent/service-password';
-import { agentConfigSchema, agentPaths, readAgentConfig, SECRET_PURPOSE, writeAgentConfig } from '../../../engine/src/config/agent';
+import { agentConfigSchema, agentPaths, readAgentConfig, SECRET_PURPOSE, writeAgentConfig } from '../../../engine/src/agent/config';
 import { KeyFileProtector, type SecretProtector } from '../../../engine/src/config/protect';
 import { rotatePassword } from '../../../engine/src/delegation/rotation';
 

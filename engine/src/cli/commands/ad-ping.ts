@@ -7,7 +7,7 @@ import { parseAdiDN } from '../../ad/rootdn';
 import { AdSession, defaultPort } from '../../ad/session';
 import { probeTls, type TlsInfo } from '../../ad/tlsprobe';
 import { dcSchema } from '../../config/request';
-import { badRequest, ExitCode } from '../errors';
+import { badRequest, ExitCode } from '../../errors';
 import { defineCommand } from '../command';
 
 export const adPingCommand = defineCommand({

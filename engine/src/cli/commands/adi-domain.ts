@@ -11,7 +11,7 @@ import type { ActiveDirectory } from '../../jumpcloud/schemas';
 import type { JumpCloudClient } from '../../jumpcloud/client';
 import { findDomain } from '../../sync/gather';
 import { defineCommand } from '../command';
-import { badRequest, EngineError, ExitCode } from '../errors';
+import { badRequest, EngineError, ExitCode } from '../../errors';
 
 /** JumpCloud's ADI use cases; "manage users, groups and passwords in JumpCloud" is JCASAUTHORITY. */
 export const USE_CASES = ['JCASAUTHORITY', 'TWOWAYSYNC', 'ADASAUTHORITY', 'UNSET'] as const;

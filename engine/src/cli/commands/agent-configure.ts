@@ -10,13 +10,13 @@ import { parseAdiDN } from '../../ad/rootdn';
 import { AdSession, readCaFile } from '../../ad/session';
 import { planConfigChange, agentConfigureParamsSchema, type ConfigChangePlan } from '../../agent/configure';
 import { runningPid } from '../../agent/install';
-import { agentPaths, dcConfigOf, openAgentSecrets, protectorFor, protectProxy, proxySettingOf, readAgentConfig, SECRET_PURPOSE, writeAgentConfig, type AgentConfig } from '../../config/agent';
+import { agentPaths, dcConfigOf, openAgentSecrets, protectorFor, protectProxy, proxySettingOf, readAgentConfig, SECRET_PURPOSE, writeAgentConfig, type AgentConfig } from '../../agent/config';
 import type { ProxySetting } from '../../jumpcloud/connection';
 import { openJumpCloud } from '../../jumpcloud/open';
 import { findDomain } from '../../sync/gather';
 import type { CommandContext } from '../command';
 import { defineCommand } from '../command';
-import { EngineError, ExitCode } from '../errors';
+import { EngineError, ExitCode } from '../../errors';
 
 /** One JumpCloud call with the next key and proxy (it authenticates, and goes through the proxy). */
 async function verifyJumpCloud(config: AgentConfig, apiKey: string, proxy: ProxySetting | undefined, ctx: CommandContext): Promise<void> {

@@ -21,7 +21,7 @@ import {
   waitForAgent,
   type InstallOutcome,
 } from '../../agent/install';
-import { AGENT_MODES, agentPaths, checkAgentSettings, readAgentConfig, type AgentConfig } from '../../config/agent';
+import { AGENT_MODES, agentPaths, checkAgentSettings, readAgentConfig, type AgentConfig } from '../../agent/config';
 import { jumpcloudConnectionSchema } from '../../jumpcloud/connection';
 import { openJumpCloud } from '../../jumpcloud/open';
 import { findDomain } from '../../sync/gather';
@@ -29,7 +29,7 @@ import { FileJournal } from '../../sync/journal';
 import { ENGINE_VERSION } from '../../version';
 import type { CommandContext } from '../command';
 import { defineCommand } from '../command';
-import { badRequest, EngineError, ExitCode } from '../errors';
+import { badRequest, EngineError, ExitCode } from '../../errors';
 
 const installPathSchema = z.string().min(1).max(1024);
 

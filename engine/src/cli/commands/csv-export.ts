@@ -11,7 +11,7 @@ import { dcSchema } from '../../config/request';
 import { buildExportTable, buildUserFilter, readUsersForExport, resolveGroupNames, type SkipReason } from '../../csv/export';
 import { formatCsvLine, UTF8_BOM } from '../../csv/write';
 import { defineCommand } from '../command';
-import { badRequest, EngineError, ExitCode } from '../errors';
+import { badRequest, EngineError, ExitCode } from '../../errors';
 
 const ACTIVITY = 'Exporting AD users to CSV';
 const NAMES_IN_LOG = 50;

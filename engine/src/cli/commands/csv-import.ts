@@ -13,7 +13,7 @@ import { openJumpCloud } from '../../jumpcloud/open';
 import type { JumpCloudClient } from '../../jumpcloud/client';
 import { findDomain } from '../../sync/gather';
 import { defineCommand } from '../command';
-import { EngineError, ExitCode } from '../errors';
+import { EngineError, ExitCode } from '../../errors';
 
 const ACTIVITY = 'Importing users into JumpCloud';
 const MAX_WARNING_LINES = 20;

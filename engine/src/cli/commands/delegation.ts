@@ -10,11 +10,11 @@ import { DEFAULT_ANCHOR_ATTRIBUTE } from '../../ad/directory';
 import { dcSchema } from '../../config/request';
 import { hasAce, planGrant } from '../../delegation/assess';
 import { assessAccount, assessDelegation, loadDelegationContext, ruleRecord, taskRecord } from '../../delegation/inspect';
-import { encodeSecurityDescriptor } from '../../delegation/sd';
+import { encodeSecurityDescriptor } from '../../ad/sd';
 import { aceToSddl } from '../../delegation/sddl';
 import { DELEGATION_TASKS, TASK_IDS } from '../../delegation/tasks';
 import { defineCommand } from '../command';
-import { EngineError, ExitCode } from '../errors';
+import { EngineError, ExitCode } from '../../errors';
 
 const delegationParams = {
   dc: dcSchema,

@@ -4,7 +4,7 @@
 import * as z from 'zod';
 import { jumpcloudConnectionSchema, resolveEndpoints } from '../../jumpcloud/connection';
 import { openJumpCloud } from '../../jumpcloud/open';
-import { ExitCode } from '../errors';
+import { ExitCode } from '../../errors';
 import { defineCommand } from '../command';
 
 export const jcPingCommand = defineCommand({

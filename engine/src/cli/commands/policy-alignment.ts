@@ -13,7 +13,7 @@ import type { PasswordPolicy } from '../../jumpcloud/schemas';
 import { compareWithAd, jumpCloudRules, type AlignmentFinding } from '../../prerequisites/alignment';
 import type { CommandContext } from '../command';
 import { defineCommand } from '../command';
-import { ExitCode } from '../errors';
+import { ExitCode } from '../../errors';
 
 export interface AdPolicies {
   policies: AdPasswordPolicy[];

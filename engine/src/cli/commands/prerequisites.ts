@@ -16,7 +16,7 @@ import { classifyHost } from '../../prerequisites/host';
 import { findDomain, gatherDesired } from '../../sync/gather';
 import type { DesiredUser } from '../../sync/model';
 import { defineCommand } from '../command';
-import { asEngineError, EngineError, ExitCode } from '../errors';
+import { asEngineError, EngineError, ExitCode } from '../../errors';
 import { alignAll, readAdPolicies } from './policy-alignment';
 
 type Status = 'Pass' | 'Warn' | 'Fail';

@@ -9,13 +9,13 @@ import { AdSession } from '../../ad/session';
 import { AdWriter, UAC_DONT_EXPIRE_PASSWD } from '../../ad/writer';
 import { DEFAULT_ANCHOR_ATTRIBUTE } from '../../ad/directory';
 import { AgentConfigPasswordStore } from '../../agent/service-password';
-import { agentPaths, protectorFor, readAgentConfig } from '../../config/agent';
+import { agentPaths, protectorFor, readAgentConfig } from '../../agent/config';
 import { dcSchema } from '../../config/request';
 import { FORBIDDEN_NAME } from '../../delegation/account';
 import { requireAccount, requireContainer } from '../../delegation/inspect';
 import { rotatePassword, type PasswordStore } from '../../delegation/rotation';
 import { defineCommand } from '../command';
-import { badRequest, EngineError, ExitCode } from '../errors';
+import { badRequest, EngineError, ExitCode } from '../../errors';
 
 /** sAMAccountName rules for users (FACTS §3). */
 const samAccountName = z

@@ -17,7 +17,7 @@ import type { Plan, PlanOp } from '../../sync/model';
 import { plan as makePlan } from '../../sync/planner';
 import type { CommandContext } from '../command';
 import { defineCommand } from '../command';
-import { badRequest, EngineError, ExitCode } from '../errors';
+import { badRequest, EngineError, ExitCode } from '../../errors';
 
 export const syncParamsSchema = z.strictObject({
   jumpcloud: jumpcloudConnectionSchema,

@@ -4,7 +4,7 @@
 import * as z from 'zod';
 import { matchDomain, parseAdiDN } from '../../ad/rootdn';
 import { dcSchema } from '../../config/request';
-import { ExitCode } from '../errors';
+import { ExitCode } from '../../errors';
 import { defineCommand } from '../command';
 
 export const testRootDnCommand = defineCommand({

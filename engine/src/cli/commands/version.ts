@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ExitCode } from '../errors';
+import { ExitCode } from '../../errors';
 import { defineCommand } from '../command';
 import { PROTOCOL_VERSION } from '../protocol';
 import { ENGINE_VERSION } from '../../version';

@@ -9,11 +9,11 @@ import { dirname, join } from 'node:path';
 import * as z from 'zod';
 import { DEFAULT_ANCHOR_ATTRIBUTE } from '../ad/directory';
 import { matchDomain, parseAdiDN } from '../ad/rootdn';
-import { EngineError, ExitCode, badRequest } from '../cli/errors';
+import { EngineError, ExitCode, badRequest } from '../errors';
 import { proxyBlockFields, PROXY_FROM_ENVIRONMENT, PROXY_PASSWORD_NEEDS_USERNAME, resolveEndpoints, resolveProxy, type ProxySetting, type ResolvedProxy } from '../jumpcloud/connection';
-import type { DcConfig } from './request';
-import { platformProtector, protectedValueSchema, type ProtectedValue, type SecretProtector, type StdinRunner } from './protect';
-import { formatIssues } from './validation';
+import type { DcConfig } from '../config/request';
+import { platformProtector, protectedValueSchema, type ProtectedValue, type SecretProtector, type StdinRunner } from '../config/protect';
+import { formatIssues } from '../config/validation';
 
 export const AGENT_CONFIG_FILE = 'agent.json';
 export const AGENT_KEY_FILE = 'agent.key';

@@ -1,0 +1,69 @@
+// What AD holds, as the sync reads it: managed users and groups, their anchors, the names in use.
+// Owned by ad/ (the directory reader and the writer speak it); sync/ builds its plans on it.
+
+/** The anchor the sync writes on objects it manages: their JumpCloud id plus its own flags. */
+export interface Anchor {
+  jcId: string;
+  /** The sync disabled this account (suspended or out of scope), so it may enable it again. */
+  syncDisabled: boolean;
+  /**
+   * The agent suspended the user in JumpCloud because an administrator disabled this account in
+   * AD (automated offboarding): never suspended again for the same disable. Cleared when the
+   * account is enabled again.
+   */
+  offboarded: boolean;
+}
+
+export interface AdUser {
+  dn: string;
+  anchor: Anchor | null;
+  /** The anchor attribute holds something that is not ours: never overwritten. */
+  foreignAnchor: boolean;
+  cn: string;
+  sAMAccountName: string;
+  userPrincipalName: string;
+  givenName: string;
+  sn: string;
+  displayName: string;
+  mail: string;
+  disabled: boolean;
+  /** pwdLastSet is non-zero: the account has a password (enabling one without is refused by Windows). */
+  passwordSet: boolean;
+  protected: boolean;
+}
+
+export interface AdGroup {
+  dn: string;
+  anchor: Anchor | null;
+  foreignAnchor: boolean;
+  cn: string;
+  sAMAccountName: string;
+  description: string;
+  /** Member DNs as AD returns them. */
+  members: string[];
+  protected: boolean;
+}
+
+export interface ActualState {
+  /** LDAP DN of the root user container. */
+  rootDN: string;
+  /** DNS name of the domain, the UPN suffix (example.com). */
+  upnSuffix: string;
+  /** Users and groups directly or indirectly under the root container. */
+  users: AdUser[];
+  groups: AdGroup[];
+  /** sAMAccountName (lower case) → DN of every account in the domain, to detect clashes anywhere. */
+  accountNames: Map<string, string>;
+  /** userPrincipalName (lower case) → DN, for the same reason. */
+  principalNames: Map<string, string>;
+}
+
+export interface UserAttributes {
+  cn: string;
+  sAMAccountName: string;
+  userPrincipalName: string;
+  givenName: string;
+  sn: string;
+  displayName: string;
+  mail: string;
+}
