@@ -1,14 +1,23 @@
 # JumpCloudADI root module.
-# Dot-sources the private helpers, then the public cmdlets (one a file), and exports the public
-# ones only. Private helper names carry no hyphen so they can never be exported by accident.
+# Dot-sources the private helpers, then the public cmdlets (one function a file, named as the
+# file), and exports the public ones only. Private helper names carry no hyphen so they can never be exported by accident.
 # This file must stay valid Windows PowerShell 5.1 as well as PowerShell 7.
 
 Set-StrictMode -Version 3.0
 
+#region Module state (scripts/package-module.ps1 copies this region into the release psm1)
 # Folder of this file (module/) and of the manifest (the repository root in development, the
 # package root when installed). FindJCEngine looks for the engine relative to the latter.
 $script:JCModuleFolder = $PSScriptRoot
 $script:JCModuleRoot = Split-Path -Path $PSScriptRoot -Parent
+
+# Names of the agent service (module/Private/InvokeJCAgentService.ps1 and its helpers).
+$script:JCServiceName = 'JumpCloudADISync'
+$script:JCServiceDisplayName = 'JumpCloud AD Integration Sync Agent'
+$script:JCSystemdUnitFolder = '/etc/systemd/system'
+$script:JCSystemdUnitName = 'jcadi-sync-agent.service'
+$script:JCServiceHostName = 'jcadi-service.exe'
+#endregion
 
 $privateFiles = @(Get-ChildItem -Path (Join-Path -Path $PSScriptRoot -ChildPath 'Private') -Filter '*.ps1' -File -ErrorAction SilentlyContinue)
 $publicFiles = @(Get-ChildItem -Path (Join-Path -Path $PSScriptRoot -ChildPath 'Public') -Filter '*.ps1' -File -ErrorAction SilentlyContinue)

@@ -42,8 +42,13 @@ $public = @(Get-ChildItem -LiteralPath (Join-Path -Path $source -ChildPath 'Publ
 $builder = New-Object -TypeName System.Text.StringBuilder
 [void]$builder.AppendLine('# JumpCloudADI root module, combined for release from module/Private and module/Public.')
 [void]$builder.AppendLine('Set-StrictMode -Version 3.0')
-[void]$builder.AppendLine('$script:JCModuleFolder = $PSScriptRoot')
-[void]$builder.AppendLine('$script:JCModuleRoot = Split-Path -Path $PSScriptRoot -Parent')
+# The module state (folders, service names) comes from the development psm1's one region.
+$devRoot = Get-Content -LiteralPath (Join-Path -Path $source -ChildPath 'JumpCloudADI.psm1') -Raw
+$stateMatch = [regex]::Match($devRoot, '(?ms)^#region Module state.*?^#endregion[^\r\n]*')
+if (-not $stateMatch.Success) {
+    throw 'module/JumpCloudADI.psm1 has no "#region Module state" ... "#endregion" block.'
+}
+[void]$builder.AppendLine($stateMatch.Value)
 foreach ($file in @($private + $public)) {
     [void]$builder.AppendLine('')
     [void]$builder.AppendLine("#region $($file.Directory.Name)/$($file.Name)")

@@ -6,54 +6,6 @@
 # The contract it implements is engine/PROTOCOL.md (protocol version 1).
 # ---------------------------------------------------------------------------------------------
 
-function GetJCField {
-    <#
-    .SYNOPSIS
-        Value of a property of a parsed protocol line, or $null when the property is absent.
-    #>
-    [CmdletBinding()]
-    param(
-        [AllowNull()]
-        [object] $InputObject,
-
-        [Parameter(Mandatory = $true)]
-        [string] $Name
-    )
-
-    if ($null -eq $InputObject) {
-        return $null
-    }
-    $property = $InputObject.PSObject.Properties[$Name]
-    if ($null -eq $property) {
-        return $null
-    }
-    return $property.Value
-}
-
-function LimitJCText {
-    <#
-    .SYNOPSIS
-        Shortens a text for an error message (keeps the beginning, says how much was cut).
-    #>
-    [CmdletBinding()]
-    [OutputType([string])]
-    param(
-        [AllowNull()]
-        [AllowEmptyString()]
-        [string] $Text,
-
-        [int] $MaxLength = 300
-    )
-
-    if ($null -eq $Text) {
-        return ''
-    }
-    if ($Text.Length -le $MaxLength) {
-        return $Text
-    }
-    return ('{0}... [{1} more characters]' -f $Text.Substring(0, $MaxLength), ($Text.Length - $MaxLength))
-}
-
 function InvokeJCEngine {
     <#
     .SYNOPSIS

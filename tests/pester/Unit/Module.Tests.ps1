@@ -141,6 +141,15 @@ Describe 'Module manifest' {
         }
     }
 
+    It 'defines one private function per file, named like the file' {
+        foreach ($file in @(Get-ChildItem -Path (Join-Path -Path $script:ModuleFolder -ChildPath 'Private') -Filter '*.ps1' -File)) {
+            $ast = [System.Management.Automation.Language.Parser]::ParseFile($file.FullName, [ref]$null, [ref]$null)
+            $functions = @($ast.FindAll({ param($node) $node -is [System.Management.Automation.Language.FunctionDefinitionAst] }, $false))
+            $functions.Count | Should -Be 1 -Because "$($file.Name) must hold exactly one function"
+            $functions[0].Name | Should -BeExactly $file.BaseName
+        }
+    }
+
     It 'loads table views for the three record types' {
         $formatPath = Join-Path -Path $script:RepoRoot -ChildPath $script:ManifestData.FormatsToProcess[0]
         Test-Path -LiteralPath $formatPath | Should -BeTrue
