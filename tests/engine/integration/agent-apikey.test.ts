@@ -20,7 +20,6 @@ import { adminDc } from '../helpers/testdc';
 import { startTestSandbox, type TestSandbox } from './sandbox-harness';
 
 const DOMAIN = 'DC=example;DC=com';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('sync agent in API-key mode: Directory Insights, periodic reconcile, no agent channel', { timeout: 300_000 }, () => {
   let sb: TestSandbox;
@@ -153,7 +152,9 @@ describe('sync agent in API-key mode: Directory Insights, periodic reconcile, no
     const id = await jcId('akey.u3');
     await fx.session.ldapClient.modify(entry.dn, [new Change({ operation: 'replace', modification: new Attribute({ type: 'userAccountControl', values: [String(Number(first(entry.userAccountControl)) | 2)] }) })]);
     await until('the suspension in JumpCloud', async () => (await admin('GET', '/users/akey.u3')).suspended === true, 30_000, 250);
-    await sleep(3000); // the suspension's own Directory Insights event is read and reconciled
+    // The suspension's own Directory Insights event is read and reconciled: a few polls past it.
+    const polls = state()?.counters.insightsPolls ?? 0;
+    await until('three more Directory Insights polls', async () => (state()?.counters.insightsPolls ?? 0) >= polls + 3, 30_000);
     assert.equal(journal().filter((e) => e.kind === 'offboardUser' && e.jcId === id).length, 1);
     assert.ok(disabled(await adUser('akey.u3')), 'the AD account stays disabled');
   });
@@ -174,7 +175,8 @@ describe('sync agent in API-key mode: Directory Insights, periodic reconcile, no
     assert.equal(restarted.code, 0, restarted.raw);
     await until('the change made while stopped', async () => first((await adUser('akey.u4'))?.sn) === 'WhileStopped');
     await until('the cursor past the change', async () => Date.parse(state()?.insights?.time ?? '') > Date.parse(cursor.time));
-    await sleep(3500); // a few polls over the overlap window
+    const polls = state()?.counters.insightsPolls ?? 0;
+    await until('three more polls over the overlap window', async () => (state()?.counters.insightsPolls ?? 0) >= polls + 3, 30_000);
     assert.equal((state()?.counters.eventsProcessed ?? 0) - processed, 1, 'only the one new event was processed; the overlap was not replayed');
     const updates = journal().filter((e) => e.jcId === u4 && e.kind === 'updateUser' && e.time >= since);
     assert.equal(updates.length, 1, 'the journal shows the change once');

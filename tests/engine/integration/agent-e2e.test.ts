@@ -173,7 +173,8 @@ describe('sync agent: connect key, continuous sync, passwords, offboarding', { t
     const before = state()?.counters.reconciles ?? 0;
     await admin('PATCH', '/users/agent.u4', { suspended: false });
     await until('a reconcile after the reactivation', async () => (state()?.counters.reconciles ?? 0) > before);
-    await new Promise((r) => setTimeout(r, 11_000)); // one more offboarding check
+    const checks = state()?.counters.offboardChecks ?? 0;
+    await until('one more offboarding check', async () => (state()?.counters.offboardChecks ?? 0) > checks, 30_000);
     assert.ok(disabled(await adUser('agent.u4')), 'the AD account stays disabled');
     assert.equal((await admin('GET', '/users/agent.u4')).suspended, false, 'not suspended again: the admin chose to reactivate');
     assert.equal(FileJournal.read(paths().journal).filter((e) => e.kind === 'offboardUser').length, 1);
@@ -207,7 +208,8 @@ describe('sync agent: connect key, continuous sync, passwords, offboarding', { t
     try {
       await until('the agent to notice', async () => state()?.connected === false, 30_000);
       await admin('PATCH', '/users/agent.u1', { lastname: 'DuringOutage' });
-      await new Promise((r) => setTimeout(r, 1500));
+      const failedTurns = state()?.counters.turnsFailed ?? 0;
+      await until('another failed turn after the change', async () => (state()?.counters.turnsFailed ?? 0) > failedTurns, 30_000);
       assert.notEqual(first((await adUser('agent.u1'))?.sn), 'DuringOutage');
     } finally {
       await admin('DELETE', '/faults');

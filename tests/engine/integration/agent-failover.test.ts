@@ -138,7 +138,10 @@ describe('three agents on one domain: primary, standbys, failover', { timeout: 3
     const restarted = await exec('agent-start', { installPath, timeoutSeconds: 30 }, log);
     assert.equal(restarted.code, 0, restarted.raw);
     assert.equal(restarted.records[0]?.Role, 'Standby');
-    await new Promise((r) => setTimeout(r, 2500));
+    const restartedState = () => peekAgentState(agentPaths(installPath).state);
+    const heartbeats = restartedState()?.counters.heartbeats ?? 0;
+    await until('three more heartbeats of the restarted agent', async () => (restartedState()?.counters.heartbeats ?? 0) >= heartbeats + 3, 30_000);
+    assert.equal(restartedState()?.primary, false);
     assert.equal(primaries().length, 1);
     assert.notEqual(primaries()[0]?.agentId, killed);
   });

@@ -102,7 +102,8 @@ describe('sync agent: stop on the end of stdin (--stop-on-stdin-close)', { timeo
     const agent = startAgent([]);
     await connectedSince(since);
     agent.child.stdin?.end();
-    await new Promise((r) => setTimeout(r, 2500));
+    const heartbeats = peekAgentState(paths().state)?.counters.heartbeats ?? 0;
+    await until('three more heartbeats after stdin ended', async () => (peekAgentState(paths().state)?.counters.heartbeats ?? 0) >= heartbeats + 3);
     assert.equal(agent.child.exitCode, null, 'still running after its stdin ended');
     assert.equal(peekAgentState(paths().state)?.status, 'running');
     agent.child.kill('SIGTERM');

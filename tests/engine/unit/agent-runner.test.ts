@@ -1,0 +1,263 @@
+// The agent runner driven with fakes (no DC, no JumpCloud): a fake clock, a fake agent channel,
+// and fake work (reconcile, offboarding, passwords) that records what the runner asked for. Proves
+// the loop's decisions: a standby does nothing, a new primary takes over with a full reconcile, a
+// change batch is reconciled once and its cursor saved after, passwords are applied and
+// acknowledged, a lost cursor reconciles fully, an outage is reported and caught up, a lost role
+// is not an outage, and a refused key stops the API-key mode.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import type { AdSession } from '../../../engine/src/ad/session';
+import type { Clock } from '../../../engine/src/agent/clock';
+import { agentConfigSchema, agentPaths, SECRET_PURPOSE, writeAgentConfig } from '../../../engine/src/agent/config';
+import type { AgentChannel, AgentDeps } from '../../../engine/src/agent/mode';
+import type { ReconcileContext, ReconcileResult } from '../../../engine/src/agent/reconcile';
+import { AgentRunner } from '../../../engine/src/agent/runner';
+import { peekAgentState, type AgentState } from '../../../engine/src/agent/state';
+import { KeyFileProtector } from '../../../engine/src/config/protect';
+import { EngineError, ExitCode } from '../../../engine/src/errors';
+import type { ChangeEvent, ChangesResponse, HeartbeatResponse } from '../../../engine/src/jumpcloud/agent-protocol';
+import type { JumpCloudClient } from '../../../engine/src/jumpcloud/client';
+import { SecretScrubber } from '../../../engine/src/log/secrets';
+
+const dirs: string[] = [];
+after(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Virtual time: a sleep resolves on the next turn of the event loop, the clock moved past its end. */
+class FakeClock implements Clock {
+  #now = Date.parse('2030-01-01T00:00:00Z');
+  now(): Date {
+    return new Date(this.#now);
+  }
+  sleep(ms: number, signal: AbortSignal): Promise<void> {
+    const wake = this.#now + ms;
+    return new Promise((resolve) => {
+      const done = () => {
+        this.#now = Math.max(this.#now, wake);
+        resolve();
+      };
+      if (signal.aborted) return resolve();
+      setTimeout(done, 1);
+    });
+  }
+}
+
+async function installDir(mode: 'channel' | 'apiKey'): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'jcadi-runner-'));
+  dirs.push(dir);
+  const paths = agentPaths(dir);
+  const protector = new KeyFileProtector(paths.keyFile, { create: true });
+  const config = agentConfigSchema.parse({
+    configVersion: 1,
+    installedVersion: '0.1.0',
+    installedAt: '2030-01-01T00:00:00Z',
+    serverType: 'member',
+    domainController: 'dc1.example.com',
+    ldap: { mode: 'ldaps', caFile: '/etc/ca.pem' },
+    domain: 'DC=example;DC=com',
+    rootUserDN: 'OU=Synced;DC=example;DC=com',
+    serviceAccount: { bindDN: 'jcsync@example.com', password: await protector.protect('Bind-Pa55word!', SECRET_PURPOSE.bindPassword) },
+    jumpcloud: { baseUrl: 'https://console.jumpcloud.com', apiKey: await protector.protect('api-key-123456', SECRET_PURPOSE.apiKey) },
+    sync: { debounceMs: 100, maxDebounceMs: 500 },
+    ...(mode === 'apiKey'
+      ? { mode: 'apiKey' }
+      : {
+          agent: {
+            agentId: 'agent-1',
+            domainId: 'dom-1',
+            orgId: 'org-1',
+            exchangedAt: '2030-01-01T00:00:00Z',
+            agentSecret: await protector.protect('agent-secret-value', SECRET_PURPOSE.agentSecret),
+            privateKey: await protector.protect('not-a-real-key', SECRET_PURPOSE.privateKey),
+          },
+        }),
+  });
+  writeAgentConfig(paths.config, config);
+  return dir;
+}
+
+const emptyResult = (): ReconcileResult => ({ durationMs: 1, planned: 0, applied: 0, failed: 0, deferred: 0, interrupted: false, refusal: null, failures: [], newSkips: [], retried: [] });
+const fakeSession = { close: async () => undefined } as unknown as AdSession;
+const event = (seq: number, type: string, data: Record<string, unknown>): ChangeEvent => ({ id: `ev-${seq}`, seq, type, at: '2030-01-01T00:00:00Z', data });
+
+/** One runner with fakes; `until` runs the loop until the condition holds, then stops it. */
+function harness(dir: string, overrides: Partial<AgentDeps> & { channel?: AgentDeps['channel'] }) {
+  const clock = new FakeClock();
+  const controller = new AbortController();
+  const logs: string[] = [];
+  const reconciles: string[] = [];
+  const deps: Partial<AgentDeps> = {
+    clock,
+    openAd: async () => fakeSession,
+    jumpcloud: () => ({ close: () => undefined }) as unknown as JumpCloudClient,
+    reconcile: async (ctx: ReconcileContext) => {
+      reconciles.push(ctx.retryQuarantined ? 'schedule' : 'other');
+      return emptyResult();
+    },
+    readWatermark: async () => ({ invocationId: 'inv-1', highestCommittedUsn: '100' }),
+    changedManagedUsers: async () => [],
+    offboard: async () => ({ offboarded: 0, failed: 0, legacyPending: [] }),
+    ...overrides,
+  };
+  const runner = new AgentRunner({
+    configFile: agentPaths(dir).config,
+    logger: { log: (level, message) => logs.push(`${level}: ${message}`), close: async () => undefined },
+    scrubber: new SecretScrubber(),
+    signal: controller.signal,
+    hostname: 'host-1',
+    deps,
+  });
+  const state = (): AgentState => runner.core?.store.state as AgentState;
+  return {
+    runner,
+    logs,
+    reconciles,
+    state,
+    async runUntil(what: string, condition: () => boolean, maxMs = 10_000): Promise<number> {
+      const running = runner.run();
+      const deadline = Date.now() + maxMs;
+      while (!(runner.core && condition())) {
+        if (Date.now() > deadline) {
+          controller.abort();
+          await running;
+          assert.fail(`timed out waiting for: ${what}\n${logs.join('\n')}`);
+        }
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      controller.abort();
+      return running;
+    },
+  };
+}
+
+/** A fake agent channel: heartbeats answer `primary()`, the feed serves `batches` one by one. */
+function fakeChannel(options: { primary: () => boolean; batches: Array<ChangesResponse | EngineError>; acks?: string[] }): AgentDeps['channel'] {
+  return (): AgentChannel => ({
+    heartbeat: async (): Promise<HeartbeatResponse> => ({ agentId: 'agent-1', domainId: 'dom-1', primary: options.primary(), primaryAgentId: options.primary() ? 'agent-1' : 'agent-2', serverTime: '', heartbeatIntervalSeconds: 5, agentTimeoutSeconds: 15 }),
+    pollChanges: async (cursor: number, poll?: { waitSeconds?: number; signal?: AbortSignal }) => {
+      const next = options.batches.shift();
+      if (next instanceof EngineError) throw next;
+      if (next) return next;
+      if (poll?.waitSeconds === 0) return { cursor, resync: false, events: [] };
+      // Nothing more: a long-poll that ends when the runner stops.
+      await new Promise<void>((resolve) => (poll?.signal?.aborted ? resolve() : poll?.signal?.addEventListener('abort', () => resolve(), { once: true })));
+      return { cursor, resync: false, events: [] };
+    },
+    ack: async (eventId: string) => {
+      options.acks?.push(eventId);
+    },
+    close: () => undefined,
+  });
+}
+
+describe('agent runner (fakes)', () => {
+  it('a standby only heartbeats; designated primary, it takes over with a full reconcile, then applies a change batch once', async () => {
+    const dir = await installDir('channel');
+    let primary = false;
+    const batches: Array<ChangesResponse | EngineError> = [
+      { cursor: 7, resync: false, events: [event(6, 'user.updated', { userId: 'u1', changed: ['lastname'] })] },
+      { cursor: 8, resync: false, events: [event(7, 'user.updated', { userId: 'u1', changed: ['firstname'] })] },
+    ];
+    const h = harness(dir, { channel: fakeChannel({ primary: () => primary, batches }) });
+    const code = await h.runUntil('three heartbeats as standby', () => h.state().counters.heartbeats >= 3);
+    assert.equal(code, ExitCode.Ok);
+    assert.equal(h.reconciles.length, 0, 'a standby reconciles nothing');
+    assert.equal(peekAgentState(agentPaths(dir).state)?.primary, false);
+
+    primary = true;
+    const h2 = harness(dir, { channel: fakeChannel({ primary: () => primary, batches }) });
+    await h2.runUntil('the batch applied', () => h2.state().cursor === 8);
+    assert.equal(h2.reconciles.length, 2, 'the takeover reconcile, then one for the debounced batch of two events');
+    assert.equal(h2.state().counters.eventsProcessed, 2);
+    assert.ok(h2.logs.some((l) => /designated primary: taking over/.test(l)));
+    assert.equal(peekAgentState(agentPaths(dir).state)?.status, 'stopped');
+  });
+
+  it('applies password events and acknowledges them; a user.updated of no synced field asks for no reconcile', async () => {
+    const dir = await installDir('channel');
+    const acks: string[] = [];
+    const applied: string[] = [];
+    const batches: ChangesResponse[] = [
+      { cursor: 3, resync: false, events: [event(2, 'user.password_changed', { userId: 'u1' }), event(3, 'user.updated', { userId: 'u1', changed: ['description'] })] },
+    ];
+    const h = harness(dir, {
+      channel: fakeChannel({ primary: () => true, batches, acks }),
+      applyPasswordEvent: async (e) => {
+        applied.push(e.id);
+        return { outcome: 'applied', target: 'CN=u1', ack: { outcome: 'applied' } };
+      },
+    });
+    await h.runUntil('the ack', () => acks.length === 1 && h.state().cursor === 3);
+    assert.deepEqual(applied, ['ev-2']);
+    assert.deepEqual(acks, ['ev-2']);
+    assert.equal(h.state().counters.passwordsApplied, 1);
+    assert.equal(h.reconciles.length, 1, 'only the takeover reconcile');
+  });
+
+  it('a lost cursor means a full reconcile, then the feed from its new cursor', async () => {
+    const dir = await installDir('channel');
+    const h = harness(dir, { channel: fakeChannel({ primary: () => true, batches: [{ cursor: 50, resync: true, events: [] }] }) });
+    await h.runUntil('the new cursor', () => h.state().cursor === 50);
+    assert.equal(h.reconciles.length, 2);
+    assert.ok(h.logs.some((l) => /no longer holds cursor/.test(l)));
+  });
+
+  it('an outage is reported (degraded), backed off, and caught up with a full reconcile', async () => {
+    const dir = await installDir('channel');
+    const down = () => new EngineError('JumpCloud.Unreachable', 'JumpCloud cannot be reached.', { exitCode: ExitCode.Unreachable });
+    const statuses: string[] = [];
+    const h = harness(dir, { channel: fakeChannel({ primary: () => true, batches: [down(), down(), { cursor: 4, resync: false, events: [] }] }) });
+    const seen = () => {
+      statuses.push(h.state().status);
+      return h.state().cursor === 4;
+    };
+    await h.runUntil('recovered', seen);
+    assert.equal(h.state().counters.turnsFailed, 2);
+    assert.ok(statuses.includes('degraded'));
+    assert.equal(h.state().status, 'stopped');
+    assert.equal(h.reconciles.length, 3, 'takeover, then one catch-up after each failed turn');
+    assert.ok(h.logs.some((l) => /JumpCloud and AD reachable again/.test(l)));
+  });
+
+  it('losing the primary role mid-poll is not an outage', async () => {
+    const dir = await installDir('channel');
+    let primary = true;
+    const notPrimary = new EngineError('JumpCloud.NotPrimary', 'not the primary');
+    const h = harness(dir, {
+      channel: fakeChannel({
+        primary: () => primary,
+        batches: [notPrimary],
+      }),
+    });
+    await h.runUntil('standby', () => {
+      if (h.state().counters.heartbeats > 0) primary = false;
+      return h.state().primary === false && h.state().counters.heartbeats >= 3;
+    });
+    assert.equal(h.state().counters.turnsFailed, 0);
+    assert.ok(h.logs.some((l) => /standby: another agent is primary/.test(l)));
+  });
+
+  it('API-key mode: a refused key stops the agent with the reason', async () => {
+    const dir = await installDir('apiKey');
+    const refused = new EngineError('JumpCloud.AuthFailed', 'JumpCloud refused the API key (401).', { exitCode: ExitCode.AuthFailed });
+    const client = {
+      close: () => undefined,
+      async *listActiveDirectories() {
+        yield { id: 'dom-1', domain: 'DC=example;DC=com' };
+      },
+      // eslint-disable-next-line require-yield
+      async *listDirectoryEvents() {
+        throw refused;
+      },
+    } as unknown as JumpCloudClient;
+    const h = harness(dir, { jumpcloud: () => client });
+    const code = await h.runUntil('the stop', () => h.state().status === 'failed');
+    assert.equal(code, ExitCode.AuthFailed);
+    assert.match(h.state().lastError?.message ?? '', /In API-key mode the agent reads users, groups and Directory Insights with this key only/);
+    assert.equal(h.reconciles.length, 0);
+  });
+});
