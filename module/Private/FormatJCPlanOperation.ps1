@@ -23,6 +23,7 @@ function FormatJCPlanOperation {
         createUser   = 'Create user'
         updateUser   = 'Update user'
         renameUser   = 'Rename user'
+        vacateUserName = 'Rename user to a temporary name'
         enableUser   = 'Enable user'
         disableUser  = 'Disable user'
         createGroup  = 'Create group'
@@ -56,7 +57,7 @@ function FormatJCPlanOperation {
     elseif ($kind -eq 'removeMember') {
         $target = '{0} from group {1}' -f $name, (& $property 'Group')
     }
-    elseif ($kind -eq 'renameUser' -or $kind -eq 'renameGroup') {
+    elseif ($kind -eq 'renameUser' -or $kind -eq 'renameGroup' -or $kind -eq 'vacateUserName') {
         $target = '{0} from {1} to {2}' -f $name, $dn, (& $property 'NewDN')
     }
     elseif ($dn.Length -gt 0) {

@@ -94,6 +94,8 @@ export const syncSettingsSchema = z.strictObject({
   /** First retry delay of a failed object; it doubles on each failure (at most 15 minutes). */
   retryBaseSeconds: z.number().min(0.1).max(3600).default(15),
   concurrency: z.number().int().min(1).max(16).default(4),
+  /** More privileged groups (DN, sAMAccountName or SID) besides the well-known ones: their members, transitively, are never changed. */
+  privilegedGroups: z.array(z.string().min(1).max(1024)).max(200).default([]),
   logLevel: z.enum(['error', 'warning', 'info', 'verbose', 'debug']).default('info'),
 });
 export type SyncSettings = z.infer<typeof syncSettingsSchema>;

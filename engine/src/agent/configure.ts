@@ -147,7 +147,9 @@ export function planConfigChange(config: AgentConfig, params: AgentConfigurePara
   const nextSync: SyncSettings = { ...config.sync };
   for (const [key, value] of Object.entries(params.sync ?? {}) as Array<[keyof SyncSettings, SyncSettings[keyof SyncSettings] | undefined]>) {
     if (value === undefined || key === 'anchorAttribute') continue;
-    note(`sync.${key}`, config.sync[key], value);
+    // A list (privilegedGroups) is compared and shown as one line.
+    const flat = (v: unknown) => (Array.isArray(v) ? v.join(', ') : v) as ConfigChange['before'];
+    note(`sync.${key}`, flat(config.sync[key]), flat(value));
     (nextSync as Record<string, unknown>)[key] = value;
   }
 

@@ -22,6 +22,7 @@ const lower = (s: string) => s.toLowerCase();
 export function objectKey(op: PlanOp): string | null {
   switch (op.kind) {
     case 'createUser':
+    case 'vacateUserName':
     case 'renameUser':
     case 'updateUser':
     case 'enableUser':

@@ -11,6 +11,7 @@ import { decryptPasswordEvent } from '../jumpcloud/agent-channel';
 import type { AckRequest, ChangeEvent } from '../jumpcloud/agent-protocol';
 import type { Journal } from '../sync/journal';
 import { anchorValues } from '../ad/names';
+import { describePath, PrivilegeChecker } from '../ad/privilege';
 
 export interface ManagedAccount {
   dn: string;
@@ -57,6 +58,8 @@ export interface PasswordContext {
   agentId: string;
   privateKeyPem: string;
   journal: Journal;
+  /** More privileged groups besides the well-known ones (sync settings). */
+  privilegedGroups?: readonly string[];
 }
 
 export interface PasswordResult {
@@ -88,6 +91,10 @@ export async function applyPasswordEvent(event: ChangeEvent, ctx: PasswordContex
     }
     if (account.protected) {
       return reject(`The AD account ${account.dn} is protected (adminCount=1); privileged accounts are never managed from JumpCloud.`, 'Password.Protected', account.dn);
+    }
+    const privileged = await new PrivilegeChecker(ctx.session, ctx.privilegedGroups ?? []).check(account.dn);
+    if (privileged) {
+      return reject(`The AD account ${account.dn} is privileged (${describePath(privileged)}); privileged accounts are never managed from JumpCloud.`, 'Password.Protected', account.dn);
     }
     try {
       await new AdWriter(ctx.session, ctx.anchorAttribute).setPassword(account.dn, password);

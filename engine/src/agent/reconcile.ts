@@ -15,6 +15,8 @@ import { gatherDesired } from '../sync/gather';
 import type { Journal } from '../sync/journal';
 import type { Plan, PlanOp } from '../sync/model';
 import { plan as makePlan } from '../sync/planner';
+import { screenPrivileged } from '../sync/privilege-gate';
+import { PrivilegeChecker } from '../ad/privilege';
 import { deferOperations, failureKey, objectKey, recordFailure, recordSuccesses, retryQuarantined, type BackoffPolicy, type Failures } from './failures';
 
 export interface ReconcileContext {
@@ -77,12 +79,15 @@ export async function reconcile(ctx: ReconcileContext): Promise<ReconcileResult>
   const desired = await gatherDesired(ctx.client, ctx.domainId);
   const candidates = desired.users.map((u) => u.username).concat(desired.groups.map((g) => g.name));
   const actual = await readActualState(ctx.session, { rootDN: ctx.rootDN, anchorAttribute: ctx.settings.anchorAttribute, candidateNames: candidates });
-  const full = makePlan(desired, actual, {
-    adoptUnanchored: false,
-    force: false,
-    maxDisableCount: ctx.settings.maxDisableCount,
-    maxDisablePercent: ctx.settings.maxDisablePercent,
-  });
+  const full = await screenPrivileged(
+    makePlan(desired, actual, {
+      adoptUnanchored: false,
+      force: false,
+      maxDisableCount: ctx.settings.maxDisableCount,
+      maxDisablePercent: ctx.settings.maxDisablePercent,
+    }),
+    new PrivilegeChecker(ctx.session, ctx.settings.privilegedGroups),
+  );
   const result: ReconcileResult = { durationMs: 0, planned: 0, applied: 0, failed: 0, deferred: 0, interrupted: false, refusal: full.refusal, failures: [], newSkips: [], retried: [] };
   if (full.refusal) {
     result.durationMs = Date.now() - started;

@@ -63,6 +63,11 @@ async function runOne(op: PlanOp, ctx: ApplyContext): Promise<void> {
     case 'renameGroup':
     case 'renameUser':
       return w.rename(op.dn, op.newDn);
+    case 'vacateUserName':
+      // Logon names first: a kill between the two steps leaves a user the next plan still sees as holding its old CN.
+      await w.updateAttributes(op.dn, { sAMAccountName: op.tempName, userPrincipalName: op.tempUpn });
+      if (op.newDn.toLowerCase() !== op.dn.toLowerCase()) await w.rename(op.dn, op.newDn);
+      return;
     case 'updateGroup':
     case 'updateUser':
       return w.updateAttributes(op.dn, Object.fromEntries(op.changes.map((c) => [c.attribute, c.after])), op.adopt ? op.jcId : undefined);

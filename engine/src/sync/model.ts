@@ -56,6 +56,8 @@ export type PlanOp =
   | { kind: 'updateGroup'; jcId: string; dn: string; name: string; changes: AttributeChange[]; adopt: boolean; reason: string }
   | { kind: 'deleteGroup'; jcId: string; dn: string; name: string; reason: string }
   | { kind: 'createUser'; jcId: string; dn: string; attributes: UserAttributes; enabled: boolean; reason: string }
+  /** Step one of a rename chain or cycle (./renames.ts): the user takes its temporary name, logon names first, then the CN. */
+  | { kind: 'vacateUserName'; jcId: string; dn: string; newDn: string; name: string; tempName: string; tempUpn: string; reason: string }
   | { kind: 'renameUser'; jcId: string; dn: string; newDn: string; name: string; reason: string }
   | { kind: 'updateUser'; jcId: string; dn: string; name: string; changes: AttributeChange[]; adopt: boolean; reason: string }
   | { kind: 'enableUser'; jcId: string; dn: string; name: string; needsPassword: boolean; reason: string }
@@ -92,6 +94,7 @@ export const APPLY_ORDER: PlanOpKind[] = [
   'renameGroup',
   'updateGroup',
   'createUser',
+  'vacateUserName',
   'renameUser',
   'updateUser',
   'enableUser',

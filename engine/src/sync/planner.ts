@@ -4,6 +4,7 @@ import { escapeDnValue } from '../ad/escape';
 import { APPLY_ORDER, type AttributeChange, type DesiredGroup, type DesiredState, type DesiredUser, type Plan, type PlanOp, type PlanOptions, type SkipCode } from './model';
 import { type ActualState, type AdGroup, type AdUser, type UserAttributes } from '../ad/model';
 import { accountNameProblem, lower, MAX_CN, MAX_GROUP_SAM, MAX_USER_SAM } from '../ad/names';
+import { resolveRenames, type RenameIntent } from './renames';
 
 const OUT_OF_SCOPE = 'no longer bound to the ADI domain in JumpCloud (directly or through a bound group)';
 
@@ -78,6 +79,38 @@ export function plan(desired: DesiredState, actual: ActualState, options: PlanOp
   const seenUsernames = new Map<string, string>();
   const desiredUsers = [...desired.users].sort((a, b) => a.username.localeCompare(b.username) || a.jcId.localeCompare(b.jcId));
   const desiredUserIds = new Set(desiredUsers.map((u) => u.jcId));
+  // Renames that wait on each other (swaps, rotations, a name held by a user leaving the scope)
+  // go through temporary names: see ./renames.ts.
+  const managedUsers = new Map([...users.byJcId].filter(([, u]) => !u.protected));
+  const intents: RenameIntent[] = [];
+  const counted = new Set<string>();
+  for (const user of desiredUsers) {
+    const existing = managedUsers.get(user.jcId);
+    if (!existing || counted.has(lower(user.username)) || user.firstName.trim() === '' || user.lastName.trim() === '') continue;
+    counted.add(lower(user.username));
+    if (accountNameProblem(user.username, MAX_USER_SAM, 'username') || existing.cn === user.username) continue;
+    const want = userAttributes(user, actual.upnSuffix);
+    intents.push({ jcId: user.jcId, user: existing, dn: childDn(want.cn, actual.rootDN), sAMAccountName: want.sAMAccountName, userPrincipalName: want.userPrincipalName });
+  }
+  const departing = new Set([...managedUsers.keys()].filter((jcId) => !desiredUserIds.has(jcId)));
+  const renames = resolveRenames(intents, managedUsers, departing, actual);
+  /** DN of each user after its vacate, so the operations after it find it. */
+  const vacatedDn = new Map<string, string>();
+  for (const v of [...renames.vacates.values()].sort((a, b) => a.tempName.localeCompare(b.tempName))) {
+    const leaving = departing.has(v.jcId);
+    emit({
+      kind: 'vacateUserName',
+      jcId: v.jcId,
+      dn: v.dn,
+      newDn: v.tempDn,
+      name: v.user.sAMAccountName,
+      tempName: v.tempName,
+      tempUpn: v.tempUpn,
+      reason: leaving ? 'left the scope; its name is parked so a JumpCloud user renamed onto it can have it' : 'its name is needed by another renamed user; moves to a temporary name first',
+    });
+    vacatedDn.set(v.jcId, v.tempDn);
+    if (leaving) renamed.set(lower(v.dn), v.tempDn);
+  }
   for (const user of desiredUsers) {
     const label = user.username;
     const firstHolder = seenUsernames.get(lower(user.username));
@@ -147,11 +180,12 @@ export function plan(desired: DesiredState, actual: ActualState, options: PlanOp
     let renameBlocked = false;
     if (existing.cn !== want.cn) {
       const holder = nameTakenBy(want.sAMAccountName, existing.dn) ?? upnTakenBy(want.userPrincipalName, existing.dn);
-      if (holder || (lower(wantDn) !== lower(existing.dn) && dnsUnderRoot.has(lower(wantDn)))) {
+      if (!renames.movable.has(user.jcId)) {
         skip('user', user.jcId, label, existing.dn, 'NameTaken', `cannot rename to '${want.cn}': the name is used by ${holder ?? wantDn}`);
         renameBlocked = true;
       } else {
-        emit({ kind: 'renameUser', jcId: user.jcId, dn: existing.dn, newDn: wantDn, name: label, reason: `username changed in JumpCloud from '${existing.sAMAccountName}'` });
+        const from = vacatedDn.get(user.jcId) ?? existing.dn;
+        emit({ kind: 'renameUser', jcId: user.jcId, dn: from, newDn: wantDn, name: label, reason: `username changed in JumpCloud from '${existing.sAMAccountName}'` });
         finalDn = wantDn;
         renamed.set(lower(existing.dn), wantDn);
       }
@@ -180,7 +214,7 @@ export function plan(desired: DesiredState, actual: ActualState, options: PlanOp
 
   for (const [jcId, adUser] of users.byJcId) {
     if (desiredUserIds.has(jcId) || adUser.protected || adUser.disabled) continue;
-    emit({ kind: 'disableUser', jcId, dn: adUser.dn, name: adUser.sAMAccountName, reason: OUT_OF_SCOPE });
+    emit({ kind: 'disableUser', jcId, dn: vacatedDn.get(jcId) ?? adUser.dn, name: adUser.sAMAccountName, reason: OUT_OF_SCOPE });
   }
 
   // ---- groups and membership

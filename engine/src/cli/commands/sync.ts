@@ -15,6 +15,8 @@ import { findDomain, gatherDesired } from '../../sync/gather';
 import { FileJournal } from '../../sync/journal';
 import type { Plan, PlanOp } from '../../sync/model';
 import { plan as makePlan } from '../../sync/planner';
+import { screenPrivileged } from '../../sync/privilege-gate';
+import { PrivilegeChecker } from '../../ad/privilege';
 import type { CommandContext } from '../command';
 import { defineCommand } from '../command';
 import { badRequest, EngineError, ExitCode } from '../../errors';
@@ -35,6 +37,8 @@ export const syncParamsSchema = z.strictObject({
   whatIf: z.boolean().default(false),
   journalFile: z.string().min(1).optional(),
   concurrency: z.number().int().min(1).max(16).default(4),
+  /** More privileged groups (DN, sAMAccountName or SID) besides the well-known ones: their members, transitively, are never changed. */
+  privilegedGroups: z.array(z.string().min(1).max(1024)).max(200).default([]),
 });
 type SyncParams = z.infer<typeof syncParamsSchema>;
 
@@ -62,6 +66,8 @@ export function planRecord(op: PlanOp): Record<string, unknown> {
     case 'updateUser':
     case 'updateGroup':
       return { ...base, Target: op.name, DN: op.dn, JumpCloudId: op.jcId, Adopt: op.adopt, Changes: op.changes.map((c) => ({ Attribute: c.attribute, Before: c.before, After: c.after })) };
+    case 'vacateUserName':
+      return { ...base, Target: op.name, DN: op.dn, NewDN: op.newDn, JumpCloudId: op.jcId, Changes: [{ Attribute: 'sAMAccountName', Before: op.name, After: op.tempName }] };
     case 'renameUser':
     case 'renameGroup':
       return { ...base, Target: op.name, DN: op.dn, NewDN: op.newDn, JumpCloudId: op.jcId, Changes: [] };
@@ -104,13 +110,15 @@ async function preparePlan(params: SyncParams, ctx: CommandContext) {
     const candidates = desired.users.map((u) => u.username).concat(desired.groups.map((g) => g.name));
     const actual = await readActualState(session, { rootDN: root.ldapDN, anchorAttribute: params.anchorAttribute, candidateNames: candidates });
     progress('Planning', 80);
-    const plan = makePlan(desired, actual, {
+    const planned = makePlan(desired, actual, {
       adoptUnanchored: params.adoptExisting,
       force: params.force,
       maxDisableCount: params.maxDisableCount,
       maxDisablePercent: params.maxDisablePercent,
       onlyUser: params.user,
     });
+    progress('Checking effective privilege', 85);
+    const plan = await screenPrivileged(planned, new PrivilegeChecker(session, params.privilegedGroups));
     if (params.user && !desired.users.some((u) => u.jcId === params.user || u.username.toLowerCase() === params.user?.toLowerCase())) {
       await session.close();
       throw new EngineError('Sync.UserNotInScope', `The JumpCloud user '${params.user}' is not bound to the ADI domain ${domain.domain} (directly or through a bound group).`, {

@@ -1,0 +1,129 @@
+// Rename chains and cycles among managed users (pure). Two users who swap usernames in JumpCloud
+// each want the name the other holds; a rename onto the name of a managed user who left the scope
+// (disabled, still holding it) is blocked the same way. Checked one by one, every such rename is
+// refused forever. Resolved here: a user whose name another rename needs first moves to a
+// temporary name of its own ("vacates"), then every rename goes to its final name.
+//
+// Order, safe to interrupt: all vacates (APPLY_ORDER 'vacateUserName') finish before any final
+// rename starts. A kill at any point leaves each user at its old, its temporary or its final
+// name (or, within one vacate, with the logon names already temporary and the CN not yet): the
+// next run re-plans from what AD then holds, and every name a rename still needs is again held by
+// a managed user who vacates first. The temporary name is derived from the JumpCloud id, so a
+// rerun picks the same one and a user already there needs no second vacate.
+import { createHash } from 'node:crypto';
+import { escapeDnValue } from '../ad/escape';
+import type { ActualState, AdUser } from '../ad/model';
+import { lower } from '../ad/names';
+
+/** Temporary (and, for a user leaving the scope, parking) names start with this. */
+export const TEMP_NAME_PREFIX = 'jcsync-';
+
+/** `jcsync-` + 12 hex digits of SHA-256(JumpCloud id): 19 characters, under sAMAccountName's 20. */
+export function tempNameOf(jcId: string): string {
+  return TEMP_NAME_PREFIX + createHash('sha256').update(jcId).digest('hex').slice(0, 12);
+}
+
+/** The DN of `dn` with its first RDN replaced by CN=`cn` (same parent). */
+export function siblingDn(dn: string, cn: string): string {
+  const parent = /^[^=]+=(?:\\.|[^,])*,(.*)$/s.exec(dn)?.[1] ?? '';
+  return `CN=${escapeDnValue(cn)},${parent}`;
+}
+
+/** A managed user's wish: the names it should end with. */
+export interface RenameIntent {
+  jcId: string;
+  user: AdUser;
+  /** Final DN, sAMAccountName and UPN. */
+  dn: string;
+  sAMAccountName: string;
+  userPrincipalName: string;
+}
+
+export interface Vacate {
+  jcId: string;
+  user: AdUser;
+  dn: string;
+  tempDn: string;
+  tempName: string;
+  tempUpn: string;
+}
+
+export interface RenameResolution {
+  /** JumpCloud ids whose rename may be planned (every name it needs is free or will be vacated). */
+  movable: Set<string>;
+  /** Users that move to their temporary name first, by JumpCloud id. */
+  vacates: Map<string, Vacate>;
+}
+
+const keysOf = (dn: string, sam: string, upn: string) => [`dn:${lower(dn)}`, `sam:${lower(sam)}`, ...(upn ? [`upn:${lower(upn)}`] : [])];
+
+/**
+ * Decides which renames can go ahead. `intents` are the renames the planner wants (users whose
+ * CN differs from their JumpCloud username), `managed` every unprotected managed user by id, and
+ * `departing` the ids of managed users leaving the scope (they may be parked on their temporary
+ * name so a staying user can take theirs).
+ */
+export function resolveRenames(intents: RenameIntent[], managed: Map<string, AdUser>, departing: Set<string>, actual: ActualState): RenameResolution {
+  // Who holds each name now: every object under the root, plus those the reader found elsewhere.
+  const holder = new Map<string, string>();
+  for (const o of [...actual.users, ...actual.groups]) holder.set(`dn:${lower(o.dn)}`, o.dn);
+  for (const [name, dn] of actual.accountNames) holder.set(`sam:${name}`, dn);
+  for (const [name, dn] of actual.principalNames) holder.set(`upn:${name}`, dn);
+  const managedByDn = new Map<string, string>();
+  for (const [jcId, user] of managed) managedByDn.set(lower(user.dn), jcId);
+
+  const intentById = new Map(intents.map((i) => [i.jcId, i]));
+  const wantedKeys = new Map<string, Set<string>>();
+  for (const i of intents) wantedKeys.set(i.jcId, new Set(keysOf(i.dn, i.sAMAccountName, i.userPrincipalName)));
+
+  // A temporary name is usable when nobody else holds it.
+  const temp = new Map<string, Vacate>();
+  const tempFree = (jcId: string): Vacate | null => {
+    const cached = temp.get(jcId);
+    if (cached) return cached;
+    const user = managed.get(jcId);
+    if (!user) return null;
+    const tempName = tempNameOf(jcId);
+    const tempUpn = `${tempName}@${actual.upnSuffix}`;
+    const tempDn = siblingDn(user.dn, tempName);
+    for (const key of keysOf(tempDn, tempName, tempUpn)) {
+      const h = holder.get(key);
+      if (h && lower(h) !== lower(user.dn)) return null;
+    }
+    const v: Vacate = { jcId, user, dn: user.dn, tempDn, tempName, tempUpn };
+    temp.set(jcId, v);
+    return v;
+  };
+
+  const movable = new Set(intents.map((i) => i.jcId));
+  /** The managed users a rename needs out of the way, or null when some name is really taken. */
+  const needs = (intent: RenameIntent): string[] | null => {
+    const out: string[] = [];
+    for (const key of wantedKeys.get(intent.jcId) ?? []) {
+      const h = holder.get(key);
+      if (!h || lower(h) === lower(intent.user.dn)) continue;
+      const other = managedByDn.get(lower(h));
+      if (!other) return null;
+      // The holder gives the name up: it renames to something else, or leaves the scope.
+      const leaving = departing.has(other) || (movable.has(other) && !(wantedKeys.get(other)?.has(key) ?? false));
+      if (!leaving || !tempFree(other)) return null;
+      out.push(other);
+    }
+    return out;
+  };
+  // Blocking one rename can block those waiting on it: repeat until nothing changes.
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const jcId of [...movable]) {
+      if (needs(intentById.get(jcId) as RenameIntent) === null) {
+        movable.delete(jcId);
+        changed = true;
+      }
+    }
+  }
+  const vacates = new Map<string, Vacate>();
+  for (const jcId of movable) {
+    for (const other of needs(intentById.get(jcId) as RenameIntent) ?? []) vacates.set(other, tempFree(other) as Vacate);
+  }
+  return { movable, vacates };
+}
