@@ -17,6 +17,15 @@ $script:JCServiceDisplayName = 'JumpCloud AD Integration Sync Agent'
 $script:JCSystemdUnitFolder = '/etc/systemd/system'
 $script:JCSystemdUnitName = 'jcadi-sync-agent.service'
 $script:JCServiceHostName = 'jcadi-service.exe'
+
+# The one default of each cmdlet parameter that has one: the block builders (GetJCBoundValue)
+# use it for a parameter not given, and every cmdlet declaring the parameter declares this value
+# (tests/pester/Unit/Module.Tests.ps1 checks both).
+$script:JCParameterDefaults = @{
+    LdapMode                = 'Ldaps'
+    TimeoutSeconds          = 10
+    JumpCloudTimeoutSeconds = 30
+}
 #endregion
 
 $privateFiles = @(Get-ChildItem -Path (Join-Path -Path $PSScriptRoot -ChildPath 'Private') -Filter '*.ps1' -File -ErrorAction SilentlyContinue)

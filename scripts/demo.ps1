@@ -102,7 +102,7 @@ $splatInstall = @{
     CertificateAuthorityFile = $dc.caFile
     RootUserDN               = $RootUserDN
     Domain                   = $dc.adiDomain
-    ServiceAccount           = $serviceCredential
+    ServiceAccountCredential = $serviceCredential
     Confirm                  = $false
 }
 $key | Install-JCSyncAgent @splatInstall @splatJumpCloud | Format-List InstallPath, ServerType, DomainController, RootUserDN, ServiceAccount, SecretsProtection, ServiceManager, Running, Role

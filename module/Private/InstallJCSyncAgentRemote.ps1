@@ -3,7 +3,7 @@
 $script:JCRemoteInstallParameters = @(
     'InstallPath', 'ServerType', 'DomainController', 'LdapMode', 'Port', 'CertificateAuthorityFile',
     'AllowInsecureLdap', 'AcknowledgeInsecureLdapRisk', 'TimeoutSeconds', 'RootUserDN', 'Domain',
-    'ServiceAccount', 'JumpCloudApiKey', 'Region', 'JumpCloudUrl', 'OrgId',
+    'ServiceAccountCredential', 'JumpCloudApiKey', 'Region', 'JumpCloudUrl', 'OrgId',
     'JumpCloudCertificateAuthorityFile', 'JumpCloudTimeoutSeconds', 'Proxy', 'ProxyCredential', 'ProxyBypass',
     'StartTimeoutSeconds'
 )

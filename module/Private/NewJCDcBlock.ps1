@@ -1,31 +1,23 @@
 function NewJCDcBlock {
     <#
     .SYNOPSIS
-        Builds the "dc" block of the engine protocol (engine/PROTOCOL.md) from cmdlet parameters.
+        Builds the "dc" block of the engine protocol (engine/PROTOCOL.md) from a cmdlet's parameters.
     .DESCRIPTION
-        The one place where a domain controller connection is described for the engine; used by
-        Test-JCDomainController (params.dc) and Test-JCRootDN -Server (params.server).
-        bindDN is the credential's UserName exactly as given (for example Administrator@example.com
-        or EXAMPLE\jcsync). bindPassword stays a SecureString here: InvokeJCEngine reveals it only
-        while it writes the request to the engine's stdin. caFile is resolved to an absolute
-        file-system path and must exist; it is left out when not given (the engine then uses the
-        system's trusted roots).
-    .PARAMETER Server
-        Host name or IP address of the domain controller.
-    .PARAMETER Port
-        TCP port.
+        The one place where a domain controller connection is described for the engine. Every
+        cmdlet that reaches a DC passes its $PSBoundParameters; the block is read from the
+        parameters -Server, -Port, -LdapMode, -Credential, -CertificateAuthorityFile,
+        -TimeoutSeconds, -AllowInsecureLdap and -AcknowledgeInsecureLdapRisk, with the module's
+        defaults (GetJCBoundValue) for those not given.
+        port is sent only when -Port was given: the engine applies the mode's default (636 for
+        ldaps, 389 otherwise). bindDN is the credential's UserName exactly as given (for example
+        Administrator@example.com or EXAMPLE\jcsync). bindPassword stays a SecureString here:
+        InvokeJCEngine reveals it only while it writes the request to the engine's stdin. caFile
+        is resolved to an absolute file-system path and must exist; it is left out when not given
+        (the engine then uses the system's trusted roots).
+    .PARAMETER BoundParameters
+        The calling cmdlet's $PSBoundParameters.
     .PARAMETER Mode
-        ldaps, starttls or ldap (case-insensitive; sent in lower case).
-    .PARAMETER Credential
-        Account used to bind.
-    .PARAMETER CertificateAuthorityFile
-        PEM file of the CA that signed the DC's certificate (any PowerShell path).
-    .PARAMETER TimeoutSeconds
-        Connect and operation timeout, sent as timeoutMs.
-    .PARAMETER AllowInsecure
-        Sent as allowInsecure.
-    .PARAMETER InsecureRiskAcknowledged
-        Sent as insecureRiskAcknowledged.
+        A fixed mode (ldaps, starttls or ldap) for a cmdlet without -LdapMode (Test-JCRootDN).
     .PARAMETER Cmdlet
         The calling cmdlet's $PSCmdlet, on whose behalf errors are thrown.
     .OUTPUTS
@@ -35,26 +27,10 @@ function NewJCDcBlock {
     [OutputType([System.Collections.Specialized.OrderedDictionary])]
     param(
         [Parameter(Mandatory = $true)]
-        [string] $Server,
+        [System.Collections.IDictionary] $BoundParameters,
 
-        [Parameter(Mandatory = $true)]
-        [int] $Port,
-
-        [Parameter(Mandatory = $true)]
         [ValidateSet('ldaps', 'starttls', 'ldap')]
         [string] $Mode,
-
-        [Parameter(Mandatory = $true)]
-        [System.Management.Automation.PSCredential] $Credential,
-
-        [string] $CertificateAuthorityFile,
-
-        [Parameter(Mandatory = $true)]
-        [int] $TimeoutSeconds,
-
-        [switch] $AllowInsecure,
-
-        [switch] $InsecureRiskAcknowledged,
 
         [System.Management.Automation.PSCmdlet] $Cmdlet
     )
@@ -62,22 +38,26 @@ function NewJCDcBlock {
     if ($null -eq $Cmdlet) {
         $Cmdlet = $PSCmdlet
     }
+    if ([string]::IsNullOrEmpty($Mode)) {
+        $Mode = GetJCBoundValue -BoundParameters $BoundParameters -Name 'LdapMode'
+    }
+    $credential = GetJCBoundValue -BoundParameters $BoundParameters -Name 'Credential'
 
     $dc = [ordered]@{
-        host                     = $Server
-        port                     = $Port
-        mode                     = $Mode.ToLowerInvariant()
-        bindDN                   = $Credential.UserName
-        bindPassword             = $Credential.Password
-        timeoutMs                = $TimeoutSeconds * 1000
-        allowInsecure            = [bool]$AllowInsecure
-        insecureRiskAcknowledged = [bool]$InsecureRiskAcknowledged
+        host = GetJCBoundValue -BoundParameters $BoundParameters -Name 'Server'
     }
-
-    if (-not [string]::IsNullOrEmpty($CertificateAuthorityFile)) {
-        $caPath = ResolveJCPath -Path $CertificateAuthorityFile -ParameterName 'CertificateAuthorityFile' -MustExist -Cmdlet $Cmdlet
-        $dc.Insert(3, 'caFile', $caPath)
+    if ($BoundParameters.ContainsKey('Port')) {
+        $dc['port'] = $BoundParameters['Port']
     }
-
+    $dc['mode'] = $Mode.ToLowerInvariant()
+    $caFile = GetJCBoundValue -BoundParameters $BoundParameters -Name 'CertificateAuthorityFile'
+    if (-not [string]::IsNullOrEmpty($caFile)) {
+        $dc['caFile'] = ResolveJCPath -Path $caFile -ParameterName 'CertificateAuthorityFile' -MustExist -Cmdlet $Cmdlet
+    }
+    $dc['bindDN'] = $credential.UserName
+    $dc['bindPassword'] = $credential.Password
+    $dc['timeoutMs'] = (GetJCBoundValue -BoundParameters $BoundParameters -Name 'TimeoutSeconds') * 1000
+    $dc['allowInsecure'] = [bool](GetJCBoundValue -BoundParameters $BoundParameters -Name 'AllowInsecureLdap')
+    $dc['insecureRiskAcknowledged'] = [bool](GetJCBoundValue -BoundParameters $BoundParameters -Name 'AcknowledgeInsecureLdapRisk')
     return $dc
 }

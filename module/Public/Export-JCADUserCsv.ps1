@@ -156,29 +156,10 @@ function Export-JCADUserCsv {
         $record = NewJCErrorRecord -ErrorId 'Csv.NoUserSelection' -Message $message -Category InvalidArgument -TargetObject $Path -ExceptionType 'System.ArgumentException'
         $PSCmdlet.ThrowTerminatingError($record)
     }
-    if (-not $PSBoundParameters.ContainsKey('Port')) {
-        if ($LdapMode -eq 'Ldaps') {
-            $Port = 636
-        }
-        else {
-            $Port = 389
-        }
-    }
 
     $outputPath = ResolveJCPath -Path $Path -ParameterName 'Path' -Cmdlet $PSCmdlet
-    $splatDc = @{
-        Server                   = $Server
-        Port                     = $Port
-        Mode                     = $LdapMode
-        Credential               = $Credential
-        CertificateAuthorityFile = $CertificateAuthorityFile
-        TimeoutSeconds           = $TimeoutSeconds
-        AllowInsecure            = $AllowInsecureLdap
-        InsecureRiskAcknowledged = $AcknowledgeInsecureLdapRisk
-        Cmdlet                   = $PSCmdlet
-    }
     $engineParams = [ordered]@{
-        dc = (NewJCDcBlock @splatDc)
+        dc = (NewJCDcBlock -BoundParameters $PSBoundParameters -Cmdlet $PSCmdlet)
     }
     $selection = @()
     if ($PSBoundParameters.ContainsKey('RootUserDN')) {

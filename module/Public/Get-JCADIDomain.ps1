@@ -80,19 +80,8 @@ function Get-JCADIDomain {
         $ProxyCredential = [System.Management.Automation.PSCredential]::Empty
     )
 
-    $splatJumpCloud = @{
-        ApiKey                   = $JumpCloudApiKey
-        Url                      = $JumpCloudUrl
-        Region                   = $Region
-        OrgId                    = $OrgId
-        CertificateAuthorityFile = $JumpCloudCertificateAuthorityFile
-        TimeoutSeconds           = $JumpCloudTimeoutSeconds
-        Proxy                    = $Proxy
-        ProxyCredential          = $ProxyCredential
-        Cmdlet                   = $PSCmdlet
-    }
     $engineParams = [ordered]@{
-        jumpcloud = (NewJCJumpCloudBlock @splatJumpCloud)
+        jumpcloud = (NewJCJumpCloudBlock -BoundParameters $PSBoundParameters -Cmdlet $PSCmdlet)
     }
     if ($PSBoundParameters.ContainsKey('Domain')) {
         $engineParams['domain'] = $Domain

@@ -102,18 +102,7 @@ function Get-JCSyncAgent {
             installPath = $path
         }
         if ($PSBoundParameters.ContainsKey('JumpCloudApiKey')) {
-            $splatJumpCloud = @{
-                ApiKey                   = $JumpCloudApiKey
-                Url                      = $JumpCloudUrl
-                Region                   = $Region
-                OrgId                    = $OrgId
-                CertificateAuthorityFile = $JumpCloudCertificateAuthorityFile
-                TimeoutSeconds           = $JumpCloudTimeoutSeconds
-                Proxy                    = $Proxy
-                ProxyCredential          = $ProxyCredential
-                Cmdlet                   = $PSCmdlet
-            }
-            $engineParams['jumpcloud'] = NewJCJumpCloudBlock @splatJumpCloud
+            $engineParams['jumpcloud'] = NewJCJumpCloudBlock -BoundParameters $PSBoundParameters -Cmdlet $PSCmdlet
         }
         $service = InvokeJCAgentService -Action Query -InstallPath $path -Cmdlet $PSCmdlet
         InvokeJCEngine -Command 'agent-status' -Parameters $engineParams -Cmdlet $PSCmdlet | ForEach-Object {

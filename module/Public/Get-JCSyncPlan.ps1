@@ -187,46 +187,10 @@ function Get-JCSyncPlan {
         [double] $MaxDisablePercent
     )
 
-    begin {
-        $splatConnection = @{
-            Domain                            = $Domain
-            RootUserDN                        = $RootUserDN
-            Server                            = $Server
-            Port                              = $Port
-            LdapMode                          = $LdapMode
-            Credential                        = $Credential
-            CertificateAuthorityFile          = $CertificateAuthorityFile
-            AllowInsecureLdap                 = $AllowInsecureLdap
-            AcknowledgeInsecureLdapRisk       = $AcknowledgeInsecureLdapRisk
-            TimeoutSeconds                    = $TimeoutSeconds
-            JumpCloudApiKey                   = $JumpCloudApiKey
-            JumpCloudUrl                      = $JumpCloudUrl
-            Region                            = $Region
-            OrgId                             = $OrgId
-            JumpCloudCertificateAuthorityFile = $JumpCloudCertificateAuthorityFile
-            JumpCloudTimeoutSeconds           = $JumpCloudTimeoutSeconds
-            Proxy                             = $Proxy
-            ProxyCredential                   = $ProxyCredential
-            Cmdlet                            = $PSCmdlet
-        }
-        $connection = NewJCSyncParams @splatConnection
-    }
-
     process {
-        $engineParams = [ordered]@{}
-        foreach ($key in $connection.Keys) {
-            $engineParams[$key] = $connection[$key]
-        }
-        if ($PSBoundParameters.ContainsKey('User')) {
-            $engineParams['user'] = $User
-        }
-        $engineParams['adoptExisting'] = [bool]$AdoptExisting
-        if ($PSBoundParameters.ContainsKey('MaxDisableCount')) {
-            $engineParams['maxDisableCount'] = $MaxDisableCount
-        }
-        if ($PSBoundParameters.ContainsKey('MaxDisablePercent')) {
-            $engineParams['maxDisablePercent'] = $MaxDisablePercent
-        }
+        # Parameter set 'Parameters' is the only one today; an installed agent's configuration
+        # can become a second set that yields the same dictionary.
+        $engineParams = NewJCSyncParams -BoundParameters $PSBoundParameters -Cmdlet $PSCmdlet
         InvokeJCEngine -Command 'sync-plan' -Parameters $engineParams -Cmdlet $PSCmdlet
     }
 }

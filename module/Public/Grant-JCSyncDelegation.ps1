@@ -106,25 +106,8 @@ function Grant-JCSyncDelegation {
         [int] $TimeoutSeconds = 10
     )
 
-    if (-not $PSBoundParameters.ContainsKey('Port')) {
-        $Port = 636
-        if ($LdapMode -ne 'Ldaps') {
-            $Port = 389
-        }
-    }
-    $splatDc = @{
-        Server                   = $Server
-        Port                     = $Port
-        Mode                     = $LdapMode
-        Credential               = $Credential
-        CertificateAuthorityFile = $CertificateAuthorityFile
-        TimeoutSeconds           = $TimeoutSeconds
-        AllowInsecure            = $AllowInsecureLdap
-        InsecureRiskAcknowledged = $AcknowledgeInsecureLdapRisk
-        Cmdlet                   = $PSCmdlet
-    }
     $engineParams = [ordered]@{
-        dc             = (NewJCDcBlock @splatDc)
+        dc             = (NewJCDcBlock -BoundParameters $PSBoundParameters -Cmdlet $PSCmdlet)
         rootUserDN     = $RootUserDN
         serviceAccount = $ServiceAccount
     }

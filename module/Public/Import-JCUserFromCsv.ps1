@@ -176,18 +176,7 @@ function Import-JCUserFromCsv {
     )
 
     begin {
-        $splatJumpCloud = @{
-            ApiKey                   = $JumpCloudApiKey
-            Url                      = $JumpCloudUrl
-            Region                   = $Region
-            OrgId                    = $OrgId
-            CertificateAuthorityFile = $JumpCloudCertificateAuthorityFile
-            TimeoutSeconds           = $JumpCloudTimeoutSeconds
-            Proxy                    = $Proxy
-            ProxyCredential          = $ProxyCredential
-            Cmdlet                   = $PSCmdlet
-        }
-        $jumpcloud = NewJCJumpCloudBlock @splatJumpCloud
+        $jumpcloud = NewJCJumpCloudBlock -BoundParameters $PSBoundParameters -Cmdlet $PSCmdlet
         if ($PSBoundParameters.ContainsKey('Domain') -and -not $BindToDomain) {
             Write-Warning -Message '-Domain is used only with -BindToDomain; the users will not be bound.'
         }

@@ -84,7 +84,7 @@ function Install-JCSyncAgent {
         OU=Corporate Users;DC=example;DC=com (capital OU, CN, DC; semicolons; ASCII).
     .PARAMETER Domain
         The ADI domain as registered in JumpCloud (DC=example;DC=com), in the same case.
-    .PARAMETER ServiceAccount
+    .PARAMETER ServiceAccountCredential
         The sync service account (for example jcsync@example.com) with the delegated rights on
         the Root User container. Not a domain administrator.
     .PARAMETER ConnectKey
@@ -130,18 +130,18 @@ function Install-JCSyncAgent {
         $apiKey = Read-Host -AsSecureString -Prompt 'JumpCloud API key'
         $key = New-JCSyncConnectKey -Domain 'DC=example;DC=com' -JumpCloudApiKey $apiKey
         $splatInstall = @{
-            ServerType      = 'DC'
-            RootUserDN      = 'OU=Corporate Users;DC=example;DC=com'
-            Domain          = 'DC=example;DC=com'
-            ServiceAccount  = (Get-Credential 'jcsync@example.com')
-            ConnectKey      = $key.ConnectKey
-            JumpCloudApiKey = $apiKey
+            ServerType               = 'DC'
+            RootUserDN               = 'OU=Corporate Users;DC=example;DC=com'
+            Domain                   = 'DC=example;DC=com'
+            ServiceAccountCredential = (Get-Credential 'jcsync@example.com')
+            ConnectKey               = $key.ConnectKey
+            JumpCloudApiKey          = $apiKey
         }
         Install-JCSyncAgent @splatInstall
 
         Installs the agent on this domain controller, over LDAPS, into the default folder.
     .EXAMPLE
-        Install-JCSyncAgent -ServerType MemberServer -DomainController dc1.example.com -CertificateAuthorityFile C:\PKI\corp-ca.pem -RootUserDN 'CN=Users;DC=example;DC=com' -Domain 'DC=example;DC=com' -ServiceAccount $cred -ConnectKey $key.ConnectKey -JumpCloudApiKey $apiKey
+        Install-JCSyncAgent -ServerType MemberServer -DomainController dc1.example.com -CertificateAuthorityFile C:\PKI\corp-ca.pem -RootUserDN 'CN=Users;DC=example;DC=com' -Domain 'DC=example;DC=com' -ServiceAccountCredential $cred -ConnectKey $key.ConnectKey -JumpCloudApiKey $apiKey
 
         Installs on a member server that connects to dc1 over LDAPS, trusting the corporate CA.
     .EXAMPLE
@@ -149,16 +149,16 @@ function Install-JCSyncAgent {
 
         Upgrades the agent installed there: the engine is replaced, the configuration kept.
     .EXAMPLE
-        Install-JCSyncAgent -ComputerName dc1, dc2, dc3 -ServerType DC -RootUserDN 'CN=Users;DC=example;DC=com' -Domain 'DC=example;DC=com' -ServiceAccount $cred -JumpCloudApiKey $apiKey
+        Install-JCSyncAgent -ComputerName dc1, dc2, dc3 -ServerType DC -RootUserDN 'CN=Users;DC=example;DC=com' -Domain 'DC=example;DC=com' -ServiceAccountCredential $cred -JumpCloudApiKey $apiKey
 
         Rolls the agent out to three domain controllers, a fresh connect key for each.
     .EXAMPLE
-        Install-JCSyncAgent -ApiKeyOnly -ServerType DC -RootUserDN 'CN=Users;DC=example;DC=com' -Domain 'DC=example;DC=com' -ServiceAccount $cred -JumpCloudApiKey $apiKey
+        Install-JCSyncAgent -ApiKeyOnly -ServerType DC -RootUserDN 'CN=Users;DC=example;DC=com' -Domain 'DC=example;DC=com' -ServiceAccountCredential $cred -JumpCloudApiKey $apiKey
 
         Installs the agent in the API-key mode: changes reach AD through Directory Insights
         within seconds, passwords are not synced. Get-JCSyncAgent shows Mode ApiKey.
     .EXAMPLE
-        Install-JCSyncAgent -ServerType DC -RootUserDN 'CN=Users;DC=example;DC=com' -Domain 'DC=example;DC=com' -ServiceAccount $cred -ConnectKey $key.ConnectKey -JumpCloudApiKey $apiKey -Proxy 'http://proxy.corp:3128' -ProxyCredential (Get-Credential 'CORP\svc-proxy')
+        Install-JCSyncAgent -ServerType DC -RootUserDN 'CN=Users;DC=example;DC=com' -Domain 'DC=example;DC=com' -ServiceAccountCredential $cred -ConnectKey $key.ConnectKey -JumpCloudApiKey $apiKey -Proxy 'http://proxy.corp:3128' -ProxyCredential (Get-Credential 'CORP\svc-proxy')
 
         Installs on a domain controller that reaches the internet only through the corporate
         proxy: every JumpCloud call of the agent goes through a CONNECT tunnel, the proxy password
@@ -217,7 +217,7 @@ function Install-JCSyncAgent {
 
         [System.Management.Automation.PSCredential]
         [System.Management.Automation.Credential()]
-        $ServiceAccount = [System.Management.Automation.PSCredential]::Empty,
+        $ServiceAccountCredential = [System.Management.Automation.PSCredential]::Empty,
 
         [Parameter(ParameterSetName = 'Local', ValueFromPipelineByPropertyName = $true)]
         [System.Security.SecureString] $ConnectKey,
@@ -266,7 +266,7 @@ function Install-JCSyncAgent {
     )
 
     process {
-        $hasServiceAccount = $null -ne $ServiceAccount -and $ServiceAccount -ne [System.Management.Automation.PSCredential]::Empty
+        $hasServiceAccount = $null -ne $ServiceAccountCredential -and $ServiceAccountCredential -ne [System.Management.Automation.PSCredential]::Empty
 
         if ($PSCmdlet.ParameterSetName -eq 'Remote') {
             InstallJCSyncAgentRemote -BoundParameters $PSBoundParameters -Cmdlet $PSCmdlet
@@ -335,7 +335,7 @@ function Install-JCSyncAgent {
             $missing.Add('-Domain')
         }
         if (-not $hasServiceAccount) {
-            $missing.Add('-ServiceAccount')
+            $missing.Add('-ServiceAccountCredential')
         }
         if (-not $apiKeyMode -and $null -eq $ConnectKey) {
             $missing.Add('-ConnectKey')
@@ -370,19 +370,7 @@ function Install-JCSyncAgent {
         if ($PSBoundParameters.ContainsKey('CertificateAuthorityFile')) {
             $ldap['caFile'] = ResolveJCPath -Path $CertificateAuthorityFile -ParameterName 'CertificateAuthorityFile' -MustExist -Cmdlet $PSCmdlet
         }
-        $splatJumpCloud = @{
-            ApiKey                   = $JumpCloudApiKey
-            Url                      = $JumpCloudUrl
-            Region                   = $Region
-            OrgId                    = $OrgId
-            CertificateAuthorityFile = $JumpCloudCertificateAuthorityFile
-            TimeoutSeconds           = $JumpCloudTimeoutSeconds
-            Proxy                    = $Proxy
-            ProxyCredential          = $ProxyCredential
-            ProxyBypass              = $ProxyBypass
-            Cmdlet                   = $PSCmdlet
-        }
-        $jumpCloud = NewJCJumpCloudBlock @splatJumpCloud
+        $jumpCloud = NewJCJumpCloudBlock -BoundParameters $PSBoundParameters -Cmdlet $PSCmdlet
         $engineParams = [ordered]@{
             installPath    = $path
             engineFile     = $engineFile
@@ -390,7 +378,7 @@ function Install-JCSyncAgent {
             ldap           = $ldap
             rootUserDN     = $RootUserDN
             domain         = $Domain
-            serviceAccount = [ordered]@{ bindDN = $ServiceAccount.UserName; password = $ServiceAccount.Password }
+            serviceAccount = [ordered]@{ bindDN = $ServiceAccountCredential.UserName; password = $ServiceAccountCredential.Password }
         }
         if ($apiKeyMode) {
             $engineParams['mode'] = 'apiKey'

@@ -241,31 +241,6 @@ function Invoke-JCSync {
     )
 
     begin {
-        # Parameter set 'Parameters' is the only one today; an installed agent's configuration
-        # can become a second set that yields the same connection dictionary.
-        $splatConnection = @{
-            Domain                            = $Domain
-            RootUserDN                        = $RootUserDN
-            Server                            = $Server
-            Port                              = $Port
-            LdapMode                          = $LdapMode
-            Credential                        = $Credential
-            CertificateAuthorityFile          = $CertificateAuthorityFile
-            AllowInsecureLdap                 = $AllowInsecureLdap
-            AcknowledgeInsecureLdapRisk       = $AcknowledgeInsecureLdapRisk
-            TimeoutSeconds                    = $TimeoutSeconds
-            JumpCloudApiKey                   = $JumpCloudApiKey
-            JumpCloudUrl                      = $JumpCloudUrl
-            Region                            = $Region
-            OrgId                             = $OrgId
-            JumpCloudCertificateAuthorityFile = $JumpCloudCertificateAuthorityFile
-            JumpCloudTimeoutSeconds           = $JumpCloudTimeoutSeconds
-            Proxy                             = $Proxy
-            ProxyCredential                   = $ProxyCredential
-            Cmdlet                            = $PSCmdlet
-        }
-        $connection = NewJCSyncParams @splatConnection
-
         $journalFile = $null
         if ($PSBoundParameters.ContainsKey('JournalPath')) {
             $journalFile = ResolveJCPath -Path $JournalPath -ParameterName 'JournalPath' -Cmdlet $PSCmdlet
@@ -273,21 +248,9 @@ function Invoke-JCSync {
     }
 
     process {
-        $engineParams = [ordered]@{}
-        foreach ($key in $connection.Keys) {
-            $engineParams[$key] = $connection[$key]
-        }
-        if ($PSBoundParameters.ContainsKey('User')) {
-            $engineParams['user'] = $User
-        }
-        $engineParams['adoptExisting'] = [bool]$AdoptExisting
-        $engineParams['force'] = [bool]$Force
-        if ($PSBoundParameters.ContainsKey('MaxDisableCount')) {
-            $engineParams['maxDisableCount'] = $MaxDisableCount
-        }
-        if ($PSBoundParameters.ContainsKey('MaxDisablePercent')) {
-            $engineParams['maxDisablePercent'] = $MaxDisablePercent
-        }
+        # Parameter set 'Parameters' is the only one today; an installed agent's configuration
+        # can become a second set that yields the same dictionary.
+        $engineParams = NewJCSyncParams -BoundParameters $PSBoundParameters -IncludeForce -Cmdlet $PSCmdlet
 
         if ($WhatIfPreference) {
             # Plan only (the engine's sync-plan writes nothing) and let ShouldProcess print each

@@ -38,7 +38,7 @@ function New-JCSyncConnectKey {
         Creates an agent record; $key.ConnectKey holds the key as a SecureString.
     .EXAMPLE
         New-JCSyncConnectKey -Domain 'DC=example;DC=com' -JumpCloudApiKey $apiKey |
-            Install-JCSyncAgent -ServerType DC -RootUserDN 'CN=Users;DC=example;DC=com' -ServiceAccount $cred -JumpCloudApiKey $apiKey
+            Install-JCSyncAgent -ServerType DC -RootUserDN 'CN=Users;DC=example;DC=com' -ServiceAccountCredential $cred -JumpCloudApiKey $apiKey
 
         Creates a key and installs the agent on this domain controller with it.
     .OUTPUTS
@@ -82,19 +82,8 @@ function New-JCSyncConnectKey {
         $ProxyCredential = [System.Management.Automation.PSCredential]::Empty
     )
 
-    $splatJumpCloud = @{
-        ApiKey                   = $JumpCloudApiKey
-        Url                      = $JumpCloudUrl
-        Region                   = $Region
-        OrgId                    = $OrgId
-        CertificateAuthorityFile = $JumpCloudCertificateAuthorityFile
-        TimeoutSeconds           = $JumpCloudTimeoutSeconds
-        Proxy                    = $Proxy
-        ProxyCredential          = $ProxyCredential
-        Cmdlet                   = $PSCmdlet
-    }
     $engineParams = [ordered]@{
-        jumpcloud = (NewJCJumpCloudBlock @splatJumpCloud)
+        jumpcloud = (NewJCJumpCloudBlock -BoundParameters $PSBoundParameters -Cmdlet $PSCmdlet)
         domain    = $Domain
     }
     if (-not $PSCmdlet.ShouldProcess($Domain, 'Create a sync agent record and its one-time connect key')) {

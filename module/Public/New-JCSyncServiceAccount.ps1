@@ -123,25 +123,8 @@ function New-JCSyncServiceAccount {
         $record = NewJCErrorRecord -ErrorId 'ServiceAccount.NameNotAllowed' -Message 'The logon name of the sync service account cannot be "JumpCloud" (product rule); the guide uses jcsync.' -Category InvalidArgument -TargetObject $SamAccountName -ExceptionType 'System.ArgumentException'
         $PSCmdlet.ThrowTerminatingError($record)
     }
-    if (-not $PSBoundParameters.ContainsKey('Port')) {
-        $Port = 636
-        if ($LdapMode -ne 'Ldaps') {
-            $Port = 389
-        }
-    }
-    $splatDc = @{
-        Server                   = $Server
-        Port                     = $Port
-        Mode                     = $LdapMode
-        Credential               = $Credential
-        CertificateAuthorityFile = $CertificateAuthorityFile
-        TimeoutSeconds           = $TimeoutSeconds
-        AllowInsecure            = $AllowInsecureLdap
-        InsecureRiskAcknowledged = $AcknowledgeInsecureLdapRisk
-        Cmdlet                   = $PSCmdlet
-    }
     $engineParams = [ordered]@{
-        dc             = (NewJCDcBlock @splatDc)
+        dc             = (NewJCDcBlock -BoundParameters $PSBoundParameters -Cmdlet $PSCmdlet)
         container      = $Path
         samAccountName = $SamAccountName
         givenName      = $GivenName

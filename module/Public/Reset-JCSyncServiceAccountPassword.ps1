@@ -116,12 +116,6 @@ function Reset-JCSyncServiceAccountPassword {
         [int] $TimeoutSeconds = 10
     )
 
-    if (-not $PSBoundParameters.ContainsKey('Port')) {
-        $Port = 636
-        if ($LdapMode -ne 'Ldaps') {
-            $Port = 389
-        }
-    }
     $agentPath = $null
     if ($PSBoundParameters.ContainsKey('InstallPath')) {
         $agentPath = ResolveJCInstallPath -InstallPath $InstallPath -Cmdlet $PSCmdlet
@@ -139,19 +133,8 @@ function Reset-JCSyncServiceAccountPassword {
     if (-not $PSCmdlet.ShouldProcess($target, 'Set a new password for the sync service account')) {
         return
     }
-    $splatDc = @{
-        Server                   = $Server
-        Port                     = $Port
-        Mode                     = $LdapMode
-        Credential               = $Credential
-        CertificateAuthorityFile = $CertificateAuthorityFile
-        TimeoutSeconds           = $TimeoutSeconds
-        AllowInsecure            = $AllowInsecureLdap
-        InsecureRiskAcknowledged = $AcknowledgeInsecureLdapRisk
-        Cmdlet                   = $PSCmdlet
-    }
     $engineParams = [ordered]@{
-        dc             = (NewJCDcBlock @splatDc)
+        dc             = (NewJCDcBlock -BoundParameters $PSBoundParameters -Cmdlet $PSCmdlet)
         serviceAccount = $ServiceAccount
         newPassword    = $NewPassword
         verifyBind     = -not $SkipBindCheck

@@ -162,7 +162,7 @@ function Set-JCSyncAgent {
         [ValidateRange(0, 2147483647)]
         [int] $MaxDisableCount,
 
-        [ValidateRange(0, 100)]
+        [ValidateRange(0.0, 100.0)]
         [double] $MaxDisablePercent,
 
         [ValidateRange(1, 100)]

@@ -11,14 +11,14 @@ function Start-JCSyncAgent {
     .PARAMETER InstallPath
         The install folder. Default: C:\Program Files\JumpCloud\AD Integration\ on Windows,
         /opt/jumpcloudadi elsewhere.
-    .PARAMETER TimeoutSeconds
+    .PARAMETER StartTimeoutSeconds
         How long to wait for the agent to report. Default: 60.
     .EXAMPLE
         Start-JCSyncAgent
 
         Starts the agent of the default folder and shows its status.
     .EXAMPLE
-        Start-JCSyncAgent -InstallPath /srv/jcadi -TimeoutSeconds 120 | Select-Object Status, Role
+        Start-JCSyncAgent -InstallPath /srv/jcadi -StartTimeoutSeconds 120 | Select-Object Status, Role
 
         Starts the agent installed in /srv/jcadi, waiting up to two minutes.
     .OUTPUTS
@@ -36,13 +36,13 @@ function Start-JCSyncAgent {
         [string] $InstallPath,
 
         [ValidateRange(1, 600)]
-        [int] $TimeoutSeconds = 60
+        [int] $StartTimeoutSeconds = 60
     )
 
     process {
         $path = ResolveJCInstallPath -InstallPath $InstallPath -Cmdlet $PSCmdlet
         if ($PSCmdlet.ShouldProcess($path, 'Start the JumpCloud sync agent')) {
-            InvokeJCAgentService -Action Start -InstallPath $path -TimeoutSeconds $TimeoutSeconds -Cmdlet $PSCmdlet
+            InvokeJCAgentService -Action Start -InstallPath $path -TimeoutSeconds $StartTimeoutSeconds -Cmdlet $PSCmdlet
         }
     }
 }

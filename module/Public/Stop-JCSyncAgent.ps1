@@ -7,7 +7,7 @@ function Stop-JCSyncAgent {
         flight, saves its state (feed cursor, failures, change-tracking watermark) and exits; it
         catches up with everything that changed meanwhile when it starts again. While it is
         stopped, another agent of the domain (if any) is designated primary within the agent
-        timeout. A process that does not stop within -TimeoutSeconds is killed (with a warning).
+        timeout. A process that does not stop within -StopTimeoutSeconds is killed (with a warning).
         On Windows the service host (jcadi-service.exe) stops the agent by closing its standard
         input, the Windows counterpart of SIGTERM; it waits up to 50 seconds (asking the service
         manager for more time meanwhile), then ends the agent and its child processes and writes a
@@ -15,7 +15,7 @@ function Stop-JCSyncAgent {
     .PARAMETER InstallPath
         The install folder. Default: C:\Program Files\JumpCloud\AD Integration\ on Windows,
         /opt/jumpcloudadi elsewhere.
-    .PARAMETER TimeoutSeconds
+    .PARAMETER StopTimeoutSeconds
         How long to wait for the graceful stop. Default: 60. (On Windows the service host's own
         50-second limit applies.)
     .EXAMPLE
@@ -40,13 +40,13 @@ function Stop-JCSyncAgent {
         [string] $InstallPath,
 
         [ValidateRange(1, 600)]
-        [int] $TimeoutSeconds = 60
+        [int] $StopTimeoutSeconds = 60
     )
 
     process {
         $path = ResolveJCInstallPath -InstallPath $InstallPath -Cmdlet $PSCmdlet
         if ($PSCmdlet.ShouldProcess($path, 'Stop the JumpCloud sync agent')) {
-            InvokeJCAgentService -Action Stop -InstallPath $path -TimeoutSeconds $TimeoutSeconds -Cmdlet $PSCmdlet
+            InvokeJCAgentService -Action Stop -InstallPath $path -TimeoutSeconds $StopTimeoutSeconds -Cmdlet $PSCmdlet
         }
     }
 }

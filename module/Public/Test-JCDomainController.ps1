@@ -102,31 +102,9 @@ function Test-JCDomainController {
         [int] $TimeoutSeconds = 10
     )
 
-    begin {
-        if (-not $PSBoundParameters.ContainsKey('Port')) {
-            if ($LdapMode -eq 'Ldaps') {
-                $Port = 636
-            }
-            else {
-                $Port = 389
-            }
-        }
-    }
-
     process {
-        $splatDc = @{
-            Server                   = $Server
-            Port                     = $Port
-            Mode                     = $LdapMode
-            Credential               = $Credential
-            CertificateAuthorityFile = $CertificateAuthorityFile
-            TimeoutSeconds           = $TimeoutSeconds
-            AllowInsecure            = $AllowInsecureLdap
-            InsecureRiskAcknowledged = $AcknowledgeInsecureLdapRisk
-            Cmdlet                   = $PSCmdlet
-        }
         $engineParams = [ordered]@{
-            dc = (NewJCDcBlock @splatDc)
+            dc = (NewJCDcBlock -BoundParameters $PSBoundParameters -Cmdlet $PSCmdlet)
         }
         if ($PSBoundParameters.ContainsKey('RootUserDN')) {
             $engineParams['rootUserDN'] = $RootUserDN

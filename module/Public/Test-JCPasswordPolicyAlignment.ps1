@@ -136,37 +136,9 @@ function Test-JCPasswordPolicyAlignment {
         [int] $TimeoutSeconds = 10
     )
 
-    if (-not $PSBoundParameters.ContainsKey('Port')) {
-        $Port = 636
-        if ($LdapMode -ne 'Ldaps') {
-            $Port = 389
-        }
-    }
-    $splatJumpCloud = @{
-        ApiKey                   = $JumpCloudApiKey
-        Url                      = $JumpCloudUrl
-        Region                   = $Region
-        OrgId                    = $OrgId
-        CertificateAuthorityFile = $JumpCloudCertificateAuthorityFile
-        TimeoutSeconds           = $JumpCloudTimeoutSeconds
-        Proxy                    = $Proxy
-        ProxyCredential          = $ProxyCredential
-        Cmdlet                   = $PSCmdlet
-    }
-    $splatDc = @{
-        Server                   = $Server
-        Port                     = $Port
-        Mode                     = $LdapMode
-        Credential               = $Credential
-        CertificateAuthorityFile = $CertificateAuthorityFile
-        TimeoutSeconds           = $TimeoutSeconds
-        AllowInsecure            = $AllowInsecureLdap
-        InsecureRiskAcknowledged = $AcknowledgeInsecureLdapRisk
-        Cmdlet                   = $PSCmdlet
-    }
     $engineParams = [ordered]@{
-        jumpcloud = (NewJCJumpCloudBlock @splatJumpCloud)
-        dc        = (NewJCDcBlock @splatDc)
+        jumpcloud = (NewJCJumpCloudBlock -BoundParameters $PSBoundParameters -Cmdlet $PSCmdlet)
+        dc        = (NewJCDcBlock -BoundParameters $PSBoundParameters -Cmdlet $PSCmdlet)
     }
     if ($PSBoundParameters.ContainsKey('RootUserDN')) {
         $engineParams['rootUserDN'] = $RootUserDN

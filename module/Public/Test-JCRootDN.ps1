@@ -61,6 +61,7 @@ function Test-JCRootDN {
     [OutputType('JumpCloudADI.RootDNResult')]
     param(
         [Parameter(Mandatory = $true, Position = 0, ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
+        [ValidateNotNullOrEmpty()]
         [string] $RootUserDN,
 
         [Parameter()]
@@ -73,7 +74,7 @@ function Test-JCRootDN {
 
         [Parameter(ParameterSetName = 'Server')]
         [ValidateRange(1, 65535)]
-        [int] $Port = 636,
+        [int] $Port,
 
         [Parameter(Mandatory = $true, ParameterSetName = 'Server')]
         [System.Management.Automation.PSCredential]
@@ -92,16 +93,7 @@ function Test-JCRootDN {
     begin {
         $serverBlock = $null
         if ($PSCmdlet.ParameterSetName -eq 'Server') {
-            $splatDc = @{
-                Server                   = $Server
-                Port                     = $Port
-                Mode                     = 'ldaps'
-                Credential               = $Credential
-                CertificateAuthorityFile = $CertificateAuthorityFile
-                TimeoutSeconds           = $TimeoutSeconds
-                Cmdlet                   = $PSCmdlet
-            }
-            $serverBlock = NewJCDcBlock @splatDc
+            $serverBlock = NewJCDcBlock -BoundParameters $PSBoundParameters -Mode 'ldaps' -Cmdlet $PSCmdlet
         }
     }
 

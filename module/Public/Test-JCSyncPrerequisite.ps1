@@ -156,41 +156,13 @@ function Test-JCSyncPrerequisite {
         [int] $TimeoutSeconds = 10
     )
 
-    if (-not $PSBoundParameters.ContainsKey('Port')) {
-        $Port = 636
-        if ($LdapMode -ne 'Ldaps') {
-            $Port = 389
-        }
-    }
-    $splatDc = @{
-        Server                   = $Server
-        Port                     = $Port
-        Mode                     = $LdapMode
-        Credential               = $Credential
-        CertificateAuthorityFile = $CertificateAuthorityFile
-        TimeoutSeconds           = $TimeoutSeconds
-        AllowInsecure            = $AllowInsecureLdap
-        InsecureRiskAcknowledged = $AcknowledgeInsecureLdapRisk
-        Cmdlet                   = $PSCmdlet
-    }
     $engineParams = [ordered]@{
-        dc             = (NewJCDcBlock @splatDc)
+        dc             = (NewJCDcBlock -BoundParameters $PSBoundParameters -Cmdlet $PSCmdlet)
         rootUserDN     = $RootUserDN
         serviceAccount = $ServiceAccount
     }
     if ($PSBoundParameters.ContainsKey('JumpCloudApiKey')) {
-        $splatJumpCloud = @{
-            ApiKey                   = $JumpCloudApiKey
-            Url                      = $JumpCloudUrl
-            Region                   = $Region
-            OrgId                    = $OrgId
-            CertificateAuthorityFile = $JumpCloudCertificateAuthorityFile
-            TimeoutSeconds           = $JumpCloudTimeoutSeconds
-            Proxy                    = $Proxy
-            ProxyCredential          = $ProxyCredential
-            Cmdlet                   = $PSCmdlet
-        }
-        $engineParams['jumpcloud'] = NewJCJumpCloudBlock @splatJumpCloud
+        $engineParams['jumpcloud'] = NewJCJumpCloudBlock -BoundParameters $PSBoundParameters -Cmdlet $PSCmdlet
     }
     elseif ($PSBoundParameters.ContainsKey('JumpCloudUrl') -or $PSBoundParameters.ContainsKey('Region') -or $PSBoundParameters.ContainsKey('OrgId')) {
         Write-Warning -Message 'JumpCloud connection settings were given without -JumpCloudApiKey: the JumpCloud items are not checked.'

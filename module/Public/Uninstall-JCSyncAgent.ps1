@@ -16,7 +16,7 @@ function Uninstall-JCSyncAgent {
         /opt/jumpcloudadi elsewhere.
     .PARAMETER KeepHistory
         Keeps the journal (Get-JCSyncHistory -JournalPath) and the logs.
-    .PARAMETER TimeoutSeconds
+    .PARAMETER StopTimeoutSeconds
         How long to wait for the agent to stop. Default: 60.
     .PARAMETER JumpCloudApiKey
         The JumpCloud API key: when given, the agent's record is deleted in JumpCloud too.
@@ -64,7 +64,7 @@ function Uninstall-JCSyncAgent {
         [switch] $KeepHistory,
 
         [ValidateRange(1, 600)]
-        [int] $TimeoutSeconds = 60,
+        [int] $StopTimeoutSeconds = 60,
 
         [System.Security.SecureString] $JumpCloudApiKey,
 
@@ -104,23 +104,12 @@ function Uninstall-JCSyncAgent {
             keepHistory = [bool]$KeepHistory
         }
         if ($PSBoundParameters.ContainsKey('JumpCloudApiKey')) {
-            $splatJumpCloud = @{
-                ApiKey                   = $JumpCloudApiKey
-                Url                      = $JumpCloudUrl
-                Region                   = $Region
-                OrgId                    = $OrgId
-                CertificateAuthorityFile = $JumpCloudCertificateAuthorityFile
-                TimeoutSeconds           = $JumpCloudTimeoutSeconds
-                Proxy                    = $Proxy
-                ProxyCredential          = $ProxyCredential
-                Cmdlet                   = $PSCmdlet
-            }
-            $engineParams['jumpcloud'] = NewJCJumpCloudBlock @splatJumpCloud
+            $engineParams['jumpcloud'] = NewJCJumpCloudBlock -BoundParameters $PSBoundParameters -Cmdlet $PSCmdlet
         }
         if (-not $PSCmdlet.ShouldProcess($path, 'Stop and remove the JumpCloud sync agent')) {
             return
         }
-        [void](InvokeJCAgentService -Action Stop -InstallPath $path -TimeoutSeconds $TimeoutSeconds -Cmdlet $PSCmdlet)
+        [void](InvokeJCAgentService -Action Stop -InstallPath $path -TimeoutSeconds $StopTimeoutSeconds -Cmdlet $PSCmdlet)
         InvokeJCAgentService -Action Unregister -InstallPath $path -Cmdlet $PSCmdlet
         InvokeJCEngine -Command 'agent-uninstall' -Parameters $engineParams -Cmdlet $PSCmdlet
     }

@@ -111,7 +111,7 @@ Describe 'Sync agent cmdlets against the sandbox and the test DC' -Tag 'Integrat
             CertificateAuthorityFile = $script:Connection.caFile
             RootUserDN               = $script:OU.adiDN
             Domain                   = 'DC=example;DC=com'
-            ServiceAccount           = $script:ServiceAccount
+            ServiceAccountCredential = $script:ServiceAccount
             StartTimeoutSeconds      = 30
         }
         $script:InstallPath = Join-Path -Path $script:Work -ChildPath 'JumpCloud/AD Integration'

@@ -161,6 +161,85 @@ Describe 'Module manifest' {
     }
 }
 
+Describe 'Cmdlet parameters' {
+    BeforeAll {
+        # Every parameter of every public cmdlet, from the source: name, type, validation and default.
+        $script:ParameterRows = @(foreach ($file in @(Get-ChildItem -Path (Join-Path -Path $script:ModuleFolder -ChildPath 'Public') -Filter '*.ps1' -File)) {
+                $ast = [System.Management.Automation.Language.Parser]::ParseFile($file.FullName, [ref]$null, [ref]$null)
+                $function = @($ast.FindAll({ param($node) $node -is [System.Management.Automation.Language.FunctionDefinitionAst] }, $false))[0]
+                if ($null -eq $function.Body.ParamBlock) {
+                    continue
+                }
+                foreach ($parameter in $function.Body.ParamBlock.Parameters) {
+                    $types = @($parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.Language.TypeConstraintAst] } | ForEach-Object { $_.TypeName.FullName })
+                    $validation = @($parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.Language.AttributeAst] -and ($_.TypeName.Name -like 'Validate*' -or $_.TypeName.Name -like 'Allow*') } | ForEach-Object { $_.Extent.Text } | Sort-Object)
+                    $aliases = @($parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.Language.AttributeAst] -and $_.TypeName.Name -eq 'Alias' } | ForEach-Object { $_.PositionalArguments | ForEach-Object { $_.SafeGetValue() } })
+                    $default = $null
+                    if ($null -ne $parameter.DefaultValue) {
+                        $default = $parameter.DefaultValue.Extent.Text
+                    }
+                    [pscustomobject]@{
+                        Cmdlet     = $file.BaseName
+                        Name       = $parameter.Name.VariablePath.UserPath
+                        Type       = $types -join ','
+                        Validation = $validation -join ' '
+                        Default    = $default
+                        Aliases    = $aliases
+                    }
+                }
+            })
+    }
+
+    It 'reads the parameters of every cmdlet (guards against an empty scan)' {
+        $script:ParameterRows.Count | Should -BeGreaterThan 100
+        @($script:ParameterRows | Where-Object { $_.Name -eq 'TimeoutSeconds' -and $_.Default -eq '10' }).Count | Should -BeGreaterThan 5
+    }
+
+    It 'gives each parameter name one type across all cmdlets' {
+        $clashes = @($script:ParameterRows | Group-Object -Property Name | Where-Object { @($_.Group | ForEach-Object { $_.Type } | Sort-Object -Unique).Count -gt 1 } | ForEach-Object {
+                '-{0}: {1}' -f $_.Name, (($_.Group | ForEach-Object { '{0} in {1}' -f $_.Type, $_.Cmdlet }) -join '; ')
+            })
+        $clashes -join [Environment]::NewLine | Should -BeNullOrEmpty
+    }
+
+    It 'gives each parameter name one validation across all cmdlets' {
+        $clashes = @($script:ParameterRows | Group-Object -Property Name | Where-Object { @($_.Group | ForEach-Object { $_.Validation } | Sort-Object -Unique).Count -gt 1 } | ForEach-Object {
+                '-{0}: {1}' -f $_.Name, (($_.Group | ForEach-Object { '"{0}" in {1}' -f $_.Validation, $_.Cmdlet }) -join '; ')
+            })
+        $clashes -join [Environment]::NewLine | Should -BeNullOrEmpty
+    }
+
+    It 'gives each parameter name one default across all cmdlets (a cmdlet may declare none)' {
+        $clashes = @($script:ParameterRows | Where-Object { $null -ne $_.Default } | Group-Object -Property Name | Where-Object { @($_.Group | ForEach-Object { $_.Default } | Sort-Object -Unique).Count -gt 1 } | ForEach-Object {
+                '-{0}: {1}' -f $_.Name, (($_.Group | ForEach-Object { '{0} in {1}' -f $_.Default, $_.Cmdlet }) -join '; ')
+            })
+        $clashes -join [Environment]::NewLine | Should -BeNullOrEmpty
+    }
+
+    It 'declares the defaults the block builders apply ($script:JCParameterDefaults)' {
+        $defaults = & (Get-Module -Name JumpCloudADI) { $script:JCParameterDefaults }
+        $defaults.Count | Should -BeGreaterThan 0
+        foreach ($name in $defaults.Keys) {
+            $declared = @($script:ParameterRows | Where-Object { $_.Name -eq $name -and $null -ne $_.Default })
+            $declared.Count | Should -BeGreaterThan 0 -Because "-$name has a module default, so cmdlets declare it"
+            foreach ($row in $declared) {
+                $value = [System.Management.Automation.Language.Parser]::ParseInput($row.Default, [ref]$null, [ref]$null).EndBlock.Statements[0].PipelineElements[0].Expression.SafeGetValue()
+                $value | Should -Be $defaults[$name] -Because "$($row.Cmdlet) declares -$name = $($row.Default)"
+            }
+        }
+    }
+
+    It 'gives each alias one parameter across all cmdlets' {
+        $clashes = @($script:ParameterRows | ForEach-Object {
+                $row = $_
+                $row.Aliases | ForEach-Object { [pscustomobject]@{ Alias = $_; Name = $row.Name } }
+            } | Group-Object -Property Alias | Where-Object { @($_.Group | ForEach-Object { $_.Name } | Sort-Object -Unique).Count -gt 1 } | ForEach-Object {
+                'alias {0}: {1}' -f $_.Name, ((@($_.Group | ForEach-Object { '-' + $_.Name } | Sort-Object -Unique)) -join ', ')
+            })
+        $clashes -join [Environment]::NewLine | Should -BeNullOrEmpty
+    }
+}
+
 Describe 'Help of <_>' -ForEach $publicCommands {
     BeforeAll {
         $script:CommandName = $_

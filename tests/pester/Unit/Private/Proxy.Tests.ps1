@@ -22,7 +22,7 @@ Describe 'NewJCJumpCloudBlock with a proxy' {
 
     It 'adds proxy { url, username, password (SecureString), bypass } after the other fields' {
         $block = InModuleScope JumpCloudADI -Parameters @{ Key = $script:ApiKey; Credential = $script:ProxyCredential } {
-            NewJCJumpCloudBlock -ApiKey $Key -TimeoutSeconds 30 -Proxy 'http://proxy.corp:3128/' -ProxyCredential $Credential -ProxyBypass '*.internal', 'sandbox.corp'
+            NewJCJumpCloudBlock -BoundParameters @{ JumpCloudApiKey = $Key; JumpCloudTimeoutSeconds = 30; Proxy = 'http://proxy.corp:3128/'; ProxyCredential = $Credential; ProxyBypass = @('*.internal', 'sandbox.corp') }
         }
         @($block.Keys) | Should -Be @('region', 'apiKey', 'timeoutMs', 'proxy')
         $proxy = $block['proxy']
@@ -38,21 +38,21 @@ Describe 'NewJCJumpCloudBlock with a proxy' {
     }
 
     It 'sends no proxy without -Proxy, and only the URL without credentials' {
-        $none = InModuleScope JumpCloudADI -Parameters @{ Key = $script:ApiKey } { NewJCJumpCloudBlock -ApiKey $Key -TimeoutSeconds 30 }
+        $none = InModuleScope JumpCloudADI -Parameters @{ Key = $script:ApiKey } { NewJCJumpCloudBlock -BoundParameters @{ JumpCloudApiKey = $Key; JumpCloudTimeoutSeconds = 30 } }
         $none.Contains('proxy') | Should -BeFalse
         $empty = InModuleScope JumpCloudADI -Parameters @{ Key = $script:ApiKey } {
-            NewJCJumpCloudBlock -ApiKey $Key -TimeoutSeconds 30 -Proxy 'http://10.0.0.8:8080' -ProxyCredential ([System.Management.Automation.PSCredential]::Empty)
+            NewJCJumpCloudBlock -BoundParameters @{ JumpCloudApiKey = $Key; JumpCloudTimeoutSeconds = 30; Proxy = 'http://10.0.0.8:8080'; ProxyCredential = [System.Management.Automation.PSCredential]::Empty }
         }
         @($empty['proxy'].Keys) | Should -Be @('url')
         $empty['proxy']['url'] | Should -BeExactly 'http://10.0.0.8:8080'
     }
 
     It 'sends "environment" for -Proxy Environment, and refuses credentials or a bypass list with it' {
-        $block = InModuleScope JumpCloudADI -Parameters @{ Key = $script:ApiKey } { NewJCJumpCloudBlock -ApiKey $Key -TimeoutSeconds 30 -Proxy 'Environment' }
+        $block = InModuleScope JumpCloudADI -Parameters @{ Key = $script:ApiKey } { NewJCJumpCloudBlock -BoundParameters @{ JumpCloudApiKey = $Key; JumpCloudTimeoutSeconds = 30; Proxy = 'Environment' } }
         $block['proxy'] | Should -BeExactly 'environment'
         {
             InModuleScope JumpCloudADI -Parameters @{ Key = $script:ApiKey; Credential = $script:ProxyCredential } {
-                NewJCJumpCloudBlock -ApiKey $Key -TimeoutSeconds 30 -Proxy 'environment' -ProxyCredential $Credential
+                NewJCJumpCloudBlock -BoundParameters @{ JumpCloudApiKey = $Key; JumpCloudTimeoutSeconds = 30; Proxy = 'environment'; ProxyCredential = $Credential }
             }
         } | Should -Throw -ErrorId 'Proxy.EnvironmentWithSettings,NewJCJumpCloudBlock'
     }
@@ -66,7 +66,7 @@ Describe 'NewJCJumpCloudBlock with a proxy' {
     ) {
         $thrown = $null
         try {
-            InModuleScope JumpCloudADI -Parameters @{ Key = $script:ApiKey; Proxy = $Proxy } { NewJCJumpCloudBlock -ApiKey $Key -TimeoutSeconds 30 -Proxy $Proxy }
+            InModuleScope JumpCloudADI -Parameters @{ Key = $script:ApiKey; Proxy = $Proxy } { NewJCJumpCloudBlock -BoundParameters @{ JumpCloudApiKey = $Key; JumpCloudTimeoutSeconds = 30; Proxy = $Proxy } }
         }
         catch {
             $thrown = $_
@@ -79,11 +79,11 @@ Describe 'NewJCJumpCloudBlock with a proxy' {
     It 'refuses -ProxyCredential or -ProxyBypass without -Proxy (Proxy.Missing)' {
         {
             InModuleScope JumpCloudADI -Parameters @{ Key = $script:ApiKey; Credential = $script:ProxyCredential } {
-                NewJCJumpCloudBlock -ApiKey $Key -TimeoutSeconds 30 -ProxyCredential $Credential
+                NewJCJumpCloudBlock -BoundParameters @{ JumpCloudApiKey = $Key; JumpCloudTimeoutSeconds = 30; ProxyCredential = $Credential }
             }
         } | Should -Throw -ErrorId 'Proxy.Missing,NewJCJumpCloudBlock'
         {
-            InModuleScope JumpCloudADI -Parameters @{ Key = $script:ApiKey } { NewJCJumpCloudBlock -ApiKey $Key -TimeoutSeconds 30 -ProxyBypass 'a.corp' }
+            InModuleScope JumpCloudADI -Parameters @{ Key = $script:ApiKey } { NewJCJumpCloudBlock -BoundParameters @{ JumpCloudApiKey = $Key; JumpCloudTimeoutSeconds = 30; ProxyBypass = @('a.corp') } }
         } | Should -Throw -ErrorId 'Proxy.Missing,NewJCJumpCloudBlock'
     }
 }

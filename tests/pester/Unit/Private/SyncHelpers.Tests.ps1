@@ -19,7 +19,7 @@ Describe 'NewJCJumpCloudBlock' {
     # '<id>,NewJCJumpCloudBlock' (the public cmdlets pass their $PSCmdlet).
     It 'defaults to region us, the timeout in ms, and keeps the key a SecureString' {
         $block = InModuleScope JumpCloudADI -Parameters @{ Key = $script:ApiKey } {
-            NewJCJumpCloudBlock -ApiKey $Key -TimeoutSeconds 30
+            NewJCJumpCloudBlock -BoundParameters @{ JumpCloudApiKey = $Key; JumpCloudTimeoutSeconds = 30 }
         }
         @($block.Keys) | Should -Be @('region', 'apiKey', 'timeoutMs')
         $block['region'] | Should -BeExactly 'us'
@@ -34,7 +34,7 @@ Describe 'NewJCJumpCloudBlock' {
         @{ Region = ''; Sent = 'us' }
     ) {
         $block = InModuleScope JumpCloudADI -Parameters @{ Key = $script:ApiKey; Region = $Region } {
-            NewJCJumpCloudBlock -ApiKey $Key -Region $Region -TimeoutSeconds 5
+            NewJCJumpCloudBlock -BoundParameters @{ JumpCloudApiKey = $Key; Region = $Region; JumpCloudTimeoutSeconds = 5 }
         }
         $block['region'] | Should -BeExactly $Sent
     }
@@ -42,7 +42,7 @@ Describe 'NewJCJumpCloudBlock' {
     It 'refuses a region other than US or EU (Region.Invalid)' {
         {
             InModuleScope JumpCloudADI -Parameters @{ Key = $script:ApiKey } {
-                NewJCJumpCloudBlock -ApiKey $Key -Region 'APAC' -TimeoutSeconds 5
+                NewJCJumpCloudBlock -BoundParameters @{ JumpCloudApiKey = $Key; Region = 'APAC'; JumpCloudTimeoutSeconds = 5 }
             }
         } | Should -Throw -ErrorId 'Region.Invalid,NewJCJumpCloudBlock'
     }
@@ -51,7 +51,7 @@ Describe 'NewJCJumpCloudBlock' {
         $caFile = Join-Path -Path $TestDrive -ChildPath 'ca.pem'
         Set-Content -LiteralPath $caFile -Value 'x'
         $block = InModuleScope JumpCloudADI -Parameters @{ Key = $script:ApiKey } {
-            NewJCJumpCloudBlock -ApiKey $Key -Url 'https://127.0.0.1:8443/' -OrgId '677b9b90ceee7040f9000001' -CertificateAuthorityFile 'TestDrive:/ca.pem' -TimeoutSeconds 7
+            NewJCJumpCloudBlock -BoundParameters @{ JumpCloudApiKey = $Key; JumpCloudUrl = 'https://127.0.0.1:8443/'; OrgId = '677b9b90ceee7040f9000001'; JumpCloudCertificateAuthorityFile = 'TestDrive:/ca.pem'; JumpCloudTimeoutSeconds = 7 }
         }
         @($block.Keys) | Should -Be @('baseUrl', 'apiKey', 'orgId', 'caFile', 'timeoutMs')
         $block['baseUrl'] | Should -BeExactly 'https://127.0.0.1:8443/'
@@ -65,7 +65,7 @@ Describe 'NewJCJumpCloudBlock' {
         $caught = $null
         try {
             InModuleScope JumpCloudADI -Parameters @{ Key = $script:ApiKey } {
-                NewJCJumpCloudBlock -ApiKey $Key -Url 'https://127.0.0.1:8443' -Region US -TimeoutSeconds 5
+                NewJCJumpCloudBlock -BoundParameters @{ JumpCloudApiKey = $Key; JumpCloudUrl = 'https://127.0.0.1:8443'; Region = 'US'; JumpCloudTimeoutSeconds = 5 }
             }
         }
         catch {
@@ -86,7 +86,7 @@ Describe 'NewJCJumpCloudBlock' {
     ) {
         {
             InModuleScope JumpCloudADI -Parameters @{ Key = $script:ApiKey; Url = $Url } {
-                NewJCJumpCloudBlock -ApiKey $Key -Url $Url -TimeoutSeconds 5
+                NewJCJumpCloudBlock -BoundParameters @{ JumpCloudApiKey = $Key; JumpCloudUrl = $Url; JumpCloudTimeoutSeconds = 5 }
             }
         } | Should -Throw -ErrorId 'JumpCloudUrl.Invalid,NewJCJumpCloudBlock'
     }
@@ -94,7 +94,7 @@ Describe 'NewJCJumpCloudBlock' {
     It 'refuses a CA file that does not exist (JumpCloudCertificateAuthorityFile.NotFound)' {
         {
             InModuleScope JumpCloudADI -Parameters @{ Key = $script:ApiKey; Ca = (Join-Path -Path $TestDrive -ChildPath 'none.pem') } {
-                NewJCJumpCloudBlock -ApiKey $Key -CertificateAuthorityFile $Ca -TimeoutSeconds 5
+                NewJCJumpCloudBlock -BoundParameters @{ JumpCloudApiKey = $Key; JumpCloudCertificateAuthorityFile = $Ca; JumpCloudTimeoutSeconds = 5 }
             }
         } | Should -Throw -ErrorId 'JumpCloudCertificateAuthorityFile.NotFound,NewJCJumpCloudBlock'
     }

@@ -7,13 +7,13 @@ BeforeAll {
     function New-InstallSplat {
         param([string] $Path)
         return @{
-            InstallPath     = $Path
-            ServerType      = 'DC'
-            RootUserDN      = 'OU=Corporate Users;DC=example;DC=com'
-            Domain          = 'DC=example;DC=com'
-            ServiceAccount  = (New-TestCredential -UserName 'jcsync@example.com' -Password $script:ServicePassword)
-            ConnectKey      = (ConvertTo-SecureString -String $script:ConnectKeyText -AsPlainText -Force)
-            JumpCloudApiKey = (ConvertTo-SecureString -String $script:ApiKeyText -AsPlainText -Force)
+            InstallPath              = $Path
+            ServerType               = 'DC'
+            RootUserDN               = 'OU=Corporate Users;DC=example;DC=com'
+            Domain                   = 'DC=example;DC=com'
+            ServiceAccountCredential = (New-TestCredential -UserName 'jcsync@example.com' -Password $script:ServicePassword)
+            ConnectKey               = (ConvertTo-SecureString -String $script:ConnectKeyText -AsPlainText -Force)
+            JumpCloudApiKey          = (ConvertTo-SecureString -String $script:ApiKeyText -AsPlainText -Force)
         }
     }
 }
@@ -53,7 +53,7 @@ Describe 'Install-JCSyncAgent' {
         It 'takes the wizard''s values: server type, LDAP mode, Root DN, domain, service account, connect key' {
             $command = Get-Command -Name Install-JCSyncAgent
             $command.DefaultParameterSet | Should -BeExactly 'Local'
-            $command.Parameters['ServiceAccount'].ParameterType | Should -Be ([System.Management.Automation.PSCredential])
+            $command.Parameters['ServiceAccountCredential'].ParameterType | Should -Be ([System.Management.Automation.PSCredential])
             $command.Parameters['ConnectKey'].ParameterType | Should -Be ([System.Security.SecureString])
             $command.Parameters['JumpCloudApiKey'].ParameterType | Should -Be ([System.Security.SecureString])
             $serverTypes = $command.Parameters['ServerType'].Attributes | Where-Object { $_ -is [System.Management.Automation.ValidateSetAttribute] }
@@ -142,7 +142,7 @@ Describe 'Install-JCSyncAgent' {
                 Install-JCSyncAgent -InstallPath $script:Folder -ServerType DC -Domain 'DC=example;DC=com'
             }
             catch {
-                $_.Exception.Message | Should -Match '-RootUserDN, -ServiceAccount, -ConnectKey, -JumpCloudApiKey'
+                $_.Exception.Message | Should -Match '-RootUserDN, -ServiceAccountCredential, -ConnectKey, -JumpCloudApiKey'
             }
             $script:Calls.Count | Should -Be 0
         }
@@ -293,7 +293,7 @@ Describe 'Install-JCSyncAgent' {
             $first['ServerType'] | Should -BeExactly 'DC'
             $first['RootUserDN'] | Should -BeExactly 'OU=Corporate Users;DC=example;DC=com'
             $first['InstallPath'] | Should -BeExactly 'C:\Program Files\JumpCloud\AD Integration\'
-            $first['ServiceAccount'].UserName | Should -BeExactly 'jcsync@example.com'
+            $first['ServiceAccountCredential'].UserName | Should -BeExactly 'jcsync@example.com'
             $first['AllowInsecureLdap'] | Should -BeOfType [bool]
             $first['AllowInsecureLdap'] | Should -BeTrue
             $first.ContainsKey('ComputerName') | Should -BeFalse

@@ -19,7 +19,7 @@ Describe 'Start-JCSyncAgent' {
     It 'starts the service of the resolved folder and waits the given time' {
         Push-Location -LiteralPath $TestDrive
         try {
-            $result = Start-JCSyncAgent -InstallPath './adi' -TimeoutSeconds 7
+            $result = Start-JCSyncAgent -InstallPath './adi' -StartTimeoutSeconds 7
         }
         finally {
             Pop-Location

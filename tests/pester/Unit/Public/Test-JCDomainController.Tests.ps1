@@ -49,7 +49,7 @@ Describe 'Test-JCDomainController' {
     }
 
     Context 'the ad-ping request' {
-        It 'sends the dc block with the defaults: LDAPS, 636, 10 s, secure' {
+        It 'sends the dc block with the defaults: LDAPS, the default port of the engine, 10 s, secure' {
             $result = Test-JCDomainController -Server 'dc1.example.com' -Credential $script:Credential
             Should -Invoke InvokeJCEngine -ModuleName JumpCloudADI -Times 1 -Exactly
             $call = $script:EngineCalls[0]
@@ -57,9 +57,9 @@ Describe 'Test-JCDomainController' {
             $call.CmdletName | Should -BeExactly 'Test-JCDomainController'
             @($call.Parameters.Keys) | Should -Be @('dc')
             $dc = $call.Parameters['dc']
-            @($dc.Keys) | Should -Be @('host', 'port', 'mode', 'bindDN', 'bindPassword', 'timeoutMs', 'allowInsecure', 'insecureRiskAcknowledged')
+            @($dc.Keys) | Should -Be @('host', 'mode', 'bindDN', 'bindPassword', 'timeoutMs', 'allowInsecure', 'insecureRiskAcknowledged')
             $dc['host'] | Should -BeExactly 'dc1.example.com'
-            $dc['port'] | Should -Be 636
+            $dc.Contains('port') | Should -BeFalse -Because 'the engine applies the mode''s default port (636 for ldaps)'
             $dc['mode'] | Should -BeExactly 'ldaps'
             $dc['bindDN'] | Should -BeExactly 'jcsync@example.com'
             $dc['timeoutMs'] | Should -Be 10000
@@ -83,13 +83,13 @@ Describe 'Test-JCDomainController' {
             ($json | ConvertFrom-Json).dc.bindPassword | Should -BeExactly $secret
         }
 
-        It 'uses port 389 for <Mode> unless -Port is given' -ForEach @(
+        It 'leaves the port to the engine (389) for <Mode> unless -Port is given' -ForEach @(
             @{ Mode = 'StartTls'; Sent = 'starttls' }
             @{ Mode = 'Ldap'; Sent = 'ldap' }
         ) {
             $null = Test-JCDomainController -Server dc1 -Credential $script:Credential -LdapMode $Mode -AllowInsecureLdap -AcknowledgeInsecureLdapRisk
             $null = Test-JCDomainController -Server dc1 -Credential $script:Credential -LdapMode $Mode -Port 3268 -AllowInsecureLdap -AcknowledgeInsecureLdapRisk
-            $script:EngineCalls[0].Parameters['dc']['port'] | Should -Be 389
+            $script:EngineCalls[0].Parameters['dc'].Contains('port') | Should -BeFalse -Because 'the engine applies the mode''s default port (389 for starttls and ldap)'
             $script:EngineCalls[0].Parameters['dc']['mode'] | Should -BeExactly $Sent
             $script:EngineCalls[1].Parameters['dc']['port'] | Should -Be 3268
         }

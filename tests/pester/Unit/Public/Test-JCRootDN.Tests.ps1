@@ -96,15 +96,15 @@ Describe 'Test-JCRootDN' {
     }
 
     Context 'with -Server' {
-        It 'builds the dc block as params.server (LDAPS, port 636, 10 s, user name as given)' {
+        It 'builds the dc block as params.server (LDAPS, the default port of the engine, 10 s, user name as given)' {
             $credential = New-TestCredential -UserName 'Administrator@example.com' -Password 'Secret-For-Server-1'
             $null = Test-JCRootDN 'OU=Corporate Users;DC=example;DC=com' -Server 'dc1.example.com' -Credential $credential
             $parameters = $script:EngineCalls[0].Parameters
             @($parameters.Keys) | Should -Be @('rootUserDN', 'server')
             $server = $parameters['server']
-            @($server.Keys) | Should -Be @('host', 'port', 'mode', 'bindDN', 'bindPassword', 'timeoutMs', 'allowInsecure', 'insecureRiskAcknowledged')
+            @($server.Keys) | Should -Be @('host', 'mode', 'bindDN', 'bindPassword', 'timeoutMs', 'allowInsecure', 'insecureRiskAcknowledged')
             $server['host'] | Should -BeExactly 'dc1.example.com'
-            $server['port'] | Should -Be 636
+            $server.Contains('port') | Should -BeFalse -Because 'the engine applies the mode''s default port (636 for ldaps)'
             $server['mode'] | Should -BeExactly 'ldaps'
             $server['bindDN'] | Should -BeExactly 'Administrator@example.com'
             $server['timeoutMs'] | Should -Be 10000
