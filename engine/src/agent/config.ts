@@ -3,8 +3,8 @@
 // mode it holds the connect key before the first start; the agent exchanges it once and replaces
 // it with its credentials (agent id, agent secret, X25519 private key), also protected. In the
 // API-key mode it holds neither: the agent works with the public API (and Directory Insights)
-// only. Writes are atomic (temp + rename).
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+// only. Writes are atomic and exclusive (random temp file created with 'wx', fsync, rename).
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as z from 'zod';
 import { DEFAULT_ANCHOR_ATTRIBUTE } from '../ad/directory';
@@ -14,6 +14,7 @@ import { proxyBlockFields, PROXY_FROM_ENVIRONMENT, PROXY_PASSWORD_NEEDS_USERNAME
 import type { DcConfig } from '../config/request';
 import { platformProtector, protectedValueSchema, type ProtectedValue, type SecretProtector, type StdinRunner } from '../config/protect';
 import { formatIssues } from '../config/validation';
+import { writeFileAtomicSync as writeAtomic } from '../util/files';
 
 export const AGENT_CONFIG_FILE = 'agent.json';
 export const AGENT_KEY_FILE = 'agent.key';
@@ -21,6 +22,11 @@ export const AGENT_STATE_FILE = 'state.json';
 export const AGENT_JOURNAL_FILE = 'journal.jsonl';
 export const AGENT_PID_FILE = 'agent.pid';
 export const AGENT_LOG_FILE = join('logs', 'agent.log');
+/** The Windows service's name; it runs as the virtual account NT SERVICE\<name>. */
+export const AGENT_SERVICE_NAME = 'JumpCloudADISync';
+export const AGENT_SERVICE_ACCOUNT = `NT SERVICE\\${AGENT_SERVICE_NAME}`;
+/** The agent's dedicated system user on Linux (the module creates it with useradd --system). */
+export const AGENT_POSIX_USER = 'jcadi';
 /** The Windows service host (engine/service-host), installed next to the engine on Windows. */
 export const SERVICE_HOST_FILE = 'jcadi-service.exe';
 
@@ -237,22 +243,10 @@ export function writeAgentConfig(file: string, config: AgentConfig): void {
   writeFileAtomicSync(file, JSON.stringify(checked, null, 2) + '\n', 0o600);
 }
 
+/** Atomic, exclusive, never redirected (engine/src/util/files.ts); the folder is made if missing. */
 export function writeFileAtomicSync(file: string, text: string, mode: number): void {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w', mode);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    renameSync(tmp, file);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
+  writeAtomic(file, text, mode);
 }
 
 export function protectorFor(paths: Pick<AgentPaths, 'keyFile'>, options: { create?: boolean; platform?: NodeJS.Platform; run?: StdinRunner } = {}): SecretProtector {

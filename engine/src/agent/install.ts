@@ -2,11 +2,13 @@
 // manager runs it (a Linux host without systemd): start detached, wait until it reports, stop.
 // Registering a Windows service or a systemd unit is the module's job (InvokeJCAgentService).
 import { spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync } from 'node:fs';
+import { chmodSync, constants, copyFileSync, existsSync, lchownSync, lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, renameSync, rmdirSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { EngineError, ExitCode, badRequest } from '../errors';
 import {
+  AGENT_SERVICE_ACCOUNT,
+  AGENT_SERVICE_NAME,
   agentPaths,
   checkAgentSettings,
   protectorFor,
@@ -22,8 +24,12 @@ import {
   type SyncSettings,
 } from './config';
 import type { SecretProtector } from '../config/protect';
+import { currentPosixOwner, lookupPosixUser, secureFolder, SID, virtualAccountSid, type FolderPolicy, type SecureFolderOutcome, type SyncStdinRunner } from '../config/folder';
+import { defaultStateDir } from '../config/paths';
+import { FileJournal } from '../sync/journal';
 import type { ProxySetting } from '../jumpcloud/connection';
 import { ENGINE_VERSION } from '../version';
+import { ATOMIC_TEMP_PATTERN, atomicTempName } from '../util/files';
 import { peekAgentState, type AgentState } from './state';
 
 export interface InstallSettings {
@@ -48,6 +54,70 @@ export interface InstallOutcome {
   config: AgentConfig;
   /** What a fresh install created (removed again on rollback). */
   created: string[];
+}
+
+/** Who the install folder is for, and how far an existing one may be repaired. */
+export interface FolderSettings {
+  /** Reset owner and access of an existing folder that grants more or belongs to someone else (-Force). */
+  force?: boolean;
+  /** POSIX: the dedicated account the agent runs as (the folder and its secrets are its own); default: the installing account. */
+  serviceUser?: string | null;
+  platform?: NodeJS.Platform;
+  /** Windows: the thin layer's runner (tests replace it). */
+  run?: SyncStdinRunner;
+}
+
+/**
+ * The install folder's policy. Windows: SYSTEM, Administrators (full) and the service's virtual
+ * account NT SERVICE\JumpCloudADISync (modify), owner Administrators. POSIX: 0700, owned by the
+ * agent's dedicated user (or the installing account).
+ */
+export function agentFolderPolicy(settings: FolderSettings = {}): FolderPolicy {
+  const base = { label: "agent's install folder", writerSid: virtualAccountSid(AGENT_SERVICE_NAME), writerName: AGENT_SERVICE_ACCOUNT, ownerSids: [SID.administrators, SID.system] };
+  if ((settings.platform ?? process.platform) === 'win32' || !settings.serviceUser) return { ...base, ...currentPosixOwner() };
+  const user = lookupPosixUser(settings.serviceUser);
+  if (!user) {
+    throw new EngineError('Agent.ServiceUserNotFound', `The agent's account '${settings.serviceUser}' does not exist on this host. Create it first (useradd --system --no-create-home --shell /usr/sbin/nologin ${settings.serviceUser}; Install-JCSyncAgent does this), then install again.`, {
+      category: 'ObjectNotFound',
+      exitCode: ExitCode.BadRequest,
+      target: settings.serviceUser,
+    });
+  }
+  return { ...base, uid: user.uid, gid: user.gid };
+}
+
+/**
+ * Makes or checks the install folder (and, on Windows, %ProgramData%\JumpCloudADI) before any
+ * secret is written. An upgrade may reset the access of its own folder (a LocalSystem-era install
+ * kept what it inherited) but not take over a folder someone else owns. On POSIX, files already
+ * there pass to the agent's account.
+ */
+export function secureAgentFolders(installPath: string, settings: FolderSettings, upgrading: boolean): SecureFolderOutcome[] {
+  const platform = settings.platform ?? process.platform;
+  let policy = agentFolderPolicy(settings);
+  if (upgrading && platform !== 'win32' && !settings.serviceUser && process.getuid?.() === 0) {
+    // root upgrading without naming the account: the folder's account stays (a link is still refused below).
+    const stats = lstatSync(installPath, { throwIfNoEntry: false });
+    if (stats?.isDirectory()) policy = { ...policy, uid: stats.uid, gid: stats.gid };
+  }
+  const outcomes = [secureFolder(installPath, { policy, platform, run: settings.run, force: settings.force ?? false, repairAccess: upgrading })];
+  if (platform === 'win32') {
+    const state = defaultStateDir(process.env, 'win32');
+    outcomes.push(secureFolder(state, { policy: { ...policy, label: "engine's state folder", writerSid: null }, platform, run: settings.run, force: settings.force ?? false, repairAccess: true }));
+  } else if (policy.uid !== (process.getuid?.() ?? 0)) {
+    adoptInstalledFiles(agentPaths(installPath, platform), policy.uid, policy.gid);
+  }
+  return outcomes;
+}
+
+/** POSIX: the agent's files (not the binaries) pass to its account; links are never followed. */
+function adoptInstalledFiles(paths: AgentPaths, uid: number, gid: number): void {
+  const files = [paths.config, paths.keyFile, paths.state, paths.pid, ...FileJournal.files(paths.journal), resolve(paths.log, '..')];
+  for (const file of files) {
+    if (!existsSync(file)) continue;
+    lchownSync(file, uid, gid);
+    if (file === resolve(paths.log, '..') && lstatSync(file).isDirectory()) for (const name of readdirSync(file)) lchownSync(resolve(file, name), uid, gid);
+  }
 }
 
 /** DC ↔ member server in place is refused, as in the product: uninstall first. */
@@ -76,10 +146,16 @@ export function copyServiceHost(serviceHostFile: string, target: string): void {
 
 function copyExecutable(source: string, target: string): void {
   if (resolve(source) === resolve(target)) return;
-  const tmp = `${target}.new`;
-  copyFileSync(source, tmp);
-  chmodSync(tmp, 0o755);
-  renameRetrying(tmp, target);
+  // Exclusive, random temp name (COPYFILE_EXCL: nothing planted there is followed or reused).
+  const tmp = atomicTempName(target);
+  try {
+    copyFileSync(source, tmp, constants.COPYFILE_EXCL);
+    chmodSync(tmp, 0o755);
+    renameRetrying(tmp, target);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
 }
 
 /**
@@ -99,11 +175,12 @@ function renameRetrying(from: string, to: string): void {
   }
 }
 
-/** An upgrade: the binaries are replaced, the config kept (only the engine version in it changes). */
-export function upgradeAgent(installPath: string, engineFile: string, requestedType: AgentConfig['serverType'] | undefined, serviceHostFile?: string): InstallOutcome {
+/** An upgrade: the folder's access brought up to date, the binaries replaced, the config kept (only the engine version in it changes). */
+export function upgradeAgent(installPath: string, engineFile: string, requestedType: AgentConfig['serverType'] | undefined, serviceHostFile?: string, folder: FolderSettings = {}): InstallOutcome {
   const paths = agentPaths(installPath);
   const config = readAgentConfig(paths.config);
   if (requestedType && requestedType !== config.serverType) throw serverTypeChangeError(config.serverType, requestedType, installPath);
+  secureAgentFolders(installPath, folder, true);
   copyEngine(engineFile, paths.engine);
   if (serviceHostFile) copyServiceHost(serviceHostFile, paths.serviceHost);
   const next: AgentConfig = { ...config, installedVersion: ENGINE_VERSION };
@@ -112,7 +189,7 @@ export function upgradeAgent(installPath: string, engineFile: string, requestedT
 }
 
 /** A fresh install: folder, engine (and the Windows service host), key file, config with every secret protected. Rolled back on failure. */
-export async function installAgent(installPath: string, engineFile: string, settings: InstallSettings, protector?: SecretProtector, serviceHostFile?: string): Promise<InstallOutcome> {
+export async function installAgent(installPath: string, engineFile: string, settings: InstallSettings, protector?: SecretProtector, serviceHostFile?: string, folder: FolderSettings = {}): Promise<InstallOutcome> {
   const problem = checkAgentSettings(settings);
   if (problem) throw problem;
   if ((settings.mode === 'channel') !== (settings.connectKey !== null)) {
@@ -120,12 +197,10 @@ export async function installAgent(installPath: string, engineFile: string, sett
   }
   const paths = agentPaths(installPath);
   const created: string[] = [];
-  const folderExisted = existsSync(installPath);
+  // Before anything is written: the folder made (or checked) with the agent's access only.
+  const [secured] = secureAgentFolders(installPath, folder, false);
   try {
-    if (!folderExisted) {
-      mkdirSync(installPath, { recursive: true, mode: 0o755 });
-      created.push(installPath);
-    }
+    if (secured?.action === 'created') created.push(installPath);
     copyEngine(engineFile, paths.engine);
     created.push(paths.engine);
     if (serviceHostFile) {
@@ -171,7 +246,7 @@ export async function installAgent(installPath: string, engineFile: string, sett
 /** Every file of an installation, in removal order. */
 export function installedFiles(paths: AgentPaths, keepHistory: boolean): string[] {
   const files = [paths.pid, paths.state, paths.config, paths.keyFile, paths.engine, `${paths.engine}.new`, paths.serviceHost, `${paths.serviceHost}.new`];
-  if (!keepHistory) files.push(paths.journal, resolve(paths.log, '..'));
+  if (!keepHistory) files.push(...FileJournal.files(paths.journal), resolve(paths.log, '..'));
   return files;
 }
 
@@ -186,7 +261,7 @@ export function uninstallFiles(paths: AgentPaths, keepHistory: boolean): string[
   // Damaged state files set aside by the agent, and the folder itself once empty.
   if (existsSync(paths.installPath)) {
     for (const name of readdirSync(paths.installPath)) {
-      if (/^state\.json\.damaged-\d+$|^agent\.json\.\d+\.tmp$|^state\.json\.\d+\.tmp$/.test(name)) rmSync(resolve(paths.installPath, name), { force: true });
+      if (/^state\.json\.damaged-\d+$|^agent\.json\.\d+\.tmp$|^state\.json\.\d+\.tmp$/.test(name) || ATOMIC_TEMP_PATTERN.test(name)) rmSync(resolve(paths.installPath, name), { force: true });
     }
     if (readdirSync(paths.installPath).length === 0) {
       rmdirSync(paths.installPath);
@@ -208,11 +283,59 @@ export function processAlive(pid: number | null | undefined): boolean {
   }
 }
 
-/** The running agent's pid: from its pid file, when that process is alive. */
+/** What the system says a process runs: its executable and its arguments (argv[0] first). */
+export interface ProcessFacts {
+  exe: string | null;
+  argv: string[];
+}
+
+/** Linux: /proc/<pid>/exe and /proc/<pid>/cmdline; null when the process is gone or cannot be read. */
+export function processFacts(pid: number): ProcessFacts | null {
+  if (process.platform !== 'linux') return null;
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`).toString('utf8').split('\0');
+    if (argv.at(-1) === '') argv.pop();
+    let exe: string | null = null;
+    try {
+      exe = readlinkSync(`/proc/${pid}/exe`).replace(/ \(deleted\)$/, '');
+    } catch {
+      // Another account's process without the right to read its exe link: judged by argv alone is not enough.
+    }
+    return { exe, argv };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Is this process this installation's agent? Its executable is the installed engine (or the
+ * engine it replaced in an upgrade, same path) and its arguments are `run --config <agent.json>`.
+ * A pid file can outlive its process and the pid be reused: nothing else is ever signalled.
+ */
+export function isAgentProcess(facts: ProcessFacts | null, paths: AgentPaths): boolean {
+  if (!facts || facts.exe === null) return false;
+  const engine = realpathOrSelf(paths.engine);
+  if (facts.exe !== engine && facts.exe !== resolve(paths.engine)) return false;
+  const args = facts.argv.slice(1);
+  const at = args.indexOf('run');
+  return at >= 0 && args[at + 1] === '--config' && resolve(args[at + 2] ?? '') === resolve(paths.config);
+}
+
+function realpathOrSelf(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return resolve(file);
+  }
+}
+
+/** The running agent's pid: from its pid file, when that process is alive and is this agent (Linux checks exe and arguments). */
 export function runningPid(paths: AgentPaths): number | null {
   if (!existsSync(paths.pid)) return null;
   const pid = Number.parseInt(readFileSync(paths.pid, 'utf8').trim(), 10);
-  return Number.isInteger(pid) && processAlive(pid) ? pid : null;
+  if (!Number.isInteger(pid) || !processAlive(pid)) return null;
+  if (process.platform === 'linux' && !isAgentProcess(processFacts(pid), paths)) return null;
+  return pid;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -271,12 +394,16 @@ function minimalEnv(): NodeJS.ProcessEnv {
 export async function stopAgentProcess(paths: AgentPaths, timeoutMs: number): Promise<{ pid: number | null; killed: boolean }> {
   const pid = runningPid(paths);
   if (pid === null) return { pid: null, killed: false };
+  // Checked again right before each signal: only this agent's engine is ever signalled.
+  const stillOurs = () => process.platform !== 'linux' || isAgentProcess(processFacts(pid), paths);
+  if (!stillOurs()) return { pid: null, killed: false };
   process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (!processAlive(pid)) return { pid, killed: false };
+    if (!processAlive(pid) || !stillOurs()) return { pid, killed: false };
     await sleep(100);
   }
+  if (!stillOurs()) return { pid, killed: false };
   process.kill(pid, 'SIGKILL');
   for (let i = 0; i < 50 && processAlive(pid); i++) await sleep(100);
   rmSync(paths.pid, { force: true });

@@ -9,7 +9,8 @@
 //     up with a full reconcile; SIGTERM/SIGINT stop it gracefully, saving its state.
 // Every client and the clock come from AgentDeps: tests/engine/unit/agent-runner.test.ts drives the
 // runner with fakes.
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
+import { writeFileAtomicSync } from '../util/files';
 import { hostname as osHostname } from 'node:os';
 import { dirname } from 'node:path';
 import { parseAdiDN } from '../ad/rootdn';
@@ -100,7 +101,7 @@ export class AgentRunner {
         s.connected = false;
         s.primary = false;
       }, { flush: true });
-      writeFileSync(this.paths.pid, `${process.pid}\n`, { mode: 0o644 });
+      writeFileAtomicSync(this.paths.pid, `${process.pid}\n`, 0o644);
       this.#log('info', `sync agent ${ENGINE_VERSION} starting`, { pid: process.pid, domain: config.domain, rootUserDN: config.rootUserDN, serverType: config.serverType, dc: config.domainController });
       const journal = new FileJournal(this.paths.journal, `agent-${process.pid}-${this.#deps.clock.now().getTime().toString(36)}`);
       if (proxy.source !== 'none') this.#log('info', describeProxy(proxy));

@@ -1,6 +1,6 @@
 // Runs one request: parse → validate → run the command → exactly one `result` line.
 // All errors are handled here, once, and mapped to the documented exit codes.
-import { createFileLogger, defaultLogFile, type EngineLogger } from '../log/logger';
+import { createDefaultLogger, createFileLogger, nullLogger, type EngineLogger } from '../log/logger';
 import { SecretScrubber } from '../log/secrets';
 import { requestEnvelopeSchema } from '../config/request';
 import { parseOrThrow } from '../config/validation';
@@ -50,7 +50,7 @@ export async function execRequest(stdinText: string, io: ExecIo): Promise<ExitCo
     const raw = parseJson(stdinText);
     scrubber.collect(raw);
     const request = parseOrThrow(requestEnvelopeSchema, raw, 'request');
-    logger ??= createFileLogger(request.logFile ?? defaultLogFile(io.env), request.logLevel ?? 'info', scrubber);
+    logger ??= request.logFile !== undefined ? createFileLogger(request.logFile, request.logLevel ?? 'info', scrubber) : createDefaultLogger(io.env ?? process.env, request.logLevel ?? 'info', scrubber);
     const command = await loadCommand(request.command);
     if (!command) {
       throw badRequest('Request.UnknownCommand', `Unknown command '${request.command}'. Known commands: ${COMMAND_NAMES.join(', ')}.`, request.command);
@@ -63,8 +63,15 @@ export async function execRequest(stdinText: string, io: ExecIo): Promise<ExitCo
     logger.log('info', `command ${command.name} finished`, { exitCode });
   } catch (thrown) {
     const err = asEngineError(thrown);
-    // A request that failed before naming its log file is still logged, to the default file.
-    logger ??= createFileLogger(defaultLogFile(io.env), 'info', scrubber);
+    // A request that failed before naming its log file is still logged, to the default file
+    // (not at all when the state folder itself was refused: the error says why).
+    if (!logger) {
+      try {
+        logger = createDefaultLogger(io.env ?? process.env, 'info', scrubber);
+      } catch {
+        logger = nullLogger;
+      }
+    }
     writer.error(err, true);
     exitCode = err.exitCode;
     summary = { errorId: err.id };

@@ -2,13 +2,20 @@
 //   Linux and other POSIX systems: a 32-byte key file readable only by the service's account
 //   (0600), AES-256-GCM with the field's name as additional authenticated data, so a value
 //   cannot be moved to another field.
-//   Windows: DPAPI, LocalMachine scope, through powershell.exe (Node has no DPAPI binding). The
-//   plaintext or blob travels on the child's STDIN, never on its command line or environment.
+//   Windows: DPAPI, LocalMachine scope, through Windows PowerShell started by its full path under
+//   the system folder (Node has no DPAPI binding). The plaintext or blob travels on the child's
+//   STDIN, never on its command line or environment. LocalMachine scope means any process of the
+//   machine that can read the blob can open it: what keeps the secrets is the install folder's
+//   ACL (SYSTEM, Administrators and the service's own virtual account only; engine/src/config/
+//   folder.ts). The README's security section says why this scope and not the service account's
+//   CurrentUser scope. The field name is the DPAPI entropy: a value opens only for its own field.
 import { spawn } from 'node:child_process';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import * as z from 'zod';
 import { EngineError, ExitCode } from '../errors';
+import { ownLikeFolder } from '../util/files';
+import { windowsPowerShellPath, windowsSystemDirectory } from '../util/windows';
 
 export const PROTECTION_SCHEMES = ['keyfile-aes256gcm-v1', 'dpapi-localmachine-v1'] as const;
 export type ProtectionScheme = (typeof PROTECTION_SCHEMES)[number];
@@ -59,6 +66,7 @@ export class KeyFileProtector implements SecretProtector {
       } finally {
         closeSync(fd);
       }
+      ownLikeFolder(this.keyFile);
     }
     if (posix) {
       const mode = statSync(this.keyFile).mode & 0o777;
@@ -91,9 +99,10 @@ export class KeyFileProtector implements SecretProtector {
     if (value.scheme !== this.scheme) throw secretsError('Agent.SecretSchemeMismatch', `${purpose} is protected with ${value.scheme}, not ${this.scheme}: the config was made on another platform.`, purpose);
     const key = this.#loadKey();
     const sealed = Buffer.from(value.data, 'base64url');
-    if (sealed.length < NONCE_BYTES + TAG_BYTES) throw secretsError('Agent.SecretUnreadable', `${purpose} in the agent's config is damaged.`, purpose);
+    // A nonce, at least one byte of ciphertext (no secret is empty) and a full 16-byte tag.
+    if (sealed.length < NONCE_BYTES + 1 + TAG_BYTES) throw secretsError('Agent.SecretUnreadable', `${purpose} in the agent's config is damaged.`, purpose);
     try {
-      const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, NONCE_BYTES));
+      const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, NONCE_BYTES), { authTagLength: TAG_BYTES });
       decipher.setAAD(Buffer.from(`jcadi-config-v1|${purpose}`, 'utf8'));
       decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
       const plain = Buffer.concat([decipher.update(sealed.subarray(NONCE_BYTES, sealed.length - TAG_BYTES)), decipher.final()]);
@@ -109,9 +118,11 @@ export class KeyFileProtector implements SecretProtector {
 /** Runs a program with `input` on its stdin and resolves with its stdout; the seam tests replace. */
 export type StdinRunner = (file: string, args: string[], input: string) => Promise<{ code: number | null; stdout: string; stderr: string }>;
 
+/** Runs `file` (a full path) from the system folder on Windows, so nothing resolves through the caller's folder. */
 export const runWithStdin: StdinRunner = (file, args, input) =>
   new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+    const cwd = process.platform === 'win32' ? windowsSystemDirectory() : undefined;
+    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true, cwd, shell: false });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));
@@ -141,13 +152,13 @@ export const DPAPI_SCRIPT = [
 
 export const DPAPI_ARGS = ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-Command', DPAPI_SCRIPT];
 
-/** Windows DPAPI (LocalMachine scope) through powershell.exe; the field name is the entropy. */
+/** Windows DPAPI (LocalMachine scope) through Windows PowerShell by full path; the field name is the entropy. */
 export class DpapiProtector implements SecretProtector {
   readonly scheme = 'dpapi-localmachine-v1' as const;
 
   constructor(
     private readonly run: StdinRunner = runWithStdin,
-    private readonly powershell = 'powershell.exe',
+    private readonly powershell = windowsPowerShellPath(),
   ) {}
 
   async #call(op: 'protect' | 'unprotect', data: Buffer, purpose: string): Promise<Buffer> {

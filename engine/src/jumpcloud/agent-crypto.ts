@@ -7,6 +7,8 @@ import { createPrivateKey, createPublicKey, createCipheriv, createDecipheriv, di
 
 export const SEAL_ALGORITHM = 'X25519-HKDF-SHA256-A256GCM';
 const HKDF_INFO = Buffer.from('jcadi-password-v1', 'utf8');
+const NONCE_BYTES = 12;
+const TAG_BYTES = 16;
 
 export interface SealedSecret {
   alg: typeof SEAL_ALGORITHM;
@@ -66,7 +68,7 @@ export function sealToAgent(secret: string, agentPublicKey: string, context: Sea
   const ephemeral = generateKeyPairSync('x25519');
   const epk = rawPublicKey(ephemeral.publicKey);
   const key = deriveKey(diffieHellman({ privateKey: ephemeral.privateKey, publicKey: recipient }), epk, agentPublicKey);
-  const nonce = randomBytes(12);
+  const nonce = randomBytes(NONCE_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, nonce);
   cipher.setAAD(aad(context));
   const plaintext = Buffer.from(secret, 'utf8');
@@ -82,15 +84,26 @@ export function sealToAgent(secret: string, agentPublicKey: string, context: Sea
   };
 }
 
+/** Decodes a base64url field that must be exactly `bytes` long (GCM accepts shorter tags: never here). */
+function exactBytes(value: unknown, bytes: number, field: string): Buffer {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9_-]*$/.test(value)) throw new Error(`the sealed secret's ${field} is not base64url`);
+  const decoded = Buffer.from(value, 'base64url');
+  if (decoded.length !== bytes || decoded.toString('base64url') !== value) throw new Error(`the sealed secret's ${field} must be exactly ${bytes} bytes, not ${decoded.length}`);
+  return decoded;
+}
+
 /** Opens a sealed secret with the agent's private key; throws if it was altered or not for this agent. */
 export function openSealed(sealed: SealedSecret, privateKeyPem: string | KeyObject, context: SealContext): string {
   if (sealed.alg !== SEAL_ALGORITHM) throw new Error(`unsupported sealing algorithm '${String(sealed.alg)}'`);
+  const nonce = exactBytes(sealed.nonce, NONCE_BYTES, 'nonce');
+  const tag = exactBytes(sealed.tag, TAG_BYTES, 'tag');
+  if (typeof sealed.ciphertext !== 'string' || !/^[A-Za-z0-9_-]+$/.test(sealed.ciphertext)) throw new Error("the sealed secret's ciphertext is not base64url");
   const privateKey = typeof privateKeyPem === 'string' ? createPrivateKey(privateKeyPem) : privateKeyPem;
   const ownPublic = rawPublicKey(createPublicKey(privateKey));
   const key = deriveKey(diffieHellman({ privateKey, publicKey: importAgentPublicKey(sealed.epk) }), sealed.epk, ownPublic);
-  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(sealed.nonce, 'base64url'));
+  const decipher = createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
   decipher.setAAD(aad(context));
-  decipher.setAuthTag(Buffer.from(sealed.tag, 'base64url'));
+  decipher.setAuthTag(tag);
   const plain = Buffer.concat([decipher.update(Buffer.from(sealed.ciphertext, 'base64url')), decipher.final()]);
   key.fill(0);
   const text = plain.toString('utf8');

@@ -188,3 +188,13 @@ export function cancelledError(endpoint: Endpoint): EngineError {
     details: { endpoint },
   });
 }
+
+/** A response past the transport's size limit: not retried (the same answer would come again). */
+export function responseTooLargeError(endpoint: Endpoint, limitBytes: number): EngineError {
+  return new EngineError('JumpCloud.ResponseTooLarge', `JumpCloud's answer to ${endpoint} is larger than the ${limitBytes} bytes this engine reads; it was not used. The service or a proxy in between sent more than any page should hold: report this with the endpoint.`, {
+    category: 'ProtocolError',
+    exitCode: ExitCode.Unreachable,
+    target: endpoint,
+    details: { endpoint, limitBytes },
+  });
+}

@@ -8,7 +8,7 @@ import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { z } from 'zod';
 import type { EngineError } from '../errors';
 import { ENGINE_VERSION } from '../version';
-import { cancelledError, httpStatusError, JumpCloudSchemaError, networkError, proxyError, RETRYABLE_NETWORK_CODES, RETRYABLE_PROXY_STATUSES, type Endpoint } from './errors';
+import { cancelledError, httpStatusError, responseTooLargeError, JumpCloudSchemaError, networkError, proxyError, RETRYABLE_NETWORK_CODES, RETRYABLE_PROXY_STATUSES, type Endpoint } from './errors';
 import { proxyAuthorization, ProxyTunnelAgent, ProxyTunnelError, type ProxySettings } from './proxy';
 import { abortableSleep, backoffDelay, DEFAULT_RETRY_POLICY, parseRetryAfter, type RetryPolicy } from './retry';
 import { errorBodySchema } from './schemas';
@@ -32,7 +32,16 @@ export interface TransportOptions {
   maxSockets?: number;
   /** An HTTP proxy to tunnel through (CONNECT); null or absent: direct. */
   proxy?: ProxySettings | null;
+  /** The largest response body accepted (default MAX_RESPONSE_BYTES); a larger one fails with JumpCloud.ResponseTooLarge. */
+  maxResponseBytes?: number;
 }
+
+/**
+ * The largest JumpCloud answer read (64 MiB): far above any page the engine asks for (100 users,
+ * a Directory Insights page), so only a broken or hostile endpoint reaches it, and the engine
+ * stops reading instead of filling its memory.
+ */
+export const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -71,6 +80,7 @@ export class HttpTransport {
   readonly #now: () => number;
   readonly #log: ClientLog;
   readonly #signal: AbortSignal | undefined;
+  readonly maxResponseBytes: number;
 
   /** `authHeaders` is called per request; `secrets` are scrubbed from any server text we repeat. */
   constructor(options: TransportOptions, authHeaders: () => Record<string, string>, secrets: string[]) {
@@ -86,6 +96,7 @@ export class HttpTransport {
     this.#now = options.now ?? Date.now;
     this.#log = options.log ?? (() => undefined);
     this.#signal = options.signal;
+    this.maxResponseBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
     const agentOptions: https.AgentOptions = {
       keepAlive: true,
       maxSockets: options.maxSockets ?? 4,
@@ -101,6 +112,8 @@ export class HttpTransport {
       // axios' own proxy support sends https requests to the proxy in the clear; never use it.
       proxy: false,
       maxRedirects: 0,
+      // Stops reading past the limit (the http adapter destroys the stream) instead of buffering it.
+      maxContentLength: this.maxResponseBytes,
       responseType: 'text',
       transformResponse: [(data: unknown) => data],
       validateStatus: () => true,
@@ -143,6 +156,7 @@ export class HttpTransport {
         // Read the facts, drop the error: its config holds the request headers.
         const code = readCode(err);
         if (code === 'ERR_CANCELED' || signal?.aborted) throw cancelledError(endpoint);
+        if (isTooLarge(err)) throw responseTooLargeError(endpoint, this.maxResponseBytes);
         const proxy = proxyFailureOf(err);
         failure = { code, timedOut: !proxy && (code === 'ECONNABORTED' || code === 'ETIMEDOUT'), proxy };
       }
@@ -237,6 +251,12 @@ function proxyFailureOf(err: unknown): ProxyTunnelError | null {
   if (err instanceof ProxyTunnelError) return err;
   const cause = (err as { cause?: unknown } | null)?.cause;
   return cause instanceof ProxyTunnelError ? cause : null;
+}
+
+/** axios' report of a body past maxContentLength (its message is the only mark it leaves). */
+function isTooLarge(err: unknown): boolean {
+  const message = (err as { message?: unknown } | null)?.message;
+  return typeof message === 'string' && /maxContentLength size of -?\d+ exceeded/.test(message);
 }
 
 function readCode(err: unknown): string | undefined {

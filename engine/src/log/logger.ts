@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import winston from 'winston';
+import { ensureEngineFolder } from '../config/folder';
 import { defaultStateDir } from '../config/paths';
 import type { SecretScrubber } from './secrets';
 
@@ -19,6 +20,16 @@ export interface EngineLogger {
 export function defaultLogFile(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
   // An empty value (as PowerShell leaves behind when it 'clears' a variable) counts as unset.
   return env.JCADI_LOG_FILE || join(defaultStateDir(env, platform), 'logs', 'engine.log');
+}
+
+/**
+ * The logger of a request that names no log file: the default file, once the state folder it lives
+ * in is made (or checked) with the engine's own access only (engine/src/config/folder.ts). A
+ * state folder that is refused (a link, another owner, loose access) throws Folder.*.
+ */
+export function createDefaultLogger(env: NodeJS.ProcessEnv, level: LogLevel, scrubber: SecretScrubber): EngineLogger {
+  if (!env.JCADI_LOG_FILE) ensureEngineFolder(defaultStateDir(env), "engine's state folder");
+  return createFileLogger(defaultLogFile(env), level, scrubber);
 }
 
 export function createFileLogger(file: string, level: LogLevel, scrubber: SecretScrubber): EngineLogger {

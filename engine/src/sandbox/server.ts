@@ -2,7 +2,7 @@
 // public API subset, the agent channel and the admin surface, and the org persisted to
 // DIR/state.json (atomic writes, shortly after each change and on close).
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -14,6 +14,7 @@ import { addPublicRoutes } from './api-routes';
 import { SandboxError } from './errors';
 import { FaultInjector, omitField, type FaultRuleInput } from './faults';
 import { writeFileAtomic } from './files';
+import { ensureEngineFolder } from '../config/folder';
 import { Router, type RouteResult } from './router';
 import { applySeed, type SeedName } from './seed';
 import { SandboxStore, type StateFile, type StoreOptions } from './store';
@@ -68,7 +69,8 @@ const MAX_BODY_BYTES = 5 * 1024 * 1024;
 
 export async function startSandbox(options: SandboxOptions): Promise<RunningSandbox> {
   const dataDir = resolve(options.dataDir);
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // Its own folder, fully checked: it holds the sandbox's API key and its CA's key.
+  ensureEngineFolder(dataDir, "sandbox's data folder", { full: true });
   const host = options.host ?? '127.0.0.1';
   const tls = ensureTlsMaterial(dataDir, host);
 

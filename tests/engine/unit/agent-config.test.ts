@@ -108,7 +108,8 @@ describe('DpapiProtector (Windows: powershell.exe, data on STDIN)', () => {
     assert.equal(await protector.unprotect(sealed, SECRET_PURPOSE.connectKey), secret);
     assert.equal(calls.length, 2);
     for (const call of calls) {
-      assert.equal(call.file, 'powershell.exe');
+      // By full path under the system folder: never resolved through the current folder or PATH.
+      assert.match(call.file, /^[A-Z]:\\Windows\\System32\\WindowsPowerShell\\v1\.0\\powershell\.exe$/i);
       assert.deepEqual(call.args, DPAPI_ARGS);
       assert.ok(!call.args.join(' ').includes(secret), 'never on argv');
       assert.ok(!call.args.join(' ').includes(Buffer.from(secret).toString('base64')));

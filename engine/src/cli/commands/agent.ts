@@ -71,6 +71,13 @@ export const agentInstallParamsSchema = z.strictObject({
     .prefault({}),
   /** Bind to the DC with the service account, find the root container, find the ADI domain in JumpCloud. */
   verify: z.boolean().default(true),
+  /** Reset owner and access of an install folder (or %ProgramData%\JumpCloudADI) that grants more or belongs to someone else. */
+  force: z.boolean().default(false),
+  /** POSIX: the dedicated account the agent runs as (it must exist); its folder and secrets become its own. */
+  serviceUser: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'must be a POSIX user name')
+    .optional(),
   whatIf: z.boolean().default(false),
 });
 
@@ -134,7 +141,7 @@ export const agentInstallCommand = defineCommand({
         ctx.reporter.log('info', `What if: would upgrade the agent in ${installPath} to ${ENGINE_VERSION}, keeping its config.`);
         return { exitCode: ExitCode.Ok, summary: { whatIf: true, upgrade: true } };
       }
-      const outcome = upgradeAgent(installPath, params.engineFile, params.serverType, params.serviceHostFile);
+      const outcome = upgradeAgent(installPath, params.engineFile, params.serverType, params.serviceHostFile, { force: params.force, serviceUser: params.serviceUser ?? null });
       const ignored = (['connectKey', 'rootUserDN', 'domain', 'serviceAccount', 'domainController'] as const).filter((k) => params[k] !== undefined);
       if (params.mode !== undefined && params.mode !== outcome.config.mode) {
         ctx.reporter.log('warning', `The agent in ${installPath} is installed in the ${outcome.config.mode === 'apiKey' ? 'API-key' : 'agent-channel'} mode and keeps it; to change the mode, uninstall first (Uninstall-JCSyncAgent), then install again.`);
@@ -189,7 +196,7 @@ export const agentInstallCommand = defineCommand({
       connectKey: params.connectKey ?? null,
       jumpcloud: { ...jumpcloud, baseUrl: jumpcloud.baseUrl, region: jumpcloud.region },
       sync: params.sync,
-    }, undefined, params.serviceHostFile);
+    }, undefined, params.serviceHostFile, { force: params.force, serviceUser: params.serviceUser ?? null });
     ctx.reporter.progress({ activity: 'Installing the sync agent', status: 'Installed', percent: 100, completed: true });
     ctx.reporter.record('JumpCloudADI.SyncAgentInstall', installRecord(outcome));
     return { exitCode: ExitCode.Ok, summary: { upgraded: false } };
@@ -372,7 +379,7 @@ export const agentHistoryCommand = defineCommand({
     .refine((p) => (p.installPath === undefined) !== (p.journalFile === undefined), { message: 'give installPath or journalFile (one of them)', path: ['installPath'] }),
   async run(params, ctx) {
     const file = params.journalFile ? resolve(params.journalFile) : agentPaths(resolve(params.installPath as string)).journal;
-    const entries = filterHistory(FileJournal.read(file), {
+    const entries = filterHistory(FileJournal.entries(file), {
       user: params.user,
       since: params.since ? new Date(params.since) : undefined,
       until: params.until ? new Date(params.until) : undefined,

@@ -1,9 +1,7 @@
 // csv-export: read users from AD (under a root container, or matching a filter) and write them as
 // a CSV file in the import format: UTF-8 with BOM, CRLF, formula-like cells neutralised, Password
 // empty (AD never reveals passwords). Read-only on AD; the file is written whole or not at all.
-import { randomBytes } from 'node:crypto';
-import { linkSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { linkSync, renameSync, unlinkSync } from 'node:fs';
 import * as z from 'zod';
 import { parseAdiDN } from '../../ad/rootdn';
 import { AdSession } from '../../ad/session';
@@ -12,6 +10,7 @@ import { buildExportTable, buildUserFilter, readUsersForExport, resolveGroupName
 import { formatCsvLine, UTF8_BOM } from '../../csv/write';
 import { defineCommand } from '../command';
 import { badRequest, EngineError, ExitCode } from '../../errors';
+import { atomicTempName, writeExclusiveSync } from '../../util/files';
 
 const ACTIVITY = 'Exporting AD users to CSV';
 const NAMES_IN_LOG = 50;
@@ -48,9 +47,9 @@ const SKIP_TEXT: Record<SkipReason, string> = {
 
 /** Writes the whole text to a temporary file beside the target, then moves it into place. */
 function writeAtomically(path: string, text: string, noClobber: boolean): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = atomicTempName(path);
   try {
-    writeFileSync(tmp, text, { encoding: 'utf8', flag: 'wx' });
+    writeExclusiveSync(tmp, text, 0o666);
     if (noClobber) {
       // link() fails when the target exists: no window in which another file could be replaced.
       linkSync(tmp, path);

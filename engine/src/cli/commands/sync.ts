@@ -6,7 +6,8 @@ import { readActualState, DEFAULT_ANCHOR_ATTRIBUTE } from '../../ad/directory';
 import { matchDomain, parseAdiDN } from '../../ad/rootdn';
 import { AdSession } from '../../ad/session';
 import { AdWriter, randomPassword } from '../../ad/writer';
-import { defaultJournalFile } from '../../config/paths';
+import { ensureEngineFolder } from '../../config/folder';
+import { defaultJournalFile, defaultStateDir } from '../../config/paths';
 import { dcSchema } from '../../config/request';
 import { jumpcloudConnectionSchema } from '../../jumpcloud/connection';
 import { openJumpCloud } from '../../jumpcloud/open';
@@ -163,6 +164,7 @@ export const syncCommand = defineCommand({
       if (plan.refusal) {
         throw new EngineError('Sync.ThresholdExceeded', plan.refusal, { category: 'LimitsExceeded', exitCode: ExitCode.Refused, target: rootDN, details: { counts: summaryOf(plan) } });
       }
+      if (params.journalFile === undefined) ensureEngineFolder(defaultStateDir(), "engine's state folder");
       const journalFile = params.journalFile ?? defaultJournalFile();
       const journal = new FileJournal(journalFile, randomBytes(6).toString('hex'));
       const outcome = await apply(plan, {
