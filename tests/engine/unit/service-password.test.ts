@@ -99,16 +99,18 @@ describe('the agent config as a password store', () => {
     const inode = statSync(file).ino;
     await stagePendingPassword(file, protector, NEW);
     assert.notEqual(statSync(file).ino, inode, 'replaced by rename, not rewritten in place');
-    const before = readFileSync(file, 'utf8');
-    // The temp path taken by a directory: the write fails before the rename.
-    const tmp = `${file}.${process.pid}.tmp`;
-    mkdirSync(tmp);
+    // Temp names are random and created exclusively: a file planted at a guessable name is
+    // neither used nor removed, and the write goes ahead.
+    const planted = `${file}.${process.pid}.tmp`;
+    mkdirSync(planted);
     try {
-      await assert.rejects(commitPassword(file, protector, NEW));
+      await commitPassword(file, protector, NEW);
+      assert.ok(statSync(planted).isDirectory(), 'the planted name is left alone');
     } finally {
-      rmSync(tmp, { recursive: true });
+      rmSync(planted, { recursive: true });
     }
-    assert.equal(readFileSync(file, 'utf8'), before);
+    await stagePendingPassword(file, protector, NEW);
+    const before = readFileSync(file, 'utf8');
     const failing: SecretProtector = { scheme: 'keyfile-aes256gcm-v1', protect: () => Promise.reject(new Error('protect failed')), unprotect: (v, p) => protector.unprotect(v, p) };
     await assert.rejects(stagePendingPassword(file, failing, 'Other-Pa55word!'), /protect failed/);
     assert.equal(readFileSync(file, 'utf8'), before);
@@ -146,7 +148,8 @@ describe('the agent config as a password store', () => {
     }
     await done;
     const { reads, bad } = JSON.parse(Buffer.concat(out).toString('utf8')) as { reads: number; bad: number };
-    assert.ok(cycles > 20 && reads > 100, `${cycles} rewrites, ${reads} reads`);
+    // Each rewrite is flushed (file and folder): on a busy disk only a few dozen fit in the window.
+    assert.ok(cycles >= 10 && reads > 100, `${cycles} rewrites, ${reads} reads`);
     assert.equal(bad, 0, `${bad} of ${reads} reads saw a partial or invalid config`);
   });
 });
