@@ -12,7 +12,18 @@ export interface Anchor {
    * account is enabled again.
    */
   offboarded: boolean;
+  /** A group whose JumpCloud group left the scope: emptied of managed members, kept (never deleted). */
+  unbound?: boolean;
+  /** The keyed proof (./anchorproof.ts) that the sync wrote this anchor on this very object, if any. */
+  proof?: string;
 }
+
+/**
+ * What the reader found about an anchor's proof: valid (made with the configured key for this
+ * object's objectGUID), invalid or missing (an anchor the sync cannot vouch for), or unchecked
+ * (no anchor key configured: anchors are taken as they are, the behaviour before proofs).
+ */
+export type AnchorProofState = 'valid' | 'invalid' | 'missing' | 'unchecked';
 
 export interface AdUser {
   dn: string;
@@ -30,6 +41,12 @@ export interface AdUser {
   /** pwdLastSet is non-zero: the account has a password (enabling one without is refused by Windows). */
   passwordSet: boolean;
   protected: boolean;
+  /** objectGUID as text (lower case); absent or '' when not read. */
+  objectGuid?: string;
+  /** isCriticalSystemObject or a well-known RID (below 1000): never managed, never adoptable. */
+  critical?: boolean;
+  /** Absent: unchecked. */
+  proof?: AnchorProofState;
 }
 
 export interface AdGroup {
@@ -42,6 +59,9 @@ export interface AdGroup {
   /** Member DNs as AD returns them. */
   members: string[];
   protected: boolean;
+  objectGuid?: string;
+  critical?: boolean;
+  proof?: AnchorProofState;
 }
 
 export interface ActualState {
@@ -56,6 +76,11 @@ export interface ActualState {
   accountNames: Map<string, string>;
   /** userPrincipalName (lower case) → DN, for the same reason. */
   principalNames: Map<string, string>;
+  /**
+   * Holders (DN → JumpCloud id) of looked-up names outside the root that carry one of our anchors:
+   * a managed account an administrator moved out of the root. Left alone, reported.
+   */
+  anchoredOutside?: Map<string, string>;
 }
 
 export interface UserAttributes {

@@ -36,12 +36,15 @@ export function storableText(text: string): string {
   return text.replace(LONE_SURROGATE, '\uFFFD').replace(/^\uFEFF/, '');
 }
 
-/** JumpCloud:<id>, then the flags in this order: ;syncDisabled, ;offboarded. */
-const ANCHOR = /^JumpCloud:([A-Za-z0-9_-]{1,64})(;syncDisabled)?(;offboarded)?$/;
+/**
+ * JumpCloud:<id>, then the flags in this order: ;syncDisabled, ;offboarded, ;unbound, then the
+ * proof (;proof=<mac>, ./anchorproof.ts) when the sync has an anchor key.
+ */
+const ANCHOR = /^JumpCloud:([A-Za-z0-9_-]{1,64})(;syncDisabled)?(;offboarded)?(;unbound)?(?:;proof=([A-Za-z0-9_-]{22}))?$/;
 
 /** A fresh anchor (created, adopted, enabled or disabled by the sync) carries no offboarded mark. */
 export function encodeAnchor(anchor: Omit<Anchor, 'offboarded'> & { offboarded?: boolean }): string {
-  return `JumpCloud:${anchor.jcId}${anchor.syncDisabled ? ';syncDisabled' : ''}${anchor.offboarded ? ';offboarded' : ''}`;
+  return `JumpCloud:${anchor.jcId}${anchor.syncDisabled ? ';syncDisabled' : ''}${anchor.offboarded ? ';offboarded' : ''}${anchor.unbound ? ';unbound' : ''}${anchor.proof ? `;proof=${anchor.proof}` : ''}`;
 }
 
 /** Our anchor, 'foreign' for a value someone else wrote, or null when the attribute is empty. */
@@ -49,12 +52,21 @@ export function decodeAnchor(value: string): Anchor | 'foreign' | null {
   if (value === '') return null;
   const match = ANCHOR.exec(value);
   if (!match) return 'foreign';
-  return { jcId: match[1] as string, syncDisabled: match[2] !== undefined, offboarded: match[3] !== undefined };
+  const anchor: Anchor = { jcId: match[1] as string, syncDisabled: match[2] !== undefined, offboarded: match[3] !== undefined };
+  if (match[4] !== undefined) anchor.unbound = true;
+  if (match[5] !== undefined) anchor.proof = match[5];
+  return anchor;
 }
 
-/** Every value the anchor of `jcId` can have (to find the object by an exact LDAP match). */
+/** Every value the anchor of `jcId` can have without a proof (to find the object by an exact LDAP match). */
 export function anchorValues(jcId: string): string[] {
   return [false, true].flatMap((syncDisabled) => [false, true].map((offboarded) => encodeAnchor({ jcId, syncDisabled, offboarded })));
+}
+
+/** An LDAP filter term matching every anchor value of `jcId`, proven or not (escaped for a filter). */
+export function anchorFilterTerms(anchorAttribute: string, jcId: string, escape: (value: string) => string): string {
+  const exact = anchorValues(jcId).map((v) => `(${anchorAttribute}=${escape(v)})`);
+  return `(|${exact.join('')}(${anchorAttribute}=${escape(`JumpCloud:${jcId};`)}*))`;
 }
 
 export function lower(text: string): string {

@@ -3,6 +3,7 @@
 import { randomInt } from 'node:crypto';
 import { Attribute, Change, type Client } from 'ldapts';
 import type { Anchor, UserAttributes } from './model';
+import { anchorProof, guidText } from './anchorproof';
 import { encodeAnchor } from './names';
 import { EngineError } from '../errors';
 import { mapLdapError } from './errors';
@@ -42,11 +43,33 @@ function alreadyConverged(err: unknown, operation: 'add' | 'delete'): boolean {
 
 const replace = (type: string, values: string[] | Buffer[]) => new Change({ operation: 'replace', modification: new Attribute({ type, values }) });
 
+type AnchorFlags = Omit<Anchor, 'jcId' | 'proof' | 'offboarded'> & { offboarded?: boolean };
+
 export class AdWriter {
+  /**
+   * `anchorKey`: every anchor written carries its proof (./anchorproof.ts), made from the
+   * object's objectGUID; without a key anchors are written without one.
+   */
   constructor(
     private readonly session: AdSession,
     readonly anchorAttribute: string,
+    private readonly anchorKey: Buffer | null = null,
   ) {}
+
+  /** objectGUID of `dn` as text ('' when the DC returns none). */
+  private async objectGuid(dn: string): Promise<string> {
+    const [entry] = await this.session.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes: ['objectGUID'], explicitBufferAttributes: ['objectGUID'] }, 'read objectGUID');
+    const value = entry?.objectGUID;
+    return guidText(Buffer.isBuffer(value) ? value : Array.isArray(value) && Buffer.isBuffer(value[0]) ? value[0] : undefined);
+  }
+
+  /** The anchor value for `jcId` with these flags, proven for the object when there is a key. */
+  private async anchorValue(dn: string, jcId: string, flags: AnchorFlags, objectGuid?: string): Promise<string> {
+    if (!this.anchorKey) return encodeAnchor({ jcId, ...flags });
+    const guid = objectGuid ?? (await this.objectGuid(dn));
+    if (guid === '') throw new EngineError('AD.OperationFailed', `The domain controller returned no objectGUID for ${dn}: its anchor cannot be proven.`, { target: dn });
+    return encodeAnchor({ jcId, ...flags, proof: anchorProof(this.anchorKey, guid, jcId) });
+  }
 
   private get ldap(): Client {
     return this.session.ldapClient;
@@ -69,12 +92,17 @@ export class AdWriter {
     };
     for (const [name, value] of Object.entries(attributes)) if (value !== '') entry[name] = [value];
     await this.run('create user', dn, () => this.ldap.add(dn, entry));
+    // The proof needs the objectGUID the DC just chose: written right after the add.
+    const guid = this.anchorKey ? await this.run('read objectGUID', dn, () => this.objectGuid(dn)) : '';
+    if (this.anchorKey) {
+      const value = await this.anchorValue(dn, jcId, { syncDisabled: true }, guid);
+      await this.run('prove anchor', dn, () => this.ldap.modify(dn, [replace(this.anchorAttribute, [value])]));
+    }
     await this.setPassword(dn, password);
     if (enabled) {
       // We wrote userAccountControl ourselves a moment ago: no need to read it back.
-      await this.run('enable', dn, () =>
-        this.ldap.modify(dn, [replace('userAccountControl', [String(UAC_NORMAL_ACCOUNT)]), replace(this.anchorAttribute, [encodeAnchor({ jcId, syncDisabled: false })])]),
-      );
+      const value = await this.anchorValue(dn, jcId, { syncDisabled: false }, guid || undefined);
+      await this.run('enable', dn, () => this.ldap.modify(dn, [replace('userAccountControl', [String(UAC_NORMAL_ACCOUNT)]), replace(this.anchorAttribute, [value])]));
     }
   }
 
@@ -86,7 +114,7 @@ export class AdWriter {
     const changes = Object.entries(values).map(([name, value]) =>
       value === '' ? new Change({ operation: 'replace', modification: new Attribute({ type: name, values: [] }) }) : replace(name, [value]),
     );
-    if (adoptJcId) changes.push(replace(this.anchorAttribute, [encodeAnchor({ jcId: adoptJcId, syncDisabled: false })]));
+    if (adoptJcId) changes.push(replace(this.anchorAttribute, [await this.run('read objectGUID', dn, () => this.anchorValue(dn, adoptJcId, { syncDisabled: false }))]));
     if (changes.length > 0) await this.run('update', dn, () => this.ldap.modify(dn, changes));
   }
 
@@ -97,15 +125,12 @@ export class AdWriter {
 
   /** Flips ACCOUNTDISABLE, keeping the other userAccountControl bits, and records whether the sync did it. */
   async setEnabled(dn: string, jcId: string, enabled: boolean): Promise<void> {
-    const [entry] = await this.session.search(dn, { scope: 'base', filter: '(objectClass=user)', attributes: ['userAccountControl'] }, 'read userAccountControl');
+    const [entry] = await this.session.search(dn, { scope: 'base', filter: '(objectClass=user)', attributes: ['userAccountControl', 'objectGUID'], explicitBufferAttributes: ['objectGUID'] }, 'read userAccountControl');
     const current = Number.parseInt(firstString(entry?.userAccountControl) || String(UAC_NORMAL_ACCOUNT), 10);
     const next = enabled ? current & ~UAC_ACCOUNTDISABLE : current | UAC_ACCOUNTDISABLE;
-    await this.run(enabled ? 'enable' : 'disable', dn, () =>
-      this.ldap.modify(dn, [
-        replace('userAccountControl', [String(next)]),
-        replace(this.anchorAttribute, [encodeAnchor({ jcId, syncDisabled: !enabled })]),
-      ]),
-    );
+    const guid = Buffer.isBuffer(entry?.objectGUID) ? guidText(entry.objectGUID) : undefined;
+    const anchor = await this.anchorValue(dn, jcId, { syncDisabled: !enabled }, guid);
+    await this.run(enabled ? 'enable' : 'disable', dn, () => this.ldap.modify(dn, [replace('userAccountControl', [String(next)]), replace(this.anchorAttribute, [anchor])]));
   }
 
   /**
@@ -133,6 +158,16 @@ export class AdWriter {
     };
     if (description !== '') entry.description = [description];
     await this.run('create group', dn, () => this.ldap.add(dn, entry));
+    if (this.anchorKey) {
+      const value = await this.run('read objectGUID', dn, () => this.anchorValue(dn, jcId, { syncDisabled: false }));
+      await this.run('prove anchor', dn, () => this.ldap.modify(dn, [replace(this.anchorAttribute, [value])]));
+    }
+  }
+
+  /** Marks a group that left the scope (;unbound) or clears the mark when it is bound again. */
+  async setGroupUnbound(dn: string, jcId: string, unbound: boolean): Promise<void> {
+    const value = await this.run('read objectGUID', dn, () => this.anchorValue(dn, jcId, { syncDisabled: false, unbound }));
+    await this.run(unbound ? 'mark unbound' : 'mark bound again', dn, () => this.ldap.modify(dn, [replace(this.anchorAttribute, [value])]));
   }
 
   async deleteGroup(dn: string): Promise<void> {

@@ -278,7 +278,7 @@ export class ChannelMode implements AgentMode {
         if (this.#unacked.has(event.id)) continue; // applied already; only its ack is owed
         let result;
         try {
-          result = await core.deps.applyPasswordEvent(event, { session, rootDN: core.rootDN, anchorAttribute: core.config.sync.anchorAttribute, agentId: agent.agentId, privateKeyPem: core.secrets.privateKeyPem as string, journal: core.journal, privilegedGroups: core.config.sync.privilegedGroups });
+          result = await core.deps.applyPasswordEvent(event, { session, rootDN: core.rootDN, anchorAttribute: core.config.sync.anchorAttribute, anchorKey: core.secrets.anchorKey, agentId: agent.agentId, privateKeyPem: core.secrets.privateKeyPem as string, journal: core.journal, privilegedGroups: core.config.sync.privilegedGroups });
         } catch (err) {
           if (isTransient(err)) core.log('warning', `password of ${String(event.data.username ?? event.data.userId)} not applied yet: ${asEngineError(err).message}`);
           throw err;

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as z from 'zod';
 import { DEFAULT_ANCHOR_ATTRIBUTE } from '../ad/directory';
+import { parseAnchorKey } from '../ad/anchorproof';
 import { matchDomain, parseAdiDN } from '../ad/rootdn';
 import { EngineError, ExitCode, badRequest } from '../errors';
 import { proxyBlockFields, PROXY_FROM_ENVIRONMENT, PROXY_PASSWORD_NEEDS_USERNAME, resolveEndpoints, resolveProxy, type ProxySetting, type ResolvedProxy } from '../jumpcloud/connection';
@@ -176,6 +177,11 @@ export const agentConfigSchema = z
     /** Channel mode: present once the connect key was exchanged. */
     agent: agentCredentialsSchema.optional(),
     sync: syncSettingsSchema.prefault({}),
+    /**
+     * The anchor key (ad/anchorproof.ts): with it, an anchor counts only with a valid proof and
+     * every anchor the agent writes gets one. Absent: anchors are taken as they are.
+     */
+    anchorKey: protectedValueSchema.optional(),
   })
   .refine((c) => c.mode !== 'channel' || (c.connectKey === undefined) !== (c.agent === undefined), {
     message: 'holds either the connect key (before the first start) or the agent credentials (after it), exactly one of them',
@@ -195,6 +201,7 @@ export interface AgentSecrets {
   agentSecret: string | null;
   privateKeyPem: string | null;
   proxyPassword: string | null;
+  anchorKey: Buffer | null;
 }
 
 export function configError(id: string, message: string, target: string | null = null): EngineError {
@@ -262,7 +269,15 @@ export const SECRET_PURPOSE = {
   agentSecret: 'agent.agentSecret',
   privateKey: 'agent.privateKey',
   proxyPassword: 'jumpcloud.proxy.password',
+  anchorKey: 'anchorKey',
 } as const;
+
+async function openAnchorKey(value: ProtectedValue | undefined, protector: SecretProtector): Promise<Buffer | null> {
+  if (!value) return null;
+  const key = parseAnchorKey(await protector.unprotect(value, SECRET_PURPOSE.anchorKey));
+  if (!key) throw configError('Agent.ConfigInvalid', 'The anchor key in the agent config is not a 32-byte key.', 'anchorKey');
+  return key;
+}
 
 export async function openAgentSecrets(config: AgentConfig, protector: SecretProtector): Promise<AgentSecrets> {
   const open = (value: ProtectedValue | undefined, purpose: string) => (value ? protector.unprotect(value, purpose) : Promise.resolve(null));
@@ -273,6 +288,7 @@ export async function openAgentSecrets(config: AgentConfig, protector: SecretPro
     agentSecret: await open(config.agent?.agentSecret, SECRET_PURPOSE.agentSecret),
     privateKeyPem: await open(config.agent?.privateKey, SECRET_PURPOSE.privateKey),
     proxyPassword: await open(typeof config.jumpcloud.proxy === 'object' ? config.jumpcloud.proxy.password : undefined, SECRET_PURPOSE.proxyPassword),
+    anchorKey: await openAnchorKey(config.anchorKey, protector),
   };
 }
 

@@ -11,6 +11,7 @@ import type { ProxySettings } from '../jumpcloud/proxy';
 import type { EngineLogger } from '../log/logger';
 import type { SecretScrubber } from '../log/secrets';
 import type { FileJournal } from '../sync/journal';
+import { gatherScope } from '../sync/gather';
 import { dcConfigOf, readAgentConfig, type AgentConfig, type AgentPaths, type AgentSecrets } from './config';
 import type { BackoffPolicy } from './failures';
 import type { AgentDeps } from './mode';
@@ -151,6 +152,7 @@ export class AgentCore {
         signal: this.signal,
         now: () => this.now(),
         retryQuarantined: why === 'schedule',
+        anchorKey: this.secrets.anchorKey,
       }),
     );
     this.needFull = false;
@@ -182,8 +184,12 @@ export class AgentCore {
       const suspendedBefore = new Set(Object.keys(this.store.state.offboarded));
       const since = suspendedBefore.size > 0 ? null : scanStart(this.store.state.usn, dc, watermark);
       if (since === null) this.log('verbose', 'offboarding: looking at every managed account once (no change-tracking watermark for this DC yet)');
-      const users = await this.deps.changedManagedUsers(session, this.rootDN, anchorAttribute, since);
-      const done = await this.deps.offboard(users, { client: this.jumpcloud as JumpCloudClient, writer: new AdWriter(session, anchorAttribute), journal: this.journal, log: this.log, suspendedBefore });
+      const anchorKey = this.secrets.anchorKey;
+      const users = await this.deps.changedManagedUsers(session, this.rootDN, anchorAttribute, since, anchorKey);
+      const client = this.jumpcloud as JumpCloudClient;
+      // Read only when someone is to be suspended: an anchor never suspends a user outside the scope.
+      const inScope = () => gatherScope(client, this.domainId);
+      const done = await this.deps.offboard(users, { client, writer: new AdWriter(session, anchorAttribute, anchorKey), journal: this.journal, log: this.log, suspendedBefore, inScope });
       this.store.update((s) => {
         s.counters.offboarded += done.offboarded;
         s.counters.offboardChecks++;

@@ -31,7 +31,8 @@ export function objectKey(op: PlanOp): string | null {
     case 'createGroup':
     case 'renameGroup':
     case 'updateGroup':
-    case 'deleteGroup':
+    case 'rebindGroup':
+    case 'unbindGroup':
       return `group:${op.jcId}`;
     case 'addMember':
     case 'removeMember':

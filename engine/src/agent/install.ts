@@ -46,6 +46,8 @@ export interface InstallSettings {
   connectKey: string | null;
   jumpcloud: { baseUrl?: string; region?: 'us' | 'eu'; insightsBaseUrl?: string; orgId?: string; caFile?: string; timeoutMs: number; apiKey: string; proxy?: ProxySetting };
   sync: Partial<SyncSettings>;
+  /** The anchor key (base64), stored protected; null: anchors are taken as they are. */
+  anchorKey?: string | null;
 }
 
 export interface InstallOutcome {
@@ -232,6 +234,7 @@ export async function installAgent(installPath: string, engineFile: string, sett
       },
       ...(settings.connectKey !== null ? { connectKey: await secrets.protect(settings.connectKey, SECRET_PURPOSE.connectKey) } : {}),
       sync: syncSettingsSchema.parse(settings.sync),
+      ...(settings.anchorKey ? { anchorKey: await secrets.protect(settings.anchorKey, SECRET_PURPOSE.anchorKey) } : {}),
     };
     if (!keyExisted && existsSync(paths.keyFile)) created.push(paths.keyFile);
     writeAgentConfig(paths.config, config);

@@ -17,6 +17,7 @@ import type { LogLevel } from '../log/logger';
 import type { Journal } from '../sync/journal';
 import type { Anchor } from '../ad/model';
 import { decodeAnchor } from '../ad/names';
+import { guidText, proofMatches } from '../ad/anchorproof';
 
 const UAC_ACCOUNTDISABLE = 0x2;
 const PAGE_SIZE = 500;
@@ -33,7 +34,10 @@ export interface ManagedUserState {
   sAMAccountName: string;
   anchor: Anchor;
   disabled: boolean;
+  /** adminCount=1 or a critical system object. */
   protected: boolean;
+  /** The anchor's proof is valid (or no anchor key is configured): see sync/trust.ts. */
+  proven: boolean;
 }
 
 /** The DC's invocationID (hex) and highestCommittedUSN, read before the changes so none is missed. */
@@ -59,11 +63,11 @@ export function scanStart(saved: { dc: string; invocationId: string; highestComm
 }
 
 /** Managed users under the root changed after `sinceUsn` (all managed users when null). */
-export async function changedManagedUsers(session: AdSession, rootDN: string, anchorAttribute: string, sinceUsn: string | null): Promise<ManagedUserState[]> {
+export async function changedManagedUsers(session: AdSession, rootDN: string, anchorAttribute: string, sinceUsn: string | null, anchorKey: Buffer | null = null): Promise<ManagedUserState[]> {
   const usnFilter = sinceUsn === null ? '' : `(uSNChanged>=${(BigInt(sinceUsn) + 1n).toString()})`;
   const filter = `(&(objectCategory=person)(objectClass=user)(${anchorAttribute}=JumpCloud:*)${usnFilter})`;
   const users: ManagedUserState[] = [];
-  for await (const page of session.searchPaged(rootDN, { scope: 'sub', filter, attributes: ['sAMAccountName', 'userAccountControl', 'adminCount', anchorAttribute] }, PAGE_SIZE)) {
+  for await (const page of session.searchPaged(rootDN, { scope: 'sub', filter, attributes: ['sAMAccountName', 'userAccountControl', 'adminCount', 'isCriticalSystemObject', 'objectGUID', anchorAttribute], explicitBufferAttributes: ['objectGUID'] }, PAGE_SIZE)) {
     for (const entry of page) {
       const key = Object.keys(entry).find((k) => k.toLowerCase() === anchorAttribute.toLowerCase());
       const anchor = decodeAnchor(key ? (allStrings(entry[key])[0] ?? '') : '');
@@ -74,7 +78,8 @@ export async function changedManagedUsers(session: AdSession, rootDN: string, an
         sAMAccountName: firstString(entry.sAMAccountName),
         anchor,
         disabled: (uac & UAC_ACCOUNTDISABLE) !== 0,
-        protected: firstString(entry.adminCount) === '1',
+        protected: firstString(entry.adminCount) === '1' || firstString(entry.isCriticalSystemObject).toUpperCase() === 'TRUE',
+        proven: anchorKey === null || proofMatches(anchorKey, guidText(Buffer.isBuffer(entry.objectGUID) ? entry.objectGUID : undefined), anchor.jcId, anchor.proof),
       });
     }
   }
@@ -98,7 +103,8 @@ export interface OffboardDecisions {
 export function offboardDecisions(users: ManagedUserState[], suspendedBefore: ReadonlySet<string> = new Set()): OffboardDecisions {
   const decisions: OffboardDecisions = { suspend: [], mark: [], unmark: [] };
   for (const user of users) {
-    if (user.protected) continue;
+    // An anchor the sync cannot vouch for names someone else's JumpCloud id: never acted on.
+    if (user.protected || !user.proven) continue;
     if (user.disabled && !user.anchor.syncDisabled && !user.anchor.offboarded) {
       (suspendedBefore.has(user.anchor.jcId) ? decisions.mark : decisions.suspend).push(user);
     } else if (!user.disabled && user.anchor.offboarded) {
@@ -114,6 +120,11 @@ export interface OffboardContext {
   journal: Journal;
   log: (level: LogLevel, message: string, meta?: Record<string, unknown>) => void;
   suspendedBefore?: ReadonlySet<string>;
+  /**
+   * The JumpCloud ids in scope of this ADI domain (sync/gather.ts gatherScope), read once when
+   * someone is to be suspended: an anchor naming a user outside the scope never suspends them.
+   */
+  inScope?: () => Promise<ReadonlySet<string>>;
 }
 
 export interface OffboardOutcome {
@@ -136,8 +147,18 @@ export async function offboard(users: ManagedUserState[], ctx: OffboardContext):
   const { suspend, mark, unmark } = offboardDecisions(users, suspendedBefore);
   const outcome: OffboardOutcome = { offboarded: 0, failed: 0, legacyPending: [] };
 
+  let scope: ReadonlySet<string> | null = null;
   for (const user of suspend) {
     const { jcId } = user.anchor;
+    if (ctx.inScope) {
+      scope ??= await ctx.inScope();
+      if (!scope.has(jcId)) {
+        const why = `disabled in AD by an administrator, but its anchor names the JumpCloud user ${jcId}, who is not in this ADI domain's scope: not suspended`;
+        ctx.journal.write({ kind: 'offboardUser', target: user.dn, jcId, outcome: 'reported', detail: why });
+        ctx.log('warning', `offboarding ${user.sAMAccountName}: ${why}`);
+        continue;
+      }
+    }
     let detail = 'disabled in AD by an administrator: suspended in JumpCloud';
     let gone = false;
     try {

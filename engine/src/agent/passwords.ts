@@ -10,7 +10,8 @@ import { asEngineError, EngineError, ExitCode } from '../errors';
 import { decryptPasswordEvent } from '../jumpcloud/agent-channel';
 import type { AckRequest, ChangeEvent } from '../jumpcloud/agent-protocol';
 import type { Journal } from '../sync/journal';
-import { anchorValues } from '../ad/names';
+import { anchorFilterTerms, decodeAnchor } from '../ad/names';
+import { guidText, proofMatches } from '../ad/anchorproof';
 import { describePath, PrivilegeChecker } from '../ad/privilege';
 
 export interface ManagedAccount {
@@ -18,14 +19,27 @@ export interface ManagedAccount {
   protected: boolean;
 }
 
-/** The AD account the sync manages for a JumpCloud user (found by its anchor), or null. */
-export async function findByAnchor(session: AdSession, rootDN: string, anchorAttribute: string, jcId: string): Promise<ManagedAccount | null> {
-  const values = anchorValues(jcId);
-  const filter = `(&(objectCategory=person)(objectClass=user)(|${values.map((v) => `(${anchorAttribute}=${escapeFilterValue(v)})`).join('')}))`;
-  const entries = await session.search(rootDN, { scope: 'sub', filter, attributes: ['adminCount'], sizeLimit: 2 }, 'find the user by anchor');
-  const entry = entries[0];
-  if (!entry || entries.length > 1) return null;
-  return { dn: entry.dn, protected: firstString(entry.adminCount) === '1' };
+/**
+ * The AD account the sync manages for a JumpCloud user (found by its anchor), or null. With an
+ * anchor key only an anchor with a valid proof counts: a password never goes to an object that
+ * merely carries a copied or planted anchor (sync/trust.ts).
+ */
+export async function findByAnchor(session: AdSession, rootDN: string, anchorAttribute: string, jcId: string, anchorKey: Buffer | null = null): Promise<ManagedAccount | null> {
+  const filter = `(&(objectCategory=person)(objectClass=user)${anchorFilterTerms(anchorAttribute, jcId, escapeFilterValue)})`;
+  const entries = await session.search(
+    rootDN,
+    { scope: 'sub', filter, attributes: ['adminCount', 'isCriticalSystemObject', 'objectGUID', anchorAttribute], explicitBufferAttributes: ['objectGUID'], sizeLimit: 10 },
+    'find the user by anchor',
+  );
+  const ours = entries.filter((entry) => {
+    const key = Object.keys(entry).find((k) => k.toLowerCase() === anchorAttribute.toLowerCase());
+    const anchor = decodeAnchor(key ? firstString(entry[key]) : '');
+    if (!anchor || anchor === 'foreign' || anchor.jcId !== jcId) return false;
+    return anchorKey === null || proofMatches(anchorKey, guidText(Buffer.isBuffer(entry.objectGUID) ? entry.objectGUID : undefined), jcId, anchor.proof);
+  });
+  const entry = ours[0];
+  if (!entry || ours.length > 1) return null;
+  return { dn: entry.dn, protected: firstString(entry.adminCount) === '1' || firstString(entry.isCriticalSystemObject).toUpperCase() === 'TRUE' };
 }
 
 /** The domain's password policy in words, for a rejection reason. */
@@ -55,6 +69,8 @@ export interface PasswordContext {
   session: AdSession;
   rootDN: string;
   anchorAttribute: string;
+  /** With a key, only anchors with a valid proof count (ad/anchorproof.ts). */
+  anchorKey?: Buffer | null;
   agentId: string;
   privateKeyPem: string;
   journal: Journal;
@@ -85,7 +101,7 @@ export async function applyPasswordEvent(event: ChangeEvent, ctx: PasswordContex
     return reject(asEngineError(err).message, asEngineError(err).id);
   }
   try {
-    const account = await findByAnchor(ctx.session, ctx.rootDN, ctx.anchorAttribute, userId);
+    const account = await findByAnchor(ctx.session, ctx.rootDN, ctx.anchorAttribute, userId, ctx.anchorKey ?? null);
     if (!account) {
       return reject(`The JumpCloud user ${username} has no AD account managed by the sync under ${ctx.rootDN} (not bound to the domain, or skipped by the sync: see Get-JCSyncHistory).`, 'Password.UserNotInAD');
     }
@@ -97,7 +113,7 @@ export async function applyPasswordEvent(event: ChangeEvent, ctx: PasswordContex
       return reject(`The AD account ${account.dn} is privileged (${describePath(privileged)}); privileged accounts are never managed from JumpCloud.`, 'Password.Protected', account.dn);
     }
     try {
-      await new AdWriter(ctx.session, ctx.anchorAttribute).setPassword(account.dn, password);
+      await new AdWriter(ctx.session, ctx.anchorAttribute, ctx.anchorKey ?? null).setPassword(account.dn, password);
     } catch (err) {
       if (isTransient(err)) throw err;
       const e = asEngineError(err);

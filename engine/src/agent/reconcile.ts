@@ -33,6 +33,8 @@ export interface ReconcileContext {
   backoff: BackoffPolicy;
   signal: AbortSignal;
   now: () => Date;
+  /** The anchor key: only proven anchors count, every anchor written is proven (sync/trust.ts). */
+  anchorKey?: Buffer | null;
   /** A scheduled full reconcile: quarantined objects get one more try (failures.ts). */
   retryQuarantined?: boolean;
 }
@@ -78,7 +80,7 @@ export async function reconcile(ctx: ReconcileContext): Promise<ReconcileResult>
   const started = Date.now();
   const desired = await gatherDesired(ctx.client, ctx.domainId);
   const candidates = desired.users.map((u) => u.username).concat(desired.groups.map((g) => g.name));
-  const actual = await readActualState(ctx.session, { rootDN: ctx.rootDN, anchorAttribute: ctx.settings.anchorAttribute, candidateNames: candidates });
+  const actual = await readActualState(ctx.session, { rootDN: ctx.rootDN, anchorAttribute: ctx.settings.anchorAttribute, candidateNames: candidates, anchorKey: ctx.anchorKey ?? null });
   const full = await screenPrivileged(
     makePlan(desired, actual, {
       adoptUnanchored: false,
@@ -103,7 +105,7 @@ export async function reconcile(ctx: ReconcileContext): Promise<ReconcileResult>
   result.planned = toApply.operations.length;
   result.deferred = deferred.length;
   if (toApply.operations.length > 0) {
-    const writer = new GuardedWriter(new AdWriter(ctx.session, ctx.settings.anchorAttribute), Math.max(5_000, ctx.session.dc.timeoutMs * 2));
+    const writer = new GuardedWriter(new AdWriter(ctx.session, ctx.settings.anchorAttribute, ctx.anchorKey ?? null), Math.max(5_000, ctx.session.dc.timeoutMs * 2));
     const outcome = await apply(toApply, {
       writer,
       journal: ctx.journal,

@@ -16,6 +16,7 @@ export interface DirectoryWriter {
   setEnabled(dn: string, jcId: string, enabled: boolean): Promise<void>;
   createGroup(dn: string, jcId: string, name: string, description: string): Promise<void>;
   deleteGroup(dn: string): Promise<void>;
+  setGroupUnbound(dn: string, jcId: string, unbound: boolean): Promise<void>;
   changeMembers(groupDn: string, memberDns: string[], operation: 'add' | 'delete'): Promise<Map<string, Error>>;
 }
 
@@ -71,8 +72,9 @@ async function runOne(op: PlanOp, ctx: ApplyContext): Promise<void> {
     case 'updateGroup':
     case 'updateUser':
       return w.updateAttributes(op.dn, Object.fromEntries(op.changes.map((c) => [c.attribute, c.after])), op.adopt ? op.jcId : undefined);
-    case 'deleteGroup':
-      return w.deleteGroup(op.dn);
+    case 'unbindGroup':
+    case 'rebindGroup':
+      return w.setGroupUnbound(op.dn, op.jcId, op.kind === 'unbindGroup');
     case 'createUser':
       return w.createUser(op.dn, op.jcId, op.attributes, ctx.initialPassword(op.jcId), op.enabled);
     case 'enableUser':

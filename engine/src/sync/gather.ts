@@ -46,6 +46,21 @@ export interface GatherProgress {
   (status: string, percent: number): void;
 }
 
+/**
+ * The JumpCloud ids in scope of the ADI domain (bound directly or through a bound group), without
+ * reading the users themselves: what offboarding checks before it suspends anyone.
+ */
+export async function gatherScope(client: JumpCloudClient, domainId: string): Promise<Set<string>> {
+  if (!domainId) throw badRequest('Request.Invalid', 'An ADI domain id is required.');
+  const inScope = new Set<string>();
+  for await (const edge of client.listDomainAssociations(domainId, 'user')) if (edge.to.type === 'user') inScope.add(edge.to.id);
+  for await (const edge of client.listDomainAssociations(domainId, 'user_group')) {
+    if (edge.to.type !== 'user_group') continue;
+    for await (const member of client.listGroupMembership(edge.to.id)) if (member.type === 'user') inScope.add(member.id);
+  }
+  return inScope;
+}
+
 export async function gatherDesired(client: JumpCloudClient, domainId: string, progress: GatherProgress = () => undefined): Promise<DesiredState> {
   if (!domainId) throw badRequest('Request.Invalid', 'An ADI domain id is required.');
   progress('Reading the ADI domain bindings', 5);

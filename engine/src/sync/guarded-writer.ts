@@ -79,6 +79,9 @@ export class GuardedWriter implements DirectoryWriter {
   deleteGroup(dn: string) {
     return this.#guard('deleting', dn, () => this.inner.deleteGroup(dn));
   }
+  setGroupUnbound(dn: string, jcId: string, unbound: boolean) {
+    return this.#guard(unbound ? 'marking unbound' : 'marking bound', dn, () => this.inner.setGroupUnbound(dn, jcId, unbound));
+  }
   async changeMembers(groupDn: string, memberDns: string[], operation: 'add' | 'delete') {
     const failures = await this.#guard('changing the members', groupDn, () => this.inner.changeMembers(groupDn, memberDns, operation));
     // Per-member failures come back as a map, not thrown: a broken connection hides in there too.

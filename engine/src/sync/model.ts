@@ -54,7 +54,8 @@ export type PlanOp =
   | { kind: 'createGroup'; jcId: string; dn: string; name: string; description: string; reason: string }
   | { kind: 'renameGroup'; jcId: string; dn: string; newDn: string; name: string; reason: string }
   | { kind: 'updateGroup'; jcId: string; dn: string; name: string; changes: AttributeChange[]; adopt: boolean; reason: string }
-  | { kind: 'deleteGroup'; jcId: string; dn: string; name: string; reason: string }
+  | { kind: 'rebindGroup'; jcId: string; dn: string; name: string; reason: string }
+  | { kind: 'unbindGroup'; jcId: string; dn: string; name: string; reason: string }
   | { kind: 'createUser'; jcId: string; dn: string; attributes: UserAttributes; enabled: boolean; reason: string }
   /** Step one of a rename chain or cycle (./renames.ts): the user takes its temporary name, logon names first, then the CN. */
   | { kind: 'vacateUserName'; jcId: string; dn: string; newDn: string; name: string; tempName: string; tempUpn: string; reason: string }
@@ -75,6 +76,8 @@ export type SkipCode =
   | 'NameTaken'
   | 'DisabledInAD'
   | 'ForeignAnchor'
+  | 'UntrustedAnchor'
+  | 'MovedOutOfRoot'
   | 'DuplicateInJumpCloud';
 
 export type PlanOpKind = PlanOp['kind'];
@@ -91,6 +94,7 @@ export interface Plan {
 /** The order in which kinds are applied: containers of meaning first, removals last. */
 export const APPLY_ORDER: PlanOpKind[] = [
   'createGroup',
+  'rebindGroup',
   'renameGroup',
   'updateGroup',
   'createUser',
@@ -101,6 +105,6 @@ export const APPLY_ORDER: PlanOpKind[] = [
   'addMember',
   'removeMember',
   'disableUser',
-  'deleteGroup',
+  'unbindGroup',
   'skip',
 ];

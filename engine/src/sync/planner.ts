@@ -5,6 +5,7 @@ import { APPLY_ORDER, type AttributeChange, type DesiredGroup, type DesiredState
 import { type ActualState, type AdGroup, type AdUser, type UserAttributes } from '../ad/model';
 import { accountNameProblem, lower, MAX_CN, MAX_GROUP_SAM, MAX_USER_SAM } from '../ad/names';
 import { resolveRenames, type RenameIntent } from './renames';
+import { screenActual } from './trust';
 
 const OUT_OF_SCOPE = 'no longer bound to the ADI domain in JumpCloud (directly or through a bound group)';
 
@@ -18,6 +19,11 @@ export function userAttributes(user: DesiredUser, upnSuffix: string): UserAttrib
     displayName: `${user.firstName} ${user.lastName}`,
     mail: user.email ?? '',
   };
+}
+
+/** The readable name of a member: its RDN value, unescaped. */
+function displayName(dn: string): string {
+  return /^CN=((?:\\.|[^,])+)/i.exec(dn)?.[1]?.replace(/\\(.)/g, '$1') ?? dn;
 }
 
 export function childDn(cn: string, parentDn: string): string {
@@ -50,9 +56,15 @@ function index<T extends AdUser | AdGroup>(objects: T[], skip: (op: PlanOp) => v
   return { byJcId, unanchoredByName };
 }
 
-export function plan(desired: DesiredState, actual: ActualState, options: PlanOptions): Plan {
+export function plan(desired: DesiredState, found: ActualState, options: PlanOptions): Plan {
   const ops: PlanOp[] = [];
   const emit = (op: PlanOp) => ops.push(op);
+  // Objects the sync cannot vouch for (anchor without a valid proof, critical system objects)
+  // arrive protected and unanchored: reported, never written (./trust.ts).
+  const trust = screenActual(found, options);
+  const actual = trust.actual;
+  for (const report of trust.reports) emit(report);
+  const whyProtected = (dn: string) => trust.protectedWhy.get(lower(dn)) ?? 'is protected (adminCount=1)';
   const skip = (objectType: 'user' | 'group', jcId: string | null, name: string, dn: string | null, code: SkipCode, reason: string) =>
     emit({ kind: 'skip', objectType, jcId, name, dn, code, reason });
 
@@ -145,7 +157,7 @@ export function plan(desired: DesiredState, actual: ActualState, options: PlanOp
       const clash = users.unanchoredByName.get(lower(user.username));
       if (clash) {
         if (clash.protected) {
-          skip('user', user.jcId, label, clash.dn, 'Protected', `matches the protected account ${clash.dn} (adminCount=1); privileged accounts are never managed from JumpCloud`);
+          skip('user', user.jcId, label, clash.dn, 'Protected', `matches the account ${clash.dn}, which ${whyProtected(clash.dn)}; it is never managed from JumpCloud`);
           continue;
         }
         if (clash.foreignAnchor || !options.adoptUnanchored) {
@@ -159,6 +171,10 @@ export function plan(desired: DesiredState, actual: ActualState, options: PlanOp
 
     if (!existing) {
       const holder = nameTakenBy(want.sAMAccountName, null) ?? upnTakenBy(want.userPrincipalName, null);
+      if (holder && actual.anchoredOutside?.get(lower(holder)) === user.jcId) {
+        skip('user', user.jcId, label, holder, 'MovedOutOfRoot', `the account the sync manages for this user is outside the root container (${holder}), moved there in AD; it is left alone, its group memberships too, until it is moved back under the root`);
+        continue;
+      }
       if (holder) {
         skip('user', user.jcId, label, null, 'NameTaken', `the logon name is already used by ${holder} elsewhere in the domain`);
         continue;
@@ -224,9 +240,16 @@ export function plan(desired: DesiredState, actual: ActualState, options: PlanOp
   for (const group of desiredGroups) {
     planGroup(group);
   }
+  // A group that leaves the scope is never deleted (its SID is named in ACLs everywhere): it is
+  // emptied of the members the sync manages, marked ;unbound in its anchor, and left in place.
+  const managedUserDns = new Set([...users.byJcId.values()].filter((u) => !u.protected).map((u) => lower(u.dn)));
   for (const [jcId, adGroup] of groups.byJcId) {
-    if (desiredGroupIds.has(jcId) || adGroup.protected) continue;
-    emit({ kind: 'deleteGroup', jcId, dn: adGroup.dn, name: adGroup.cn, reason: 'the user group is no longer bound to the ADI domain in JumpCloud' });
+    if (desiredGroupIds.has(jcId) || adGroup.protected || adGroup.anchor?.unbound) continue;
+    for (const member of adGroup.members) {
+      if (!managedUserDns.has(lower(member))) continue;
+      emit({ kind: 'removeMember', groupDn: adGroup.dn, memberDn: member, group: adGroup.cn, member: displayName(member), reason: 'the group left the scope: emptied of the members the sync manages' });
+    }
+    emit({ kind: 'unbindGroup', jcId, dn: adGroup.dn, name: adGroup.cn, reason: 'the user group is no longer bound to the ADI domain in JumpCloud: kept (never deleted), emptied of managed members and marked unbound' });
   }
 
   function planGroup(group: DesiredGroup): void {
@@ -249,7 +272,7 @@ export function plan(desired: DesiredState, actual: ActualState, options: PlanOp
       const clash = groups.unanchoredByName.get(lower(group.name));
       if (clash) {
         if (clash.protected || clash.foreignAnchor || !options.adoptUnanchored) {
-          const why = clash.protected ? 'is protected (adminCount=1)' : 'was not created by the sync; adopt it explicitly (-AdoptExisting) or rename one of them';
+          const why = clash.protected ? whyProtected(clash.dn) : 'was not created by the sync; adopt it explicitly (-AdoptExisting) or rename one of them';
           skip('group', group.jcId, label, clash.dn, clash.protected ? 'Protected' : 'Conflict', `the AD group ${clash.dn} has this name and ${why}`);
           return;
         }
@@ -268,10 +291,11 @@ export function plan(desired: DesiredState, actual: ActualState, options: PlanOp
       emit({ kind: 'createGroup', jcId: group.jcId, dn: wantDn, name: group.name, description: group.description, reason: 'user group newly bound to the ADI domain' });
     } else {
       if (existing.protected) {
-        skip('group', group.jcId, label, existing.dn, 'Protected', 'the group is protected (adminCount=1); never modified');
+        skip('group', group.jcId, label, existing.dn, 'Protected', `the group ${whyProtected(existing.dn)}; never modified`);
         return;
       }
       finalDn = existing.dn;
+      if (existing.anchor?.unbound) emit({ kind: 'rebindGroup', jcId: group.jcId, dn: existing.dn, name: label, reason: 'bound to the ADI domain again: the same AD group (same SID) gets its members back' });
       let renameBlocked = false;
       if (existing.cn !== group.name) {
         const holder = nameTakenBy(group.name, existing.dn);
@@ -301,12 +325,12 @@ export function plan(desired: DesiredState, actual: ActualState, options: PlanOp
       if (dn) wanted.set(lower(dn), dn);
     }
     const current = new Map(currentMembers.map((dn) => [lower(dn), dn]));
-    const displayName = (dn: string) => /^CN=((?:\\.|[^,])+)/i.exec(dn)?.[1]?.replace(/\\(.)/g, '$1') ?? dn;
     for (const [key, dn] of wanted) {
       if (!current.has(key)) emit({ kind: 'addMember', groupDn: finalDn, memberDn: dn, group: label, member: displayName(dn), reason: 'member in JumpCloud' });
     }
     for (const [key, dn] of current) {
-      if (wanted.has(key) || protectedDns.has(key)) continue;
+      // Members outside the root are not the sync's (an account moved out keeps its groups).
+      if (wanted.has(key) || protectedDns.has(key) || !dnsUnderRoot.has(key)) continue;
       emit({ kind: 'removeMember', groupDn: finalDn, memberDn: dn, group: label, member: displayName(dn), reason: 'not a member of the group in JumpCloud' });
     }
   }
@@ -335,7 +359,7 @@ function finish(all: PlanOp[], options: PlanOptions, managedObjects: number, des
     .map(({ op }) => op);
   const counts: Plan['counts'] = {};
   for (const op of operations) counts[op.kind] = (counts[op.kind] ?? 0) + 1;
-  const removals = (counts.disableUser ?? 0) + (counts.deleteGroup ?? 0);
+  const removals = (counts.disableUser ?? 0) + (counts.unbindGroup ?? 0);
   let refusal: string | null = null;
   if (!options.force && removals > 0) {
     const percent = managedObjects > 0 ? (removals / managedObjects) * 100 : 0;

@@ -143,6 +143,7 @@ describe('offboarding decisions', () => {
     anchor: { jcId, syncDisabled: false, offboarded: false, ...anchor },
     disabled: false,
     protected: false,
+    proven: true,
     ...over,
   });
   const ids = (users: ManagedUserState[]) => users.map((u) => u.anchor.jcId);
@@ -154,8 +155,9 @@ describe('offboarding decisions', () => {
       user('enabled'),
       user('protected', { disabled: true, protected: true }),
       user('marked', { disabled: true }, { offboarded: true }),
+      user('planted', { disabled: true, proven: false }),
     ]);
-    assert.deepEqual(ids(suspend), ['admin-disabled']);
+    assert.deepEqual(ids(suspend), ['admin-disabled'], 'an anchor without a valid proof never suspends anyone');
     assert.deepEqual(mark, []);
     assert.deepEqual(unmark, []);
   });
@@ -205,6 +207,23 @@ describe('offboarding decisions', () => {
     return { ctx, calls, journal, logs, suspended };
   };
   const outage = () => new EngineError('AD.Unreachable', 'the DC is down', { exitCode: ExitCode.Unreachable });
+
+  it('suspends only JumpCloud ids in the domain\'s scope, reading the scope once and only when someone is to be suspended', async () => {
+    const w = world();
+    let reads = 0;
+    const inScope = async () => {
+      reads++;
+      return new Set(['inside']);
+    };
+    const nothing = await offboard([user('quiet')], { ...w.ctx, inScope });
+    assert.equal(nothing.offboarded, 0);
+    assert.equal(reads, 0, 'no one to suspend: the scope is not read');
+    const done = await offboard([user('inside', { disabled: true }), user('elsewhere', { disabled: true })], { ...w.ctx, inScope });
+    assert.equal(reads, 1);
+    assert.equal(done.offboarded, 1);
+    assert.deepEqual(w.calls, ['suspend inside', 'mark inside'], 'the out-of-scope id is neither suspended nor marked');
+    assert.ok(w.journal.some((j) => j.jcId === 'elsewhere' && j.outcome === 'reported' && /not in this ADI domain's scope/.test(String(j.detail))));
+  });
 
   it('suspends first, then marks; a crash between the two only suspends again, which changes nothing', async () => {
     const w = world({ markFails: [outage()] });

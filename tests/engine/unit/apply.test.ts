@@ -19,6 +19,7 @@ function recorder(failOn: (call: string) => boolean = () => false) {
     setEnabled: (dn, _id, enabled) => act(`${enabled ? 'enable' : 'disable'} ${dn}`),
     createGroup: (dn) => act(`createGroup ${dn}`),
     deleteGroup: (dn) => act(`deleteGroup ${dn}`),
+    setGroupUnbound: (dn, _id, unbound) => act(`${unbound ? 'unbind' : 'rebind'} ${dn}`),
     changeMembers: async (g, dns, op) => {
       calls.push(`${op} ${g} [${dns.join(' ')}]`);
       return new Map(dns.filter((d) => failOn(`member ${d}`)).map((d) => [d, new Error(`member ${d} refused`)]));

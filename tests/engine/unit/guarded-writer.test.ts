@@ -20,6 +20,7 @@ function inner(behaviour: Partial<DirectoryWriter>, calls: string[]): DirectoryW
     setEnabled: record('setEnabled', behaviour.setEnabled ?? ok),
     createGroup: record('createGroup', behaviour.createGroup ?? ok),
     deleteGroup: record('deleteGroup', behaviour.deleteGroup ?? ok),
+    setGroupUnbound: record('setGroupUnbound', behaviour.setGroupUnbound ?? ok),
     changeMembers: record('changeMembers', behaviour.changeMembers ?? (async () => new Map())),
   };
 }

@@ -28,12 +28,15 @@ function adUser(n: number, over: Partial<AdUser> = {}): AdUser {
     disabled: false,
     passwordSet: true,
     protected: false,
+    objectGuid: '',
+    critical: false,
+    proof: 'unchecked',
     ...over,
   };
 }
 
 function adGroup(name: string, jcId: string | null, members: string[], over: Partial<AdGroup> = {}): AdGroup {
-  return { dn: `CN=${name},${ROOT}`, anchor: jcId ? { jcId, syncDisabled: false, offboarded: false } : null, foreignAnchor: false, cn: name, sAMAccountName: name, description: '', members, protected: false, ...over };
+  return { dn: `CN=${name},${ROOT}`, anchor: jcId ? { jcId, syncDisabled: false, offboarded: false } : null, foreignAnchor: false, cn: name, sAMAccountName: name, description: '', members, protected: false, objectGuid: '', critical: false, proof: 'unchecked', ...over };
 }
 
 function actual(users: AdUser[] = [], groups: AdGroup[] = [], elsewhere: Array<[string, string]> = []): ActualState {
@@ -218,10 +221,16 @@ describe('planner: groups and membership', () => {
     assert.deepEqual(kinds(p.operations), ['renameUser', 'updateUser']);
   });
 
-  it('renames a group by anchor and deletes groups no longer bound', () => {
-    const a = actual([], [adGroup('Eng', id(100), [], { description: 'Eng' }), adGroup('Old', id(101), [])]);
-    const p = run({ users: [], groups: [g([])] }, a);
-    assert.deepEqual(kinds(p.operations), ['renameGroup', 'updateGroup', 'deleteGroup']);
+  it('renames a group by anchor; a group no longer bound is emptied of managed members and marked, never deleted', () => {
+    const a = actual([adUser(1)], [adGroup('Eng', id(100), [], { description: 'Eng' }), adGroup('Old', id(101), [`CN=user1,${ROOT}`, `CN=manual,${ROOT}`])]);
+    const p = run({ users: [jcUser(1)], groups: [g([])] }, a);
+    assert.deepEqual(kinds(p.operations), ['renameGroup', 'updateGroup', 'removeMember', 'unbindGroup']);
+    assert.equal((p.operations[2] as { memberDn: string }).memberDn, `CN=user1,${ROOT}`, 'only the member the sync manages is removed');
+    // Marked: nothing more while it stays unbound; bound again: the mark is cleared, members come back.
+    const unbound = actual([adUser(1)], [adGroup('Old', id(101), [`CN=manual,${ROOT}`], { anchor: { jcId: id(101), syncDisabled: false, offboarded: false, unbound: true } })]);
+    assert.deepEqual(kinds(run({ users: [jcUser(1)], groups: [] }, unbound).operations), []);
+    const again = run({ users: [jcUser(1)], groups: [{ jcId: id(101), name: 'Old', description: '', memberJcIds: [id(1)] }] }, unbound);
+    assert.deepEqual(kinds(again.operations), ['rebindGroup', 'addMember'], 'CN=manual is no object read under the root: left alone');
   });
 });
 

@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as z from 'zod';
+import { ANCHOR_KEY_PROBLEM, parseAnchorKey } from '../../ad/anchorproof';
 import { AdSession } from '../../ad/session';
 import { parseAdiDN } from '../../ad/rootdn';
 import { filterHistory } from '../../agent/history';
@@ -57,6 +58,8 @@ export const agentInstallParamsSchema = z.strictObject({
   /** `channel` (the default) needs connectKey; `apiKey` refuses it (public API and Directory Insights only, no passwords). */
   mode: z.enum(AGENT_MODES).optional(),
   connectKey: z.string().min(1).max(512).optional(),
+  /** The anchor key (base64, 32 bytes; New-JCSyncAnchorKey), the same on every agent and Invoke-JCSync. */
+  anchorKey: z.string().max(128).refine((k) => parseAnchorKey(k) !== null, ANCHOR_KEY_PROBLEM).optional(),
   jumpcloud: jumpcloudConnectionSchema.optional(),
   sync: z
     .strictObject({
@@ -194,6 +197,7 @@ export const agentInstallCommand = defineCommand({
       bindPassword: serviceAccount.password,
       mode,
       connectKey: params.connectKey ?? null,
+      anchorKey: params.anchorKey ?? null,
       jumpcloud: { ...jumpcloud, baseUrl: jumpcloud.baseUrl, region: jumpcloud.region },
       sync: params.sync,
     }, undefined, params.serviceHostFile, { force: params.force, serviceUser: params.serviceUser ?? null });

@@ -6,6 +6,7 @@ import { readActualState, DEFAULT_ANCHOR_ATTRIBUTE } from '../../ad/directory';
 import { matchDomain, parseAdiDN } from '../../ad/rootdn';
 import { AdSession } from '../../ad/session';
 import { AdWriter, randomPassword } from '../../ad/writer';
+import { ANCHOR_KEY_PROBLEM, parseAnchorKey } from '../../ad/anchorproof';
 import { ensureEngineFolder } from '../../config/folder';
 import { defaultJournalFile, defaultStateDir } from '../../config/paths';
 import { dcSchema } from '../../config/request';
@@ -30,6 +31,8 @@ export const syncParamsSchema = z.strictObject({
   rootUserDN: z.string().min(1).max(4096),
   anchorAttribute: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,63}$/, 'must be an LDAP attribute name').default(DEFAULT_ANCHOR_ATTRIBUTE),
   adoptExisting: z.boolean().default(false),
+  /** The anchor key (base64, 32 bytes): anchors count only with a valid proof, new ones get one. Secret: stdin only. */
+  anchorKey: z.string().max(128).refine((k) => parseAnchorKey(k) !== null, ANCHOR_KEY_PROBLEM).optional(),
   force: z.boolean().default(false),
   maxDisableCount: z.number().int().min(0).default(500),
   maxDisablePercent: z.number().min(0).max(100).default(25),
@@ -109,7 +112,7 @@ async function preparePlan(params: SyncParams, ctx: CommandContext) {
     progress('Reading AD', 60);
     const session = await AdSession.open(params.dc);
     const candidates = desired.users.map((u) => u.username).concat(desired.groups.map((g) => g.name));
-    const actual = await readActualState(session, { rootDN: root.ldapDN, anchorAttribute: params.anchorAttribute, candidateNames: candidates });
+    const actual = await readActualState(session, { rootDN: root.ldapDN, anchorAttribute: params.anchorAttribute, candidateNames: candidates, anchorKey: anchorKeyOf(params) });
     progress('Planning', 80);
     const planned = makePlan(desired, actual, {
       adoptUnanchored: params.adoptExisting,
@@ -132,6 +135,10 @@ async function preparePlan(params: SyncParams, ctx: CommandContext) {
   } finally {
     client.close();
   }
+}
+
+function anchorKeyOf(params: SyncParams): Buffer | null {
+  return params.anchorKey === undefined ? null : parseAnchorKey(params.anchorKey);
 }
 
 function summaryOf(plan: Plan): Record<string, number> {
@@ -168,7 +175,7 @@ export const syncCommand = defineCommand({
       const journalFile = params.journalFile ?? defaultJournalFile();
       const journal = new FileJournal(journalFile, randomBytes(6).toString('hex'));
       const outcome = await apply(plan, {
-        writer: new AdWriter(session, params.anchorAttribute),
+        writer: new AdWriter(session, params.anchorAttribute, anchorKeyOf(params)),
         journal,
         initialPassword: () => randomPassword(),
         concurrency: params.concurrency,
