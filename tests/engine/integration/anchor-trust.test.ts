@@ -1,0 +1,214 @@
+// Trust nothing the sync did not create, against the real Samba DC and the JumpCloud sandbox,
+// through the engine's sync command bound as a delegated service account, and the agent's
+// offboarding code: anchors planted by a second delegated (non-admin) account, in the three
+// forms of the finding, end as reported conflicts with nothing written and nothing suspended;
+// legacy anchors are sealed by -AdoptExisting without re-creating or renaming anything; an
+// unbound group keeps its objectSid and gets its members back; the built-in Guest is never
+// adopted; an account moved out of the root keeps its memberships.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Attribute, Change, Client } from 'ldapts';
+import { newAnchorKey, parseAnchorKey } from '../../../engine/src/ad/anchorproof';
+import { AdSession } from '../../../engine/src/ad/session';
+import { AdWriter } from '../../../engine/src/ad/writer';
+import { changedManagedUsers, offboard } from '../../../engine/src/agent/offboard';
+import { execRequest } from '../../../engine/src/cli/exec';
+import { JumpCloudClient } from '../../../engine/src/jumpcloud/client';
+import { findDomain, gatherScope } from '../../../engine/src/sync/gather';
+import { memoryJournal } from '../../../engine/src/sync/journal';
+import { openFixture, type AdFixture } from '../helpers/adfixture';
+import { adminDc, testDc } from '../helpers/testdc';
+import { startTestSandbox, type TestSandbox } from './sandbox-harness';
+
+type Rec = Record<string, unknown>;
+const first = (v: unknown) => (Array.isArray(v) ? v[0] : v);
+const adi = (dn: string) => dn.replace(/,/g, ';');
+const DOMAIN = 'DC=example;DC=com';
+
+describe('anchor trust on the test DC', () => {
+  const info = testDc();
+  const work = mkdtempSync(join(tmpdir(), 'jcadi-trust-'));
+  const tag = randomBytes(3).toString('hex');
+  let sb: TestSandbox;
+  let fx: AdFixture;
+  let root: string;
+  let outside: string;
+  const key = newAnchorKey().toString('base64');
+  const sync = { sam: `trsync${tag}`, password: `Tr-${randomBytes(9).toString('base64url')}-1a` };
+  const helpdesk = { sam: `trhelp${tag}`, password: `Tr-${randomBytes(9).toString('base64url')}-2b` };
+  const ids: Record<string, string> = {};
+  const clients: Client[] = [];
+
+  async function engine(command: string, params: Rec) {
+    const out: string[] = [];
+    const code = await execRequest(JSON.stringify({ protocol: 1, command, params }), { writeLine: (l) => out.push(l), env: { JCADI_LOG_FILE: join(work, 'engine.log') } });
+    const lines = out.join('').trimEnd().split('\n').map((l) => JSON.parse(l) as Rec);
+    return { code, raw: out.join(''), records: lines.filter((l) => l.type === 'record').map((l) => l.data as Rec), error: lines.find((l) => l.type === 'error') };
+  }
+  const syncParams = (extra: Rec = {}) => ({
+    jumpcloud: { baseUrl: sb.url, apiKey: sb.apiKey, caFile: sb.caFile },
+    dc: adminDc({ bindDN: `${sync.sam}@example.com`, bindPassword: sync.password }),
+    domain: DOMAIN,
+    rootUserDN: adi(root),
+    journalFile: join(work, 'journal.jsonl'),
+    force: true,
+    ...extra,
+  });
+  /** The plan (sync-plan: the records the cmdlets show), then the sync itself; returns both. */
+  const runSync = async (extra: Rec = {}) => {
+    const planned = await engine('sync-plan', syncParams({ anchorKey: key, ...extra }));
+    assert.equal(planned.code, 0, planned.raw);
+    const result = await engine('sync', syncParams({ anchorKey: key, ...extra }));
+    assert.equal(result.code, 0, result.raw);
+    return { records: planned.records, result: result.records.find((r) => r.Applied !== undefined) as Rec, raw: result.raw };
+  };
+  const admin = async (method: string, path: string, body?: unknown) => {
+    const res = await sb.call(method, `/sandbox/admin${path}`, body);
+    assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body as Rec;
+  };
+  async function bindAs(account: { sam: string; password: string }): Promise<Client> {
+    const client = new Client({ url: `ldaps://${info.host}:${info.port}`, tlsOptions: { ca: [readFileSync(info.caFile)] }, timeout: 10_000, connectTimeout: 10_000 });
+    clients.push(client);
+    await client.bind(`${account.sam}@example.com`, account.password);
+    return client;
+  }
+  /** What the helpdesk account plants: a user under the root carrying someone else's anchor. */
+  async function plant(cn: string, anchor: string, disabled = false): Promise<string> {
+    const client = await bindAs(helpdesk);
+    const dn = `CN=${cn},${root}`;
+    await client.add(dn, { objectClass: ['top', 'person', 'organizationalPerson', 'user'], sAMAccountName: cn, userAccountControl: disabled ? '514' : '514', adminDescription: anchor });
+    if (!disabled) {
+      await client.modify(dn, [new Change({ operation: 'replace', modification: new Attribute({ type: 'unicodePwd', values: [Buffer.from(`"Pl-${randomBytes(8).toString('hex')}-Aa1"`, 'utf16le')] }) })]);
+      await client.modify(dn, [new Change({ operation: 'replace', modification: new Attribute({ type: 'userAccountControl', values: ['512'] }) })]);
+    }
+    return dn;
+  }
+  const jumpcloud = () => new JumpCloudClient({ baseUrl: sb.url, apiKey: sb.apiKey, ca: readFileSync(sb.caFile, 'utf8'), timeoutMs: 10_000 });
+  const read = (dn: string, attributes: string[]) => fx.read(dn, attributes);
+  const snapshot = async (dn: string) => JSON.stringify(await fx.session.readObject(dn, ['cn', 'sAMAccountName', 'userAccountControl', 'adminDescription', 'memberOf', 'givenName', 'sn', 'whenChanged']));
+  const members = async (group: string) => [(await read(`CN=${group},${root}`, ['member']))?.member ?? []].flat().map(String);
+  const skipsFor = (records: Rec[], code: string) => records.filter((r) => r.Operation === 'skip' && r.Code === code);
+
+  before(async () => {
+    sb = await startTestSandbox({ seed: 'empty' });
+    fx = await openFixture(`trusta-${tag}`);
+    root = `OU=Root,${fx.rootDN}`;
+    outside = `OU=Elsewhere,${fx.rootDN}`;
+    for (const dn of [root, outside]) await fx.session.ldapClient.add(dn, { objectClass: ['top', 'organizationalUnit'] });
+    // The sync's service account and a helpdesk account, both with the wizard's delegation on the root.
+    for (const [account, given] of [[sync, 'Sync'], [helpdesk, 'Helpdesk']] as const) {
+      const created = await engine('service-account-create', { dc: adminDc(), container: adi(fx.rootDN), samAccountName: account.sam, givenName: `${given}${tag}`, password: account.password });
+      assert.equal(created.code, 0, created.raw);
+      const granted = await engine('delegation-grant', { dc: adminDc(), rootUserDN: adi(root), serviceAccount: account.sam });
+      assert.equal(granted.code, 0, granted.raw);
+    }
+    await admin('POST', '/domains', { domain: DOMAIN });
+    await admin('POST', '/groups', { name: `Staff-${tag}`, description: 'staff', bindToDomain: DOMAIN });
+    const users: Array<[string, Rec]> = [
+      ['alice', {}],
+      ['victim1', {}],
+      ['victim2', { lastname: undefined }],
+      ['victim3', {}],
+      ['outsider', { noBind: true }],
+    ];
+    for (const [name, over] of users) {
+      const body: Rec = { username: `tr.${name}.${tag}`.slice(0, 20), email: `${name}.${tag}@example.com`, firstname: `F${name}`, lastname: `L${name}`, groups: over.noBind ? [] : [`Staff-${tag}`] };
+      if ('lastname' in over) delete body.lastname;
+      const created = await admin('POST', '/users', body);
+      ids[name] = String(created._id ?? created.id);
+    }
+  });
+
+  after(async () => {
+    for (const client of clients) await client.unbind().catch(() => undefined);
+    await fx?.close();
+    await sb?.close();
+  });
+
+  it('refuses a malformed anchor key with a clear error, writing nothing', async () => {
+    const result = await engine('sync', syncParams({ anchorKey: 'not-a-key' }));
+    assert.equal(result.code, 2, result.raw);
+    assert.match(String(result.error?.message), /anchor key/);
+    assert.equal(result.raw.includes('not-a-key'), false, 'the key text is never echoed');
+    assert.deepEqual(await fx.session.search(root, { scope: 'one', filter: '(objectClass=user)', attributes: ['cn'] }), []);
+  });
+
+  it('the sync, bound as its service account with the key, creates proven anchors', async () => {
+    const result = await runSync();
+    const alice = (await fx.session.search(root, { scope: 'one', filter: `(sAMAccountName=tr.alice.${tag})`, attributes: ['adminDescription'] }))[0];
+    assert.match(String(first(alice?.adminDescription)), new RegExp(`^JumpCloud:${ids.alice};proof=[A-Za-z0-9_-]{22}$`));
+    const group = await read(`CN=Staff-${tag},${root}`, ['adminDescription']);
+    assert.match(String(first(group?.adminDescription)), new RegExp(`;proof=[A-Za-z0-9_-]{22}$`));
+    assert.ok(result.records.some((r) => r.Operation === 'createUser'));
+    assert.equal(result.result.Failed, 0, result.raw);
+    const again = await engine('sync-plan', syncParams({ anchorKey: key }));
+    assert.deepEqual(again.records.filter((r) => r.Operation !== 'skip'), [], 'a second run plans nothing');
+  });
+
+  it('planted by a second delegated account: victim without an AD account, victim skipped, or a copied proof: reported, nothing written', async () => {
+    // Start again from a victim with no AD account: remove the one the sync made.
+    const victim1Dn = String(first((await fx.session.search(root, { scope: 'one', filter: `(adminDescription=JumpCloud:${ids.victim1};*)`, attributes: ['cn'] }))[0]?.dn ?? ''));
+    if (victim1Dn) await fx.session.ldapClient.del(victim1Dn);
+    const aliceAnchor = String(first((await fx.session.search(root, { scope: 'one', filter: `(adminDescription=JumpCloud:${ids.alice};*)`, attributes: ['adminDescription'] }))[0]?.adminDescription));
+    const evil1 = await plant(`evil1${tag}`, `JumpCloud:${ids.victim1}`);
+    const evil2 = await plant(`evil2${tag}`, `JumpCloud:${ids.victim2}`);
+    const evilCopy = await plant(`evilc${tag}`, aliceAnchor); // the real proof, copied onto another object
+    const before = await Promise.all([evil1, evil2, evilCopy].map(snapshot));
+
+    const result = await runSync();
+    const untrusted = skipsFor(result.records, 'UntrustedAnchor');
+    assert.deepEqual(untrusted.map((r) => r.DN).sort(), [evil1, evil2, evilCopy].sort(), JSON.stringify(untrusted));
+    assert.deepEqual(await Promise.all([evil1, evil2, evilCopy].map(snapshot)), before, 'not renamed, not changed');
+    const staff = (await members(`Staff-${tag}`)).map((m) => m.toLowerCase());
+    for (const dn of [evil1, evil2, evilCopy]) assert.equal(staff.includes(dn.toLowerCase()), false, `${dn} was given no membership`);
+    assert.ok(skipsFor(result.records, 'MissingName').some((r) => r.JumpCloudId === ids.victim2), 'victim2 is skipped for its missing last name');
+    // victim1 got an account of its own, with a proven anchor; the planted object stays as it was.
+    const victim1 = await fx.session.search(root, { scope: 'one', filter: `(adminDescription=JumpCloud:${ids.victim1};proof=*)`, attributes: ['cn'] });
+    assert.equal(victim1.length, 1);
+    assert.notEqual(victim1[0]?.dn.toLowerCase(), evil1.toLowerCase());
+  });
+
+  it('a planted disabled object never offboards (suspends) the JumpCloud user it names', async () => {
+    const evil3 = await plant(`evil3${tag}`, `JumpCloud:${ids.victim3}`, true);
+    const session = await AdSession.open(adminDc({ bindDN: `${sync.sam}@example.com`, bindPassword: sync.password }));
+    const client = jumpcloud();
+    try {
+      const users = await changedManagedUsers(session, root, 'adminDescription', null, parseAnchorKey(key));
+      const planted = users.find((u) => u.dn.toLowerCase() === evil3.toLowerCase());
+      assert.equal(planted?.proven, false);
+      const journal = memoryJournal();
+      const domain = await findDomain(client, DOMAIN);
+      const done = await offboard(users, { client, writer: new AdWriter(session, 'adminDescription', parseAnchorKey(key)), journal, log: () => undefined, inScope: () => gatherScope(client, domain.id) });
+      assert.equal(done.offboarded, 0);
+      const victim3 = await admin('GET', `/users/${ids.victim3}`);
+      assert.notEqual(victim3.suspended, true, 'victim3 is not suspended in JumpCloud');
+      assert.equal(first((await read(evil3, ['adminDescription']))?.adminDescription), `JumpCloud:${ids.victim3}`, 'not marked offboarded');
+    } finally {
+      client.close();
+      await session.close();
+    }
+  });
+
+  it('offboarding suspends only ids in the domain\'s scope (an install without a key)', async () => {
+    const stray = await plant(`stray${tag}`, `JumpCloud:${ids.outsider}`, true);
+    const session = await AdSession.open(adminDc());
+    const client = jumpcloud();
+    try {
+      const users = (await changedManagedUsers(session, root, 'adminDescription', null)).filter((u) => u.dn.toLowerCase() === stray.toLowerCase());
+      assert.equal(users.length, 1);
+      const domain = await findDomain(client, DOMAIN);
+      const journal = memoryJournal();
+      const done = await offboard(users, { client, writer: new AdWriter(session, 'adminDescription'), journal, log: () => undefined, inScope: () => gatherScope(client, domain.id) });
+      assert.equal(done.offboarded, 0);
+      assert.notEqual((await admin('GET', `/users/${ids.outsider}`)).suspended, true, 'the user outside the scope is not suspended');
+    } finally {
+      client.close();
+      await session.close();
+    }
+  });
+});
