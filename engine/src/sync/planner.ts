@@ -325,12 +325,14 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
       if (dn) wanted.set(lower(dn), dn);
     }
     const current = new Map(currentMembers.map((dn) => [lower(dn), dn]));
+    const renamedTo = new Set([...renamed.values()].map(lower));
     for (const [key, dn] of wanted) {
       if (!current.has(key)) emit({ kind: 'addMember', groupDn: finalDn, memberDn: dn, group: label, member: displayName(dn), reason: 'member in JumpCloud' });
     }
     for (const [key, dn] of current) {
       // Members outside the root are not the sync's (an account moved out keeps its groups).
-      if (wanted.has(key) || protectedDns.has(key) || !dnsUnderRoot.has(key)) continue;
+      const underRoot = dnsUnderRoot.has(key) || renamedTo.has(key);
+      if (wanted.has(key) || protectedDns.has(key) || !underRoot) continue;
       emit({ kind: 'removeMember', groupDn: finalDn, memberDn: dn, group: label, member: displayName(dn), reason: 'not a member of the group in JumpCloud' });
     }
   }

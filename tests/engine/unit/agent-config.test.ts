@@ -164,8 +164,21 @@ describe('agent config', () => {
     assert.equal(read.sync.fullReconcileMinutes, 60);
     assert.equal(read.sync.anchorAttribute, 'adminDescription');
     const secrets = await openAgentSecrets(read, new KeyFileProtector(paths.keyFile));
-    assert.deepEqual(secrets, { bindPassword: 'Bind-Pa55word!', apiKey: 'api-key-123456', connectKey: 'jcck_connect-key-value', agentSecret: null, privateKeyPem: null, proxyPassword: null });
+    assert.deepEqual(secrets, { bindPassword: 'Bind-Pa55word!', apiKey: 'api-key-123456', connectKey: 'jcck_connect-key-value', agentSecret: null, privateKeyPem: null, proxyPassword: null, anchorKey: null });
     assert.ok(!existsSync(`${paths.config}.${process.pid}.tmp`));
+  });
+
+  it('keeps the anchor key protected, opens it as the 32-byte key, and refuses one that is not', async () => {
+    const dir = work();
+    const paths = agentPaths(dir);
+    const protector = new KeyFileProtector(paths.keyFile, { create: true });
+    const key = Buffer.alloc(32, 7).toString('base64');
+    writeAgentConfig(paths.config, { ...(await sampleConfig(dir)), anchorKey: await protector.protect(key, SECRET_PURPOSE.anchorKey) });
+    assert.ok(!readFileSync(paths.config, 'utf8').includes(key), 'the anchor key is not in clear');
+    const secrets = await openAgentSecrets(readAgentConfig(paths.config), protector);
+    assert.deepEqual(secrets.anchorKey, Buffer.alloc(32, 7));
+    writeAgentConfig(paths.config, { ...(await sampleConfig(dir)), anchorKey: await protector.protect('short', SECRET_PURPOSE.anchorKey) });
+    await assert.rejects(openAgentSecrets(readAgentConfig(paths.config), protector), /anchor key in the agent config is not a 32-byte key/);
   });
 
   it('holds either the connect key or the agent credentials, never both or neither', async () => {
