@@ -211,4 +211,77 @@ describe('anchor trust on the test DC', () => {
       await session.close();
     }
   });
+
+  it('an account moved out of the root keeps its group memberships while the conflict is reported', async () => {
+    const aliceDn = `CN=tr.alice.${tag},${root}`; // by name: the planted copy carries the same anchor
+    const movedDn = aliceDn.replace(root, outside);
+    await fx.session.ldapClient.modifyDN(aliceDn, movedDn);
+    assert.ok(await read(movedDn, ['cn']), `${aliceDn} moved to ${movedDn}`);
+    const result = await runSync();
+    const reported = skipsFor(result.records, 'MovedOutOfRoot');
+    assert.equal(reported.length, 1, JSON.stringify(result.records.filter((r) => r.Operation === 'skip')));
+    assert.equal(String(reported[0]?.DN).toLowerCase(), movedDn.toLowerCase());
+    assert.ok((await members(`Staff-${tag}`)).some((m) => m.toLowerCase() === movedDn.toLowerCase()), 'still a member of Staff');
+    await fx.session.ldapClient.modifyDN(movedDn, aliceDn);
+  });
+
+  it('a group leaving the scope keeps its objectSid, loses only managed members, and gets them back when bound again', async () => {
+    const groupDn = `CN=Staff-${tag},${root}`;
+    const sidOf = async () => (await fx.session.search(groupDn, { scope: 'base', filter: '(objectClass=group)', attributes: ['objectSid'], explicitBufferAttributes: ['objectSid'] }))[0]?.objectSid as Buffer;
+    const sid = await sidOf();
+    const before = (await members(`Staff-${tag}`)).map((m) => m.toLowerCase()).sort();
+    const managed = before.filter((m) => !m.includes('evil'));
+    assert.ok(managed.length >= 2, JSON.stringify(before));
+    await admin('POST', `/domains/${encodeURIComponent(DOMAIN)}/bindings`, { op: 'remove', type: 'user_group', target: `Staff-${tag}` });
+    await runSync();
+    assert.ok(Buffer.isBuffer(sid) && Buffer.compare(await sidOf(), sid) === 0, 'the same group, the same SID');
+    assert.deepEqual((await members(`Staff-${tag}`)).map((m) => m.toLowerCase()).sort(), before.filter((m) => !managed.includes(m)), 'only the members the sync manages are gone');
+    assert.match(String(first((await read(groupDn, ['adminDescription']))?.adminDescription)), /;unbound;proof=/);
+    assert.deepEqual((await engine('sync-plan', syncParams({ anchorKey: key }))).records.filter((r) => r.Operation !== 'skip'), [], 'marked: nothing more to do');
+
+    await admin('POST', `/domains/${encodeURIComponent(DOMAIN)}/bindings`, { op: 'add', type: 'user_group', target: `Staff-${tag}` });
+    const rebound = await runSync();
+    assert.ok(rebound.records.some((r) => r.Operation === 'rebindGroup'));
+    assert.ok(Buffer.compare(await sidOf(), sid) === 0);
+    const after = (await members(`Staff-${tag}`)).map((m) => m.toLowerCase());
+    for (const m of managed) assert.ok(after.includes(m), `${m} is a member again`);
+    assert.doesNotMatch(String(first((await read(groupDn, ['adminDescription']))?.adminDescription)), /unbound/);
+  });
+
+  it('anchors written without a key are sealed by a reviewed -AdoptExisting run: same objects, same names', async () => {
+    const legacyUser = await admin('POST', '/users', { username: `tr.legacy.${tag}`, email: `legacy.${tag}@example.com`, firstname: 'Leg', lastname: 'Acy', groups: [`Staff-${tag}`] });
+    ids.legacy = String(legacyUser._id ?? legacyUser.id);
+    const noKey = await engine('sync', syncParams());
+    assert.equal(noKey.code, 0, noKey.raw);
+    const dn = `CN=tr.legacy.${tag},${root}`;
+    const guid = (await fx.session.search(dn, { scope: 'base', filter: '(objectClass=user)', attributes: ['objectGUID'], explicitBufferAttributes: ['objectGUID'] }))[0]?.objectGUID;
+    assert.equal(first((await read(dn, ['adminDescription']))?.adminDescription), `JumpCloud:${ids.legacy}`, 'no key, no proof');
+    const withKey = await engine('sync-plan', syncParams({ anchorKey: key }));
+    assert.ok(skipsFor(withKey.records, 'UntrustedAnchor').some((r) => String(r.DN).toLowerCase() === dn.toLowerCase()), 'with the key it is not vouched for');
+    assert.equal(withKey.records.filter((r) => String(r.DN ?? '').toLowerCase() === dn.toLowerCase() && r.Operation !== 'skip').length, 0);
+    const adopt = await engine('sync-plan', syncParams({ anchorKey: key, adoptExisting: true }));
+    const adoptOps = adopt.records.filter((r) => r.Adopt === true);
+    assert.deepEqual(adoptOps.map((r) => String(r.DN).toLowerCase()), [dn.toLowerCase()], 'the review list names exactly the legacy object');
+    await runSync({ adoptExisting: true });
+    const sealed = await fx.session.search(dn, { scope: 'base', filter: '(objectClass=user)', attributes: ['objectGUID', 'adminDescription'], explicitBufferAttributes: ['objectGUID'] });
+    assert.match(String(first(sealed[0]?.adminDescription)), new RegExp(`^JumpCloud:${ids.legacy};proof=`));
+    assert.ok(Buffer.compare(sealed[0]?.objectGUID as Buffer, guid as Buffer) === 0, 'not re-created');
+    assert.ok((await members(`Staff-${tag}`)).some((m) => m.toLowerCase() === dn.toLowerCase()), 'memberships kept');
+  });
+
+  it('JumpCloud user guest with -AdoptExisting leaves the built-in Guest untouched', async () => {
+    await admin('POST', '/users', { username: 'guest', email: `guest.${tag}@example.com`, firstname: 'Guest', lastname: 'User', bindToDomain: DOMAIN });
+    const guestDn = `CN=Guest,CN=Users,${info.baseDN}`;
+    const watched = ['cn', 'sAMAccountName', 'adminDescription', 'userAccountControl', 'givenName', 'sn', 'whenChanged', 'userPrincipalName'];
+    const before = JSON.stringify(await fx.session.readObject(guestDn, watched));
+    // Root CN=Users, only the user guest (so nothing else in the shared container is planned), as an administrator.
+    const params = { ...syncParams({ rootUserDN: adi(`CN=Users,${info.baseDN}`), user: 'guest', adoptExisting: true }), dc: adminDc() };
+    const planned = await engine('sync-plan', params);
+    assert.equal(planned.code, 0, planned.raw);
+    assert.deepEqual(planned.records.map((r) => [r.Operation, r.Code]), [['skip', 'Protected']]);
+    assert.match(String(planned.records[0]?.Reason), /critical system object/);
+    const applied = await engine('sync', params);
+    assert.equal(applied.code, 0, applied.raw);
+    assert.equal(JSON.stringify(await fx.session.readObject(guestDn, watched)), before);
+  });
 });
