@@ -248,6 +248,35 @@ describe('anchor trust on the test DC', () => {
     assert.doesNotMatch(String(first((await read(groupDn, ['adminDescription']))?.adminDescription)), /unbound/);
   });
 
+  it('Remove-JCSyncGroup (group-remove): refuses a bound group, lists what it would delete, deletes only when asked', async () => {
+    const groupDn = `CN=Staff-${tag},${root}`;
+    const params = (extra: Rec = {}) => ({ dc: adminDc(), rootUserDN: adi(root), group: `Staff-${tag}`, anchorKey: key, ...extra });
+    const bound = await engine('group-remove', params());
+    assert.equal(bound.code, 5, bound.raw);
+    assert.equal(bound.error?.id, 'Group.StillBound');
+    const missing = await engine('group-remove', params({ group: `NoSuch-${tag}` }));
+    assert.equal(missing.error?.id, 'Group.NotFound');
+    await admin('POST', `/domains/${encodeURIComponent(DOMAIN)}/bindings`, { op: 'remove', type: 'user_group', target: `Staff-${tag}` });
+    await runSync();
+    const left = await members(`Staff-${tag}`);
+    const whatIf = await engine('group-remove', params({ whatIf: true }));
+    assert.equal(whatIf.code, 0, whatIf.raw);
+    const listed = whatIf.records[0] as Rec;
+    assert.equal(listed.Action, 'WouldRemove');
+    assert.equal(listed.DistinguishedName, groupDn);
+    assert.match(String(listed.ObjectSid), /^S-1-5-21-/);
+    assert.deepEqual((listed.Members as string[]).map((m) => m.toLowerCase()).sort(), left.map((m) => m.toLowerCase()).sort());
+    assert.ok(await read(groupDn, ['cn']), 'whatIf deleted nothing');
+    const removed = await engine('group-remove', params());
+    assert.equal(removed.code, 0, removed.raw);
+    assert.equal((removed.records[0] as Rec).Action, 'Removed');
+    assert.equal(await read(groupDn, ['cn']), null);
+    // Bound again later, the sync creates it anew (a new SID: that is what deleting means).
+    await admin('POST', `/domains/${encodeURIComponent(DOMAIN)}/bindings`, { op: 'add', type: 'user_group', target: `Staff-${tag}` });
+    await runSync();
+    assert.ok(await read(groupDn, ['cn']));
+  });
+
   it('anchors written without a key are sealed by a reviewed -AdoptExisting run: same objects, same names', async () => {
     const legacyUser = await admin('POST', '/users', { username: `tr.legacy.${tag}`, email: `legacy.${tag}@example.com`, firstname: 'Leg', lastname: 'Acy', groups: [`Staff-${tag}`] });
     ids.legacy = String(legacyUser._id ?? legacyUser.id);

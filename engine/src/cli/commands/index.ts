@@ -20,6 +20,7 @@ const ALL: Array<[name: string, load: CommandLoader]> = [
   // The sync.
   ['sync-plan', lazy(() => import('./sync').then((m) => m.syncPlanCommand))],
   ['sync', lazy(() => import('./sync').then((m) => m.syncCommand))],
+  ['group-remove', lazy(() => import('./group-remove').then((m) => m.groupRemoveCommand))],
   // ADI domains and the sync agent.
   ['adi-domain-new', lazy(() => import('./adi-domain').then((m) => m.adiDomainNewCommand))],
   ['adi-domain-list', lazy(() => import('./adi-domain').then((m) => m.adiDomainListCommand))],
