@@ -17,6 +17,9 @@ $script:JCServiceDisplayName = 'JumpCloud AD Integration Sync Agent'
 $script:JCSystemdUnitFolder = '/etc/systemd/system'
 $script:JCSystemdUnitName = 'jcadi-sync-agent.service'
 $script:JCServiceHostName = 'jcadi-service.exe'
+# The service's virtual account (Windows) and the agent's dedicated system user (Linux).
+$script:JCServiceAccount = 'NT SERVICE\' + $script:JCServiceName
+$script:JCAgentUser = 'jcadi'
 
 # The one default of each cmdlet parameter that has one: the block builders (GetJCBoundValue)
 # use it for a parameter not given, and every cmdlet declaring the parameter declares this value

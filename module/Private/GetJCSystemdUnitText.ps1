@@ -1,15 +1,27 @@
 function GetJCSystemdUnitText {
     <#
     .SYNOPSIS
-        The systemd unit of the agent: restarts on failure, stops with SIGTERM (graceful).
+        The systemd unit of the agent: restarts on failure, stops with SIGTERM (graceful), runs
+        as the agent's dedicated user with the file system read-only but for its own folder.
+    .DESCRIPTION
+        User/Group: the dedicated system user (jcadi) its folder and secrets belong to.
+        NoNewPrivileges, ProtectSystem=strict with ReadWritePaths= only the install folder,
+        ProtectHome, PrivateTmp, PrivateDevices, LimitCORE=0 (no core dump can hold a secret),
+        no capabilities, no SUID/SGID files, UMask 0077. CA files named in agent.json must be
+        readable by that user outside /home and /root.
     .PARAMETER InstallPath
         The install folder.
+    .PARAMETER User
+        The account the agent runs as (default: the module's dedicated user, jcadi).
     #>
     [CmdletBinding()]
     [OutputType([string])]
     param(
         [Parameter(Mandatory = $true)]
-        [string] $InstallPath
+        [string] $InstallPath,
+
+        [ValidatePattern('^[a-z_][a-z0-9_-]{0,31}$')]
+        [string] $User = $script:JCAgentUser
     )
 
     $files = GetJCAgentFiles -InstallPath $InstallPath
@@ -29,8 +41,23 @@ function GetJCSystemdUnitText {
         'RestartPreventExitStatus=2'
         'KillSignal=SIGTERM'
         'TimeoutStopSec=60'
+        ('User={0}' -f $User)
+        ('Group={0}' -f $User)
         'UMask=0077'
         'NoNewPrivileges=true'
+        'ProtectSystem=strict'
+        ('ReadWritePaths="{0}"' -f $InstallPath.TrimEnd('/'))
+        'ProtectHome=true'
+        'PrivateTmp=true'
+        'PrivateDevices=true'
+        'LimitCORE=0'
+        'CapabilityBoundingSet='
+        'AmbientCapabilities='
+        'RestrictSUIDSGID=true'
+        'ProtectKernelTunables=true'
+        'ProtectKernelModules=true'
+        'ProtectControlGroups=true'
+        'LockPersonality=true'
         ''
         '[Install]'
         'WantedBy=multi-user.target'

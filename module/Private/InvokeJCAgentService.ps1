@@ -18,7 +18,8 @@ function InvokeJCAgentService {
     .DESCRIPTION
         Register and Unregister create and remove the Windows service or the systemd unit (nothing
         to do for a plain process). Register on Windows registers the service host
-        (jcadi-service.exe) with restart failure actions that also apply when it stops with a
+        (jcadi-service.exe) to run as the virtual account NT SERVICE\JumpCloudADISync (an existing
+        LocalSystem registration is moved over), with restart failure actions that also apply when it stops with a
         non-zero exit code (failureflag 1); run again, it points an existing service at the host
         (an upgrade) and sets the failure actions again. Start starts it and waits until the agent
         reports connected to JumpCloud (or failed: the agent's error, such as
@@ -57,14 +58,14 @@ function InvokeJCAgentService {
     switch ($Action) {
         'Register' {
             if ($manager -eq 'Windows') {
-                # The service host, quoted (the default folder has spaces); it finds the engine and
-                # the config in its own folder, so the command line carries nothing else.
-                $binaryPath = '"{0}"' -f $files.ServiceHost
-                $existing = Get-Service -Name $script:JCServiceName -ErrorAction SilentlyContinue
+                # Computed as data (GetJCServiceRegistration): the quoted service host, its virtual
+                # account, and sc.exe by full path for the SID type and the failure actions.
+                $registration = GetJCServiceRegistration -ServiceHostPath $files.ServiceHost
+                $existing = Get-Service -Name $registration.Name -ErrorAction SilentlyContinue
                 if ($null -eq $existing) {
                     $splatService = @{
-                        Name           = $script:JCServiceName
-                        BinaryPathName = $binaryPath
+                        Name           = $registration.Name
+                        BinaryPathName = $registration.BinaryPathName
                         DisplayName    = $script:JCServiceDisplayName
                         Description    = 'Keeps Active Directory in step with JumpCloud (users, groups, passwords).'
                         StartupType    = 'Automatic'
@@ -72,29 +73,32 @@ function InvokeJCAgentService {
                     [void](New-Service @splatService)
                 }
                 else {
-                    SetJCServiceBinaryPath -Name $script:JCServiceName -BinaryPathName $binaryPath -Cmdlet $Cmdlet
+                    SetJCServiceBinaryPath -Name $registration.Name -BinaryPathName $registration.BinaryPathName -Cmdlet $Cmdlet
                 }
-                InvokeJCNativeCommand -FilePath 'sc.exe' -ArgumentList @('failure', $script:JCServiceName, 'reset=', '86400', 'actions=', 'restart/10000/restart/10000/restart/60000') -Cmdlet $Cmdlet
-                # A stop with a non-zero exit code (the host's report of an agent that ended) is a failure too.
-                InvokeJCNativeCommand -FilePath 'sc.exe' -ArgumentList @('failureflag', $script:JCServiceName, '1') -Cmdlet $Cmdlet
+                # Never LocalSystem: a new service and an older LocalSystem registration alike.
+                SetJCServiceAccount -Name $registration.Name -Change $registration.AccountChange -Cmdlet $Cmdlet
+                foreach ($arguments in $registration.ScArguments) {
+                    InvokeJCNativeCommand -FilePath $registration.ScExe -ArgumentList $arguments -Cmdlet $Cmdlet
+                }
+                RegisterJCEventSource -Source $registration.EventSource
             }
             elseif ($manager -eq 'Systemd') {
                 [System.IO.File]::WriteAllText($unitPath, (GetJCSystemdUnitText -InstallPath $InstallPath))
-                InvokeJCNativeCommand -FilePath 'systemctl' -ArgumentList @('daemon-reload') -Cmdlet $Cmdlet
-                InvokeJCNativeCommand -FilePath 'systemctl' -ArgumentList @('enable', $script:JCSystemdUnitName) -Cmdlet $Cmdlet
+                InvokeJCNativeCommand -FilePath (GetJCSystemProgram -Name 'systemctl') -ArgumentList @('daemon-reload') -Cmdlet $Cmdlet
+                InvokeJCNativeCommand -FilePath (GetJCSystemProgram -Name 'systemctl') -ArgumentList @('enable', $script:JCSystemdUnitName) -Cmdlet $Cmdlet
             }
         }
         'Unregister' {
             if ($manager -eq 'Windows') {
                 if ($null -ne (Get-Service -Name $script:JCServiceName -ErrorAction SilentlyContinue)) {
-                    InvokeJCNativeCommand -FilePath 'sc.exe' -ArgumentList @('delete', $script:JCServiceName) -Cmdlet $Cmdlet
+                    InvokeJCNativeCommand -FilePath (GetJCSystemProgram -Name 'sc.exe') -ArgumentList @('delete', $script:JCServiceName) -Cmdlet $Cmdlet
                 }
             }
             elseif ($manager -eq 'Systemd') {
                 if (Test-Path -LiteralPath $unitPath -PathType Leaf) {
-                    InvokeJCNativeCommand -FilePath 'systemctl' -ArgumentList @('disable', $script:JCSystemdUnitName) -Cmdlet $Cmdlet
+                    InvokeJCNativeCommand -FilePath (GetJCSystemProgram -Name 'systemctl') -ArgumentList @('disable', $script:JCSystemdUnitName) -Cmdlet $Cmdlet
                     Remove-Item -LiteralPath $unitPath -Force
-                    InvokeJCNativeCommand -FilePath 'systemctl' -ArgumentList @('daemon-reload') -Cmdlet $Cmdlet
+                    InvokeJCNativeCommand -FilePath (GetJCSystemProgram -Name 'systemctl') -ArgumentList @('daemon-reload') -Cmdlet $Cmdlet
                 }
             }
         }
@@ -107,7 +111,7 @@ function InvokeJCAgentService {
                 Start-Service -Name $script:JCServiceName -ErrorAction Stop
             }
             else {
-                InvokeJCNativeCommand -FilePath 'systemctl' -ArgumentList @('start', $script:JCSystemdUnitName) -Cmdlet $Cmdlet
+                InvokeJCNativeCommand -FilePath (GetJCSystemProgram -Name 'systemctl') -ArgumentList @('start', $script:JCSystemdUnitName) -Cmdlet $Cmdlet
             }
             return (InvokeJCEngine -Command 'agent-wait' -Parameters ([ordered]@{ installPath = $InstallPath; timeoutSeconds = $TimeoutSeconds; since = $since }) -Cmdlet $Cmdlet)
         }
@@ -121,7 +125,7 @@ function InvokeJCAgentService {
                 }
             }
             elseif (Test-Path -LiteralPath $unitPath -PathType Leaf) {
-                InvokeJCNativeCommand -FilePath 'systemctl' -ArgumentList @('stop', $script:JCSystemdUnitName) -Cmdlet $Cmdlet
+                InvokeJCNativeCommand -FilePath (GetJCSystemProgram -Name 'systemctl') -ArgumentList @('stop', $script:JCSystemdUnitName) -Cmdlet $Cmdlet
             }
         }
         'Query' {
@@ -133,7 +137,8 @@ function InvokeJCAgentService {
                 }
             }
             elseif ($manager -eq 'Systemd') {
-                $state = [string](& systemctl is-active $script:JCSystemdUnitName 2>$null)
+                $systemctl = GetJCSystemProgram -Name 'systemctl'
+                $state = [string](& $systemctl is-active $script:JCSystemdUnitName 2>$null)
             }
             return [pscustomobject]@{ Manager = $manager; Name = $script:JCServiceName; State = $state }
         }

@@ -10,7 +10,13 @@ function Install-JCSyncAgent {
              -AcknowledgeInsecureLdapRisk), the Root User DN (the Test-JCRootDN rules, and it must
              lie under the ADI domain), then binds to the domain controller with the service
              account, finds the root user container and finds the ADI domain in JumpCloud;
-          2. copies the engine into the install folder (on Windows with the service host
+          2. creates the install folder (or checks an existing one) with its own access, before any
+             secret is written: on Windows inheritance off, owner Administrators, access for
+             SYSTEM, Administrators and the service's virtual account NT SERVICE\JumpCloudADISync
+             only (a folder that grants more, belongs to someone else or is a junction is refused:
+             -Force resets the first two); on Linux mode 0700, owned by the agent's dedicated
+             system user jcadi (created when missing), never a symbolic link;
+             copies the engine into the install folder (on Windows with the service host
              jcadi-service.exe, shipped next to the engine) and writes the configuration there,
              every secret encrypted at rest (DPAPI on Windows; elsewhere a key file readable only
              by the service's account, 0600, and AES-256-GCM);
@@ -122,6 +128,13 @@ function Install-JCSyncAgent {
         .suffix, an IP address, or *. Needs -Proxy with a URL.
     .PARAMETER StartTimeoutSeconds
         How long to wait for the started agent to report connected. Default: 60.
+    .PARAMETER Force
+        Resets an existing install folder (or %ProgramData%\JumpCloudADI) that is not safe to keep
+        secrets in: one that grants access to more than SYSTEM, Administrators and the service's
+        account NT SERVICE\JumpCloudADISync, inherits access from its parent, or belongs to
+        another owner (on Linux: not 0700, or not the agent's). Without -Force such a folder is
+        refused with an error that says what is wrong (Folder.Insecure). A junction or symbolic
+        link is refused even with -Force (Folder.Link): remove it first.
     .PARAMETER ComputerName
         Servers to install on over PowerShell remoting, each with a fresh connect key.
     .PARAMETER RemoteCredential
@@ -255,6 +268,8 @@ function Install-JCSyncAgent {
         [ValidateRange(1, 600)]
         [int] $StartTimeoutSeconds = 60,
 
+        [switch] $Force,
+
         [Parameter(Mandatory = $true, ParameterSetName = 'Remote')]
         [ValidateNotNullOrEmpty()]
         [string[]] $ComputerName,
@@ -308,6 +323,7 @@ function Install-JCSyncAgent {
             if (-not $PSCmdlet.ShouldProcess($path, 'Upgrade the JumpCloud sync agent (engine replaced, configuration kept)')) {
                 return
             }
+            AddJCAgentFolderParams -Parameters $engineParams -Force:$Force -Cmdlet $PSCmdlet
             # Refused changes (DC <-> member server) stop here, before the agent is stopped.
             $checkParams = [ordered]@{}
             foreach ($key in $engineParams.Keys) {
@@ -398,6 +414,7 @@ function Install-JCSyncAgent {
         if (-not $PSCmdlet.ShouldProcess($path, ('Install the JumpCloud sync agent for {0} ({1}{2})' -f $Domain, $ServerType, $modeText))) {
             return
         }
+        AddJCAgentFolderParams -Parameters $engineParams -Force:$Force -Cmdlet $PSCmdlet
 
         $installed = @(InvokeJCEngine -Command 'agent-install' -Parameters $engineParams -Cmdlet $PSCmdlet)
         # The helpers raise their errors on their own behalf here (no -Cmdlet), so this cmdlet can

@@ -372,7 +372,8 @@ export async function waitForAgent(paths: AgentPaths, options: { since: Date; ti
 /** Starts `<install>/jcadi-engine run --config <install>/agent.json` detached from this process. */
 export function spawnAgent(paths: AgentPaths): { pid: number; exited: () => boolean } {
   if (!existsSync(paths.engine)) throw new EngineError('Agent.NotInstalled', `No engine at ${paths.engine}: the sync agent is not installed there.`, { exitCode: ExitCode.BadRequest, category: 'ObjectNotFound', target: paths.installPath });
-  const child = spawn(paths.engine, ['run', '--config', paths.config], { detached: true, stdio: 'ignore', windowsHide: true, cwd: paths.installPath, env: minimalEnv() });
+  const account = agentAccount(paths);
+  const child = spawn(paths.engine, ['run', '--config', paths.config], { detached: true, stdio: 'ignore', windowsHide: true, cwd: paths.installPath, env: minimalEnv(), ...(account ?? {}) });
   let exited = false;
   child.on('exit', () => {
     exited = true;
@@ -383,6 +384,16 @@ export function spawnAgent(paths: AgentPaths): { pid: number; exited: () => bool
   child.unref();
   if (!child.pid) throw new EngineError('Agent.StartFailed', `Cannot start ${paths.engine}.`, { exitCode: ExitCode.Internal, target: paths.engine });
   return { pid: child.pid, exited: () => exited };
+}
+
+/**
+ * POSIX, started by root: the agent runs as the account its folder belongs to (the dedicated
+ * user Install-JCSyncAgent made), as its systemd unit would; null: as the caller.
+ */
+export function agentAccount(paths: AgentPaths): { uid: number; gid: number } | null {
+  if (process.platform === 'win32' || process.getuid?.() !== 0) return null;
+  const folder = lstatSync(paths.installPath);
+  return folder.isDirectory() && folder.uid !== 0 ? { uid: folder.uid, gid: folder.gid } : null;
 }
 
 /** The agent needs no environment of its own: everything is in its config. No secret is ever passed here. */

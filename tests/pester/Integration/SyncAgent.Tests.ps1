@@ -99,9 +99,14 @@ Describe 'Sync agent cmdlets against the sandbox and the test DC' -Tag 'Integrat
         $script:OU = Invoke-SyncFixture -Action 'ou-create' -Request @{ connectionFile = $script:ConnectionFile; prefix = 'jcadi-pester-agent' }
         $script:Tag = [guid]::NewGuid().ToString('N').Substring(0, 6)
 
+        # The agent runs as its own account (jcadi when the tests run as root), which cannot enter
+        # the sandbox's data folder (0700): its CA certificate is handed over in a readable place,
+        # as an administrator would put a CA file.
+        $script:SandboxCaFile = Join-Path -Path $script:Work -ChildPath 'sandbox-ca.pem'
+        Copy-Item -LiteralPath $script:Sandbox.caFile -Destination $script:SandboxCaFile
         $script:SplatJumpCloud = @{
             JumpCloudUrl                      = $script:Sandbox.url
-            JumpCloudCertificateAuthorityFile = $script:Sandbox.caFile
+            JumpCloudCertificateAuthorityFile = $script:SandboxCaFile
             JumpCloudApiKey                   = $script:ApiKey
         }
         $script:SplatInstall = @{

@@ -59,15 +59,23 @@ Describe 'InvokeJCAgentService' {
             $unit | Should -Match 'Restart=on-failure'
             $unit | Should -Match 'RestartPreventExitStatus=2'
             $unit | Should -Match 'WantedBy=multi-user.target'
-            $script:Calls[0] | Should -BeExactly 'systemctl daemon-reload'
-            $script:Calls[1] | Should -BeExactly 'systemctl enable jcadi-sync-agent.service'
-            $script:Calls[2] | Should -BeExactly 'systemctl start jcadi-sync-agent.service'
+            # Least privilege: the dedicated user, a read-only system but for its own folder.
+            foreach ($line in @('User=jcadi', 'Group=jcadi', 'NoNewPrivileges=true', 'ProtectSystem=strict', 'ReadWritePaths="/opt/adi"', 'PrivateTmp=true', 'LimitCORE=0', 'ProtectHome=true', 'CapabilityBoundingSet=', 'UMask=0077')) {
+                @($unit -split "`n") | Should -Contain $line
+            }
+            @($unit -split "`n" | Where-Object { $_ -like 'ReadWritePaths=*' }).Count | Should -Be 1
+            # By full path, never resolved through PATH.
+            $systemctl = InModuleScope JumpCloudADI { GetJCSystemProgram -Name 'systemctl' }
+            $systemctl | Should -Match '^/(usr/)?s?bin/systemctl$'
+            $script:Calls[0] | Should -BeExactly ('{0} daemon-reload' -f $systemctl)
+            $script:Calls[1] | Should -BeExactly ('{0} enable jcadi-sync-agent.service' -f $systemctl)
+            $script:Calls[2] | Should -BeExactly ('{0} start jcadi-sync-agent.service' -f $systemctl)
             $script:Calls[3] | Should -Match '^engine agent-wait installPath=/opt/adi timeoutSeconds=9 since=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$'
             InModuleScope JumpCloudADI {
                 InvokeJCAgentService -Action Stop -InstallPath '/opt/adi'
                 InvokeJCAgentService -Action Unregister -InstallPath '/opt/adi'
             }
-            @($script:Calls[4..7]) | Should -Be @('systemctl stop jcadi-sync-agent.service', 'systemctl disable jcadi-sync-agent.service', 'systemctl daemon-reload')
+            @($script:Calls[4..7]) | Should -Be @(('{0} stop jcadi-sync-agent.service' -f $systemctl), ('{0} disable jcadi-sync-agent.service' -f $systemctl), ('{0} daemon-reload' -f $systemctl))
             Test-Path -LiteralPath (Join-Path -Path $script:UnitFolder -ChildPath 'jcadi-sync-agent.service') | Should -BeFalse
         }
     }
@@ -109,6 +117,13 @@ Describe 'InvokeJCAgentService' {
             Mock -ModuleName JumpCloudADI SetJCServiceBinaryPath {
                 $script:Calls.Add(('SetJCServiceBinaryPath {0} {1}' -f $Name, $BinaryPathName))
             }
+            Mock -ModuleName JumpCloudADI SetJCServiceAccount {
+                $script:Calls.Add(('SetJCServiceAccount {0} {1} [{2}]' -f $Name, $Change.StartName, $Change.StartPassword))
+            }
+            Mock -ModuleName JumpCloudADI RegisterJCEventSource {
+                $script:Calls.Add(('RegisterJCEventSource {0}' -f $Source))
+            }
+            $script:Sc = 'C:\Windows\System32\sc.exe'
             Mock -ModuleName JumpCloudADI Start-Service {
                 $script:Calls.Add(('Start-Service {0}' -f $Name))
             }
@@ -128,8 +143,11 @@ Describe 'InvokeJCAgentService' {
             }
             @($script:Calls) | Should -Be @(
                 ('New-Service JumpCloudADISync {0} Automatic' -f $script:HostBinaryPath)
-                'sc.exe failure JumpCloudADISync reset= 86400 actions= restart/10000/restart/10000/restart/60000'
-                'sc.exe failureflag JumpCloudADISync 1'
+                'SetJCServiceAccount JumpCloudADISync NT SERVICE\JumpCloudADISync []'
+                ('{0} sidtype JumpCloudADISync unrestricted' -f $script:Sc)
+                ('{0} failure JumpCloudADISync reset= 86400 actions= restart/10000/restart/10000/restart/60000' -f $script:Sc)
+                ('{0} failureflag JumpCloudADISync 1' -f $script:Sc)
+                'RegisterJCEventSource JumpCloudADISync'
             )
             $script:HostBinaryPath | Should -Match '^"C:\\Program Files\\JumpCloud\\AD Integration\\[\\/]?jcadi-service\.exe"$'
             Should -Invoke -ModuleName JumpCloudADI New-Service -Times 1 -Exactly -ParameterFilter { $BinaryPathName -notmatch 'jcadi-engine' -and $BinaryPathName -notmatch ' run ' }
@@ -142,10 +160,14 @@ Describe 'InvokeJCAgentService' {
                 param($Path)
                 InvokeJCAgentService -Action Register -InstallPath $Path
             }
+            # An upgrade from a LocalSystem registration: the account is moved over as well.
             @($script:Calls) | Should -Be @(
                 ('SetJCServiceBinaryPath JumpCloudADISync {0}' -f $script:HostBinaryPath)
-                'sc.exe failure JumpCloudADISync reset= 86400 actions= restart/10000/restart/10000/restart/60000'
-                'sc.exe failureflag JumpCloudADISync 1'
+                'SetJCServiceAccount JumpCloudADISync NT SERVICE\JumpCloudADISync []'
+                ('{0} sidtype JumpCloudADISync unrestricted' -f $script:Sc)
+                ('{0} failure JumpCloudADISync reset= 86400 actions= restart/10000/restart/10000/restart/60000' -f $script:Sc)
+                ('{0} failureflag JumpCloudADISync 1' -f $script:Sc)
+                'RegisterJCEventSource JumpCloudADISync'
             )
             Should -Invoke -ModuleName JumpCloudADI New-Service -Times 0 -Exactly
         }
@@ -161,13 +183,70 @@ Describe 'InvokeJCAgentService' {
             }
             $script:Calls[0] | Should -BeExactly 'Start-Service JumpCloudADISync'
             $script:Calls[1] | Should -Match '^engine agent-wait installPath=C:\\Program Files\\JumpCloud\\AD Integration\\ timeoutSeconds=9 since='
-            @($script:Calls[2..3]) | Should -Be @('Stop-Service JumpCloudADISync', 'sc.exe delete JumpCloudADISync')
+            @($script:Calls[2..3]) | Should -Be @('Stop-Service JumpCloudADISync', ('{0} delete JumpCloudADISync' -f $script:Sc))
         }
 
         It 'installs the service host that ships next to the engine' {
             InModuleScope JumpCloudADI { GetJCServiceHostFile -EngineFile 'D:\Modules\JumpCloudADI\bin\jcadi-engine.exe' } | Should -BeExactly 'D:\Modules\JumpCloudADI\bin\jcadi-service.exe'
             Mock -ModuleName JumpCloudADI TestJCIsWindows { $false }
             InModuleScope JumpCloudADI { GetJCServiceHostFile -EngineFile '/opt/module/bin/jcadi-engine' } | Should -BeNullOrEmpty
+        }
+    }
+
+    Context 'least privilege, as data' {
+        It 'registers the Windows service for its virtual account, with sc.exe by full path' {
+            Mock -ModuleName JumpCloudADI TestJCIsWindows { $true }
+            $registration = InModuleScope JumpCloudADI { GetJCServiceRegistration -ServiceHostPath 'C:\Program Files\JumpCloud\AD Integration\jcadi-service.exe' }
+            $registration.BinaryPathName | Should -BeExactly '"C:\Program Files\JumpCloud\AD Integration\jcadi-service.exe"'
+            $registration.Account | Should -BeExactly 'NT SERVICE\JumpCloudADISync'
+            # Win32_Service.Change: a virtual account has no password (empty, not $null).
+            $registration.AccountChange.StartName | Should -BeExactly 'NT SERVICE\JumpCloudADISync'
+            $registration.AccountChange.StartPassword | Should -BeExactly ''
+            $registration.AccountChange.Keys.Count | Should -Be 2
+            $registration.ScExe | Should -Match '^[A-Za-z]:\\Windows\\System32\\sc\.exe$'
+            @($registration.ScArguments | ForEach-Object { $_ -join ' ' }) | Should -Be @(
+                'sidtype JumpCloudADISync unrestricted'
+                'failure JumpCloudADISync reset= 86400 actions= restart/10000/restart/10000/restart/60000'
+                'failureflag JumpCloudADISync 1'
+            )
+        }
+
+        It 'moves a LocalSystem service to the virtual account through Win32_Service.Change, and leaves one already moved' {
+            $script:Changed = $null
+            if ($null -eq (Get-Command -Name Get-CimInstance -ErrorAction SilentlyContinue)) {
+                Set-Item -Path 'Function:\global:Get-CimInstance' -Value { param([string] $ClassName, [string] $Filter) }
+                Set-Item -Path 'Function:\global:Invoke-CimMethod' -Value { param($InputObject, [string] $MethodName, [hashtable] $Arguments) }
+                $script:CimStandIns = $true
+            }
+            try {
+                Mock -ModuleName JumpCloudADI Get-CimInstance { [pscustomobject]@{ Name = 'JumpCloudADISync'; StartName = 'LocalSystem' } }
+                Mock -ModuleName JumpCloudADI Invoke-CimMethod { $script:Changed = $Arguments; [pscustomobject]@{ ReturnValue = 0 } }
+                InModuleScope JumpCloudADI { SetJCServiceAccount -Name 'JumpCloudADISync' -Change @{ StartName = 'NT SERVICE\JumpCloudADISync'; StartPassword = '' } }
+                $script:Changed.StartName | Should -BeExactly 'NT SERVICE\JumpCloudADISync'
+                Should -Invoke -ModuleName JumpCloudADI Invoke-CimMethod -Times 1 -Exactly -ParameterFilter { $MethodName -eq 'Change' }
+                Mock -ModuleName JumpCloudADI Get-CimInstance { [pscustomobject]@{ Name = 'JumpCloudADISync'; StartName = 'NT SERVICE\JumpCloudADISync' } }
+                InModuleScope JumpCloudADI { SetJCServiceAccount -Name 'JumpCloudADISync' -Change @{ StartName = 'NT SERVICE\JumpCloudADISync'; StartPassword = '' } }
+                Should -Invoke -ModuleName JumpCloudADI Invoke-CimMethod -Times 1 -Exactly
+                Mock -ModuleName JumpCloudADI Get-CimInstance { [pscustomobject]@{ Name = 'JumpCloudADISync'; StartName = 'LocalSystem' } }
+                Mock -ModuleName JumpCloudADI Invoke-CimMethod { [pscustomobject]@{ ReturnValue = 21 } }
+                { InModuleScope JumpCloudADI { SetJCServiceAccount -Name 'JumpCloudADISync' -Change @{ StartName = 'NT SERVICE\JumpCloudADISync'; StartPassword = '' } } } | Should -Throw -ExpectedMessage '*returned 21*'
+            }
+            finally {
+                if ($script:CimStandIns) {
+                    Remove-Item -Path 'Function:\global:Get-CimInstance', 'Function:\global:Invoke-CimMethod'
+                }
+            }
+        }
+
+        It 'creates the Linux agent user without home, shell or password' {
+            InModuleScope JumpCloudADI { GetJCAgentUserArguments -Name 'jcadi' } | Should -Be @('--system', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', '--user-group', '--comment', 'JumpCloud AD Integration sync agent', 'jcadi')
+        }
+
+        It 'names every system program by full path' {
+            Mock -ModuleName JumpCloudADI TestJCIsWindows { $true }
+            InModuleScope JumpCloudADI { GetJCSystemProgram -Name 'sc.exe' } | Should -Match '^[A-Za-z]:\\Windows\\System32\\sc\.exe$'
+            Mock -ModuleName JumpCloudADI TestJCIsWindows { $false }
+            InModuleScope JumpCloudADI { GetJCSystemProgram -Name 'useradd' } | Should -Match '^/(usr/)?s?bin/useradd$'
         }
     }
 

@@ -30,6 +30,8 @@ Describe 'Install-JCSyncAgent' {
         $script:Calls = New-Object -TypeName System.Collections.Generic.List[object]
         $script:StartError = $null
         Mock -ModuleName JumpCloudADI FindJCEngine { '/module/build/jcadi-engine' }
+        # The agent's dedicated Linux user is not created by unit tests (the engine test does it for real).
+        Mock -ModuleName JumpCloudADI InitializeJCAgentUser { 'jcadi' }
         Mock -ModuleName JumpCloudADI InvokeJCEngine {
             $script:Calls.Add([pscustomobject]@{ Kind = 'engine'; Name = $Command; Parameters = $Parameters })
             if ($Command -eq 'agent-install') {
@@ -80,7 +82,9 @@ Describe 'Install-JCSyncAgent' {
             $result = Install-JCSyncAgent @splat -CertificateAuthorityFile (Join-Path -Path $script:RepoRoot -ChildPath 'JumpCloudADI.psd1')
             @($script:Calls | ForEach-Object { '{0}:{1}' -f $_.Kind, $_.Name }) | Should -Be @('engine:agent-install', 'service:Register', 'service:Start')
             $params = $script:Calls[0].Parameters
-            @($params.Keys) | Should -Be @('installPath', 'engineFile', 'serverType', 'ldap', 'rootUserDN', 'domain', 'serviceAccount', 'connectKey', 'jumpcloud')
+            @($params.Keys) | Should -Be @('installPath', 'engineFile', 'serverType', 'ldap', 'rootUserDN', 'domain', 'serviceAccount', 'connectKey', 'jumpcloud', 'force', 'serviceUser')
+            $params['force'] | Should -BeFalse
+            $params['serviceUser'] | Should -BeExactly 'jcadi'
             $params['installPath'] | Should -BeExactly $script:Folder
             $params['engineFile'] | Should -BeExactly '/module/build/jcadi-engine'
             $params['serverType'] | Should -BeExactly 'dc'
@@ -170,18 +174,23 @@ Describe 'Install-JCSyncAgent' {
             Set-Content -LiteralPath (Join-Path -Path $script:Folder -ChildPath 'agent.json') -Value '{}'
         }
 
+        It '-Force lets the engine reset an unsafe existing folder' {
+            $null = Install-JCSyncAgent -InstallPath $script:Folder -Force
+            $script:Calls[2].Parameters['force'] | Should -BeTrue
+        }
+
         It 'needs only the install path: checks, stops, replaces the engine, starts' {
             $result = Install-JCSyncAgent -InstallPath $script:Folder
             @($script:Calls | ForEach-Object { '{0}:{1}' -f $_.Kind, $_.Name }) | Should -Be @('engine:agent-install', 'service:Stop', 'engine:agent-install', 'service:Register', 'service:Start')
             $script:Calls[0].Parameters['whatIf'] | Should -BeTrue
-            @($script:Calls[2].Parameters.Keys) | Should -Be @('installPath', 'engineFile')
+            @($script:Calls[2].Parameters.Keys) | Should -Be @('installPath', 'engineFile', 'force', 'serviceUser')
             $result.Running | Should -BeTrue
         }
 
         It 'on Windows replaces the service host too, and registers again (an older service ran the engine itself)' {
             Mock -ModuleName JumpCloudADI GetJCServiceHostFile { 'C:\Modules\JumpCloudADI\bin\jcadi-service.exe' }
             $null = Install-JCSyncAgent -InstallPath $script:Folder
-            @($script:Calls[2].Parameters.Keys) | Should -Be @('installPath', 'engineFile', 'serviceHostFile')
+            @($script:Calls[2].Parameters.Keys) | Should -Be @('installPath', 'engineFile', 'serviceHostFile', 'force', 'serviceUser')
             $script:Calls[2].Parameters['serviceHostFile'] | Should -BeExactly 'C:\Modules\JumpCloudADI\bin\jcadi-service.exe'
             $script:Calls[3].Name | Should -BeExactly 'Register'
             Should -Invoke -ModuleName JumpCloudADI GetJCServiceHostFile -Times 1 -Exactly -ParameterFilter { $EngineFile -eq '/module/build/jcadi-engine' }
