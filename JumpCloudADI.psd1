@@ -15,6 +15,8 @@
         'Test-JCDomainController'
         'Invoke-JCSync'
         'Get-JCSyncPlan'
+        'New-JCSyncAnchorKey'
+        'Remove-JCSyncGroup'
         'Test-JCSyncDelegation'
         'Grant-JCSyncDelegation'
         'New-JCSyncServiceAccount'

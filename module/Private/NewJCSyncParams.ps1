@@ -6,7 +6,7 @@ function NewJCSyncParams {
         Shared by Invoke-JCSync and Get-JCSyncPlan (parameter set 'Parameters': every setting
         given on the command line), which declare the same connection and scope parameters.
         Returns an ordered dictionary: jumpcloud (NewJCJumpCloudBlock), dc (NewJCDcBlock), domain,
-        rootUserDN, user (when -User is bound), adoptExisting, force (with -IncludeForce: the
+        rootUserDN, user (when -User is bound), adoptExisting, anchorKey (when bound), force (with -IncludeForce: the
         sync command only), maxDisableCount and maxDisablePercent (when bound). Invoke-JCSync adds
         journalFile itself. Secrets stay SecureStrings until the bridge.
     .PARAMETER BoundParameters
@@ -43,6 +43,10 @@ function NewJCSyncParams {
         $engineParams['user'] = $BoundParameters['User']
     }
     $engineParams['adoptExisting'] = [bool](GetJCBoundValue -BoundParameters $BoundParameters -Name 'AdoptExisting')
+    if ($BoundParameters.ContainsKey('AnchorKey')) {
+        # A SecureString until the bridge (stdin only).
+        $engineParams['anchorKey'] = $BoundParameters['AnchorKey']
+    }
     if ($IncludeForce) {
         $engineParams['force'] = [bool](GetJCBoundValue -BoundParameters $BoundParameters -Name 'Force')
     }

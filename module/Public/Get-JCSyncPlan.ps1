@@ -68,6 +68,13 @@ function Get-JCSyncPlan {
     .PARAMETER AdoptExisting
         Plans the takeover of AD objects the sync did not create whose name matches (shown as
         updates with Adopt True) instead of reporting them as skipped.
+    .PARAMETER AnchorKey
+        The anchor key of the domain (New-JCSyncAnchorKey), as a SecureString. With it an anchor
+        counts only when its proof (a keyed MAC of the object's objectGUID and JumpCloud id) is
+        valid: an anchor without one is reported (UntrustedAnchor) and the object is left alone;
+        every anchor written gets a proof. With -AdoptExisting, objects whose anchor has no valid
+        proof are adopted by name: how an install that ran without a key is sealed. The key goes
+        to the engine on its standard input only.
     .PARAMETER MaxDisableCount
         The safety threshold to check the plan against (users disabled or groups deleted).
         Default: 500.
@@ -179,6 +186,8 @@ function Get-JCSyncPlan {
         [string] $User,
 
         [switch] $AdoptExisting,
+
+        [System.Security.SecureString] $AnchorKey,
 
         [ValidateRange(0, 2147483647)]
         [int] $MaxDisableCount,

@@ -95,6 +95,11 @@ function Install-JCSyncAgent {
         the Root User container. Not a domain administrator.
     .PARAMETER ConnectKey
         The one-time connect key (New-JCSyncConnectKey), as a SecureString.
+    .PARAMETER AnchorKey
+        The anchor key of the domain (New-JCSyncAnchorKey), as a SecureString: stored protected in
+        agent.json. With it the agent acts only on anchors whose proof is valid (reconcile,
+        offboarding, passwords) and proves every anchor it writes. Every agent of the domain and
+        every Invoke-JCSync run need the same key. Passed on to remote computers with -ComputerName.
     .PARAMETER ApiKeyOnly
         Installs the API-key mode: no connect key, the public API and Directory Insights only,
         no password sync, one agent per ADI domain (see the description). -JumpCloudApiKey is
@@ -237,6 +242,8 @@ function Install-JCSyncAgent {
 
         [Parameter(Mandatory = $true, ParameterSetName = 'ApiKeyOnly')]
         [switch] $ApiKeyOnly,
+
+        [System.Security.SecureString] $AnchorKey,
 
         [System.Security.SecureString] $JumpCloudApiKey,
 
@@ -405,6 +412,9 @@ function Install-JCSyncAgent {
             $modeText = ''
         }
         $engineParams['jumpcloud'] = $jumpCloud
+        if ($PSBoundParameters.ContainsKey('AnchorKey')) {
+            $engineParams['anchorKey'] = $AnchorKey
+        }
         if ($PSBoundParameters.ContainsKey('DomainController')) {
             $engineParams['domainController'] = $DomainController
         }

@@ -88,6 +88,13 @@ function Invoke-JCSync {
         (they are anchored and updated). Without it such objects are reported and left alone.
     .PARAMETER Force
         Runs even when the plan exceeds the safety threshold. Does not suppress -Confirm.
+    .PARAMETER AnchorKey
+        The anchor key of the domain (New-JCSyncAnchorKey), as a SecureString. With it an anchor
+        counts only when its proof (a keyed MAC of the object's objectGUID and JumpCloud id) is
+        valid: an anchor without one is reported (UntrustedAnchor) and the object is left alone;
+        every anchor written gets a proof. With -AdoptExisting, objects whose anchor has no valid
+        proof are adopted by name: how an install that ran without a key is sealed. The key goes
+        to the engine on its standard input only.
     .PARAMETER MaxDisableCount
         The safety threshold: the largest number of users disabled or groups deleted in one run.
         Default: 500.
@@ -227,6 +234,8 @@ function Invoke-JCSync {
         [string] $User,
 
         [switch] $AdoptExisting,
+
+        [System.Security.SecureString] $AnchorKey,
 
         [switch] $Force,
 

@@ -112,6 +112,17 @@ Describe 'Get-JCSyncPlan' {
             $parameters['maxDisablePercent'] | Should -Be 5
         }
 
+        It 'sends -AnchorKey as a SecureString only the bridge reveals, and nothing when it is not given' {
+            $splat = New-SyncSplat
+            $null = Get-JCSyncPlan @splat
+            $script:EngineCalls[0].Parameters.Contains('anchorKey') | Should -BeFalse
+            $key = New-JCSyncAnchorKey
+            $null = Get-JCSyncPlan @splat -AnchorKey $key
+            $parameters = $script:EngineCalls[1].Parameters
+            $parameters['anchorKey'] | Should -BeOfType [System.Security.SecureString]
+            (ConvertTo-RequestJson -Parameters $parameters) | Should -Match ('"anchorKey":"' + [regex]::Escape((Get-PlainText -SecureString $key)) + '"')
+        }
+
         It 'sends -JumpCloudUrl as baseUrl and the API key as a SecureString only the bridge reveals' {
             $apiKey = 'Key-' + [guid]::NewGuid().ToString('N')
             $password = 'Pw-' + [guid]::NewGuid().ToString('N')
