@@ -33,6 +33,7 @@
         'Get-JCSyncAgent'
         'Set-JCSyncAgent'
         'Get-JCSyncHistory'
+        'Approve-JCSyncSafetyLimit'
         'Export-JCADUserCsv'
         'Import-JCUserFromCsv'
     )

@@ -15,6 +15,10 @@ export const UAC_ACCOUNTDISABLE = 0x2;
 export const UAC_DONT_EXPIRE_PASSWD = 0x10000;
 /** Global security group (FACTS §3). */
 export const GROUP_TYPE_GLOBAL_SECURITY = '-2147483646';
+/** Global distribution group: the safety ledger carries no security meaning. */
+export const GROUP_TYPE_GLOBAL_DISTRIBUTION = '2';
+/** The ledger's anchor-attribute value: not a JumpCloud anchor, so the planner leaves the object alone. */
+export const LEDGER_MARK = 'JumpCloudSyncLedger';
 const MEMBER_BATCH = 500;
 
 /** unicodePwd wants the password in double quotes, UTF-16LE (FACTS §3). */
@@ -168,6 +172,38 @@ export class AdWriter {
   async setGroupUnbound(dn: string, jcId: string, unbound: boolean): Promise<void> {
     const value = await this.run('read objectGUID', dn, () => this.anchorValue(dn, jcId, { syncDisabled: false, unbound }));
     await this.run(unbound ? 'mark unbound' : 'mark bound again', dn, () => this.ldap.modify(dn, [replace(this.anchorAttribute, [value])]));
+  }
+
+  /**
+   * Creates the safety ledger (sync/safety-limit.ts): a distribution group (no security meaning)
+   * whose `info` holds the ledger and whose anchor attribute holds a value that is not a
+   * JumpCloud anchor, so the sync never manages or adopts it. false when it exists already.
+   */
+  async createLedger(dn: string, name: string, value: string): Promise<boolean> {
+    const entry = { objectClass: ['top', 'group'], cn: [name], sAMAccountName: [name], groupType: [GROUP_TYPE_GLOBAL_DISTRIBUTION], [this.anchorAttribute]: [LEDGER_MARK], info: [value], description: ['JumpCloud sync safety ledger: what the sync changed in the last hours. Do not edit.'] };
+    try {
+      await this.run('create the safety ledger', dn, () => this.ldap.add(dn, entry));
+      return true;
+    } catch (err) {
+      if (err instanceof EngineError && err.details.ldapCode === 68) return false;
+      throw err;
+    }
+  }
+
+  /** Replaces the ledger value compare-and-swap (delete the value read, add the new one); false when it changed meanwhile. */
+  async replaceLedger(dn: string, expected: string, value: string): Promise<boolean> {
+    try {
+      await this.run('update the safety ledger', dn, () =>
+        this.ldap.modify(dn, [
+          new Change({ operation: 'delete', modification: new Attribute({ type: 'info', values: [expected] }) }),
+          new Change({ operation: 'add', modification: new Attribute({ type: 'info', values: [value] }) }),
+        ]),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof EngineError && (err.details.ldapCode === 16 || err.details.ldapCode === 20)) return false;
+      throw err;
+    }
   }
 
   async deleteGroup(dn: string): Promise<void> {

@@ -96,6 +96,8 @@ export const syncSettingsSchema = z.strictObject({
   maxDebounceMs: z.number().int().min(0).max(60_000).default(2_000),
   maxDisableCount: z.number().int().min(0).default(500),
   maxDisablePercent: z.number().min(0).max(100).default(25),
+  /** The rolling safety limit's window: maxDisableCount/maxDisablePercent also cap each kind of destructive change over it (sync/safety-limit.ts). */
+  safetyWindowHours: z.number().int().min(1).max(24 * 30).default(24),
   /** After this many failures in a row an object is quarantined: reported, no longer retried automatically. */
   quarantineAfterFailures: z.number().int().min(1).max(100).default(5),
   /** First retry delay of a failed object; it doubles on each failure (at most 15 minutes). */

@@ -12,6 +12,7 @@ import type { EngineLogger } from '../log/logger';
 import type { SecretScrubber } from '../log/secrets';
 import type { FileJournal } from '../sync/journal';
 import { gatherScope } from '../sync/gather';
+import { heldMessage } from '../sync/safety-limit';
 import { dcConfigOf, readAgentConfig, type AgentConfig, type AgentPaths, type AgentSecrets } from './config';
 import type { BackoffPolicy } from './failures';
 import type { AgentDeps } from './mode';
@@ -164,11 +165,14 @@ export class AgentCore {
       s.lastFullReconcileAt = this.nowIso();
       s.lastFullReconcile = { durationMs: result.durationMs, planned: result.planned, applied: result.applied, failed: result.failed, deferred: result.deferred, refusal: result.refusal };
       if (result.refusal) s.lastError = { id: 'Sync.ThresholdExceeded', message: result.refusal, at: this.nowIso() };
+      const since = new Map(s.safetyHold.map((h) => [h.kind, h.since]));
+      s.safetyHold = result.held.map((k) => ({ kind: k.kind, planned: k.planned, windowCount: k.windowCount, limit: k.limit, since: since.get(k.kind) ?? this.nowIso(), message: heldMessage(k, this.config.sync.safetyWindowHours) }));
     }, { flush: true });
     const level = result.applied > 0 || result.failed > 0 ? 'info' : 'verbose';
     this.log(level, `reconcile (${why}): ${result.applied} applied, ${result.failed} failed, ${result.deferred} held back, in ${result.durationMs} ms`);
     if (result.retried.length > 0) this.log('info', `one more try for ${result.retried.length} quarantined object(s) at the scheduled reconcile: ${result.retried.join(', ')}`);
     if (result.refusal) this.log('warning', `reconcile refused by the safety threshold, nothing applied: ${result.refusal}`);
+    for (const k of result.newHolds) this.log('warning', heldMessage(k, this.config.sync.safetyWindowHours), { id: 'Sync.SafetyLimit' });
     for (const skip of result.newSkips) if (skip.kind === 'skip') this.log('warning', `skipped ${skip.objectType} ${skip.name}: ${skip.reason}`);
     for (const f of result.failures) {
       this.log(f.quarantined ? 'error' : 'warning', `${f.quarantined ? 'quarantined' : 'will retry'} ${f.target}: ${f.message}`, { id: f.errorId });

@@ -473,6 +473,7 @@ export function statusRecord(paths: AgentPaths): Record<string, unknown> {
     PasswordsApplied: state?.counters.passwordsApplied ?? 0,
     PasswordsRejected: state?.counters.passwordsRejected ?? 0,
     Offboarded: state?.counters.offboarded ?? 0,
+    SafetyHold: (state?.safetyHold ?? []).map((h) => ({ Kind: h.kind, Held: h.planned, InWindow: h.windowCount, Limit: h.limit, Since: h.since, Message: h.message })),
     LastError: configProblem ?? (state?.lastError ? `${state.lastError.id}: ${state.lastError.message}` : null),
     ConfigFile: paths.config,
     LogFile: paths.log,

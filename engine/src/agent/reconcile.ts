@@ -11,6 +11,8 @@ import type { SyncSettings } from './config';
 import type { JumpCloudClient } from '../jumpcloud/client';
 import { apply } from '../sync/apply';
 import { GuardedWriter } from '../sync/guarded-writer';
+import { AdLedgerStore } from '../ad/ledger';
+import { heldMessage, SafetyLimit, type KindStatus, type SafetyPolicy } from '../sync/safety-limit';
 import { gatherDesired } from '../sync/gather';
 import type { Journal } from '../sync/journal';
 import type { Plan, PlanOp } from '../sync/model';
@@ -53,6 +55,10 @@ export interface ReconcileResult {
   newSkips: PlanOp[];
   /** Quarantined objects given one more try in this run. */
   retried: string[];
+  /** Kinds of destructive change the rolling safety limit held back in this run. */
+  held: KindStatus[];
+  /** Holds reported for the first time (journaled once, until the hold ends). */
+  newHolds: KindStatus[];
 }
 
 function skipKey(op: Extract<PlanOp, { kind: 'skip' }>): string {
@@ -76,6 +82,25 @@ function reportSkips(plan: Plan, ctx: ReconcileContext): PlanOp[] {
   return fresh;
 }
 
+export function safetyPolicyOf(settings: Pick<SyncSettings, 'safetyWindowHours' | 'maxDisableCount' | 'maxDisablePercent'>): SafetyPolicy {
+  return { windowHours: settings.safetyWindowHours, maxCount: settings.maxDisableCount, maxPercent: settings.maxDisablePercent };
+}
+
+/** Journals a hold when it starts (once per kind until it ends); forgets holds that ended. */
+function reportHolds(held: KindStatus[], ctx: ReconcileContext): KindStatus[] {
+  const fresh: KindStatus[] = [];
+  const now = new Set(held.map((k) => `safety:${k.kind}`));
+  for (const k of held) {
+    const key = `safety:${k.kind}`;
+    if (ctx.reported[key]) continue;
+    ctx.reported[key] = 'held';
+    ctx.journal.write({ kind: 'safetyLimit', target: k.kind, jcId: null, outcome: 'reported', detail: heldMessage(k, ctx.settings.safetyWindowHours) });
+    fresh.push(k);
+  }
+  for (const key of Object.keys(ctx.reported)) if (key.startsWith('safety:') && !now.has(key)) delete ctx.reported[key];
+  return fresh;
+}
+
 export async function reconcile(ctx: ReconcileContext): Promise<ReconcileResult> {
   const started = Date.now();
   const desired = await gatherDesired(ctx.client, ctx.domainId);
@@ -90,7 +115,7 @@ export async function reconcile(ctx: ReconcileContext): Promise<ReconcileResult>
     }),
     new PrivilegeChecker(ctx.session, ctx.settings.privilegedGroups),
   );
-  const result: ReconcileResult = { durationMs: 0, planned: 0, applied: 0, failed: 0, deferred: 0, interrupted: false, refusal: full.refusal, failures: [], newSkips: [], retried: [] };
+  const result: ReconcileResult = { durationMs: 0, planned: 0, applied: 0, failed: 0, deferred: 0, interrupted: false, refusal: full.refusal, failures: [], newSkips: [], retried: [], held: [], newHolds: [] };
   if (full.refusal) {
     result.durationMs = Date.now() - started;
     return result;
@@ -105,8 +130,11 @@ export async function reconcile(ctx: ReconcileContext): Promise<ReconcileResult>
   result.planned = toApply.operations.length;
   result.deferred = deferred.length;
   if (toApply.operations.length > 0) {
-    const writer = new GuardedWriter(new AdWriter(ctx.session, ctx.settings.anchorAttribute, ctx.anchorKey ?? null), Math.max(5_000, ctx.session.dc.timeoutMs * 2));
+    const adWriter = new AdWriter(ctx.session, ctx.settings.anchorAttribute, ctx.anchorKey ?? null);
+    const writer = new GuardedWriter(adWriter, Math.max(5_000, ctx.session.dc.timeoutMs * 2));
+    const safety = new SafetyLimit(new AdLedgerStore(ctx.session, adWriter, ctx.rootDN), safetyPolicyOf(ctx.settings), ctx.now);
     const outcome = await apply(toApply, {
+      safety,
       writer,
       journal: ctx.journal,
       initialPassword: () => randomPassword(),
@@ -119,6 +147,8 @@ export async function reconcile(ctx: ReconcileContext): Promise<ReconcileResult>
     result.applied = outcome.applied;
     result.failed = outcome.failed;
     result.interrupted = outcome.interrupted;
+    result.held = outcome.held;
+    result.newHolds = reportHolds(outcome.held, ctx);
     const failedKeys = new Set<string>();
     // A membership that failed because its user or group failed first is that object's failure, not its own.
     const objectFailures = outcome.failures.filter((f) => f.kind !== 'addMember' && f.kind !== 'removeMember').map((f) => failureKey(f, toApply));
@@ -147,6 +177,7 @@ export async function reconcile(ctx: ReconcileContext): Promise<ReconcileResult>
       recordSuccesses(ctx.failures, succeeded);
     }
   }
+  if (toApply.operations.length === 0) reportHolds([], ctx);
   result.durationMs = Date.now() - started;
   return result;
 }

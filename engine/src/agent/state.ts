@@ -65,6 +65,10 @@ export const agentStateSchema = z.object({
   usn: z.object({ dc: z.string(), invocationId: z.string(), highestCommittedUsn: z.string() }).nullable(),
   /** Legacy: users an earlier version suspended (offboarding now lives in the AD anchor); marked in AD at the next check, then dropped. */
   offboarded: z.record(z.string(), z.string()),
+  /** Kinds of destructive change the rolling safety limit holds back (sync/safety-limit.ts), waiting for Approve-JCSyncSafetyLimit. */
+  safetyHold: z
+    .array(z.object({ kind: z.string(), planned: z.number().int(), windowCount: z.number().int(), limit: z.number(), since: z.string(), message: z.string() }))
+    .default([]),
   /** Skip reasons already journaled (key → code), so a full reconcile does not repeat them. */
   reported: z.record(z.string(), z.string()),
 });
@@ -93,6 +97,7 @@ export function initialState(version: string): AgentState {
     failures: {},
     usn: null,
     offboarded: {},
+    safetyHold: [],
     reported: {},
   };
 }

@@ -7,6 +7,7 @@ import type { ProgressUpdate } from '../log/reporter';
 import type { Journal } from './journal';
 import { APPLY_ORDER, type Plan, type PlanOp, type PlanOpKind } from './model';
 import { type UserAttributes } from '../ad/model';
+import type { KindStatus, SafetyDecision } from './safety-limit';
 
 export interface DirectoryWriter {
   createUser(dn: string, jcId: string, attributes: UserAttributes, password: string, enabled: boolean): Promise<void>;
@@ -28,6 +29,12 @@ export interface ApplyContext {
   initialPassword: (jcId: string) => string;
   concurrency?: number;
   signal?: AbortSignal;
+  /**
+   * The rolling safety limit (./safety-limit.ts): decides which kinds of destructive change go
+   * ahead and counts them in the ledger before anything is applied. Every apply of the agent and
+   * of Invoke-JCSync passes one, full plans and targeted ones alike.
+   */
+  safety?: { admit(plan: Plan): Promise<SafetyDecision> };
 }
 
 export interface OperationFailure {
@@ -44,6 +51,8 @@ export interface ApplyOutcome {
   interrupted: boolean;
   byKind: Partial<Record<PlanOpKind, { applied: number; failed: number }>>;
   failures: OperationFailure[];
+  /** Kinds the safety limit held back (not applied, not failed). */
+  held: KindStatus[];
 }
 
 function targetOf(op: PlanOp): string {
@@ -101,9 +110,15 @@ async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<voi
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
 }
 
-export async function apply(plan: Plan, ctx: ApplyContext): Promise<ApplyOutcome> {
-  const outcome: ApplyOutcome = { applied: 0, failed: 0, reported: 0, interrupted: false, byKind: {}, failures: [] };
-  if (plan.refusal) throw new Error('apply() was given a refused plan');
+export async function apply(planned: Plan, ctx: ApplyContext): Promise<ApplyOutcome> {
+  const outcome: ApplyOutcome = { applied: 0, failed: 0, reported: 0, interrupted: false, byKind: {}, failures: [], held: [] };
+  if (planned.refusal) throw new Error('apply() was given a refused plan');
+  let plan = planned;
+  if (ctx.safety) {
+    const decision = await ctx.safety.admit(planned);
+    plan = decision.plan;
+    outcome.held = decision.held;
+  }
   const total = plan.operations.filter((op) => op.kind !== 'skip').length;
   let done = 0;
   const tally = (op: PlanOp, error?: unknown) => {

@@ -46,6 +46,8 @@ export async function readAdObjects(session: AdSession, rootDN: string): Promise
   const found: AdObject[] = [];
   for await (const page of session.searchPaged(rootDN, { scope: 'sub', filter: '(|(objectClass=user)(objectClass=group))', attributes: ['objectClass', ...USER_ATTRIBUTES, 'description', 'member'] }, 1000)) {
     for (const entry of page) {
+      // The safety ledger (engine/src/ad/ledger.ts) is the sync's own bookkeeping, not a synced object.
+      if (/^CN=jcsync-safety-ledger,/i.test(entry.dn)) continue;
       const attributes: Record<string, string> = {};
       for (const name of [...USER_ATTRIBUTES, 'description']) {
         const key = Object.keys(entry).find((k) => k.toLowerCase() === name.toLowerCase());

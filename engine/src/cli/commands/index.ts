@@ -21,6 +21,7 @@ const ALL: Array<[name: string, load: CommandLoader]> = [
   ['sync-plan', lazy(() => import('./sync').then((m) => m.syncPlanCommand))],
   ['sync', lazy(() => import('./sync').then((m) => m.syncCommand))],
   ['group-remove', lazy(() => import('./group-remove').then((m) => m.groupRemoveCommand))],
+  ['safety-approve', lazy(() => import('./safety').then((m) => m.safetyApproveCommand))],
   // ADI domains and the sync agent.
   ['adi-domain-new', lazy(() => import('./adi-domain').then((m) => m.adiDomainNewCommand))],
   ['adi-domain-list', lazy(() => import('./adi-domain').then((m) => m.adiDomainListCommand))],

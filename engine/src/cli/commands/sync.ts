@@ -19,6 +19,8 @@ import type { Plan, PlanOp } from '../../sync/model';
 import { plan as makePlan } from '../../sync/planner';
 import { screenPrivileged } from '../../sync/privilege-gate';
 import { PrivilegeChecker } from '../../ad/privilege';
+import { AdLedgerStore } from '../../ad/ledger';
+import { heldMessage, SafetyLimit } from '../../sync/safety-limit';
 import type { CommandContext } from '../command';
 import { defineCommand } from '../command';
 import { badRequest, EngineError, ExitCode } from '../../errors';
@@ -36,6 +38,8 @@ export const syncParamsSchema = z.strictObject({
   force: z.boolean().default(false),
   maxDisableCount: z.number().int().min(0).default(500),
   maxDisablePercent: z.number().min(0).max(100).default(25),
+  /** The rolling safety limit's window (sync/safety-limit.ts). */
+  safetyWindowHours: z.number().int().min(1).max(24 * 30).default(24),
   /** Plan (and apply) only this JumpCloud user, by id or username. */
   user: z.string().min(1).max(256).optional(),
   whatIf: z.boolean().default(false),
@@ -174,8 +178,12 @@ export const syncCommand = defineCommand({
       if (params.journalFile === undefined) ensureEngineFolder(defaultStateDir(), "engine's state folder");
       const journalFile = params.journalFile ?? defaultJournalFile();
       const journal = new FileJournal(journalFile, randomBytes(6).toString('hex'));
+      const writer = new AdWriter(session, params.anchorAttribute, anchorKeyOf(params));
+      const policy = { windowHours: params.safetyWindowHours, maxCount: params.maxDisableCount, maxPercent: params.maxDisablePercent };
       const outcome = await apply(plan, {
-        writer: new AdWriter(session, params.anchorAttribute, anchorKeyOf(params)),
+        // -Force admits every kind for this run; what it does is still counted.
+        safety: new SafetyLimit(new AdLedgerStore(session, writer, rootDN), policy, () => new Date(), params.force),
+        writer,
         journal,
         initialPassword: () => randomPassword(),
         concurrency: params.concurrency,
@@ -184,6 +192,11 @@ export const syncCommand = defineCommand({
         progress: (p) => ctx.reporter.progress({ ...p, activity: ACTIVITY }),
       });
       for (const failure of outcome.failures) ctx.reporter.error(describedFailure(failure), false);
+      for (const held of outcome.held) {
+        const message = heldMessage(held, params.safetyWindowHours);
+        journal.write({ kind: 'safetyLimit', target: held.kind, jcId: null, outcome: 'reported', detail: message });
+        ctx.reporter.error(new EngineError('Sync.SafetyLimit', message, { category: 'LimitsExceeded', exitCode: ExitCode.PartialFailure, target: rootDN, details: { kind: held.kind, held: held.planned, inWindow: held.windowCount, limit: held.limit } }), false);
+      }
       for (const op of plan.operations) if (op.kind === 'skip') ctx.reporter.log('warning', `Skipped ${op.objectType} ${op.name}: ${op.reason}`);
       ctx.reporter.progress({ activity: ACTIVITY, status: 'Done', percent: 100, completed: true });
       const result = {
@@ -194,13 +207,14 @@ export const syncCommand = defineCommand({
         Failed: outcome.failed,
         Reported: outcome.reported,
         Interrupted: outcome.interrupted,
+        Held: outcome.held.map((k) => ({ Kind: k.kind, Held: k.planned, InWindow: k.windowCount, Limit: k.limit })),
         ByOperation: Object.fromEntries(Object.entries(outcome.byKind).map(([k, v]) => [k, `${v?.applied ?? 0} applied, ${v?.failed ?? 0} failed`])),
         DurationSeconds: Math.round((Date.now() - started) / 100) / 10,
         JournalFile: journalFile,
         Run: journal.run,
       };
       ctx.reporter.record('JumpCloudADI.SyncResult', result);
-      const exitCode = outcome.failed > 0 || outcome.interrupted ? ExitCode.PartialFailure : ExitCode.Ok;
+      const exitCode = outcome.failed > 0 || outcome.interrupted || outcome.held.length > 0 ? ExitCode.PartialFailure : ExitCode.Ok;
       return { exitCode, summary: { applied: outcome.applied, failed: outcome.failed, interrupted: outcome.interrupted } };
     } finally {
       await session.close();

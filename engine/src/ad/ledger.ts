@@ -1,0 +1,48 @@
+// Where the safety ledger (sync/safety-limit.ts) lives: a group object in the root container,
+// CN=jcsync-safety-ledger, its `info` attribute holding the ledger. In AD, so every agent (on any
+// server, after any failover) and every Invoke-JCSync sees the same counts; under the root,
+// because the service account's delegated rights (create and fully control groups there) cover
+// it and nothing else needs to be granted. Read here, written through ./writer.ts.
+import { firstString, type AdSession } from './session';
+import { EngineError } from '../errors';
+import type { AdWriter } from './writer';
+
+export const LEDGER_NAME = 'jcsync-safety-ledger';
+
+export const ledgerDn = (rootDN: string) => `CN=${LEDGER_NAME},${rootDN}`;
+
+export class AdLedgerStore {
+  readonly dn: string;
+
+  constructor(
+    private readonly session: AdSession,
+    private readonly writer: AdWriter,
+    rootDN: string,
+  ) {
+    this.dn = ledgerDn(rootDN);
+  }
+
+  async read(): Promise<string | null> {
+    try {
+      const [entry] = await this.session.search(this.dn, { scope: 'base', filter: '(objectClass=*)', attributes: ['info'] }, 'read the safety ledger');
+      return entry ? firstString(entry.info) || null : null;
+    } catch (err) {
+      if (err instanceof EngineError && err.details.ldapCode === 32) return null;
+      throw err;
+    }
+  }
+
+  async replace(expected: string | null, next: string): Promise<boolean> {
+    if (expected === null) {
+      if (await this.writer.createLedger(this.dn, LEDGER_NAME, next)) return true;
+      // It exists (maybe with an empty or damaged value): replace whatever it holds.
+      const current = await this.read();
+      if (current === null) {
+        await this.writer.updateAttributes(this.dn, { info: next });
+        return true;
+      }
+      return false;
+    }
+    return this.writer.replaceLedger(this.dn, expected, next);
+  }
+}

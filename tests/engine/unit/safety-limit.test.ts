@@ -1,0 +1,124 @@
+// The rolling safety limit's arithmetic (sync/safety-limit.ts): per-kind counts over an hourly
+// window, holding a whole kind, approvals, -Force, the window sliding, and the ledger's
+// compare-and-swap when two writers race. The AD ledger itself is exercised in
+// tests/engine/integration/safety-limit.test.ts.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Plan, PlanOp } from '../../../engine/src/sync/model';
+import { approve, decide, emptyLedger, parseLedger, SafetyLimit, safetyKindOf, type Ledger, type LedgerStore, type SafetyPolicy } from '../../../engine/src/sync/safety-limit';
+
+const POLICY: SafetyPolicy = { windowHours: 24, maxCount: 500, maxPercent: 25 };
+const HOUR = 3_600_000;
+const T0 = new Date('2026-12-01T10:15:00Z');
+const at = (hours: number) => new Date(T0.getTime() + hours * HOUR);
+
+const disable = (n: number): PlanOp => ({ kind: 'disableUser', jcId: String(n).padStart(24, '0'), dn: `CN=u${n},OU=R`, name: `u${n}`, reason: 'out of scope' });
+const update = (n: number): PlanOp => ({ kind: 'updateUser', jcId: String(n).padStart(24, '0'), dn: `CN=u${n},OU=R`, name: `u${n}`, changes: [], adopt: false, reason: 'x' });
+function planOf(ops: PlanOp[], managed = 100): Plan {
+  const counts: Plan['counts'] = {};
+  for (const op of ops) counts[op.kind] = (counts[op.kind] ?? 0) + 1;
+  return { operations: ops, counts, refusal: null, managedObjects: managed };
+}
+const batch = (from: number, n: number) => Array.from({ length: n }, (_, i) => disable(from + i));
+
+describe('rolling safety limit', () => {
+  it('counts the destructive kinds only', () => {
+    assert.equal(safetyKindOf(disable(1)), 'disable');
+    assert.equal(safetyKindOf(update(1)), null);
+    assert.equal(safetyKindOf({ kind: 'enableUser', jcId: 'x', dn: 'x', name: 'x', needsPassword: true, reason: '' }), 'password');
+    assert.equal(safetyKindOf({ kind: 'enableUser', jcId: 'x', dn: 'x', name: 'x', needsPassword: false, reason: '' }), null);
+    assert.equal(safetyKindOf({ kind: 'removeMember', groupDn: 'g', memberDn: 'm', group: 'g', member: 'm', reason: '' }), 'removeMember');
+    assert.equal(safetyKindOf({ kind: 'unbindGroup', jcId: 'x', dn: 'x', name: 'x', reason: '' }), 'emptyGroup');
+  });
+
+  it('five 24 % batches: the first passes, the second is held whole, the other kinds go on', () => {
+    let ledger: Ledger = emptyLedger();
+    const first = decide(planOf([...batch(0, 24), update(900)]), ledger, POLICY, T0, false);
+    assert.equal(first.plan.operations.length, 25);
+    ledger = first.ledger;
+    const second = decide(planOf([...batch(24, 24), update(901)]), ledger, POLICY, at(1), false);
+    assert.deepEqual(second.plan.operations.map((o) => o.kind), ['updateUser']);
+    assert.deepEqual(second.kinds, [{ kind: 'disable', windowCount: 24, limit: 25, planned: 24, held: true }]);
+    assert.equal(second.ledger.held['0'], 23, 'the shortfall is remembered for the approval');
+    // Held changes were not counted.
+    const again = decide(planOf(batch(24, 24)), second.ledger, POLICY, at(2), false);
+    assert.equal(again.kinds[0]?.windowCount, 24);
+    assert.equal(again.kinds[0]?.held, true);
+  });
+
+  it('an approval lets exactly the held changes through; the next batch is held again', () => {
+    let ledger = decide(planOf(batch(0, 24)), emptyLedger(), POLICY, T0, false).ledger;
+    ledger = decide(planOf(batch(24, 24)), ledger, POLICY, at(1), false).ledger;
+    const approved = approve(ledger, 'disable', null, at(1), 24);
+    assert.equal(approved.granted, 23);
+    const through = decide(planOf(batch(24, 24)), approved.ledger, POLICY, at(1), false);
+    assert.equal(through.plan.operations.length, 24);
+    assert.deepEqual(through.ledger.held, {});
+    const third = decide(planOf(batch(48, 24)), through.ledger, POLICY, at(2), false);
+    assert.equal(third.plan.operations.length, 0);
+    assert.deepEqual(approve(third.ledger, 'rename', null, at(2), 24).granted, 0, 'nothing held of another kind: nothing granted');
+  });
+
+  it('force admits a held kind for one run and still counts it', () => {
+    let ledger = decide(planOf(batch(0, 24)), emptyLedger(), POLICY, T0, false).ledger;
+    const forced = decide(planOf(batch(24, 24)), ledger, POLICY, at(1), true);
+    assert.equal(forced.plan.operations.length, 24);
+    ledger = forced.ledger;
+    const next = decide(planOf(batch(48, 1)), ledger, POLICY, at(1), false);
+    assert.deepEqual(next.kinds, [{ kind: 'disable', windowCount: 48, limit: 25, planned: 1, held: true }]);
+  });
+
+  it('the window slides: changes older than the window no longer count, approvals expire with it', () => {
+    let ledger = decide(planOf(batch(0, 24)), emptyLedger(), POLICY, T0, false).ledger;
+    ledger = approve(ledger, 'disable', 100, T0, 24).ledger;
+    assert.equal(decide(planOf(batch(24, 24)), ledger, POLICY, at(23), false).plan.operations.length, 24, 'within the window, by approval');
+    const later = decide(planOf(batch(24, 24)), ledger, POLICY, at(24), false);
+    assert.deepEqual(later.kinds[0], { kind: 'disable', windowCount: 0, limit: 25, planned: 24, held: false });
+    assert.deepEqual(later.ledger.x, [], 'the approval left the window');
+    assert.ok(JSON.stringify(later.ledger).length < 1024);
+  });
+
+  it('the count limit applies to small domains (under 20 objects: no percentage)', () => {
+    const small: SafetyPolicy = { windowHours: 24, maxCount: 3, maxPercent: 25 };
+    const r = decide(planOf(batch(0, 4), 10), emptyLedger(), small, T0, false);
+    assert.equal(r.kinds[0]?.limit, 3);
+    assert.equal(r.kinds[0]?.held, true);
+    assert.equal(decide(planOf(batch(0, 3), 10), emptyLedger(), small, T0, false).kinds[0]?.held, false);
+  });
+
+  it('a damaged ledger reads as empty', () => {
+    assert.deepEqual(parseLedger('not json'), emptyLedger());
+    assert.deepEqual(parseLedger('{"v":2}'), emptyLedger());
+    assert.deepEqual(parseLedger(null), emptyLedger());
+  });
+
+  it('two writers racing: the loser reads again and both counts land', async () => {
+    let value: string | null = null;
+    let interfere = true;
+    const store: LedgerStore = {
+      read: async () => value,
+      replace: async (expected, next) => {
+        if (interfere) {
+          // Another agent writes between this writer's read and its write.
+          interfere = false;
+          value = JSON.stringify(decide(planOf(batch(100, 5)), parseLedger(value), POLICY, T0, false).ledger);
+          return false;
+        }
+        if (expected !== value) return false;
+        value = next;
+        return true;
+      },
+    };
+    const limit = new SafetyLimit(store, POLICY, () => T0, false);
+    const decision = await limit.admit(planOf(batch(0, 10)));
+    assert.equal(decision.held.length, 0);
+    assert.deepEqual(Object.values(parseLedger(value).h), [[15, 0, 0, 0, 0]]);
+  });
+
+  it('a plan with nothing destructive writes no ledger', async () => {
+    let writes = 0;
+    const store: LedgerStore = { read: async () => null, replace: async () => ++writes > 0 };
+    await new SafetyLimit(store, POLICY, () => T0).admit(planOf([update(1)]));
+    assert.equal(writes, 0);
+  });
+});

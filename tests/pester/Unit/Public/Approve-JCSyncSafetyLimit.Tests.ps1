@@ -1,0 +1,42 @@
+BeforeAll {
+    $script:RepoRoot = (Resolve-Path -LiteralPath (Join-Path -Path $PSScriptRoot -ChildPath '../../../..')).ProviderPath
+    Get-Module -Name JumpCloudADI | Remove-Module -Force
+    Import-Module -Name (Join-Path -Path $script:RepoRoot -ChildPath 'JumpCloudADI.psd1') -Force
+}
+
+AfterAll {
+    Get-Module -Name JumpCloudADI | Remove-Module -Force
+}
+
+Describe 'Approve-JCSyncSafetyLimit' {
+    BeforeEach {
+        Mock -ModuleName JumpCloudADI InvokeJCEngine {
+            [pscustomobject]@{ Command = $Command; Parameters = $Parameters; Kind = $Parameters['kind']; Approved = 6; WhatIf = [bool]$Parameters['whatIf'] }
+        }
+    }
+
+    It 'sends the kind and the agent folder to safety-approve and tags the result' {
+        $result = Approve-JCSyncSafetyLimit -Kind disable -InstallPath $TestDrive -Confirm:$false
+        $result.Command | Should -BeExactly 'safety-approve'
+        $result.Parameters['kind'] | Should -BeExactly 'disable'
+        $result.Parameters['installPath'] | Should -BeExactly (Resolve-Path -LiteralPath $TestDrive).ProviderPath
+        $result.Parameters.Contains('count') | Should -BeFalse
+        $result.PSObject.TypeNames[0] | Should -BeExactly 'JumpCloudADI.SafetyApproval'
+    }
+
+    It 'passes -Count' {
+        $result = Approve-JCSyncSafetyLimit -Kind rename -Count 200 -InstallPath $TestDrive -Confirm:$false
+        $result.Parameters['count'] | Should -Be 200
+    }
+
+    It 'asks the engine with whatIf under -WhatIf and writes nothing' {
+        Approve-JCSyncSafetyLimit -Kind disable -InstallPath $TestDrive -WhatIf
+        Should -Invoke InvokeJCEngine -ModuleName JumpCloudADI -Times 1 -Exactly -ParameterFilter { $Parameters['whatIf'] -eq $true }
+    }
+
+    It 'refuses an unknown kind and has a high confirm impact' {
+        { Approve-JCSyncSafetyLimit -Kind everything -InstallPath $TestDrive } | Should -Throw
+        $attribute = (Get-Command -Name Approve-JCSyncSafetyLimit).ScriptBlock.Attributes | Where-Object { $_ -is [System.Management.Automation.CmdletBindingAttribute] }
+        $attribute.ConfirmImpact | Should -Be 'High'
+    }
+}
