@@ -1,12 +1,16 @@
 // The sandbox's TLS material: a CA and a server certificate made on first start and kept next to
 // its data (DIR/tls). Clients trust DIR/tls/ca.pem; nobody turns verification off. The server
-// certificate is re-issued from the same CA when it nears expiry or must name another host.
+// certificate is re-issued from the same CA when it nears expiry. The CA is name-constrained
+// (critical) to the names its server certificate carries (127.0.0.1, ::1, localhost and the
+// listening host): trusted as a root through caFile, its key (on disk, 0600, in a 0700 folder)
+// could still vouch for no other site. A host outside those names gets a new CA (clients take
+// the new ca.pem); a CA from before the constraints is replaced the same way.
 import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { writeFileAtomic } from './files';
-import { makeCertificate, newEcKeyPair } from './x509';
+import { hasNameConstraints, makeCertificate, newEcKeyPair, permittedSubtree } from './x509';
 
 export interface TlsMaterial {
   caFile: string;
@@ -28,7 +32,8 @@ export function ensureTlsMaterial(dataDir: string, host: string, now = new Date(
     key: join(dir, 'server-key.pem'),
   };
 
-  if (!existsSync(files.ca) || !existsSync(files.caKey)) {
+  const names = serverNames(host);
+  if (!existsSync(files.ca) || !existsSync(files.caKey) || !caCovers(readFileSync(files.ca, 'utf8'), names)) {
     const ca = newEcKeyPair();
     const caPem = makeCertificate({
       ...CA_NAME,
@@ -37,6 +42,7 @@ export function ensureTlsMaterial(dataDir: string, host: string, now = new Date(
       issuerPublicKey: ca.publicKey,
       issuer: CA_NAME,
       isCa: true,
+      permittedNames: names,
       notBefore: new Date(now.getTime() - DAY),
       notAfter: new Date(now.getTime() + 3650 * DAY),
     });
@@ -47,7 +53,6 @@ export function ensureTlsMaterial(dataDir: string, host: string, now = new Date(
   }
 
   const caPem = readFileSync(files.ca, 'utf8');
-  const names = serverNames(host);
   if (!serverCertificateFits(files.cert, files.key, caPem, names, now)) {
     const caKey = createPrivateKey(readFileSync(files.caKey, 'utf8'));
     const server = newEcKeyPair();
@@ -67,6 +72,17 @@ export function ensureTlsMaterial(dataDir: string, host: string, now = new Date(
     writeFileAtomic(files.cert, certPem, 0o644);
   }
   return { caFile: files.ca, caPem, certPem: readFileSync(files.cert, 'utf8'), keyPem: readFileSync(files.key, 'utf8') };
+}
+
+/** The CA is name-constrained and its constraints cover every name (its server certificate's). */
+function caCovers(caPem: string, names: string[]): boolean {
+  try {
+    const ca = new X509Certificate(caPem);
+    if (!hasNameConstraints(ca.raw)) return false;
+    return names.every((n) => ca.raw.includes(permittedSubtree(n)));
+  } catch {
+    return false;
+  }
 }
 
 /** Always 127.0.0.1, ::1 and localhost, plus the host the sandbox listens on. */

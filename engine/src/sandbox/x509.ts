@@ -1,7 +1,7 @@
 // Just enough X.509 to make the sandbox's own CA and server certificate with node:crypto alone
 // (no openssl binary on Windows, no extra package in the single executable): a DER writer and
 // ECDSA P-256 / SHA-256 certificates with basicConstraints, keyUsage, extKeyUsage,
-// subjectAltName and key identifiers.
+// subjectAltName, key identifiers and, for the CA, name constraints (RFC 5280 4.2.1.10).
 import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
 
@@ -62,6 +62,7 @@ const OID = {
   subjectAltName: '2.5.29.17',
   subjectKeyIdentifier: '2.5.29.14',
   authorityKeyIdentifier: '2.5.29.35',
+  nameConstraints: '2.5.29.30',
   serverAuth: '1.3.6.1.5.5.7.3.1',
 };
 
@@ -97,6 +98,26 @@ function ipv6Bytes(address: string): Buffer {
   return Buffer.from(groups.flatMap((g) => [(parseInt(g, 16) >> 8) & 0xff, parseInt(g, 16) & 0xff]));
 }
 
+/**
+ * permittedSubtrees for these names (a CA that can vouch for them and nothing else): a DNS name
+ * covers itself and its subdomains, an IP address exactly itself (a /32 or /128 mask).
+ */
+function nameConstraints(names: string[]): Buffer {
+  return seq(tlv(0xa0, Buffer.concat(names.map(permittedSubtree))));
+}
+
+/** One GeneralSubtree of the constraints, as DER (what a CA made for `name` contains). */
+export function permittedSubtree(name: string): Buffer {
+  if (isIP(name) === 4) return seq(tlv(0x87, Buffer.concat([Buffer.from(name.split('.').map(Number)), Buffer.alloc(4, 0xff)])));
+  if (isIP(name) === 6) return seq(tlv(0x87, Buffer.concat([ipv6Bytes(name), Buffer.alloc(16, 0xff)])));
+  return seq(tlv(0x82, Buffer.from(name, 'ascii')));
+}
+
+/** Does this certificate (PEM or DER) carry a name constraints extension? */
+export function hasNameConstraints(der: Buffer): boolean {
+  return der.includes(oid(OID.nameConstraints));
+}
+
 export interface CertificateRequest {
   commonName: string;
   organization: string;
@@ -107,6 +128,8 @@ export interface CertificateRequest {
   issuer: { commonName: string; organization: string };
   isCa: boolean;
   subjectAltNames?: string[];
+  /** CA only: the only names it may vouch for (critical name constraints). */
+  permittedNames?: string[];
   notBefore: Date;
   notAfter: Date;
 }
@@ -120,6 +143,7 @@ export function makeCertificate(req: CertificateRequest): string {
     extension(OID.subjectKeyIdentifier, false, octets(keyIdentifier(req.publicKey))),
     extension(OID.authorityKeyIdentifier, false, seq(tlv(0x80, keyIdentifier(req.issuerPublicKey)))),
   ];
+  if (req.isCa && req.permittedNames) extensions.push(extension(OID.nameConstraints, true, nameConstraints(req.permittedNames)));
   if (!req.isCa) {
     extensions.push(extension(OID.extKeyUsage, false, seq(oid(OID.serverAuth))));
     extensions.push(extension(OID.subjectAltName, false, subjectAltNames(req.subjectAltNames ?? [])));
