@@ -36,6 +36,8 @@
         'Approve-JCSyncSafetyLimit'
         'Export-JCADUserCsv'
         'Import-JCUserFromCsv'
+        'Export-JCSyncReport'
+        'Invoke-JCSyncRehearsal'
     )
     CmdletsToExport      = @()
     VariablesToExport    = @()

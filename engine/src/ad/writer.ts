@@ -269,3 +269,55 @@ export class AdWriter {
     }
   }
 }
+
+/**
+ * The writes of a rehearsal (Invoke-JCSyncRehearsal) that are not sync operations: its scratch OU,
+ * a plain account that holds a name elsewhere, an account disabled the way an admin disables it
+ * (the anchor left as it is), and removing the scratch tree again. Kept here so that this file
+ * stays the one place that writes AD.
+ */
+export class RehearsalWriter {
+  constructor(private readonly session: AdSession) {}
+
+  private async run<T>(operation: string, target: string, action: () => Promise<T>): Promise<T> {
+    try {
+      return await action();
+    } catch (err) {
+      throw mapLdapError(err, { host: this.session.dc.host, port: this.session.port, operation, target });
+    }
+  }
+
+  async createOrganizationalUnit(dn: string, description: string): Promise<void> {
+    await this.run('create OU', dn, () => this.session.ldapClient.add(dn, { objectClass: ['top', 'organizationalUnit'], description: [description] }));
+  }
+
+  /** A disabled account without an anchor: it only holds its logon name. */
+  async createPlainUser(dn: string, sAMAccountName: string): Promise<void> {
+    await this.run('create user', dn, () =>
+      this.session.ldapClient.add(dn, { objectClass: ['top', 'person', 'organizationalPerson', 'user'], sAMAccountName: [sAMAccountName], userAccountControl: [String(UAC_NORMAL_ACCOUNT | UAC_ACCOUNTDISABLE)] }),
+    );
+  }
+
+  /** Sets ACCOUNTDISABLE as an admin would in Active Directory Users and Computers. */
+  async disableAsAdmin(dn: string): Promise<void> {
+    const [entry] = await this.session.search(dn, { scope: 'base', filter: '(objectClass=user)', attributes: ['userAccountControl'] }, 'read userAccountControl');
+    const current = Number.parseInt(firstString(entry?.userAccountControl) || String(UAC_NORMAL_ACCOUNT), 10);
+    await this.run('disable', dn, () => this.session.ldapClient.modify(dn, [replace('userAccountControl', [String(current | UAC_ACCOUNTDISABLE)])]));
+  }
+
+  /** Deletes `dn` and everything under it, deepest first; returns the DNs that could not be deleted. */
+  async deleteTree(dn: string): Promise<string[]> {
+    if ((await this.session.readObject(dn, ['objectClass'])) === null) return [];
+    const entries = await this.session.search(dn, { scope: 'sub', filter: '(objectClass=*)', attributes: ['objectClass'] }, 'list the scratch tree');
+    const depth = (d: string) => d.split(/(?<!\\),/).length;
+    const left: string[] = [];
+    for (const entry of entries.sort((a, b) => depth(b.dn) - depth(a.dn))) {
+      try {
+        await this.run('delete', entry.dn, () => this.session.ldapClient.del(entry.dn));
+      } catch {
+        left.push(entry.dn);
+      }
+    }
+    return left;
+  }
+}

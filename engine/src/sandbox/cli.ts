@@ -1,4 +1,4 @@
-// `jcadi-engine sandbox [--data DIR] [--port N] [--host H] [--seed empty|demo] [--fault SPEC]...
+// `jcadi-engine sandbox [--data DIR] [--port N] [--host H] [--seed empty|demo|rehearsal] [--fault SPEC]...
 // [--agent-timeout S] [--api-key-file FILE] [--verbose]`: runs the sandbox until SIGINT/SIGTERM. Prints ONE JSON line
 // on stdout when it listens ({ url, caFile, apiKeyFile, orgId, pid, dataDir }); diagnostics go
 // to stderr.
@@ -13,7 +13,7 @@ export const SANDBOX_USAGE = `jcadi-engine sandbox [options]   run the local Jum
   --data DIR            state, TLS material and API key (default: the user's state folder)
   --port N              port to listen on (default 8443; 0 picks a free one)
   --host ADDR           address to listen on (default 127.0.0.1)
-  --seed empty|demo     org to create when DIR holds none yet (default empty)
+  --seed empty|demo|rehearsal org to create when DIR holds none yet (default empty)
   --fault SPEC          inject faults, repeatable: 429:rate=0.2,retryAfter=1 | 500:count=3 |
                         latency:latencyMs=200,rate=1 | drop:rate=0.05 | omitField:field=username,count=1
   --agent-timeout S     seconds of silence before an agent is inactive and loses primary (default 15)

@@ -7,8 +7,8 @@
 import { IdMaker, seededRandom } from './ids';
 import type { SandboxStore, UserRecord } from './store';
 
-export type SeedName = 'empty' | 'demo';
-export const SEED_NAMES: readonly SeedName[] = ['empty', 'demo'];
+export type SeedName = 'empty' | 'demo' | 'rehearsal';
+export const SEED_NAMES: readonly SeedName[] = ['empty', 'demo', 'rehearsal'];
 
 export const DEMO_DOMAIN = 'DC=example;DC=com';
 const DEMO_EPOCH = Date.parse('2025-01-06T09:00:00Z');
@@ -68,8 +68,12 @@ export function applySeed(store: SandboxStore, seed: SeedName): void {
       clock += ms;
       setNow(clock);
     };
-    store.initEmpty(seed === 'demo' ? 'Example Corp (sandbox demo)' : 'Sandbox Org', new IdMaker(0, machine));
+    store.initEmpty(seed === 'demo' ? 'Example Corp (sandbox demo)' : seed === 'rehearsal' ? 'JumpCloudADI rehearsal' : 'Sandbox Org', new IdMaker(0, machine));
     if (seed === 'empty') return;
+    if (seed === 'rehearsal') {
+      applyRehearsalSeed(store, tick);
+      return;
+    }
 
     const users = demoUsers(random);
     const groups = new Map<string, string>();
@@ -135,4 +139,55 @@ function demoUsers(random: () => number): SeedUser[] {
     out.push({ username, firstname, lastname, department: null, jobTitle: 'Contractor', suspended: i === 11, bindDirectly: i < 3 });
   }
   return out;
+}
+
+/** The group of the rehearsal org that is bound to the ADI domain; its members are in scope only through it. */
+export const REHEARSAL_GROUP = 'JCRH Staff';
+/** The rehearsal org's user bound to the domain directly (in no bound group). */
+export const REHEARSAL_DIRECT_USER = 'jcrh.direct';
+
+/**
+ * The rehearsal org (Invoke-JCSyncRehearsal): the awkward cases a sync meets on a real directory,
+ * under usernames that start with `jcrh.` so they are unlikely to exist in any forest. No ADI
+ * domain yet: the rehearsal creates the admin's own domain and binds REHEARSAL_GROUP and
+ * REHEARSAL_DIRECT_USER to it; it also generates the large group itself (its size is a parameter).
+ */
+export const REHEARSAL_USERS: ReadonlyArray<{ username: string; firstname: string; lastname: string; state?: 'STAGED'; suspended?: boolean; inGroup: boolean; case: string }> = [
+  { username: 'jcrh.zoe', firstname: 'Zoë', lastname: 'Ångström-Øre', inGroup: true, case: 'non-ASCII names' },
+  { username: 'jcrh.twenty.chars.ab', firstname: 'Twenty', lastname: 'Characters', inGroup: true, case: 'a 20-character username (the longest AD allows)' },
+  { username: 'jcrh.twenty.chars.abc', firstname: 'Twentyone', lastname: 'Characters', inGroup: true, case: 'a 21-character username (one too long for AD)' },
+  { username: 'jcrh.nolastname', firstname: 'Cher', lastname: '', inGroup: true, case: 'a missing last name' },
+  { username: 'jcrh.taken', firstname: 'Taken', lastname: 'Elsewhere', inGroup: true, case: 'a username already taken elsewhere in the forest' },
+  { username: 'jcrh.longname', firstname: 'Maximiliana-Alexandrina-Konstantina-Bartholomea-Wilhelmina-Theodora', lastname: 'Long', inGroup: true, case: 'a first name over 64 characters' },
+  { username: 'jcrh.staged', firstname: 'Stan', lastname: 'Staged', state: 'STAGED', inGroup: true, case: 'a STAGED user' },
+  { username: 'jcrh.suspended', firstname: 'Sue', lastname: 'Suspended', suspended: true, inGroup: true, case: 'a SUSPENDED user' },
+  { username: 'jcrh.rename', firstname: 'Rena', lastname: 'Mewes', inGroup: true, case: 'renamed in JumpCloud' },
+  { username: 'jcrh.suspend', firstname: 'Sven', lastname: 'Later', inGroup: true, case: 'suspended in JumpCloud' },
+  { username: 'jcrh.password', firstname: 'Paula', lastname: 'Word', inGroup: true, case: 'a password set in JumpCloud' },
+  { username: 'jcrh.member', firstname: 'Mo', lastname: 'Member', inGroup: true, case: 'a group membership changed in JumpCloud' },
+  { username: 'jcrh.offboard', firstname: 'Otto', lastname: 'Board', inGroup: true, case: 'disabled in AD (offboarding)' },
+  { username: REHEARSAL_DIRECT_USER, firstname: 'Dora', lastname: 'Direct', inGroup: false, case: 'bound to the domain directly, then unbound' },
+];
+
+function applyRehearsalSeed(store: SandboxStore, tick: () => void): void {
+  const group = store.createGroup({ name: REHEARSAL_GROUP, description: 'Users of the JumpCloudADI rehearsal' });
+  store.createGroup({ name: 'JCRH Project', description: 'A group the rehearsal adds a member to' });
+  for (const u of REHEARSAL_USERS) {
+    tick();
+    const record = store.createUser({
+      username: u.username,
+      email: `${u.username}@rehearsal.invalid`,
+      firstname: u.firstname,
+      lastname: u.lastname,
+      displayname: [u.firstname, u.lastname].filter(Boolean).join(' '),
+      suspended: u.suspended === true,
+    });
+    if (u.state === 'STAGED') {
+      record.state = 'STAGED';
+      record.activated = false;
+    } else {
+      record.activated = true;
+    }
+    if (u.inGroup) store.changeMember(group.id, record._id, 'add');
+  }
 }

@@ -44,6 +44,9 @@ const ALL: Array<[name: string, load: CommandLoader]> = [
   ['service-account-rotate', lazy(() => import('./service-account').then((m) => m.serviceAccountRotateCommand))],
   ['policy-alignment', lazy(() => import('./policy-alignment').then((m) => m.policyAlignmentCommand))],
   ['prerequisites', lazy(() => import('./prerequisites').then((m) => m.prerequisitesCommand))],
+  // The go-live rehearsal on the admin's own DC.
+  ['rehearsal', lazy(() => import('./rehearsal').then((m) => m.rehearsalCommand))],
+  ['rehearsal-cleanup', lazy(() => import('./rehearsal').then((m) => m.rehearsalCleanupCommand))],
 ];
 
 const LOADERS: ReadonlyMap<string, CommandLoader> = new Map(ALL);
