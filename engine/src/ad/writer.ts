@@ -1,7 +1,7 @@
 // The only code that writes AD. Each method is one logical change; every LDAP failure leaves as
 // an EngineError that keeps the result code and AD's extended code (see ./errors).
 import { randomInt } from 'node:crypto';
-import { Attribute, Change, type Client } from 'ldapts';
+import { Attribute, Change, Control, type Client } from 'ldapts';
 import type { Anchor, UserAttributes } from './model';
 import { anchorProof, guidText } from './anchorproof';
 import { encodeAnchor } from './names';
@@ -276,6 +276,9 @@ export class AdWriter {
  * (the anchor left as it is), and removing the scratch tree again. Kept here so that this file
  * stays the one place that writes AD.
  */
+/** LDAP_SERVER_TREE_DELETE_OID: delete an object with everything under it. */
+const TREE_DELETE_OID = '1.2.840.113556.1.4.805';
+
 export class RehearsalWriter {
   constructor(private readonly session: AdSession) {}
 
@@ -305,9 +308,19 @@ export class RehearsalWriter {
     await this.run('disable', dn, () => this.session.ldapClient.modify(dn, [replace('userAccountControl', [String(current | UAC_ACCOUNTDISABLE)])]));
   }
 
-  /** Deletes `dn` and everything under it, deepest first; returns the DNs that could not be deleted. */
+  /**
+   * Deletes `dn` and everything under it: in one request with the tree delete control where the
+   * DC offers it, else (or when that fails) one object at a time, deepest first. Returns the DNs
+   * that could not be deleted.
+   */
   async deleteTree(dn: string): Promise<string[]> {
     if ((await this.session.readObject(dn, ['objectClass'])) === null) return [];
+    try {
+      await this.session.ldapClient.del(dn, [new Control(TREE_DELETE_OID, { critical: true })]);
+      if ((await this.session.readObject(dn, ['objectClass'])) === null) return [];
+    } catch {
+      // No tree delete here (or not for this account): delete one by one below.
+    }
     const entries = await this.session.search(dn, { scope: 'sub', filter: '(objectClass=*)', attributes: ['objectClass'] }, 'list the scratch tree');
     const depth = (d: string) => d.split(/(?<!\\),/).length;
     const left: string[] = [];

@@ -7,6 +7,7 @@
 //   node SyncFixture.mjs ou-create {connectionFile, prefix}                                  → {dn, adiDN}
 //   node SyncFixture.mjs ou-read   {connectionFile, dn}                                      → {users, groups}
 //   node SyncFixture.mjs ou-delete {connectionFile, dn}                                      → {deleted}
+//   node SyncFixture.mjs ou-list   {connectionFile, prefix}                                  → [dn] (OUs under the base named prefix*)
 import { Buffer } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -75,6 +76,12 @@ const actions = {
       const dns = searchEntries.map((e) => e.dn).sort((a, b) => b.length - a.length);
       for (const dn of dns) await client.del(dn);
       return { deleted: dns.length };
+    }),
+  'ou-list': (request) =>
+    withDc(request, async (client, dc) => {
+      const prefix = String(request.prefix).replace(/[*()\\\0]/g, '');
+      const { searchEntries } = await client.search(dc.baseDN, { scope: 'one', filter: `(ou=${prefix}*)`, attributes: ['ou'] });
+      return searchEntries.map((e) => e.dn);
     }),
 };
 
