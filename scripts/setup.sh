@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fresh-machine setup for development and tests (Debian 12, Node 20, .NET SDK).
 #
-#   scripts/setup.sh [--no-samba] [--no-pwsh] [--no-wine] [--no-service-host]
+#   scripts/setup.sh [--no-samba] [--no-pwsh] [--no-wine] [--no-service-host] [--no-chromium]
 #
 # Installs what is missing, and only that: npm packages, PowerShell 7.6.9 as a
 # .NET global tool (~/.dotnet/tools/pwsh), Pester 5.7.1 from NuGet, the Samba
@@ -9,7 +9,8 @@
 # engine's smoke test; checks the .NET SDK (10 or later) that builds the Windows
 # service host and restores its NuGet package. Quiet when all is present.
 # --no-samba skips Samba; --no-pwsh skips PowerShell and Pester; --no-wine skips
-# wine; --no-service-host skips the service host's SDK check and restore.
+# wine; --no-service-host skips the service host's SDK check and restore; --no-chromium skips
+# Chromium (the HTML reports are opened in it headless by the rehearsal tests).
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -18,13 +19,14 @@ PESTER_VERSION=5.7.1
 SAMBA_PACKAGES=(samba samba-ad-dc samba-ad-provision winbind ldb-tools openssl)
 POLICY_RC=/usr/sbin/policy-rc.d
 
-DO_SAMBA=1 DO_PWSH=1 DO_WINE=1 DO_SERVICE_HOST=1
+DO_SAMBA=1 DO_PWSH=1 DO_WINE=1 DO_SERVICE_HOST=1 DO_CHROMIUM=1
 for arg in "$@"; do
   case $arg in
     --no-samba) DO_SAMBA=0 ;;
     --no-pwsh) DO_PWSH=0 ;;
     --no-wine) DO_WINE=0 ;;
     --no-service-host) DO_SERVICE_HOST=0 ;;
+    --no-chromium) DO_CHROMIUM=0 ;;
     -h|--help) sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "setup: unknown option: $arg" >&2; exit 2 ;;
   esac
@@ -192,6 +194,19 @@ setup_wine() {
   fi
 }
 
+# Chromium (Debian's package) opens the HTML reports headless: the rehearsal tests check their DOM
+# (summary, one row per check, the filter) and keep a screenshot under build/reports.
+chromium_present() { command -v chromium >/dev/null; }
+setup_chromium() {
+  if ! chromium_present; then
+    log "installing chromium (the HTML reports are checked in it, headless)"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+    chromium_present || die "chromium installed but not on PATH"
+    CHANGED=1
+  fi
+}
+
 # --- The Windows service host (engine/service-host, C#) ------------------------------------
 # It targets net462 (the service) and net10.0 (its tests), so it needs the .NET 10 SDK; the
 # .NET Framework reference assemblies come from NuGet (restored once here, then cached).
@@ -218,5 +233,6 @@ if [ "$DO_PWSH" = 1 ]; then setup_pwsh; setup_pester; fi
 if [ "$DO_SAMBA" = 1 ]; then setup_samba; fi
 if [ "$DO_WINE" = 1 ]; then setup_wine; fi
 if [ "$DO_SERVICE_HOST" = 1 ]; then setup_service_host; fi
+if [ "$DO_CHROMIUM" = 1 ]; then setup_chromium; fi
 
 if [ "$CHANGED" = 0 ]; then log "all present"; else log "done"; fi

@@ -1,13 +1,18 @@
-// The go-live rehearsal (engine command `rehearsal`) against the test DC: the sandbox runs as a
-// child process of the real engine, the scratch OU holds every write (the directory's change log
-// proves nothing changed outside it), every row that does not need Windows passes, the Windows
-// rows say Skipped with the reason, and afterwards nothing is left: no OU, no process, no folder.
+// The go-live rehearsal (engine command `rehearsal`) against the test DC, the way an admin runs it
+// with the sync service account: the sandbox runs as a child process of the real engine with the
+// full rehearsal org (a 1,501-member group), the delegation is granted on the scratch OU and
+// verified, the sync and the agent bind as the service account, the scratch OU holds every write
+// (the directory's change log proves nothing changed outside it), every row that does not need
+// Windows passes, the Windows rows say Skipped with the reason, and afterwards nothing is left:
+// no OU, no process, no folder.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { randomBytes } from 'node:crypto';
 import { AdSession } from '../../../engine/src/ad/session';
+import { RehearsalWriter } from '../../../engine/src/ad/writer';
 import { assertEngineBuilt, ENGINE, exec, type ExecResult } from '../helpers/agent';
 import { changedSince, generalizedTime, highestUsn, outsideChanges } from '../helpers/changelog';
 import { adminDc } from '../helpers/testdc';
@@ -18,17 +23,26 @@ describe('rehearsal on the test DC', { timeout: 900_000 }, () => {
   let admin: AdSession;
   let result: ExecResult;
   let usnBefore: number;
+  // The service account lives in an OU of this test, made before the change log is read.
+  const svcOU = `OU=rehearsal-svc-${randomBytes(4).toString('hex')},DC=example,DC=com`;
+  const svcName = `jcrh${randomBytes(3).toString('hex')}`;
+  const svcPassword = `Svc-${randomBytes(12).toString('base64url')}-9!`;
   const started = new Date(Date.now() - 2000);
   const rows = () => result.records;
 
   before(async () => {
     assertEngineBuilt();
     admin = await AdSession.open(adminDc());
+    await new RehearsalWriter(admin).createOrganizationalUnit(svcOU, 'rehearsal test: the service account');
+    const svc = await exec('service-account-create', { dc: adminDc(), container: svcOU, samAccountName: svcName, password: svcPassword }, join(work, 'exec.log'));
+    assert.equal(svc.code, 0, svc.raw);
     usnBefore = await highestUsn(admin);
-    result = await exec('rehearsal', { dc: adminDc(), engineFile: ENGINE, largeGroupSize: 1501, manifestFile, platform: 'linux' }, join(work, 'exec.log'));
+    const serviceAccount = { name: svcName, bindDN: `${svcName}@example.com`, password: svcPassword };
+    result = await exec('rehearsal', { dc: adminDc(), serviceAccount, engineFile: ENGINE, largeGroupSize: 1501, manifestFile, platform: 'linux' }, join(work, 'exec.log'));
   });
 
   after(async () => {
+    if (admin) await new RehearsalWriter(admin).deleteTree(svcOU);
     await admin?.close();
     rmSync(work, { recursive: true, force: true });
   });
@@ -43,6 +57,17 @@ describe('rehearsal on the test DC', { timeout: 900_000 }, () => {
       assert.notEqual(String(r.Evidence), '', `${String(r.Check)} has evidence`);
     }
     assert.equal(result.code, 0, result.raw.slice(-2000));
+  });
+
+  it('granted the delegation to the service account on the scratch OU and verified it', () => {
+    const row = rows().find((r) => r.Area === 'Delegation');
+    assert.equal(row?.Status, 'Pass', String(row?.Reason));
+    assert.match(String(row?.Evidence), new RegExp(`^granted \\d+ ACE\\(s\\) to ${svcName}; `));
+    assert.match(String(rows().find((r) => r.Check === 'Agent installed in a temporary folder and started')?.Evidence), /AD Integration, process \d+$/);
+  });
+
+  it('never shows the service account password', () => {
+    assert.ok(!result.raw.includes(svcPassword), 'the password is in no line the engine wrote');
   });
 
   it('the Windows rows are Skipped with the reason', () => {

@@ -8,7 +8,7 @@
 // everything is removed again unless `keep`. A manifest file (no secrets) names what exists at each
 // moment, so that `rehearsal-cleanup` can remove it when the rehearsal itself was killed.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as z from 'zod';
@@ -258,8 +258,8 @@ export const rehearsalCommand = defineCommand({
 
       // --- JumpCloud: the sandbox as a child process ----------------------------------------
       const sandboxOk = await checks.run('JumpCloud sandbox', 'Sandbox started with the rehearsal org', null, async () => {
+        // The sandbox makes its data folder itself (0700, owned by this account).
         manifest.sandboxDir = join(workDir, 'sandbox');
-        mkdirSync(manifest.sandboxDir);
         sandbox = await startSandboxChild(engineFile, [], manifest.sandboxDir);
         manifest.sandboxPid = sandbox.pid;
         save();
@@ -312,8 +312,10 @@ export const rehearsalCommand = defineCommand({
         const account = (sa as z.infer<typeof serviceAccountSchema>).name;
         const grant = await runCommand(delegationGrantCommand, { dc: params.dc, rootUserDN: adi(rootDN), serviceAccount: account }, reporter, signal);
         const test = await runCommand(delegationTestCommand, { dc: params.dc, rootUserDN: adi(rootDN), serviceAccount: account }, reporter, signal);
-        const tasks = test.records.filter((r) => r.type === 'JumpCloudADI.DelegationTask').map((r) => `${String(r.data.Task ?? r.data.Name)}: ${String(r.data.Status ?? r.data.Granted)}`);
-        if (test.exitCode !== ExitCode.Ok) fail(`the delegation test did not pass (exit ${test.exitCode})`, tasks.join('; '));
+        const tasks = test.records.filter((r) => r.data.Kind === 'Task').map((r) => `${String(r.data.Check)} ${String(r.data.Status)}`);
+        if (test.summary.allGranted !== true) fail(`not granted: ${(test.summary.missingTasks as string[]).join(', ')}`, tasks.join('; '));
+        const rules = test.summary.failedAccountRules as string[];
+        if (rules.length > 0) fail(`the account breaks rules: ${rules.join(', ')}`, tasks.join('; '));
         return `granted ${grant.records.length} ACE(s) to ${account}; ${tasks.join('; ')}`;
       });
       const syncFlow = flow ?? (sa && !delegationOk ? 'the delegation for the service account is not in place' : null);
