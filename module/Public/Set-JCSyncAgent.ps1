@@ -44,6 +44,11 @@ function Set-JCSyncAgent {
         -ProxyCredential or -ProxyBypass.
     .PARAMETER JumpCloudApiKey
         A new JumpCloud API key for the agent, as a SecureString. Stored encrypted.
+    .PARAMETER AnchorKey
+        The anchor key of the domain (New-JCSyncAnchorKey), as a SecureString: stored encrypted.
+        From then on the agent acts only on anchors with a valid proof and proves every anchor it
+        writes; seal the existing anchors first with one reviewed Invoke-JCSync -AnchorKey
+        -AdoptExisting run (docs/anchor-trust.md).
     .PARAMETER JumpCloudTimeoutSeconds
         How long the agent waits for each JumpCloud request (1 to 600; installed default 30).
     .PARAMETER FullReconcileMinutes
@@ -144,6 +149,8 @@ function Set-JCSyncAgent {
 
         [System.Security.SecureString] $JumpCloudApiKey,
 
+        [System.Security.SecureString] $AnchorKey,
+
         [ValidateRange(1, 600)]
         [int] $JumpCloudTimeoutSeconds,
 
@@ -236,6 +243,9 @@ function Set-JCSyncAgent {
         }
         if ($PSBoundParameters.ContainsKey('JumpCloudApiKey')) {
             $engineParams['jumpcloudApiKey'] = $JumpCloudApiKey
+        }
+        if ($PSBoundParameters.ContainsKey('AnchorKey')) {
+            $engineParams['anchorKey'] = $AnchorKey
         }
         if ($PSBoundParameters.ContainsKey('JumpCloudTimeoutSeconds')) {
             $engineParams['jumpcloudTimeoutMs'] = $JumpCloudTimeoutSeconds * 1000

@@ -10,6 +10,7 @@ import { EngineError, ExitCode } from '../errors';
 import { checkAgentSettings, syncSettingsSchema, type AgentConfig, type LdapSettings, type SyncSettings } from './config';
 import { PROXY_FROM_ENVIRONMENT, proxySettingSchema, type ProxySetting } from '../jumpcloud/connection';
 import { serverTypeChangeError } from './install';
+import { ANCHOR_KEY_PROBLEM, parseAnchorKey } from '../ad/anchorproof';
 
 const sync = syncSettingsSchema.shape;
 
@@ -36,6 +37,8 @@ export const agentConfigureParamsSchema = z.strictObject({
   proxy: proxySettingSchema.nullable().optional(),
   /** A new JumpCloud API key (protected at rest). */
   jumpcloudApiKey: z.string().min(1).max(1024).optional(),
+  /** The anchor key (base64, 32 bytes; docs/anchor-trust.md), protected at rest: the same on every agent and Invoke-JCSync run. */
+  anchorKey: z.string().max(128).refine((k) => parseAnchorKey(k) !== null, ANCHOR_KEY_PROBLEM).optional(),
   /** How long the agent waits for each JumpCloud request. */
   jumpcloudTimeoutMs: z.number().int().min(100).max(600_000).optional(),
   sync: changeableSyncSchema.optional(),
@@ -80,6 +83,8 @@ export interface ConfigChangePlan {
   changes: ConfigChange[];
   /** A new API key to protect, or null (unchanged). */
   apiKey: string | null;
+  /** A new anchor key to protect, or null (unchanged). */
+  anchorKey: string | null;
   /** The new proxy to protect (`setting` undefined: none), or null (unchanged). */
   proxy: { setting: ProxySetting | undefined } | null;
   /** JumpCloud must be asked again (a new key or proxy). */
@@ -136,7 +141,7 @@ export function describeProxySetting(setting: ProxySetting | undefined): string 
  * The next config and what changes. `opened` holds the installed secrets the comparison needs
  * (the API key, the proxy password), opened by the caller.
  */
-export function planConfigChange(config: AgentConfig, params: AgentConfigureParams, opened: { apiKey: string; proxy: ProxySetting | undefined }, installPath: string): ConfigChangePlan {
+export function planConfigChange(config: AgentConfig, params: AgentConfigureParams, opened: { apiKey: string; proxy: ProxySetting | undefined; anchorKey?: Buffer | null }, installPath: string): ConfigChangePlan {
   refuseUnchangeable(config, params, installPath);
   const changes: ConfigChange[] = [];
   const note = (setting: string, before: ConfigChange['before'] | undefined, after: ConfigChange['after'] | undefined) => {
@@ -179,6 +184,12 @@ export function planConfigChange(config: AgentConfig, params: AgentConfigurePara
     apiKey = params.jumpcloudApiKey;
     changes.push({ setting: 'jumpcloud.apiKey', before: SECRET_SET, after: SECRET_SHOWN_AS });
   }
+  let anchorKey: string | null = null;
+  const wantedKey = params.anchorKey === undefined ? null : parseAnchorKey(params.anchorKey);
+  if (wantedKey && !(opened.anchorKey && wantedKey.equals(opened.anchorKey))) {
+    anchorKey = wantedKey.toString('base64');
+    changes.push({ setting: 'anchorKey', before: opened.anchorKey ? SECRET_SET : null, after: SECRET_SHOWN_AS });
+  }
   const timeoutMs = params.jumpcloudTimeoutMs ?? config.jumpcloud.timeoutMs;
   note('jumpcloud.timeoutMs', config.jumpcloud.timeoutMs, timeoutMs);
   let proxy: ConfigChangePlan['proxy'] = null;
@@ -198,5 +209,5 @@ export function planConfigChange(config: AgentConfig, params: AgentConfigurePara
   }
 
   const next: AgentConfig = { ...config, domainController, ldap: nextLdap, sync: nextSync, jumpcloud: { ...config.jumpcloud, timeoutMs } };
-  return { next, changes, apiKey, proxy, checkJumpCloud: apiKey !== null || proxy !== null, checkDomainController: ldapChanged || domainController !== config.domainController };
+  return { next, changes, apiKey, anchorKey, proxy, checkJumpCloud: apiKey !== null || proxy !== null, checkDomainController: ldapChanged || domainController !== config.domainController };
 }

@@ -63,6 +63,20 @@ describe('agent-configure plan', () => {
     );
   });
 
+  it('adds or replaces the anchor key, shown only as "(changed)"; the same key is no change; a malformed one is refused', () => {
+    const key = Buffer.alloc(32, 9);
+    const added = plan(installed(), { anchorKey: key.toString('base64') });
+    assert.equal(added.anchorKey, key.toString('base64'));
+    assert.deepEqual(added.changes, [{ setting: 'anchorKey', before: null, after: '(changed)' }]);
+    assert.ok(!JSON.stringify(added.changes).includes(key.toString('base64')));
+    const same = plan(installed(), { anchorKey: key.toString('base64url') }, { ...opened, anchorKey: key });
+    assert.equal(same.anchorKey, null);
+    assert.deepEqual(same.changes, []);
+    const replaced = plan(installed(), { anchorKey: Buffer.alloc(32, 1).toString('base64') }, { ...opened, anchorKey: key });
+    assert.deepEqual(replaced.changes, [{ setting: 'anchorKey', before: '(set)', after: '(changed)' }]);
+    assert.throws(() => plan(installed(), { anchorKey: 'short' }), /anchor key/);
+  });
+
   it('notices a proxy whose only change is its password', () => {
     const current = { url: 'http://proxy.corp:3128', username: 'svc', password: 'Old-Pw', bypass: [] };
     const result = plan(installed(), { proxy: { ...current, password: 'New-Pw' } }, { apiKey: opened.apiKey, proxy: current });

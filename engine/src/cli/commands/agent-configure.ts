@@ -62,7 +62,7 @@ export const agentConfigureCommand = defineCommand({
     const protector = protectorFor(paths);
     const opened = await openAgentSecrets(original, protector);
     const oldProxy = proxySettingOf(original, opened.proxyPassword);
-    const plan: ConfigChangePlan = planConfigChange(original, params, { apiKey: opened.apiKey, proxy: oldProxy }, installPath);
+    const plan: ConfigChangePlan = planConfigChange(original, params, { apiKey: opened.apiKey, proxy: oldProxy, anchorKey: opened.anchorKey }, installPath);
     if (params.ldap?.caFile) readCaFile(plan.next.ldap.caFile as string);
 
     const verify = params.verify && plan.changes.length > 0;
@@ -91,6 +91,7 @@ export const agentConfigureCommand = defineCommand({
     if (plan.changes.length > 0) {
       const next = plan.next;
       if (plan.apiKey !== null) next.jumpcloud.apiKey = await protector.protect(plan.apiKey, SECRET_PURPOSE.apiKey);
+      if (plan.anchorKey !== null) next.anchorKey = await protector.protect(plan.anchorKey, SECRET_PURPOSE.anchorKey);
       if (plan.proxy !== null) {
         const stored = await protectProxy(plan.proxy.setting, protector);
         if (stored === undefined) delete next.jumpcloud.proxy;

@@ -145,7 +145,7 @@ export const agentInstallCommand = defineCommand({
         return { exitCode: ExitCode.Ok, summary: { whatIf: true, upgrade: true } };
       }
       const outcome = upgradeAgent(installPath, params.engineFile, params.serverType, params.serviceHostFile, { force: params.force, serviceUser: params.serviceUser ?? null });
-      const ignored = (['connectKey', 'rootUserDN', 'domain', 'serviceAccount', 'domainController'] as const).filter((k) => params[k] !== undefined);
+      const ignored = (['connectKey', 'anchorKey', 'rootUserDN', 'domain', 'serviceAccount', 'domainController'] as const).filter((k) => params[k] !== undefined);
       if (params.mode !== undefined && params.mode !== outcome.config.mode) {
         ctx.reporter.log('warning', `The agent in ${installPath} is installed in the ${outcome.config.mode === 'apiKey' ? 'API-key' : 'agent-channel'} mode and keeps it; to change the mode, uninstall first (Uninstall-JCSyncAgent), then install again.`);
       }

@@ -117,6 +117,14 @@ Describe 'Set-JCSyncAgent' {
             $result.Verified | Should -BeFalse
         }
 
+        It 'sends the anchor key only in the request, as a SecureString' {
+            $key = New-JCSyncAnchorKey
+            $null = Set-JCSyncAgent -InstallPath $script:Folder -AnchorKey $key -Confirm:$false -WarningAction SilentlyContinue
+            $params = $script:Calls[0].Parameters
+            $params['anchorKey'] | Should -BeOfType [System.Security.SecureString]
+            (ConvertTo-RequestJson -Parameters $params) | Should -Match ('"anchorKey":"' + [regex]::Escape((Get-PlainText -SecureString $key)) + '"')
+        }
+
         It 'removes the proxy with -NoProxy (null in the request)' {
             $null = Set-JCSyncAgent -InstallPath $script:Folder -NoProxy -Confirm:$false
             $params = $script:Calls[0].Parameters
