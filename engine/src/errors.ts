@@ -1,5 +1,9 @@
 // The engine's small error taxonomy. Every failure that reaches the protocol is an EngineError:
 // a stable id (the module's ErrorId), a PowerShell ErrorCategory name, an exit code and a target.
+// The ids are catalogued in ./error-ids.ts: the constructor takes no other.
+import type { ERROR_IDS, ErrorId } from './error-ids';
+
+export type { ErrorId } from './error-ids';
 
 export const ExitCode = {
   Ok: 0,
@@ -40,13 +44,13 @@ export interface EngineErrorOptions {
 }
 
 export class EngineError extends Error {
-  readonly id: string;
+  readonly id: ErrorId;
   readonly category: ErrorCategory;
   readonly exitCode: ExitCodeValue;
   readonly target: string | null;
   readonly details: Record<string, unknown>;
 
-  constructor(id: string, message: string, options: EngineErrorOptions = {}) {
+  constructor(id: ErrorId, message: string, options: EngineErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'EngineError';
     this.id = id;
@@ -57,7 +61,7 @@ export class EngineError extends Error {
   }
 }
 
-export function badRequest(id: string, message: string, target?: string | null): EngineError {
+export function badRequest(id: ErrorId, message: string, target?: string | null): EngineError {
   return new EngineError(id, message, { category: 'InvalidArgument', exitCode: ExitCode.BadRequest, target });
 }
 
@@ -71,3 +75,9 @@ export function asEngineError(err: unknown): EngineError {
     cause: err,
   });
 }
+
+// The catalogue's exit codes and categories are ones this taxonomy knows (checked when compiling;
+// a type-only import, so `jcadi-engine --version` still evaluates nothing but errors.ts).
+type CatalogueFits = typeof ERROR_IDS extends Record<string, { exit: ExitCodeValue | null; category: ErrorCategory | null }> ? true : never;
+const catalogueFits: CatalogueFits = true;
+void catalogueFits;

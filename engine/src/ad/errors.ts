@@ -2,7 +2,7 @@
 // AD's extended code (the leading 8 hex digits of AD's diagnostic text) with a message an admin
 // understands. Key on those numbers, never on the DSID text, which differs by DC build.
 import { ResultCodeError } from 'ldapts';
-import { EngineError, ExitCode, type ErrorCategory, type ExitCodeValue } from '../errors';
+import { EngineError, ExitCode, type ErrorCategory, type ErrorId, type ExitCodeValue } from '../errors';
 import { capitalise } from '../util/text';
 import { TLS_CODES } from '../util/tls-codes';
 
@@ -29,7 +29,7 @@ const BIND_DATA: Record<string, string> = {
 };
 
 interface CodeRule {
-  id: string;
+  id: ErrorId;
   category: ErrorCategory;
   exitCode: ExitCodeValue;
   text: string;

@@ -10,7 +10,7 @@ import * as z from 'zod';
 import { DEFAULT_ANCHOR_ATTRIBUTE } from '../ad/directory';
 import { parseAnchorKey } from '../ad/anchorproof';
 import { matchDomain, parseAdiDN } from '../ad/rootdn';
-import { EngineError, ExitCode, badRequest } from '../errors';
+import { EngineError, ExitCode, badRequest, type ErrorId } from '../errors';
 import { proxyBlockFields, PROXY_FROM_ENVIRONMENT, PROXY_PASSWORD_NEEDS_USERNAME, resolveEndpoints, resolveProxy, type ProxySetting, type ResolvedProxy } from '../jumpcloud/connection';
 import type { DcConfig } from '../config/request';
 import { platformProtector, protectedValueSchema, type ProtectedValue, type SecretProtector, type StdinRunner } from '../config/protect';
@@ -206,7 +206,7 @@ export interface AgentSecrets {
   anchorKey: Buffer | null;
 }
 
-export function configError(id: string, message: string, target: string | null = null): EngineError {
+export function configError(id: ErrorId, message: string, target: string | null = null): EngineError {
   return new EngineError(id, message, { category: 'InvalidData', exitCode: ExitCode.BadRequest, target });
 }
 

@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import * as z from 'zod';
-import { EngineError, ExitCode } from '../errors';
+import { EngineError, ExitCode, type ErrorId } from '../errors';
 import { ownLikeFolder } from '../util/files';
 import { windowsPowerShellPath, windowsSystemDirectory } from '../util/windows';
 
@@ -38,7 +38,7 @@ const KEY_BYTES = 32;
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 
-function secretsError(id: string, message: string, target: string | null = null): EngineError {
+function secretsError(id: ErrorId, message: string, target: string | null = null): EngineError {
   return new EngineError(id, message, { category: 'SecurityError', exitCode: ExitCode.BadRequest, target });
 }
 

@@ -1,6 +1,6 @@
 // zod helpers: parse with errors that name the field, as an admin reads them.
 import type { z } from 'zod';
-import { badRequest, type EngineError } from '../errors';
+import { badRequest, type EngineError, type ErrorId } from '../errors';
 
 export function formatIssues(error: z.ZodError, prefix = ''): string {
   return error.issues
@@ -15,7 +15,7 @@ export function parseOrThrow<S extends z.ZodType>(
   schema: S,
   value: unknown,
   where: string,
-  errorId = 'Request.Invalid',
+  errorId: ErrorId = 'Request.Invalid',
 ): z.infer<S> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;

@@ -1,7 +1,7 @@
 // Every failure talking to JumpCloud becomes an EngineError with a stable id. Axios errors are
 // never rethrown or kept as `cause`: their config carries the request headers, and with them the
 // API key. Only plain facts (status, socket code, endpoint) survive into the error.
-import { EngineError, ExitCode, type ErrorCategory, type ExitCodeValue } from '../errors';
+import { EngineError, ExitCode, type ErrorCategory, type ErrorId, type ExitCodeValue } from '../errors';
 import { TLS_CODES } from '../util/tls-codes';
 import type { ProxyTunnelError } from './proxy';
 
@@ -25,7 +25,7 @@ export class JumpCloudSchemaError extends EngineError {
 }
 
 interface StatusRule {
-  id: string;
+  id: ErrorId;
   category: ErrorCategory;
   exitCode: ExitCodeValue;
   explain: (endpoint: Endpoint, serverMessage: string | null) => string;
@@ -68,7 +68,8 @@ export function httpStatusError(status: number, endpoint: Endpoint, serverMessag
   const rule = STATUS_RULES[status];
   if (errorName && status >= 400 && status < 500) {
     // The agent channel names its refusals (ConnectKeyUsed, NotPrimary, ...): keep that name as the id.
-    return new EngineError(`JumpCloud.${errorName}`, `${serverMessage ?? errorName} (${endpoint}, HTTP ${status}).`, {
+    // The names it is known to send are catalogued in error-ids.ts; a new one passes through as is.
+    return new EngineError(`JumpCloud.${errorName}` as ErrorId, `${serverMessage ?? errorName} (${endpoint}, HTTP ${status}).`, {
       category: status === 401 || status === 403 ? 'AuthenticationError' : 'InvalidOperation',
       exitCode: status === 401 || status === 403 ? ExitCode.AuthFailed : ExitCode.PartialFailure,
       target: endpoint,

@@ -30,7 +30,7 @@ import { FileJournal } from '../../sync/journal';
 import { ENGINE_VERSION } from '../../version';
 import type { CommandContext } from '../command';
 import { defineCommand } from '../command';
-import { badRequest, EngineError, ExitCode } from '../../errors';
+import { badRequest, EngineError, ExitCode, type ErrorId } from '../../errors';
 
 const installPathSchema = z.string().min(1).max(1024);
 
@@ -259,7 +259,8 @@ const waitParams = {
 
 function waitFailure(paths: ReturnType<typeof agentPaths>, reason: string, lastError: { id: string; message: string } | null | undefined): EngineError {
   if (lastError) {
-    return new EngineError(lastError.id, `The sync agent in ${paths.installPath} did not start: ${lastError.message}`, {
+    // The agent recorded the id of one of its own EngineErrors (so a catalogued id) in its state file.
+    return new EngineError(lastError.id as ErrorId, `The sync agent in ${paths.installPath} did not start: ${lastError.message}`, {
       category: lastError.id.startsWith('JumpCloud.ConnectKey') ? 'InvalidArgument' : 'InvalidOperation',
       exitCode: lastError.id.startsWith('JumpCloud.ConnectKey') || lastError.id.startsWith('Agent.') ? ExitCode.BadRequest : ExitCode.Unreachable,
       target: paths.installPath,
