@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Writes tests/fixtures/hostile/corpus.json: hostile user and group names, e-mails, descriptions,
 // Root User DNs, CSV cells and engine requests, each with what must happen to it, derived here
-// from the documented rules (engine/src/ad/names.ts and FACTS §3 for AD names, the sandbox's
+// from the documented rules (engine/src/ad/names.ts and docs/ad-writes.md for AD names, the sandbox's
 // JumpCloud rules, engine/src/ad/rootdn.ts's documented format, engine/src/csv/README.md), never
 // by running the engine. tests/engine/faults/hostile-input.test.ts pushes it through the whole
 // path. Rerun after editing: node scripts/make-hostile-corpus.mjs
@@ -120,7 +120,7 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 const FORBIDDEN = /["/\\[\]:;|=,+*?<>@]/;
 /** The sandbox, like JumpCloud: 1–128 characters, no white space, no colon. */
 const jumpCloudTakesUsername = (v) => /^[^\s:]{1,128}$/.test(v);
-/** sAMAccountName (FACTS §3) and the sync's own rules (engine/src/ad/names.ts). */
+/** sAMAccountName (docs/ad-writes.md) and the sync's own rules (engine/src/ad/names.ts). */
 function adRefusesName(v, max) {
   // A leading U+FEFF is dropped by the LDAP client when it reads the name back: refused too.
   return v.trim() === '' || v !== v.trim() || v.length > max || CONTROL.test(v) || FORBIDDEN.test(v) || v.endsWith('.') || /^[. ]+$/.test(v) || LONE_SURROGATE.test(v) || v.startsWith('\uFEFF');

@@ -1,7 +1,7 @@
 // What AD can hold: sAMAccountName, cn and UPN rules, and the anchor value codec.
 import type { Anchor } from './model';
 
-/** Characters AD refuses in sAMAccountName (FACTS §3), plus '@' which would break the UPN. */
+/** Characters AD refuses in sAMAccountName (docs/ad-writes.md), plus '@' which would break the UPN. */
 const FORBIDDEN = /["/\\[\]:;|=,+*?<>@]/;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;

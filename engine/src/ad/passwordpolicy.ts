@@ -1,5 +1,5 @@
 // Reads the AD password policies that can judge a password the sync sets: the domain policy on
-// the domain head (FACTS §4) and the fine-grained policies (PSOs) in effect for users of the root
+// the domain head (docs/delegation.md) and the fine-grained policies (PSOs) in effect for users of the root
 // container. Never writes.
 import type { Entry } from 'ldapts';
 import { EngineError, ExitCode } from '../errors';

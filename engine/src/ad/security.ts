@@ -1,5 +1,5 @@
 // Reads what the delegation checks need from AD: an object's security descriptor (with the
-// SD_FLAGS control, FACTS §2), an account with its SID and tokenGroups, the domain SID and
+// SD_FLAGS control, docs/ldap.md), an account with its SID and tokenGroups, the domain SID and
 // NetBIOS name, and groups by name. Never writes (writes go through ./writer.ts).
 import { BerWriter, Control, type Entry } from 'ldapts';
 import { EngineError, ExitCode } from '../errors';
@@ -154,7 +154,7 @@ export async function findAccount(session: AdSession, name: string, domainDn: st
 }
 
 /**
- * Every group SID the account holds: tokenGroups (base-scope read, FACTS §2), or, when the bind
+ * Every group SID the account holds: tokenGroups (base-scope read, docs/ldap.md), or, when the bind
  * account may not read it, the nested memberOf chain plus the primary group.
  */
 export async function readGroupSids(session: AdSession, account: AccountEntry, domain: DomainInfo): Promise<{ sids: string[]; source: 'tokenGroups' | 'memberOf' }> {

@@ -13,7 +13,7 @@ import { firstString, type AdSession } from './session';
 export const UAC_NORMAL_ACCOUNT = 0x200;
 export const UAC_ACCOUNTDISABLE = 0x2;
 export const UAC_DONT_EXPIRE_PASSWD = 0x10000;
-/** Global security group (FACTS §3). */
+/** Global security group (docs/ad-writes.md). */
 export const GROUP_TYPE_GLOBAL_SECURITY = '-2147483646';
 /** Global distribution group: the safety ledger carries no security meaning. */
 export const GROUP_TYPE_GLOBAL_DISTRIBUTION = '2';
@@ -21,7 +21,7 @@ export const GROUP_TYPE_GLOBAL_DISTRIBUTION = '2';
 export const LEDGER_MARK = 'JumpCloudSyncLedger';
 const MEMBER_BATCH = 500;
 
-/** unicodePwd wants the password in double quotes, UTF-16LE (FACTS §3). */
+/** unicodePwd wants the password in double quotes, UTF-16LE (docs/ad-writes.md). */
 export function unicodePwd(password: string): Buffer {
   return Buffer.from(`"${password}"`, 'utf16le');
 }
@@ -87,7 +87,7 @@ export class AdWriter {
     }
   }
 
-  /** Create disabled → set password → enable (Windows refuses unicodePwd on add; FACTS §3). */
+  /** Create disabled → set password → enable (Windows refuses unicodePwd on add; docs/ad-writes.md). */
   async createUser(dn: string, jcId: string, attributes: UserAttributes, password: string, enabled: boolean): Promise<void> {
     const entry: Record<string, string[]> = {
       objectClass: ['top', 'person', 'organizationalPerson', 'user'],
@@ -249,7 +249,7 @@ export class AdWriter {
   }
 
   /**
-   * Creates a service account: disabled → password → enabled with DONT_EXPIRE_PASSWD (FACTS §3:
+   * Creates a service account: disabled → password → enabled with DONT_EXPIRE_PASSWD (docs/ad-writes.md:
    * never together with pwdLastSet=0). If any step fails the half-made account is removed again,
    * so a refused password leaves nothing behind.
    */

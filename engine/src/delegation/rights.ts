@@ -1,5 +1,5 @@
 // Directory-service access rights, well-known SIDs and schema GUIDs the delegation needs
-// (FACTS §4, MS-ADTS 5.1.3.2, MS-DTYP 2.4.2.4).
+// (docs/delegation.md, MS-ADTS 5.1.3.2, MS-DTYP 2.4.2.4).
 
 export const RIGHT = {
   CreateChild: 0x1,
@@ -106,7 +106,7 @@ export const PROTECTED_DOMAIN_RIDS: Readonly<Record<number, string>> = {
   519: 'Enterprise Admins',
 };
 
-/** Builtin groups whose members AD protects (FACTS §4). */
+/** Builtin groups whose members AD protects (docs/delegation.md). */
 export const PROTECTED_BUILTIN_SIDS: Readonly<Record<string, string>> = {
   [WELL_KNOWN_SID.Administrators]: 'Administrators',
   [WELL_KNOWN_SID.AccountOperators]: 'Account Operators',
@@ -133,7 +133,7 @@ export const SDDL_SID_ALIASES: Readonly<Record<string, string>> = {
   RU: 'S-1-5-32-554',
 };
 
-/** Schema and extended-right GUIDs (FACTS §4; property sets from MS-ADTS 5.1.3.2.1). */
+/** Schema and extended-right GUIDs (docs/delegation.md; property sets from MS-ADTS 5.1.3.2.1). */
 export const GUID = {
   userClass: 'bf967aba-0de6-11d0-a285-00aa003049e2',
   groupClass: 'bf967a9c-0de6-11d0-a285-00aa003049e2',

@@ -43,7 +43,7 @@ function splitCodes(text: string, field: string, table: ReadonlyArray<[string, n
 }
 
 /**
- * Parses one ACE. `principal` replaces a bare "S" (the placeholder FACTS §4 uses for the service
+ * Parses one ACE. `principal` replaces a bare "S" (the placeholder docs/delegation.md uses for the service
  * account) and is also the SID used when the trustee field is a domain-independent alias.
  */
 export function aceFromSddl(text: string, principal?: string): Ace {

@@ -1,5 +1,5 @@
 // The five tasks the product guide delegates to the sync service account on the root container,
-// as data: the ACEs the ADUC "Delegate Control" wizard adds (FACTS §4, SDDL with S for the
+// as data: the ACEs the ADUC "Delegate Control" wizard adds (docs/delegation.md, SDDL with S for the
 // account) and the rights each task needs, on the container or on the users/groups under it.
 import { mapGenericRights, RIGHT, DS_FULL_CONTROL, GUID, PROPERTY_SET_OF } from './rights';
 import { aceFromSddl } from './sddl';

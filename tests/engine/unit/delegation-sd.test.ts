@@ -19,7 +19,7 @@ function expectSdError(data: Buffer, problem: string): void {
 }
 
 describe('SIDs and GUIDs', () => {
-  it('reads the binary SID of a domain account (FACTS §4 layout)', () => {
+  it('reads the binary SID of a domain account (docs/delegation.md layout)', () => {
     const bytes = Buffer.from('0105000000000005150000008462f2d23bf2f836c69475853f120000', 'hex');
     assert.equal(sidFromBytes(bytes), ACCOUNT);
     assert.deepEqual(sidToBytes(ACCOUNT), bytes);
@@ -37,7 +37,7 @@ describe('SIDs and GUIDs', () => {
     assert.throws(() => sidFromBytes(Buffer.from('0105000000000005150000', 'hex')), SecurityDescriptorError);
   });
 
-  it('stores the user class GUID with its first three fields little-endian (FACTS §4)', () => {
+  it('stores the user class GUID with its first three fields little-endian (docs/delegation.md)', () => {
     const bytes = guidToBytes(GUID.userClass);
     assert.equal(bytes.toString('hex'), 'ba7a96bfe60dd011a28500aa003049e2');
     assert.equal(guidFromBytes(bytes), GUID.userClass);
@@ -47,7 +47,7 @@ describe('SIDs and GUIDs', () => {
 });
 
 describe('SDDL of single ACEs', () => {
-  it('parses the wizard ACEs of FACTS §4 with S for the account', () => {
+  it('parses the wizard ACEs of docs/delegation.md with S for the account', () => {
     const ace = aceFromSddl(`(OA;CIIO;RPWP;${GUID.pwdLastSet};${GUID.userClass};S)`, ACCOUNT);
     assert.equal(ace.type, 0x05);
     assert.equal(ace.flags, 0x02 | 0x08);

@@ -17,7 +17,7 @@ import { rotatePassword, type PasswordStore } from '../../delegation/rotation';
 import { defineCommand } from '../command';
 import { badRequest, EngineError, ExitCode } from '../../errors';
 
-/** sAMAccountName rules for users (FACTS §3). */
+/** sAMAccountName rules for users (docs/ad-writes.md). */
 const samAccountName = z
   .string()
   .min(1)
