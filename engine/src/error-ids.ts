@@ -53,6 +53,12 @@ export const ERROR_IDS = {
   'Sync.ThresholdExceeded': { kind: 'fatal', exit: 5, category: 'LimitsExceeded', meaning: 'The plan disables or deletes more than the threshold allows, unforced.' },
   'Sync.UserNotInScope': { kind: 'fatal', exit: 2, category: 'ObjectNotFound', meaning: 'The user is not bound to the ADI domain (directly or through a bound group).' },
 
+  // Groups (group-remove)
+  'Group.NotFound': { kind: 'fatal', exit: 2, category: 'InvalidArgument', meaning: 'No such group under the root, or the name is ambiguous.' },
+  'Group.NotManaged': { kind: 'fatal', exit: 2, category: 'InvalidArgument', meaning: 'The group has no valid JumpCloud anchor, or is outside the root.' },
+  'Group.StillBound': { kind: 'fatal', exit: 5, category: 'PermissionDenied', meaning: 'The group is still bound: the next sync would create it again with a new SID.' },
+  'Group.Protected': { kind: 'fatal', exit: 5, category: 'PermissionDenied', meaning: 'A protected group (adminCount=1, critical system object or well-known group).' },
+
   // JumpCloud: the public API and the agent channel
   'JumpCloud.DomainNotFound': { kind: 'fatal', exit: 2, category: 'ObjectNotFound', meaning: 'No ADI domain with that name or id.' },
   'JumpCloud.AuthFailed': { kind: 'fatal', exit: 4, category: 'AuthenticationError', meaning: 'JumpCloud refused the API key (401).' },

@@ -15,7 +15,7 @@ import { parseAdiDN } from '../../ad/rootdn';
 import { allStrings, AdSession, firstString } from '../../ad/session';
 import { AdWriter } from '../../ad/writer';
 import { dcSchema } from '../../config/request';
-import { badRequest, EngineError, ExitCode } from '../../errors';
+import { badRequest, EngineError, ExitCode, type ErrorId } from '../../errors';
 import { defineCommand } from '../command';
 
 export const groupRemoveParamsSchema = z.strictObject({
@@ -29,7 +29,7 @@ export const groupRemoveParamsSchema = z.strictObject({
   whatIf: z.boolean().default(false),
 });
 
-const groupError = (id: string, message: string, target: string, exitCode: 2 | 5 = ExitCode.BadRequest) =>
+const groupError = (id: ErrorId, message: string, target: string, exitCode: 2 | 5 = ExitCode.BadRequest) =>
   new EngineError(id, message, { category: exitCode === ExitCode.BadRequest ? 'InvalidArgument' : 'PermissionDenied', exitCode, target });
 
 export const groupRemoveCommand = defineCommand({
