@@ -52,7 +52,7 @@ export const ERROR_IDS = {
   // Sync
   'Sync.ThresholdExceeded': { kind: 'fatal', exit: 5, category: 'LimitsExceeded', meaning: 'The plan disables or deletes more than the threshold allows, unforced.' },
   'Sync.SafetyLimit': { kind: 'fatal', exit: 1, category: 'LimitsExceeded', meaning: 'Non-fatal: a kind of destructive change is held back by the rolling safety limit.' },
-  'Sync.NothingHeld': { kind: 'fatal', exit: 2, category: 'InvalidArgument', meaning: 'safety-approve without a count while nothing of that kind is held.' },
+  'Sync.NothingHeld': { kind: 'fatal', exit: 2, category: 'InvalidOperation', meaning: 'safety-approve without a count while nothing of that kind is held.' },
   'Sync.UserNotInScope': { kind: 'fatal', exit: 2, category: 'ObjectNotFound', meaning: 'The user is not bound to the ADI domain (directly or through a bound group).' },
 
   // Groups (group-remove)
