@@ -156,6 +156,16 @@ export const ERROR_IDS = {
   'Csv.StepFailed': { kind: 'record', exit: null, category: null, meaning: 'A step of a row failed without an id of its own.' },
   'Csv.FormulaNeutralised': { kind: 'warning', exit: null, category: null, meaning: 'A cell starting like a formula was neutralised.' },
 
+  // Rehearsal and reports
+  'Rehearsal.SandboxCall': { kind: 'fatal', exit: 1, category: 'InvalidOperation', meaning: "The rehearsal's own sandbox refused an admin call; the check fails with it." },
+  'Rehearsal.ManifestInvalid': { kind: 'fatal', exit: 2, category: 'InvalidData', meaning: 'rehearsal-cleanup cannot read the manifest.' },
+  'Rehearsal.RootUserDNInvalid': { kind: 'module', exit: null, category: 'InvalidArgument', meaning: '-RootUserDN has no parent for the scratch OU.' },
+  'Report.UnknownInput': { kind: 'module', exit: null, category: 'InvalidArgument', meaning: 'Export-JCSyncReport got an object it cannot report.' },
+  'Report.MixedInput': { kind: 'module', exit: null, category: 'InvalidArgument', meaning: 'Export-JCSyncReport got objects of different kinds.' },
+  'Report.FileExists': { kind: 'module', exit: null, category: 'ResourceExists', meaning: 'The report file exists and replacing it was not allowed.' },
+  'Report.PathIsFolder': { kind: 'module', exit: null, category: 'InvalidArgument', meaning: 'The report path is a folder.' },
+  'Report.FolderMissing': { kind: 'module', exit: null, category: 'ObjectNotFound', meaning: "The report file's folder does not exist." },
+
   // Prerequisites, delegation and the service account
   'Delegation.SecurityDescriptorUnreadable': { kind: 'fatal', exit: 4, category: 'PermissionDenied', meaning: 'The bind account gets no nTSecurityDescriptor.' },
   'Delegation.BadSecurityDescriptor': { kind: 'fatal', exit: 3, category: 'InvalidData', meaning: 'A malformed security descriptor (names the problem and byte offset).' },
