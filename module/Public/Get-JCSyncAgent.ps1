@@ -11,8 +11,10 @@ function Get-JCSyncAgent {
         connected to JumpCloud, its role (Primary: it applies the changes; Standby: it stays
         ready; Standalone: the API-key mode, which always acts), the last heartbeat, the last full reconcile and the last change applied, how
         many objects are waiting for a retry (Pending) or quarantined after repeated failures
-        (Failed, with the reasons in Quarantined), and the last error. A folder without an
-        installation gives Installed = $false.
+        (Failed, with the reasons in Quarantined), the kinds of destructive change the rolling
+        safety limit holds back (SafetyHold: kind, how many, how many were made in the window,
+        the limit; Approve-JCSyncSafetyLimit lets them through), and the last error. A folder
+        without an installation gives Installed = $false.
 
         With -JumpCloudApiKey it also returns, as JumpCloud sees them, every agent of the
         agent's ADI domain (JumpCloudADI.SyncAgentInfo): host, state, Health (Green: active;
