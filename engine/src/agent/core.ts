@@ -12,7 +12,8 @@ import type { EngineLogger } from '../log/logger';
 import type { SecretScrubber } from '../log/secrets';
 import type { FileJournal } from '../sync/journal';
 import { gatherScope } from '../sync/gather';
-import { heldMessage } from '../sync/safety-limit';
+import { heldMessage, parseLedger, SAFETY_KINDS, statusOf, type SafetyKind } from '../sync/safety-limit';
+import { AdLedgerStore } from '../ad/ledger';
 import { dcConfigOf, readAgentConfig, type AgentConfig, type AgentPaths, type AgentSecrets } from './config';
 import type { BackoffPolicy } from './failures';
 import type { AgentDeps } from './mode';
@@ -166,7 +167,7 @@ export class AgentCore {
       s.lastFullReconcile = { durationMs: result.durationMs, planned: result.planned, applied: result.applied, failed: result.failed, deferred: result.deferred, refusal: result.refusal };
       if (result.refusal) s.lastError = { id: 'Sync.ThresholdExceeded', message: result.refusal, at: this.nowIso() };
       const since = new Map(s.safetyHold.map((h) => [h.kind, h.since]));
-      s.safetyHold = result.held.map((k) => ({ kind: k.kind, planned: k.planned, windowCount: k.windowCount, limit: k.limit, since: since.get(k.kind) ?? this.nowIso(), message: heldMessage(k, this.config.sync.safetyWindowHours) }));
+      s.safetyHold = result.held.map((k) => ({ kind: k.kind, planned: k.planned, windowCount: k.windowCount, limit: k.limit, approved: k.approved, since: since.get(k.kind) ?? this.nowIso(), message: heldMessage(k, this.config.sync.safetyWindowHours) }));
     }, { flush: true });
     const level = result.applied > 0 || result.failed > 0 ? 'info' : 'verbose';
     this.log(level, `reconcile (${why}): ${result.applied} applied, ${result.failed} failed, ${result.deferred} held back, in ${result.durationMs} ms`);
@@ -200,8 +201,21 @@ export class AgentCore {
         if (since === null) for (const jcId of Object.keys(s.offboarded)) if (!done.legacyPending.includes(jcId)) delete s.offboarded[jcId];
         s.usn = { dc, invocationId: watermark.invocationId, highestCommittedUsn: watermark.highestCommittedUsn };
       }, { flush: done.offboarded > 0 });
+      // Changes held by the safety limit: an approval (made on any server) is seen here, and
+      // applied by a reconcile at once instead of at the next scheduled one.
+      if (this.store.state.safetyHold.length > 0 && (await this.#approvedSinceHold(session))) {
+        this.log('info', 'the held changes were approved (Approve-JCSyncSafetyLimit): reconciling now');
+        this.needFull = true;
+      }
     });
     this.nextOffboardAt = this.nowMs() + this.config.sync.offboardPollSeconds * 1000;
+  }
+
+  async #approvedSinceHold(session: AdSession): Promise<boolean> {
+    const ledger = parseLedger(await new AdLedgerStore(session, new AdWriter(session, this.config.sync.anchorAttribute), this.rootDN).read());
+    const hour = Math.floor(this.nowMs() / 3_600_000);
+    const policy = { windowHours: this.config.sync.safetyWindowHours, maxCount: 0, maxPercent: 0 };
+    return this.store.state.safetyHold.some((h) => (SAFETY_KINDS as readonly string[]).includes(h.kind) && statusOf(ledger, h.kind as SafetyKind, policy, 0, hour).approved > h.approved);
   }
 
   // ---- the AD bind ----------------------------------------------------------------------

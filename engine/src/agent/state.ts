@@ -67,7 +67,7 @@ export const agentStateSchema = z.object({
   offboarded: z.record(z.string(), z.string()),
   /** Kinds of destructive change the rolling safety limit holds back (sync/safety-limit.ts), waiting for Approve-JCSyncSafetyLimit. */
   safetyHold: z
-    .array(z.object({ kind: z.string(), planned: z.number().int(), windowCount: z.number().int(), limit: z.number(), since: z.string(), message: z.string() }))
+    .array(z.object({ kind: z.string(), planned: z.number().int(), windowCount: z.number().int(), limit: z.number(), approved: z.number().default(0), since: z.string(), message: z.string() }))
     .default([]),
   /** Skip reasons already journaled (key → code), so a full reconcile does not repeat them. */
   reported: z.record(z.string(), z.string()),

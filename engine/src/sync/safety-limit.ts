@@ -96,6 +96,8 @@ export interface KindStatus {
   windowCount: number;
   /** The limit including approvals in the window. */
   limit: number;
+  /** Of which approvals (so a waiting agent sees a new approval and reconciles at once). */
+  approved: number;
   /** This plan's changes of this kind. */
   planned: number;
   held: boolean;
@@ -106,14 +108,14 @@ export function limitOf(policy: SafetyPolicy, managedObjects: number): number {
   return Math.min(policy.maxCount, byPercent);
 }
 
-export function statusOf(ledger: Ledger, kind: SafetyKind, policy: SafetyPolicy, managedObjects: number, nowHour: number): { windowCount: number; limit: number } {
+export function statusOf(ledger: Ledger, kind: SafetyKind, policy: SafetyPolicy, managedObjects: number, nowHour: number): { windowCount: number; limit: number; approved: number } {
   const i = SAFETY_KINDS.indexOf(kind);
   const from = nowHour - policy.windowHours + 1;
   let windowCount = 0;
   for (const [hour, counts] of Object.entries(ledger.h)) if (Number(hour) >= from) windowCount += counts[i] ?? 0;
-  let limit = limitOf(policy, managedObjects);
-  for (const [hour, k, extra] of ledger.x) if (hour >= from && k === i) limit += extra;
-  return { windowCount, limit };
+  let approved = 0;
+  for (const [hour, k, extra] of ledger.x) if (hour >= from && k === i) approved += extra;
+  return { windowCount, limit: limitOf(policy, managedObjects) + approved, approved };
 }
 
 /** Decides which kinds of `plan` go ahead, and the ledger after reserving them (pure). */
@@ -132,9 +134,9 @@ export function decide(plan: Plan, ledger: Ledger, policy: SafetyPolicy, now: Da
   for (const kind of SAFETY_KINDS) {
     const i = SAFETY_KINDS.indexOf(kind);
     const count = planned.get(kind) ?? 0;
-    const { windowCount, limit } = statusOf(next, kind, policy, plan.managedObjects, nowHour);
+    const { windowCount, limit, approved } = statusOf(next, kind, policy, plan.managedObjects, nowHour);
     const held = !force && count > 0 && windowCount + count > limit;
-    if (count > 0 || (next.held[String(i)] ?? 0) > 0) kinds.push({ kind, windowCount, limit, planned: count, held });
+    if (count > 0 || (next.held[String(i)] ?? 0) > 0) kinds.push({ kind, windowCount, limit, approved, planned: count, held });
     if (held) {
       heldKinds.add(kind);
       next.held[String(i)] = windowCount + count - limit;

@@ -38,7 +38,7 @@ describe('rolling safety limit', () => {
     ledger = first.ledger;
     const second = decide(planOf([...batch(24, 24), update(901)]), ledger, POLICY, at(1), false);
     assert.deepEqual(second.plan.operations.map((o) => o.kind), ['updateUser']);
-    assert.deepEqual(second.kinds, [{ kind: 'disable', windowCount: 24, limit: 25, planned: 24, held: true }]);
+    assert.deepEqual(second.kinds, [{ kind: 'disable', windowCount: 24, limit: 25, approved: 0, planned: 24, held: true }]);
     assert.equal(second.ledger.held['0'], 23, 'the shortfall is remembered for the approval');
     // Held changes were not counted.
     const again = decide(planOf(batch(24, 24)), second.ledger, POLICY, at(2), false);
@@ -65,7 +65,7 @@ describe('rolling safety limit', () => {
     assert.equal(forced.plan.operations.length, 24);
     ledger = forced.ledger;
     const next = decide(planOf(batch(48, 1)), ledger, POLICY, at(1), false);
-    assert.deepEqual(next.kinds, [{ kind: 'disable', windowCount: 48, limit: 25, planned: 1, held: true }]);
+    assert.deepEqual(next.kinds, [{ kind: 'disable', windowCount: 48, limit: 25, approved: 0, planned: 1, held: true }]);
   });
 
   it('the window slides: changes older than the window no longer count, approvals expire with it', () => {
@@ -73,7 +73,7 @@ describe('rolling safety limit', () => {
     ledger = approve(ledger, 'disable', 100, T0, 24).ledger;
     assert.equal(decide(planOf(batch(24, 24)), ledger, POLICY, at(23), false).plan.operations.length, 24, 'within the window, by approval');
     const later = decide(planOf(batch(24, 24)), ledger, POLICY, at(24), false);
-    assert.deepEqual(later.kinds[0], { kind: 'disable', windowCount: 0, limit: 25, planned: 24, held: false });
+    assert.deepEqual(later.kinds[0], { kind: 'disable', windowCount: 0, limit: 25, approved: 0, planned: 24, held: false });
     assert.deepEqual(later.ledger.x, [], 'the approval left the window');
     assert.ok(JSON.stringify(later.ledger).length < 1024);
   });
