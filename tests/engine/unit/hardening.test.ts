@@ -128,7 +128,8 @@ describe('folder rules on this file system (POSIX: 0700, owner, no links)', () =
     throwsId(() => secureFolder(file, { policy: policy(), force: true }), 'Folder.NotAFolder');
   });
 
-  it('refuses a folder of another owner; -Force takes it back', { skip: !isRoot && 'needs root to chown' }, () => {
+  it('refuses a folder of another owner; -Force takes it back (as root, like the install)', () => {
+    assert.ok(isRoot, 'giving a folder to another account takes root, as Install-JCSyncAgent on Linux');
     const folder = join(work(), 'foreign');
     mkdirSync(folder, { mode: 0o700 });
     chownSync(folder, 65534, 65534);
@@ -138,7 +139,8 @@ describe('folder rules on this file system (POSIX: 0700, owner, no links)', () =
     assert.equal(statSync(folder).uid, process.getuid?.());
   });
 
-  it('gives an install folder and its secrets to the agent account (the upgrade keeps that account)', { skip: !isRoot && 'needs root to chown' }, () => {
+  it('gives an install folder and its secrets to the agent account (the upgrade keeps that account)', () => {
+    assert.ok(isRoot, 'giving a folder to another account takes root, as Install-JCSyncAgent on Linux');
     const folder = join(work(), 'install');
     mkdirSync(folder, { mode: 0o755 });
     writeFileSync(join(folder, 'agent.json'), '{}', { mode: 0o600 });
