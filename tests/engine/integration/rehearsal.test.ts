@@ -6,7 +6,7 @@
 // Windows passes, the Windows rows say Skipped with the reason, and afterwards nothing is left:
 // no OU, no process, no folder.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -68,6 +68,7 @@ describe('rehearsal on the test DC', { timeout: 900_000 }, () => {
 
   it('never shows the service account password', () => {
     assert.ok(!result.raw.includes(svcPassword), 'the password is in no line the engine wrote');
+    assert.ok(!readFileSync(join(work, 'exec.log'), 'utf8').includes(svcPassword), 'nor in the engine log');
   });
 
   it('the Windows rows are Skipped with the reason', () => {
