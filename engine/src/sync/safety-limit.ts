@@ -53,6 +53,11 @@ export interface Ledger {
   x: Array<[number, number, number]>;
   /** What the last admit held back, by kind index → how many more the limit must allow for it to go through (0 or missing: nothing held). */
   held: Record<string, number>;
+  /**
+   * [hour, count]: the most managed objects a plan saw in the window. A targeted plan (one user,
+   * one event) sees only a few objects; the percentage limit still applies to the whole domain.
+   */
+  m?: [number, number];
 }
 
 export const emptyLedger = (): Ledger => ({ v: 1, h: {}, x: [], held: {} });
@@ -63,7 +68,7 @@ export function parseLedger(raw: string | null): Ledger {
   try {
     const v = JSON.parse(raw) as Partial<Ledger>;
     if (v.v !== 1 || typeof v.h !== 'object' || !Array.isArray(v.x)) return emptyLedger();
-    return { v: 1, h: v.h ?? {}, x: v.x, held: v.held ?? {} };
+    return { v: 1, h: v.h ?? {}, x: v.x, held: v.held ?? {}, ...(Array.isArray(v.m) && v.m.length === 2 ? { m: v.m } : {}) };
   } catch {
     return emptyLedger();
   }
@@ -79,6 +84,7 @@ export function pruned(ledger: Ledger, nowHour: number, windowHours: number): Le
     h: Object.fromEntries(Object.entries(ledger.h).filter(([hour, counts]) => Number(hour) >= from && counts.some((c) => c > 0))),
     x: ledger.x.filter(([hour]) => hour >= from),
     held: Object.fromEntries(Object.entries(ledger.held).filter(([, n]) => n > 0)),
+    ...(ledger.m && ledger.m[0] >= from ? { m: ledger.m } : {}),
   };
 }
 
@@ -127,6 +133,8 @@ export function decide(plan: Plan, ledger: Ledger, policy: SafetyPolicy, now: Da
     if (kind) planned.set(kind, (planned.get(kind) ?? 0) + 1);
   }
   const next = pruned(ledger, nowHour, policy.windowHours);
+  const managed = Math.max(plan.managedObjects, next.m?.[1] ?? 0);
+  if (!next.m || plan.managedObjects >= next.m[1]) next.m = [nowHour, plan.managedObjects];
   const kinds: KindStatus[] = [];
   const heldKinds = new Set<SafetyKind>();
   const bucket = [...(next.h[String(nowHour)] ?? [])];
@@ -134,7 +142,7 @@ export function decide(plan: Plan, ledger: Ledger, policy: SafetyPolicy, now: Da
   for (const kind of SAFETY_KINDS) {
     const i = SAFETY_KINDS.indexOf(kind);
     const count = planned.get(kind) ?? 0;
-    const { windowCount, limit, approved } = statusOf(next, kind, policy, plan.managedObjects, nowHour);
+    const { windowCount, limit, approved } = statusOf(next, kind, policy, managed, nowHour);
     const held = !force && count > 0 && windowCount + count > limit;
     if (count > 0 || (next.held[String(i)] ?? 0) > 0) kinds.push({ kind, windowCount, limit, approved, planned: count, held });
     if (held) {

@@ -86,6 +86,14 @@ describe('rolling safety limit', () => {
     assert.equal(decide(planOf(batch(0, 3), 10), emptyLedger(), small, T0, false).kinds[0]?.held, false);
   });
 
+  it('a targeted plan (few objects) is limited by the percentage of the whole domain seen in the window', () => {
+    const ledger = decide(planOf(batch(0, 20), 100), emptyLedger(), POLICY, T0, false).ledger;
+    const targeted = decide(planOf(batch(20, 6), 6), ledger, POLICY, at(1), false);
+    assert.deepEqual(targeted.kinds[0], { kind: 'disable', windowCount: 20, limit: 25, approved: 0, planned: 6, held: true });
+    // Once the whole-domain count leaves the window, the plan's own count applies again.
+    assert.equal(decide(planOf(batch(20, 6), 6), ledger, POLICY, at(24), false).kinds[0]?.limit, 500);
+  });
+
   it('a damaged ledger reads as empty', () => {
     assert.deepEqual(parseLedger('not json'), emptyLedger());
     assert.deepEqual(parseLedger('{"v":2}'), emptyLedger());
