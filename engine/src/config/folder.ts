@@ -391,12 +391,14 @@ export function lookupPosixUser(name: string, passwdFile = '/etc/passwd'): { nam
 
 /**
  * A folder only the engine's own account uses (the state folder, the sandbox's data): on Windows
- * owned by Administrators with the running account as the writer (an administrator or the
- * developer running the sandbox), on POSIX the running account.
+ * made with owner Administrators (the cmdlets run elevated) and modify access for the running
+ * account besides SYSTEM and Administrators, an existing one accepted when owned by
+ * Administrators, SYSTEM or the running account; on POSIX the running account's. Install-
+ * JCSyncAgent later resets %ProgramData%\JumpCloudADI to SYSTEM and Administrators only.
  */
 export function ownFolderPolicy(label: string): FolderPolicy {
   const { uid, gid } = currentPosixOwner();
-  return { label, writerSid: CURRENT_ACCOUNT, ownerSids: [CURRENT_ACCOUNT, SID.administrators, SID.system], uid, gid };
+  return { label, writerSid: CURRENT_ACCOUNT, ownerSids: [SID.administrators, SID.system, CURRENT_ACCOUNT], uid, gid };
 }
 
 /**

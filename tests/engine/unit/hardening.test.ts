@@ -365,3 +365,15 @@ describe('JumpCloud responses are size-bounded', () => {
     }
   });
 });
+
+describe('the state folder on Windows: made by a cmdlet, then taken over by the install', () => {
+  it('a state folder a cmdlet made (owner Administrators, the admin with modify) is reset by the install without -Force; one a user made is refused', () => {
+    const admin = 'S-1-5-21-1-2-3-500';
+    const made = folderSddl(admin);
+    assert.equal(made, `O:BAG:SYD:PAI(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)(A;OICI;0x1301bf;;;${admin})`);
+    const installPolicy: FolderPolicy = { ...agentFolderPolicy({ platform: 'win32' }), label: "engine's state folder", writerSid: null };
+    assert.equal(judgeWindowsFolder({ exists: true, isDirectory: true, reparsePoint: false, sddl: made }, installPolicy, { force: false, repairAccess: true }).action, 'repair');
+    const planted = 'O:S-1-5-21-1-2-3-1105D:PAI(A;OICI;FA;;;S-1-5-21-1-2-3-1105)(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)';
+    assert.equal(judgeWindowsFolder({ exists: true, isDirectory: true, reparsePoint: false, sddl: planted }, installPolicy, { force: false, repairAccess: true }).action, 'refuse');
+  });
+});
