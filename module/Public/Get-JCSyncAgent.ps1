@@ -43,6 +43,17 @@ function Get-JCSyncAgent {
     .PARAMETER ProxyCredential
         User name and password for the proxy (Basic authentication). The password is handed to the
         engine on its standard input only.
+    .PARAMETER ComputerName
+        Runs the cmdlet on these servers over PowerShell remoting (the JumpCloudADI module must be
+        installed there), all at once up to -ThrottleLimit. Names can be piped in. Each result
+        carries ComputerName; a server that cannot be reached or fails is a non-terminating error
+        (Remote.Unreachable, Remote.ModuleMissing or the cmdlet's own error) and the others go on.
+        Paths (-InstallPath, CA files) are those of the remote server. Secrets travel as
+        SecureStrings inside the encrypted remoting session.
+    .PARAMETER Credential
+        The account for PowerShell remoting (-ComputerName); default: the current one.
+    .PARAMETER ThrottleLimit
+        How many servers at once with -ComputerName. Default: 32.
     .EXAMPLE
         Get-JCSyncAgent
 
@@ -55,6 +66,10 @@ function Get-JCSyncAgent {
         (Get-JCSyncAgent).Quarantined | Format-List
 
         Shows the objects the agent stopped retrying, with the reason.
+    .EXAMPLE
+        'dc1', 'dc2', 'dc3' | Get-JCSyncAgent | Format-Table ComputerName, Running, Connected, Role, Version, LastHeartbeat
+
+        The agents of three domain controllers side by side, queried at once over remoting.
     .OUTPUTS
         JumpCloudADI.SyncAgentStatus
         JumpCloudADI.SyncAgentInfo
@@ -66,7 +81,7 @@ function Get-JCSyncAgent {
     .LINK
         Get-JCADIDomain
     #>
-    [CmdletBinding()]
+    [CmdletBinding(DefaultParameterSetName = 'Local')]
     [OutputType('JumpCloudADI.SyncAgentStatus', 'JumpCloudADI.SyncAgentInfo')]
     param(
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = $true)]
@@ -95,10 +110,31 @@ function Get-JCSyncAgent {
 
         [System.Management.Automation.PSCredential]
         [System.Management.Automation.Credential()]
-        $ProxyCredential = [System.Management.Automation.PSCredential]::Empty
+        $ProxyCredential = [System.Management.Automation.PSCredential]::Empty,
+
+        [Parameter(Mandatory = $true, ParameterSetName = 'Remote', ValueFromPipeline = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string[]] $ComputerName,
+
+        [Parameter(ParameterSetName = 'Remote')]
+        [System.Management.Automation.PSCredential]
+        [System.Management.Automation.Credential()]
+        $Credential = [System.Management.Automation.PSCredential]::Empty,
+
+        [Parameter(ParameterSetName = 'Remote')]
+        [ValidateRange(1, 1000)]
+        [int] $ThrottleLimit = 32
     )
 
+    begin {
+        $fleet = New-Object -TypeName System.Collections.Generic.List[string]
+    }
+
     process {
+        if (TestJCRemoteCall -Cmdlet $PSCmdlet -InputObject $_) {
+            $fleet.AddRange([string[]]$ComputerName)
+            return
+        }
         $path = ResolveJCInstallPath -InstallPath $InstallPath -Cmdlet $PSCmdlet
         $engineParams = [ordered]@{
             installPath = $path
@@ -113,6 +149,12 @@ function Get-JCSyncAgent {
                 Add-Member -InputObject $_ -MemberType NoteProperty -Name ServiceState -Value $service.State -Force
             }
             $_
+        }
+    }
+
+    end {
+        if ($fleet.Count -gt 0) {
+            InvokeJCFleetCmdlet -Cmdlet $PSCmdlet -ComputerName $fleet.ToArray() -BoundParameters $PSBoundParameters
         }
     }
 }

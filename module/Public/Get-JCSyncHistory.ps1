@@ -31,6 +31,15 @@ function Get-JCSyncHistory {
         Only entries of this kind, for example setPassword or offboardUser.
     .PARAMETER Last
         Only the newest N matching entries.
+    .PARAMETER ComputerName
+        Reads the journals of these servers over PowerShell remoting (the JumpCloudADI module must
+        be installed there), all at once up to -ThrottleLimit. Names can be piped in. Each entry
+        carries ComputerName; a server that cannot be reached is a non-terminating error
+        (Remote.Unreachable) and the others go on.
+    .PARAMETER Credential
+        The account for PowerShell remoting (-ComputerName); default: the current one.
+    .PARAMETER ThrottleLimit
+        How many servers at once with -ComputerName. Default: 32.
     .EXAMPLE
         Get-JCSyncHistory -User ann.lee -Since (Get-Date).AddDays(-1)
 
@@ -43,6 +52,10 @@ function Get-JCSyncHistory {
         Get-JCSyncHistory -Kind offboardUser
 
         The users suspended in JumpCloud because an administrator disabled them in AD.
+    .EXAMPLE
+        'dc1', 'dc2' | Get-JCSyncHistory -User ann.lee | Sort-Object Time | Format-Table ComputerName, Time, Kind, Outcome
+
+        What the agents of both servers did to ann.lee's account, in one list.
     .OUTPUTS
         JumpCloudADI.SyncHistoryEntry
         Time, Kind, Target, JumpCloudId, Outcome, Detail, ErrorId and Run.
@@ -53,6 +66,7 @@ function Get-JCSyncHistory {
     [OutputType('JumpCloudADI.SyncHistoryEntry')]
     param(
         [Parameter(ParameterSetName = 'Install', Position = 0)]
+        [Parameter(ParameterSetName = 'Remote')]
         [ValidateNotNullOrEmpty()]
         [string] $InstallPath,
 
@@ -74,34 +88,66 @@ function Get-JCSyncHistory {
         [string] $Kind,
 
         [ValidateRange(1, 1000000)]
-        [int] $Last
+        [int] $Last,
+
+        [Parameter(Mandatory = $true, ParameterSetName = 'Remote', ValueFromPipeline = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string[]] $ComputerName,
+
+        [Parameter(ParameterSetName = 'Remote')]
+        [System.Management.Automation.PSCredential]
+        [System.Management.Automation.Credential()]
+        $Credential = [System.Management.Automation.PSCredential]::Empty,
+
+        [Parameter(ParameterSetName = 'Remote')]
+        [ValidateRange(1, 1000)]
+        [int] $ThrottleLimit = 32
     )
 
-    $engineParams = [ordered]@{}
-    if ($PSCmdlet.ParameterSetName -eq 'Journal') {
-        $engineParams['journalFile'] = ResolveJCPath -Path $JournalPath -ParameterName 'JournalPath' -MustExist -Cmdlet $PSCmdlet
+    begin {
+        $fleet = New-Object -TypeName System.Collections.Generic.List[string]
     }
-    else {
-        $engineParams['installPath'] = ResolveJCInstallPath -InstallPath $InstallPath -Cmdlet $PSCmdlet
+
+    process {
+        if ($PSCmdlet.ParameterSetName -eq 'Remote') {
+            $fleet.AddRange([string[]]$ComputerName)
+        }
     }
-    if ($PSBoundParameters.ContainsKey('User')) {
-        $engineParams['user'] = $User
+
+    end {
+        if ($PSCmdlet.ParameterSetName -eq 'Remote') {
+            if ($fleet.Count -gt 0) {
+                InvokeJCFleetCmdlet -Cmdlet $PSCmdlet -ComputerName $fleet.ToArray() -BoundParameters $PSBoundParameters
+            }
+            return
+        }
+
+        $engineParams = [ordered]@{}
+        if ($PSCmdlet.ParameterSetName -eq 'Journal') {
+            $engineParams['journalFile'] = ResolveJCPath -Path $JournalPath -ParameterName 'JournalPath' -MustExist -Cmdlet $PSCmdlet
+        }
+        else {
+            $engineParams['installPath'] = ResolveJCInstallPath -InstallPath $InstallPath -Cmdlet $PSCmdlet
+        }
+        if ($PSBoundParameters.ContainsKey('User')) {
+            $engineParams['user'] = $User
+        }
+        $format = 'yyyy-MM-ddTHH:mm:ss.fffZ'
+        if ($PSBoundParameters.ContainsKey('Since')) {
+            $engineParams['since'] = $Since.ToUniversalTime().ToString($format, [System.Globalization.CultureInfo]::InvariantCulture)
+        }
+        if ($PSBoundParameters.ContainsKey('Until')) {
+            $engineParams['until'] = $Until.ToUniversalTime().ToString($format, [System.Globalization.CultureInfo]::InvariantCulture)
+        }
+        if ($PSBoundParameters.ContainsKey('Outcome')) {
+            $engineParams['outcome'] = $Outcome.ToLowerInvariant()
+        }
+        if ($PSBoundParameters.ContainsKey('Kind')) {
+            $engineParams['kind'] = $Kind
+        }
+        if ($PSBoundParameters.ContainsKey('Last')) {
+            $engineParams['last'] = $Last
+        }
+        InvokeJCEngine -Command 'agent-history' -Parameters $engineParams -Cmdlet $PSCmdlet
     }
-    $format = 'yyyy-MM-ddTHH:mm:ss.fffZ'
-    if ($PSBoundParameters.ContainsKey('Since')) {
-        $engineParams['since'] = $Since.ToUniversalTime().ToString($format, [System.Globalization.CultureInfo]::InvariantCulture)
-    }
-    if ($PSBoundParameters.ContainsKey('Until')) {
-        $engineParams['until'] = $Until.ToUniversalTime().ToString($format, [System.Globalization.CultureInfo]::InvariantCulture)
-    }
-    if ($PSBoundParameters.ContainsKey('Outcome')) {
-        $engineParams['outcome'] = $Outcome.ToLowerInvariant()
-    }
-    if ($PSBoundParameters.ContainsKey('Kind')) {
-        $engineParams['kind'] = $Kind
-    }
-    if ($PSBoundParameters.ContainsKey('Last')) {
-        $engineParams['last'] = $Last
-    }
-    InvokeJCEngine -Command 'agent-history' -Parameters $engineParams -Cmdlet $PSCmdlet
 }

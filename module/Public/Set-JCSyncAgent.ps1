@@ -100,6 +100,17 @@ function Set-JCSyncAgent {
         Does not restart a running agent: it keeps its old settings until its next start.
     .PARAMETER StartTimeoutSeconds
         How long to wait for the restarted agent to report connected. Default: 60.
+    .PARAMETER ComputerName
+        Runs the cmdlet on these servers over PowerShell remoting (the JumpCloudADI module must be
+        installed there), all at once up to -ThrottleLimit. Names can be piped in. Each result
+        carries ComputerName; a server that cannot be reached or fails is a non-terminating error
+        (Remote.Unreachable, Remote.ModuleMissing or the cmdlet's own error) and the others go on.
+        Paths (-InstallPath, CA files) are those of the remote server. Secrets travel as
+        SecureStrings inside the encrypted remoting session.
+    .PARAMETER Credential
+        The account for PowerShell remoting (-ComputerName); default: the current one.
+    .PARAMETER ThrottleLimit
+        How many servers at once with -ComputerName. Default: 32.
     .EXAMPLE
         Set-JCSyncAgent -Proxy 'http://proxy.corp:3128' -ProxyCredential (Get-Credential 'CORP\svc-proxy') -ProxyBypass '*.corp.example.com'
 
@@ -117,6 +128,10 @@ function Set-JCSyncAgent {
         Set-JCSyncAgent -DomainController dc2.example.com -CertificateAuthorityFile C:\PKI\corp-ca.pem
 
         Points the agent at another domain controller, after a bind there as the service account.
+    .EXAMPLE
+        'dc1', 'dc2', 'dc3' | Set-JCSyncAgent -Proxy 'http://proxy.corp:3128' -Confirm:$false
+
+        Puts the agents of three servers behind the corporate proxy, each verified and restarted on its server.
     .OUTPUTS
         JumpCloudADI.SyncAgentConfigChange
         InstallPath, Changed (Setting, Before, After; a secret only as '(changed)'), Verified,
@@ -128,7 +143,7 @@ function Set-JCSyncAgent {
     .LINK
         Reset-JCSyncServiceAccountPassword
     #>
-    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium', DefaultParameterSetName = 'Local')]
     [OutputType('JumpCloudADI.SyncAgentConfigChange')]
     param(
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = $true)]
@@ -214,10 +229,31 @@ function Set-JCSyncAgent {
         [switch] $NoRestart,
 
         [ValidateRange(1, 600)]
-        [int] $StartTimeoutSeconds = 60
+        [int] $StartTimeoutSeconds = 60,
+
+        [Parameter(Mandatory = $true, ParameterSetName = 'Remote', ValueFromPipeline = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string[]] $ComputerName,
+
+        [Parameter(ParameterSetName = 'Remote')]
+        [System.Management.Automation.PSCredential]
+        [System.Management.Automation.Credential()]
+        $Credential = [System.Management.Automation.PSCredential]::Empty,
+
+        [Parameter(ParameterSetName = 'Remote')]
+        [ValidateRange(1, 1000)]
+        [int] $ThrottleLimit = 32
     )
 
+    begin {
+        $fleet = New-Object -TypeName System.Collections.Generic.List[string]
+    }
+
     process {
+        if (TestJCRemoteCall -Cmdlet $PSCmdlet -InputObject $_) {
+            $fleet.AddRange([string[]]$ComputerName)
+            return
+        }
         $path = ResolveJCInstallPath -InstallPath $InstallPath -Cmdlet $PSCmdlet
         $engineParams = [ordered]@{ installPath = $path }
 
@@ -358,6 +394,12 @@ function Set-JCSyncAgent {
         if ($null -ne $change) {
             $change | Add-Member -NotePropertyName 'Restarted' -NotePropertyValue $restarted -Force
             $change
+        }
+    }
+
+    end {
+        if ($fleet.Count -gt 0) {
+            InvokeJCFleetCmdlet -Cmdlet $PSCmdlet -ComputerName $fleet.ToArray() -BoundParameters $PSBoundParameters -Action 'Change the JumpCloud sync agent settings'
         }
     }
 }

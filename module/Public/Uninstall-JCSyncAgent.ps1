@@ -38,6 +38,17 @@ function Uninstall-JCSyncAgent {
     .PARAMETER ProxyCredential
         User name and password for the proxy (Basic authentication). The password is handed to the
         engine on its standard input only.
+    .PARAMETER ComputerName
+        Runs the cmdlet on these servers over PowerShell remoting (the JumpCloudADI module must be
+        installed there), all at once up to -ThrottleLimit. Names can be piped in. Each result
+        carries ComputerName; a server that cannot be reached or fails is a non-terminating error
+        (Remote.Unreachable, Remote.ModuleMissing or the cmdlet's own error) and the others go on.
+        Paths (-InstallPath, CA files) are those of the remote server. Secrets travel as
+        SecureStrings inside the encrypted remoting session.
+    .PARAMETER Credential
+        The account for PowerShell remoting (-ComputerName); default: the current one.
+    .PARAMETER ThrottleLimit
+        How many servers at once with -ComputerName. Default: 32.
     .EXAMPLE
         Uninstall-JCSyncAgent -JumpCloudApiKey $apiKey
 
@@ -46,6 +57,10 @@ function Uninstall-JCSyncAgent {
         Uninstall-JCSyncAgent -InstallPath D:\JumpCloud\ADI -KeepHistory -Confirm:$false
 
         Removes the agent from D:\JumpCloud\ADI without asking, keeping its journal and logs.
+    .EXAMPLE
+        Uninstall-JCSyncAgent -ComputerName dc3 -JumpCloudApiKey $apiKey -Confirm:$false
+
+        Removes the agent of dc3 there and its record in JumpCloud.
     .OUTPUTS
         JumpCloudADI.SyncAgentUninstall
         InstallPath, AgentId, AgentRevoked and Removed (the paths removed).
@@ -54,7 +69,7 @@ function Uninstall-JCSyncAgent {
     .LINK
         Stop-JCSyncAgent
     #>
-    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High', DefaultParameterSetName = 'Local')]
     [OutputType('JumpCloudADI.SyncAgentUninstall')]
     param(
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = $true)]
@@ -88,10 +103,31 @@ function Uninstall-JCSyncAgent {
 
         [System.Management.Automation.PSCredential]
         [System.Management.Automation.Credential()]
-        $ProxyCredential = [System.Management.Automation.PSCredential]::Empty
+        $ProxyCredential = [System.Management.Automation.PSCredential]::Empty,
+
+        [Parameter(Mandatory = $true, ParameterSetName = 'Remote', ValueFromPipeline = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string[]] $ComputerName,
+
+        [Parameter(ParameterSetName = 'Remote')]
+        [System.Management.Automation.PSCredential]
+        [System.Management.Automation.Credential()]
+        $Credential = [System.Management.Automation.PSCredential]::Empty,
+
+        [Parameter(ParameterSetName = 'Remote')]
+        [ValidateRange(1, 1000)]
+        [int] $ThrottleLimit = 32
     )
 
+    begin {
+        $fleet = New-Object -TypeName System.Collections.Generic.List[string]
+    }
+
     process {
+        if (TestJCRemoteCall -Cmdlet $PSCmdlet -InputObject $_) {
+            $fleet.AddRange([string[]]$ComputerName)
+            return
+        }
         $path = ResolveJCInstallPath -InstallPath $InstallPath -Cmdlet $PSCmdlet
         $files = GetJCAgentFiles -InstallPath $path
         if (-not (Test-Path -LiteralPath $files.Config -PathType Leaf)) {
@@ -112,5 +148,11 @@ function Uninstall-JCSyncAgent {
         [void](InvokeJCAgentService -Action Stop -InstallPath $path -TimeoutSeconds $StopTimeoutSeconds -Cmdlet $PSCmdlet)
         InvokeJCAgentService -Action Unregister -InstallPath $path -Cmdlet $PSCmdlet
         InvokeJCEngine -Command 'agent-uninstall' -Parameters $engineParams -Cmdlet $PSCmdlet
+    }
+
+    end {
+        if ($fleet.Count -gt 0) {
+            InvokeJCFleetCmdlet -Cmdlet $PSCmdlet -ComputerName $fleet.ToArray() -BoundParameters $PSBoundParameters -Action 'Stop and remove the JumpCloud sync agent'
+        }
     }
 }
