@@ -124,3 +124,64 @@ export const agentConnectKeyNewCommand = defineCommand({
     }
   },
 });
+
+export const agentRecordRemoveCommand = defineCommand({
+  name: 'agent-record-remove',
+  description: 'Delete a sync agent record from an ADI domain in JumpCloud (a dead server), refusing the last active agent unless forced.',
+  params: z.strictObject({
+    jumpcloud: jumpcloudConnectionSchema,
+    domain: z.string().min(1).max(1024),
+    agentId: z.string().min(1).max(128),
+    force: z.boolean().default(false),
+    whatIf: z.boolean().default(false),
+  }),
+  async run(params, ctx) {
+    const client = await openJumpCloud(params.jumpcloud, ctx);
+    try {
+      const domain = await findDomain(client, params.domain);
+      const agents = [];
+      for await (const agent of client.listAgents(domain.id)) agents.push(agent);
+      const agent = agents.find((a) => a.id === params.agentId);
+      if (!agent) {
+        throw new EngineError('Agent.RecordNotFound', `The ADI domain ${domain.domain} has no agent ${params.agentId} in JumpCloud (it has ${agents.length === 0 ? 'none' : agents.map((a) => a.id).join(', ')}).`, {
+          category: 'ObjectNotFound',
+          exitCode: ExitCode.BadRequest,
+          target: params.agentId,
+        });
+      }
+      const active = agent.state === 'active';
+      const othersActive = agents.filter((a) => a.id !== agent.id && a.state === 'active').length;
+      if (active && othersActive === 0 && !params.force) {
+        throw new EngineError(
+          'Agent.LastActiveAgent',
+          `Agent ${agent.id}${agent.hostname ? ` (${agent.hostname})` : ''} is the last active agent of ${domain.domain}: without it no agent syncs the domain. Nothing was removed; use -Force to remove it anyway.`,
+          { category: 'PermissionDenied', exitCode: ExitCode.Refused, target: agent.id },
+        );
+      }
+      if (active) {
+        ctx.reporter.log('warning', `Agent ${agent.id}${agent.hostname ? ` on ${agent.hostname}` : ''} is still active: once its record is removed its credentials stop working (JumpCloud.AgentAuthFailed). Uninstall it on its server.`);
+      }
+      const record = {
+        Domain: domain.domain,
+        DomainId: domain.id,
+        AgentId: agent.id,
+        Hostname: agent.hostname || null,
+        State: agent.state ?? null,
+        ContactAt: agent.contactAt ?? null,
+        Version: agent.version || null,
+        WasPrimary: domain.primaryAgent === agent.id,
+        Removed: false,
+      };
+      if (params.whatIf) {
+        ctx.reporter.log('info', `What if: would remove agent ${agent.id} (${agent.state ?? 'unknown state'}) from ${domain.domain}.`);
+        ctx.reporter.record('JumpCloudADI.SyncAgentRecordRemoval', record);
+        return { exitCode: ExitCode.Ok, summary: { whatIf: true } };
+      }
+      await client.deleteAgent(domain.id, agent.id);
+      ctx.reporter.record('JumpCloudADI.SyncAgentRecordRemoval', { ...record, Removed: true });
+      return { exitCode: ExitCode.Ok, summary: { agentId: agent.id } };
+    } finally {
+      client.close();
+    }
+  },
+});

@@ -26,6 +26,7 @@ const ALL: Array<[name: string, load: CommandLoader]> = [
   ['adi-domain-new', lazy(() => import('./adi-domain').then((m) => m.adiDomainNewCommand))],
   ['adi-domain-list', lazy(() => import('./adi-domain').then((m) => m.adiDomainListCommand))],
   ['agent-connect-key-new', lazy(() => import('./adi-domain').then((m) => m.agentConnectKeyNewCommand))],
+  ['agent-record-remove', lazy(() => import('./adi-domain').then((m) => m.agentRecordRemoveCommand))],
   ['agent-install', lazy(() => import('./agent').then((m) => m.agentInstallCommand))],
   ['agent-uninstall', lazy(() => import('./agent').then((m) => m.agentUninstallCommand))],
   ['agent-start', lazy(() => import('./agent').then((m) => m.agentStartCommand))],
