@@ -29,6 +29,10 @@ $script:JCParameterDefaults = @{
     TimeoutSeconds          = 10
     JumpCloudTimeoutSeconds = 30
 }
+
+# The local computer adapter (module/Private/UseJCLocalComputer.ps1): computer name -> install
+# folder of an agent of this machine standing for that server; $null: -ComputerName uses remoting.
+$script:JCLocalComputers = $null
 #endregion
 
 $privateFiles = @(Get-ChildItem -Path (Join-Path -Path $PSScriptRoot -ChildPath 'Private') -Filter '*.ps1' -File -ErrorAction SilentlyContinue)

@@ -1,7 +1,3 @@
-# The local computer adapter: computer names that stand for agents installed in folders of this
-# machine (name -> install folder). Set with UseJCLocalComputer; $null means real remoting.
-$script:JCLocalComputers = $null
-
 function InvokeJCLocalComputer {
     <#
     .SYNOPSIS
