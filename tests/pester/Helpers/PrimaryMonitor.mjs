@@ -2,7 +2,7 @@
 // (tests/pester/Integration/SyncFleet.Tests.ps1), and makes one change in JumpCloud during it.
 // Every 200 ms it reads the sandbox's admin /info (TLS verified with the sandbox CA) and measures
 // how long the domain's primary has been silent (now - its contactAt), or that there is none.
-// The first time the primary has been silent for over 1 s (it is being upgraded) it creates the
+// The first time the primary has been silent for over 1.5 s (heartbeats come every second: it is being upgraded) it creates the
 // user named in the request, bound to the domain through its group: a change made while the
 // domain has no working primary. It stops when the stop file appears and prints one JSON line:
 //   {samples, maxSilenceMs, noPrimarySamples, primaries: [ids in order], changeMadeAt}
@@ -30,7 +30,7 @@ while (!existsSync(request.stopFile)) {
     if (result.primaries.at(-1) !== primary.id) result.primaries.push(primary.id);
     const silence = primary.contactAt ? now - Date.parse(primary.contactAt) : Number.POSITIVE_INFINITY;
     result.maxSilenceMs = Math.max(result.maxSilenceMs, silence);
-    if (silence > 1000 && result.changeMadeAt === null) {
+    if (silence > 1500 && result.changeMadeAt === null) {
       await sandboxAdmin(request, [{ method: 'POST', path: '/users', body: request.user }]);
       result.changeMadeAt = new Date().toISOString();
     }
