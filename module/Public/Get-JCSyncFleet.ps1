@@ -131,19 +131,8 @@ function Get-JCSyncFleet {
     }
 
     end {
-        $splatJumpCloud = @{
-            ApiKey                   = $JumpCloudApiKey
-            Url                      = $JumpCloudUrl
-            Region                   = $Region
-            OrgId                    = $OrgId
-            CertificateAuthorityFile = $JumpCloudCertificateAuthorityFile
-            TimeoutSeconds           = $JumpCloudTimeoutSeconds
-            Proxy                    = $Proxy
-            ProxyCredential          = $ProxyCredential
-            Cmdlet                   = $PSCmdlet
-        }
         $engineParams = [ordered]@{
-            jumpcloud = (NewJCJumpCloudBlock @splatJumpCloud)
+            jumpcloud = (NewJCJumpCloudBlock -BoundParameters $PSBoundParameters -Cmdlet $PSCmdlet)
             domain    = $Domain
         }
         $record = @(InvokeJCEngine -Command 'adi-domain-list' -Parameters $engineParams -Cmdlet $PSCmdlet)[0]

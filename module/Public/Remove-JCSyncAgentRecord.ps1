@@ -92,19 +92,8 @@ function Remove-JCSyncAgentRecord {
     )
 
     process {
-        $splatJumpCloud = @{
-            ApiKey                   = $JumpCloudApiKey
-            Url                      = $JumpCloudUrl
-            Region                   = $Region
-            OrgId                    = $OrgId
-            CertificateAuthorityFile = $JumpCloudCertificateAuthorityFile
-            TimeoutSeconds           = $JumpCloudTimeoutSeconds
-            Proxy                    = $Proxy
-            ProxyCredential          = $ProxyCredential
-            Cmdlet                   = $PSCmdlet
-        }
         $engineParams = [ordered]@{
-            jumpcloud = (NewJCJumpCloudBlock @splatJumpCloud)
+            jumpcloud = (NewJCJumpCloudBlock -BoundParameters $PSBoundParameters -Cmdlet $PSCmdlet)
             domain    = $Domain
             agentId   = $AgentId
             force     = [bool]$Force

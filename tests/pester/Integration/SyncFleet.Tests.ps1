@@ -115,7 +115,7 @@ Describe 'The fleet from one console: three local agents act as three servers' -
             CertificateAuthorityFile = $script:Connection.caFile
             RootUserDN               = $script:OU.adiDN
             Domain                   = 'DC=example;DC=com'
-            ServiceAccount           = $script:ServiceAccount
+            ServiceAccountCredential = $script:ServiceAccount
             StartTimeoutSeconds      = 30
         }
         $script:Folders = [ordered]@{}
