@@ -103,9 +103,13 @@ Describe 'The fleet from one console: three local agents act as three servers' -
         $script:Tag = [guid]::NewGuid().ToString('N').Substring(0, 6)
         $script:Domain = 'DC=example;DC=com'
 
+        # The agent runs as its own account (jcadi when the tests run as root), which cannot enter
+        # the sandbox's data folder (0700): its CA certificate is handed over in a readable place.
+        $script:SandboxCaFile = Join-Path -Path $script:Work -ChildPath 'sandbox-ca.pem'
+        Copy-Item -LiteralPath $script:Sandbox.caFile -Destination $script:SandboxCaFile
         $script:SplatJumpCloud = @{
             JumpCloudUrl                      = $script:Sandbox.url
-            JumpCloudCertificateAuthorityFile = $script:Sandbox.caFile
+            JumpCloudCertificateAuthorityFile = $script:SandboxCaFile
             JumpCloudApiKey                   = $script:ApiKey
         }
         $script:SplatInstall = @{
