@@ -146,7 +146,9 @@ Describe 'The fleet from one console: three local agents act as three servers' -
     }
 
     AfterAll {
-        & (Get-Module -Name JumpCloudADI) { UseJCLocalComputer -Map $null }
+        if ($null -ne (Get-Module -Name JumpCloudADI)) {
+            & (Get-Module -Name JumpCloudADI) { UseJCLocalComputer -Map $null }
+        }
         foreach ($path in $script:Installed) {
             if (Test-Path -LiteralPath (Join-Path -Path $path -ChildPath 'agent.json')) {
                 Uninstall-JCSyncAgent -InstallPath $path -Confirm:$false -ErrorAction SilentlyContinue | Out-Null
