@@ -114,6 +114,7 @@ export const ERROR_IDS = {
   'Folder.Link': { kind: 'fatal', exit: 2, category: 'SecurityError', meaning: 'That folder is a link (never followed).' },
   'Folder.NotAFolder': { kind: 'fatal', exit: 2, category: 'SecurityError', meaning: 'A file stands where the folder should be.' },
   'Folder.SecureFailed': { kind: 'fatal', exit: 2, category: 'SecurityError', meaning: 'Setting the folder owner and access failed.' },
+  'Agent.RecordNotFound': { kind: 'fatal', exit: 2, category: 'ObjectNotFound', meaning: 'agent-record-remove: the ADI domain has no agent with that id in JumpCloud.' },
   'Agent.StartTimeout': { kind: 'fatal', exit: 3, category: 'OperationTimeout', meaning: 'The agent did not report running in time.' },
   'Agent.StartFailed': { kind: 'fatal', exit: 3, category: 'NotSpecified', meaning: 'The agent did not start (exit 10 when its process could not be spawned at all).' },
   'Password.UserNotInAD': { kind: 'record', exit: null, category: null, meaning: 'A password change for a user with no AD account managed by the sync.' },
@@ -155,6 +156,15 @@ export const ERROR_IDS = {
   'Csv.EmailTaken': { kind: 'record', exit: null, category: null, meaning: 'The e-mail address belongs to another JumpCloud user.' },
   'Csv.StepFailed': { kind: 'record', exit: null, category: null, meaning: 'A step of a row failed without an id of its own.' },
   'Csv.FormulaNeutralised': { kind: 'warning', exit: null, category: null, meaning: 'A cell starting like a formula was neutralised.' },
+
+  // The fleet (module/Private/ConvertFromJCRemoteError.ps1, Update-JCSyncAgent; docs/fleet.md)
+  'Agent.LastActiveAgent': { kind: 'fatal', exit: 5, category: 'PermissionDenied', meaning: "agent-record-remove: the domain's last active agent, unforced; nothing removed." },
+  'Remote.Unreachable': { kind: 'module', exit: null, category: 'ConnectionError', meaning: 'PowerShell remoting cannot reach the server; the other servers go on.' },
+  'Remote.ModuleMissing': { kind: 'module', exit: null, category: 'NotSpecified', meaning: 'The JumpCloudADI module does not load on the server.' },
+  'Remote.CommandFailed': { kind: 'module', exit: null, category: 'NotSpecified', meaning: 'A remote failure without an id of the module (the message says what).' },
+  'Remote.ComputerNameInvalid': { kind: 'module', exit: null, category: 'InvalidArgument', meaning: 'An empty computer name.' },
+  'Update.NotReady': { kind: 'module', exit: null, category: 'InvalidOperation', meaning: 'Update-JCSyncAgent: not every server answered with an installed agent; nothing upgraded.' },
+  'Update.Stopped': { kind: 'module', exit: null, category: 'InvalidOperation', meaning: 'Update-JCSyncAgent stopped at a failure: where, what was and was not upgraded.' },
 
   // Rehearsal and reports
   'Rehearsal.SandboxCall': { kind: 'fatal', exit: 1, category: 'InvalidOperation', meaning: "The rehearsal's own sandbox refused an admin call; the check fails with it." },

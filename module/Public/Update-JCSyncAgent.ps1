@@ -105,7 +105,7 @@ function Update-JCSyncAgent {
         $statuses = @($answers | Where-Object { $_ -isnot [System.Management.Automation.ErrorRecord] -and $_.PSObject.TypeNames -contains 'JumpCloudADI.SyncAgentStatus' })
         if ($problems.Count -gt 0) {
             $message = 'Nothing was upgraded: every server must answer with an installed agent first. {0}' -f ($problems -join ' ')
-            $PSCmdlet.ThrowTerminatingError((NewJCErrorRecord -ErrorId 'Update.NotReady' -Message $message -Category ResourceUnavailable -TargetObject ($request.ComputerName -join ', ') -ExceptionType 'System.InvalidOperationException'))
+            $PSCmdlet.ThrowTerminatingError((NewJCErrorRecord -ErrorId 'Update.NotReady' -Message $message -Category InvalidOperation -TargetObject ($request.ComputerName -join ', ') -ExceptionType 'System.InvalidOperationException'))
         }
         # The caller's order, then standbys first and the primary last.
         $byName = @{}
@@ -175,7 +175,7 @@ function Update-JCSyncAgent {
                     $upgradedText = $done -join ', '
                 }
                 $message = 'The rolling upgrade stopped at {0} (step {1} of {2}, {3}): {4} Upgraded: {5}. Not upgraded: {6}.' -f $step.ComputerName, $step.Step, $step.Of, $step.Role, $failure, $upgradedText, ($remaining -join ', ')
-                $PSCmdlet.ThrowTerminatingError((NewJCErrorRecord -ErrorId 'Update.Stopped' -Message $message -Category InvalidResult -TargetObject $step.ComputerName -ExceptionType 'System.InvalidOperationException'))
+                $PSCmdlet.ThrowTerminatingError((NewJCErrorRecord -ErrorId 'Update.Stopped' -Message $message -Category InvalidOperation -TargetObject $step.ComputerName -ExceptionType 'System.InvalidOperationException'))
             }
             $done.Add($step.ComputerName)
             [pscustomobject]@{
