@@ -150,7 +150,7 @@ main{padding:18px 28px}.cards{display:flex;flex-wrap:wrap;gap:10px;margin-bottom
 table{border-collapse:collapse;width:100%;background:#fff;border:1px solid #d9dee5}th,td{text-align:left;vertical-align:top;padding:7px 9px;border-bottom:1px solid #e7eaef}th{background:#eef1f5;font-weight:600;position:sticky;top:0}
 td.n,td.num{color:#5b6676;white-space:nowrap}td.dn,td.ev{font-family:ui-monospace,Consolas,"Liberation Mono",monospace;font-size:12px;word-break:break-all}td.fix{color:#14304f}
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600;background:#e7eaef;white-space:nowrap}.b-Pass{background:#dcf3e3;color:#1a7f37}.b-Fail{background:#fde2e1;color:#c62828}.b-Skipped,.b-skip{background:#fff1c2;color:#7a5d00}
-.b-createUser,.b-createGroup,.b-addMember{background:#dcf3e3;color:#1a7f37}.b-disableUser,.b-deleteGroup,.b-removeMember{background:#fde2e1;color:#c62828}
+.b-createUser,.b-createGroup,.b-addMember{background:#dcf3e3;color:#1a7f37}.b-disableUser,.b-unbindGroup,.b-removeMember{background:#fde2e1;color:#c62828}
 .chg{font-size:12px}.attr{font-weight:600}.before{color:#8c1c13;text-decoration:line-through}.after{color:#1a5f2a}.code{font-size:11px;background:#eef1f5;padding:0 5px;border-radius:4px}
 tr.hidden{display:none}.empty{padding:18px;background:#fff;border:1px solid #d9dee5}footer{padding:10px 28px 24px;color:#5b6676;font-size:12px}
 @media print{body{background:#fff;font-size:11px}header{background:none;color:#000;padding:0 0 8px;border-bottom:2px solid #000}.tools{display:none}tr.hidden{display:table-row}main{padding:8px 0}th{position:static}tr{page-break-inside:avoid}.card{border-color:#999}}

@@ -7,7 +7,8 @@ function Get-JCSyncPlan {
         under the root user container), plans the sync exactly as Invoke-JCSync does, and writes
         one JumpCloudADI.SyncPlanOperation object per planned operation to the pipeline: create,
         update (with each attribute's value before and after), rename, enable, disable, group
-        create, update and delete, member add and remove, and skip (with a code and the reason).
+        create, update, unbind (kept, emptied of managed members) and bind again, member add and
+        remove, and skip (with a code and the reason).
         Nothing is written to AD. An empty result means AD already matches JumpCloud.
 
         The default view is a table with the operation, the object, the reason and the changes
@@ -76,7 +77,7 @@ function Get-JCSyncPlan {
         proof are adopted by name: how an install that ran without a key is sealed. The key goes
         to the engine on its standard input only.
     .PARAMETER MaxDisableCount
-        The safety threshold to check the plan against (users disabled or groups deleted).
+        The safety threshold to check the plan against (users disabled or groups unbound).
         Default: 500.
     .PARAMETER MaxDisablePercent
         The safety threshold as a share of the managed objects. Default: 25.

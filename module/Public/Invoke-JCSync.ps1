@@ -8,7 +8,9 @@ function Invoke-JCSync {
         applies them to the domain controller: creates and updates users (first name, last name,
         username, e-mail, state), renames an account when its username changes, disables users
         that are suspended or no longer in scope (users are never deleted), and mirrors every bound
-        user group as a global security group with the same members. New users get a strong random
+        user group as a global security group with the same members (a group no longer bound is
+        emptied of the members the sync manages and kept, never deleted: Remove-JCSyncGroup
+        deletes one explicitly). New users get a strong random
         password that is never shown or logged: the JumpCloud API this cmdlet reads carries no
         passwords; users' own passwords reach AD through the sync agent.
 
@@ -96,7 +98,7 @@ function Invoke-JCSync {
         proof are adopted by name: how an install that ran without a key is sealed. The key goes
         to the engine on its standard input only.
     .PARAMETER MaxDisableCount
-        The safety threshold: the largest number of users disabled or groups deleted in one run.
+        The safety threshold: the largest number of users disabled or groups unbound in one run.
         Default: 500.
     .PARAMETER MaxDisablePercent
         The safety threshold as a share of the managed objects (applies from 20 managed objects

@@ -143,7 +143,8 @@ Describe 'FormatJCPlanOperation' {
         @{ Operation = 'renameGroup'; Fields = @{ Target = 'New'; DN = 'CN=Old,OU=S'; NewDN = 'CN=New,OU=S'; Reason = 'renamed'; Changes = @() }; Action = 'Rename group'; Target = 'New from CN=Old,OU=S to CN=New,OU=S (renamed)' }
         @{ Operation = 'enableUser'; Fields = @{ Target = 'cy'; DN = 'CN=cy,OU=S'; Reason = 'active again in JumpCloud'; Changes = @() }; Action = 'Enable user'; Target = 'cy at CN=cy,OU=S (active again in JumpCloud)' }
         @{ Operation = 'disableUser'; Fields = @{ Target = 'dee'; DN = 'CN=dee,OU=S'; Reason = 'suspended in JumpCloud'; Changes = @() }; Action = 'Disable user'; Target = 'dee at CN=dee,OU=S (suspended in JumpCloud)' }
-        @{ Operation = 'deleteGroup'; Fields = @{ Target = 'Old'; DN = 'CN=Old,OU=S'; Reason = 'unbound'; Changes = @() }; Action = 'Delete group'; Target = 'Old at CN=Old,OU=S (unbound)' }
+        @{ Operation = 'unbindGroup'; Fields = @{ Target = 'Old'; DN = 'CN=Old,OU=S'; Reason = 'unbound'; Changes = @() }; Action = 'Keep group, mark unbound'; Target = 'Old at CN=Old,OU=S (unbound)' }
+        @{ Operation = 'rebindGroup'; Fields = @{ Target = 'Old'; DN = 'CN=Old,OU=S'; Reason = 'bound again'; Changes = @() }; Action = 'Mark group bound again'; Target = 'Old at CN=Old,OU=S (bound again)' }
         @{ Operation = 'addMember'; Fields = @{ Target = 'ann'; Group = 'Sales'; DN = 'CN=ann,OU=S'; Reason = 'member in JumpCloud'; Changes = @() }; Action = 'Add group member'; Target = 'ann to group Sales (member in JumpCloud)' }
         @{ Operation = 'removeMember'; Fields = @{ Target = 'ann'; Group = 'Sales'; DN = 'CN=ann,OU=S'; Reason = 'not a member'; Changes = @() }; Action = 'Remove group member'; Target = 'ann from group Sales (not a member)' }
         @{ Operation = 'futureKind'; Fields = @{ Target = 'x'; DN = $null; Reason = 'new'; Changes = $null }; Action = 'futureKind'; Target = 'x (new)' }
