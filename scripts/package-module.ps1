@@ -63,7 +63,7 @@ $utf8Bom = New-Object -TypeName System.Text.UTF8Encoding -ArgumentList $true
 
 Copy-Item -LiteralPath $manifestPath -Destination $target
 Copy-Item -Path (Join-Path -Path $source -ChildPath 'Formats/*.ps1xml') -Destination (Join-Path -Path $target -ChildPath 'module/Formats')
-Copy-Item -Path (Join-Path -Path $source -ChildPath 'en-US/*') -Destination (Join-Path -Path $target -ChildPath 'en-US')
+Copy-Item -Path (Join-Path -Path $repo -ChildPath 'en-US/*') -Destination (Join-Path -Path $target -ChildPath 'en-US')
 foreach ($engine in 'jcadi-engine', 'jcadi-engine.exe', 'jcadi-service.exe') {
     $built = Join-Path -Path $repo -ChildPath "build/$engine"
     if (-not (Test-Path -LiteralPath $built -PathType Leaf)) {

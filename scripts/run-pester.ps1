@@ -13,7 +13,8 @@
 .PARAMETER Path
     Test files or folders to run. Default: tests/pester.
 .PARAMETER CI
-    Also write NUnit XML results to build/pester/results.xml.
+    Also write NUnit XML results to build/pester/results.xml, and never skip an integration suite
+    whose test DC or engine is missing (tests/pester/Helpers/TestSkip.ps1).
 .EXAMPLE
     pwsh -NoProfile -File scripts/run-pester.ps1
 .EXAMPLE
@@ -83,6 +84,8 @@ if ($ExcludeTag) {
     $configuration.Filter.ExcludeTag = $ExcludeTag
 }
 if ($CI) {
+    # Integration suites never skip under CI (tests/pester/Helpers/TestSkip.ps1).
+    $env:JCADI_TEST_CI = '1'
     $resultFolder = Join-Path -Path (Join-Path -Path $repoRoot -ChildPath 'build') -ChildPath 'pester'
     [void](New-Item -ItemType Directory -Path $resultFolder -Force)
     $configuration.TestResult.Enabled = $true

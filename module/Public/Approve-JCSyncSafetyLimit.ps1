@@ -19,7 +19,7 @@ function Approve-JCSyncSafetyLimit {
 
         Check JumpCloud first: a mass unbind, a renamed group or a script gone wrong is exactly
         what the limit is there to stop.
-    .PARAMETER Kind
+    .PARAMETER SafetyKind
         The kind of change to approve: disable, rename, removeMember, emptyGroup or password
         (the Kind shown in Get-JCSyncAgent's SafetyHold).
     .PARAMETER Count
@@ -34,11 +34,11 @@ function Approve-JCSyncSafetyLimit {
 
         Shows what the safety limit holds back and why.
     .EXAMPLE
-        Approve-JCSyncSafetyLimit -Kind disable
+        Approve-JCSyncSafetyLimit -SafetyKind disable
 
         Lets the held-back disables through (asks first only with -Confirm).
     .EXAMPLE
-        Approve-JCSyncSafetyLimit -Kind rename -Count 200 -WhatIf
+        Approve-JCSyncSafetyLimit -SafetyKind rename -Count 200 -WhatIf
 
         Shows the approval of 200 more renames in the current window without writing it.
     .OUTPUTS
@@ -53,7 +53,7 @@ function Approve-JCSyncSafetyLimit {
     param(
         [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
         [ValidateSet('disable', 'rename', 'removeMember', 'emptyGroup', 'password')]
-        [string] $Kind,
+        [string] $SafetyKind,
 
         [ValidateRange(1, 1000000)]
         [int] $Count,
@@ -64,18 +64,18 @@ function Approve-JCSyncSafetyLimit {
 
     process {
         $path = ResolveJCInstallPath -InstallPath $InstallPath -Cmdlet $PSCmdlet
-        $engineParams = [ordered]@{ installPath = $path; kind = $Kind }
+        $engineParams = [ordered]@{ installPath = $path; kind = $SafetyKind }
         if ($PSBoundParameters.ContainsKey('Count')) {
             $engineParams['count'] = $Count
-            $what = '{0} more {1} changes' -f $Count, $Kind
+            $what = '{0} more {1} changes' -f $Count, $SafetyKind
         }
         else {
-            $what = 'the held-back {0} changes' -f $Kind
+            $what = 'the held-back {0} changes' -f $SafetyKind
         }
         if ($WhatIfPreference) {
             $engineParams['whatIf'] = $true
             InvokeJCEngine -Command 'safety-approve' -Parameters $engineParams -Cmdlet $PSCmdlet | ForEach-Object {
-                [void]$PSCmdlet.ShouldProcess($path, ('Approve {0} more {1} changes in the safety window' -f $_.Approved, $Kind))
+                [void]$PSCmdlet.ShouldProcess($path, ('Approve {0} more {1} changes in the safety window' -f $_.Approved, $SafetyKind))
             }
             return
         }

@@ -211,5 +211,5 @@ export class SafetyLimit {
 }
 
 export function heldMessage(k: KindStatus, windowHours: number): string {
-  return `Safety limit: ${k.planned} ${SAFETY_KIND_TEXT[k.kind]} held back; ${k.windowCount} were made in the last ${windowHours} h and the limit is ${k.limit}. Check JumpCloud, then approve them with Approve-JCSyncSafetyLimit -Kind ${k.kind} (or run Invoke-JCSync -Force once).`;
+  return `Safety limit: ${k.planned} ${SAFETY_KIND_TEXT[k.kind]} held back; ${k.windowCount} were made in the last ${windowHours} h and the limit is ${k.limit}. Check JumpCloud, then approve them with Approve-JCSyncSafetyLimit -SafetyKind ${k.kind} (or run Invoke-JCSync -Force once).`;
 }

@@ -87,7 +87,7 @@ describe('rolling safety limit: sandbox → Samba AD', () => {
     assert.equal(two.code, 1, 'a held kind is a partial result');
     assert.deepEqual(heldOf(two), [{ Kind: 'disable', Held: 6, InWindow: 6, Limit: 6 }]);
     assert.equal(two.errors[0]?.id, 'Sync.SafetyLimit', JSON.stringify(two.errors));
-    assert.match(String(two.errors[0]?.message), /Approve-JCSyncSafetyLimit -Kind disable/);
+    assert.match(String(two.errors[0]?.message), /Approve-JCSyncSafetyLimit -SafetyKind disable/);
     assert.ok(two.journal.some((e) => e.kind === 'safetyLimit' && e.outcome === 'reported' && e.target === 'disable'), 'the hold is in the history');
     assert.ok(!two.journal.some((e) => e.kind === 'disableUser'));
     assert.equal(await disabledCount(), 6, 'nothing disabled while held');

@@ -4,6 +4,7 @@
 # Engine runs go through a wrapper that records argv and environment: no secret may appear there.
 
 BeforeDiscovery {
+    . (Join-Path -Path $PSScriptRoot -ChildPath '../Helpers/TestSkip.ps1')
     $repoRoot = (Resolve-Path -LiteralPath (Join-Path -Path $PSScriptRoot -ChildPath '../../..')).ProviderPath
     $enginePath = Join-Path -Path (Join-Path -Path $repoRoot -ChildPath 'build') -ChildPath 'jcadi-engine'
     $dcFolder = $env:JCADI_TESTDC_DIR
@@ -18,11 +19,11 @@ BeforeDiscovery {
         $script:SkipReason = "no engine ($enginePath; build it with 'npm run build')"
     }
     if ($null -ne $script:SkipReason) {
-        Write-Warning "CSV integration tests skipped: $script:SkipReason."
+        [void](Confirm-TestSkip -Message "CSV integration tests skipped: $script:SkipReason.")
     }
     $script:NoTestDC = -not (Test-Path -LiteralPath (Join-Path -Path $dcFolder -ChildPath 'connection.json') -PathType Leaf)
     if ($null -eq $script:SkipReason -and $script:NoTestDC) {
-        Write-Warning "Export-JCADUserCsv integration test skipped: no test DC ($dcFolder/connection.json; start it with 'npm run testdc:start')."
+        [void](Confirm-TestSkip -Message "Export-JCADUserCsv integration test skipped: no test DC ($dcFolder/connection.json; start it with 'npm run testdc:start').")
     }
 }
 

@@ -1,6 +1,7 @@
 # The module against the REAL engine binary (build/jcadi-engine): no mocks, no server needed.
 
 BeforeDiscovery {
+    . (Join-Path -Path $PSScriptRoot -ChildPath '../Helpers/TestSkip.ps1')
     $repoRoot = (Resolve-Path -LiteralPath (Join-Path -Path $PSScriptRoot -ChildPath '../../..')).ProviderPath
     if ([System.Environment]::OSVersion.Platform -eq [System.PlatformID]::Win32NT) {
         $engineName = 'jcadi-engine.exe'
@@ -11,7 +12,7 @@ BeforeDiscovery {
     $enginePath = Join-Path -Path (Join-Path -Path $repoRoot -ChildPath 'build') -ChildPath $engineName
     $script:SkipEngine = -not (Test-Path -LiteralPath $enginePath -PathType Leaf)
     if ($script:SkipEngine) {
-        Write-Warning "Engine integration tests skipped: $enginePath does not exist (build it with 'npm run build')."
+        [void](Confirm-TestSkip -Message "Engine integration tests skipped: $enginePath does not exist (build it with 'npm run build').")
     }
 
     # Malformed Root User DNs: each must be reported invalid with a problem naming the issue.

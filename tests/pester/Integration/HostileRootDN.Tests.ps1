@@ -4,6 +4,7 @@
 # the expected LDAP form, or invalid with its problems explained; never an error.
 
 BeforeDiscovery {
+    . (Join-Path -Path $PSScriptRoot -ChildPath '../Helpers/TestSkip.ps1')
     $repoRoot = (Resolve-Path -LiteralPath (Join-Path -Path $PSScriptRoot -ChildPath '../../..')).ProviderPath
     if ([System.Environment]::OSVersion.Platform -eq [System.PlatformID]::Win32NT) {
         $engineName = 'jcadi-engine.exe'
@@ -14,7 +15,7 @@ BeforeDiscovery {
     $enginePath = Join-Path -Path (Join-Path -Path $repoRoot -ChildPath 'build') -ChildPath $engineName
     $script:SkipEngine = -not (Test-Path -LiteralPath $enginePath -PathType Leaf)
     if ($script:SkipEngine) {
-        Write-Warning "Hostile Root DN tests skipped: $enginePath does not exist (build it with 'npm run build')."
+        [void](Confirm-TestSkip -Message "Hostile Root DN tests skipped: $enginePath does not exist (build it with 'npm run build').")
     }
     $corpusFile = Join-Path -Path $repoRoot -ChildPath 'tests/fixtures/hostile/corpus.json'
     $corpus = Get-Content -LiteralPath $corpusFile -Raw -Encoding UTF8 | ConvertFrom-Json

@@ -2,10 +2,11 @@
 # with nothing else (no repository, no node_modules, no node on PATH) and runs the packaged engine.
 
 BeforeDiscovery {
+    . (Join-Path -Path $PSScriptRoot -ChildPath '../Helpers/TestSkip.ps1')
     $repoRoot = (Resolve-Path -LiteralPath (Join-Path -Path $PSScriptRoot -ChildPath '../../..')).ProviderPath
     $script:SkipPackage = -not ((Test-Path -LiteralPath (Join-Path -Path $repoRoot -ChildPath 'build/jcadi-engine')) -and (Test-Path -LiteralPath (Join-Path -Path $repoRoot -ChildPath 'build/jcadi-engine.exe')) -and (Test-Path -LiteralPath (Join-Path -Path $repoRoot -ChildPath 'build/jcadi-service.exe')))
     if ($script:SkipPackage) {
-        Write-Warning 'Package tests skipped: build/jcadi-engine, build/jcadi-engine.exe and build/jcadi-service.exe are needed (npm run build).'
+        [void](Confirm-TestSkip -Message 'Package tests skipped: build/jcadi-engine, build/jcadi-engine.exe and build/jcadi-service.exe are needed (npm run build).')
     }
 }
 

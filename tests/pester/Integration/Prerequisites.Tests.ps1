@@ -3,6 +3,7 @@
 # task granted, rotate the password, run the checklist. Two throw-away OUs hold everything.
 
 BeforeDiscovery {
+    . (Join-Path -Path $PSScriptRoot -ChildPath '../Helpers/TestSkip.ps1')
     $repoRoot = (Resolve-Path -LiteralPath (Join-Path -Path $PSScriptRoot -ChildPath '../../..')).ProviderPath
     $dcFolder = $env:JCADI_TESTDC_DIR
     if ([string]::IsNullOrEmpty($dcFolder)) {
@@ -20,7 +21,7 @@ BeforeDiscovery {
         $script:SkipReason = 'node is not on PATH (the OU fixture needs it)'
     }
     if ($null -ne $script:SkipReason) {
-        Write-Warning "Prerequisite integration tests skipped: $($script:SkipReason)."
+        [void](Confirm-TestSkip -Message "Prerequisite integration tests skipped: $($script:SkipReason).")
     }
 }
 

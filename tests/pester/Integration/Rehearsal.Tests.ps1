@@ -8,6 +8,7 @@
 # tests/engine/integration/rehearsal.test.ts; this one keeps the large group small.
 
 BeforeDiscovery {
+    . (Join-Path -Path $PSScriptRoot -ChildPath '../Helpers/TestSkip.ps1')
     $repoRoot = (Resolve-Path -LiteralPath (Join-Path -Path $PSScriptRoot -ChildPath '../../..')).ProviderPath
     $dcFolder = $env:JCADI_TESTDC_DIR
     if ([string]::IsNullOrEmpty($dcFolder)) {
@@ -25,7 +26,7 @@ BeforeDiscovery {
         $script:SkipReason = "no engine ($enginePath; build it with 'npm run build')"
     }
     if ($null -ne $script:SkipReason) {
-        Write-Warning "Rehearsal integration tests skipped: $script:SkipReason."
+        [void](Confirm-TestSkip -Message "Rehearsal integration tests skipped: $script:SkipReason.")
     }
 }
 

@@ -5,6 +5,7 @@
 # are driven by tests/pester/Helpers/SyncFixture.mjs (TLS verification on).
 
 BeforeDiscovery {
+    . (Join-Path -Path $PSScriptRoot -ChildPath '../Helpers/TestSkip.ps1')
     $repoRoot = (Resolve-Path -LiteralPath (Join-Path -Path $PSScriptRoot -ChildPath '../../..')).ProviderPath
     $dcFolder = $env:JCADI_TESTDC_DIR
     if ([string]::IsNullOrEmpty($dcFolder)) {
@@ -26,7 +27,7 @@ BeforeDiscovery {
         $script:SkipReason = 'node is not on PATH (the fixture helper needs it)'
     }
     if ($null -ne $script:SkipReason) {
-        Write-Warning "Sync agent integration tests skipped: $script:SkipReason."
+        [void](Confirm-TestSkip -Message "Sync agent integration tests skipped: $script:SkipReason.")
     }
 }
 

@@ -3,6 +3,7 @@
 # password file. The folder is $env:JCADI_TESTDC_DIR, or build/testdc.
 
 BeforeDiscovery {
+    . (Join-Path -Path $PSScriptRoot -ChildPath '../Helpers/TestSkip.ps1')
     $repoRoot = (Resolve-Path -LiteralPath (Join-Path -Path $PSScriptRoot -ChildPath '../../..')).ProviderPath
     $dcFolder = $env:JCADI_TESTDC_DIR
     if ([string]::IsNullOrEmpty($dcFolder)) {
@@ -20,11 +21,11 @@ BeforeDiscovery {
     $script:SkipDC = $false
     if (-not (Test-Path -LiteralPath $connectionPath -PathType Leaf)) {
         $script:SkipDC = $true
-        Write-Warning "Test DC integration tests skipped: $connectionPath does not exist (start the test DC with 'npm run testdc:start')."
+        [void](Confirm-TestSkip -Message "Test DC integration tests skipped: $connectionPath does not exist (start the test DC with 'npm run testdc:start').")
     }
     elseif (-not (Test-Path -LiteralPath $enginePath -PathType Leaf)) {
         $script:SkipDC = $true
-        Write-Warning "Test DC integration tests skipped: $enginePath does not exist (build it with 'npm run build')."
+        [void](Confirm-TestSkip -Message "Test DC integration tests skipped: $enginePath does not exist (build it with 'npm run build').")
     }
 }
 

@@ -16,6 +16,7 @@ BeforeDiscovery {
 
     $textFiles = @(
         Get-ChildItem -Path $moduleFolder -Recurse -File
+        Get-ChildItem -Path (Join-Path -Path $repoRoot -ChildPath 'en-US') -Recurse -File
         Get-Item -LiteralPath (Join-Path -Path $repoRoot -ChildPath 'JumpCloudADI.psd1')
     ) | ForEach-Object {
         @{ Name = $_.FullName.Substring($repoRoot.Length + 1); FullName = $_.FullName }
@@ -148,6 +149,13 @@ Describe 'Module manifest' {
             $functions.Count | Should -Be 1 -Because "$($file.Name) must hold exactly one function"
             $functions[0].Name | Should -BeExactly $file.BaseName
         }
+    }
+
+    It 'finds its about_ topic beside the manifest (Get-Help about_JumpCloudADI from the checkout)' {
+        Test-Path -LiteralPath (Join-Path -Path $script:Module.ModuleBase -ChildPath 'en-US/about_JumpCloudADI.help.txt') -PathType Leaf | Should -BeTrue
+        $help = Get-Help -Name about_JumpCloudADI -ErrorAction Stop
+        ($help | Out-String) | Should -Match 'about_JumpCloudADI'
+        ($help | Out-String) | Should -Match 'Install-JCSyncAgent'
     }
 
     It 'loads table views for the three record types' {

@@ -16,7 +16,7 @@ Describe 'Approve-JCSyncSafetyLimit' {
     }
 
     It 'sends the kind and the agent folder to safety-approve and tags the result' {
-        $result = Approve-JCSyncSafetyLimit -Kind disable -InstallPath $TestDrive -Confirm:$false
+        $result = Approve-JCSyncSafetyLimit -SafetyKind disable -InstallPath $TestDrive -Confirm:$false
         $result.Command | Should -BeExactly 'safety-approve'
         $result.Parameters['kind'] | Should -BeExactly 'disable'
         $result.Parameters['installPath'] | Should -BeExactly (Resolve-Path -LiteralPath $TestDrive).ProviderPath
@@ -25,17 +25,17 @@ Describe 'Approve-JCSyncSafetyLimit' {
     }
 
     It 'passes -Count' {
-        $result = Approve-JCSyncSafetyLimit -Kind rename -Count 200 -InstallPath $TestDrive -Confirm:$false
+        $result = Approve-JCSyncSafetyLimit -SafetyKind rename -Count 200 -InstallPath $TestDrive -Confirm:$false
         $result.Parameters['count'] | Should -Be 200
     }
 
     It 'asks the engine with whatIf under -WhatIf and writes nothing' {
-        Approve-JCSyncSafetyLimit -Kind disable -InstallPath $TestDrive -WhatIf
+        Approve-JCSyncSafetyLimit -SafetyKind disable -InstallPath $TestDrive -WhatIf
         Should -Invoke InvokeJCEngine -ModuleName JumpCloudADI -Times 1 -Exactly -ParameterFilter { $Parameters['whatIf'] -eq $true }
     }
 
     It 'refuses an unknown kind and has a high confirm impact' {
-        { Approve-JCSyncSafetyLimit -Kind everything -InstallPath $TestDrive } | Should -Throw
+        { Approve-JCSyncSafetyLimit -SafetyKind everything -InstallPath $TestDrive } | Should -Throw
         $attribute = (Get-Command -Name Approve-JCSyncSafetyLimit).ScriptBlock.Attributes | Where-Object { $_ -is [System.Management.Automation.CmdletBindingAttribute] }
         $attribute.ConfirmImpact | Should -Be 'High'
     }
