@@ -195,18 +195,26 @@ async function cleanupFrom(manifest: Manifest, dc: DcConfig | null, keep: boolea
     }
   }
   if (manifest.scratchDN && dc) {
-    try {
-      const session = await AdSession.open(dc);
+    // A tree delete of a large scratch OU takes the DC a while: a long timeout, and a new session
+    // and another attempt when one is lost half way.
+    let problem = '';
+    let notDeleted: string[] = [manifest.scratchDN];
+    for (let attempt = 1; attempt <= 3 && notDeleted.length > 0; attempt++) {
       try {
-        const notDeleted = await new RehearsalWriter(session).deleteTree(manifest.scratchDN);
-        if (notDeleted.length > 0) left.push(...notDeleted);
-        else removed.push(manifest.scratchDN);
-      } finally {
-        await session.close();
+        const session = await AdSession.open({ ...dc, timeoutMs: Math.max(dc.timeoutMs, 300_000) });
+        try {
+          notDeleted = await new RehearsalWriter(session).deleteTree(manifest.scratchDN);
+          problem = '';
+        } finally {
+          await session.close();
+        }
+      } catch (err) {
+        problem = (err as Error).message;
       }
-    } catch (err) {
-      left.push(`${manifest.scratchDN} (${(err as Error).message})`);
     }
+    if (problem !== '') left.push(`${manifest.scratchDN} (${problem})`);
+    else if (notDeleted.length > 0) left.push(...notDeleted);
+    else removed.push(manifest.scratchDN);
   }
   return { removed, left };
 }
