@@ -63,6 +63,13 @@ function Set-JCSyncAgent {
         The safety threshold: the most users disabled or groups deleted in one reconcile (default 500).
     .PARAMETER MaxDisablePercent
         The safety threshold as a share of the managed objects (0 to 100; default 25).
+    .PARAMETER SafetyWindowHours
+        The rolling safety limit's window in hours (1 to 720; default 24): MaxDisableCount and
+        MaxDisablePercent also cap each kind of destructive change over it.
+    .PARAMETER PrivilegedGroup
+        More privileged groups (name, DN or SID) besides the well-known ones: their members,
+        transitively, are never changed from JumpCloud. Replaces the installed list; an empty
+        list (@()) clears it.
     .PARAMETER QuarantineAfterFailures
         Failures in a row after which an object is quarantined (1 to 100; default 5).
     .PARAMETER RetryBaseSeconds
@@ -187,6 +194,12 @@ function Set-JCSyncAgent {
         [ValidateRange(0.0, 100.0)]
         [double] $MaxDisablePercent,
 
+        [ValidateRange(1, 720)]
+        [int] $SafetyWindowHours,
+
+        [AllowEmptyCollection()]
+        [string[]] $PrivilegedGroup,
+
         [ValidateRange(1, 100)]
         [int] $QuarantineAfterFailures,
 
@@ -294,6 +307,7 @@ function Set-JCSyncAgent {
             DebounceMilliseconds    = 'debounceMs'
             MaxDisableCount         = 'maxDisableCount'
             MaxDisablePercent       = 'maxDisablePercent'
+            SafetyWindowHours       = 'safetyWindowHours'
             QuarantineAfterFailures = 'quarantineAfterFailures'
             RetryBaseSeconds        = 'retryBaseSeconds'
         }
@@ -305,6 +319,9 @@ function Set-JCSyncAgent {
         }
         if ($PSBoundParameters.ContainsKey('LogLevel')) {
             $sync['logLevel'] = $LogLevel.ToLowerInvariant()
+        }
+        if ($PSBoundParameters.ContainsKey('PrivilegedGroup')) {
+            $sync['privilegedGroups'] = @($PrivilegedGroup)
         }
         if ($sync.Count -gt 0) {
             $engineParams['sync'] = $sync

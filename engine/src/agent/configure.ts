@@ -27,6 +27,9 @@ export const changeableSyncSchema = z.strictObject({
   retryBaseSeconds: sync.retryBaseSeconds.unwrap().optional(),
   concurrency: sync.concurrency.unwrap().optional(),
   logLevel: sync.logLevel.unwrap().optional(),
+  safetyWindowHours: sync.safetyWindowHours.unwrap().optional(),
+  /** The whole deny list (replaces the installed one; [] empties it). */
+  privilegedGroups: sync.privilegedGroups.unwrap().optional(),
   /** Not changeable: refused when it differs from the installed one. */
   anchorAttribute: sync.anchorAttribute.unwrap().optional(),
 });

@@ -113,5 +113,15 @@ describe('agent-configure plan', () => {
     assert.equal(agentConfigureParamsSchema.safeParse({ installPath: '/x', sync: { offboardPollSeconds: 61 } }).success, false);
     assert.equal(agentConfigureParamsSchema.safeParse({ installPath: '/x', sync: { maxDisablePercent: 101 } }).success, false);
     assert.equal(agentConfigureParamsSchema.safeParse({ installPath: '/x', sync: { fullReconcileMinutes: 1440 } }).success, true);
+    assert.equal(agentConfigureParamsSchema.safeParse({ installPath: '/x', sync: { safetyWindowHours: 0 } }).success, false);
+  });
+
+  it('changes the privileged-group deny list and the safety window, shown as one line each', () => {
+    const p = plan(installed(), { sync: { privilegedGroups: ['Tier0 Admins', 'S-1-5-21-1-2-3-1105'], safetyWindowHours: 48 } });
+    assert.deepEqual(p.next.sync.privilegedGroups, ['Tier0 Admins', 'S-1-5-21-1-2-3-1105']);
+    assert.equal(p.next.sync.safetyWindowHours, 48);
+    assert.deepEqual(p.changes.find((c) => c.setting === 'sync.safetyWindowHours'), { setting: 'sync.safetyWindowHours', before: 24, after: 48 });
+    assert.deepEqual(p.changes.find((c) => c.setting === 'sync.privilegedGroups'), { setting: 'sync.privilegedGroups', before: '', after: 'Tier0 Admins, S-1-5-21-1-2-3-1105' });
+    assert.equal(plan(installed(), { sync: { privilegedGroups: [] } }).changes.length, 0, 'the same (empty) list is no change');
   });
 });

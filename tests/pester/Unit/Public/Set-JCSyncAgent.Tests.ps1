@@ -60,6 +60,8 @@ Describe 'Set-JCSyncAgent' {
                 DebounceMilliseconds    = 500
                 MaxDisableCount         = 50
                 MaxDisablePercent       = 10
+                SafetyWindowHours       = 48
+                PrivilegedGroup         = @('Tier0 Admins', 'S-1-5-21-1-2-3-1105')
                 QuarantineAfterFailures = 3
                 RetryBaseSeconds        = 2.5
                 LogLevel                = 'Debug'
@@ -81,6 +83,8 @@ Describe 'Set-JCSyncAgent' {
             $params['sync']['debounceMs'] | Should -Be 500
             $params['sync']['maxDisableCount'] | Should -Be 50
             $params['sync']['maxDisablePercent'] | Should -Be 10
+            $params['sync']['safetyWindowHours'] | Should -Be 48
+            @($params['sync']['privilegedGroups']) | Should -Be @('Tier0 Admins', 'S-1-5-21-1-2-3-1105')
             $params['sync']['quarantineAfterFailures'] | Should -Be 3
             $params['sync']['retryBaseSeconds'] | Should -Be 2.5
             $params['sync']['logLevel'] | Should -BeExactly 'debug'
