@@ -30,6 +30,9 @@ stage() { # stage NAME COMMAND...: runs a stage, tees its output, counts its tes
 stage build node scripts/build-engine.mjs --quiet
 stage typecheck npx --no-install tsc -p engine/tsconfig.json --noEmit
 stage lint npx --no-install eslint engine tests/engine scripts
+# Unused files, exports and dependencies (knip.json) and the formatting (.prettierrc.json).
+stage knip npx --no-install knip
+stage format npx --no-install prettier --check "engine/**/*.ts" "tests/engine/**/*.ts" "tests/pester/Helpers/*.mjs" "scripts/**/*.mjs" eslint.config.mjs
 stage engine-unit node scripts/run-node-tests.mjs unit
 
 # The DC is stopped at the end unless JCADI_KEEP_TESTDC=1 (handy while iterating).

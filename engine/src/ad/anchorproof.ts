@@ -8,7 +8,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { guidFromBytes } from './binary';
 
-export const ANCHOR_KEY_BYTES = 32;
+const ANCHOR_KEY_BYTES = 32;
 /** 128 bits of the MAC, base64url: 22 characters. */
 const PROOF_CHARS = 22;
 const DOMAIN_SEPARATOR = 'JumpCloudADI anchor proof v1';

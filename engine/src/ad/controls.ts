@@ -1,5 +1,5 @@
 // Names of the LDAP controls an admin (and this engine) cares about, by OID.
-export const KNOWN_CONTROLS: Record<string, string> = {
+const KNOWN_CONTROLS: Record<string, string> = {
   '1.2.840.113556.1.4.319': 'Paged results',
   '1.2.840.113556.1.4.801': 'Security descriptor flags',
   '1.2.840.113556.1.4.473': 'Server-side sort',

@@ -52,7 +52,7 @@ const RESULT_CODES: Record<number, CodeRule> = {
 };
 
 /** The leading 8-hex-digit code of AD's diagnostic message, e.g. 0000052D. */
-export function adExtendedCode(message: string): string | null {
+function adExtendedCode(message: string): string | null {
   const match = /^\s*([0-9A-Fa-f]{8}):/.exec(message);
   return match ? (match[1] as string).toUpperCase() : null;
 }

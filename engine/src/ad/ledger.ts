@@ -7,9 +7,9 @@ import { firstString, type AdSession } from './session';
 import { EngineError } from '../errors';
 import type { AdWriter } from './writer';
 
-export const LEDGER_NAME = 'jcsync-safety-ledger';
+const LEDGER_NAME = 'jcsync-safety-ledger';
 
-export const ledgerDn = (rootDN: string) => `CN=${LEDGER_NAME},${rootDN}`;
+const ledgerDn = (rootDN: string) => `CN=${LEDGER_NAME},${rootDN}`;
 
 export class AdLedgerStore {
   readonly dn: string;

@@ -12,16 +12,16 @@ import { readDomainInfo, type DomainInfo } from './security';
 import { allStrings, firstString, type AdSession } from './session';
 
 /** Built-in groups (S-1-5-32-RID): Administrators, Account/Server/Print/Backup Operators, Replicator. */
-export const PRIVILEGED_BUILTIN_RIDS = [544, 548, 549, 550, 551, 552];
+const PRIVILEGED_BUILTIN_RIDS = [544, 548, 549, 550, 551, 552];
 /**
  * Domain RIDs: Administrator, krbtgt, Enterprise Read-only DCs, Domain Admins, Domain
  * Controllers, Schema Admins, Enterprise Admins, Group Policy Creator Owners, Read-only DCs, Key
  * Admins, Enterprise Key Admins. (Schema/Enterprise Admins live in the forest root domain: in a
  * child domain name them in the deny list.)
  */
-export const PRIVILEGED_DOMAIN_RIDS = [500, 502, 498, 512, 516, 518, 519, 520, 521, 526, 527];
+const PRIVILEGED_DOMAIN_RIDS = [500, 502, 498, 512, 516, 518, 519, 520, 521, 526, 527];
 /** Privileged groups without a fixed RID, found by name in the domain. */
-export const PRIVILEGED_GROUP_NAMES = ['DnsAdmins', 'DnsUpdateProxy'];
+const PRIVILEGED_GROUP_NAMES = ['DnsAdmins', 'DnsUpdateProxy'];
 
 export interface PrivilegeFinding {
   dn: string;

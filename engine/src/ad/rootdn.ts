@@ -6,8 +6,8 @@
 import { escapeDnValue } from './escape';
 import { capitalise } from '../util/text';
 
-export type RdnType = 'CN' | 'OU' | 'DC';
-export interface RdnComponent {
+type RdnType = 'CN' | 'OU' | 'DC';
+interface RdnComponent {
   type: RdnType;
   value: string;
 }

@@ -5,9 +5,9 @@
 // input length, whatever the counts claim.
 import { BoundedReader, guidFromBytes, guidToBytes, readSid, SecurityDescriptorError, sidToBytes } from './binary';
 
-export const SE_DACL_PRESENT = 0x0004;
-export const SE_SACL_PRESENT = 0x0010;
-export const SE_SELF_RELATIVE = 0x8000;
+const SE_DACL_PRESENT = 0x0004;
+const SE_SACL_PRESENT = 0x0010;
+const SE_SELF_RELATIVE = 0x8000;
 
 export const ACE_TYPE = {
   AccessAllowed: 0x00,
@@ -55,7 +55,7 @@ export interface Ace {
 }
 
 /** An ACE of a type this engine does not interpret; kept verbatim so a DACL round-trips. */
-export interface OpaqueAce {
+interface OpaqueAce {
   type: number;
   flags: number;
   raw: Buffer;
@@ -178,7 +178,7 @@ export function parseSecurityDescriptor(data: Buffer | Uint8Array): SecurityDesc
 
 // ---- encoding -----------------------------------------------------------------------------
 
-export function encodeAce(ace: AnyAce): Buffer {
+function encodeAce(ace: AnyAce): Buffer {
   if (!isParsedAce(ace)) {
     const raw = Buffer.from(ace.raw);
     raw.writeUInt8(ace.type, 0);

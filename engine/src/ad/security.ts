@@ -8,7 +8,7 @@ import { parseSecurityDescriptor, type SecurityDescriptor } from './sd';
 import { escapeFilterValue } from './escape';
 import { allStrings, firstString, type AdSession } from './session';
 
-export const SD_FLAGS_OID = '1.2.840.113556.1.4.801';
+const SD_FLAGS_OID = '1.2.840.113556.1.4.801';
 export const SD_FLAG = { Owner: 0x1, Group: 0x2, Dacl: 0x4, Sacl: 0x8 } as const;
 const IN_CHAIN = '1.2.840.113556.1.4.1941';
 
@@ -119,7 +119,7 @@ function toAccount(entry: Entry): AccountEntry {
 }
 
 /** The logon name as AD stores it: EXAMPLE\jcsync → jcsync; a UPN or a DN stays as given. */
-export function accountFilter(name: string): { base: 'dn'; dn: string } | { base: 'filter'; filter: string } {
+function accountFilter(name: string): { base: 'dn'; dn: string } | { base: 'filter'; filter: string } {
   const trimmed = name.trim();
   if (/^(CN|OU|DC)=/i.test(trimmed) && trimmed.includes(',')) return { base: 'dn', dn: trimmed };
   const sam = trimmed.includes('\\') ? trimmed.slice(trimmed.lastIndexOf('\\') + 1) : trimmed;

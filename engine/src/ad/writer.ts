@@ -10,15 +10,15 @@ import { mapLdapError } from './errors';
 import { SdFlagsControl } from './security';
 import { firstString, type AdSession } from './session';
 
-export const UAC_NORMAL_ACCOUNT = 0x200;
-export const UAC_ACCOUNTDISABLE = 0x2;
+const UAC_NORMAL_ACCOUNT = 0x200;
+const UAC_ACCOUNTDISABLE = 0x2;
 export const UAC_DONT_EXPIRE_PASSWD = 0x10000;
 /** Global security group (docs/ad-writes.md). */
 export const GROUP_TYPE_GLOBAL_SECURITY = '-2147483646';
 /** Global distribution group: the safety ledger carries no security meaning. */
-export const GROUP_TYPE_GLOBAL_DISTRIBUTION = '2';
+const GROUP_TYPE_GLOBAL_DISTRIBUTION = '2';
 /** The ledger's anchor-attribute value: not a JumpCloud anchor, so the planner leaves the object alone. */
-export const LEDGER_MARK = 'JumpCloudSyncLedger';
+const LEDGER_MARK = 'JumpCloudSyncLedger';
 const MEMBER_BATCH = 500;
 
 /** unicodePwd wants the password in double quotes, UTF-16LE (docs/ad-writes.md). */

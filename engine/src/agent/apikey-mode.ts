@@ -201,7 +201,7 @@ export class ApiKeyMode implements AgentMode {
 }
 
 /** A refused API key in API-key mode: the agent has no other way to JumpCloud, so it stops with this. */
-export function apiKeyRefused(err: EngineError): EngineError {
+function apiKeyRefused(err: EngineError): EngineError {
   return new EngineError(
     err.id,
     `${err.message} In API-key mode the agent reads users, groups and Directory Insights with this key only: it stops. Reinstall it with the key of an administrator who may read them (Install-JCSyncAgent -ApiKeyOnly).`,

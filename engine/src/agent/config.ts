@@ -17,21 +17,19 @@ import { platformProtector, protectedValueSchema, type ProtectedValue, type Secr
 import { formatIssues } from '../config/validation';
 import { writeFileAtomicSync as writeAtomic } from '../util/files';
 
-export const AGENT_CONFIG_FILE = 'agent.json';
-export const AGENT_KEY_FILE = 'agent.key';
-export const AGENT_STATE_FILE = 'state.json';
-export const AGENT_JOURNAL_FILE = 'journal.jsonl';
-export const AGENT_PID_FILE = 'agent.pid';
-export const AGENT_LOG_FILE = join('logs', 'agent.log');
+const AGENT_CONFIG_FILE = 'agent.json';
+const AGENT_KEY_FILE = 'agent.key';
+const AGENT_STATE_FILE = 'state.json';
+const AGENT_JOURNAL_FILE = 'journal.jsonl';
+const AGENT_PID_FILE = 'agent.pid';
+const AGENT_LOG_FILE = join('logs', 'agent.log');
 /** The Windows service's name; it runs as the virtual account NT SERVICE\<name>. */
 export const AGENT_SERVICE_NAME = 'JumpCloudADISync';
 export const AGENT_SERVICE_ACCOUNT = `NT SERVICE\\${AGENT_SERVICE_NAME}`;
-/** The agent's dedicated system user on Linux (the module creates it with useradd --system). */
-export const AGENT_POSIX_USER = 'jcadi';
 /** The Windows service host (engine/service-host), installed next to the engine on Windows. */
-export const SERVICE_HOST_FILE = 'jcadi-service.exe';
+const SERVICE_HOST_FILE = 'jcadi-service.exe';
 
-export function engineFileName(platform: NodeJS.Platform = process.platform): string {
+function engineFileName(platform: NodeJS.Platform = process.platform): string {
   return platform === 'win32' ? 'jcadi-engine.exe' : 'jcadi-engine';
 }
 
@@ -109,7 +107,7 @@ export const syncSettingsSchema = z.strictObject({
 });
 export type SyncSettings = z.infer<typeof syncSettingsSchema>;
 
-export const agentCredentialsSchema = z.strictObject({
+const agentCredentialsSchema = z.strictObject({
   agentId: z.string().min(1).max(128),
   domainId: z.string().min(1).max(128),
   orgId: z.string().min(1).max(128),
@@ -119,7 +117,7 @@ export const agentCredentialsSchema = z.strictObject({
   privateKey: protectedValueSchema,
 });
 
-export const agentProxySchema = z.union([
+const agentProxySchema = z.union([
   z.literal(PROXY_FROM_ENVIRONMENT),
   z.strictObject({ ...proxyBlockFields, password: protectedValueSchema.optional() }).refine((p) => p.password === undefined || p.username !== undefined, PROXY_PASSWORD_NEEDS_USERNAME),
 ]);
@@ -206,7 +204,7 @@ export interface AgentSecrets {
   anchorKey: Buffer | null;
 }
 
-export function configError(id: ErrorId, message: string, target: string | null = null): EngineError {
+function configError(id: ErrorId, message: string, target: string | null = null): EngineError {
   return new EngineError(id, message, { category: 'InvalidData', exitCode: ExitCode.BadRequest, target });
 }
 

@@ -15,7 +15,7 @@ import { ANCHOR_KEY_PROBLEM, parseAnchorKey } from '../ad/anchorproof';
 const sync = syncSettingsSchema.shape;
 
 /** The sync settings a running install may change, with the config schema's own bounds (no defaults: absent = unchanged). */
-export const changeableSyncSchema = z.strictObject({
+const changeableSyncSchema = z.strictObject({
   fullReconcileMinutes: sync.fullReconcileMinutes.unwrap().optional(),
   offboardPollSeconds: sync.offboardPollSeconds.unwrap().optional(),
   insightsPollSeconds: sync.insightsPollSeconds.unwrap().optional(),
@@ -71,13 +71,13 @@ export const agentConfigureParamsSchema = z.strictObject({
 export type AgentConfigureParams = z.infer<typeof agentConfigureParamsSchema>;
 
 /** One changed setting; a secret is never shown, only that it changes. */
-export interface ConfigChange {
+interface ConfigChange {
   setting: string;
   before: string | number | boolean | null;
   after: string | number | boolean | null;
 }
 
-export const SECRET_SHOWN_AS = '(changed)';
+const SECRET_SHOWN_AS = '(changed)';
 const SECRET_SET = '(set)';
 
 export interface ConfigChangePlan {
@@ -107,7 +107,7 @@ function notChangeable(setting: string, how: string, installPath: string): Engin
 const REINSTALL = 'uninstall the agent (Uninstall-JCSyncAgent), then install it again (Install-JCSyncAgent) with the new value';
 
 /** Refuses the settings that define what the agent manages, when they differ from the installed ones. */
-export function refuseUnchangeable(config: AgentConfig, params: AgentConfigureParams, installPath: string): void {
+function refuseUnchangeable(config: AgentConfig, params: AgentConfigureParams, installPath: string): void {
   if (params.serverType !== undefined && params.serverType !== config.serverType) throw serverTypeChangeError(config.serverType, params.serverType, installPath);
   if (params.domain !== undefined && params.domain !== config.domain) throw notChangeable('The ADI domain', `the objects the agent manages would change; ${REINSTALL}.`, installPath);
   if (params.rootUserDN !== undefined && params.rootUserDN !== config.rootUserDN) throw notChangeable('The Root User DN', `the objects the agent manages would change; ${REINSTALL}.`, installPath);
@@ -131,7 +131,7 @@ export function refuseUnchangeable(config: AgentConfig, params: AgentConfigurePa
 const DEFAULT_PORT: Record<LdapSettings['mode'], number> = { ldaps: 636, starttls: 389, ldap: 389 };
 
 /** The proxy as the change list shows it: never its password. */
-export function describeProxySetting(setting: ProxySetting | undefined): string {
+function describeProxySetting(setting: ProxySetting | undefined): string {
   if (setting === undefined) return 'none';
   if (setting === PROXY_FROM_ENVIRONMENT) return PROXY_FROM_ENVIRONMENT;
   const parts = [setting.url];

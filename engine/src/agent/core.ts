@@ -21,7 +21,7 @@ import { scanStart } from './offboard';
 import { commitPassword, readConfigPasswords } from './service-password';
 import type { StateStore } from './state';
 
-export const OUTAGE_BACKOFF = { baseMs: 1000, maxMs: 60_000 };
+const OUTAGE_BACKOFF = { baseMs: 1000, maxMs: 60_000 };
 /** Short retries per call: the agent's own loop retries with backoff and reports the outage. */
 export const AGENT_CALL_RETRY = { maxAttempts: 3, maxElapsedMs: 10_000, maxDelayMs: 4_000 };
 

@@ -12,11 +12,11 @@ import { SYNCED_USER_FIELDS } from './events';
 /** How far before the cursor each query starts: covers Directory Insights' indexing delay. */
 export const INSIGHTS_OVERLAP_MS = 60_000;
 /** Events read per poll at most; the rest is read by the next poll. */
-export const MAX_EVENTS_PER_POLL = 10_000;
+const MAX_EVENTS_PER_POLL = 10_000;
 /** Ids remembered for the overlap at most (a busier minute may count an event twice: one more reconcile, no harm). */
 export const MAX_REMEMBERED_IDS = 5_000;
 /** How far back the first start looks for the newest event, to anchor the cursor on JumpCloud's clock. */
-export const INITIAL_LOOKBACK_MS = 7 * 86_400_000;
+const INITIAL_LOOKBACK_MS = 7 * 86_400_000;
 const PAGE_SIZE = 1000;
 
 export interface InsightsCursor {

@@ -133,13 +133,13 @@ export function serverTypeChangeError(installed: AgentConfig['serverType'], requ
 }
 
 /** Copies the engine executable into the install folder (temp file + rename: never half a binary). */
-export function copyEngine(engineFile: string, target: string): void {
+function copyEngine(engineFile: string, target: string): void {
   if (!existsSync(engineFile)) throw badRequest('Agent.EngineMissing', `The engine executable to install, ${engineFile}, does not exist.`, engineFile);
   copyExecutable(engineFile, target);
 }
 
 /** Copies the Windows service host (jcadi-service.exe) into the install folder, as the engine. */
-export function copyServiceHost(serviceHostFile: string, target: string): void {
+function copyServiceHost(serviceHostFile: string, target: string): void {
   if (!existsSync(serviceHostFile)) {
     throw badRequest('Agent.ServiceHostMissing', `The Windows service host to install, ${serviceHostFile}, does not exist: it ships next to jcadi-engine.exe (npm run build makes it).`, serviceHostFile);
   }
@@ -247,7 +247,7 @@ export async function installAgent(installPath: string, engineFile: string, sett
 }
 
 /** Every file of an installation, in removal order. */
-export function installedFiles(paths: AgentPaths, keepHistory: boolean): string[] {
+function installedFiles(paths: AgentPaths, keepHistory: boolean): string[] {
   const files = [paths.pid, paths.state, paths.config, paths.keyFile, paths.engine, `${paths.engine}.new`, paths.serviceHost, `${paths.serviceHost}.new`];
   if (!keepHistory) files.push(...FileJournal.files(paths.journal), resolve(paths.log, '..'));
   return files;
@@ -390,7 +390,7 @@ export function spawnAgent(paths: AgentPaths): { pid: number; exited: () => bool
  * POSIX, started by root: the agent runs as the account its folder belongs to (the dedicated
  * user Install-JCSyncAgent made), as its systemd unit would; null: as the caller.
  */
-export function agentAccount(paths: AgentPaths): { uid: number; gid: number } | null {
+function agentAccount(paths: AgentPaths): { uid: number; gid: number } | null {
   if (process.platform === 'win32' || process.getuid?.() !== 0) return null;
   const folder = lstatSync(paths.installPath);
   return folder.isDirectory() && folder.uid !== 0 ? { uid: folder.uid, gid: folder.gid } : null;

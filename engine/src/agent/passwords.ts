@@ -14,7 +14,7 @@ import { anchorFilterTerms, decodeAnchor } from '../ad/names';
 import { guidText, proofMatches } from '../ad/anchorproof';
 import { describePath, PrivilegeChecker } from '../ad/privilege';
 
-export interface ManagedAccount {
+interface ManagedAccount {
   dn: string;
   protected: boolean;
 }
@@ -24,7 +24,7 @@ export interface ManagedAccount {
  * anchor key only an anchor with a valid proof counts: a password never goes to an object that
  * merely carries a copied or planted anchor (sync/trust.ts).
  */
-export async function findByAnchor(session: AdSession, rootDN: string, anchorAttribute: string, jcId: string, anchorKey: Buffer | null = null): Promise<ManagedAccount | null> {
+async function findByAnchor(session: AdSession, rootDN: string, anchorAttribute: string, jcId: string, anchorKey: Buffer | null = null): Promise<ManagedAccount | null> {
   const filter = `(&(objectCategory=person)(objectClass=user)${anchorFilterTerms(anchorAttribute, jcId, escapeFilterValue)})`;
   const entries = await session.search(
     rootDN,
@@ -43,7 +43,7 @@ export async function findByAnchor(session: AdSession, rootDN: string, anchorAtt
 }
 
 /** The domain's password policy in words, for a rejection reason. */
-export async function passwordPolicyText(session: AdSession): Promise<string> {
+async function passwordPolicyText(session: AdSession): Promise<string> {
   try {
     const dse = await session.rootDse();
     const [head] = await session.search(dse.defaultNamingContext, { scope: 'base', filter: '(objectClass=*)', attributes: ['minPwdLength', 'pwdProperties', 'pwdHistoryLength'] }, 'read the password policy');

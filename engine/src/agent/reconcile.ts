@@ -82,7 +82,7 @@ function reportSkips(plan: Plan, ctx: ReconcileContext): PlanOp[] {
   return fresh;
 }
 
-export function safetyPolicyOf(settings: Pick<SyncSettings, 'safetyWindowHours' | 'maxDisableCount' | 'maxDisablePercent'>): SafetyPolicy {
+function safetyPolicyOf(settings: Pick<SyncSettings, 'safetyWindowHours' | 'maxDisableCount' | 'maxDisablePercent'>): SafetyPolicy {
   return { windowHours: settings.safetyWindowHours, maxCount: settings.maxDisableCount, maxPercent: settings.maxDisablePercent };
 }
 

@@ -6,8 +6,7 @@ import { existsSync, readFileSync, renameSync } from 'node:fs';
 import * as z from 'zod';
 import { writeFileAtomicSync } from './config';
 
-export const AGENT_STATUSES = ['starting', 'exchanging', 'running', 'degraded', 'stopping', 'stopped', 'failed'] as const;
-export type AgentStatus = (typeof AGENT_STATUSES)[number];
+const AGENT_STATUSES = ['starting', 'exchanging', 'running', 'degraded', 'stopping', 'stopped', 'failed'] as const;
 
 const failureSchema = z.object({
   kind: z.string(),
@@ -23,7 +22,7 @@ const failureSchema = z.object({
 });
 export type FailureRecord = z.infer<typeof failureSchema>;
 
-export const agentStateSchema = z.object({
+const agentStateSchema = z.object({
   stateVersion: z.literal(1),
   agentId: z.string().nullable(),
   version: z.string(),

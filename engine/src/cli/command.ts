@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { ExitCodeValue } from '../errors';
 import type { Reporter } from '../log/reporter';
 
-export interface CommandOutcome {
+interface CommandOutcome {
   exitCode: ExitCodeValue;
   summary: Record<string, unknown>;
 }

@@ -47,11 +47,11 @@ const SDDL_ALIASES: Record<string, string> = {
 };
 
 /** Stands for the account running the engine (resolved by the Windows thin layer, which knows its SID). */
-export const CURRENT_ACCOUNT = '{me}';
+const CURRENT_ACCOUNT = '{me}';
 
 const TRUSTED = new Set<string>([SID.system, SID.administrators]);
 
-export function sidOf(trustee: string, me: string | null = null): string {
+function sidOf(trustee: string, me: string | null = null): string {
   if (trustee === CURRENT_ACCOUNT) return me ?? CURRENT_ACCOUNT;
   return SDDL_ALIASES[trustee.toUpperCase()] ?? trustee.toUpperCase();
 }
@@ -68,7 +68,7 @@ export function virtualAccountSid(serviceName: string): string {
 }
 
 /** Modify: read, write, execute, delete; not change permissions or take ownership. */
-export const MODIFY_MASK = 0x001301bf;
+const MODIFY_MASK = 0x001301bf;
 const FULL_MASK = 0x001f01ff;
 
 /**
@@ -87,7 +87,7 @@ function sddlSid(sid: string): string {
   return sidOf(sid);
 }
 
-export interface SddlAce {
+interface SddlAce {
   type: string;
   flags: string;
   mask: number;
@@ -204,7 +204,7 @@ function nameOfSid(sid: string): string {
   return names[sid] ?? sid;
 }
 
-export interface PosixFolderFacts {
+interface PosixFolderFacts {
   exists: boolean;
   isLink: boolean;
   isDirectory: boolean;
@@ -212,13 +212,13 @@ export interface PosixFolderFacts {
   mode: number;
 }
 
-export function posixFactsOf(stats: Stats | null): PosixFolderFacts {
+function posixFactsOf(stats: Stats | null): PosixFolderFacts {
   if (!stats) return { exists: false, isLink: false, isDirectory: false, uid: -1, mode: 0 };
   return { exists: true, isLink: stats.isSymbolicLink(), isDirectory: stats.isDirectory(), uid: stats.uid, mode: stats.mode & 0o7777 };
 }
 
 /** The decision for a POSIX folder: 0700, owned by policy.uid, never a symbolic link. */
-export function judgePosixFolder(facts: PosixFolderFacts, policy: FolderPolicy, mode: RepairMode): FolderVerdict {
+function judgePosixFolder(facts: PosixFolderFacts, policy: FolderPolicy, mode: RepairMode): FolderVerdict {
   if (!facts.exists) return { action: 'create' };
   if (facts.isLink) return { action: 'refuse', id: 'Folder.Link', problems: ['it is a symbolic link: what is written there would land in another folder'] };
   if (!facts.isDirectory) return { action: 'refuse', id: 'Folder.NotAFolder', problems: ['it is not a folder'] };
@@ -266,14 +266,14 @@ export const WINDOWS_FOLDER_SCRIPT = [
 export const WINDOWS_FOLDER_ARGS = ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-Command', WINDOWS_FOLDER_SCRIPT];
 
 /** The stdin of one call of WINDOWS_FOLDER_SCRIPT. */
-export function windowsFolderInput(op: 'inspect' | 'create' | 'apply', folder: string, sddl: string): string {
+function windowsFolderInput(op: 'inspect' | 'create' | 'apply', folder: string, sddl: string): string {
   return `${op}\n${Buffer.from(folder, 'utf8').toString('base64')}\n${sddl}\n`;
 }
 
 /** Runs a program (full path) with `input` on stdin, synchronously; the seam tests replace. */
 export type SyncStdinRunner = (file: string, args: string[], input: string) => { code: number | null; stdout: string; stderr: string; error?: Error };
 
-export const runWithStdinSync: SyncStdinRunner = (file, args, input) => {
+const runWithStdinSync: SyncStdinRunner = (file, args, input) => {
   const result = spawnSync(file, args, { input, encoding: 'utf8', windowsHide: true, shell: false, cwd: process.platform === 'win32' ? windowsSystemDirectory() : undefined, timeout: 60_000 });
   return { code: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '', ...(result.error ? { error: result.error } : {}) };
 };
@@ -319,7 +319,7 @@ export function secureFolder(folder: string, options: SecureFolderOptions): Secu
   return securePosixFolder(folder, options.policy, mode);
 }
 
-export function securePosixFolder(folder: string, policy: FolderPolicy, mode: RepairMode): SecureFolderOutcome {
+function securePosixFolder(folder: string, policy: FolderPolicy, mode: RepairMode): SecureFolderOutcome {
   const verdict = judgePosixFolder(posixFactsOf(lstatOrNull(folder)), policy, mode);
   if (verdict.action === 'refuse') throw folderError(verdict, folder, policy, 'linux');
   if (verdict.action === 'ok') return { folder, action: 'unchanged', problems: [] };
@@ -396,7 +396,7 @@ export function lookupPosixUser(name: string, passwdFile = '/etc/passwd'): { nam
  * Administrators, SYSTEM or the running account; on POSIX the running account's. Install-
  * JCSyncAgent later resets %ProgramData%\JumpCloudADI to SYSTEM and Administrators only.
  */
-export function ownFolderPolicy(label: string): FolderPolicy {
+function ownFolderPolicy(label: string): FolderPolicy {
   const { uid, gid } = currentPosixOwner();
   return { label, writerSid: CURRENT_ACCOUNT, ownerSids: [SID.administrators, SID.system, CURRENT_ACCOUNT], uid, gid };
 }

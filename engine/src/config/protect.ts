@@ -17,8 +17,8 @@ import { EngineError, ExitCode, type ErrorId } from '../errors';
 import { ownLikeFolder } from '../util/files';
 import { windowsPowerShellPath, windowsSystemDirectory } from '../util/windows';
 
-export const PROTECTION_SCHEMES = ['keyfile-aes256gcm-v1', 'dpapi-localmachine-v1'] as const;
-export type ProtectionScheme = (typeof PROTECTION_SCHEMES)[number];
+const PROTECTION_SCHEMES = ['keyfile-aes256gcm-v1', 'dpapi-localmachine-v1'] as const;
+type ProtectionScheme = (typeof PROTECTION_SCHEMES)[number];
 
 export const protectedValueSchema = z.strictObject({
   scheme: z.enum(PROTECTION_SCHEMES),
@@ -119,7 +119,7 @@ export class KeyFileProtector implements SecretProtector {
 export type StdinRunner = (file: string, args: string[], input: string) => Promise<{ code: number | null; stdout: string; stderr: string }>;
 
 /** Runs `file` (a full path) from the system folder on Windows, so nothing resolves through the caller's folder. */
-export const runWithStdin: StdinRunner = (file, args, input) =>
+const runWithStdin: StdinRunner = (file, args, input) =>
   new Promise((resolve, reject) => {
     const cwd = process.platform === 'win32' ? windowsSystemDirectory() : undefined;
     const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true, cwd, shell: false });
@@ -136,7 +136,7 @@ export const runWithStdin: StdinRunner = (file, args, input) =>
  * The PowerShell that performs DPAPI. Constant text: what to do and the data come on stdin as
  * three lines (operation, entropy base64, data base64); the answer is one base64 line.
  */
-export const DPAPI_SCRIPT = [
+const DPAPI_SCRIPT = [
   "$ErrorActionPreference = 'Stop'",
   'Add-Type -AssemblyName System.Security',
   '$op = [Console]::In.ReadLine()',

@@ -1,7 +1,7 @@
 // The request envelope every `jcadi-engine exec` reads from stdin, and the shared `dc` block.
 import * as z from 'zod';
 
-export const logLevelSchema = z.enum(['error', 'warning', 'info', 'verbose', 'debug']);
+const logLevelSchema = z.enum(['error', 'warning', 'info', 'verbose', 'debug']);
 
 export const requestEnvelopeSchema = z.strictObject({
   protocol: z.literal(1, { error: 'protocol must be 1 (this engine speaks protocol version 1)' }),
@@ -10,7 +10,6 @@ export const requestEnvelopeSchema = z.strictObject({
   logFile: z.string().min(1).optional(),
   logLevel: logLevelSchema.optional(),
 });
-export type RequestEnvelope = z.infer<typeof requestEnvelopeSchema>;
 
 /** How to reach and bind to one domain controller. */
 export const dcSchema = z

@@ -6,7 +6,7 @@ import { badRequest, EngineError, ExitCode } from '../errors';
 
 /** The required columns, in New-JCImportTemplate's order. */
 export const REQUIRED_COLUMNS = ['FirstName', 'LastName', 'Username', 'Password', 'Email'] as const;
-export type RequiredColumn = (typeof REQUIRED_COLUMNS)[number];
+type RequiredColumn = (typeof REQUIRED_COLUMNS)[number];
 
 type TextTarget = { kind: 'text'; field: string };
 type AddressTarget = { kind: 'address'; type: 'work' | 'home'; field: string };
@@ -19,7 +19,7 @@ const text = (field: string): TextTarget => ({ kind: 'text', field });
 const address = (type: 'work' | 'home', field: string): AddressTarget => ({ kind: 'address', type, field });
 
 /** Optional columns the import sends to JumpCloud (as New-JCUser maps them). */
-export const OPTIONAL_COLUMNS: ReadonlyMap<string, ColumnTarget> = new Map<string, ColumnTarget>([
+const OPTIONAL_COLUMNS: ReadonlyMap<string, ColumnTarget> = new Map<string, ColumnTarget>([
   ['middlename', text('middlename')],
   ['preferredName', text('displayname')],
   ['displayname', text('displayname')],
@@ -52,7 +52,7 @@ export const OPTIONAL_COLUMNS: ReadonlyMap<string, ColumnTarget> = new Map<strin
 ]);
 
 /** Columns of JumpCloud's format this import does not act on (systems, LDAP servers, MFA): read, reported, ignored. */
-export const IGNORED_COLUMNS = new Set(
+const IGNORED_COLUMNS = new Set(
   ['SystemID', 'Administrator', 'ldapserver_id', 'enable_user_portal_multifactor', 'EnrollmentDays', 'external_dn', 'external_source_type'].map((c) => c.toLowerCase()),
 );
 

@@ -15,7 +15,7 @@ const UAC_ACCOUNTDISABLE = 0x2;
 const ATTRIBUTE_NAME = /^[A-Za-z][A-Za-z0-9-]{0,63}$/;
 
 /** AD attribute behind each optional export column. */
-export const AD_ATTRIBUTE_OF: Record<ExportOptionalColumn, string> = {
+const AD_ATTRIBUTE_OF: Record<ExportOptionalColumn, string> = {
   middlename: 'middleName',
   preferredName: 'displayName',
   jobTitle: 'title',
@@ -133,7 +133,7 @@ export function classifyEntry(entry: Entry, options: Pick<ExportReadOptions, 'in
   return { user: { dn: entry.dn, values, groupDns: allStrings(attr(entry, 'memberOf')), disabled } };
 }
 
-export const EXPORT_READ_ATTRIBUTES = [
+const EXPORT_READ_ATTRIBUTES = [
   'objectClass',
   'sAMAccountName',
   'givenName',

@@ -9,7 +9,7 @@ import type { GraphConnection, SystemUser, UserGroup } from '../jumpcloud/schema
 import type { ListOptions, NewSystemUser } from '../jumpcloud/client';
 import type { RowProblem, ValidatedRow } from './validate';
 
-export type RowStatus = 'Created' | 'Exists' | 'WouldCreate' | 'Invalid' | 'Failed' | 'Skipped';
+type RowStatus = 'Created' | 'Exists' | 'WouldCreate' | 'Invalid' | 'Failed' | 'Skipped';
 
 /** One result per row: the record the module shows (never the password). */
 export interface RowResult {
@@ -37,7 +37,7 @@ export interface ImportClient {
   bindToDomain(domainId: string, type: 'user' | 'user_group', id: string, op?: 'add' | 'remove'): Promise<void>;
 }
 
-export interface ExistingUser {
+interface ExistingUser {
   id: string;
   username: string;
   email: string;
@@ -58,7 +58,7 @@ export async function loadExistingUsers(client: Pick<ImportClient, 'listUsers'>)
   return existing;
 }
 
-export type RowAction = 'invalid' | 'create' | 'exists' | 'existsOther';
+type RowAction = 'invalid' | 'create' | 'exists' | 'existsOther';
 
 export interface RowPlan {
   row: ValidatedRow;

@@ -9,7 +9,7 @@ import { isKnownColumn } from './columns';
 import { decodeCsvBytes, type CsvEncoding, type CsvEncodingOption } from './encoding';
 
 export type DelimiterOption = 'auto' | 'comma' | 'semicolon' | 'tab';
-export const DELIMITERS = { comma: ',', semicolon: ';', tab: '\t' } as const;
+const DELIMITERS = { comma: ',', semicolon: ';', tab: '\t' } as const;
 type Delimiter = (typeof DELIMITERS)[keyof typeof DELIMITERS];
 
 export interface CsvLimits {

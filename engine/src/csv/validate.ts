@@ -51,10 +51,10 @@ const BOOLEAN_VALUES: Record<string, boolean> = { true: true, $true: true, '1': 
 type Issue = { id: string; column: string | null; message: string };
 
 /** The row as canonical column name → trimmed cell (Password untrimmed). */
-export type RowValues = Record<string, string>;
+type RowValues = Record<string, string>;
 
 /** zod schema of one row: the core fields are strings; every rule reports an issue with a stable id. */
-export function rowSchema(rules: RowRules, optional: ColumnMap['optional']) {
+function rowSchema(rules: RowRules, optional: ColumnMap['optional']) {
   return z
     .object({ FirstName: z.string(), LastName: z.string(), Username: z.string(), Email: z.string(), Password: z.string() })
     .loose()

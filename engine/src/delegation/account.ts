@@ -2,8 +2,8 @@
 // Pure: the facts come in, one verdict per rule goes out.
 import { PROTECTED_BUILTIN_SIDS, PROTECTED_DOMAIN_RIDS } from './rights';
 
-export const UAC_ACCOUNTDISABLE = 0x2;
-export const UAC_DONT_EXPIRE_PASSWD = 0x10000;
+const UAC_ACCOUNTDISABLE = 0x2;
+const UAC_DONT_EXPIRE_PASSWD = 0x10000;
 /** The name the guide forbids for the account, and for a group it must not belong to. */
 export const FORBIDDEN_NAME = 'jumpcloud';
 
@@ -18,7 +18,7 @@ export interface AccountFacts {
   jumpCloudGroups: Array<{ dn: string; sid: string }>;
 }
 
-export type RuleStatus = 'Pass' | 'Warn' | 'Fail';
+type RuleStatus = 'Pass' | 'Warn' | 'Fail';
 
 export interface RuleResult {
   id: 'NotPrivileged' | 'NotProtected' | 'LogonName' | 'NotInJumpCloudGroup' | 'PasswordNeverExpires' | 'Enabled';

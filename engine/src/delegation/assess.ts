@@ -7,7 +7,7 @@ import { ACE_FLAG, isParsedAce, type Ace, type Acl, type SecurityDescriptor } fr
 import { aceToSddl } from './sddl';
 import { taskAces, type DelegationTask } from './tasks';
 
-export interface MissingRight {
+interface MissingRight {
   description: string;
   /** The missing rights by name, e.g. "Modify permissions (WD), Modify owner (WO)". */
   rights: string;
@@ -36,7 +36,7 @@ const INHERITANCE_FLAGS = ACE_FLAG.ObjectInherit | ACE_FLAG.ContainerInherit | A
  * rights (generic rights expanded) all equal. A broader ACE does not count, so a grant adds
  * exactly the wizard's ACEs and removing one of them is visible.
  */
-export function sameAce(existing: Ace, wanted: Ace): boolean {
+function sameAce(existing: Ace, wanted: Ace): boolean {
   if ((existing.flags & ACE_FLAG.Inherited) !== 0) return false;
   if (existing.type !== wanted.type) return false;
   if (existing.sid.toUpperCase() !== wanted.sid.toUpperCase()) return false;

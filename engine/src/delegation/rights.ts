@@ -147,24 +147,9 @@ export const GUID = {
   membershipPropertySet: 'bc0ac240-79a9-11d0-9020-00c04fc2d4cf',
 } as const;
 
-export const GUID_NAMES: Readonly<Record<string, string>> = {
-  [GUID.userClass]: 'user',
-  [GUID.groupClass]: 'group',
-  [GUID.resetPassword]: 'Reset Password',
-  [GUID.pwdLastSet]: 'pwdLastSet',
-  [GUID.member]: 'member',
-  [GUID.unicodePwd]: 'unicodePwd',
-  [GUID.userAccountRestrictions]: 'User-Account-Restrictions',
-  [GUID.membershipPropertySet]: 'Membership',
-};
-
 /** The property set an attribute belongs to, for the attributes the tasks name. */
 export const PROPERTY_SET_OF: Readonly<Record<string, string>> = {
   [GUID.pwdLastSet]: GUID.userAccountRestrictions,
   [GUID.member]: GUID.membershipPropertySet,
 };
 
-export function guidName(guid: string | null): string {
-  if (!guid) return '';
-  return GUID_NAMES[guid.toLowerCase()] ?? guid;
-}

@@ -8,7 +8,7 @@ import type { RightRequest, Target } from './evaluate';
 
 export type TaskId = 'CreateDeleteManageUsers' | 'ResetPasswords' | 'ReadUserInformation' | 'CreateDeleteManageGroups' | 'ModifyGroupMembership';
 
-export interface Requirement extends RightRequest {
+interface Requirement extends RightRequest {
   target: Target;
   /** What an admin reads when this right is missing. */
   description: string;

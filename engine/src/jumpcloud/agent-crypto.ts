@@ -42,7 +42,7 @@ export function generateAgentKeyPair(): AgentKeyPair {
 }
 
 /** Imports a raw base64url X25519 public key; throws on anything else. */
-export function importAgentPublicKey(raw: string): KeyObject {
+function importAgentPublicKey(raw: string): KeyObject {
   if (!/^[A-Za-z0-9_-]{43}$/.test(raw)) throw new Error('an X25519 public key is 32 bytes, base64url (43 characters)');
   return createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: raw }, format: 'jwk' });
 }

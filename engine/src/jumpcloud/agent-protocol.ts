@@ -8,6 +8,7 @@ export const AGENT_CHANNEL_PREFIX = '/agent/v1';
 /** The longest long-poll the service honours. */
 export const MAX_POLL_WAIT_SECONDS = 60;
 
+/** @public (its type is ChangeType) */
 export const CHANGE_TYPES = [
   'user.created',
   'user.updated',
@@ -78,7 +79,7 @@ export const heartbeatResponseSchema = z.looseObject({
 });
 export type HeartbeatResponse = z.infer<typeof heartbeatResponseSchema>;
 
-export const sealedSecretSchema = z.looseObject({
+const sealedSecretSchema = z.looseObject({
   alg: z.literal(SEAL_ALGORITHM),
   epk: z.string().min(1),
   nonce: z.string().min(1),
@@ -86,7 +87,7 @@ export const sealedSecretSchema = z.looseObject({
   tag: z.string().min(1),
 });
 
-export const changeEventSchema = z.looseObject({
+const changeEventSchema = z.looseObject({
   id: z.string().min(1),
   seq: z.number().int().min(1),
   type: z.string().min(1),

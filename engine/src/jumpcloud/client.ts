@@ -33,7 +33,7 @@ import {
 import { JumpCloudSchemaError } from './errors';
 
 /** JumpCloud serves at most 100 items a page on v1 and v2 lists. */
-export const MAX_PAGE_SIZE = 100;
+const MAX_PAGE_SIZE = 100;
 
 export interface JumpCloudClientOptions {
   /** Console origin: https://console.jumpcloud.com, https://console.eu.jumpcloud.com, or a sandbox URL. */

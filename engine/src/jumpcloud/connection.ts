@@ -6,18 +6,18 @@ import * as z from 'zod';
 import { badRequest } from '../errors';
 import type { ProxySettings } from './proxy';
 
-export const REGION_BASE_URLS = {
+const REGION_BASE_URLS = {
   us: 'https://console.jumpcloud.com',
   eu: 'https://console.eu.jumpcloud.com',
 } as const;
 
 /** Directory Insights lives on its own host per region. */
-export const REGION_INSIGHTS_URLS = {
+const REGION_INSIGHTS_URLS = {
   us: 'https://api.jumpcloud.com',
   eu: 'https://api.eu.jumpcloud.com',
 } as const;
 
-export type Region = keyof typeof REGION_BASE_URLS;
+type Region = keyof typeof REGION_BASE_URLS;
 
 const httpsUrl = z
   .string()
@@ -31,7 +31,7 @@ const httpsUrl = z
   }, 'must be an https:// URL (TLS is always on)');
 
 /** The proxy hop is plain HTTP (CONNECT); TLS to JumpCloud runs end to end inside the tunnel. */
-export function proxyUrlProblem(value: string): string | null {
+function proxyUrlProblem(value: string): string | null {
   let url: URL;
   try {
     url = new URL(value);
@@ -62,7 +62,7 @@ export const proxyBlockFields = {
 
 export const PROXY_PASSWORD_NEEDS_USERNAME = { message: 'a proxy password needs a username', path: ['username'] };
 
-export const proxyBlockSchema = z
+const proxyBlockSchema = z
   .strictObject({ ...proxyBlockFields, password: z.string().min(1).max(1024).optional() })
   .refine((p) => p.password === undefined || p.username !== undefined, PROXY_PASSWORD_NEEDS_USERNAME);
 

@@ -116,9 +116,6 @@ export const RETRYABLE_NETWORK_CODES = new Set([
   'ERR_BAD_RESPONSE',
 ]);
 
-export function isTlsCode(code: string | undefined): boolean {
-  return code !== undefined && code in TLS_CODES;
-}
 
 /** A network, TLS or timeout failure (no HTTP answer). `code` is the socket/axios error code. */
 export function networkError(code: string | undefined, endpoint: Endpoint, baseUrl: string, timedOutAfterMs: number | null): EngineError {

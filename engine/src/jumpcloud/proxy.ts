@@ -203,6 +203,6 @@ export class ProxyTunnelAgent extends https.Agent {
   }
 }
 
-export function formatHostPort(host: string, port: number): string {
+function formatHostPort(host: string, port: number): string {
   return `${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
 }

@@ -113,7 +113,7 @@ export const adAgentCreatedSchema = adAgentSchema.extend({ connectKey: z.string(
 export type AdAgentCreated = z.infer<typeof adAgentCreatedSchema>;
 
 /** `settings.passwordPolicy` of an organization. */
-export const passwordPolicySchema = z.looseObject({
+const passwordPolicySchema = z.looseObject({
   minLength: z.number().nullish(),
   enableMinLength: optionalFlag,
   needsLowercase: optionalFlag,

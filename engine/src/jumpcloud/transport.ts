@@ -13,7 +13,7 @@ import { proxyAuthorization, ProxyTunnelAgent, ProxyTunnelError, type ProxySetti
 import { abortableSleep, backoffDelay, DEFAULT_RETRY_POLICY, parseRetryAfter, type RetryPolicy } from './retry';
 import { errorBodySchema } from './schemas';
 
-export type ClientLogLevel = 'debug' | 'verbose' | 'info' | 'warning';
+type ClientLogLevel = 'debug' | 'verbose' | 'info' | 'warning';
 export type ClientLog = (level: ClientLogLevel, message: string, meta?: Record<string, unknown>) => void;
 
 export interface TransportOptions {
@@ -41,9 +41,9 @@ export interface TransportOptions {
  * a Directory Insights page), so only a broken or hostile endpoint reaches it, and the engine
  * stops reading instead of filling its memory.
  */
-export const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 export interface TransportRequest {
   method: HttpMethod;

@@ -17,7 +17,7 @@ export interface EngineLogger {
 }
 
 /** Where logs go when the request names no file: the engine's state folder. */
-export function defaultLogFile(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
+function defaultLogFile(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
   // An empty value (as PowerShell leaves behind when it 'clears' a variable) counts as unset.
   return env.JCADI_LOG_FILE || join(defaultStateDir(env, platform), 'logs', 'engine.log');
 }

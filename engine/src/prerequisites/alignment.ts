@@ -4,8 +4,8 @@
 import type { PasswordPolicy } from '../jumpcloud/schemas';
 import type { AdPasswordPolicy } from '../ad/passwordpolicy';
 
-export type AlignmentStatus = 'Aligned' | 'Warning' | 'Mismatch';
-export type AlignmentRule = 'MinimumLength' | 'Complexity' | 'History' | 'MinimumAge' | 'MaximumAge';
+type AlignmentStatus = 'Aligned' | 'Warning' | 'Mismatch';
+type AlignmentRule = 'MinimumLength' | 'Complexity' | 'History' | 'MinimumAge' | 'MaximumAge';
 
 export interface AlignmentFinding {
   rule: AlignmentRule;

@@ -22,7 +22,7 @@ export const SANDBOX_USAGE = `jcadi-engine sandbox [options]   run the local Jum
   --verbose             one stderr line per request
 `;
 
-export function defaultSandboxDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
+function defaultSandboxDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
   if (platform === 'win32') return join(env.ProgramData ?? 'C:\\ProgramData', 'JumpCloudADI', 'sandbox');
   return join(env.XDG_STATE_HOME ?? join(env.HOME ?? homedir(), '.local', 'state'), 'jumpcloudadi', 'sandbox');
 }

@@ -33,7 +33,7 @@ export interface FaultRule extends FaultRuleInput {
   hits: number;
 }
 
-export type FaultAction =
+type FaultAction =
   | { kind: 'status'; status: number; retryAfter: string | undefined }
   | { kind: 'drop' }
   | { kind: 'omitField'; field: string };

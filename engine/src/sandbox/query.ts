@@ -3,7 +3,7 @@
 // (`field:eq:value`, comma-separated fields) dialects.
 import { SandboxError } from './errors';
 
-export const MAX_LIMIT = 100;
+const MAX_LIMIT = 100;
 export const DEFAULT_LIMIT = 10;
 
 export type Dialect = 'v1' | 'v2';

@@ -10,7 +10,7 @@ import type { SandboxStore, UserRecord } from './store';
 export type SeedName = 'empty' | 'demo' | 'rehearsal';
 export const SEED_NAMES: readonly SeedName[] = ['empty', 'demo', 'rehearsal'];
 
-export const DEMO_DOMAIN = 'DC=example;DC=com';
+const DEMO_DOMAIN = 'DC=example;DC=com';
 const DEMO_EPOCH = Date.parse('2025-01-06T09:00:00Z');
 const DEMO_SEED = 0x5eed_adc0;
 
@@ -152,7 +152,7 @@ export const REHEARSAL_DIRECT_USER = 'jcrh.direct';
  * domain yet: the rehearsal creates the admin's own domain and binds REHEARSAL_GROUP and
  * REHEARSAL_DIRECT_USER to it; it also generates the large group itself (its size is a parameter).
  */
-export const REHEARSAL_USERS: ReadonlyArray<{ username: string; firstname: string; lastname: string; state?: 'STAGED'; suspended?: boolean; inGroup: boolean; case: string }> = [
+const REHEARSAL_USERS: ReadonlyArray<{ username: string; firstname: string; lastname: string; state?: 'STAGED'; suspended?: boolean; inGroup: boolean; case: string }> = [
   { username: 'jcrh.zoe', firstname: 'Zoë', lastname: 'Ångström-Øre', inGroup: true, case: 'non-ASCII names' },
   { username: 'jcrh.twenty.chars.ab', firstname: 'Twenty', lastname: 'Characters', inGroup: true, case: 'a 20-character username (the longest AD allows)' },
   { username: 'jcrh.twenty.chars.abc', firstname: 'Twentyone', lastname: 'Characters', inGroup: true, case: 'a 21-character username (one too long for AD)' },

@@ -44,7 +44,7 @@ export interface SandboxOptions extends Omit<StoreOptions, 'now'> {
 }
 
 /** What the sandbox prints on start (one JSON line): where it is, never a secret. */
-export interface SandboxAnnouncement {
+interface SandboxAnnouncement {
   url: string;
   caFile: string;
   apiKeyFile: string;

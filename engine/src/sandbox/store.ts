@@ -12,7 +12,7 @@ import { SandboxError } from './errors';
 import { IdMaker } from './ids';
 
 export const DAY_MS = 86_400_000;
-export const CONNECT_KEY_TTL_MS = 7 * DAY_MS;
+const CONNECT_KEY_TTL_MS = 7 * DAY_MS;
 
 export interface StoreOptions {
   now?: () => number;
@@ -37,7 +37,7 @@ export interface PasswordPolicyRecord {
   allowUsernameSubstring: boolean;
 }
 
-export const DEFAULT_PASSWORD_POLICY: PasswordPolicyRecord = {
+const DEFAULT_PASSWORD_POLICY: PasswordPolicyRecord = {
   minLength: 8,
   enableMinLength: true,
   needsLowercase: true,

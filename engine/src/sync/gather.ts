@@ -27,7 +27,7 @@ export async function findDomain(client: JumpCloudClient, domain: string): Promi
 }
 
 /** STAGED users are not active yet: like suspended ones, their AD accounts stay disabled. */
-export function isSuspended(user: SystemUser): boolean {
+function isSuspended(user: SystemUser): boolean {
   return user.suspended === true || user.state === 'SUSPENDED' || user.state === 'STAGED';
 }
 

@@ -28,7 +28,7 @@ export interface JournalRotation {
   keep: number;
 }
 
-export const DEFAULT_JOURNAL_ROTATION: JournalRotation = { maxBytes: 10 * 1024 * 1024, keep: 5 };
+const DEFAULT_JOURNAL_ROTATION: JournalRotation = { maxBytes: 10 * 1024 * 1024, keep: 5 };
 
 // Appends never follow a link planted at the journal's name (POSIX; 0 where the flag does not exist).
 const APPEND_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0);
@@ -94,7 +94,7 @@ export class FileJournal implements Journal {
 }
 
 /** journal.jsonl → .1, .1 → .2, …; the file past `keep` is deleted. */
-export function rotateJournal(file: string, keep: number): void {
+function rotateJournal(file: string, keep: number): void {
   rmSync(`${file}.${keep}`, { force: true });
   for (let n = keep - 1; n >= 1; n--) if (existsSync(`${file}.${n}`)) renameSync(`${file}.${n}`, `${file}.${n + 1}`);
   if (keep >= 1) renameSync(file, `${file}.1`);

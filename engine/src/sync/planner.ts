@@ -9,7 +9,7 @@ import { screenActual } from './trust';
 
 const OUT_OF_SCOPE = 'no longer bound to the ADI domain in JumpCloud (directly or through a bound group)';
 
-export function userAttributes(user: DesiredUser, upnSuffix: string): UserAttributes {
+function userAttributes(user: DesiredUser, upnSuffix: string): UserAttributes {
   return {
     cn: user.username,
     sAMAccountName: user.username,
@@ -26,7 +26,7 @@ function displayName(dn: string): string {
   return /^CN=((?:\\.|[^,])+)/i.exec(dn)?.[1]?.replace(/\\(.)/g, '$1') ?? dn;
 }
 
-export function childDn(cn: string, parentDn: string): string {
+function childDn(cn: string, parentDn: string): string {
   return `CN=${escapeDnValue(cn)},${parentDn}`;
 }
 

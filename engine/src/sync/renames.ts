@@ -16,7 +16,7 @@ import type { ActualState, AdUser } from '../ad/model';
 import { lower } from '../ad/names';
 
 /** Temporary (and, for a user leaving the scope, parking) names start with this. */
-export const TEMP_NAME_PREFIX = 'jcsync-';
+const TEMP_NAME_PREFIX = 'jcsync-';
 
 /** `jcsync-` + 12 hex digits of SHA-256(JumpCloud id): 19 characters, under sAMAccountName's 20. */
 export function tempNameOf(jcId: string): string {
@@ -39,7 +39,7 @@ export interface RenameIntent {
   userPrincipalName: string;
 }
 
-export interface Vacate {
+interface Vacate {
   jcId: string;
   user: AdUser;
   dn: string;

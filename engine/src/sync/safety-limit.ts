@@ -74,10 +74,10 @@ export function parseLedger(raw: string | null): Ledger {
   }
 }
 
-export const hourOf = (now: Date) => Math.floor(now.getTime() / 3_600_000);
+const hourOf = (now: Date) => Math.floor(now.getTime() / 3_600_000);
 
 /** Drops what left the window; the value stays well under AD's 1024-character `info`. */
-export function pruned(ledger: Ledger, nowHour: number, windowHours: number): Ledger {
+function pruned(ledger: Ledger, nowHour: number, windowHours: number): Ledger {
   const from = nowHour - windowHours + 1;
   return {
     v: 1,
@@ -109,7 +109,7 @@ export interface KindStatus {
   held: boolean;
 }
 
-export function limitOf(policy: SafetyPolicy, managedObjects: number): number {
+function limitOf(policy: SafetyPolicy, managedObjects: number): number {
   const byPercent = managedObjects >= 20 ? Math.floor((managedObjects * policy.maxPercent) / 100) : Number.POSITIVE_INFINITY;
   return Math.min(policy.maxCount, byPercent);
 }

@@ -20,7 +20,7 @@ export interface TrustScreen {
   protectedWhy: Map<string, string>;
 }
 
-export function isTrustedAnchor(object: AdUser | AdGroup): boolean {
+function isTrustedAnchor(object: AdUser | AdGroup): boolean {
   return object.anchor !== null && (object.proof === undefined || object.proof === 'valid' || object.proof === 'unchecked');
 }
 

@@ -47,7 +47,7 @@ export function writeFileAtomicSync(file: string, content: string | Buffer, mode
 }
 
 /** fsync of the folder, so the rename itself survives a power cut (POSIX; a no-op where folders cannot be opened). */
-export function syncFolder(folder: string): void {
+function syncFolder(folder: string): void {
   if (process.platform === 'win32') return;
   let fd: number;
   try {

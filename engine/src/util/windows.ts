@@ -5,7 +5,7 @@
 import { win32 } from 'node:path';
 
 /** %SystemRoot% when it is a plain absolute local path (C:\Windows), else the standard one. */
-export function windowsRoot(env: NodeJS.ProcessEnv = process.env): string {
+function windowsRoot(env: NodeJS.ProcessEnv = process.env): string {
   const root = env.SystemRoot ?? env.SYSTEMROOT ?? env.windir ?? '';
   return /^[A-Za-z]:\\[^"<>|?*;%]*$/.test(root) && !root.includes('..') ? root.replace(/\\+$/, '') : 'C:\\Windows';
 }

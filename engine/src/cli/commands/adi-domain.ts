@@ -14,7 +14,7 @@ import { defineCommand } from '../command';
 import { badRequest, EngineError, ExitCode } from '../../errors';
 
 /** JumpCloud's ADI use cases; "manage users, groups and passwords in JumpCloud" is JCASAUTHORITY. */
-export const USE_CASES = ['JCASAUTHORITY', 'TWOWAYSYNC', 'ADASAUTHORITY', 'UNSET'] as const;
+const USE_CASES = ['JCASAUTHORITY', 'TWOWAYSYNC', 'ADASAUTHORITY', 'UNSET'] as const;
 const CONNECT_KEY_DAYS = 7;
 
 async function domainRecord(client: JumpCloudClient, ad: ActiveDirectory): Promise<Record<string, unknown>> {

@@ -43,7 +43,7 @@ const ldapInputSchema = z.strictObject({
   insecureRiskAcknowledged: z.boolean().default(false),
 });
 
-export const agentInstallParamsSchema = z.strictObject({
+const agentInstallParamsSchema = z.strictObject({
   installPath: installPathSchema,
   /** The engine executable to copy into the install folder (the module passes its own). */
   engineFile: z.string().min(1).max(4096),

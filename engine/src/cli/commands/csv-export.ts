@@ -15,7 +15,7 @@ import { atomicTempName, writeExclusiveSync } from '../../util/files';
 const ACTIVITY = 'Exporting AD users to CSV';
 const NAMES_IN_LOG = 50;
 
-export const csvExportParamsSchema = z
+const csvExportParamsSchema = z
   .strictObject({
     dc: dcSchema,
     /** Root User DN in ADI form (CN=Users;DC=example;DC=com): users anywhere below it. */

@@ -18,7 +18,7 @@ import { EngineError, ExitCode } from '../../errors';
 const ACTIVITY = 'Importing users into JumpCloud';
 const MAX_WARNING_LINES = 20;
 
-export const csvImportParamsSchema = z.strictObject({
+const csvImportParamsSchema = z.strictObject({
   jumpcloud: jumpcloudConnectionSchema,
   /** Absolute path of the CSV file; the engine reads it. */
   path: z.string().min(1).max(4096),

@@ -18,7 +18,7 @@ import { dcSchema } from '../../config/request';
 import { badRequest, EngineError, ExitCode, type ErrorId } from '../../errors';
 import { defineCommand } from '../command';
 
-export const groupRemoveParamsSchema = z.strictObject({
+const groupRemoveParamsSchema = z.strictObject({
   dc: dcSchema,
   rootUserDN: z.string().min(1).max(4096),
   /** The group: its name (cn or sAMAccountName) under the root, or its DN. */

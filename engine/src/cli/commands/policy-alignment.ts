@@ -36,7 +36,7 @@ export async function readAdPolicies(session: AdSession, rootDn: string | null, 
   return { policies, psoReadable: psos.readable };
 }
 
-export function alignmentRecord(finding: AlignmentFinding): Record<string, unknown> {
+function alignmentRecord(finding: AlignmentFinding): Record<string, unknown> {
   return {
     Rule: finding.rule,
     AdPolicy: finding.adPolicy,

@@ -29,7 +29,7 @@ const LARGE_GROUP = 'JCRH Large';
 const UAC_DISABLED = 0x2;
 
 export type CheckStatus = 'Pass' | 'Fail' | 'Skipped';
-export interface RehearsalCheck {
+interface RehearsalCheck {
   Step: number;
   Area: string;
   Check: string;
@@ -56,7 +56,7 @@ const serviceAccountSchema = z.strictObject({
   password: z.string().min(1).max(1024),
 });
 
-export const rehearsalParamsSchema = z.strictObject({
+const rehearsalParamsSchema = z.strictObject({
   /** The admin's connection to the DC (creates and removes the scratch OU). */
   dc: dcSchema,
   /** Where the scratch OU goes (LDAP form); default: the domain's naming context. */
@@ -152,7 +152,7 @@ function fail(reason: string, evidence: string): never {
 }
 
 /** The Windows-only rows: what each proves and why only a Windows host can answer it. */
-export const WINDOWS_ROWS: ReadonlyArray<[check: string, what: string]> = [
+const WINDOWS_ROWS: ReadonlyArray<[check: string, what: string]> = [
   ['Service starts and stops', 'the service control manager starts the rehearsal service and stops it gracefully'],
   ['Service restarted after its engine is killed', 'the service host restarts a killed engine (recovery)'],
   ['Install folder ACL', 'the install folder grants only SYSTEM, Administrators and the service account'],

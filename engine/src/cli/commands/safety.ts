@@ -20,7 +20,7 @@ import { FileJournal } from '../../sync/journal';
 import { approve, parseLedger, SAFETY_KIND_TEXT, SAFETY_KINDS, statusOf } from '../../sync/safety-limit';
 import { defineCommand } from '../command';
 
-export const safetyApproveParamsSchema = z
+const safetyApproveParamsSchema = z
   .strictObject({
     /** An installed agent: its config names the DC, the root and the service account. */
     installPath: z.string().min(1).max(1024).optional(),

@@ -30,7 +30,7 @@ const samAccountName = z
 const password = z.string().min(1).max(256);
 
 /** A container in the ADI form (CN=Users;DC=example;DC=com) or the LDAP form (commas). */
-export function containerDn(value: string): string {
+function containerDn(value: string): string {
   if (!value.includes(';')) return value.trim();
   const parsed = parseAdiDN(value, 'root');
   if (!parsed.isValid || !parsed.ldapDN) throw badRequest('ServiceAccount.ContainerInvalid', `The container '${value}' is not valid: ${parsed.problems.join(' ')}`, value);

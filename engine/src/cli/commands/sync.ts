@@ -25,7 +25,7 @@ import type { CommandContext } from '../command';
 import { defineCommand } from '../command';
 import { badRequest, EngineError, ExitCode } from '../../errors';
 
-export const syncParamsSchema = z.strictObject({
+const syncParamsSchema = z.strictObject({
   jumpcloud: jumpcloudConnectionSchema,
   dc: dcSchema,
   /** The ADI domain: its JumpCloud id or its ADI name (DC=example;DC=com). */
@@ -52,7 +52,7 @@ type SyncParams = z.infer<typeof syncParamsSchema>;
 
 const ACTIVITY = 'JumpCloud → AD sync';
 
-export function planRecord(op: PlanOp): Record<string, unknown> {
+function planRecord(op: PlanOp): Record<string, unknown> {
   const base = { Operation: op.kind, Reason: op.reason };
   switch (op.kind) {
     case 'addMember':
