@@ -7,12 +7,14 @@
 // (--json); scripts/bench-csv.mjs and bench-agent.mjs are read from the tables they print. A
 // benchmark that is missing, fails, or prints no recognisable table leaves a row saying so, never
 // a number. Each benchmark's output is kept in build/bench/<name>.out.
-// Usage: node --import tsx scripts/bench-run.mjs [--quick]   (--quick: small sizes, a smoke run)
+// Usage: node --import tsx scripts/bench-run.mjs [--quick] [--only NAME,...]   (--quick: small sizes, a smoke run)
 // Sizes (environment, full / quick): BENCH_RUNS 15/5, BENCH_LIST_USERS 20000/2000,
 //   BENCH_SYNC_ORGS 1000,5000/100,300, BENCH_NOOP_USERS 20000/1000 (about 5 of the bench's 15
 //   minutes: Samba's adds slow down as the domain grows), BENCH_RAW_SAMPLE 1000/all (N: the raw loop
 //   for the first N users of each org only, compared per user), BENCH_CSV_ROWS 10000/500,
-//   BENCH_AGENT_USERS 100/20, BENCH_AGENT_CHANGES 200/20.
+//   BENCH_AGENT_USERS 100/20, BENCH_AGENT_CHANGES 200/20, BENCH_TARGETED_ORG 100000/5000,
+//   BENCH_TARGETED_SIZES 100,2000,5000/20,100 (managed users; seeded into AD without passwords),
+//   BENCH_TARGETED_CHANGES 100/20 (per size), BENCH_TARGETED_FULL_SCOPE 2000/100.
 import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -34,7 +36,14 @@ const sizes = {
   csvRows: size('BENCH_CSV_ROWS', '10000', '500'),
   agentUsers: size('BENCH_AGENT_USERS', '100', '20'),
   agentChanges: size('BENCH_AGENT_CHANGES', '200', '20'),
+  targetedOrg: size('BENCH_TARGETED_ORG', '100000', '5000'),
+  targetedSizes: size('BENCH_TARGETED_SIZES', '100,2000,5000', '20,100'),
+  targetedChanges: size('BENCH_TARGETED_CHANGES', '100', '20'),
+  targetedFullScope: size('BENCH_TARGETED_FULL_SCOPE', '2000', '100'),
 };
+/** --only NAME[,NAME]: just these benchmarks (startup, jumpcloud, csv, agent, targeted, sync). */
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt >= 0 ? new Set(String(process.argv[onlyAt + 1] ?? '').split(',')) : null;
 const PROMISE_S = 90;
 
 /** Every cell of a Markdown table's body rows, keyed by the header's cells. */
@@ -104,6 +113,13 @@ const steps = [
   { name: 'csv', script: 'bench-csv.mjs', args: ['--rows', sizes.csvRows], parse: csvRows, label: 'CSV import' },
   { name: 'agent', script: 'bench-agent.mjs', args: ['--users', sizes.agentUsers, '--changes', sizes.agentChanges], parse: agentRows, label: 'sync agent (propagation latency, failover)' },
   {
+    name: 'targeted',
+    script: 'bench-targeted.mjs',
+    args: ['--org', sizes.targetedOrg, '--sizes', sizes.targetedSizes, '--changes', sizes.targetedChanges, '--full-scope', sizes.targetedFullScope],
+    json: true,
+    label: 'targeted changes (change cost against org and scope size)',
+  },
+  {
     name: 'sync',
     script: 'bench-sync.mjs',
     // On the benchmark's own DC (scripts/bench.sh) an OU goes in one tree delete.
@@ -153,7 +169,7 @@ function machine() {
 
 const started = performance.now();
 const rows = [];
-for (const step of steps) {
+for (const step of steps.filter((x) => !only || only.has(x.name))) {
   console.log(`\n## ${step.label}`);
   if (!existsSync(join(root, 'scripts', step.script))) {
     rows.push(missing(step, `${step.name} benchmark missing (scripts/${step.script})`));

@@ -153,3 +153,190 @@ export async function readActualState(session: AdSession, options: ReadOptions):
   }
   return { rootDN: options.rootDN, upnSuffix: suffix, users, groups, accountNames, principalNames, anchoredOutside };
 }
+
+// ---- a targeted read: only the objects a slice of JumpCloud maps to -------------------------
+
+export interface SliceReadOptions {
+  rootDN: string;
+  anchorAttribute?: string;
+  /** JumpCloud ids of the users the plan decides about: their anchored accounts. */
+  userIds: string[];
+  /** JumpCloud ids of the groups the plan looks at: their anchored groups. */
+  groupIds: string[];
+  /** Groups whose whole membership the plan decides (the others get the slice users' edges only). */
+  fullGroupIds: string[];
+  /** The users whose every edge the plan decides (the named ones): the groups holding them are read. */
+  edgeUserIds: string[];
+  /**
+   * Where each anchored object was last seen (`user:<jcId>` / `group:<jcId>` → DN), kept by the
+   * agent from its full reconciles and applied plans: an object is then read at its DN (one base
+   * read) instead of by its anchor, which AD does not index (a scan of every account). An object
+   * neither at its hinted DN nor under its wanted name is looked for by anchor unless `hintsComplete`
+   * (the hints hold every anchored object under the root: then it has none).
+   */
+  hints?: Map<string, string>;
+  hintsComplete?: boolean;
+  /** Names the plan may create or rename to (usernames, group names): who holds them. */
+  candidateNames: string[];
+  /** The anchor key: only proven anchors count (as in readActualState). */
+  anchorKey?: Buffer | null;
+}
+
+export interface ActualSlice extends ActualState {
+  /** Anchored groups under the root that hold one of the slice's users, by JumpCloud id. */
+  groupsHoldingSliceUsers: string[];
+}
+
+const ANCHOR_CHUNK = 40;
+
+/** Every anchor value of a JumpCloud id (the flags make four), as exact LDAP filter terms. */
+function anchorTerms(attribute: string, ids: string[]): string {
+  const a = escapeFilterValue(attribute);
+  return ids
+    .flatMap((id) => ['', ';syncDisabled', ';offboarded', ';syncDisabled;offboarded'].map((flags) => `(${a}=${escapeFilterValue(`JumpCloud:${id}${flags}`)})`))
+    .join('');
+}
+
+/**
+ * The AD side of a targeted plan: the accounts and groups anchored to the slice's JumpCloud ids,
+ * the groups under the root that hold those accounts (their edges only), the objects under the
+ * root that hold a name the slice wants (as unanchored candidates, or as occupied DNs when they
+ * belong to objects outside the slice), and the holders of those names anywhere in the domain.
+ * Never reads the whole root container; the cost follows the slice, not the directory.
+ */
+export async function readActualSlice(session: AdSession, options: SliceReadOptions): Promise<ActualSlice> {
+  const anchorAttribute = options.anchorAttribute ?? DEFAULT_ANCHOR_ATTRIBUTE;
+  const anchorKey = options.anchorKey ?? null;
+  const dse = await session.rootDse();
+  const common = ['adminCount', 'isCriticalSystemObject', ...BINARY, anchorAttribute];
+  const userAttributes = ['cn', 'sAMAccountName', 'userPrincipalName', 'givenName', 'sn', 'displayName', 'mail', 'userAccountControl', 'pwdLastSet', ...common];
+  const groupAttributes = ['cn', 'sAMAccountName', 'description', ...common];
+  const sliceUserIds = new Set(options.userIds);
+  const sliceGroupIds = new Set(options.groupIds);
+  const fullGroupIds = new Set(options.fullGroupIds);
+  const users = new Map<string, AdUser>();
+  const groupEntries = new Map<string, Entry>();
+  const occupied = new Set<string>();
+  const USERS = '(&(objectCategory=person)(objectClass=user))';
+
+  const searchAll = async (filter: string, attributes: string[], base = options.rootDN) => {
+    const found: Entry[] = [];
+    for await (const page of session.searchPaged(base, { scope: 'sub', filter, attributes, explicitBufferAttributes: BINARY }, PAGE_SIZE)) found.push(...page);
+    return found;
+  };
+  // Anchored accounts and groups of the slice: at their hinted DN, else under their wanted name (below), else by anchor.
+  const foundUsers = new Set<string>();
+  const foundGroups = new Set<string>();
+  const atHint = async (key: string, attributes: string[]): Promise<Entry | null> => {
+    const dn = options.hints?.get(key);
+    return dn ? session.readObject(dn, attributes, BINARY) : null;
+  };
+  for (const id of sliceUserIds) {
+    const entry = await atHint(`user:${id}`, userAttributes);
+    if (entry && anchorOf(entry, anchorAttribute, anchorKey).anchor?.jcId === id) {
+      users.set(lower(entry.dn), toUser(entry, anchorAttribute, anchorKey));
+      foundUsers.add(id);
+    }
+  }
+  for (const id of sliceGroupIds) {
+    const entry = await atHint(`group:${id}`, groupAttributes);
+    if (entry && anchorOf(entry, anchorAttribute, anchorKey).anchor?.jcId === id) {
+      groupEntries.set(lower(entry.dn), entry);
+      foundGroups.add(id);
+    }
+  }
+  // Names the slice wants, under the root: unanchored candidates, or occupied by objects outside the slice.
+  const names = [...new Set(options.candidateNames.map(lower))];
+  for (let i = 0; i < names.length; i += NAME_LOOKUP_CHUNK) {
+    const terms = names.slice(i, i + NAME_LOOKUP_CHUNK).map((n) => `(sAMAccountName=${escapeFilterValue(n)})(cn=${escapeFilterValue(n)})`).join('');
+    for (const entry of await searchAll(`(&(|${USERS}(objectClass=group))(|${terms}))`, [...userAttributes, 'description', 'objectClass'])) {
+      const key = lower(entry.dn);
+      if (users.has(key) || groupEntries.has(key)) continue;
+      const anchored = anchorOf(entry, anchorAttribute, anchorKey);
+      const isGroup = allStrings(attr(entry, 'objectClass')).some((c) => lower(c) === 'group');
+      const inSlice = anchored.anchor !== null && (isGroup ? sliceGroupIds.has(anchored.anchor.jcId) : sliceUserIds.has(anchored.anchor.jcId));
+      if (anchored.anchor !== null && !inSlice) occupied.add(entry.dn);
+      else if (isGroup) {
+        groupEntries.set(key, entry);
+        if (anchored.anchor) foundGroups.add(anchored.anchor.jcId);
+      } else {
+        users.set(key, toUser(entry, anchorAttribute, anchorKey));
+        if (anchored.anchor) foundUsers.add(anchored.anchor.jcId);
+      }
+    }
+  }
+  // The rest by anchor (not indexed: a scan), unless the hints say there is none.
+  if (!options.hintsComplete) {
+    const ids = [...sliceUserIds].filter((id) => !foundUsers.has(id));
+    for (let i = 0; i < ids.length; i += ANCHOR_CHUNK) {
+      for (const entry of await searchAll(`(&${USERS}(|${anchorTerms(anchorAttribute, ids.slice(i, i + ANCHOR_CHUNK))}))`, userAttributes)) users.set(lower(entry.dn), toUser(entry, anchorAttribute, anchorKey));
+    }
+    const gids = [...sliceGroupIds].filter((id) => !foundGroups.has(id));
+    for (let i = 0; i < gids.length; i += ANCHOR_CHUNK) {
+      for (const entry of await searchAll(`(&(objectClass=group)(|${anchorTerms(anchorAttribute, gids.slice(i, i + ANCHOR_CHUNK))}))`, groupAttributes)) groupEntries.set(lower(entry.dn), entry);
+    }
+  }
+  // Groups under the root holding a slice account: their edges with those accounts.
+  const edgeUserIds = new Set(options.edgeUserIds);
+  const sliceUserDns = [...users.values()].filter((u) => u.anchor && edgeUserIds.has(u.anchor.jcId)).map((u) => u.dn);
+  const memberships = new Map<string, Set<string>>();
+  for (let i = 0; i < sliceUserDns.length; i += ANCHOR_CHUNK) {
+    const chunk = sliceUserDns.slice(i, i + ANCHOR_CHUNK);
+    const terms = chunk.map((dn) => `(member=${escapeFilterValue(dn)})`).join('');
+    for (const entry of await searchAll(`(&(objectClass=group)(|${terms}))`, [...groupAttributes, 'member'])) {
+      const key = lower(entry.dn);
+      const anchor = anchorOf(entry, anchorAttribute, anchorKey).anchor;
+      if (!anchor) continue; // not the sync's group: never touched
+      if (!groupEntries.has(key)) groupEntries.set(key, entry);
+      const held = memberships.get(key) ?? new Set<string>();
+      const wanted = new Set(chunk.map(lower));
+      for (const m of allStrings(attr(entry, 'member'))) if (wanted.has(lower(m))) held.add(m);
+      memberships.set(key, held);
+    }
+  }
+  const groups: AdGroup[] = [];
+  const holding: string[] = [];
+  for (const [key, entry] of groupEntries) {
+    const anchor = anchorOf(entry, anchorAttribute, anchorKey);
+    const jcId = anchor.anchor?.jcId ?? null;
+    let members: string[] = [];
+    if (jcId && fullGroupIds.has(jcId)) {
+      const [full] = await session.search(entry.dn, { scope: 'base', filter: '(objectClass=group)', attributes: ['member'] }, 'read group members');
+      members = full ? await membersOf(session, full) : [];
+    } else {
+      members = [...(memberships.get(key) ?? [])];
+    }
+    if (jcId && memberships.has(key)) holding.push(jcId);
+    groups.push({
+      dn: entry.dn,
+      ...anchor,
+      cn: firstString(attr(entry, 'cn')),
+      sAMAccountName: firstString(attr(entry, 'sAMAccountName')),
+      description: firstString(attr(entry, 'description')),
+      members,
+      protected: firstString(attr(entry, 'adminCount')) === '1',
+    });
+  }
+
+  const userList = [...users.values()];
+  const accountNames = new Map<string, string>();
+  const principalNames = new Map<string, string>();
+  const anchoredOutside = new Map<string, string>();
+  for (const object of [...userList, ...groups]) accountNames.set(lower(object.sAMAccountName), object.dn);
+  for (const user of userList) if (user.userPrincipalName) principalNames.set(lower(user.userPrincipalName), user.dn);
+  const suffix = dnsNameOf(dse.defaultNamingContext);
+  const candidates = options.candidateNames.flatMap((n) => (n.includes('@') ? [n] : [n, `${n}@${suffix}`]));
+  const unknown = [...new Set(candidates.map(lower))].filter((n) => !accountNames.has(n) && !principalNames.has(n));
+  for (let i = 0; i < unknown.length; i += NAME_LOOKUP_CHUNK) {
+    const terms = unknown.slice(i, i + NAME_LOOKUP_CHUNK).map((n) => `(sAMAccountName=${escapeFilterValue(n)})(userPrincipalName=${escapeFilterValue(n)})`).join('');
+    for (const entry of await searchAll(`(|${terms})`, ['sAMAccountName', 'userPrincipalName', anchorAttribute], dse.defaultNamingContext)) {
+      const sam = firstString(attr(entry, 'sAMAccountName'));
+      const upn = firstString(attr(entry, 'userPrincipalName'));
+      const anchor = decodeAnchor(firstString(attr(entry, anchorAttribute)));
+      if (anchor && anchor !== 'foreign' && !lower(entry.dn).endsWith(lower(`,${options.rootDN}`))) anchoredOutside.set(lower(entry.dn), anchor.jcId);
+      if (sam) accountNames.set(lower(sam), entry.dn);
+      if (upn) principalNames.set(lower(upn), entry.dn);
+    }
+  }
+  return { rootDN: options.rootDN, upnSuffix: suffix, users: userList, groups, accountNames, principalNames, anchoredOutside, occupiedDns: [...occupied], groupsHoldingSliceUsers: holding };
+}

@@ -81,6 +81,11 @@ export interface ActualState {
    * a managed account an administrator moved out of the root. Left alone, reported.
    */
   anchoredOutside?: Map<string, string>;
+  /**
+   * A targeted read only: DNs under the root of objects outside the slice that hold a name the
+   * slice may want (they are not managed by this plan, but a create or rename cannot take their DN).
+   */
+  occupiedDns?: string[];
 }
 
 export interface UserAttributes {

@@ -192,8 +192,9 @@ export class ApiKeyMode implements AgentMode {
         if (more.fresh.length === 0) break;
         events.push(...more.fresh);
       }
-      changed = this.#releaseNamed(events).reconcile;
-      await core.fullReconcile(`${events.length} Directory Insights event(s)`);
+      const plan = this.#releaseNamed(events);
+      changed = plan.reconcile;
+      await core.reconcileChanges(plan.targets, plan.full, `${events.length} Directory Insights event(s)`);
     }
     this.#save(cursor, events.length, changed);
     await core.sleep(Math.max(0, Math.min(sync.insightsPollSeconds * 1000, core.dueInMs())));

@@ -261,7 +261,7 @@ export class ChannelMode implements AgentMode {
     const batch = planBatch(events);
     const released = releaseObjects(core.store.state.failures, { users: batch.users, groups: batch.groups, memberships: batch.memberships });
     if (released.length > 0) core.log('info', `retrying ${released.length} object(s) named by new changes: ${released.join(', ')}`);
-    if (batch.reconcile) await core.fullReconcile(`${events.length} change event(s)`);
+    if (batch.reconcile) await core.reconcileChanges(batch.targets, batch.full, `${events.length} change event(s)`);
     if (batch.passwords.length > 0) await this.#applyPasswords(batch.passwords);
     core.store.update((s) => {
       s.counters.eventsProcessed += events.length;

@@ -15,11 +15,16 @@ import { gatherScope } from '../sync/gather';
 import { heldMessage, parseLedger, SAFETY_KINDS, statusOf, type SafetyKind } from '../sync/safety-limit';
 import { AdLedgerStore } from '../ad/ledger';
 import { dcConfigOf, readAgentConfig, type AgentConfig, type AgentPaths, type AgentSecrets } from './config';
-import type { BackoffPolicy } from './failures';
+import { isDeferred, type BackoffPolicy } from './failures';
 import type { AgentDeps } from './mode';
 import { scanStart } from './offboard';
 import { commitPassword, readConfigPasswords } from './service-password';
+import { NeedsFullReconcile, type DnHints, type ReconcileContext, type ReconcileResult } from './reconcile';
 import type { StateStore } from './state';
+import { targetCount, type Targets } from '../sync/targeted';
+
+/** A batch naming more objects than this is reconciled fully: reading them one by one would cost more. */
+export const TARGETED_MAX_OBJECTS = 500;
 
 const OUTAGE_BACKOFF = { baseMs: 1000, maxMs: 60_000 };
 /** Short retries per call: the agent's own loop retries with backoff and reports the outage. */
@@ -71,6 +76,8 @@ export class AgentCore {
   needFull = true;
   nextFullAt = 0;
   nextOffboardAt = 0;
+  /** Objects the sync manages in AD, counted by the last full reconcile (null: none yet), for a targeted plan's threshold. */
+  managedObjects: number | null = null;
   /** Failed turns in a row (0: healthy). */
   outages = 0;
   /** Why the agent is degraded, for the heartbeat's status (null: healthy). */
@@ -138,26 +145,33 @@ export class AgentCore {
 
   // ---- the work -------------------------------------------------------------------------
 
-  async fullReconcile(why: string): Promise<void> {
+  #context(session: AdSession, retryQuarantined: boolean): ReconcileContext {
     const state = this.store.state;
-    const result = await this.withAd((session) =>
-      this.deps.reconcile({
-        client: this.jumpcloud as JumpCloudClient,
-        session,
-        domainId: this.domainId,
-        rootDN: this.rootDN,
-        settings: this.config.sync,
-        journal: this.journal,
-        failures: state.failures,
-        reported: state.reported,
-        backoff: this.backoff,
-        signal: this.signal,
-        now: () => this.now(),
-        retryQuarantined: why === 'schedule',
-        anchorKey: this.secrets.anchorKey,
-      }),
-    );
+    return {
+      client: this.jumpcloud as JumpCloudClient,
+      session,
+      domainId: this.domainId,
+      rootDN: this.rootDN,
+      settings: this.config.sync,
+      journal: this.journal,
+      failures: state.failures,
+      reported: state.reported,
+      backoff: this.backoff,
+      signal: this.signal,
+      now: () => this.now(),
+      retryQuarantined,
+      anchorKey: this.secrets.anchorKey,
+      hints: this.#hints,
+    };
+  }
+
+  /** Where the managed objects are in AD (rebuilt by each full reconcile): targeted reads go straight to them. */
+  readonly #hints: DnHints = { dns: new Map(), complete: false };
+
+  async fullReconcile(why: string): Promise<void> {
+    const result = await this.withAd((session) => this.deps.reconcile(this.#context(session, why === 'schedule')));
     this.needFull = false;
+    this.managedObjects = result.refusal ? this.managedObjects : result.managedObjects;
     this.nextFullAt = this.nowMs() + this.config.sync.fullReconcileMinutes * 60_000;
     this.store.update((s) => {
       s.counters.reconciles++;
@@ -169,8 +183,56 @@ export class AgentCore {
       const since = new Map(s.safetyHold.map((h) => [h.kind, h.since]));
       s.safetyHold = result.held.map((k) => ({ kind: k.kind, planned: k.planned, windowCount: k.windowCount, limit: k.limit, approved: k.approved, since: since.get(k.kind) ?? this.nowIso(), message: heldMessage(k, this.config.sync.safetyWindowHours) }));
     }, { flush: true });
+    this.#report(result, `reconcile (${why})`);
+  }
+
+  /**
+   * Applies what change events name: a targeted reconcile of those objects (./reconcile.ts), or a
+   * full one when the events cannot be targeted (an unknown shape, too many objects, a group
+   * deleted or unbound) or no full reconcile has counted the managed objects yet.
+   */
+  async reconcileChanges(named: Targets, full: boolean, why: string): Promise<void> {
+    // Objects whose retry is due come along (as every change's full reconcile used to retry them);
+    // a due membership edge names no id the slice can read: a full reconcile.
+    const targets: Targets = { users: new Set(named.users), groups: new Set(named.groups), groupMembers: new Set(named.groupMembers) };
+    const now = this.now();
+    for (const [key, record] of Object.entries(this.store.state.failures)) {
+      if (isDeferred(record, now)) continue;
+      const [type, id] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
+      if (type === 'user') targets.users.add(id);
+      else if (type === 'group') targets.groupMembers.add(id);
+      else full = true;
+    }
+    const count = targetCount(targets);
+    if (full || this.managedObjects === null || count > TARGETED_MAX_OBJECTS) {
+      await this.fullReconcile(why);
+      return;
+    }
+    if (count === 0) return;
+    const result = await this.withAd((session) => this.deps.reconcileTargeted(this.#context(session, false), targets, this.managedObjects as number));
+    if (result instanceof NeedsFullReconcile) {
+      this.log('verbose', `${why}: ${result.reason}: full reconcile`);
+      await this.fullReconcile(why);
+      return;
+    }
+    this.store.update((s) => {
+      s.counters.reconciles++;
+      s.counters.targetedReconciles++;
+      s.counters.applied += result.applied;
+      s.counters.failed += result.failed;
+      if (result.refusal) s.lastError = { id: 'Sync.ThresholdExceeded', message: result.refusal, at: this.nowIso() };
+      // A slice's plan may start a hold of the rolling safety limit; ending one is the full reconcile's call.
+      for (const k of result.held) {
+        if (s.safetyHold.some((h) => h.kind === k.kind)) continue;
+        s.safetyHold.push({ kind: k.kind, planned: k.planned, windowCount: k.windowCount, limit: k.limit, since: this.nowIso(), message: heldMessage(k, this.config.sync.safetyWindowHours) });
+      }
+    }, { flush: result.applied > 0 || result.failed > 0 || result.refusal !== null });
+    this.#report(result, `targeted reconcile (${why}; ${result.users} user(s), ${result.groups} group(s))`);
+  }
+
+  #report(result: ReconcileResult, what: string): void {
     const level = result.applied > 0 || result.failed > 0 ? 'info' : 'verbose';
-    this.log(level, `reconcile (${why}): ${result.applied} applied, ${result.failed} failed, ${result.deferred} held back, in ${result.durationMs} ms`);
+    this.log(level, `${what}: ${result.applied} applied, ${result.failed} failed, ${result.deferred} held back, in ${result.durationMs} ms`);
     if (result.retried.length > 0) this.log('info', `one more try for ${result.retried.length} quarantined object(s) at the scheduled reconcile: ${result.retried.join(', ')}`);
     if (result.refusal) this.log('warning', `reconcile refused by the safety threshold, nothing applied: ${result.refusal}`);
     for (const k of result.newHolds) this.log('warning', heldMessage(k, this.config.sync.safetyWindowHours), { id: 'Sync.SafetyLimit' });

@@ -7,6 +7,7 @@
 // Directory Insights carries no passwords: the API-key mode does not sync them.
 import type { JumpCloudClient } from '../jumpcloud/client';
 import type { DirectoryEvent } from '../jumpcloud/schemas';
+import { emptyTargets, type Targets } from '../sync/targeted';
 import { SYNCED_USER_FIELDS } from './events';
 
 /** How far before the cursor each query starts: covers Directory Insights' indexing delay. */
@@ -28,6 +29,10 @@ export interface InsightsCursor {
 
 export interface InsightsPlan {
   reconcile: boolean;
+  /** What the reconcile may be limited to (targeted), unless `full`. */
+  targets: Targets;
+  /** An event whose shape the agent cannot target: a full reconcile. */
+  full: boolean;
   /** Objects the events name: their failure records are released (quarantine included). */
   users: Set<string>;
   groups: Set<string>;
@@ -109,7 +114,7 @@ function resourceTypeOf(event: DirectoryEvent): string | null {
 
 /** What a batch of Directory Insights events asks of the agent (pure). */
 export function planInsights(events: DirectoryEvent[]): InsightsPlan {
-  const plan: InsightsPlan = { reconcile: false, users: new Set(), groups: new Set(), memberships: false };
+  const plan: InsightsPlan = { reconcile: false, targets: emptyTargets(), full: false, users: new Set(), groups: new Set(), memberships: false };
   for (const event of events) {
     const type = event.event_type;
     if (NOT_A_CHANGE.test(type)) continue;
@@ -129,8 +134,39 @@ export function planInsights(events: DirectoryEvent[]): InsightsPlan {
     if (type.includes('member') || (linked.some((o) => o.type === 'user') && (resourceType === 'user_group' || linked.some((o) => o.type === 'user_group')))) plan.memberships = true;
     if (resourceType === 'user' && type === 'user_update' && !touchesSyncedField(event)) continue;
     plan.reconcile = true;
+    targetInsight(plan, type, resourceType, resourceId, linked);
   }
   return plan;
+}
+
+/** The objects one event asks the targeted reconcile to read; a shape it does not know: a full reconcile. */
+function targetInsight(plan: InsightsPlan, type: string, resourceType: string | null, resourceId: string | null, linked: Array<{ type: string; id: string }>): void {
+  const t = plan.targets;
+  const users = linked.filter((o) => o.type === 'user').map((o) => o.id);
+  const groups = linked.filter((o) => o.type === 'user_group').map((o) => o.id);
+  if (type === 'association_change') {
+    // A binding of the domain (or a membership given as an association): the named ends.
+    if (users.length === 0 && groups.length === 0) {
+      plan.full = true;
+      return;
+    }
+    for (const id of users) t.users.add(id);
+    // A user's traversal gives its bound-group edges; a group alone (a binding) is read whole.
+    if (users.length === 0) for (const id of groups) t.groupMembers.add(id);
+    return;
+  }
+  if (resourceType === 'user' && resourceId) {
+    t.users.add(resourceId);
+    return;
+  }
+  if (resourceType === 'user_group' && resourceId) {
+    if (type.includes('member')) {
+      if (users.length > 0) for (const id of users) t.users.add(id);
+      else t.groupMembers.add(resourceId);
+    } else t.groups.add(resourceId);
+    return;
+  }
+  plan.full = true;
 }
 
 /** Reads Directory Insights from a cursor. Errors are the client's (JumpCloud.AuthFailed, .Forbidden, .RateLimited, ...). */

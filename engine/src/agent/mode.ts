@@ -13,7 +13,7 @@ import { JumpCloudClient, type JumpCloudClientOptions } from '../jumpcloud/clien
 import { systemClock, type Clock } from './clock';
 import { changedManagedUsers, offboard, readWatermark } from './offboard';
 import { applyPasswordEvent } from './passwords';
-import { reconcile } from './reconcile';
+import { reconcile, reconcileTargeted } from './reconcile';
 
 export interface AgentMode {
   readonly name: 'channel' | 'apiKey';
@@ -49,6 +49,7 @@ export interface AgentDeps {
   exchange: typeof exchangeConnectKey;
   /** The work on AD and JumpCloud itself (the same functions Invoke-JCSync's planner and applier serve). */
   reconcile: typeof reconcile;
+  reconcileTargeted: typeof reconcileTargeted;
   readWatermark: typeof readWatermark;
   changedManagedUsers: typeof changedManagedUsers;
   offboard: typeof offboard;
@@ -63,6 +64,7 @@ export function defaultDeps(clock: Clock = systemClock): AgentDeps {
     channel: (transport, credentials) => new AgentChannelClient(transport, credentials),
     exchange: exchangeConnectKey,
     reconcile,
+    reconcileTargeted,
     readWatermark,
     changedManagedUsers,
     offboard,

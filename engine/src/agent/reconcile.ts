@@ -1,9 +1,9 @@
-// One full reconcile of the agent: gather JumpCloud's desired state, read AD, plan (the same pure
-// planner as Invoke-JCSync), hold back objects that are backing off or quarantined, apply the
-// rest, and update the failure records. A debounced full reconcile is how the agent applies
-// change events too: on a few thousand users a no-op reconcile costs well under a second, and it
-// cannot apply an event twice or in the wrong order (it converges on state, not on deltas).
-import { readActualState } from '../ad/directory';
+// The agent's reconciles. Full: gather JumpCloud's desired state for the whole scope, read AD
+// under the root, plan (the same pure planner as Invoke-JCSync). Targeted: the same on the slice
+// that change events name (the objects by id, and the AD objects they map to). Both then hold back
+// objects that are backing off or quarantined, apply the rest with the same applier and journal,
+// and update the failure records. Both converge on state, so a replayed event changes nothing.
+import { readActualSlice, readActualState } from '../ad/directory';
 import type { AdSession } from '../ad/session';
 import { AdWriter, randomPassword } from '../ad/writer';
 import { asEngineError } from '../errors';
@@ -15,7 +15,8 @@ import { AdLedgerStore } from '../ad/ledger';
 import { heldMessage, SafetyLimit, type KindStatus, type SafetyPolicy } from '../sync/safety-limit';
 import { gatherDesired } from '../sync/gather';
 import type { Journal } from '../sync/journal';
-import type { Plan, PlanOp } from '../sync/model';
+import type { Plan, PlanOp, PlanOptions } from '../sync/model';
+import { gatherSlice, type Targets } from '../sync/targeted';
 import { plan as makePlan } from '../sync/planner';
 import { screenPrivileged } from '../sync/privilege-gate';
 import { PrivilegeChecker } from '../ad/privilege';
@@ -39,7 +40,39 @@ export interface ReconcileContext {
   anchorKey?: Buffer | null;
   /** A scheduled full reconcile: quarantined objects get one more try (failures.ts). */
   retryQuarantined?: boolean;
+  /**
+   * Where each anchored object is (`user:<jcId>` / `group:<jcId>` → DN): rebuilt by every full
+   * reconcile, kept current by every plan applied; a targeted read finds its objects through it.
+   * `complete` once a full reconcile has filled it.
+   */
+  hints?: DnHints;
 }
+
+export interface DnHints {
+  dns: Map<string, string>;
+  complete: boolean;
+}
+
+/** The hints after a plan: created and renamed objects move (an unbound group stays where it is). */
+function updateHints(hints: DnHints | undefined, plan: Plan): void {
+  if (!hints) return;
+  for (const op of plan.operations) {
+    if (op.kind === 'createUser') hints.dns.set(`user:${op.jcId}`, op.dn);
+    else if (op.kind === 'renameUser' || op.kind === 'vacateUserName') hints.dns.set(`user:${op.jcId}`, op.newDn);
+    else if (op.kind === 'createGroup') hints.dns.set(`group:${op.jcId}`, op.dn);
+    else if (op.kind === 'renameGroup') hints.dns.set(`group:${op.jcId}`, op.newDn);
+  }
+}
+
+/** The hints of what a read found (a full read: all of them). */
+function recordHints(hints: DnHints | undefined, actual: { users: Array<{ dn: string; anchor: { jcId: string } | null }>; groups: Array<{ dn: string; anchor: { jcId: string } | null }> }, full: boolean): void {
+  if (!hints) return;
+  if (full) hints.dns.clear();
+  for (const u of actual.users) if (u.anchor) hints.dns.set(`user:${u.anchor.jcId}`, u.dn);
+  for (const g of actual.groups) if (g.anchor) hints.dns.set(`group:${g.anchor.jcId}`, g.dn);
+  if (full) hints.complete = true;
+}
+
 
 export interface ReconcileResult {
   durationMs: number;
@@ -59,6 +92,8 @@ export interface ReconcileResult {
   held: KindStatus[];
   /** Holds reported for the first time (journaled once, until the hold ends). */
   newHolds: KindStatus[];
+  /** Objects the sync manages in AD as the plan saw them (a full plan: all of them). */
+  managedObjects: number;
 }
 
 function skipKey(op: Extract<PlanOp, { kind: 'skip' }>): string {
@@ -66,7 +101,7 @@ function skipKey(op: Extract<PlanOp, { kind: 'skip' }>): string {
 }
 
 /** Journals skips that are new or changed; forgets those that no longer occur. */
-function reportSkips(plan: Plan, ctx: ReconcileContext): PlanOp[] {
+function reportSkips(plan: Plan, ctx: ReconcileContext, scope: PlanScope | null): PlanOp[] {
   const fresh: PlanOp[] = [];
   const seen = new Set<string>();
   for (const op of plan.operations) {
@@ -78,7 +113,7 @@ function reportSkips(plan: Plan, ctx: ReconcileContext): PlanOp[] {
     ctx.journal.write({ kind: 'skip', target: op.dn ?? op.name, jcId: op.jcId, outcome: 'reported', detail: op.reason });
     fresh.push(op);
   }
-  for (const key of Object.keys(ctx.reported)) if (key.startsWith('skip:') && !seen.has(key)) delete ctx.reported[key];
+  for (const key of Object.keys(ctx.reported)) if (key.startsWith('skip:') && !seen.has(key) && inScope(key, scope)) delete ctx.reported[key];
   return fresh;
 }
 
@@ -103,28 +138,113 @@ function reportHolds(held: KindStatus[], ctx: ReconcileContext): KindStatus[] {
 
 export async function reconcile(ctx: ReconcileContext): Promise<ReconcileResult> {
   const started = Date.now();
-  const desired = await gatherDesired(ctx.client, ctx.domainId);
-  const candidates = desired.users.map((u) => u.username).concat(desired.groups.map((g) => g.name));
-  const actual = await readActualState(ctx.session, { rootDN: ctx.rootDN, anchorAttribute: ctx.settings.anchorAttribute, candidateNames: candidates, anchorKey: ctx.anchorKey ?? null });
-  const full = await screenPrivileged(
-    makePlan(desired, actual, {
-      adoptUnanchored: false,
-      force: false,
-      maxDisableCount: ctx.settings.maxDisableCount,
-      maxDisablePercent: ctx.settings.maxDisablePercent,
-    }),
-    new PrivilegeChecker(ctx.session, ctx.settings.privilegedGroups),
-  );
-  const result: ReconcileResult = { durationMs: 0, planned: 0, applied: 0, failed: 0, deferred: 0, interrupted: false, refusal: full.refusal, failures: [], newSkips: [], retried: [], held: [], newHolds: [] };
+  let full: Plan;
+  {
+    // Scoped so that neither side's snapshot outlives the plan: only the plan is applied.
+    const desired = await gatherDesired(ctx.client, ctx.domainId);
+    const candidates = desired.users.map((u) => u.username).concat(desired.groups.map((g) => g.name));
+    const actual = await readActualState(ctx.session, { rootDN: ctx.rootDN, anchorAttribute: ctx.settings.anchorAttribute, candidateNames: candidates, anchorKey: ctx.anchorKey ?? null });
+    recordHints(ctx.hints, actual, true);
+    full = await screenPrivileged(makePlan(desired, actual, planOptions(ctx)), new PrivilegeChecker(ctx.session, ctx.settings.privilegedGroups));
+  }
+  return applyPlan(full, ctx, started, null);
+}
+
+function planOptions(ctx: ReconcileContext, managedObjects?: number): PlanOptions {
+  return {
+    adoptUnanchored: false,
+    force: false,
+    maxDisableCount: ctx.settings.maxDisableCount,
+    maxDisablePercent: ctx.settings.maxDisablePercent,
+    ...(managedObjects !== undefined ? { managedObjects } : {}),
+  };
+}
+
+/** The objects a targeted plan decides about: only their failure records and skips are its business. */
+interface PlanScope {
+  users: Set<string>;
+  groups: Set<string>;
+}
+
+function inScope(key: string, scope: PlanScope | null): boolean {
+  if (!scope) return true;
+  const [type, id] = key.split(':');
+  if (key.startsWith('skip:')) {
+    const [, objectType, jcId] = key.split(':');
+    return objectType === 'user' ? scope.users.has(jcId ?? '') : scope.groups.has(jcId ?? '');
+  }
+  return type === 'user' ? scope.users.has(id ?? '') : type === 'group' ? scope.groups.has(id ?? '') : false;
+}
+
+export interface TargetedResult extends ReconcileResult {
+  /** Users and groups the plan looked at. */
+  users: number;
+  groups: number;
+}
+
+/** Why a batch cannot be targeted (nothing was applied): the caller reconciles fully. */
+export class NeedsFullReconcile {
+  constructor(readonly reason: string) {}
+}
+
+/**
+ * A targeted reconcile: the same planner, applier, journal and failure handling as the full one,
+ * on the slice the change events name (sync/targeted.ts for JumpCloud, readActualSlice for AD).
+ * `managedObjects` is the full reconcile's count, for the safety threshold's percentage.
+ */
+export async function reconcileTargeted(ctx: ReconcileContext, targets: Targets, managedObjects: number): Promise<TargetedResult | NeedsFullReconcile> {
+  const started = Date.now();
+  const read = async (t: Targets) => {
+    const slice = await gatherSlice(ctx.client, ctx.domainId, t);
+    const candidates = slice.desired.users.map((u) => u.username).concat(slice.desired.groups.filter((g) => g.scope !== 'members').map((g) => g.name));
+    const actual = await readActualSlice(ctx.session, {
+      rootDN: ctx.rootDN,
+      anchorAttribute: ctx.settings.anchorAttribute,
+      userIds: slice.userIds,
+      groupIds: slice.groupIds,
+      fullGroupIds: slice.fullGroupIds,
+      edgeUserIds: [...t.users],
+      candidateNames: candidates,
+      hints: ctx.hints?.dns,
+      hintsComplete: ctx.hints?.complete ?? false,
+      anchorKey: ctx.anchorKey ?? null,
+    });
+    recordHints(ctx.hints, actual, false);
+    return { slice, actual };
+  };
+  let { slice, actual } = await read(targets);
+  // A bound group a named user reaches but AD lacks (not created yet): the plan decides it whole.
+  // (An AD group marked unbound that JumpCloud binds again is rebound by a whole plan too.)
+  const inAd = new Set(actual.groups.filter((g) => !g.anchor?.unbound).map((g) => g.anchor?.jcId).filter((id): id is string => typeof id === 'string'));
+  const missing = slice.desired.groups.filter((g) => g.scope === 'members' && !inAd.has(g.jcId)).map((g) => g.jcId);
+  if (missing.length > 0) ({ slice, actual } = await read({ ...targets, groupMembers: new Set([...targets.groupMembers, ...missing]) }));
+  // A group deleted or unbound: its members may leave the scope with it, which only the whole
+  // scope can tell (the full reconcile: an administrative change, rare).
+  const desiredIds = new Set(slice.desired.groups.map((g) => g.jcId));
+  const gone = [...targets.groups, ...targets.groupMembers].filter((id) => !desiredIds.has(id) && inAd.has(id));
+  if (gone.length > 0) return new NeedsFullReconcile(`user group ${gone.join(', ')} deleted or unbound in JumpCloud`);
+  // AD groups holding a named user that JumpCloud no longer reaches it through: that edge goes.
+  const planned = new Set(slice.desired.groups.map((g) => g.jcId));
+  for (const jcId of actual.groupsHoldingSliceUsers) {
+    if (!planned.has(jcId)) slice.desired.groups.push({ jcId, name: '', description: '', memberJcIds: [], scope: 'members' });
+  }
+  const plan = await screenPrivileged(makePlan(slice.desired, actual, planOptions(ctx, managedObjects)), new PrivilegeChecker(ctx.session, ctx.settings.privilegedGroups));
+  const scope: PlanScope = { users: new Set(slice.userIds), groups: new Set(slice.desired.groups.filter((g) => g.scope !== 'members').map((g) => g.jcId).concat([...targets.groups, ...targets.groupMembers])) };
+  const result = await applyPlan(plan, ctx, started, scope);
+  return { ...result, users: scope.users.size, groups: scope.groups.size };
+}
+
+async function applyPlan(full: Plan, ctx: ReconcileContext, started: number, scope: PlanScope | null): Promise<ReconcileResult> {
+  const result: ReconcileResult = { durationMs: 0, planned: 0, applied: 0, failed: 0, deferred: 0, interrupted: false, refusal: full.refusal, failures: [], newSkips: [], retried: [], held: [], newHolds: [], managedObjects: full.managedObjects };
   if (full.refusal) {
     result.durationMs = Date.now() - started;
     return result;
   }
-  result.newSkips = reportSkips(full, ctx);
+  result.newSkips = reportSkips(full, ctx, scope);
   const work: Plan = { ...full, operations: full.operations.filter((op) => op.kind !== 'skip') };
   // An object that needs nothing any more has nothing left to retry.
   const stillNeeded = new Set(work.operations.map(objectKey));
-  for (const key of Object.keys(ctx.failures)) if (!stillNeeded.has(key)) delete ctx.failures[key];
+  for (const key of Object.keys(ctx.failures)) if (!stillNeeded.has(key) && inScope(key, scope)) delete ctx.failures[key];
   if (ctx.retryQuarantined) result.retried = retryQuarantined(ctx.failures, ctx.now());
   const { plan: toApply, deferred } = deferOperations(work, ctx.failures, ctx.now());
   result.planned = toApply.operations.length;
@@ -143,7 +263,11 @@ export async function reconcile(ctx: ReconcileContext): Promise<ReconcileResult>
     });
     // The connection broke: an outage of the DC, not failures of the objects. What was applied
     // stays applied; the agent retries the rest after the outage with a full reconcile.
-    if (writer.broken) throw writer.broken;
+    if (writer.broken) {
+      // Where the objects are now is not known for sure: the anchor search until the next full reconcile.
+      if (ctx.hints) ctx.hints.complete = false;
+      throw writer.broken;
+    }
     result.applied = outcome.applied;
     result.failed = outcome.failed;
     result.interrupted = outcome.interrupted;
@@ -175,7 +299,8 @@ export async function reconcile(ctx: ReconcileContext): Promise<ReconcileResult>
     if (!outcome.interrupted) {
       const succeeded = new Set(toApply.operations.map(objectKey).filter((k): k is string => k !== null && !failedKeys.has(k)));
       recordSuccesses(ctx.failures, succeeded);
-    }
+      updateHints(ctx.hints, { ...toApply, operations: toApply.operations.filter((op) => !failedKeys.has(objectKey(op) ?? '')) });
+    } else if (ctx.hints) ctx.hints.complete = false;
   }
   if (toApply.operations.length === 0) reportHolds([], ctx);
   result.durationMs = Date.now() - started;

@@ -53,6 +53,8 @@ const agentStateSchema = z.object({
     offboarded: z.number().int(),
     /** Progress of the loop (tests wait on these instead of sleeping): turns done and failed, heartbeats answered and failed, offboarding checks, Directory Insights polls. */
     turns: z.number().int().default(0),
+    /** Reconciles limited to what change events named (also counted in `reconciles`). */
+    targetedReconciles: z.number().int().default(0),
     turnsFailed: z.number().int().default(0),
     heartbeats: z.number().int().default(0),
     heartbeatsFailed: z.number().int().default(0),
@@ -92,7 +94,7 @@ export function initialState(version: string): AgentState {
     lastFullReconcileAt: null,
     lastFullReconcile: null,
     lastChangeAt: null,
-    counters: { eventsProcessed: 0, reconciles: 0, applied: 0, failed: 0, passwordsApplied: 0, passwordsRejected: 0, offboarded: 0, turns: 0, turnsFailed: 0, heartbeats: 0, heartbeatsFailed: 0, offboardChecks: 0, insightsPolls: 0 },
+    counters: { eventsProcessed: 0, reconciles: 0, applied: 0, failed: 0, passwordsApplied: 0, passwordsRejected: 0, offboarded: 0, turns: 0, targetedReconciles: 0, turnsFailed: 0, heartbeats: 0, heartbeatsFailed: 0, offboardChecks: 0, insightsPolls: 0 },
     failures: {},
     usn: null,
     offboarded: {},

@@ -126,6 +126,37 @@ export class JumpCloudClient {
     return this.#pagedV1('/api/systemusers', systemUserSchema, { fields: SYSTEM_USER_SYNC_FIELDS, ...options });
   }
 
+  /**
+   * The users with these ids, with the fields the sync maps: `POST /api/search/systemusers` with
+   * `{"filter": {"or": [{"_id": ...}, ...]}}`, SEARCH_BATCH ids a request (JumpCloud's published
+   * search; its `limit` is at most 100), the next batch asked for while this one is worked through.
+   * Ids JumpCloud no longer has are simply absent. Costs ceil(n / 100) calls, whatever the org's size.
+   */
+  async *searchUsersById(ids: Iterable<string>): AsyncGenerator<SystemUser> {
+    const all = [...new Set(ids)];
+    const batches: string[][] = [];
+    for (let i = 0; i < all.length; i += SEARCH_BATCH) batches.push(all.slice(i, i + SEARCH_BATCH));
+    const schema = v1ListSchema(systemUserSchema);
+    const ask = (batch: string[]) =>
+      this.#transport.json(
+        {
+          method: 'POST',
+          path: '/api/search/systemusers',
+          query: { limit: SEARCH_BATCH, skip: 0 },
+          body: { filter: { or: batch.map((id) => ({ _id: id })) }, fields: SYSTEM_USER_SYNC_FIELDS.join(' ') },
+          // A search changes nothing: safe to retry.
+          idempotent: true,
+        },
+        schema,
+      );
+    let pending = batches.length > 0 ? ask(batches[0] as string[]) : null;
+    for (let i = 0; pending; i++) {
+      const { data } = await pending;
+      pending = i + 1 < batches.length ? ask(batches[i + 1] as string[]) : null;
+      yield* data.results as SystemUser[];
+    }
+  }
+
   /** How many users the org has (one tiny request). */
   async countUsers(filter?: string[]): Promise<number> {
     const { data } = await this.#transport.json(
@@ -203,6 +234,16 @@ export class JumpCloudClient {
   /** Users bound to the domain directly or through a group, with their paths. */
   listDomainUsers(domainId: string): AsyncGenerator<GraphObjectWithPaths> {
     return this.#pagedV2(`/api/v2/activedirectories/${enc(domainId)}/users`, graphObjectWithPathsSchema, {});
+  }
+
+  /** The ADI domains a user is bound to, each with the paths from the user (direct, or `[group, domain]`). */
+  listUserDomains(userId: string): AsyncGenerator<GraphObjectWithPaths> {
+    return this.#pagedV2(`/api/v2/users/${enc(userId)}/activedirectories`, graphObjectWithPathsSchema, {});
+  }
+
+  /** The ADI domains a user group is bound to. */
+  listGroupDomains(groupId: string): AsyncGenerator<GraphObjectWithPaths> {
+    return this.#pagedV2(`/api/v2/usergroups/${enc(groupId)}/activedirectories`, graphObjectWithPathsSchema, {});
   }
 
   async bindToDomain(domainId: string, type: 'user' | 'user_group', id: string, op: 'add' | 'remove' = 'add'): Promise<void> {
@@ -364,6 +405,9 @@ export class JumpCloudClient {
     }
   }
 }
+
+/** Ids a search request asks for: JumpCloud's search answers at most 100 records a request. */
+export const SEARCH_BATCH = 100;
 
 /** Several filters travel as repeated `filter=` parameters, which JumpCloud ANDs. */
 function filterQuery(filter: string[] | undefined): Record<string, string[]> {

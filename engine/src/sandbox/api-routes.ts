@@ -41,6 +41,15 @@ export function addPublicRoutes(router: Router, store: SandboxStore): void {
   router.on('PUT', '/api/systemusers/:id', (ctx) => ({ status: 200, body: publicUser(store.updateUser(ctx.params.id as string, body(ctx))) }));
   router.on('DELETE', '/api/systemusers/:id', (ctx) => ({ status: 200, body: publicUser(store.deleteUser(ctx.params.id as string)) }));
 
+  router.on('POST', '/api/search/systemusers', (ctx) => searchSystemUsers(store, ctx.query, ctx.body === undefined ? {} : body(ctx)));
+  router.on('GET', '/api/v2/users/:id/activedirectories', (ctx) =>
+    v2List(
+      store.userDomains(ctx.params.id as string).map((d) => ({ id: d.id, type: 'active_directory', paths: d.paths.map((p) => p.map((e) => edge(e.to.id, e.to.type))), compiledAttributes: null })),
+      ctx.query,
+      { idField: 'id' },
+    ),
+  );
+
   router.on('GET', '/api/organizations', (ctx) =>
     v1List([{ _id: store.org._id, displayName: store.org.displayName, logoUrl: store.org.logoUrl }], ctx.query, { idField: '_id' }),
   );
@@ -120,6 +129,13 @@ export function addPublicRoutes(router: Router, store: SandboxStore): void {
     store.changeMember(ctx.params.id as string, targetId(input.id), op(input.op));
     return { status: 204 };
   });
+  router.on('GET', '/api/v2/usergroups/:id/activedirectories', (ctx) =>
+    v2List(
+      store.groupDomains(ctx.params.id as string).map((id) => ({ id, type: 'active_directory', paths: [[edge(id, 'active_directory')]], compiledAttributes: null })),
+      ctx.query,
+      { idField: 'id' },
+    ),
+  );
   router.on('GET', '/api/v2/usergroups/:id/membership', (ctx) => {
     const groupId = ctx.params.id as string;
     const users = store.groupMembers(groupId).sort().map((id) => ({ id, type: 'user', paths: [[edge(id, 'user')]], compiledAttributes: null }));
@@ -128,6 +144,61 @@ export function addPublicRoutes(router: Router, store: SandboxStore): void {
 
   // ---- Directory Insights ----
   router.on('POST', '/insights/directory/v1/events', (ctx) => insightsSearch(store, body(ctx)));
+}
+
+/**
+ * `POST /api/search/systemusers` as JumpCloud publishes it (v1 Search API): the body's `filter` is
+ * an array of query expressions (all must match), or an object with one property, `and` or `or`,
+ * holding that array; an expression is an object of exact field values (`{"_id": "..."}`,
+ * `{"department": "IT"}`). `searchFilter` ({searchTerm, fields}) matches a partial text in any of
+ * the fields, case-insensitive. `fields` (space-separated, in the body or the query), `limit`
+ * (at most 100) and `skip` as in the v1 lists; the answer is `{results, totalCount}`, by _id.
+ */
+function searchSystemUsers(store: SandboxStore, query: URLSearchParams, input: Record<string, unknown>): RouteResult {
+  const expressions = searchExpressions(input.filter);
+  const search = input.searchFilter;
+  let textMatch: ((user: Record<string, unknown>) => boolean) | null = null;
+  if (search !== undefined) {
+    const s = search as { searchTerm?: unknown; fields?: unknown };
+    if (!s || typeof s !== 'object' || typeof s.searchTerm !== 'string' || !Array.isArray(s.fields) || !s.fields.every((f) => typeof f === 'string')) {
+      throw new SandboxError(400, 'searchFilter must be {"searchTerm": string, "fields": [string]}');
+    }
+    const term = s.searchTerm.toLowerCase();
+    const fields = s.fields as string[];
+    textMatch = (user) => fields.some((f) => typeof user[f] === 'string' && (user[f] as string).toLowerCase().includes(term));
+  }
+  const exact = (user: Record<string, unknown>, expression: Record<string, unknown>) => Object.entries(expression).every(([field, value]) => user[field] === value);
+  let candidates: Record<string, unknown>[];
+  // An `or` of ids is answered by lookups (how the sync fetches a scope by id); anything else scans.
+  const byIds = expressions?.mode === 'or' && expressions.list.every((e) => Object.keys(e).length === 1 && typeof e._id === 'string');
+  if (byIds && expressions) {
+    const ids = [...new Set(expressions.list.map((e) => e._id as string))].sort();
+    candidates = ids.flatMap((id) => (store.users.has(id) ? [store.users.get(id) as unknown as Record<string, unknown>] : []));
+  } else {
+    candidates = store.userList() as unknown as Record<string, unknown>[];
+    if (expressions) candidates = candidates.filter((user) => (expressions.mode === 'and' ? expressions.list.every((e) => exact(user, e)) : expressions.list.some((e) => exact(user, e))));
+  }
+  if (textMatch) candidates = candidates.filter(textMatch);
+  const bodyFields = typeof input.fields === 'string' ? input.fields : '';
+  const params = new URLSearchParams(query);
+  if (bodyFields.trim() !== '' && !params.has('fields')) params.set('fields', bodyFields);
+  return v1List(candidates as unknown as Array<Record<string, unknown>>, params, { idField: '_id', presortedById: true, view: (u) => publicUser(u as never) });
+}
+
+function searchExpressions(filter: unknown): { mode: 'and' | 'or'; list: Array<Record<string, unknown>> } | null {
+  if (filter === undefined || filter === null) return null;
+  const isExpression = (e: unknown): e is Record<string, unknown> => e !== null && typeof e === 'object' && !Array.isArray(e);
+  let mode: 'and' | 'or' = 'and';
+  let list: unknown = filter;
+  if (!Array.isArray(filter)) {
+    if (!isExpression(filter)) throw new SandboxError(400, 'filter must be an array of query expressions, or {"and": [...]} / {"or": [...]}');
+    const keys = Object.keys(filter);
+    if (keys.length !== 1 || (keys[0] !== 'and' && keys[0] !== 'or')) throw new SandboxError(400, 'filter must have a single property, "and" or "or"');
+    mode = keys[0] as 'and' | 'or';
+    list = filter[keys[0] as string];
+  }
+  if (!Array.isArray(list) || !list.every(isExpression)) throw new SandboxError(400, 'filter expressions must be objects of field values');
+  return { mode, list };
 }
 
 function insightsSearch(store: SandboxStore, query: Record<string, unknown>): RouteResult {

@@ -732,6 +732,31 @@ export class SandboxStore {
     return [...paths.entries()].sort(([a], [b2]) => (a < b2 ? -1 : 1)).map(([id, p]) => ({ id, paths: p }));
   }
 
+  /**
+   * The domains a user is bound to, each with its paths from the user (JumpCloud's
+   * `GET /v2/users/{id}/activedirectories` traversal): `[[domain]]` when bound directly,
+   * `[[group, domain]]` through each bound group the user is a member of.
+   */
+  userDomains(userId: string): Array<{ id: string; paths: Array<Array<{ to: { id: string; type: string } }>> }> {
+    this.getUser(userId);
+    const found: Array<{ id: string; paths: Array<Array<{ to: { id: string; type: string } }>> }> = [];
+    for (const [domainId, b] of [...this.bindings.entries()].sort(([a], [c]) => (a < c ? -1 : 1))) {
+      const paths: Array<Array<{ to: { id: string; type: string } }>> = [];
+      if (b.users.has(userId)) paths.push([{ to: { id: domainId, type: 'active_directory' } }]);
+      for (const groupId of [...b.groups].sort()) {
+        if (this.members.get(groupId)?.has(userId)) paths.push([{ to: { id: groupId, type: 'user_group' } }, { to: { id: domainId, type: 'active_directory' } }]);
+      }
+      if (paths.length > 0) found.push({ id: domainId, paths });
+    }
+    return found;
+  }
+
+  /** The domains a user group is bound to (`GET /v2/usergroups/{id}/activedirectories`). */
+  groupDomains(groupId: string): string[] {
+    this.getGroup(groupId);
+    return [...this.bindings.entries()].filter(([, b]) => b.groups.has(groupId)).map(([domainId]) => domainId).sort();
+  }
+
   // ---- password policy ----------------------------------------------------------------------
 
   updatePasswordPolicy(changes: Record<string, unknown>): PasswordPolicyRecord {

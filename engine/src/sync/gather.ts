@@ -1,5 +1,7 @@
 // Desired state from JumpCloud for one ADI domain: users bound directly or through a bound user
-// group, their mapped attributes and state, and the bound groups with their members. Reads only.
+// group, their mapped attributes and state, and the bound groups with their members. Reads only,
+// and only the scope: the bindings and the bound groups' members name the users, whose records are
+// then fetched by id (JumpCloud's search, 100 a request), never by listing the org.
 import { badRequest, EngineError, ExitCode } from '../errors';
 import type { JumpCloudClient } from '../jumpcloud/client';
 import type { ActiveDirectory, SystemUser } from '../jumpcloud/schemas';
@@ -84,7 +86,7 @@ export async function gatherDesired(client: JumpCloudClient, domainId: string, p
 
   progress(`Reading ${inScope.size} users in scope`, 45);
   const users: DesiredUser[] = [];
-  // Streamed page by page; only in-scope users are kept.
-  for await (const user of client.listUsers()) if (inScope.has(user._id)) users.push(toDesiredUser(user));
+  // The scope's users by id (100 a request), never the whole org: the cost follows the scope.
+  for await (const user of client.searchUsersById(inScope)) users.push(toDesiredUser(user));
   return { users, groups };
 }

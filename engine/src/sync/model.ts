@@ -18,6 +18,13 @@ export interface DesiredGroup {
   name: string;
   description: string;
   memberJcIds: string[];
+  /**
+   * What a targeted plan decides about the group (absent: everything, as in a full reconcile):
+   * 'attributes': the group itself (create, rename, description), not its members;
+   * 'members': only the membership of the users in the plan's slice (the AD group's members are
+   * then those users only, and a group missing in AD is left for a full plan).
+   */
+  scope?: 'attributes' | 'members';
 }
 
 export interface DesiredState {
@@ -35,6 +42,11 @@ export interface PlanOptions {
   force: boolean;
   /** Plan only this JumpCloud user (by id or username), e.g. provisioning on demand. */
   onlyUser?: string;
+  /**
+   * How many objects the sync manages in AD, for the percentage threshold, when the plan sees a
+   * slice only (a targeted plan): the count of the last full reconcile. Default: what `actual` holds.
+   */
+  managedObjects?: number;
 }
 
 export const DEFAULT_PLAN_OPTIONS: PlanOptions = {

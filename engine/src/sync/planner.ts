@@ -70,7 +70,7 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
 
   const users = index(actual.users, emit, 'user');
   const groups = index(actual.groups, emit, 'group');
-  const dnsUnderRoot = new Set([...actual.users, ...actual.groups].map((o) => lower(o.dn)));
+  const dnsUnderRoot = new Set([...actual.users, ...actual.groups].map((o) => lower(o.dn)).concat((actual.occupiedDns ?? []).map(lower)));
   /** Final DN of every managed, unprotected user after the plan applies, by JumpCloud id. */
   const finalUserDn = new Map<string, string>();
   /** Current DN (lower case) → final DN, so renamed members are not removed and re-added. */
@@ -253,6 +253,10 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
   }
 
   function planGroup(group: DesiredGroup): void {
+    if (group.scope === 'members') {
+      planMembership(group);
+      return;
+    }
     const label = group.name;
     const first = seenGroupNames.get(lower(group.name));
     if (first) {
@@ -318,6 +322,18 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
       currentMembers = existing.members.map((m) => renamed.get(lower(m)) ?? m);
     }
 
+    if (group.scope === 'attributes') return;
+    planMembers(group, label, finalDn, currentMembers);
+  }
+
+  /** A targeted plan's view of a group: only the edges of the slice's users; the group itself is not planned. */
+  function planMembership(group: DesiredGroup): void {
+    const existing = groups.byJcId.get(group.jcId);
+    if (!existing || existing.protected) return;
+    planMembers(group, existing.cn, existing.dn, existing.members.map((m) => renamed.get(lower(m)) ?? m));
+  }
+
+  function planMembers(group: DesiredGroup, label: string, finalDn: string, currentMembers: string[]): void {
     // Compared in lower case (DNs are case-insensitive), written in their own case.
     const wanted = new Map<string, string>();
     for (const memberId of new Set(group.memberJcIds)) {
@@ -337,7 +353,7 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
     }
   }
 
-  return finish(ops, options, users.byJcId.size + groups.byJcId.size, desired);
+  return finish(ops, options, options.managedObjects ?? users.byJcId.size + groups.byJcId.size, desired);
 }
 
 function onlyUserOps(ops: PlanOp[], desired: DesiredState, who: string): PlanOp[] {

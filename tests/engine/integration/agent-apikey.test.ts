@@ -123,7 +123,9 @@ describe('sync agent in API-key mode: Directory Insights, periodic reconcile, no
     const latency = Date.now() - started;
     assert.ok(latency < 10_000, `visible in AD after ${latency} ms`);
     assert.ok((state()?.counters.reconciles ?? 0) > reconcilesBefore);
-    await until('the reconcile in the log', async () => /reconcile \(\d+ Directory Insights event\(s\)\): [1-9]\d* applied/.test(readIfExists(paths().log)), 5000);
+    // Targeted: only the users the events name are read.
+    await until('the targeted reconcile in the log', async () => /targeted reconcile \(\d+ Directory Insights event\(s\); [12] user\(s\), 0 group\(s\)\): [1-9]\d* applied/.test(readIfExists(paths().log)), 5000);
+    assert.ok((state()?.counters.targetedReconciles ?? 0) > 0);
     assert.ok((state()?.counters.eventsProcessed ?? 0) >= 2);
     assert.doesNotMatch(readIfExists(paths().log), /reconcile \(schedule\)/, 'not the scheduled reconcile');
     process.stdout.write(`# API-key mode: JumpCloud change → AD in ${latency} ms\n`);

@@ -127,6 +127,23 @@ describe('change events → what the agent does', () => {
     assert.equal(planBatch([ev('user.updated', { user: { _id: 'u1' } })]).reconcile, true, 'unknown changes: reconcile to be safe');
   });
 
+  it('targets the objects the events name; an event without the id it needs asks for a full reconcile', () => {
+    const batch = planBatch([
+      ev('user.updated', { user: { _id: 'u1' }, changed: ['lastname'] }),
+      ev('group.member_added', { groupId: 'g1', userId: 'u2' }),
+      ev('group.updated', { group: { id: 'g3' } }),
+      ev('domain.association_added', { targetType: 'user_group', targetId: 'g2' }),
+      ev('domain.association_removed', { targetType: 'user', targetId: 'u3' }),
+    ]);
+    assert.equal(batch.full, false);
+    assert.deepEqual([...batch.targets.users].sort(), ['u1', 'u2', 'u3'], 'a membership change targets its user (its traversal gives every edge)');
+    assert.deepEqual([...batch.targets.groups], ['g3']);
+    assert.deepEqual([...batch.targets.groupMembers], ['g2'], 'a newly bound group is read whole');
+    assert.equal(planBatch([ev('group.member_removed', { groupId: 'g1' })]).targets.groupMembers.has('g1'), true, 'no user named: the group is read whole');
+    assert.equal(planBatch([ev('user.deleted', {})]).full, true);
+    assert.equal(planBatch([ev('domain.association_added', { targetType: 'system', targetId: 'x' })]).full, true);
+  });
+
   it('keeps password events apart, oldest first, without a reconcile of their own', () => {
     const p1 = ev('user.password_changed', { userId: 'u1', username: 'a' });
     const p2 = ev('user.password_changed', { userId: 'u2', username: 'b' });

@@ -14,6 +14,7 @@ import type { Clock } from '../../../engine/src/agent/clock';
 import { agentConfigSchema, agentPaths, SECRET_PURPOSE, writeAgentConfig } from '../../../engine/src/agent/config';
 import type { AgentChannel, AgentDeps } from '../../../engine/src/agent/mode';
 import type { ReconcileContext, ReconcileResult } from '../../../engine/src/agent/reconcile';
+import type { Targets } from '../../../engine/src/sync/targeted';
 import { AgentRunner } from '../../../engine/src/agent/runner';
 import { peekAgentState, type AgentState } from '../../../engine/src/agent/state';
 import { KeyFileProtector } from '../../../engine/src/config/protect';
@@ -80,7 +81,7 @@ async function installDir(mode: 'channel' | 'apiKey'): Promise<string> {
   return dir;
 }
 
-const emptyResult = (): ReconcileResult => ({ durationMs: 1, planned: 0, applied: 0, failed: 0, deferred: 0, interrupted: false, refusal: null, failures: [], newSkips: [], retried: [], held: [], newHolds: [] });
+const emptyResult = (): ReconcileResult => ({ durationMs: 1, planned: 0, applied: 0, failed: 0, deferred: 0, interrupted: false, refusal: null, failures: [], newSkips: [], retried: [], held: [], newHolds: [], managedObjects: 10 });
 const fakeSession = { close: async () => undefined } as unknown as AdSession;
 const event = (seq: number, type: string, data: Record<string, unknown>): ChangeEvent => ({ id: `ev-${seq}`, seq, type, at: '2030-01-01T00:00:00Z', data });
 
@@ -97,6 +98,10 @@ function harness(dir: string, overrides: Partial<AgentDeps> & { channel?: AgentD
     reconcile: async (ctx: ReconcileContext) => {
       reconciles.push(ctx.retryQuarantined ? 'schedule' : 'other');
       return emptyResult();
+    },
+    reconcileTargeted: async (_ctx: ReconcileContext, targets: Targets) => {
+      reconciles.push(`targeted users=${[...targets.users].join(',')}`);
+      return { ...emptyResult(), users: targets.users.size, groups: 0 };
     },
     readWatermark: async () => ({ invocationId: 'inv-1', highestCommittedUsn: '100' }),
     changedManagedUsers: async () => [],
@@ -171,7 +176,8 @@ describe('agent runner (fakes)', () => {
     primary = true;
     const h2 = harness(dir, { channel: fakeChannel({ primary: () => primary, batches }) });
     await h2.runUntil('the batch applied', () => h2.state().cursor === 8);
-    assert.equal(h2.reconciles.length, 2, 'the takeover reconcile, then one for the debounced batch of two events');
+    assert.deepEqual(h2.reconciles, ['other', 'targeted users=u1'], 'the takeover reconcile (full), then one targeted reconcile for the debounced batch of two events');
+    assert.equal(h2.state().counters.targetedReconciles, 1);
     assert.equal(h2.state().counters.eventsProcessed, 2);
     assert.ok(h2.logs.some((l) => /designated primary: taking over/.test(l)));
     assert.equal(peekAgentState(agentPaths(dir).state)?.status, 'stopped');

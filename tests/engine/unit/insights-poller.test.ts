@@ -67,6 +67,22 @@ describe('what Directory Insights events ask for', () => {
     assert.equal(plan.memberships, true);
   });
 
+  it('targets the resource ids the events carry; an event of unknown shape asks for a full reconcile', () => {
+    const plan = planInsights([
+      event('1', 0, 'user_update'),
+      event('2', 1, 'group_update'),
+      { ...event('3', 2, 'user_group_member_add'), changes: [{ field: 'member', to: 'u9' }] },
+      { id: '4', event_type: 'association_change', timestamp: iso(3), resource: { id: 'ad1', type: 'active_directory' }, changes: [{ field: 'user_group', op: 'add', to: 'g7' }] },
+      { id: '5', event_type: 'association_change', timestamp: iso(4), resource: { id: 'ad1', type: 'active_directory' }, changes: [{ field: 'user', op: 'remove', to: 'u5' }] },
+    ]);
+    assert.equal(plan.full, false);
+    assert.deepEqual([...plan.targets.users].sort(), ['r-1', 'u5', 'u9']);
+    assert.deepEqual([...plan.targets.groups], ['r-2']);
+    assert.deepEqual([...plan.targets.groupMembers], ['g7']);
+    assert.equal(planInsights([{ id: '6', event_type: 'association_change', timestamp: iso(0) }]).full, true, 'an association of unknown ends');
+    assert.equal(planInsights([{ id: '7', event_type: 'user_group_member_add', timestamp: iso(0), resource: { type: 'user_group' } }]).full, true, 'no group id');
+  });
+
   it('reads an association given as a connection between two objects', () => {
     const plan = planInsights([
       { id: 'a', event_type: 'association_change', timestamp: iso(0), association: { op: 'add', connection: { from: { type: 'user_group', object_id: 'g1' }, to: { type: 'user', object_id: 'u1' } } } },
