@@ -329,7 +329,7 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
   /** A targeted plan's view of a group: only the edges of the slice's users; the group itself is not planned. */
   function planMembership(group: DesiredGroup): void {
     const existing = groups.byJcId.get(group.jcId);
-    if (!existing || existing.protected) return;
+    if (!existing || existing.protected || existing.anchor?.unbound) return;
     planMembers(group, existing.cn, existing.dn, existing.members.map((m) => renamed.get(lower(m)) ?? m));
   }
 
