@@ -224,7 +224,7 @@ export class AgentCore {
       // A slice's plan may start a hold of the rolling safety limit; ending one is the full reconcile's call.
       for (const k of result.held) {
         if (s.safetyHold.some((h) => h.kind === k.kind)) continue;
-        s.safetyHold.push({ kind: k.kind, planned: k.planned, windowCount: k.windowCount, limit: k.limit, since: this.nowIso(), message: heldMessage(k, this.config.sync.safetyWindowHours) });
+        s.safetyHold.push({ kind: k.kind, planned: k.planned, windowCount: k.windowCount, limit: k.limit, approved: k.approved, since: this.nowIso(), message: heldMessage(k, this.config.sync.safetyWindowHours) });
       }
     }, { flush: result.applied > 0 || result.failed > 0 || result.refusal !== null });
     this.#report(result, `targeted reconcile (${why}; ${result.users} user(s), ${result.groups} group(s))`);
