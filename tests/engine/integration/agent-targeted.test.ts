@@ -38,6 +38,8 @@ function rng(seed: number) {
 
 const SEED = Number(process.env.JCADI_PROPERTY_SEED ?? 1717);
 const SEQUENCES = Number(process.env.JCADI_PROPERTY_SEQUENCES ?? 10);
+/** Logon names are unique in the whole domain: a run's own prefix, so a crashed run's leftovers cannot clash. */
+const RUN = Math.random().toString(36).slice(2, 5);
 
 describe('targeted reconciles (sandbox + test DC)', { timeout: 600_000 }, () => {
   let sb: TestSandbox;
@@ -46,8 +48,8 @@ describe('targeted reconciles (sandbox + test DC)', { timeout: 600_000 }, () => 
   const requests: string[] = [];
   const twins = {
     // T keeps DN hints as the agent does (a targeted read goes to the object's DN); F reads everything anyway.
-    T: { prefix: 'sct', domain: 'DC=scale-t;DC=example;DC=com', domainId: '', root: '', failures: {}, reported: {}, hints: { dns: new Map<string, string>(), complete: false } as DnHints | undefined },
-    F: { prefix: 'scf', domain: 'DC=scale-f;DC=example;DC=com', domainId: '', root: '', failures: {}, reported: {}, hints: undefined as DnHints | undefined },
+    T: { prefix: `st${RUN}`, domain: 'DC=scale-t;DC=example;DC=com', domainId: '', root: '', failures: {}, reported: {}, hints: { dns: new Map<string, string>(), complete: false } as DnHints | undefined },
+    F: { prefix: `sf${RUN}`, domain: 'DC=scale-f;DC=example;DC=com', domainId: '', root: '', failures: {}, reported: {}, hints: undefined as DnHints | undefined },
   };
   type Twin = (typeof twins)['T'];
   const settings = syncSettingsSchema.parse({});
@@ -71,6 +73,17 @@ describe('targeted reconciles (sandbox + test DC)', { timeout: 600_000 }, () => 
     hints: twin.hints,
   });
 
+  /**
+   * The safety limit's ledger is a group with a fixed sAMAccountName (unique in the whole domain),
+   * so two sync roots in one domain cannot both hold one: the other twin's is removed before a
+   * twin reconciles (the counts of these few changes never reach a limit).
+   */
+  const ctx = async (twin: Twin): Promise<ReconcileContext> => {
+    const other = twin === twins.T ? twins.F : twins.T;
+    await fx.session.ldapClient.del(`CN=jcsync-safety-ledger,${other.root}`).catch(() => undefined);
+    return context(twin);
+  };
+
   /** Both OUs as comparable data: the twin prefix and the JumpCloud ids replaced by usernames. */
   const snapshot = async (twin: Twin) => {
     const ids = new Map([...sb.store.users.values()].map((u) => [u._id, u.username] as const).concat([...sb.store.groups.values()].map((g) => [g.id, g.name] as const)));
@@ -82,6 +95,7 @@ describe('targeted reconciles (sandbox + test DC)', { timeout: 600_000 }, () => 
     });
     const first = (v: unknown) => String(Array.isArray(v) ? (v[0] ?? '') : (v ?? ''));
     return searchEntries
+      .filter((e) => first(e.cn) !== 'jcsync-safety-ledger')
       .map((e) => {
         const anchor = decodeAnchor(first(e.adminDescription));
         const anchorText = anchor && anchor !== 'foreign' ? `${ids.get(anchor.jcId) ?? '?'}${anchor.syncDisabled ? ';syncDisabled' : ''}${anchor.offboarded ? ';offboarded' : ''}` : String(anchor);
@@ -193,12 +207,12 @@ describe('targeted reconciles (sandbox + test DC)', { timeout: 600_000 }, () => 
     const plan = viaInsights ? planInsights(sb.store.insights.slice(from.insights, to.insights).map((e) => directoryEventSchema.parse(e))) : planBatch(events);
     if (!plan.reconcile) return 'none';
     if (plan.full) {
-      await reconcile(context(twins.T));
+      await reconcile(await ctx(twins.T));
       return 'full';
     }
-    const result = await reconcileTargeted(context(twins.T), plan.targets, managed);
+    const result = await reconcileTargeted(await ctx(twins.T), plan.targets, managed);
     if (result instanceof NeedsFullReconcile) {
-      await reconcile(context(twins.T));
+      await reconcile(await ctx(twins.T));
       return 'fallback';
     }
     assert.equal(result.refusal, null);
@@ -211,28 +225,29 @@ describe('targeted reconciles (sandbox + test DC)', { timeout: 600_000 }, () => 
     await admin('POST', '/groups', { name: g(twin, 'calls'), description: 'calls', bindToDomain: twin.domain });
     await admin('POST', '/users', { username: u(twin, 'calls1'), email: `${u(twin, 'calls1')}@example.com`, firstname: 'Call', lastname: 'Before', groups: [g(twin, 'calls')] });
     await admin('POST', '/users/generate', { count: 500, prefix: 'scoutside' });
-    const first = await reconcile(context(twin));
+    const first = await reconcile(await ctx(twin));
     assert.equal(first.failed, 0);
+    assert.ok(first.applied > 0, JSON.stringify({ ...first, newSkips: first.newSkips.slice(0, 3) }));
     const from = sb.store.changes.length;
     await admin('PATCH', `/users/${u(twin, 'calls1')}`, { lastname: 'After' });
     const batch = planBatch(sb.store.changes.slice(from) as unknown as ChangeEvent[]);
     assert.equal(batch.full, false);
     assert.deepEqual([...batch.targets.users], [String(sb.store.findUserByName(u(twin, 'calls1'))?._id)]);
     const mark = requests.length;
-    const result = await reconcileTargeted(context(twin), batch.targets, first.managedObjects);
+    const result = await reconcileTargeted(await ctx(twin), batch.targets, first.managedObjects);
     assert.ok(!(result instanceof NeedsFullReconcile));
-    assert.equal(result.applied, 1);
+    assert.equal(result.applied, 1, JSON.stringify({ ...result, newSkips: result.newSkips.slice(0, 3) }));
     const calls = requests.slice(mark);
     assert.deepEqual(calls.map((l) => l.split(' ').slice(0, 2).join(' ').replace(/\?.*$/, '').replace(/[0-9a-f]{24}/g, 'ID')), ['GET /api/v2/users/ID/activedirectories', 'POST /api/search/systemusers']);
     const [entry] = await fx.session.search(twin.root, { scope: 'sub', filter: `(sAMAccountName=${u(twin, 'calls1')})`, attributes: ['sn'] });
     assert.equal(String(entry?.sn), 'After');
-    const replay = await reconcileTargeted(context(twin), batch.targets, first.managedObjects);
+    const replay = await reconcileTargeted(await ctx(twin), batch.targets, first.managedObjects);
     assert.ok(!(replay instanceof NeedsFullReconcile));
     assert.equal(replay.planned, 0, 'a replayed batch plans nothing');
     // Gone again, from both sides, so that the twins start alike.
     await admin('DELETE', `/users/${u(twin, 'calls1')}`);
     await admin('DELETE', `/groups/${g(twin, 'calls')}`);
-    await reconcile(context(twin));
+    await reconcile(await ctx(twin));
     // (An unbound group is kept in AD, marked: removed here by hand.)
     for (const e of await fx.session.search(twin.root, { scope: 'sub', filter: '(|(objectClass=user)(objectClass=group))', attributes: ['cn'] })) await fx.session.ldapClient.del(e.dn);
   });
@@ -253,7 +268,7 @@ describe('targeted reconciles (sandbox + test DC)', { timeout: 600_000 }, () => 
       }
     }
     let managed = 0;
-    for (const twin of Object.values(twins)) managed = (await reconcile(context(twin))).managedObjects;
+    for (const twin of Object.values(twins)) managed = (await reconcile(await ctx(twin))).managedObjects;
     assert.deepEqual(await snapshot(twins.T), await snapshot(twins.F), 'the starting point is the same');
 
     const counts = { targeted: 0, full: 0, fallback: 0, none: 0, operations: 0 };
@@ -279,11 +294,11 @@ describe('targeted reconciles (sandbox + test DC)', { timeout: 600_000 }, () => 
         done.push(...ops.map((o) => o.what));
         i += ops.length;
       }
-      managed = (await reconcile(context(twins.F))).managedObjects;
+      managed = (await reconcile(await ctx(twins.F))).managedObjects;
       const [tState, fState] = [await snapshot(twins.T), await snapshot(twins.F)];
       assert.deepEqual(tState, fState, `sequence ${s} (seed ${SEED}, ${viaInsights ? 'Directory Insights' : 'agent channel'}): ${done.join('; ')}`);
       // And a full reconcile of T now finds nothing to do.
-      const again = await reconcile(context(twins.T));
+      const again = await reconcile(await ctx(twins.T));
       assert.equal(again.planned, 0, `a full reconcile after the targeted ones plans nothing (sequence ${s})`);
     }
     t.diagnostic(`${counts.operations} operations in ${SEQUENCES} sequences: ${counts.targeted} targeted plans, ${counts.fallback} fell back to a full reconcile (a group deleted or unbound), ${counts.full} full by shape, ${counts.none} asked for nothing`);
