@@ -156,7 +156,7 @@ export async function readActualState(session: AdSession, options: ReadOptions):
 
 // ---- a targeted read: only the objects a slice of JumpCloud maps to -------------------------
 
-export interface SliceReadOptions {
+interface SliceReadOptions {
   rootDN: string;
   anchorAttribute?: string;
   /** JumpCloud ids of the users the plan decides about: their anchored accounts. */
@@ -182,7 +182,7 @@ export interface SliceReadOptions {
   anchorKey?: Buffer | null;
 }
 
-export interface ActualSlice extends ActualState {
+interface ActualSlice extends ActualState {
   /** Anchored groups under the root that hold one of the slice's users, by JumpCloud id. */
   groupsHoldingSliceUsers: string[];
 }

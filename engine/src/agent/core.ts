@@ -24,7 +24,7 @@ import type { StateStore } from './state';
 import { targetCount, type Targets } from '../sync/targeted';
 
 /** A batch naming more objects than this is reconciled fully: reading them one by one would cost more. */
-export const TARGETED_MAX_OBJECTS = 500;
+const TARGETED_MAX_OBJECTS = 500;
 
 const OUTAGE_BACKOFF = { baseMs: 1000, maxMs: 60_000 };
 /** Short retries per call: the agent's own loop retries with backoff and reports the outage. */
@@ -34,7 +34,7 @@ export function outageDelay(attempt: number): number {
   return Math.min(OUTAGE_BACKOFF.maxMs, OUTAGE_BACKOFF.baseMs * 2 ** Math.min(attempt, 6));
 }
 
-export interface CoreInit {
+interface CoreInit {
   paths: AgentPaths;
   config: AgentConfig;
   secrets: AgentSecrets;

@@ -116,7 +116,7 @@ export function retryQuarantined(failures: Failures, now: Date): string[] {
   return retried;
 }
 
-function isDeferred(record: FailureRecord | undefined, now: Date): boolean {
+export function isDeferred(record: FailureRecord | undefined, now: Date): boolean {
   if (!record) return false;
   return record.quarantined || Date.parse(record.nextAttemptAt) > now.getTime();
 }

@@ -176,7 +176,7 @@ function inScope(key: string, scope: PlanScope | null): boolean {
   return type === 'user' ? scope.users.has(id ?? '') : type === 'group' ? scope.groups.has(id ?? '') : false;
 }
 
-export interface TargetedResult extends ReconcileResult {
+interface TargetedResult extends ReconcileResult {
   /** Users and groups the plan looked at. */
   users: number;
   groups: number;

@@ -407,7 +407,7 @@ export class JumpCloudClient {
 }
 
 /** Ids a search request asks for: JumpCloud's search answers at most 100 records a request. */
-export const SEARCH_BATCH = 100;
+const SEARCH_BATCH = 100;
 
 /** Several filters travel as repeated `filter=` parameters, which JumpCloud ANDs. */
 function filterQuery(filter: string[] | undefined): Record<string, string[]> {

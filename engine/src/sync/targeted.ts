@@ -28,7 +28,7 @@ export function targetCount(t: Targets): number {
   return t.users.size + new Set([...t.groups, ...t.groupMembers]).size;
 }
 
-export interface DesiredSlice {
+interface DesiredSlice {
   desired: DesiredState;
   /** Every user the plan decides about (in scope or not): their anchored AD accounts are read. */
   userIds: string[];
