@@ -16,6 +16,21 @@ export const ExitCode = {
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
+/**
+ * What each exit code means, and the ErrorCategory the module gives an exit code that came without
+ * a fatal error line. `jcadi-engine exec` with the `describe` command reports this table: the
+ * module reads it from there (engine/PROTOCOL.md, Exit codes) instead of keeping a copy.
+ */
+export const EXIT_CODE_MEANINGS: Record<keyof typeof ExitCode, { meaning: string; category: ErrorCategory }> = {
+  Ok: { meaning: 'success', category: 'NotSpecified' },
+  PartialFailure: { meaning: 'finished, but some objects failed (per-object error lines say which)', category: 'NotSpecified' },
+  BadRequest: { meaning: 'the request or the configuration is invalid', category: 'InvalidArgument' },
+  Unreachable: { meaning: 'a service (the domain controller or JumpCloud) could not be reached', category: 'ConnectionError' },
+  AuthFailed: { meaning: 'authentication or authorisation was refused', category: 'AuthenticationError' },
+  Refused: { meaning: 'a safety rule refused the operation', category: 'LimitsExceeded' },
+  Internal: { meaning: 'internal error (a bug: crash text on stderr)', category: 'NotSpecified' },
+};
+
 /** Names of System.Management.Automation.ErrorCategory values the engine uses. */
 export type ErrorCategory =
   | 'NotSpecified'

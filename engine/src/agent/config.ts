@@ -38,18 +38,33 @@ export function defaultInstallPath(platform: NodeJS.Platform = process.platform)
   return platform === 'win32' ? 'C:\\Program Files\\JumpCloud\\AD Integration\\' : '/opt/jumpcloudadi';
 }
 
+/** The names of everything in an install folder, relative to it (`describe` reports them to the module). */
+export function agentFileNames(platform: NodeJS.Platform = process.platform) {
+  return {
+    engine: engineFileName(platform),
+    serviceHost: SERVICE_HOST_FILE,
+    config: AGENT_CONFIG_FILE,
+    keyFile: AGENT_KEY_FILE,
+    state: AGENT_STATE_FILE,
+    journal: AGENT_JOURNAL_FILE,
+    pid: AGENT_PID_FILE,
+    log: AGENT_LOG_FILE,
+  };
+}
+
 /** Where everything of one installation lives. */
 export function agentPaths(installPath: string, platform: NodeJS.Platform = process.platform) {
+  const names = agentFileNames(platform);
   return {
     installPath,
-    engine: join(installPath, engineFileName(platform)),
-    serviceHost: join(installPath, SERVICE_HOST_FILE),
-    config: join(installPath, AGENT_CONFIG_FILE),
-    keyFile: join(installPath, AGENT_KEY_FILE),
-    state: join(installPath, AGENT_STATE_FILE),
-    journal: join(installPath, AGENT_JOURNAL_FILE),
-    pid: join(installPath, AGENT_PID_FILE),
-    log: join(installPath, AGENT_LOG_FILE),
+    engine: join(installPath, names.engine),
+    serviceHost: join(installPath, names.serviceHost),
+    config: join(installPath, names.config),
+    keyFile: join(installPath, names.keyFile),
+    state: join(installPath, names.state),
+    journal: join(installPath, names.journal),
+    pid: join(installPath, names.pid),
+    log: join(installPath, names.log),
   };
 }
 export type AgentPaths = ReturnType<typeof agentPaths>;

@@ -14,6 +14,7 @@ function lazy<C extends Pick<Command, 'name' | 'params'>>(load: () => Promise<C>
 const ALL: Array<[name: string, load: CommandLoader]> = [
   // Foundation: checks of the engine, a Root User DN, a DC, JumpCloud.
   ['version', lazy(() => import('./version').then((m) => m.versionCommand))],
+  ['describe', lazy(() => import('./describe').then((m) => m.describeCommand))],
   ['test-rootdn', lazy(() => import('./test-rootdn').then((m) => m.testRootDnCommand))],
   ['ad-ping', lazy(() => import('./ad-ping').then((m) => m.adPingCommand))],
   ['jc-ping', lazy(() => import('./jc-ping').then((m) => m.jcPingCommand))],
