@@ -5,7 +5,7 @@ function NewJCJumpCloudBlock {
     .DESCRIPTION
         The one place where a JumpCloud connection is described for the engine: every cmdlet that
         reaches JumpCloud passes its $PSBoundParameters (params.jumpcloud).
-        The endpoint is either a region (us or eu; us when neither is given) or a base URL, which
+        The endpoint is either a region (one of GetJCRegionList: us, eu or in; us when neither is given) or a base URL, which
         must be an absolute https:// URL without user information, query or fragment (for example
         the sandbox's https://127.0.0.1:8443). Giving both is refused. apiKey stays a SecureString
         here: InvokeJCEngine reveals it only while it writes the request to the engine's stdin.
@@ -74,8 +74,9 @@ function NewJCJumpCloudBlock {
         if ([string]::IsNullOrEmpty($region)) {
             $region = 'US'
         }
-        if (@('US', 'EU') -notcontains $region) {
-            $message = '-Region must be US or EU; got "{0}".' -f $region
+        $regions = GetJCRegionList
+        if ($regions -notcontains $region) {
+            $message = '-Region must be one of {0} (JumpCloud''s published regions); got "{1}".' -f ($regions -join ', '), $region
             $record = NewJCErrorRecord -ErrorId 'Region.Invalid' -Message $message -Category InvalidArgument -TargetObject $region -ExceptionType 'System.ArgumentException'
             $Cmdlet.ThrowTerminatingError($record)
         }

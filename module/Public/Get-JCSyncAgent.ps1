@@ -26,7 +26,7 @@ function Get-JCSyncAgent {
     .PARAMETER JumpCloudApiKey
         The JumpCloud API key: when given, every agent of the domain is listed as well.
     .PARAMETER Region
-        The JumpCloud region: US (the default) or EU. Cannot be combined with -JumpCloudUrl.
+        The JumpCloud region: US (the default), EU or IN (India). Cannot be combined with -JumpCloudUrl.
     .PARAMETER JumpCloudUrl
         The base URL of a JumpCloud-compatible API instead of a region (the local sandbox). Must be https://.
     .PARAMETER OrgId
@@ -90,7 +90,7 @@ function Get-JCSyncAgent {
 
         [System.Security.SecureString] $JumpCloudApiKey,
 
-        [ValidateSet('US', 'EU')]
+        [ValidateSet('US', 'EU', 'IN')]
         [string] $Region,
 
         [ValidateNotNullOrEmpty()]

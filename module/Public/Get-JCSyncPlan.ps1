@@ -44,7 +44,7 @@ function Get-JCSyncPlan {
     .PARAMETER JumpCloudApiKey
         The JumpCloud API key, as a SecureString.
     .PARAMETER Region
-        The JumpCloud region: US (the default) or EU. Cannot be combined with -JumpCloudUrl.
+        The JumpCloud region: US (the default), EU or IN (India). Cannot be combined with -JumpCloudUrl.
     .PARAMETER JumpCloudUrl
         The base URL of a JumpCloud-compatible API instead of a region, for example the local
         sandbox (https://127.0.0.1:8443). Must be https://. Cannot be combined with -Region.
@@ -153,7 +153,7 @@ function Get-JCSyncPlan {
         [System.Security.SecureString] $JumpCloudApiKey,
 
         [Parameter(ParameterSetName = 'Parameters')]
-        [ValidateSet('US', 'EU')]
+        [ValidateSet('US', 'EU', 'IN')]
         [string] $Region,
 
         [Parameter(ParameterSetName = 'Parameters')]

@@ -49,8 +49,9 @@ function Import-JCUserFromCsv {
         The JumpCloud API key of an administrator who may create users and groups, as a
         SecureString (for example from Read-Host -AsSecureString).
     .PARAMETER Region
-        The JumpCloud region: US (console.jumpcloud.com, the default) or EU
-        (console.eu.jumpcloud.com). Cannot be combined with -JumpCloudUrl.
+        The JumpCloud region: US (console.jumpcloud.com, the default), EU
+        (console.eu.jumpcloud.com) or IN (India, console.in.jumpcloud.com). Cannot be combined
+        with -JumpCloudUrl.
     .PARAMETER JumpCloudUrl
         The base URL of a JumpCloud-compatible API instead of a region, for example the local
         sandbox (https://127.0.0.1:8443). Must be https://. Cannot be combined with -Region.
@@ -134,7 +135,7 @@ function Import-JCUserFromCsv {
         [Parameter(Mandatory = $true)]
         [System.Security.SecureString] $JumpCloudApiKey,
 
-        [ValidateSet('US', 'EU')]
+        [ValidateSet('US', 'EU', 'IN')]
         [string] $Region,
 
         [ValidateNotNullOrEmpty()]

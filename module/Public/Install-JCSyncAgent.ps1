@@ -108,7 +108,7 @@ function Install-JCSyncAgent {
         The JumpCloud API key the agent reads users and groups with (and suspends users disabled
         in AD with), as a SecureString. Stored encrypted in the configuration.
     .PARAMETER Region
-        The JumpCloud region: US (the default) or EU. Cannot be combined with -JumpCloudUrl.
+        The JumpCloud region: US (the default), EU or IN (India). Cannot be combined with -JumpCloudUrl.
     .PARAMETER JumpCloudUrl
         The base URL of a JumpCloud-compatible API instead of a region (the local sandbox). Must be https://.
     .PARAMETER OrgId
@@ -247,7 +247,7 @@ function Install-JCSyncAgent {
 
         [System.Security.SecureString] $JumpCloudApiKey,
 
-        [ValidateSet('US', 'EU')]
+        [ValidateSet('US', 'EU', 'IN')]
         [string] $Region,
 
         [ValidateNotNullOrEmpty()]

@@ -60,8 +60,9 @@ function Invoke-JCSync {
         The JumpCloud API key of the administrator account dedicated to the integration, as a
         SecureString (for example from Read-Host -AsSecureString).
     .PARAMETER Region
-        The JumpCloud region: US (console.jumpcloud.com, the default) or EU
-        (console.eu.jumpcloud.com). Cannot be combined with -JumpCloudUrl.
+        The JumpCloud region: US (console.jumpcloud.com, the default), EU
+        (console.eu.jumpcloud.com) or IN (India, console.in.jumpcloud.com). Cannot be combined
+        with -JumpCloudUrl.
     .PARAMETER JumpCloudUrl
         The base URL of a JumpCloud-compatible API instead of a region, for example the local
         sandbox (https://127.0.0.1:8443). Must be https://. Cannot be combined with -Region.
@@ -202,7 +203,7 @@ function Invoke-JCSync {
         [System.Security.SecureString] $JumpCloudApiKey,
 
         [Parameter(ParameterSetName = 'Parameters')]
-        [ValidateSet('US', 'EU')]
+        [ValidateSet('US', 'EU', 'IN')]
         [string] $Region,
 
         [Parameter(ParameterSetName = 'Parameters')]

@@ -23,7 +23,7 @@ function New-JCADIDomain {
         The JumpCloud API key of the administrator account dedicated to the integration, as a
         SecureString (for example from Read-Host -AsSecureString).
     .PARAMETER Region
-        The JumpCloud region: US (the default) or EU. Cannot be combined with -JumpCloudUrl.
+        The JumpCloud region: US (the default), EU or IN (India). Cannot be combined with -JumpCloudUrl.
     .PARAMETER JumpCloudUrl
         The base URL of a JumpCloud-compatible API instead of a region, for example the local
         sandbox (https://127.0.0.1:8443). Must be https://.
@@ -72,7 +72,7 @@ function New-JCADIDomain {
         [Parameter(Mandatory = $true)]
         [System.Security.SecureString] $JumpCloudApiKey,
 
-        [ValidateSet('US', 'EU')]
+        [ValidateSet('US', 'EU', 'IN')]
         [string] $Region,
 
         [ValidateNotNullOrEmpty()]

@@ -26,7 +26,7 @@ function Test-JCPasswordPolicyAlignment {
     .PARAMETER JumpCloudApiKey
         The JumpCloud API key, as a SecureString.
     .PARAMETER Region
-        US (the default) or EU. Cannot be combined with -JumpCloudUrl.
+        US (the default), EU or IN (India). Cannot be combined with -JumpCloudUrl.
     .PARAMETER JumpCloudUrl
         The base URL of a JumpCloud-compatible API instead of a region (for example the sandbox).
     .PARAMETER OrgId
@@ -87,7 +87,7 @@ function Test-JCPasswordPolicyAlignment {
         [Parameter(Mandatory = $true)]
         [System.Security.SecureString] $JumpCloudApiKey,
 
-        [ValidateSet('US', 'EU')]
+        [ValidateSet('US', 'EU', 'IN')]
         [string] $Region,
 
         [ValidateNotNullOrEmpty()]

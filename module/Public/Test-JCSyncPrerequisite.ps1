@@ -35,7 +35,7 @@ function Test-JCSyncPrerequisite {
         The JumpCloud API key, as a SecureString. Without it the JumpCloud, password policy and
         user items are not checked (Warn).
     .PARAMETER Region
-        US (the default) or EU. Cannot be combined with -JumpCloudUrl.
+        US (the default), EU or IN (India). Cannot be combined with -JumpCloudUrl.
     .PARAMETER JumpCloudUrl
         The base URL of a JumpCloud-compatible API instead of a region (for example the sandbox).
     .PARAMETER OrgId
@@ -107,7 +107,7 @@ function Test-JCSyncPrerequisite {
 
         [System.Security.SecureString] $JumpCloudApiKey,
 
-        [ValidateSet('US', 'EU')]
+        [ValidateSet('US', 'EU', 'IN')]
         [string] $Region,
 
         [ValidateNotNullOrEmpty()]

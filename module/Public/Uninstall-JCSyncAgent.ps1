@@ -21,7 +21,7 @@ function Uninstall-JCSyncAgent {
     .PARAMETER JumpCloudApiKey
         The JumpCloud API key: when given, the agent's record is deleted in JumpCloud too.
     .PARAMETER Region
-        The JumpCloud region: US (the default) or EU. Cannot be combined with -JumpCloudUrl.
+        The JumpCloud region: US (the default), EU or IN (India). Cannot be combined with -JumpCloudUrl.
     .PARAMETER JumpCloudUrl
         The base URL of a JumpCloud-compatible API instead of a region (the local sandbox). Must be https://.
     .PARAMETER OrgId
@@ -83,7 +83,7 @@ function Uninstall-JCSyncAgent {
 
         [System.Security.SecureString] $JumpCloudApiKey,
 
-        [ValidateSet('US', 'EU')]
+        [ValidateSet('US', 'EU', 'IN')]
         [string] $Region,
 
         [ValidateNotNullOrEmpty()]

@@ -11,7 +11,7 @@ import { DEFAULT_ANCHOR_ATTRIBUTE } from '../ad/directory';
 import { parseAnchorKey } from '../ad/anchorproof';
 import { matchDomain, parseAdiDN } from '../ad/rootdn';
 import { EngineError, ExitCode, badRequest, type ErrorId } from '../errors';
-import { proxyBlockFields, PROXY_FROM_ENVIRONMENT, PROXY_PASSWORD_NEEDS_USERNAME, resolveEndpoints, resolveProxy, type ProxySetting, type ResolvedProxy } from '../jumpcloud/connection';
+import { proxyBlockFields, PROXY_FROM_ENVIRONMENT, PROXY_PASSWORD_NEEDS_USERNAME, regionSchema, resolveEndpoints, resolveProxy, type ProxySetting, type ResolvedProxy } from '../jumpcloud/connection';
 import type { DcConfig } from '../config/request';
 import { platformProtector, protectedValueSchema, type ProtectedValue, type SecretProtector, type StdinRunner } from '../config/protect';
 import { formatIssues } from '../config/validation';
@@ -170,7 +170,7 @@ export const agentConfigSchema = z
     }),
     jumpcloud: z.strictObject({
       baseUrl: httpsUrl.optional(),
-      region: z.enum(['us', 'eu']).optional(),
+      region: regionSchema.optional(),
       orgId: z
         .string()
         .regex(/^[0-9a-fA-F]{24}$/)

@@ -27,7 +27,7 @@ import type { SecretProtector } from '../config/protect';
 import { currentPosixOwner, lookupPosixUser, secureFolder, SID, virtualAccountSid, type FolderPolicy, type SecureFolderOutcome, type SyncStdinRunner } from '../config/folder';
 import { defaultStateDir } from '../config/paths';
 import { FileJournal } from '../sync/journal';
-import type { ProxySetting } from '../jumpcloud/connection';
+import type { ProxySetting, Region } from '../jumpcloud/connection';
 import { ENGINE_VERSION } from '../version';
 import { ATOMIC_TEMP_PATTERN, atomicTempName } from '../util/files';
 import { peekAgentState, type AgentState } from './state';
@@ -44,7 +44,7 @@ export interface InstallSettings {
   mode: AgentMode;
   /** Required in the channel mode, refused in the API-key mode. */
   connectKey: string | null;
-  jumpcloud: { baseUrl?: string; region?: 'us' | 'eu'; insightsBaseUrl?: string; orgId?: string; caFile?: string; timeoutMs: number; apiKey: string; proxy?: ProxySetting };
+  jumpcloud: { baseUrl?: string; region?: Region; insightsBaseUrl?: string; orgId?: string; caFile?: string; timeoutMs: number; apiKey: string; proxy?: ProxySetting };
   sync: Partial<SyncSettings>;
   /** The anchor key (base64), stored protected; null: anchors are taken as they are. */
   anchorKey?: string | null;

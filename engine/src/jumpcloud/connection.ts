@@ -6,18 +6,27 @@ import * as z from 'zod';
 import { badRequest } from '../errors';
 import type { ProxySettings } from './proxy';
 
-const REGION_BASE_URLS = {
-  us: 'https://console.jumpcloud.com',
-  eu: 'https://console.eu.jumpcloud.com',
+/**
+ * Every region JumpCloud publishes (docs.jumpcloud.com: United States, EU, India; the same three
+ * hosts in JumpCloud's own SDKs): the console/API host and the Directory Insights host, which is
+ * a different host in every region. docs/jumpcloud-regions.md lists them with their sources.
+ */
+export const REGIONS = {
+  us: { name: 'United States', console: 'https://console.jumpcloud.com', insights: 'https://api.jumpcloud.com' },
+  eu: { name: 'European Union', console: 'https://console.eu.jumpcloud.com', insights: 'https://api.eu.jumpcloud.com' },
+  in: { name: 'India', console: 'https://console.in.jumpcloud.com', insights: 'https://api.in.jumpcloud.com' },
 } as const;
+
+export type Region = keyof typeof REGIONS;
+export const REGION_CODES = Object.keys(REGIONS) as [Region, ...Region[]];
+
+const REGION_BASE_URLS = Object.fromEntries(REGION_CODES.map((r) => [r, REGIONS[r].console])) as { readonly [R in Region]: (typeof REGIONS)[R]['console'] };
 
 /** Directory Insights lives on its own host per region. */
-const REGION_INSIGHTS_URLS = {
-  us: 'https://api.jumpcloud.com',
-  eu: 'https://api.eu.jumpcloud.com',
-} as const;
+const REGION_INSIGHTS_URLS = Object.fromEntries(REGION_CODES.map((r) => [r, REGIONS[r].insights])) as { readonly [R in Region]: (typeof REGIONS)[R]['insights'] };
 
-type Region = keyof typeof REGION_BASE_URLS;
+/** The region field of every request and of the agent config: one of REGION_CODES, with a message that lists them. */
+export const regionSchema = z.enum(REGION_CODES, { message: `must be one of ${REGION_CODES.join(', ')} (JumpCloud's published regions)` });
 
 const httpsUrl = z
   .string()
@@ -73,7 +82,7 @@ export type ProxySetting = z.infer<typeof proxySettingSchema>;
 export const jumpcloudConnectionSchema = z
   .strictObject({
     baseUrl: httpsUrl.optional(),
-    region: z.enum(['us', 'eu']).optional(),
+    region: regionSchema.optional(),
     /** Directory Insights base URL; defaults to the region's, or to baseUrl when baseUrl is given. */
     insightsBaseUrl: httpsUrl.optional(),
     apiKey: z.string().min(1).max(1024),

@@ -31,6 +31,7 @@ Describe 'NewJCJumpCloudBlock' {
     It 'sends -Region "<Region>" as <Sent>' -ForEach @(
         @{ Region = 'US'; Sent = 'us' }
         @{ Region = 'eu'; Sent = 'eu' }
+        @{ Region = 'IN'; Sent = 'in' }
         @{ Region = ''; Sent = 'us' }
     ) {
         $block = InModuleScope JumpCloudADI -Parameters @{ Key = $script:ApiKey; Region = $Region } {
@@ -39,12 +40,25 @@ Describe 'NewJCJumpCloudBlock' {
         $block['region'] | Should -BeExactly $Sent
     }
 
-    It 'refuses a region other than US or EU (Region.Invalid)' {
+    It 'refuses a region JumpCloud does not publish (Region.Invalid), naming the valid ones' {
         {
             InModuleScope JumpCloudADI -Parameters @{ Key = $script:ApiKey } {
                 NewJCJumpCloudBlock -BoundParameters @{ JumpCloudApiKey = $Key; Region = 'APAC'; JumpCloudTimeoutSeconds = 5 }
             }
-        } | Should -Throw -ErrorId 'Region.Invalid,NewJCJumpCloudBlock'
+        } | Should -Throw -ErrorId 'Region.Invalid,NewJCJumpCloudBlock' -ExpectedMessage '*US, EU, IN*'
+    }
+
+    It 'every cmdlet with -Region validates against the same list as the engine (US, EU, IN)' {
+        $regions = InModuleScope JumpCloudADI { GetJCRegionList }
+        $engineSource = Get-Content -Raw -LiteralPath (Join-Path -Path $script:RepoRoot -ChildPath 'engine/src/jumpcloud/connection.ts')
+        $engineRegions = [regex]::Matches(($engineSource -split 'export const REGIONS = \{')[1].Split(';')[0], '(?m)^\s+([a-z]+): \{') | ForEach-Object { $_.Groups[1].Value.ToUpperInvariant() }
+        @($engineRegions) | Should -Be @($regions)
+        $withRegion = @(Get-Command -Module JumpCloudADI | Where-Object { $_.Parameters.ContainsKey('Region') })
+        $withRegion.Count | Should -BeGreaterThan 5
+        foreach ($command in $withRegion) {
+            $set = $command.Parameters['Region'].Attributes | Where-Object { $_ -is [System.Management.Automation.ValidateSetAttribute] }
+            @($set.ValidValues) | Should -Be @($regions) -Because "$($command.Name) -Region"
+        }
     }
 
     It 'sends a URL as baseUrl (no region), with orgId and an absolute caFile, in protocol order' {
