@@ -3,6 +3,7 @@
 // API key. Only plain facts (status, socket code, endpoint) survive into the error.
 import { EngineError, ExitCode, type ErrorCategory, type ErrorId, type ExitCodeValue } from '../errors';
 import { TLS_CODES } from '../util/tls-codes';
+import { describeViolations, type FieldViolation } from './error-details';
 import type { ProxyTunnelError } from './proxy';
 
 /** Method and path (no query string, no host) of the call that failed, e.g. `GET /api/systemusers`. */
@@ -63,20 +64,22 @@ const STATUS_RULES: Record<number, StatusRule> = {
 };
 
 /** Maps a final (non-retried) HTTP error status to an EngineError. */
-export function httpStatusError(status: number, endpoint: Endpoint, serverMessage: string | null, errorName: string | null = null): EngineError {
-  const details = { status, endpoint, ...(errorName ? { error: errorName } : {}) };
+export function httpStatusError(status: number, endpoint: Endpoint, serverMessage: string | null, errorName: string | null = null, violations: FieldViolation[] = []): EngineError {
+  const details = { status, endpoint, ...(errorName ? { error: errorName } : {}), ...(violations.length > 0 ? { fieldViolations: violations } : {}) };
+  // The field violations say what the one-line message does not ("Password validation fail": which rule).
+  const fields = violations.length > 0 ? ` Field violations: ${describeViolations(violations)}.` : '';
   const rule = STATUS_RULES[status];
   if (errorName && status >= 400 && status < 500) {
     // The agent channel names its refusals (ConnectKeyUsed, NotPrimary, ...): keep that name as the id.
     // The names it is known to send are catalogued in error-ids.ts; a new one passes through as is.
-    return new EngineError(`JumpCloud.${errorName}` as ErrorId, `${serverMessage ?? errorName} (${endpoint}, HTTP ${status}).`, {
+    return new EngineError(`JumpCloud.${errorName}` as ErrorId, `${serverMessage ?? errorName} (${endpoint}, HTTP ${status}).${fields}`, {
       category: status === 401 || status === 403 ? 'AuthenticationError' : 'InvalidOperation',
       exitCode: status === 401 || status === 403 ? ExitCode.AuthFailed : ExitCode.PartialFailure,
       target: endpoint,
       details,
     });
   }
-  if (rule) return new EngineError(rule.id, rule.explain(endpoint, serverMessage), { category: rule.category, exitCode: rule.exitCode, target: endpoint, details });
+  if (rule) return new EngineError(rule.id, rule.explain(endpoint, serverMessage) + fields, { category: rule.category, exitCode: rule.exitCode, target: endpoint, details });
   if (status === 429) {
     return new EngineError('JumpCloud.RateLimited', `JumpCloud kept refusing ${endpoint} with 429 (too many requests) after the allowed retries; try again later or lower the request rate.`, {
       category: 'LimitsExceeded',
@@ -86,14 +89,14 @@ export function httpStatusError(status: number, endpoint: Endpoint, serverMessag
     });
   }
   if (status >= 500) {
-    return new EngineError('JumpCloud.ServiceError', withServerText(`JumpCloud failed ${endpoint} with HTTP ${status} after the allowed retries.`, serverMessage), {
+    return new EngineError('JumpCloud.ServiceError', withServerText(`JumpCloud failed ${endpoint} with HTTP ${status} after the allowed retries.`, serverMessage) + fields, {
       category: 'ConnectionError',
       exitCode: ExitCode.Unreachable,
       target: endpoint,
       details,
     });
   }
-  return new EngineError('JumpCloud.RequestRejected', withServerText(`JumpCloud rejected ${endpoint} (HTTP ${status}).`, serverMessage), {
+  return new EngineError('JumpCloud.RequestRejected', withServerText(`JumpCloud rejected ${endpoint} (HTTP ${status}).`, serverMessage) + fields, {
     category: 'InvalidOperation',
     exitCode: ExitCode.PartialFailure,
     target: endpoint,

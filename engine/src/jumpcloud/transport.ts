@@ -11,6 +11,7 @@ import { ENGINE_VERSION } from '../version';
 import { cancelledError, httpStatusError, responseTooLargeError, JumpCloudSchemaError, networkError, proxyError, RETRYABLE_NETWORK_CODES, RETRYABLE_PROXY_STATUSES, type Endpoint } from './errors';
 import { proxyAuthorization, ProxyTunnelAgent, ProxyTunnelError, type ProxySettings } from './proxy';
 import { abortableSleep, backoffDelay, DEFAULT_RETRY_POLICY, parseRetryAfter, type RetryPolicy } from './retry';
+import { describeViolations, fieldViolationsOf, type FieldViolation } from './error-details';
 import { errorBodySchema } from './schemas';
 
 type ClientLogLevel = 'debug' | 'verbose' | 'info' | 'warning';
@@ -169,8 +170,8 @@ export class HttpTransport {
         const status = response.status;
         this.#log('debug', `${endpoint} → ${status} in ${this.#now() - sentAt} ms`, { attempt });
         if (status < 400) return { status, headers: flatHeaders(response.headers), body: parseBody(response.data, status, endpoint), endpoint };
-        const { message, error } = this.#serverMessage(response.data);
-        final = httpStatusError(status, endpoint, message, error);
+        const { message, error, violations } = this.#serverMessage(response.data);
+        final = httpStatusError(status, endpoint, message, error, violations);
         retryAfterMs = parseRetryAfter(headerValue(response.headers, 'retry-after'), this.#now());
         retryable = status === 429 || status === 502 || status === 503 || status === 504 || (status >= 500 && idempotent);
         what = `answered ${status}`;
@@ -222,19 +223,22 @@ export class HttpTransport {
     return out;
   }
 
-  #serverMessage(raw: string | undefined): { message: string | null; error: string | null } {
-    if (!raw) return { message: null, error: null };
+  #serverMessage(raw: string | undefined): { message: string | null; error: string | null; violations: FieldViolation[] } {
+    if (!raw) return { message: null, error: null, violations: [] };
     let parsed: unknown;
     try {
       parsed = JSON.parse(raw);
     } catch {
-      return { message: this.#scrub(raw.slice(0, MAX_SERVER_MESSAGE)).trim() || null, error: null };
+      return { message: this.#scrub(raw.slice(0, MAX_SERVER_MESSAGE)).trim() || null, error: null, violations: [] };
     }
     const body = errorBodySchema.safeParse(parsed);
-    if (!body.success) return { message: null, error: null };
+    if (!body.success) return { message: null, error: null, violations: [] };
     const message = body.data.message ? this.#scrub(body.data.message.slice(0, MAX_SERVER_MESSAGE)) : null;
     const error = body.data.error && /^[A-Za-z][A-Za-z0-9]{1,63}$/.test(body.data.error) ? body.data.error : null;
-    return { message, error };
+    // Scrubbed like the message: a service may echo what it was sent.
+    const violations = fieldViolationsOf(parsed).map((v) => ({ field: this.#scrub(v.field), description: this.#scrub(v.description) }));
+    if (violations.length > 0) this.#log('verbose', `JumpCloud named field violations: ${describeViolations(violations)}`);
+    return { message, error, violations };
   }
 }
 

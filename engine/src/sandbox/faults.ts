@@ -16,6 +16,13 @@ export const faultRuleSchema = z
     status: z.number().int().min(400).max(599).optional(),
     /** Retry-After header value sent with the status (seconds, or an HTTP date). */
     retryAfter: z.string().min(1).max(64).optional(),
+    /** status: the body's message instead of the default (e.g. JumpCloud's "Password validation fail"). */
+    message: z.string().min(1).max(512).optional(),
+    /**
+     * status: field violations in the body, as JumpCloud sends them with a 400 (a google.rpc.BadRequest
+     * entry of `details` with `fieldViolationsList`; docs/jumpcloud-errors.md).
+     */
+    fieldViolations: z.array(z.strictObject({ field: z.string().max(128), description: z.string().max(256) })).min(1).max(20).optional(),
     /** omitField: the field removed from every object in the answer (`username`, `results`...). */
     field: z.string().min(1).max(128).optional(),
     /** Path prefix the rule applies to; default: the public API (/api and /insights). */
@@ -34,7 +41,7 @@ export interface FaultRule extends FaultRuleInput {
 }
 
 type FaultAction =
-  | { kind: 'status'; status: number; retryAfter: string | undefined }
+  | { kind: 'status'; status: number; retryAfter: string | undefined; message?: string; fieldViolations?: Array<{ field: string; description: string }> }
   | { kind: 'drop' }
   | { kind: 'omitField'; field: string };
 
@@ -87,7 +94,15 @@ export class FaultInjector {
       if (rule.kind === 'latency') decision.latencyMs += rule.latencyMs ?? 0;
       else if (rule.kind === 'drop') decision.action = { kind: 'drop' };
       else if (rule.kind === 'omitField') decision.action = { kind: 'omitField', field: rule.field as string };
-      else decision.action = { kind: 'status', status: rule.status ?? 500, retryAfter: rule.retryAfter };
+      else {
+        decision.action = {
+          kind: 'status',
+          status: rule.status ?? 500,
+          retryAfter: rule.retryAfter,
+          ...(rule.message ? { message: rule.message } : {}),
+          ...(rule.fieldViolations ? { fieldViolations: rule.fieldViolations } : {}),
+        };
+      }
     }
     this.rules = this.rules.filter((r) => r.count === undefined || r.count > 0);
     return decision;

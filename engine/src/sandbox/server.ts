@@ -11,7 +11,7 @@ import { AGENT_CHANNEL_PREFIX } from '../jumpcloud/agent-protocol';
 import { addAdminRoutes, ADMIN_PREFIX } from './admin-routes';
 import { addAgentRoutes } from './agent-routes';
 import { addPublicRoutes } from './api-routes';
-import { SandboxError } from './errors';
+import { fieldViolationDetails, SandboxError } from './errors';
 import { FaultInjector, omitField, type FaultRuleInput } from './faults';
 import { writeFileAtomic } from './files';
 import { ensureEngineFolder } from '../config/folder';
@@ -161,7 +161,9 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
         return;
       }
       if (decision.action?.kind === 'status') {
-        const err = new SandboxError(decision.action.status, decision.action.status === 429 ? 'Too Many Requests' : 'Internal Server Error (injected fault)');
+        const { action } = decision;
+        const text = action.message ?? (action.status === 429 ? 'Too Many Requests' : 'Internal Server Error (injected fault)');
+        const err = new SandboxError(action.status, text, null, action.fieldViolations ? fieldViolationDetails(action.fieldViolations) : {});
         status = err.status;
         send(res, err.status, err.body(), decision.action.retryAfter ? { 'Retry-After': decision.action.retryAfter } : {});
         return;

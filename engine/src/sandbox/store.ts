@@ -8,7 +8,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { sealToAgent, type SealedSecret } from '../jumpcloud/agent-crypto';
 import type { AckRequest, ChangeType, ExchangeRequest, HeartbeatRequest } from '../jumpcloud/agent-protocol';
-import { SandboxError } from './errors';
+import { fieldViolationDetails, SandboxError } from './errors';
 import { IdMaker } from './ids';
 
 export const DAY_MS = 86_400_000;
@@ -495,18 +495,24 @@ export class SandboxStore {
     if (byMail !== undefined && byMail !== exceptId) throw new SandboxError(400, `User already exists: the email '${email}' is taken`);
   }
 
-  /** Refuses a password the org policy does not allow, like JumpCloud does (400). */
+  /**
+   * Refuses a password the org policy does not allow, like JumpCloud does: 400 "Password
+   * validation fail", the broken rules only as field violations (google.rpc.BadRequest,
+   * `fieldViolationsList` of { field: "password", description: <rule> }; docs/jumpcloud-errors.md).
+   */
   checkPassword(password: string, username: string): void {
     const policy = this.org.settings.passwordPolicy;
-    const problems: string[] = [];
-    if (password.length === 0) problems.push('it is empty');
-    if (policy.enableMinLength && password.length < policy.minLength) problems.push(`it is shorter than ${policy.minLength} characters`);
-    if (policy.needsLowercase && !/\p{Ll}/u.test(password)) problems.push('it needs a lowercase letter');
-    if (policy.needsUppercase && !/\p{Lu}/u.test(password)) problems.push('it needs an uppercase letter');
-    if (policy.needsNumeric && !/\p{Nd}/u.test(password)) problems.push('it needs a digit');
-    if (policy.needsSymbolic && !/[^\p{L}\p{Nd}]/u.test(password)) problems.push('it needs a symbol');
-    if (!policy.allowUsernameSubstring && password.toLowerCase().includes(username.toLowerCase())) problems.push('it contains the username');
-    if (problems.length > 0) throw new SandboxError(400, `Password does not meet the organization's password policy: ${problems.join('; ')}`);
+    const rules: string[] = [];
+    if (password.length === 0) rules.push('required');
+    if (policy.enableMinLength && password.length < policy.minLength) rules.push('minLength');
+    if (policy.needsLowercase && !/\p{Ll}/u.test(password)) rules.push('lowercase');
+    if (policy.needsUppercase && !/\p{Lu}/u.test(password)) rules.push('uppercase');
+    if (policy.needsNumeric && !/\p{Nd}/u.test(password)) rules.push('numeric');
+    if (policy.needsSymbolic && !/[^\p{L}\p{Nd}]/u.test(password)) rules.push('specialCharacter');
+    if (!policy.allowUsernameSubstring && password.toLowerCase().includes(username.toLowerCase())) rules.push('usernameSubstring');
+    if (rules.length > 0) {
+      throw new SandboxError(400, 'Password validation fail', null, fieldViolationDetails(rules.map((rule) => ({ field: 'password', description: rule }))));
+    }
   }
 
   /**

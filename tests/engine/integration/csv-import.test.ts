@@ -200,7 +200,16 @@ describe('csv-import: JumpCloud sandbox', () => {
 
   it('refuses a row whose e-mail another JumpCloud user has, fails a row JumpCloud refuses, and goes on', async () => {
     sb.store.createUser({ username: 'someone.else', email: 'taken@example.com' });
-    const fault = await sb.call('POST', '/sandbox/admin/faults', { kind: 'status', status: 400, count: 1, path: '/api/systemusers', method: 'POST' });
+    // JumpCloud's own refusal of a password: "Password validation fail", the rule only as a field violation.
+    const fault = await sb.call('POST', '/sandbox/admin/faults', {
+      kind: 'status',
+      status: 400,
+      count: 1,
+      path: '/api/systemusers',
+      method: 'POST',
+      message: 'Password validation fail',
+      fieldViolations: [{ field: 'password', description: 'specialCharacter' }],
+    });
     assert.equal(fault.status, 201);
     const path = file('refused.csv', `${HEADER}\n${good(20)}\nTa,Ken,taken.user,${PASSWORDS[0]},taken@example.com\n${good(21)}\n`);
     const { code, rows } = await run(path, { skipInvalidRows: true, concurrency: 1 });
@@ -210,6 +219,8 @@ describe('csv-import: JumpCloud sandbox', () => {
       ['Invalid', 'Csv.EmailTaken'],
       ['Created', null],
     ]);
+    assert.match(String(rows[0]?.Reason), /Password validation fail/);
+    assert.match(String(rows[0]?.Reason), /Field violations: password: specialCharacter/);
     assert.equal(sb.store.findUserByName('imp.user20'), undefined);
   });
 

@@ -166,7 +166,15 @@ describe('jumpcloud client against the sandbox: the calls the sync uses', () => 
     const suspended = await client.updateUser(created._id, { suspended: true });
     assert.equal(suspended.state, 'SUSPENDED');
     assert.equal((await client.getUser(created._id)).suspended, true);
-    await assert.rejects(client.updateUser(created._id, { password: 'short' }), (err: unknown) => err instanceof EngineError && /password policy/.test(err.message));
+    // JumpCloud's one-line message says only "Password validation fail"; the field violations say which rule.
+    await assert.rejects(client.updateUser(created._id, { password: 'short' }), (err: unknown) => {
+      assert.ok(err instanceof EngineError);
+      assert.equal(err.id, 'JumpCloud.RequestRejected');
+      assert.match(err.message, /Password validation fail/);
+      assert.match(err.message, /Field violations: .*password: minLength/);
+      assert.deepEqual((err.details.fieldViolations as Array<{ field: string }>).map((v) => v.field).filter((f) => f !== 'password'), []);
+      return true;
+    });
     await assert.rejects(client.getUser('ffffffffffffffffffffffff'), (err: unknown) => err instanceof EngineError && err.id === 'JumpCloud.NotFound');
   });
 
