@@ -8,6 +8,8 @@ import { sidFromBytes } from './binary';
 import { decodeAnchor, lower } from './names';
 import { escapeFilterValue } from './escape';
 import { allStrings, firstString, type AdSession } from './session';
+import { checkForestUpns } from './global-catalog';
+import { readAttributeLimits, type AttributeLimits } from './schema-limits';
 
 export const DEFAULT_ANCHOR_ATTRIBUTE = 'adminDescription';
 const UAC_ACCOUNTDISABLE = 0x2;
@@ -21,6 +23,8 @@ export interface ReadOptions {
   candidateNames?: string[];
   /** The sync's anchor key: anchors are checked against their proof (unchecked without a key). */
   anchorKey?: Buffer | null;
+  /** The schema's attribute limits when the caller holds them already (the agent reads them once). */
+  attributeLimits?: AttributeLimits;
 }
 
 /** Binary attributes the reader asks for (ldapts returns them as Buffers only when told). */
@@ -151,7 +155,12 @@ export async function readActualState(session: AdSession, options: ReadOptions):
       }
     }
   }
-  return { rootDN: options.rootDN, upnSuffix: suffix, users, groups, accountNames, principalNames, anchoredOutside };
+  // UPNs are unique in the whole forest on Windows: holders in other domains come from the global catalog.
+  const upnCandidates = [...new Set(candidates.filter((n) => n.includes('@')).map(lower))].filter((n) => !principalNames.has(n));
+  const forest = await checkForestUpns(session, dse, upnCandidates);
+  for (const [upn, dn] of forest.holders) if (!principalNames.has(upn)) principalNames.set(upn, dn);
+  const attributeLimits = options.attributeLimits ?? (await readAttributeLimits(session, dse));
+  return { rootDN: options.rootDN, upnSuffix: suffix, users, groups, accountNames, principalNames, anchoredOutside, attributeLimits, upnScope: forest.scope };
 }
 
 // ---- a targeted read: only the objects a slice of JumpCloud maps to -------------------------

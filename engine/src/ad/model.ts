@@ -1,5 +1,7 @@
 // What AD holds, as the sync reads it: managed users and groups, their anchors, the names in use.
 // Owned by ad/ (the directory reader and the writer speak it); sync/ builds its plans on it.
+import type { UpnScope } from './global-catalog';
+import type { AttributeLimits } from './schema-limits';
 
 /** The anchor the sync writes on objects it manages: their JumpCloud id plus its own flags. */
 export interface Anchor {
@@ -38,7 +40,10 @@ export interface AdUser {
   displayName: string;
   mail: string;
   disabled: boolean;
-  /** pwdLastSet is non-zero: the account has a password (enabling one without is refused by Windows). */
+  /**
+   * pwdLastSet is non-zero: the account has a password. Zero means either none yet or "must change
+   * at next logon" (a password an administrator set): not a reason to replace it (sync/apply.ts).
+   */
   passwordSet: boolean;
   protected: boolean;
   /** objectGUID as text (lower case); absent or '' when not read. */
@@ -74,7 +79,7 @@ export interface ActualState {
   groups: AdGroup[];
   /** sAMAccountName (lower case) → DN of every account in the domain, to detect clashes anywhere. */
   accountNames: Map<string, string>;
-  /** userPrincipalName (lower case) → DN, for the same reason. */
+  /** userPrincipalName (lower case) → DN, for the same reason; forest-wide when upnScope says so. */
   principalNames: Map<string, string>;
   /**
    * Holders (DN → JumpCloud id) of looked-up names outside the root that carry one of our anchors:
@@ -86,6 +91,10 @@ export interface ActualState {
    * slice may want (they are not managed by this plan, but a create or rename cannot take their DN).
    */
   occupiedDns?: string[];
+  /** rangeUpper of the attributes the sync writes (ad/schema-limits.ts); absent: not checked. */
+  attributeLimits?: AttributeLimits;
+  /** Where the UPN holders were looked up (ad/global-catalog.ts). */
+  upnScope?: UpnScope;
 }
 
 export interface UserAttributes {

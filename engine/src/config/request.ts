@@ -23,6 +23,15 @@ export const dcSchema = z
     timeoutMs: z.number().int().min(100).max(600_000).default(10_000),
     allowInsecure: z.boolean().default(false),
     insecureRiskAcknowledged: z.boolean().default(false),
+    /**
+     * Forest-wide UPN check through the global catalog (ad/global-catalog.ts): auto (when the
+     * forest has more than one domain, or the count cannot be read), always, never.
+     */
+    globalCatalog: z.enum(['auto', 'always', 'never']).optional(),
+    /** The global catalog server when it is not this DC or the one DNS names (_gc._tcp). */
+    globalCatalogHost: z.string().min(1).max(255).optional(),
+    /** Its port when not the standard one (3269 for ldaps, 3268 for starttls). */
+    globalCatalogPort: z.number().int().min(1).max(65535).optional(),
   })
   .refine((dc) => dc.mode !== 'ldap' || (dc.allowInsecure && dc.insecureRiskAcknowledged), {
     message:

@@ -5,7 +5,7 @@
 import { asEngineError, type EngineError } from '../errors';
 import type { ProgressUpdate } from '../log/reporter';
 import type { Journal } from './journal';
-import { APPLY_ORDER, type Plan, type PlanOp, type PlanOpKind } from './model';
+import { APPLY_ORDER, type LogonNameChange, type Plan, type PlanOp, type PlanOpKind } from './model';
 import { type UserAttributes } from '../ad/model';
 import type { KindStatus, SafetyDecision } from './safety-limit';
 
@@ -65,19 +65,41 @@ function jcIdOf(op: PlanOp): string | null {
   return 'jcId' in op ? op.jcId : null;
 }
 
+/**
+ * Logon names first, in one modify: Windows refuses a UPN held anywhere in the forest, and then
+ * neither name changed. Then the DN; if that is refused, the previous logon names go back, so the
+ * account is left either fully renamed or as it was.
+ */
+async function renameWithLogonNames(w: DirectoryWriter, dn: string, newDn: string, names: LogonNameChange): Promise<void> {
+  await w.updateAttributes(dn, { ...names.after });
+  if (dn === newDn) return;
+  try {
+    await w.rename(dn, newDn);
+  } catch (err) {
+    await w.updateAttributes(dn, { ...names.before }).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Windows refuses to enable an account that has no password (ERROR_PASSWORD_RESTRICTION, 0000052D). */
+function refusedForWantOfPassword(err: unknown): boolean {
+  return asEngineError(err).details.adCode === '0000052D';
+}
+
 async function runOne(op: PlanOp, ctx: ApplyContext): Promise<void> {
   const w = ctx.writer;
   switch (op.kind) {
     case 'createGroup':
       return w.createGroup(op.dn, op.jcId, op.name, op.description);
     case 'renameGroup':
-    case 'renameUser':
       return w.rename(op.dn, op.newDn);
     case 'vacateUserName':
       // Logon names first: a kill between the two steps leaves a user the next plan still sees as holding its old CN.
       await w.updateAttributes(op.dn, { sAMAccountName: op.tempName, userPrincipalName: op.tempUpn });
       if (op.newDn.toLowerCase() !== op.dn.toLowerCase()) await w.rename(op.dn, op.newDn);
       return;
+    case 'renameUser':
+      return op.logonNames ? renameWithLogonNames(w, op.dn, op.newDn, op.logonNames) : w.rename(op.dn, op.newDn);
     case 'updateGroup':
     case 'updateUser':
       return w.updateAttributes(op.dn, Object.fromEntries(op.changes.map((c) => [c.attribute, c.after])), op.adopt ? op.jcId : undefined);
@@ -87,8 +109,14 @@ async function runOne(op: PlanOp, ctx: ApplyContext): Promise<void> {
     case 'createUser':
       return w.createUser(op.dn, op.jcId, op.attributes, ctx.initialPassword(op.jcId), op.enabled);
     case 'enableUser':
-      if (op.needsPassword) await w.setPassword(op.dn, ctx.initialPassword(op.jcId));
-      return w.setEnabled(op.dn, op.jcId, true);
+      if (!op.mayLackPassword) return w.setEnabled(op.dn, op.jcId, true);
+      try {
+        return await w.setEnabled(op.dn, op.jcId, true);
+      } catch (err) {
+        if (!refusedForWantOfPassword(err)) throw err;
+        await w.setPassword(op.dn, ctx.initialPassword(op.jcId));
+        return w.setEnabled(op.dn, op.jcId, true);
+      }
     case 'disableUser':
       return w.setEnabled(op.dn, op.jcId, false);
     case 'addMember':

@@ -56,6 +56,16 @@ export const DEFAULT_PLAN_OPTIONS: PlanOptions = {
   force: false,
 };
 
+export interface LogonNames {
+  sAMAccountName: string;
+  userPrincipalName: string;
+}
+
+export interface LogonNameChange {
+  after: LogonNames;
+  before: LogonNames;
+}
+
 export interface AttributeChange {
   attribute: string;
   before: string;
@@ -71,9 +81,20 @@ export type PlanOp =
   | { kind: 'createUser'; jcId: string; dn: string; attributes: UserAttributes; enabled: boolean; reason: string }
   /** Step one of a rename chain or cycle (./renames.ts): the user takes its temporary name, logon names first, then the CN. */
   | { kind: 'vacateUserName'; jcId: string; dn: string; newDn: string; name: string; tempName: string; tempUpn: string; reason: string }
-  | { kind: 'renameUser'; jcId: string; dn: string; newDn: string; name: string; reason: string }
+  /**
+   * A user rename. `logonNames`: sAMAccountName and UPN change with it, written first in one
+   * modify (AD applies both or neither), then the DN; a refused DN change restores the previous
+   * logon names, so no refused part leaves a half-renamed account.
+   */
+  | { kind: 'renameUser'; jcId: string; dn: string; newDn: string; name: string; reason: string; logonNames?: LogonNameChange }
   | { kind: 'updateUser'; jcId: string; dn: string; name: string; changes: AttributeChange[]; adopt: boolean; reason: string }
-  | { kind: 'enableUser'; jcId: string; dn: string; name: string; needsPassword: boolean; reason: string }
+  /**
+   * `mayLackPassword`: pwdLastSet is 0, which is both "never had a password" and "must change the
+   * password at next logon". The account is enabled as it is; only if the DC refuses that for
+   * want of a password (Windows: 0000052D) does it get one first. A must-change account keeps its
+   * password and its flag.
+   */
+  | { kind: 'enableUser'; jcId: string; dn: string; name: string; mayLackPassword: boolean; reason: string }
   | { kind: 'disableUser'; jcId: string; dn: string; name: string; reason: string }
   | { kind: 'addMember'; groupDn: string; memberDn: string; group: string; member: string; reason: string }
   | { kind: 'removeMember'; groupDn: string; memberDn: string; group: string; member: string; reason: string }
@@ -90,7 +111,9 @@ export type SkipCode =
   | 'ForeignAnchor'
   | 'UntrustedAnchor'
   | 'MovedOutOfRoot'
-  | 'DuplicateInJumpCloud';
+  | 'DuplicateInJumpCloud'
+  /** A value longer than the schema allows (rangeUpper): Windows would refuse the write. */
+  | 'ValueTooLong';
 
 export type PlanOpKind = PlanOp['kind'];
 

@@ -4,6 +4,7 @@ import { escapeDnValue } from '../ad/escape';
 import { APPLY_ORDER, type AttributeChange, type DesiredGroup, type DesiredState, type DesiredUser, type Plan, type PlanOp, type PlanOptions, type SkipCode } from './model';
 import { type ActualState, type AdGroup, type AdUser, type UserAttributes } from '../ad/model';
 import { accountNameProblem, lower, MAX_CN, MAX_GROUP_SAM, MAX_USER_SAM } from '../ad/names';
+import { describeOverLimit, valuesOverLimit } from '../ad/schema-limits';
 import { resolveRenames, type RenameIntent } from './renames';
 import { screenActual } from './trust';
 
@@ -102,6 +103,8 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
     counted.add(lower(user.username));
     if (accountNameProblem(user.username, MAX_USER_SAM, 'username') || existing.cn === user.username) continue;
     const want = userAttributes(user, actual.upnSuffix);
+    // Skipped below for a value over the schema's limit: its rename does not happen, so it needs no name.
+    if (valuesOverLimit({ ...want }, actual.attributeLimits).length > 0) continue;
     intents.push({ jcId: user.jcId, user: existing, dn: childDn(want.cn, actual.rootDN), sAMAccountName: want.sAMAccountName, userPrincipalName: want.userPrincipalName });
   }
   const departing = new Set([...managedUsers.keys()].filter((jcId) => !desiredUserIds.has(jcId)));
@@ -150,6 +153,12 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
       continue;
     }
     const want = userAttributes(user, actual.upnSuffix);
+    const tooLong = valuesOverLimit({ ...want }, actual.attributeLimits);
+    if (tooLong.length > 0) {
+      skip('user', user.jcId, label, users.byJcId.get(user.jcId)?.dn ?? null, 'ValueTooLong', `${describeOverLimit(tooLong)}; shorten it in JumpCloud (values are never truncated)`);
+      keepMemberships();
+      continue;
+    }
     const wantDn = childDn(want.cn, actual.rootDN);
     let existing = users.byJcId.get(user.jcId);
     let adopt = false;
@@ -176,7 +185,7 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
         continue;
       }
       if (holder) {
-        skip('user', user.jcId, label, null, 'NameTaken', `the logon name is already used by ${holder} elsewhere in the domain`);
+        skip('user', user.jcId, label, null, 'NameTaken', `the logon name is already used by ${holder} elsewhere in the ${actual.upnScope?.scope ?? 'domain'}`);
         continue;
       }
       if (dnsUnderRoot.has(lower(wantDn))) {
@@ -194,6 +203,7 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
     }
     let finalDn = existing.dn;
     let renameBlocked = false;
+    let logonNamesInRename = false;
     if (existing.cn !== want.cn) {
       const holder = nameTakenBy(want.sAMAccountName, existing.dn) ?? upnTakenBy(want.userPrincipalName, existing.dn);
       if (!renames.movable.has(user.jcId)) {
@@ -201,12 +211,17 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
         renameBlocked = true;
       } else {
         const from = vacatedDn.get(user.jcId) ?? existing.dn;
-        emit({ kind: 'renameUser', jcId: user.jcId, dn: from, newDn: wantDn, name: label, reason: `username changed in JumpCloud from '${existing.sAMAccountName}'` });
+        // A user that vacated its name first holds its temporary logon names when its rename runs.
+        const vacate = renames.vacates.get(user.jcId);
+        const before = vacate ? { sAMAccountName: vacate.tempName, userPrincipalName: vacate.tempUpn } : { sAMAccountName: existing.sAMAccountName, userPrincipalName: existing.userPrincipalName };
+        const logonNames = { after: { sAMAccountName: want.sAMAccountName, userPrincipalName: want.userPrincipalName }, before };
+        emit({ kind: 'renameUser', jcId: user.jcId, dn: from, newDn: wantDn, name: label, reason: `username changed in JumpCloud from '${existing.sAMAccountName}'`, logonNames });
+        logonNamesInRename = true;
         finalDn = wantDn;
         renamed.set(lower(existing.dn), wantDn);
       }
     }
-    const attributes = ['givenName', 'sn', 'displayName', 'mail', ...(renameBlocked ? [] : ['sAMAccountName', 'userPrincipalName'])];
+    const attributes = ['givenName', 'sn', 'displayName', 'mail', ...(renameBlocked || logonNamesInRename ? [] : ['sAMAccountName', 'userPrincipalName'])];
     const diff = changes(existing as unknown as Record<string, string>, want as unknown as Record<string, string>, attributes).filter(
       (c) => !(c.attribute === 'mail' && c.after === ''),
     );
@@ -217,7 +232,7 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
       emit({ kind: 'disableUser', jcId: user.jcId, dn: finalDn, name: label, reason: 'suspended in JumpCloud' });
     } else if (!user.suspended && existing.disabled) {
       if (existing.anchor?.syncDisabled) {
-        emit({ kind: 'enableUser', jcId: user.jcId, dn: finalDn, name: label, needsPassword: !existing.passwordSet, reason: 'active again in JumpCloud' });
+        emit({ kind: 'enableUser', jcId: user.jcId, dn: finalDn, name: label, mayLackPassword: !existing.passwordSet, reason: 'active again in JumpCloud' });
       } else {
         const why = existing.anchor?.offboarded
           ? 'disabled in AD by an administrator (offboarded: the agent suspended the user in JumpCloud) and active in JumpCloud again; not re-enabled'
@@ -267,6 +282,11 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
     const problem = accountNameProblem(group.name, Math.min(MAX_GROUP_SAM, MAX_CN), 'group name');
     if (problem) {
       skip('group', group.jcId, label, null, 'InvalidGroupName', `${problem}; rename the group in JumpCloud`);
+      return;
+    }
+    const tooLong = valuesOverLimit({ cn: group.name, description: group.description }, actual.attributeLimits);
+    if (tooLong.length > 0) {
+      skip('group', group.jcId, label, groups.byJcId.get(group.jcId)?.dn ?? null, 'ValueTooLong', `${describeOverLimit(tooLong)}; shorten it in JumpCloud (values are never truncated)`);
       return;
     }
     const wantDn = childDn(group.name, actual.rootDN);

@@ -35,7 +35,7 @@ const ops: PlanOp[] = [
   { kind: 'createUser', jcId: 'u2', dn: 'CN=b', attributes: { cn: 'b', sAMAccountName: 'b', userPrincipalName: 'b@x', givenName: 'B', sn: 'B', displayName: 'B B', mail: '' }, enabled: true, reason: 'r' },
   { kind: 'addMember', groupDn: 'CN=G', memberDn: 'CN=a', group: 'G', member: 'a', reason: 'r' },
   { kind: 'addMember', groupDn: 'CN=G', memberDn: 'CN=b', group: 'G', member: 'b', reason: 'r' },
-  { kind: 'enableUser', jcId: 'u3', dn: 'CN=c', name: 'c', needsPassword: true, reason: 'r' },
+  { kind: 'enableUser', jcId: 'u3', dn: 'CN=c', name: 'c', mayLackPassword: true, reason: 'r' },
   { kind: 'disableUser', jcId: 'u4', dn: 'CN=d', name: 'd', reason: 'r' },
   { kind: 'skip', objectType: 'user', jcId: 'u5', name: 'e', dn: null, code: 'MissingName', reason: 'no last name' },
 ];
@@ -49,7 +49,6 @@ describe('apply', () => {
       'createGroup CN=G',
       'createUser CN=a pw=24',
       'createUser CN=b pw=24',
-      'setPassword CN=c',
       'enable CN=c',
       'add CN=G [CN=a CN=b]',
       'disable CN=d',
@@ -58,6 +57,32 @@ describe('apply', () => {
     assert.equal(outcome.reported, 1);
     assert.equal(journal.entries.length, 8);
     assert.ok(journal.entries.every((e) => !JSON.stringify(e).includes('x'.repeat(24))), 'no password in the journal');
+  });
+
+  it('enables a pwdLastSet=0 account as it is (a "must change" password stays); sets one only when the DC refuses for want of it', async () => {
+    const enableOnly: PlanOp[] = [{ kind: 'enableUser', jcId: 'u3', dn: 'CN=c', name: 'c', mayLackPassword: true, reason: 'r' }];
+    const kept = recorder();
+    await apply(planOf(enableOnly), { writer: kept.writer, journal: memoryJournal(), initialPassword: () => 'p' });
+    assert.deepEqual(kept.calls, ['enable CN=c']);
+
+    let refused = false;
+    const calls: string[] = [];
+    const windows = recorder().writer;
+    windows.setEnabled = async (dn) => {
+      calls.push(`enable ${dn}`);
+      if (!refused) {
+        refused = true;
+        throw new EngineError('AD.ConstraintViolation', 'the password does not meet the domain password policy', { exitCode: ExitCode.PartialFailure, details: { ldapCode: 53, adCode: '0000052D' } });
+      }
+    };
+    windows.setPassword = async (dn) => void calls.push(`setPassword ${dn}`);
+    const outcome = await apply(planOf(enableOnly), { writer: windows, journal: memoryJournal(), initialPassword: () => 'p' });
+    assert.equal(outcome.failed, 0);
+    assert.deepEqual(calls, ['enable CN=c', 'setPassword CN=c', 'enable CN=c']);
+
+    const other = recorder((c) => c.startsWith('enable'));
+    const failed = await apply(planOf(enableOnly), { writer: other.writer, journal: memoryJournal(), initialPassword: () => 'p' });
+    assert.deepEqual([failed.failed, other.calls], [1, ['enable CN=c']], 'any other refusal is not answered with a new password');
   });
 
   it('records per-object failures and goes on', async () => {

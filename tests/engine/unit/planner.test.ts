@@ -75,14 +75,15 @@ describe('planner: users', () => {
     ]);
   });
 
-  it('renames by anchor: same object, new RDN, sAMAccountName and UPN', () => {
+  it('renames by anchor: same object, new RDN, sAMAccountName and UPN planned together in the rename', () => {
     const p = run({ users: [jcUser(1, { username: 'renamed1' })], groups: [] }, actual([adUser(1)]));
-    assert.deepEqual(kinds(p.operations), ['renameUser', 'updateUser']);
+    assert.deepEqual(kinds(p.operations), ['renameUser'], 'no separate logon-name update that could fail after the DN changed');
     const rename = p.operations[0] as Extract<PlanOp, { kind: 'renameUser' }>;
     assert.equal(rename.newDn, `CN=renamed1,${ROOT}`);
-    const update = p.operations[1] as Extract<PlanOp, { kind: 'updateUser' }>;
-    assert.equal(update.dn, `CN=renamed1,${ROOT}`);
-    assert.deepEqual(update.changes.map((c) => c.attribute), ['sAMAccountName', 'userPrincipalName']);
+    assert.deepEqual(rename.logonNames, {
+      after: { sAMAccountName: 'renamed1', userPrincipalName: 'renamed1@example.com' },
+      before: { sAMAccountName: 'user1', userPrincipalName: 'user1@example.com' },
+    });
   });
 
   it('disables a suspended user and re-enables it when JumpCloud activates it again', () => {
@@ -109,6 +110,7 @@ describe('planner: users', () => {
     assert.deepEqual(run({ users: [], groups: [] }, actual([offboarded])).operations, [], 'out of scope: already disabled');
     const changed = run({ users: [jcUser(1, { suspended: true, lastName: 'Leaver', username: 'user1b' })], groups: [] }, actual([offboarded]));
     assert.deepEqual(kinds(changed.operations), ['renameUser', 'updateUser'], 'attribute changes still flow, without an anchor rewrite or an enable');
+    assert.deepEqual((changed.operations[1] as Extract<PlanOp, { kind: 'updateUser' }>).changes.map((c) => c.attribute), ['sn', 'displayName']);
     assert.equal((changed.operations[1] as Extract<PlanOp, { kind: 'updateUser' }>).adopt, false);
   });
 
@@ -218,7 +220,7 @@ describe('planner: groups and membership', () => {
   it('keeps membership of a renamed user without remove and re-add', () => {
     const a = actual([adUser(1)], [adGroup('Engineering', id(100), [`CN=user1,${ROOT}`], { description: 'Eng' })]);
     const p = run({ users: [jcUser(1, { username: 'new1' })], groups: [g([1])] }, a);
-    assert.deepEqual(kinds(p.operations), ['renameUser', 'updateUser']);
+    assert.deepEqual(kinds(p.operations), ['renameUser']);
   });
 
   it('renames a group by anchor; a group no longer bound is emptied of managed members and marked, never deleted', () => {

@@ -77,8 +77,14 @@ function planRecord(op: PlanOp): Record<string, unknown> {
     case 'vacateUserName':
       return { ...base, Target: op.name, DN: op.dn, NewDN: op.newDn, JumpCloudId: op.jcId, Changes: [{ Attribute: 'sAMAccountName', Before: op.name, After: op.tempName }] };
     case 'renameUser':
-    case 'renameGroup':
-      return { ...base, Target: op.name, DN: op.dn, NewDN: op.newDn, JumpCloudId: op.jcId, Changes: [] };
+    case 'renameGroup': {
+      // The logon names change with a user's rename (one step, see sync/apply.ts): the plan shows them there.
+      const names = op.kind === 'renameUser' ? op.logonNames : undefined;
+      const changes = names
+        ? (['sAMAccountName', 'userPrincipalName'] as const).filter((a) => names.before[a] !== names.after[a]).map((a) => ({ Attribute: a, Before: names.before[a], After: names.after[a] }))
+        : [];
+      return { ...base, Target: op.name, DN: op.dn, NewDN: op.newDn, JumpCloudId: op.jcId, Changes: changes };
+    }
     default:
       return { ...base, Target: op.name, DN: op.dn, JumpCloudId: op.jcId, Changes: [] };
   }
