@@ -141,6 +141,8 @@ export async function readActualState(session: AdSession, options: ReadOptions):
   // A logon name is also a UPN (name@suffix): both must be free.
   const candidates = (options.candidateNames ?? []).flatMap((n) => (n.includes('@') ? [n] : [n, `${n}@${suffix}`]));
   const unknown = [...new Set(candidates.map(lower))].filter((n) => !accountNames.has(n) && !principalNames.has(n));
+  // UPNs no object under the root holds: asked in the domain here and, when the forest calls for it, in the global catalog below.
+  const upnCandidates = unknown.filter((n) => n.includes('@'));
   for (let i = 0; i < unknown.length; i += NAME_LOOKUP_CHUNK) {
     const chunk = unknown.slice(i, i + NAME_LOOKUP_CHUNK);
     const terms = chunk.map((n) => `(sAMAccountName=${escapeFilterValue(n)})(userPrincipalName=${escapeFilterValue(n)})`).join('');
@@ -156,7 +158,6 @@ export async function readActualState(session: AdSession, options: ReadOptions):
     }
   }
   // UPNs are unique in the whole forest on Windows: holders in other domains come from the global catalog.
-  const upnCandidates = [...new Set(candidates.filter((n) => n.includes('@')).map(lower))].filter((n) => !principalNames.has(n));
   const forest = await checkForestUpns(session, dse, upnCandidates);
   for (const [upn, dn] of forest.holders) if (!principalNames.has(upn)) principalNames.set(upn, dn);
   const attributeLimits = options.attributeLimits ?? (await readAttributeLimits(session, dse));
