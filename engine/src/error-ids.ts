@@ -47,6 +47,7 @@ export const ERROR_IDS = {
   'AD.ObjectClassViolation': { kind: 'fatal', exit: 1, category: 'InvalidData', meaning: 'The object violates its class schema (LDAP 65).' },
   'AD.UnwillingToPerform': { kind: 'fatal', exit: 1, category: 'InvalidOperation', meaning: 'The DC is unwilling to perform the operation (LDAP 53).' },
   'AD.OperationFailed': { kind: 'fatal', exit: 1, category: 'NotSpecified', meaning: 'Any other LDAP failure (the message gives the LDAP code; exit 3 when it is a connection failure).' },
+  'AD.GlobalCatalogNotFound': { kind: 'fatal', exit: 3, category: 'ConnectionError', meaning: 'dc.globalCatalog is always but no global catalog was found (this DC is none, DNS names none).' },
   'AD.PasswordPolicyUnreadable': { kind: 'fatal', exit: 4, category: 'PermissionDenied', meaning: "The bind account cannot read the domain's password policy." },
 
   // Sync

@@ -2,6 +2,7 @@
 // the schedule (full reconcile, offboarding check), and the work itself: the full reconcile
 // (./reconcile.ts), the offboarding check (./offboard.ts) and the AD bind, with the fallback to a
 // rotated service account password. One clock (deps.clock) for every timestamp and wait.
+import type { AttributeLimits } from '../ad/schema-limits';
 import { AdWriter } from '../ad/writer';
 import type { AdSession } from '../ad/session';
 import type { SecretProtector } from '../config/protect';
@@ -162,8 +163,12 @@ export class AgentCore {
       retryQuarantined,
       anchorKey: this.secrets.anchorKey,
       hints: this.#hints,
+      schemaCache: this.#schemaCache,
     };
   }
+
+  /** Read once per agent life by the first full reconcile (agent/reconcile.ts). */
+  readonly #schemaCache: { attributeLimits?: AttributeLimits } = {};
 
   /** Where the managed objects are in AD (rebuilt by each full reconcile): targeted reads go straight to them. */
   readonly #hints: DnHints = { dns: new Map(), complete: false };

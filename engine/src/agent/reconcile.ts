@@ -4,6 +4,7 @@
 // objects that are backing off or quarantined, apply the rest with the same applier and journal,
 // and update the failure records. Both converge on state, so a replayed event changes nothing.
 import { readActualSlice, readActualState } from '../ad/directory';
+import type { AttributeLimits } from '../ad/schema-limits';
 import type { AdSession } from '../ad/session';
 import { AdWriter, randomPassword } from '../ad/writer';
 import { asEngineError } from '../errors';
@@ -46,6 +47,11 @@ export interface ReconcileContext {
    * `complete` once a full reconcile has filled it.
    */
   hints?: DnHints;
+  /**
+   * The schema's attribute limits, read on the first full reconcile and kept for the agent's
+   * life (ad/schema-limits.ts: the schema changes only when an administrator extends it).
+   */
+  schemaCache?: { attributeLimits?: AttributeLimits };
 }
 
 export interface DnHints {
@@ -143,7 +149,14 @@ export async function reconcile(ctx: ReconcileContext): Promise<ReconcileResult>
     // Scoped so that neither side's snapshot outlives the plan: only the plan is applied.
     const desired = await gatherDesired(ctx.client, ctx.domainId);
     const candidates = desired.users.map((u) => u.username).concat(desired.groups.map((g) => g.name));
-    const actual = await readActualState(ctx.session, { rootDN: ctx.rootDN, anchorAttribute: ctx.settings.anchorAttribute, candidateNames: candidates, anchorKey: ctx.anchorKey ?? null });
+    const actual = await readActualState(ctx.session, {
+      rootDN: ctx.rootDN,
+      anchorAttribute: ctx.settings.anchorAttribute,
+      candidateNames: candidates,
+      anchorKey: ctx.anchorKey ?? null,
+      attributeLimits: ctx.schemaCache?.attributeLimits,
+    });
+    if (ctx.schemaCache && !ctx.schemaCache.attributeLimits) ctx.schemaCache.attributeLimits = actual.attributeLimits;
     recordHints(ctx.hints, actual, true);
     full = await screenPrivileged(makePlan(desired, actual, planOptions(ctx)), new PrivilegeChecker(ctx.session, ctx.settings.privilegedGroups));
   }

@@ -39,7 +39,8 @@ export function safetyKindOf(op: PlanOp): SafetyKind | null {
     case 'unbindGroup':
       return 'emptyGroup';
     case 'enableUser':
-      return op.needsPassword ? 'password' : null;
+      // pwdLastSet=0: a password is set only if the DC refuses the enable for want of one; counted as one may be.
+      return op.mayLackPassword ? 'password' : null;
     default:
       return null;
   }

@@ -25,8 +25,8 @@ describe('rolling safety limit', () => {
   it('counts the destructive kinds only', () => {
     assert.equal(safetyKindOf(disable(1)), 'disable');
     assert.equal(safetyKindOf(update(1)), null);
-    assert.equal(safetyKindOf({ kind: 'enableUser', jcId: 'x', dn: 'x', name: 'x', needsPassword: true, reason: '' }), 'password');
-    assert.equal(safetyKindOf({ kind: 'enableUser', jcId: 'x', dn: 'x', name: 'x', needsPassword: false, reason: '' }), null);
+    assert.equal(safetyKindOf({ kind: 'enableUser', jcId: 'x', dn: 'x', name: 'x', mayLackPassword: true, reason: '' }), 'password');
+    assert.equal(safetyKindOf({ kind: 'enableUser', jcId: 'x', dn: 'x', name: 'x', mayLackPassword: false, reason: '' }), null);
     assert.equal(safetyKindOf({ kind: 'removeMember', groupDn: 'g', memberDn: 'm', group: 'g', member: 'm', reason: '' }), 'removeMember');
     assert.equal(safetyKindOf({ kind: 'unbindGroup', jcId: 'x', dn: 'x', name: 'x', reason: '' }), 'emptyGroup');
   });

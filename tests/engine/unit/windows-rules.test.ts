@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import type { Entry, SearchOptions } from 'ldapts';
 import { EngineError, ExitCode } from '../../../engine/src/errors';
 import { type ActualState, type AdUser } from '../../../engine/src/ad/model';
+import { readActualState } from '../../../engine/src/ad/directory';
 import { chooseUpnScope, findGlobalCatalog, lookupForestUpns } from '../../../engine/src/ad/global-catalog';
 import { describeOverLimit, valuesOverLimit } from '../../../engine/src/ad/schema-limits';
 import type { AdSession } from '../../../engine/src/ad/session';
@@ -82,6 +83,31 @@ describe('attribute limits (schema rangeUpper)', () => {
     assert.match(skipOf(ops)?.reason ?? '', /description has 1025 characters, the schema allows 1024/);
     assert.deepEqual(valuesOverLimit({ givenName: 'x'.repeat(500) }, undefined), []);
     assert.equal(describeOverLimit(valuesOverLimit({ sn: 'é'.repeat(65), GIVENNAME: 'ok' }, LIMITS)), 'sn has 65 characters, the schema allows 64');
+  });
+});
+
+describe('attribute limits: read once', () => {
+  it('reads rangeUpper from the schema when not given, and not at all when the caller (the agent) holds them', async () => {
+    const bases: string[] = [];
+    const session = {
+      async rootDse() {
+        return { defaultNamingContext: 'DC=example,DC=com', configurationNamingContext: 'CN=Configuration,DC=example,DC=com' };
+      },
+      async *searchPaged(): AsyncGenerator<Entry[]> {
+        yield [];
+      },
+      async search(base: string, options: SearchOptions): Promise<Entry[]> {
+        bases.push(base);
+        assert.match(String(options.filter), /\(lDAPDisplayName=givenName\)/);
+        return [{ dn: 'CN=Given-Name,CN=Schema,CN=Configuration,DC=example,DC=com', lDAPDisplayName: 'givenName', rangeUpper: '64' }];
+      },
+    } as unknown as AdSession;
+    const first = await readActualState(session, { rootDN: ROOT });
+    assert.deepEqual(bases, ['CN=Schema,CN=Configuration,DC=example,DC=com']);
+    assert.equal(first.attributeLimits?.get('givenname'), 64);
+    const again = await readActualState(session, { rootDN: ROOT, attributeLimits: first.attributeLimits });
+    assert.equal(bases.length, 1, 'no second schema read');
+    assert.equal(again.attributeLimits, first.attributeLimits);
   });
 });
 
