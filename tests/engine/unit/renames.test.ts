@@ -70,7 +70,11 @@ function stepsOf(ops: PlanOp[], users: AdUser[]): Step[] {
     if (op.kind === 'vacateUserName') {
       steps.push(setNames(op.dn, op.tempName, op.tempUpn));
       if (op.dn !== op.newDn) steps.push(move(op.dn, op.newDn));
-    } else if (op.kind === 'renameUser') steps.push(move(op.dn, op.newDn));
+    } else if (op.kind === 'renameUser') {
+      // Logon names first (one modify), then the DN: see sync/apply.ts.
+      if (op.logonNames) steps.push(setNames(op.dn, op.logonNames.after.sAMAccountName, op.logonNames.after.userPrincipalName));
+      if (op.dn !== op.newDn) steps.push(move(op.dn, op.newDn));
+    }
     else if (op.kind === 'updateUser') {
       const v = Object.fromEntries(op.changes.map((c) => [c.attribute, c.after]));
       steps.push(() => {
@@ -107,7 +111,7 @@ describe('rename cycles', () => {
     const p = run(swapDesired, swapActual());
     assert.deepEqual(
       p.operations.map((o) => o.kind),
-      ['vacateUserName', 'vacateUserName', 'renameUser', 'renameUser', 'updateUser', 'updateUser'],
+      ['vacateUserName', 'vacateUserName', 'renameUser', 'renameUser'],
     );
     const vacate = p.operations[0] as Extract<PlanOp, { kind: 'vacateUserName' }>;
     assert.match(vacate.tempName, /^jcsync-[0-9a-f]{12}$/);
