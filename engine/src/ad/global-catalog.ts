@@ -23,14 +23,14 @@ export interface UpnScope {
   why: string;
 }
 
-export const GC_LDAPS_PORT = 3269;
-export const GC_LDAP_PORT = 3268;
+const GC_LDAPS_PORT = 3269;
+const GC_LDAP_PORT = 3268;
 const LOOKUP_CHUNK = 100;
 /** systemFlags of a crossRef: FLAG_CR_NTDS_DOMAIN (MS-ADTS 6.1.1.2.1.1.5). */
 const FLAG_CR_NTDS_DOMAIN = 2;
 
 /** Naming contexts of the forest's domains, from the configuration partition; null when unreadable. */
-export async function forestDomains(session: AdSession, dse: Pick<RootDse, 'configurationNamingContext'>): Promise<string[] | null> {
+async function forestDomains(session: AdSession, dse: Pick<RootDse, 'configurationNamingContext'>): Promise<string[] | null> {
   if (!dse.configurationNamingContext) return null;
   try {
     const entries = await session.search(

@@ -8,7 +8,7 @@ import { escapeFilterValue } from './escape';
 import { firstString, type AdSession, type RootDse } from './session';
 
 /** Every attribute the sync writes a string value to. */
-export const WRITTEN_ATTRIBUTES = ['cn', 'sAMAccountName', 'userPrincipalName', 'givenName', 'sn', 'displayName', 'mail', 'description'] as const;
+const WRITTEN_ATTRIBUTES = ['cn', 'sAMAccountName', 'userPrincipalName', 'givenName', 'sn', 'displayName', 'mail', 'description'] as const;
 
 /** rangeUpper by lDAPDisplayName (as the schema spells it); an attribute without one has no limit. */
 export type AttributeLimits = ReadonlyMap<string, number>;
@@ -20,7 +20,7 @@ export interface OverLimit {
 }
 
 /** The schema naming context: the rootDSE names the configuration one; the schema sits under it. */
-export function schemaNamingContext(dse: Pick<RootDse, 'configurationNamingContext'>): string {
+function schemaNamingContext(dse: Pick<RootDse, 'configurationNamingContext'>): string {
   return `CN=Schema,${dse.configurationNamingContext}`;
 }
 

@@ -56,7 +56,7 @@ export const DEFAULT_PLAN_OPTIONS: PlanOptions = {
   force: false,
 };
 
-export interface LogonNames {
+interface LogonNames {
   sAMAccountName: string;
   userPrincipalName: string;
 }
