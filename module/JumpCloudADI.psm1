@@ -16,7 +16,6 @@ $script:JCServiceName = 'JumpCloudADISync'
 $script:JCServiceDisplayName = 'JumpCloud AD Integration Sync Agent'
 $script:JCSystemdUnitFolder = '/etc/systemd/system'
 $script:JCSystemdUnitName = 'jcadi-sync-agent.service'
-$script:JCServiceHostName = 'jcadi-service.exe'
 # The service's virtual account (Windows) and the agent's dedicated system user (Linux).
 $script:JCServiceAccount = 'NT SERVICE\' + $script:JCServiceName
 $script:JCAgentUser = 'jcadi'
@@ -29,6 +28,10 @@ $script:JCParameterDefaults = @{
     TimeoutSeconds          = 10
     JumpCloudTimeoutSeconds = 30
 }
+
+# The engine's describe answer (exit codes, install-folder file names) by engine path: asked once
+# a session (module/Private/GetJCEngineDescription.ps1).
+$script:JCEngineDescriptions = @{}
 
 # The local computer adapter (module/Private/UseJCLocalComputer.ps1): computer name -> install
 # folder of an agent of this machine standing for that server; $null: -ComputerName uses remoting.

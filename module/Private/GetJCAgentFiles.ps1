@@ -12,16 +12,12 @@ function GetJCAgentFiles {
         [string] $InstallPath
     )
 
-    if (TestJCIsWindows) {
-        $engineName = 'jcadi-engine.exe'
-    }
-    else {
-        $engineName = 'jcadi-engine'
-    }
+    # The names come from the engine (describe): the one that writes the folder.
+    $files = GetJCField -InputObject (GetJCEngineDescription) -Name 'InstallFiles'
     # Path.Combine, not Join-Path: the folder need not be on a drive PowerShell knows (yet).
     return @{
-        Engine      = [System.IO.Path]::Combine($InstallPath, $engineName)
-        ServiceHost = [System.IO.Path]::Combine($InstallPath, $script:JCServiceHostName)
-        Config      = [System.IO.Path]::Combine($InstallPath, 'agent.json')
+        Engine      = [System.IO.Path]::Combine($InstallPath, [string](GetJCField -InputObject $files -Name 'Engine'))
+        ServiceHost = [System.IO.Path]::Combine($InstallPath, [string](GetJCField -InputObject $files -Name 'ServiceHost'))
+        Config      = [System.IO.Path]::Combine($InstallPath, [string](GetJCField -InputObject $files -Name 'Config'))
     }
 }

@@ -17,5 +17,7 @@ function GetJCServiceHostFile {
     }
     # The engine's own folder, separator included (string work: the same answer on every platform).
     $folder = $EngineFile.Substring(0, $EngineFile.LastIndexOfAny([char[]]@('\', '/')) + 1)
-    return ($folder + $script:JCServiceHostName)
+    # The host's name comes from the engine (describe), which installs it.
+    $files = GetJCField -InputObject (GetJCEngineDescription) -Name 'InstallFiles'
+    return ($folder + [string](GetJCField -InputObject $files -Name 'ServiceHost'))
 }

@@ -29,7 +29,8 @@ function InvokeJCEngine {
            A line that is not a JSON object with "v": 1 and a known "type" stops the engine and
            throws Engine.ProtocolError.
         4. Checks the exit code: 0 and 1 are fine (per-object errors were already written); 2, 3,
-           4 and 5 without a fatal error line throw Engine.Exit2 .. Engine.Exit5; 10 and any other
+           4 and 5 without a fatal error line throw Engine.Exit2 .. Engine.Exit5, with the meaning
+           and ErrorCategory the engine gives for the code (GetJCEngineDescription); 10 and any other
            code throw Engine.Crashed with the engine's stderr text.
         Writes nothing to the pipeline but the records.
     .PARAMETER Command
@@ -389,15 +390,24 @@ function InvokeJCEngine {
             return
         }
         { $_ -ge 2 -and $_ -le 5 } {
-            $meanings = @{
-                2 = @('InvalidArgument', 'the request or the configuration is invalid')
-                3 = @('ConnectionError', 'a service (the domain controller or JumpCloud) could not be reached')
-                4 = @('AuthenticationError', 'authentication or authorisation was refused')
-                5 = @('LimitsExceeded', 'a safety rule refused the operation')
+            # What the code means comes from the engine itself (describe, once a session); an
+            # engine that cannot say (it is the one failing) leaves the category unspecified.
+            $meaning = 'the engine gave no meaning for it'
+            $category = 'NotSpecified'
+            if ($Command -ne 'describe') {
+                try {
+                    $described = @(GetJCField -InputObject (GetJCEngineDescription -Cmdlet $PSCmdlet) -Name 'ExitCodes') | Where-Object { (GetJCField -InputObject $_ -Name 'Code') -eq $exitCode } | Select-Object -First 1
+                    if ($null -ne $described) {
+                        $meaning = [string](GetJCField -InputObject $described -Name 'Meaning')
+                        $category = [string](GetJCField -InputObject $described -Name 'Category')
+                    }
+                }
+                catch {
+                    Write-Verbose -Message ('The engine could not describe its exit codes: {0}' -f $_.Exception.Message)
+                }
             }
-            $meaning = $meanings[[int]$exitCode]
-            $message = 'The engine exited with code {0}: {1} (it wrote no error line).{2}' -f $exitCode, $meaning[1], $stderrNote
-            $record = NewJCErrorRecord -ErrorId ('Engine.Exit{0}' -f $exitCode) -Message $message -Category $meaning[0] -TargetObject $Command
+            $message = 'The engine exited with code {0}: {1} (it wrote no error line).{2}' -f $exitCode, $meaning, $stderrNote
+            $record = NewJCErrorRecord -ErrorId ('Engine.Exit{0}' -f $exitCode) -Message $message -Category $category -TargetObject $Command
             $Cmdlet.ThrowTerminatingError($record)
         }
     }

@@ -122,7 +122,7 @@ function Reset-JCSyncServiceAccountPassword {
     }
     else {
         $defaultPath = ResolveJCInstallPath -InstallPath '' -Cmdlet $PSCmdlet
-        if (Test-Path -LiteralPath ([System.IO.Path]::Combine($defaultPath, 'agent.json')) -PathType Leaf) {
+        if (Test-Path -LiteralPath (GetJCAgentFiles -InstallPath $defaultPath).Config -PathType Leaf) {
             $agentPath = $defaultPath
         }
     }

@@ -128,6 +128,15 @@ function Invoke-WithAnsweringHost {
     try {
         $runspace.SessionStateProxy.SetVariable('JCTestEngineCalls', $calls)
         $runspace.SessionStateProxy.SetVariable('JCTestEngineOutput', $EngineOutput)
+        if (-not $RealEngine) {
+            # The recorder stands in for the engine: the engine's describe answer (exit codes,
+            # install-folder names) comes from the real one, asked once per test session.
+            if ($null -eq (Get-Variable -Name JCTestEngineDescription -Scope Script -ValueOnly -ErrorAction SilentlyContinue)) {
+                . (Join-Path -Path $PSScriptRoot -ChildPath 'MockEngine.ps1')
+                $script:JCTestEngineDescription = Get-TestEngineDescription
+            }
+            $runspace.SessionStateProxy.SetVariable('JCTestEngineDescription', $script:JCTestEngineDescription)
+        }
         $setup = {
             param($manifest, $realEngine)
             $ErrorActionPreference = 'Stop'
@@ -137,6 +146,10 @@ function Invoke-WithAnsweringHost {
                 return
             }
             & (Get-Module -Name JumpCloudADI) {
+                function script:GetJCEngineDescription {
+                    param($Cmdlet)
+                    $global:JCTestEngineDescription
+                }
                 function script:InvokeJCEngine {
                     param($Command, $Parameters, $Cmdlet, $Result)
                     [void]$global:JCTestEngineCalls.Add([pscustomobject]@{ Command = $Command; Parameters = $Parameters })

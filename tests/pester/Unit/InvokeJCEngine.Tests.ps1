@@ -24,6 +24,10 @@ BeforeAll {
     . (Join-Path -Path $PSScriptRoot -ChildPath '../Helpers/FakeEngine.ps1')
     Get-Module -Name JumpCloudADI | Remove-Module -Force
     Import-Module -Name $script:ManifestPath -Force
+    . (Join-Path -Path $PSScriptRoot -ChildPath '../Helpers/MockEngine.ps1')
+    # The real engine's exit codes (its describe answer): the bridge takes their meanings from there.
+    $script:EngineDescription = Get-TestEngineDescription
+    Mock -ModuleName JumpCloudADI GetJCEngineDescription { $script:EngineDescription }
     $script:SavedEnginePath = $env:JCADI_ENGINE_PATH
     $script:SavedProgress = $ProgressPreference
     $global:ProgressPreference = 'SilentlyContinue'
@@ -264,6 +268,35 @@ Describe 'InvokeJCEngine (the bridge) against a fake engine' -Skip:$SkipFake {
                 $run.Terminating.Exception.Message | Should -Match 'crash text: TypeError'
                 $run.Terminating.Exception.Message | Should -Match "exit code $Code"
             }
+            else {
+                $described = @($script:EngineDescription.ExitCodes | Where-Object { $_.Code -eq $Code })
+                $described.Count | Should -Be 1 -Because 'the engine describes every exit code it uses'
+                $run.Terminating.Exception.Message | Should -Match ([regex]::Escape($described[0].Meaning))
+                $described[0].Category | Should -BeExactly $Category
+            }
+        }
+
+        It 'takes the meaning and category of an exit code from the engine''s describe answer' {
+            Mock -ModuleName JumpCloudADI GetJCEngineDescription {
+                [pscustomobject]@{
+                    ExitCodes    = @([pscustomobject]@{ Name = 'Unreachable'; Code = 3; Meaning = 'described by this very engine'; Category = 'ResourceUnavailable' })
+                    InstallFiles = $script:EngineDescription.InstallFiles
+                }
+            }
+            $null = New-FakeEngine -ExitCode 3 -Lines @(@{ type = 'result'; exitCode = 3; summary = @{} })
+            $run = Invoke-Bridge -Command 'x'
+            $run.Terminating.FullyQualifiedErrorId | Should -Match '^Engine\.Exit3'
+            $run.Terminating.Exception.Message | Should -Match 'described by this very engine'
+            $run.Terminating.CategoryInfo.Category | Should -Be ([System.Management.Automation.ErrorCategory]::ResourceUnavailable)
+        }
+
+        It 'still throws Engine.Exit<n> (category unspecified) when the engine cannot describe itself' {
+            Mock -ModuleName JumpCloudADI GetJCEngineDescription { throw 'describe failed' }
+            $null = New-FakeEngine -ExitCode 4 -Lines @(@{ type = 'result'; exitCode = 4; summary = @{} })
+            $run = Invoke-Bridge -Command 'x'
+            $run.Terminating.FullyQualifiedErrorId | Should -Match '^Engine\.Exit4'
+            $run.Terminating.CategoryInfo.Category | Should -Be ([System.Management.Automation.ErrorCategory]::NotSpecified)
+            $run.Terminating.Exception.Message | Should -Match 'the engine gave no meaning for it'
         }
 
         It 'exit code 0 is quiet' {

@@ -5,6 +5,10 @@ BeforeAll {
     $script:RepoRoot = (Resolve-Path -LiteralPath (Join-Path -Path $PSScriptRoot -ChildPath '../../../..')).ProviderPath
     Get-Module -Name JumpCloudADI | Remove-Module -Force
     Import-Module -Name (Join-Path -Path $script:RepoRoot -ChildPath 'JumpCloudADI.psd1') -Force
+    . (Join-Path -Path $PSScriptRoot -ChildPath '../../Helpers/MockEngine.ps1')
+    # The engine's own exit codes and install-folder names (its describe answer), as the module reads them.
+    $script:EngineDescription = Get-TestEngineDescription
+    Mock -ModuleName JumpCloudADI GetJCEngineDescription { $script:EngineDescription }
     $script:Secret = ConvertTo-SecureString -String 'api-key-value' -AsPlainText -Force
     $script:RemoteCredential = New-Object -TypeName System.Management.Automation.PSCredential -ArgumentList 'EXAMPLE\admin', (ConvertTo-SecureString -String 'remoting-password' -AsPlainText -Force)
 }

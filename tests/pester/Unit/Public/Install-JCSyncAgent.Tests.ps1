@@ -3,6 +3,9 @@ BeforeAll {
     . (Join-Path -Path $PSScriptRoot -ChildPath '../../Helpers/MockEngine.ps1')
     Get-Module -Name JumpCloudADI | Remove-Module -Force
     Import-Module -Name (Join-Path -Path $script:RepoRoot -ChildPath 'JumpCloudADI.psd1') -Force
+    # The engine's own exit codes and install-folder names (its describe answer), as the module reads them.
+    $script:EngineDescription = Get-TestEngineDescription
+    Mock -ModuleName JumpCloudADI GetJCEngineDescription { $script:EngineDescription }
 
     function New-InstallSplat {
         param([string] $Path)

@@ -5,6 +5,9 @@ BeforeAll {
     . (Join-Path -Path $PSScriptRoot -ChildPath '../../Helpers/AnsweringHost.ps1')
     Get-Module -Name JumpCloudADI | Remove-Module -Force
     Import-Module -Name $script:ManifestPath -Force
+    # The engine's own exit codes and install-folder names (its describe answer), as the module reads them.
+    $script:EngineDescription = Get-TestEngineDescription
+    Mock -ModuleName JumpCloudADI GetJCEngineDescription { $script:EngineDescription }
 
     function New-ResetSplat {
         param([string] $Password = ('Pw-' + [guid]::NewGuid().ToString('N')))
