@@ -7,6 +7,7 @@
 # given).
 
 BeforeDiscovery {
+    . (Join-Path -Path $PSScriptRoot -ChildPath '../Helpers/TestSkip.ps1')
     $repoRoot = (Resolve-Path -LiteralPath (Join-Path -Path $PSScriptRoot -ChildPath '../../..')).ProviderPath
     $dcFolder = $env:JCADI_TESTDC_DIR
     if ([string]::IsNullOrEmpty($dcFolder)) {
@@ -27,8 +28,12 @@ BeforeDiscovery {
     elseif ($null -eq (Get-Command -Name node -CommandType Application -ErrorAction SilentlyContinue)) {
         $script:SkipReason = 'node is not on PATH (the fixture helper needs it)'
     }
-    if ($null -ne $script:SkipReason) {
+    if ([System.Environment]::OSVersion.Platform -eq [System.PlatformID]::Win32NT) {
+        # A platform limit, not a missing prerequisite: this suite drives Linux agent processes.
         Write-Warning "Fleet integration tests skipped: $script:SkipReason."
+    }
+    elseif ($null -ne $script:SkipReason) {
+        [void](Confirm-TestSkip -Message "Fleet integration tests skipped: $script:SkipReason.")
     }
 }
 
