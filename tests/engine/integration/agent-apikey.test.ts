@@ -5,6 +5,7 @@
 // without replaying work; the agent channel (/agent/v1) is never called; a Directory Insights
 // outage is ridden out, a refused key stops the agent with a clear error; no secret leaks.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -30,6 +31,10 @@ describe('sync agent in API-key mode: Directory Insights, periodic reconcile, no
   const execLog = join(work, 'exec.log');
   const outputs: ExecResult[] = [];
   const userPassword = 'ApiKey-mode-Pw!2024x';
+  // Logon names are unique across the whole domain, and the test DC is shared: names of this run
+  // only, so a concurrent run or the leftovers of an interrupted one are no "name already used".
+  const NAME = `akey${randomBytes(3).toString('hex')}`;
+  const GROUP = `ApiKey-e2e-${NAME}`;
   const run = async (command: string, params: Record<string, unknown>) => {
     const result = await exec(command, params, execLog);
     outputs.push(result);
@@ -56,20 +61,24 @@ describe('sync agent in API-key mode: Directory Insights, periodic reconcile, no
     sb = await startTestSandbox({ seed: 'empty', accessLog: (line) => requests.push(line) });
     fx = await openFixture('jcadi-apikey');
     await admin('POST', '/domains', { domain: DOMAIN });
-    await admin('POST', '/groups', { name: 'ApiKey-e2e', bindToDomain: DOMAIN });
-    for (let i = 1; i <= 4; i++) await admin('POST', '/users', { username: `akey.u${i}`, email: `akey.u${i}@example.com`, firstname: `Ann${i}`, lastname: `Lee${i}`, groups: ['ApiKey-e2e'] });
+    await admin('POST', '/groups', { name: GROUP, bindToDomain: DOMAIN });
+    for (let i = 1; i <= 4; i++) await admin('POST', '/users', { username: `${NAME}.u${i}`, email: `${NAME}.u${i}@example.com`, firstname: `Ann${i}`, lastname: `Lee${i}`, groups: [GROUP] });
     // Any call to the agent channel would fail, and be counted.
     await admin('POST', '/faults', { kind: 'status', status: 503, rate: 1, path: '/agent/' });
   });
 
   after(async () => {
-    if (installPath) {
-      await exec('agent-stop', { installPath, timeoutSeconds: 20 }, execLog);
-      rmSync(dirname(installPath), { recursive: true, force: true });
+    // The fixture's OU is removed even when stopping the agent fails: the test DC is shared.
+    try {
+      if (installPath) {
+        await exec('agent-stop', { installPath, timeoutSeconds: 20 }, execLog);
+        rmSync(dirname(installPath), { recursive: true, force: true });
+      }
+      rmSync(work, { recursive: true, force: true });
+    } finally {
+      await fx?.close();
+      await sb?.close();
     }
-    rmSync(work, { recursive: true, force: true });
-    await fx?.close();
-    await sb?.close();
   });
 
   it('refuses a connect key in the API-key mode, and asks for one in the channel mode', async () => {
@@ -116,10 +125,10 @@ describe('sync agent in API-key mode: Directory Insights, periodic reconcile, no
   it('applies a name change and a suspension made in JumpCloud within seconds, through Directory Insights', async () => {
     const reconcilesBefore = state()?.counters.reconciles ?? 0;
     const started = Date.now();
-    await admin('PATCH', '/users/akey.u1', { lastname: 'Married' });
-    await admin('PATCH', '/users/akey.u2', { suspended: true });
-    await until('the new last name', async () => first((await adUser('akey.u1'))?.sn) === 'Married', 15_000, 50);
-    await until('the suspension', async () => disabled(await adUser('akey.u2')), 15_000, 50);
+    await admin('PATCH', `/users/${NAME}.u1`, { lastname: 'Married' });
+    await admin('PATCH', `/users/${NAME}.u2`, { suspended: true });
+    await until('the new last name', async () => first((await adUser(`${NAME}.u1`))?.sn) === 'Married', 15_000, 50);
+    await until('the suspension', async () => disabled(await adUser(`${NAME}.u2`)), 15_000, 50);
     const latency = Date.now() - started;
     assert.ok(latency < 10_000, `visible in AD after ${latency} ms`);
     assert.ok((state()?.counters.reconciles ?? 0) > reconcilesBefore);
@@ -132,16 +141,16 @@ describe('sync agent in API-key mode: Directory Insights, periodic reconcile, no
   });
 
   it('creates a new user with a random initial password, and syncs no password', async () => {
-    await admin('POST', '/users', { username: 'akey.new', email: 'akey.new@example.com', firstname: 'New', lastname: 'Comer', groups: ['ApiKey-e2e'] });
+    await admin('POST', '/users', { username: `${NAME}.new`, email: `${NAME}.new@example.com`, firstname: 'New', lastname: 'Comer', groups: [GROUP] });
     // Created disabled, given its random password, then enabled (AD enables no account without one).
     await until('the new user enabled in AD', async () => {
-      const entry = await adUser('akey.new');
+      const entry = await adUser(`${NAME}.new`);
       return entry !== null && !disabled(entry);
     });
-    await admin('PATCH', '/users/akey.u1', { password: userPassword });
-    await admin('PATCH', '/users/akey.u1', { lastname: 'AfterPassword' });
-    await until('the change after the password', async () => first((await adUser('akey.u1'))?.sn) === 'AfterPassword');
-    const created = journal().filter((e) => e.kind === 'createUser' && e.target.startsWith('CN=akey.new,'));
+    await admin('PATCH', `/users/${NAME}.u1`, { password: userPassword });
+    await admin('PATCH', `/users/${NAME}.u1`, { lastname: 'AfterPassword' });
+    await until('the change after the password', async () => first((await adUser(`${NAME}.u1`))?.sn) === 'AfterPassword');
+    const created = journal().filter((e) => e.kind === 'createUser' && e.target.startsWith(`CN=${NAME}.new,`));
     assert.equal(created.length, 1);
     assert.equal(created[0]?.outcome, 'applied');
     assert.equal(journal().filter((e) => e.kind === 'setPassword').length, 0, 'no password reaches AD in API-key mode');
@@ -149,16 +158,16 @@ describe('sync agent in API-key mode: Directory Insights, periodic reconcile, no
   });
 
   it('suspends in JumpCloud a user an administrator disabled in AD, once', async () => {
-    const entry = await adUser('akey.u3');
+    const entry = await adUser(`${NAME}.u3`);
     assert.ok(entry && !disabled(entry));
-    const id = await jcId('akey.u3');
+    const id = await jcId(`${NAME}.u3`);
     await fx.session.ldapClient.modify(entry.dn, [new Change({ operation: 'replace', modification: new Attribute({ type: 'userAccountControl', values: [String(Number(first(entry.userAccountControl)) | 2)] }) })]);
-    await until('the suspension in JumpCloud', async () => (await admin('GET', '/users/akey.u3')).suspended === true, 30_000, 250);
+    await until('the suspension in JumpCloud', async () => (await admin('GET', `/users/${NAME}.u3`)).suspended === true, 30_000, 250);
     // The suspension's own Directory Insights event is read and reconciled: a few polls past it.
     const polls = state()?.counters.insightsPolls ?? 0;
     await until('three more Directory Insights polls', async () => (state()?.counters.insightsPolls ?? 0) >= polls + 3, 30_000);
     assert.equal(journal().filter((e) => e.kind === 'offboardUser' && e.jcId === id).length, 1);
-    assert.ok(disabled(await adUser('akey.u3')), 'the AD account stays disabled');
+    assert.ok(disabled(await adUser(`${NAME}.u3`)), 'the AD account stays disabled');
   });
 
   it('keeps the Directory Insights cursor across a restart: a change made while stopped is applied once, old events are not replayed', async () => {
@@ -170,12 +179,12 @@ describe('sync agent in API-key mode: Directory Insights, periodic reconcile, no
     assert.ok(cursor && cursor.ids.length > 0, 'the cursor and the ids of its overlap are saved');
     const processed = saved?.counters.eventsProcessed ?? 0;
     const since = new Date().toISOString();
-    const u4 = await jcId('akey.u4');
-    await admin('PATCH', '/users/akey.u4', { lastname: 'WhileStopped' });
+    const u4 = await jcId(`${NAME}.u4`);
+    await admin('PATCH', `/users/${NAME}.u4`, { lastname: 'WhileStopped' });
 
     const restarted = await run('agent-start', { installPath, timeoutSeconds: 30 });
     assert.equal(restarted.code, 0, restarted.raw);
-    await until('the change made while stopped', async () => first((await adUser('akey.u4'))?.sn) === 'WhileStopped');
+    await until('the change made while stopped', async () => first((await adUser(`${NAME}.u4`))?.sn) === 'WhileStopped');
     await until('the cursor past the change', async () => Date.parse(state()?.insights?.time ?? '') > Date.parse(cursor.time));
     const polls = state()?.counters.insightsPolls ?? 0;
     await until('three more polls over the overlap window', async () => (state()?.counters.insightsPolls ?? 0) >= polls + 3, 30_000);
@@ -224,12 +233,12 @@ describe('sync agent in API-key mode: Directory Insights, periodic reconcile, no
       await until('the agent to report the outage', async () => state()?.status === 'degraded', 30_000);
       assert.equal(state()?.connected, false);
       assert.equal(state()?.lastError?.id, 'JumpCloud.ServiceError');
-      await admin('PATCH', '/users/akey.u1', { lastname: 'DuringOutage' });
+      await admin('PATCH', `/users/${NAME}.u1`, { lastname: 'DuringOutage' });
     } finally {
       await admin('DELETE', '/faults');
       await admin('POST', '/faults', { kind: 'status', status: 503, rate: 1, path: '/agent/' });
     }
-    await until('the catch-up', async () => first((await adUser('akey.u1'))?.sn) === 'DuringOutage', 60_000);
+    await until('the catch-up', async () => first((await adUser(`${NAME}.u1`))?.sn) === 'DuringOutage', 60_000);
     await until('running again', async () => state()?.status === 'running' && state()?.connected === true, 60_000);
   });
 
