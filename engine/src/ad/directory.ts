@@ -190,6 +190,8 @@ interface SliceReadOptions {
   candidateNames: string[];
   /** The anchor key: only proven anchors count (as in readActualState). */
   anchorKey?: Buffer | null;
+  /** The schema's attribute limits when the caller holds them already (the agent reads them once). */
+  attributeLimits?: AttributeLimits;
 }
 
 interface ActualSlice extends ActualState {
@@ -337,6 +339,7 @@ export async function readActualSlice(session: AdSession, options: SliceReadOpti
   const suffix = dnsNameOf(dse.defaultNamingContext);
   const candidates = options.candidateNames.flatMap((n) => (n.includes('@') ? [n] : [n, `${n}@${suffix}`]));
   const unknown = [...new Set(candidates.map(lower))].filter((n) => !accountNames.has(n) && !principalNames.has(n));
+  const upnCandidates = unknown.filter((n) => n.includes('@'));
   for (let i = 0; i < unknown.length; i += NAME_LOOKUP_CHUNK) {
     const terms = unknown.slice(i, i + NAME_LOOKUP_CHUNK).map((n) => `(sAMAccountName=${escapeFilterValue(n)})(userPrincipalName=${escapeFilterValue(n)})`).join('');
     for (const entry of await searchAll(`(|${terms})`, ['sAMAccountName', 'userPrincipalName', anchorAttribute], dse.defaultNamingContext)) {
@@ -348,5 +351,9 @@ export async function readActualSlice(session: AdSession, options: SliceReadOpti
       if (upn) principalNames.set(lower(upn), entry.dn);
     }
   }
-  return { rootDN: options.rootDN, upnSuffix: suffix, users: userList, groups, accountNames, principalNames, anchoredOutside, occupiedDns: [...occupied], groupsHoldingSliceUsers: holding };
+  // As in readActualState: the slice's new UPNs, looked up by exact value in the global catalog when the forest calls for it.
+  const forest = await checkForestUpns(session, dse, upnCandidates);
+  for (const [upn, dn] of forest.holders) if (!principalNames.has(upn)) principalNames.set(upn, dn);
+  const attributeLimits = options.attributeLimits ?? (await readAttributeLimits(session, dse));
+  return { rootDN: options.rootDN, upnSuffix: suffix, users: userList, groups, accountNames, principalNames, anchoredOutside, attributeLimits, upnScope: forest.scope, occupiedDns: [...occupied], groupsHoldingSliceUsers: holding };
 }

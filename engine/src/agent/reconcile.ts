@@ -221,7 +221,9 @@ export async function reconcileTargeted(ctx: ReconcileContext, targets: Targets,
       hints: ctx.hints?.dns,
       hintsComplete: ctx.hints?.complete ?? false,
       anchorKey: ctx.anchorKey ?? null,
+      attributeLimits: ctx.schemaCache?.attributeLimits,
     });
+    if (ctx.schemaCache && !ctx.schemaCache.attributeLimits) ctx.schemaCache.attributeLimits = actual.attributeLimits;
     recordHints(ctx.hints, actual, false);
     return { slice, actual };
   };

@@ -304,4 +304,24 @@ describe('targeted reconciles (sandbox + test DC)', { timeout: 600_000 }, () => 
     t.diagnostic(`${counts.operations} operations in ${SEQUENCES} sequences: ${counts.targeted} targeted plans, ${counts.fallback} fell back to a full reconcile (a group deleted or unbound), ${counts.full} full by shape, ${counts.none} asked for nothing`);
     assert.ok(counts.targeted > counts.fallback + counts.full, 'most batches are targeted');
   });
+
+  it('a targeted plan applies the schema limits as a full one does: a 65-character first name is a ValueTooLong skip', async () => {
+    const twin = twins.T;
+    const from = sb.store.changes.length;
+    await admin('POST', '/users', { username: u(twin, 'long1'), email: `${u(twin, 'long1')}@example.com`, firstname: 'F'.repeat(65), lastname: 'Long', bindToDomain: twin.domain });
+    const batch = planBatch(sb.store.changes.slice(from) as unknown as ChangeEvent[]);
+    assert.equal(batch.full, false, 'a new bound user is a targeted batch');
+    const schemaCache: NonNullable<ReconcileContext['schemaCache']> = {};
+    const result = await reconcileTargeted({ ...(await ctx(twin)), schemaCache }, batch.targets, 10);
+    assert.ok(!(result instanceof NeedsFullReconcile));
+    assert.equal(result.failed, 0, JSON.stringify(result.failures));
+    assert.equal(result.applied, 0, 'nothing is written for the over-long user');
+    const skip = result.newSkips.find((op) => op.kind === 'skip');
+    assert.equal(skip?.kind === 'skip' ? skip.code : null, 'ValueTooLong');
+    assert.match(skip?.kind === 'skip' ? skip.reason : '', /givenName has 65 characters, the schema allows 64/);
+    assert.equal(schemaCache.attributeLimits?.get('givenname'), 64, 'the limits read by the targeted read are kept for the agent');
+    const found = await fx.session.search(twin.root, { scope: 'sub', filter: `(sAMAccountName=${u(twin, 'long1')})`, attributes: ['cn'] });
+    assert.equal(found.length, 0);
+    await admin('DELETE', `/users/${u(twin, 'long1')}`);
+  });
 });
