@@ -3,6 +3,7 @@
 // server, after any failover) and every Invoke-JCSync sees the same counts; under the root,
 // because the service account's delegated rights (create and fully control groups there) cover
 // it and nothing else needs to be granted. Read here, written through ./writer.ts.
+import { createHash } from 'node:crypto';
 import { firstString, type AdSession } from './session';
 import { EngineError } from '../errors';
 import type { AdWriter } from './writer';
@@ -11,8 +12,20 @@ const LEDGER_NAME = 'jcsync-safety-ledger';
 
 const ledgerDn = (rootDN: string) => `CN=${LEDGER_NAME},${rootDN}`;
 
+/**
+ * The sAMAccountName a new ledger gets: unique in the whole domain, so one per sync root
+ * ('jcsync-ledger-' and six hex digits of a SHA-256 of the lower-cased root DN: 20 characters,
+ * the pre-Windows 2000 limit). A ledger is found by its DN, never by this name, so one created
+ * earlier with another name (the fixed 'jcsync-safety-ledger') keeps it and keeps working.
+ */
+export function ledgerAccountName(rootDN: string): string {
+  const hash = createHash('sha256').update(rootDN.trim().toLowerCase(), 'utf8').digest('hex');
+  return `jcsync-ledger-${hash.slice(0, 6)}`;
+}
+
 export class AdLedgerStore {
   readonly dn: string;
+  readonly #accountName: string;
 
   constructor(
     private readonly session: AdSession,
@@ -20,6 +33,7 @@ export class AdLedgerStore {
     rootDN: string,
   ) {
     this.dn = ledgerDn(rootDN);
+    this.#accountName = ledgerAccountName(rootDN);
   }
 
   async read(): Promise<string | null> {
@@ -34,7 +48,7 @@ export class AdLedgerStore {
 
   async replace(expected: string | null, next: string): Promise<boolean> {
     if (expected === null) {
-      if (await this.writer.createLedger(this.dn, LEDGER_NAME, next)) return true;
+      if (await this.writer.createLedger(this.dn, LEDGER_NAME, this.#accountName, next)) return true;
       // It exists (maybe with an empty or damaged value): replace whatever it holds.
       const current = await this.read();
       if (current === null) {

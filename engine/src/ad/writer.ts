@@ -179,8 +179,8 @@ export class AdWriter {
    * whose `info` holds the ledger and whose anchor attribute holds a value that is not a
    * JumpCloud anchor, so the sync never manages or adopts it. false when it exists already.
    */
-  async createLedger(dn: string, name: string, value: string): Promise<boolean> {
-    const entry = { objectClass: ['top', 'group'], cn: [name], sAMAccountName: [name], groupType: [GROUP_TYPE_GLOBAL_DISTRIBUTION], [this.anchorAttribute]: [LEDGER_MARK], info: [value], description: ['JumpCloud sync safety ledger: what the sync changed in the last hours. Do not edit.'] };
+  async createLedger(dn: string, name: string, accountName: string, value: string): Promise<boolean> {
+    const entry = { objectClass: ['top', 'group'], cn: [name], sAMAccountName: [accountName], groupType: [GROUP_TYPE_GLOBAL_DISTRIBUTION], [this.anchorAttribute]: [LEDGER_MARK], info: [value], description: ['JumpCloud sync safety ledger: what the sync changed in the last hours. Do not edit.'] };
     try {
       await this.run('create the safety ledger', dn, () => this.ldap.add(dn, entry));
       return true;

@@ -8,6 +8,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { AdLedgerStore, ledgerAccountName } from '../../../engine/src/ad/ledger';
+import { AdWriter } from '../../../engine/src/ad/writer';
 import { execRequest } from '../../../engine/src/cli/exec';
 import { FileJournal } from '../../../engine/src/sync/journal';
 import { openFixture, type AdFixture } from '../helpers/adfixture';
@@ -132,5 +134,33 @@ describe('rolling safety limit: sandbox → Samba AD', () => {
     assert.equal((await engine('safety-approve', { kind: 'disable', dc: adminDc(), rootUserDN: params.rootUserDN, domain: undefined, jumpcloud: undefined })).code, 0);
     assert.equal((await engine('sync')).code, 0);
     assert.equal(await disabledCount(), 25);
+    const [ledger] = await fx.session.search(`CN=jcsync-safety-ledger,${fx.rootDN}`, { scope: 'base', filter: '(objectClass=group)', attributes: ['sAMAccountName'] });
+    assert.equal(String(ledger?.sAMAccountName), ledgerAccountName(fx.rootDN), 'the ledger carries the name derived from its root');
+  });
+
+  it('two sync roots in one domain each hold a ledger; a ledger created with another name keeps it and keeps working', async () => {
+    const writer = new AdWriter(fx.session, 'adminDescription');
+    const roots = ['OU=ledger-a', 'OU=ledger-b', 'OU=ledger-old'].map((ou) => `${ou},${fx.rootDN}`);
+    for (const root of roots) await fx.session.ldapClient.add(root, { objectClass: ['top', 'organizationalUnit'] });
+    const [a, b, old] = roots as [string, string, string];
+    for (const root of [a, b]) {
+      const store = new AdLedgerStore(fx.session, writer, root);
+      assert.equal(await store.replace(null, `ledger of ${root}`), true, `the ledger of ${root} is created`);
+      assert.equal(await store.read(), `ledger of ${root}`);
+    }
+    assert.notEqual(ledgerAccountName(a), ledgerAccountName(b));
+    // An earlier version's ledger (another sAMAccountName) at the DN: found by its DN, written in place, its name kept.
+    const legacyName = `jcsl-old-${Math.random().toString(36).slice(2, 8)}`;
+    await writer.createLedger(`CN=jcsync-safety-ledger,${old}`, 'jcsync-safety-ledger', legacyName, 'old value');
+    const store = new AdLedgerStore(fx.session, writer, old);
+    assert.equal(await store.read(), 'old value');
+    assert.equal(await store.replace('old value', 'new value'), true);
+    assert.equal(await store.read(), 'new value');
+    const [entry] = await fx.session.search(store.dn, { scope: 'base', filter: '(objectClass=group)', attributes: ['sAMAccountName'] });
+    assert.equal(String(entry?.sAMAccountName), legacyName);
+    for (const root of roots) {
+      await fx.session.ldapClient.del(`CN=jcsync-safety-ledger,${root}`);
+      await fx.session.ldapClient.del(root);
+    }
   });
 });
