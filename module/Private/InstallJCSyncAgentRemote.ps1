@@ -5,7 +5,7 @@ $script:JCRemoteInstallParameters = @(
     'AllowInsecureLdap', 'AcknowledgeInsecureLdapRisk', 'TimeoutSeconds', 'RootUserDN', 'Domain',
     'ServiceAccountCredential', 'JumpCloudApiKey', 'Region', 'JumpCloudUrl', 'OrgId',
     'JumpCloudCertificateAuthorityFile', 'JumpCloudTimeoutSeconds', 'Proxy', 'ProxyCredential', 'ProxyBypass',
-    'StartTimeoutSeconds', 'AnchorKey'
+    'StartTimeoutSeconds', 'AnchorKey', 'Staging'
 )
 
 # Runs on the remote computer: the module must be installed there.

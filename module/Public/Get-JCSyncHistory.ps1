@@ -7,7 +7,8 @@ function Get-JCSyncHistory {
         so it survives a crash) and returns the entries, oldest first: time, kind (createUser,
         updateUser, renameUser, disableUser, enableUser, setPassword, offboardUser, addMember,
         createGroup, skip, ...), target (a DN, or "member in group"), JumpCloud id, outcome
-        (Applied, Failed, Reported) and the detail (the reason, or the error). Passwords are never
+        (Applied, Failed, Reported, or Staged: what a staging agent would have applied, written
+        nowhere) and the detail (the reason, or the error). Passwords are never
         in the journal, only that one was set or refused and why.
 
         Filters: -User (a username, a name in the target, or a JumpCloud id), -Since and -Until,
@@ -26,7 +27,8 @@ function Get-JCSyncHistory {
     .PARAMETER Until
         Only entries at or before this time.
     .PARAMETER Outcome
-        Only Applied, Failed or Reported entries.
+        Only Applied, Failed, Reported or Staged entries (Staged: the would-be operations of a
+        staging agent, Install-JCSyncAgent -Staging, each journaled once).
     .PARAMETER Kind
         Only entries of this kind, for example setPassword or offboardUser.
     .PARAMETER Last
@@ -81,7 +83,7 @@ function Get-JCSyncHistory {
 
         [datetime] $Until,
 
-        [ValidateSet('Applied', 'Failed', 'Reported')]
+        [ValidateSet('Applied', 'Failed', 'Reported', 'Staged')]
         [string] $Outcome,
 
         [ValidateNotNullOrEmpty()]

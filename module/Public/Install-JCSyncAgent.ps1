@@ -100,6 +100,14 @@ function Install-JCSyncAgent {
         agent.json. With it the agent acts only on anchors whose proof is valid (reconcile,
         offboarding, passwords) and proves every anchor it writes. Every agent of the domain and
         every Invoke-JCSync run need the same key. Passed on to remote computers with -ComputerName.
+    .PARAMETER Staging
+        Installs a staging agent: it runs the whole agent loop against the real JumpCloud and AD,
+        plans every operation it would apply and journals it once (Get-JCSyncHistory shows it with
+        Outcome Staged), but writes nothing to AD, suspends nothing in JumpCloud (offboarding
+        journals "would suspend") and sets no password ("would set the password", never the
+        password itself). Get-JCSyncAgent shows Staging True. Watch real traffic for as long as
+        needed, then go live with Set-JCSyncAgent -Staging:$false. Ignored on an upgrade (the
+        configuration is kept; Set-JCSyncAgent -Staging changes it).
     .PARAMETER ApiKeyOnly
         Installs the API-key mode: no connect key, the public API and Directory Insights only,
         no password sync, one agent per ADI domain (see the description). -JumpCloudApiKey is
@@ -181,12 +189,17 @@ function Install-JCSyncAgent {
         Installs on a domain controller that reaches the internet only through the corporate
         proxy: every JumpCloud call of the agent goes through a CONNECT tunnel, the proxy password
         is kept protected in agent.json.
+    .EXAMPLE
+        Install-JCSyncAgent -Staging -ServerType DC -RootUserDN 'CN=Users;DC=example;DC=com' -Domain 'DC=example;DC=com' -ServiceAccountCredential $cred -ConnectKey $key.ConnectKey -JumpCloudApiKey $apiKey
+
+        Installs a staging agent: Get-JCSyncHistory -Outcome Staged lists what it would do, and
+        nothing is written until Set-JCSyncAgent -Staging:$false.
     .INPUTS
         JumpCloudADI.SyncConnectKey (its ConnectKey and Domain properties)
     .OUTPUTS
         JumpCloudADI.SyncAgentInstall
         InstallPath, Upgraded, Version, ServerType, DomainController, LdapMode, Domain, RootUserDN,
-        ServiceAccount, Mode (AgentChannel or ApiKey), PasswordSync, SecretsProtection,
+        ServiceAccount, Mode (AgentChannel or ApiKey), Staging, PasswordSync, SecretsProtection,
         ServiceManager, Running, Role, AgentId and the paths.
         With -ComputerName, one per computer (from the remote session).
     .LINK
@@ -244,6 +257,8 @@ function Install-JCSyncAgent {
         [switch] $ApiKeyOnly,
 
         [System.Security.SecureString] $AnchorKey,
+
+        [switch] $Staging,
 
         [System.Security.SecureString] $JumpCloudApiKey,
 
@@ -414,6 +429,10 @@ function Install-JCSyncAgent {
         $engineParams['jumpcloud'] = $jumpCloud
         if ($PSBoundParameters.ContainsKey('AnchorKey')) {
             $engineParams['anchorKey'] = $AnchorKey
+        }
+        if ($Staging) {
+            $engineParams['staging'] = $true
+            $modeText += ', staging: writes nothing'
         }
         if ($PSBoundParameters.ContainsKey('DomainController')) {
             $engineParams['domainController'] = $DomainController

@@ -4,7 +4,7 @@ function Set-JCSyncAgent {
         Changes the settings of the installed JumpCloud AD sync agent without reinstalling it.
     .DESCRIPTION
         Changes the proxy, the JumpCloud API key, the sync intervals and limits, the log level,
-        or the domain controller and LDAP connection of the agent installed in the folder. An
+        staging or live (-Staging), or the domain controller and LDAP connection of the agent installed in the folder. An
         upgrade (Install-JCSyncAgent over an installation) keeps the configuration as it is; this
         cmdlet is how its values change, without a new connect key.
 
@@ -101,6 +101,11 @@ function Set-JCSyncAgent {
     .PARAMETER RootUserDN
         Not changeable in place. Given with a value other than the installed one, it is refused
         with Agent.SettingNotChangeable (uninstall and install again).
+    .PARAMETER Staging
+        -Staging:$false takes a staging agent (Install-JCSyncAgent -Staging) live: from its restart
+        on it applies the operations it journaled as Staged (Get-JCSyncHistory -Outcome Staged).
+        -Staging puts a live agent back into staging: it plans and journals what it would do and
+        writes nothing to AD, suspends nothing in JumpCloud and sets no password.
     .PARAMETER SkipVerify
         Writes the values without verifying them against JumpCloud and the domain controller.
     .PARAMETER NoRestart
@@ -135,6 +140,12 @@ function Set-JCSyncAgent {
         Set-JCSyncAgent -DomainController dc2.example.com -CertificateAuthorityFile C:\PKI\corp-ca.pem
 
         Points the agent at another domain controller, after a bind there as the service account.
+    .EXAMPLE
+        Get-JCSyncHistory -Outcome Staged | Format-Table Time, Kind, Target, Detail
+        Set-JCSyncAgent -Staging:$false
+
+        After reviewing what the staging agent would have done, takes it live: it is restarted and
+        applies those operations.
     .EXAMPLE
         'dc1', 'dc2', 'dc3' | Set-JCSyncAgent -Proxy 'http://proxy.corp:3128' -Confirm:$false
 
@@ -237,6 +248,8 @@ function Set-JCSyncAgent {
         [ValidateNotNullOrEmpty()]
         [string] $RootUserDN,
 
+        [switch] $Staging,
+
         [switch] $SkipVerify,
 
         [switch] $NoRestart,
@@ -292,6 +305,9 @@ function Set-JCSyncAgent {
         }
         if ($PSBoundParameters.ContainsKey('JumpCloudApiKey')) {
             $engineParams['jumpcloudApiKey'] = $JumpCloudApiKey
+        }
+        if ($PSBoundParameters.ContainsKey('Staging')) {
+            $engineParams['staging'] = [bool]$Staging
         }
         if ($PSBoundParameters.ContainsKey('AnchorKey')) {
             $engineParams['anchorKey'] = $AnchorKey

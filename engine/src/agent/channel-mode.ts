@@ -278,10 +278,16 @@ export class ChannelMode implements AgentMode {
         if (this.#unacked.has(event.id)) continue; // applied already; only its ack is owed
         let result;
         try {
-          result = await core.deps.applyPasswordEvent(event, { session, rootDN: core.rootDN, anchorAttribute: core.config.sync.anchorAttribute, anchorKey: core.secrets.anchorKey, agentId: agent.agentId, privateKeyPem: core.secrets.privateKeyPem as string, journal: core.journal, privilegedGroups: core.config.sync.privilegedGroups });
+          result = await core.deps.applyPasswordEvent(event, { session, rootDN: core.rootDN, anchorAttribute: core.config.sync.anchorAttribute, anchorKey: core.secrets.anchorKey, agentId: agent.agentId, privateKeyPem: core.secrets.privateKeyPem as string, journal: core.journal, privilegedGroups: core.config.sync.privilegedGroups, ...(core.config.staging ? { staged: core.store.state.staged } : {}) });
         } catch (err) {
           if (isTransient(err)) core.log('warning', `password of ${String(event.data.username ?? event.data.userId)} not applied yet: ${asEngineError(err).message}`);
           throw err;
+        }
+        if (result.outcome === 'staged') {
+          // Left unacknowledged: the live agent this one becomes sets it.
+          core.store.update((s) => s.counters.staged++);
+          core.log('verbose', `staging: password of ${result.target} would be set (not set, not acknowledged)`);
+          continue;
         }
         if (result.outcome === 'skipped') {
           core.log('verbose', `password event ${event.id} carries no password for this agent (handled by another agent, or undeliverable)`);

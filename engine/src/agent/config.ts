@@ -193,6 +193,11 @@ export const agentConfigSchema = z
     agent: agentCredentialsSchema.optional(),
     sync: syncSettingsSchema.prefault({}),
     /**
+     * A staging agent: runs the whole loop, plans and journals every operation it would apply
+     * (outcome `staged`), writes nothing to AD and suspends nothing in JumpCloud.
+     */
+    staging: z.boolean().default(false),
+    /**
      * The anchor key (ad/anchorproof.ts): with it, an anchor counts only with a valid proof and
      * every anchor the agent writes gets one. Absent: anchors are taken as they are.
      */

@@ -45,6 +45,8 @@ export const agentConfigureParamsSchema = z.strictObject({
   /** How long the agent waits for each JumpCloud request. */
   jumpcloudTimeoutMs: z.number().int().min(100).max(600_000).optional(),
   sync: changeableSyncSchema.optional(),
+  /** false: a staging agent goes live (applies what it journaled as staged); true: back to staging. */
+  staging: z.boolean().optional(),
   domainController: z.string().min(1).max(255).optional(),
   /** Merged into the installed ldap settings; port or caFile null removes it (the mode's default port, the system's CAs). */
   ldap: z
@@ -161,6 +163,9 @@ export function planConfigChange(config: AgentConfig, params: AgentConfigurePara
     (nextSync as Record<string, unknown>)[key] = value;
   }
 
+  const staging = params.staging ?? config.staging;
+  note('staging', config.staging, staging);
+
   // The domain controller and the LDAP connection.
   const domainController = params.domainController ?? config.domainController;
   note('domainController', config.domainController, domainController);
@@ -211,6 +216,6 @@ export function planConfigChange(config: AgentConfig, params: AgentConfigurePara
     }
   }
 
-  const next: AgentConfig = { ...config, domainController, ldap: nextLdap, sync: nextSync, jumpcloud: { ...config.jumpcloud, timeoutMs } };
+  const next: AgentConfig = { ...config, staging, domainController, ldap: nextLdap, sync: nextSync, jumpcloud: { ...config.jumpcloud, timeoutMs } };
   return { next, changes, apiKey, anchorKey, proxy, checkJumpCloud: apiKey !== null || proxy !== null, checkDomainController: ldapChanged || domainController !== config.domainController };
 }

@@ -164,6 +164,7 @@ export class AgentCore {
       anchorKey: this.secrets.anchorKey,
       hints: this.#hints,
       schemaCache: this.#schemaCache,
+      ...(this.config.staging ? { staged: state.staged } : {}),
     };
   }
 
@@ -182,6 +183,9 @@ export class AgentCore {
       s.counters.reconciles++;
       s.counters.applied += result.applied;
       s.counters.failed += result.failed;
+      s.counters.staged += result.newlyStaged;
+      // Live: what staging journaled is done with (a later staging journals afresh).
+      if (!this.config.staging) s.staged = {};
       s.lastFullReconcileAt = this.nowIso();
       s.lastFullReconcile = { durationMs: result.durationMs, planned: result.planned, applied: result.applied, failed: result.failed, deferred: result.deferred, refusal: result.refusal };
       if (result.refusal) s.lastError = { id: 'Sync.ThresholdExceeded', message: result.refusal, at: this.nowIso() };
@@ -225,19 +229,24 @@ export class AgentCore {
       s.counters.targetedReconciles++;
       s.counters.applied += result.applied;
       s.counters.failed += result.failed;
+      s.counters.staged += result.newlyStaged;
       if (result.refusal) s.lastError = { id: 'Sync.ThresholdExceeded', message: result.refusal, at: this.nowIso() };
       // A slice's plan may start a hold of the rolling safety limit; ending one is the full reconcile's call.
       for (const k of result.held) {
         if (s.safetyHold.some((h) => h.kind === k.kind)) continue;
         s.safetyHold.push({ kind: k.kind, planned: k.planned, windowCount: k.windowCount, limit: k.limit, approved: k.approved, since: this.nowIso(), message: heldMessage(k, this.config.sync.safetyWindowHours) });
       }
-    }, { flush: result.applied > 0 || result.failed > 0 || result.refusal !== null });
+    }, { flush: result.applied > 0 || result.failed > 0 || result.newlyStaged > 0 || result.refusal !== null });
     this.#report(result, `targeted reconcile (${why}; ${result.users} user(s), ${result.groups} group(s))`);
   }
 
   #report(result: ReconcileResult, what: string): void {
-    const level = result.applied > 0 || result.failed > 0 ? 'info' : 'verbose';
-    this.log(level, `${what}: ${result.applied} applied, ${result.failed} failed, ${result.deferred} held back, in ${result.durationMs} ms`);
+    if (this.config.staging) {
+      this.log(result.newlyStaged > 0 ? 'info' : 'verbose', `staging ${what}: ${result.staged} operation(s) would be applied (${result.newlyStaged} new, journaled as staged), nothing written, in ${result.durationMs} ms`);
+    } else {
+      const level = result.applied > 0 || result.failed > 0 ? 'info' : 'verbose';
+      this.log(level, `${what}: ${result.applied} applied, ${result.failed} failed, ${result.deferred} held back, in ${result.durationMs} ms`);
+    }
     if (result.retried.length > 0) this.log('info', `one more try for ${result.retried.length} quarantined object(s) at the scheduled reconcile: ${result.retried.join(', ')}`);
     if (result.refusal) this.log('warning', `reconcile refused by the safety threshold, nothing applied: ${result.refusal}`);
     for (const k of result.newHolds) this.log('warning', heldMessage(k, this.config.sync.safetyWindowHours), { id: 'Sync.SafetyLimit' });
@@ -254,20 +263,24 @@ export class AgentCore {
       const watermark = await this.deps.readWatermark(session);
       // Ids an earlier version remembered in the state file: one full scan marks them in AD.
       const suspendedBefore = new Set(Object.keys(this.store.state.offboarded));
-      const since = suspendedBefore.size > 0 ? null : scanStart(this.store.state.usn, dc, watermark);
+      // A staging agent keeps no watermark: it looks at every managed account each time (its
+      // journal dedupes), and the live agent it becomes then sees every disabled account once.
+      const staging = this.config.staging;
+      const since = suspendedBefore.size > 0 || staging ? null : scanStart(this.store.state.usn, dc, watermark);
       if (since === null) this.log('verbose', 'offboarding: looking at every managed account once (no change-tracking watermark for this DC yet)');
       const anchorKey = this.secrets.anchorKey;
       const users = await this.deps.changedManagedUsers(session, this.rootDN, anchorAttribute, since, anchorKey);
       const client = this.jumpcloud as JumpCloudClient;
       // Read only when someone is to be suspended: an anchor never suspends a user outside the scope.
       const inScope = () => gatherScope(client, this.domainId);
-      const done = await this.deps.offboard(users, { client, writer: new AdWriter(session, anchorAttribute, anchorKey), journal: this.journal, log: this.log, suspendedBefore, inScope });
+      const done = await this.deps.offboard(users, { client, writer: new AdWriter(session, anchorAttribute, anchorKey), journal: this.journal, log: this.log, suspendedBefore, inScope, ...(staging ? { staged: this.store.state.staged } : {}) });
       this.store.update((s) => {
         s.counters.offboarded += done.offboarded;
         s.counters.offboardChecks++;
+        if (staging) return;
         if (since === null) for (const jcId of Object.keys(s.offboarded)) if (!done.legacyPending.includes(jcId)) delete s.offboarded[jcId];
         s.usn = { dc, invocationId: watermark.invocationId, highestCommittedUsn: watermark.highestCommittedUsn };
-      }, { flush: done.offboarded > 0 });
+      }, { flush: done.offboarded > 0 || staging });
       // Changes held by the safety limit: an approval (made on any server) is seen here, and
       // applied by a reconcile at once instead of at the next scheduled one.
       if (this.store.state.safetyHold.length > 0 && (await this.#approvedSinceHold(session))) {

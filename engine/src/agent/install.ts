@@ -48,6 +48,8 @@ export interface InstallSettings {
   sync: Partial<SyncSettings>;
   /** The anchor key (base64), stored protected; null: anchors are taken as they are. */
   anchorKey?: string | null;
+  /** A staging agent (journals what it would do, writes nothing). */
+  staging?: boolean;
 }
 
 export interface InstallOutcome {
@@ -214,6 +216,7 @@ export async function installAgent(installPath: string, engineFile: string, sett
     const config: AgentConfig = {
       configVersion: 1,
       mode: settings.mode,
+      staging: settings.staging ?? false,
       installedVersion: ENGINE_VERSION,
       installedAt: new Date().toISOString(),
       serverType: settings.serverType,
@@ -454,6 +457,8 @@ export function statusRecord(paths: AgentPaths): Record<string, unknown> {
     DomainController: config?.domainController ?? null,
     LdapMode: config ? config.ldap.mode.toUpperCase() : null,
     Mode: config ? (apiKeyMode ? 'ApiKey' : 'AgentChannel') : null,
+    /** A staging agent journals what it would do (Get-JCSyncHistory, outcome Staged) and writes nothing. */
+    Staging: config?.staging ?? null,
     PasswordSync: config ? (apiKeyMode ? 'not synced in API-key mode' : 'synced') : null,
     AgentId: config?.agent?.agentId ?? state?.agentId ?? null,
     ConnectKeyExchanged: config && !apiKeyMode ? config.agent !== undefined : null,
@@ -473,6 +478,7 @@ export function statusRecord(paths: AgentPaths): Record<string, unknown> {
     PasswordsApplied: state?.counters.passwordsApplied ?? 0,
     PasswordsRejected: state?.counters.passwordsRejected ?? 0,
     Offboarded: state?.counters.offboarded ?? 0,
+    Staged: state?.counters.staged ?? 0,
     SafetyHold: (state?.safetyHold ?? []).map((h) => ({ Kind: h.kind, Held: h.planned, InWindow: h.windowCount, Limit: h.limit, Since: h.since, Message: h.message })),
     LastError: configProblem ?? (state?.lastError ? `${state.lastError.id}: ${state.lastError.message}` : null),
     ConfigFile: paths.config,

@@ -125,6 +125,12 @@ export interface OffboardContext {
    * someone is to be suspended: an anchor naming a user outside the scope never suspends them.
    */
   inScope?: () => Promise<ReadonlySet<string>>;
+  /**
+   * A staging agent: the would-be operations journaled already (agent state `staged`). Present:
+   * a suspension is journaled as `staged` ("would suspend"), once, and nothing is suspended or marked.
+   * `users` must then be every managed account (a staging agent keeps no watermark).
+   */
+  staged?: Record<string, string>;
 }
 
 export interface OffboardOutcome {
@@ -146,6 +152,7 @@ export async function offboard(users: ManagedUserState[], ctx: OffboardContext):
   const suspendedBefore = ctx.suspendedBefore ?? new Set<string>();
   const { suspend, mark, unmark } = offboardDecisions(users, suspendedBefore);
   const outcome: OffboardOutcome = { offboarded: 0, failed: 0, legacyPending: [] };
+  if (ctx.staged) return stageOffboarding(suspend, ctx, ctx.staged, outcome);
 
   let scope: ReadonlySet<string> | null = null;
   for (const user of suspend) {
@@ -197,6 +204,29 @@ export async function offboard(users: ManagedUserState[], ctx: OffboardContext):
     if (markError && unreachable(markError)) throw markError;
     if (!markError) ctx.log('info', `${user.sAMAccountName} is enabled again in AD: offboarding mark cleared (a later disable offboards the user again)`);
   }
+  return outcome;
+}
+
+const STAGED_OFFBOARD = 'offboardUser:';
+
+/** Staging: "would suspend" journaled once per offboarding; an account no longer to suspend is forgotten. */
+async function stageOffboarding(suspend: ManagedUserState[], ctx: OffboardContext, staged: Record<string, string>, outcome: OffboardOutcome): Promise<OffboardOutcome> {
+  const now = new Set<string>();
+  let scope: ReadonlySet<string> | null = null;
+  for (const user of suspend) {
+    const { jcId } = user.anchor;
+    if (ctx.inScope) {
+      scope ??= await ctx.inScope();
+      if (!scope.has(jcId)) continue;
+    }
+    const key = `${STAGED_OFFBOARD}${jcId}`;
+    now.add(key);
+    if (staged[key] === user.dn.toLowerCase()) continue;
+    staged[key] = user.dn.toLowerCase();
+    ctx.journal.write({ kind: 'offboardUser', target: user.dn, jcId, outcome: 'staged', detail: 'staging: disabled in AD by an administrator: would suspend in JumpCloud' });
+    ctx.log('info', `staging: offboarding ${user.sAMAccountName} would suspend the user in JumpCloud (nothing suspended)`);
+  }
+  for (const key of Object.keys(staged)) if (key.startsWith(STAGED_OFFBOARD) && !now.has(key)) delete staged[key];
   return outcome;
 }
 

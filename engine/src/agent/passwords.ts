@@ -76,11 +76,17 @@ export interface PasswordContext {
   journal: Journal;
   /** More privileged groups besides the well-known ones (sync settings). */
   privilegedGroups?: readonly string[];
+  /**
+   * A staging agent: the would-be operations journaled already (agent state `staged`). Present:
+   * the password is neither opened nor set; "would set the password" is journaled once per event
+   * and the event is left unacknowledged (outcome `staged`), for the live agent.
+   */
+  staged?: Record<string, string>;
 }
 
 export interface PasswordResult {
   /** `skipped`: the event carries no password for this agent (already handled, or never deliverable). */
-  outcome: 'applied' | 'rejected' | 'skipped';
+  outcome: 'applied' | 'rejected' | 'skipped' | 'staged';
   ack: AckRequest | null;
   target: string;
 }
@@ -94,6 +100,7 @@ export async function applyPasswordEvent(event: ChangeEvent, ctx: PasswordContex
     return { outcome: 'rejected', ack: { outcome: 'rejected', reason: reason.slice(0, 2000) }, target };
   };
 
+  if (ctx.staged) return stagePassword(event, userId, username, ctx, ctx.staged);
   let password: string;
   try {
     password = decryptPasswordEvent(event, ctx.agentId, ctx.privateKeyPem);
@@ -126,4 +133,17 @@ export async function applyPasswordEvent(event: ChangeEvent, ctx: PasswordContex
     // A JavaScript string cannot be wiped; drop the only reference at once.
     password = '';
   }
+}
+
+/** Staging: where the password would go, journaled once per event (no secret is opened). */
+async function stagePassword(event: ChangeEvent, userId: string, username: string, ctx: PasswordContext, staged: Record<string, string>): Promise<PasswordResult> {
+  const account = await findByAnchor(ctx.session, ctx.rootDN, ctx.anchorAttribute, userId, ctx.anchorKey ?? null);
+  const target = account?.dn ?? username;
+  const key = `setPassword:${userId}`;
+  if (staged[key] !== event.id) {
+    staged[key] = event.id;
+    const detail = account ? 'staging: password changed in JumpCloud: would set the password' : `staging: password changed in JumpCloud: would be rejected (no AD account managed by the sync under ${ctx.rootDN})`;
+    ctx.journal.write({ kind: 'setPassword', target, jcId: userId || null, outcome: 'staged', detail });
+  }
+  return { outcome: 'staged', ack: null, target };
 }

@@ -10,13 +10,13 @@ import { AdWriter, randomPassword } from '../ad/writer';
 import { asEngineError } from '../errors';
 import type { SyncSettings } from './config';
 import type { JumpCloudClient } from '../jumpcloud/client';
-import { apply } from '../sync/apply';
+import { apply, stagedKey } from '../sync/apply';
 import { GuardedWriter } from '../sync/guarded-writer';
 import { AdLedgerStore } from '../ad/ledger';
 import { heldMessage, SafetyLimit, type KindStatus, type SafetyPolicy } from '../sync/safety-limit';
 import { gatherDesired } from '../sync/gather';
 import type { Journal } from '../sync/journal';
-import type { Plan, PlanOp, PlanOptions } from '../sync/model';
+import { APPLY_ORDER, type Plan, type PlanOp, type PlanOptions } from '../sync/model';
 import { gatherSlice, type Targets } from '../sync/targeted';
 import { plan as makePlan } from '../sync/planner';
 import { screenPrivileged } from '../sync/privilege-gate';
@@ -52,6 +52,11 @@ export interface ReconcileContext {
    * life (ad/schema-limits.ts: the schema changes only when an administrator extends it).
    */
   schemaCache?: { attributeLimits?: AttributeLimits };
+  /**
+   * A staging agent: the would-be operations journaled already (agent state `staged`). Present:
+   * the plan is journaled as `staged` and nothing is written (sync/apply.ts).
+   */
+  staged?: Record<string, string>;
 }
 
 export interface DnHints {
@@ -100,6 +105,9 @@ export interface ReconcileResult {
   newHolds: KindStatus[];
   /** Objects the sync manages in AD as the plan saw them (a full plan: all of them). */
   managedObjects: number;
+  /** Staging: operations planned and not applied, and those journaled for the first time. */
+  staged: number;
+  newlyStaged: number;
 }
 
 function skipKey(op: Extract<PlanOp, { kind: 'skip' }>): string {
@@ -249,14 +257,37 @@ export async function reconcileTargeted(ctx: ReconcileContext, targets: Targets,
   return { ...result, users: scope.users.size, groups: scope.groups.size };
 }
 
+/** Staged keys of plan operations (offboarding and passwords keep their own). */
+const PLAN_KEY = new RegExp(`^(${APPLY_ORDER.join('|')}):`);
+
+const refuse = (): never => {
+  throw new Error('a staging agent writes nothing to AD');
+};
+/** The writer a staging apply is given: apply() returns before any write, and this proves it. */
+const NO_WRITER = { createUser: refuse, setPassword: refuse, updateAttributes: refuse, rename: refuse, setEnabled: refuse, createGroup: refuse, deleteGroup: refuse, setGroupUnbound: refuse, changeMembers: refuse };
+
 async function applyPlan(full: Plan, ctx: ReconcileContext, started: number, scope: PlanScope | null): Promise<ReconcileResult> {
-  const result: ReconcileResult = { durationMs: 0, planned: 0, applied: 0, failed: 0, deferred: 0, interrupted: false, refusal: full.refusal, failures: [], newSkips: [], retried: [], held: [], newHolds: [], managedObjects: full.managedObjects };
+  const result: ReconcileResult = { durationMs: 0, planned: 0, applied: 0, failed: 0, deferred: 0, interrupted: false, refusal: full.refusal, failures: [], newSkips: [], retried: [], held: [], newHolds: [], managedObjects: full.managedObjects, staged: 0, newlyStaged: 0 };
   if (full.refusal) {
     result.durationMs = Date.now() - started;
     return result;
   }
   result.newSkips = reportSkips(full, ctx, scope);
   const work: Plan = { ...full, operations: full.operations.filter((op) => op.kind !== 'skip') };
+  if (ctx.staged) {
+    // Staging: journaled, not applied; no writer, no safety ledger, no failure records.
+    const outcome = await apply(work, { writer: NO_WRITER, journal: ctx.journal, initialPassword: () => '', staging: { seen: ctx.staged } });
+    // A full plan knows every would-be operation: one no longer planned is journaled again if it comes back.
+    if (!scope) {
+      const planned = new Set(work.operations.map((op) => stagedKey(op).key));
+      for (const key of Object.keys(ctx.staged)) if (PLAN_KEY.test(key) && !planned.has(key)) delete ctx.staged[key];
+    }
+    result.planned = work.operations.length;
+    result.staged = outcome.staged;
+    result.newlyStaged = outcome.newlyStaged;
+    result.durationMs = Date.now() - started;
+    return result;
+  }
   // An object that needs nothing any more has nothing left to retry.
   const stillNeeded = new Set(work.operations.map(objectKey));
   for (const key of Object.keys(ctx.failures)) if (!stillNeeded.has(key) && inScope(key, scope)) delete ctx.failures[key];

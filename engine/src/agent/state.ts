@@ -60,6 +60,8 @@ const agentStateSchema = z.object({
     heartbeatsFailed: z.number().int().default(0),
     offboardChecks: z.number().int().default(0),
     insightsPolls: z.number().int().default(0),
+    /** Would-be operations a staging agent journaled (each once). */
+    staged: z.number().int().default(0),
   }),
   failures: z.record(z.string(), failureSchema),
   /** AD change tracking of the DC this agent reads: USN watermark and the DC's invocationID. */
@@ -72,6 +74,8 @@ const agentStateSchema = z.object({
     .default([]),
   /** Skip reasons already journaled (key → code), so a full reconcile does not repeat them. */
   reported: z.record(z.string(), z.string()),
+  /** A staging agent's would-be operations already journaled (object + operation → their after-values), so each is journaled once. */
+  staged: z.record(z.string(), z.string()).default({}),
 });
 export type AgentState = z.infer<typeof agentStateSchema>;
 
@@ -94,12 +98,13 @@ export function initialState(version: string): AgentState {
     lastFullReconcileAt: null,
     lastFullReconcile: null,
     lastChangeAt: null,
-    counters: { eventsProcessed: 0, reconciles: 0, applied: 0, failed: 0, passwordsApplied: 0, passwordsRejected: 0, offboarded: 0, turns: 0, targetedReconciles: 0, turnsFailed: 0, heartbeats: 0, heartbeatsFailed: 0, offboardChecks: 0, insightsPolls: 0 },
+    counters: { eventsProcessed: 0, reconciles: 0, applied: 0, failed: 0, passwordsApplied: 0, passwordsRejected: 0, offboarded: 0, turns: 0, targetedReconciles: 0, turnsFailed: 0, heartbeats: 0, heartbeatsFailed: 0, offboardChecks: 0, insightsPolls: 0, staged: 0 },
     failures: {},
     usn: null,
     offboarded: {},
     safetyHold: [],
     reported: {},
+    staged: {},
   };
 }
 

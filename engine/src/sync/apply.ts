@@ -35,6 +35,12 @@ export interface ApplyContext {
    * of Invoke-JCSync passes one, full plans and targeted ones alike.
    */
   safety?: { admit(plan: Plan): Promise<SafetyDecision> };
+  /**
+   * Staging (a staging agent): nothing is written and the safety limit counts nothing; every
+   * operation is journaled as `staged` instead, once: `seen` keeps object + operation → the
+   * operation's after-values of those journaled already.
+   */
+  staging?: { seen: Record<string, string> };
 }
 
 export interface OperationFailure {
@@ -53,6 +59,9 @@ export interface ApplyOutcome {
   failures: OperationFailure[];
   /** Kinds the safety limit held back (not applied, not failed). */
   held: KindStatus[];
+  /** Staging: operations planned and not applied (`newlyStaged`: journaled for the first time). */
+  staged: number;
+  newlyStaged: number;
 }
 
 function targetOf(op: PlanOp): string {
@@ -138,9 +147,36 @@ async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<voi
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
 }
 
+/** Staging's dedupe key (object + operation) and value (the after-values: everything the operation would do). */
+export function stagedKey(op: PlanOp): { key: string; value: string } {
+  const { reason: _reason, ...rest } = op as PlanOp & { reason?: string };
+  return { key: `${op.kind}:${jcIdOf(op) ?? ''}:${targetOf(op).toLowerCase()}`, value: JSON.stringify(rest) };
+}
+
+/** A staging agent's apply: the plan journaled as would-be operations (each once), nothing written. */
+function stage(plan: Plan, ctx: ApplyContext, seen: Record<string, string>): ApplyOutcome {
+  const outcome: ApplyOutcome = { applied: 0, failed: 0, reported: 0, interrupted: false, byKind: {}, failures: [], held: [], staged: 0, newlyStaged: 0 };
+  const now = new Set<string>();
+  for (const kind of APPLY_ORDER) {
+    for (const op of plan.operations) {
+      if (op.kind !== kind || op.kind === 'skip') continue;
+      outcome.staged++;
+      const { key, value } = stagedKey(op);
+      now.add(key);
+      if (seen[key] === value) continue;
+      seen[key] = value;
+      outcome.newlyStaged++;
+      ctx.journal.write({ kind: op.kind, target: targetOf(op), jcId: jcIdOf(op), outcome: 'staged', detail: `staging: would apply: ${op.reason}` });
+    }
+  }
+  return outcome;
+}
+
 export async function apply(planned: Plan, ctx: ApplyContext): Promise<ApplyOutcome> {
-  const outcome: ApplyOutcome = { applied: 0, failed: 0, reported: 0, interrupted: false, byKind: {}, failures: [], held: [] };
+  const outcome: ApplyOutcome = { applied: 0, failed: 0, reported: 0, interrupted: false, byKind: {}, failures: [], held: [], staged: 0, newlyStaged: 0 };
   if (planned.refusal) throw new Error('apply() was given a refused plan');
+  // The one switch of staging: before the safety limit and the writer, so no write path is reached.
+  if (ctx.staging) return stage(planned, ctx, ctx.staging.seen);
   let plan = planned;
   if (ctx.safety) {
     const decision = await ctx.safety.admit(planned);

@@ -12,7 +12,8 @@ export interface JournalEntry {
   kind: string;
   target: string;
   jcId: string | null;
-  outcome: 'applied' | 'failed' | 'reported';
+  /** `staged`: a staging agent's would-be operation (planned and journaled, not applied). */
+  outcome: 'applied' | 'failed' | 'reported' | 'staged';
   detail: string;
   errorId?: string;
 }

@@ -67,6 +67,8 @@ export interface AgentInstallOptions {
   installPath?: string;
   /** The account the agent binds as; default: the test DC's Administrator. */
   serviceAccount?: { bindDN: string; password: string };
+  /** A staging agent (journals what it would do, writes nothing). */
+  staging?: boolean;
 }
 
 /** Installs an agent (engine command agent-install) for the test DC, as its Administrator unless told. */
@@ -86,6 +88,7 @@ export async function installAgent(options: AgentInstallOptions, logFile: string
       serviceAccount: options.serviceAccount ?? { bindDN: dc.bindDN, password: dc.bindPassword },
       ...(options.connectKey !== undefined ? { connectKey: options.connectKey } : {}),
       ...(options.mode ? { mode: options.mode } : {}),
+      ...(options.staging !== undefined ? { staging: options.staging } : {}),
       jumpcloud: options.jumpcloud,
       sync: { debounceMs: 100, ...options.sync },
     },

@@ -242,6 +242,20 @@ describe('offboarding decisions', () => {
     assert.ok(w.journal.some((j) => j.jcId === 'elsewhere' && j.outcome === 'reported' && /not in this ADI domain's scope/.test(String(j.detail))));
   });
 
+  it('staging: journals "would suspend" once, suspends and marks nothing, forgets an account enabled again', async () => {
+    const w = world();
+    const staged: Record<string, string> = {};
+    await offboard([user('u1', { disabled: true }), user('u2'), user('back', {}, { offboarded: true })], { ...w.ctx, staged });
+    await offboard([user('u1', { disabled: true })], { ...w.ctx, staged });
+    assert.deepEqual(w.calls, [], 'nothing suspended in JumpCloud, nothing marked or unmarked in AD');
+    assert.deepEqual(w.journal.map((e) => [e.jcId, e.kind, e.outcome]), [['u1', 'offboardUser', 'staged']]);
+    assert.match(w.journal[0]?.detail ?? '', /would suspend/);
+    await offboard([user('u1')], { ...w.ctx, staged });
+    assert.deepEqual(staged, {}, 'enabled again: forgotten');
+    await offboard([user('u1', { disabled: true })], { ...w.ctx, staged });
+    assert.equal(w.journal.length, 2, 'a later disable is journaled again');
+  });
+
   it('suspends first, then marks; a crash between the two only suspends again, which changes nothing', async () => {
     const w = world({ markFails: [outage()] });
     const admin = user('u1', { disabled: true });

@@ -81,7 +81,7 @@ async function installDir(mode: 'channel' | 'apiKey'): Promise<string> {
   return dir;
 }
 
-const emptyResult = (): ReconcileResult => ({ durationMs: 1, planned: 0, applied: 0, failed: 0, deferred: 0, interrupted: false, refusal: null, failures: [], newSkips: [], retried: [], held: [], newHolds: [], managedObjects: 10 });
+const emptyResult = (): ReconcileResult => ({ durationMs: 1, planned: 0, applied: 0, failed: 0, deferred: 0, interrupted: false, refusal: null, failures: [], newSkips: [], retried: [], held: [], newHolds: [], managedObjects: 10, staged: 0, newlyStaged: 0 });
 const fakeSession = { close: async () => undefined } as unknown as AdSession;
 const event = (seq: number, type: string, data: Record<string, unknown>): ChangeEvent => ({ id: `ev-${seq}`, seq, type, at: '2030-01-01T00:00:00Z', data });
 

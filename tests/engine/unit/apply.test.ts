@@ -114,4 +114,23 @@ describe('apply', () => {
     const { writer } = recorder();
     await assert.rejects(apply({ ...planOf(ops), refusal: 'too many' }, { writer, journal: memoryJournal(), initialPassword: () => 'p' }));
   });
+
+  it('staging: writes nothing, asks the safety limit nothing, journals each would-be operation once until it changes', async () => {
+    const { calls, writer } = recorder();
+    const journal = memoryJournal();
+    let admitted = 0;
+    const safety = { admit: async (p: Plan) => ((admitted++, { plan: p, held: [], kinds: [] })) };
+    const seen: Record<string, string> = {};
+    const first = await apply(planOf(ops), { writer, journal, initialPassword: () => 'p', safety, staging: { seen } });
+    assert.deepEqual(calls, [], 'no write');
+    assert.equal(admitted, 0, 'the safety limit counts no staged operation');
+    assert.deepEqual({ applied: first.applied, staged: first.staged, newlyStaged: first.newlyStaged }, { applied: 0, staged: 7, newlyStaged: 7 });
+    assert.ok(journal.entries.every((e) => e.outcome === 'staged' && e.detail.startsWith('staging: would apply')));
+    assert.deepEqual(journal.entries.map((e) => `${e.kind} ${e.target}`), ['createGroup CN=G', 'createUser CN=a', 'createUser CN=b', 'enableUser CN=c', 'addMember a in G', 'addMember b in G', 'disableUser CN=d'], 'in the order they would be applied');
+    const again = await apply(planOf(ops), { writer, journal, initialPassword: () => 'p', staging: { seen } });
+    assert.deepEqual({ staged: again.staged, newlyStaged: again.newlyStaged, journaled: journal.entries.length }, { staged: 7, newlyStaged: 0, journaled: 7 }, 'the same plan again: nothing journaled again');
+    const changed = ops.map((op) => (op.kind === 'createUser' && op.jcId === 'u1' ? { ...op, attributes: { ...op.attributes, sn: 'Other' } } : op));
+    await apply(planOf(changed), { writer, journal, initialPassword: () => 'p', staging: { seen } });
+    assert.deepEqual(journal.entries.slice(7).map((e) => `${e.kind} ${e.target}`), ['createUser CN=a'], 'new after-values: journaled again');
+  });
 });

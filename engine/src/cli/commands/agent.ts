@@ -60,6 +60,8 @@ const agentInstallParamsSchema = z.strictObject({
   connectKey: z.string().min(1).max(512).optional(),
   /** The anchor key (base64, 32 bytes; New-JCSyncAnchorKey), the same on every agent and Invoke-JCSync. */
   anchorKey: z.string().max(128).refine((k) => parseAnchorKey(k) !== null, ANCHOR_KEY_PROBLEM).optional(),
+  /** A staging agent: plans and journals what it would do, writes nothing to AD, suspends nothing (agent-configure staging=false: live). */
+  staging: z.boolean().optional(),
   jumpcloud: jumpcloudConnectionSchema.optional(),
   sync: z
     .strictObject({
@@ -97,6 +99,7 @@ function installRecord(outcome: InstallOutcome): Record<string, unknown> {
     RootUserDN: c.rootUserDN,
     ServiceAccount: c.serviceAccount.bindDN,
     Mode: c.mode === 'apiKey' ? 'ApiKey' : 'AgentChannel',
+    Staging: c.staging,
     PasswordSync: c.mode === 'apiKey' ? 'not synced in API-key mode' : 'synced',
     ConnectKeyExchanged: c.mode === 'apiKey' ? null : c.agent !== undefined,
     SecretsProtection: c.serviceAccount.password.scheme,
@@ -145,7 +148,7 @@ export const agentInstallCommand = defineCommand({
         return { exitCode: ExitCode.Ok, summary: { whatIf: true, upgrade: true } };
       }
       const outcome = upgradeAgent(installPath, params.engineFile, params.serverType, params.serviceHostFile, { force: params.force, serviceUser: params.serviceUser ?? null });
-      const ignored = (['connectKey', 'anchorKey', 'rootUserDN', 'domain', 'serviceAccount', 'domainController'] as const).filter((k) => params[k] !== undefined);
+      const ignored = (['connectKey', 'anchorKey', 'rootUserDN', 'domain', 'serviceAccount', 'domainController', 'staging'] as const).filter((k) => params[k] !== undefined);
       if (params.mode !== undefined && params.mode !== outcome.config.mode) {
         ctx.reporter.log('warning', `The agent in ${installPath} is installed in the ${outcome.config.mode === 'apiKey' ? 'API-key' : 'agent-channel'} mode and keeps it; to change the mode, uninstall first (Uninstall-JCSyncAgent), then install again.`);
       }
@@ -198,6 +201,7 @@ export const agentInstallCommand = defineCommand({
       mode,
       connectKey: params.connectKey ?? null,
       anchorKey: params.anchorKey ?? null,
+      staging: params.staging ?? false,
       jumpcloud: { ...jumpcloud, baseUrl: jumpcloud.baseUrl, region: jumpcloud.region },
       sync: params.sync,
     }, undefined, params.serviceHostFile, { force: params.force, serviceUser: params.serviceUser ?? null });
@@ -377,7 +381,7 @@ export const agentHistoryCommand = defineCommand({
       user: z.string().min(1).max(1024).optional(),
       since: z.iso.datetime({ offset: true }).optional(),
       until: z.iso.datetime({ offset: true }).optional(),
-      outcome: z.enum(['applied', 'failed', 'reported']).optional(),
+      outcome: z.enum(['applied', 'failed', 'reported', 'staged']).optional(),
       kind: z.string().min(1).max(64).optional(),
       last: z.number().int().min(1).max(1_000_000).optional(),
     })

@@ -68,6 +68,14 @@ Describe 'Get-JCSyncHistory' {
         $call.Parameters['last'] | Should -Be 5
     }
 
+    It 'filters a staging agent''s would-be operations (-Outcome Staged), which the default view shows by Outcome' {
+        Get-JCSyncHistory -InstallPath $TestDrive -Outcome Staged
+        $script:EngineCalls[0].Parameters['outcome'] | Should -BeExactly 'staged'
+        $format = [xml](Get-Content -Raw -LiteralPath (Join-Path -Path $script:RepoRoot -ChildPath 'module/Formats/JumpCloudADI.Agent.Format.ps1xml'))
+        $view = $format.Configuration.ViewDefinitions.View | Where-Object { $_.ViewSelectedBy.TypeName -eq 'JumpCloudADI.SyncHistoryEntry' } | Select-Object -First 1
+        @($view.TableControl.TableRowEntries.TableRowEntry.TableColumnItems.TableColumnItem.PropertyName) | Should -Contain 'Outcome'
+    }
+
     It 'reads a given journal file, which must exist' {
         $journal = Join-Path -Path $TestDrive -ChildPath 'journal.jsonl'
         Set-Content -LiteralPath $journal -Value ''

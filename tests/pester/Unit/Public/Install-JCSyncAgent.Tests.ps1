@@ -110,6 +110,19 @@ Describe 'Install-JCSyncAgent' {
             $result.AgentId | Should -BeExactly 'agent-1'
         }
 
+        It '-Staging installs a staging agent (staging true to agent-install); without it nothing is sent' {
+            $command = Get-Command -Name Install-JCSyncAgent
+            $command.Parameters['Staging'].ParameterType | Should -Be ([System.Management.Automation.SwitchParameter])
+            $splat = New-InstallSplat -Path $script:Folder
+            $null = Install-JCSyncAgent @splat -Staging -Confirm:$false
+            $script:Calls[0].Name | Should -BeExactly 'agent-install'
+            $script:Calls[0].Parameters['staging'] | Should -BeOfType [bool]
+            $script:Calls[0].Parameters['staging'] | Should -BeTrue
+            $script:Calls.Clear()
+            $null = Install-JCSyncAgent @splat -Confirm:$false
+            $script:Calls[0].Parameters.Contains('staging') | Should -BeFalse
+        }
+
         It 'on Windows installs the service host that ships next to the engine' {
             Mock -ModuleName JumpCloudADI GetJCServiceHostFile { 'C:\Modules\JumpCloudADI\bin\jcadi-service.exe' }
             $splat = New-InstallSplat -Path $script:Folder

@@ -43,6 +43,21 @@ Describe 'Set-JCSyncAgent' {
             { Set-JCSyncAgent -InstallPath $script:Folder -OffboardPollSeconds 61 } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
         }
 
+        It '-Staging:$false takes a staging agent live, -Staging puts it back: staging to agent-configure, then the restart' {
+            $command = Get-Command -Name Set-JCSyncAgent
+            $command.Parameters['Staging'].ParameterType | Should -Be ([System.Management.Automation.SwitchParameter])
+            $script:Changed = @([pscustomobject]@{ Setting = 'staging'; Before = $true; After = $false })
+            $result = Set-JCSyncAgent -InstallPath $script:Folder -Staging:$false -Confirm:$false
+            @($script:Calls | ForEach-Object { '{0}:{1}' -f $_.Kind, $_.Name }) | Should -Be @('engine:agent-configure', 'service:Stop', 'service:Start')
+            @($script:Calls[0].Parameters.Keys) | Should -Be @('installPath', 'staging', 'verify')
+            $script:Calls[0].Parameters['staging'] | Should -BeOfType [bool]
+            $script:Calls[0].Parameters['staging'] | Should -BeFalse
+            $result.Restarted | Should -BeTrue
+            $script:Calls.Clear()
+            $null = Set-JCSyncAgent -InstallPath $script:Folder -Staging -Confirm:$false
+            $script:Calls[0].Parameters['staging'] | Should -BeTrue
+        }
+
         It 'refuses a call without a setting to change, before the engine' {
             { Set-JCSyncAgent -InstallPath $script:Folder } | Should -Throw -ErrorId 'Agent.NoSettingGiven*'
             $script:Calls.Count | Should -Be 0
