@@ -34,7 +34,7 @@ function Get-JCSyncFleet {
     .PARAMETER JumpCloudApiKey
         The JumpCloud API key, as a SecureString.
     .PARAMETER Region
-        The JumpCloud region: US (the default) or EU. Cannot be combined with -JumpCloudUrl.
+        The JumpCloud region: US (the default), EU or IN (India). Cannot be combined with -JumpCloudUrl.
     .PARAMETER JumpCloudUrl
         The base URL of a JumpCloud-compatible API instead of a region (the local sandbox). Must be https://.
     .PARAMETER OrgId
@@ -97,7 +97,7 @@ function Get-JCSyncFleet {
         [Parameter(Mandatory = $true)]
         [System.Security.SecureString] $JumpCloudApiKey,
 
-        [ValidateSet('US', 'EU')]
+        [ValidateSet('US', 'EU', 'IN')]
         [string] $Region,
 
         [ValidateNotNullOrEmpty()]

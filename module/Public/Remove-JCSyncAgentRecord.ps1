@@ -19,7 +19,7 @@ function Remove-JCSyncAgentRecord {
     .PARAMETER JumpCloudApiKey
         The JumpCloud API key, as a SecureString.
     .PARAMETER Region
-        The JumpCloud region: US (the default) or EU. Cannot be combined with -JumpCloudUrl.
+        The JumpCloud region: US (the default), EU or IN (India). Cannot be combined with -JumpCloudUrl.
     .PARAMETER JumpCloudUrl
         The base URL of a JumpCloud-compatible API instead of a region (the local sandbox). Must be https://.
     .PARAMETER OrgId
@@ -68,7 +68,7 @@ function Remove-JCSyncAgentRecord {
         [Parameter(Mandatory = $true)]
         [System.Security.SecureString] $JumpCloudApiKey,
 
-        [ValidateSet('US', 'EU')]
+        [ValidateSet('US', 'EU', 'IN')]
         [string] $Region,
 
         [ValidateNotNullOrEmpty()]
