@@ -224,6 +224,8 @@ export class AgentCore {
       await this.fullReconcile(why);
       return;
     }
+    // What the slice created is managed too (the percentage of the safety limit counts it).
+    if (!result.refusal) this.managedObjects = result.managedObjects;
     this.store.update((s) => {
       s.counters.reconciles++;
       s.counters.targetedReconciles++;

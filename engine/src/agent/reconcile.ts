@@ -103,7 +103,11 @@ export interface ReconcileResult {
   held: KindStatus[];
   /** Holds reported for the first time (journaled once, until the hold ends). */
   newHolds: KindStatus[];
-  /** Objects the sync manages in AD as the plan saw them (a full plan: all of them). */
+  /**
+   * Objects the sync manages in AD after this run: those the plan saw (a full plan: all of them)
+   * plus those it created. Targeted plans take it as the domain's count for the safety limit's
+   * percentage, so a first reconcile into an empty root must count what it created, not 0.
+   */
   managedObjects: number;
   /** Staging: operations planned and not applied, and those journaled for the first time. */
   staged: number;
@@ -211,7 +215,8 @@ export class NeedsFullReconcile {
 /**
  * A targeted reconcile: the same planner, applier, journal and failure handling as the full one,
  * on the slice the change events name (sync/targeted.ts for JumpCloud, readActualSlice for AD).
- * `managedObjects` is the full reconcile's count, for the safety threshold's percentage.
+ * `managedObjects` is the agent's count of managed objects (the last full reconcile's, plus what
+ * was created since), for the safety threshold's percentage.
  */
 export async function reconcileTargeted(ctx: ReconcileContext, targets: Targets, managedObjects: number): Promise<TargetedResult | NeedsFullReconcile> {
   const started = Date.now();
@@ -319,6 +324,7 @@ async function applyPlan(full: Plan, ctx: ReconcileContext, started: number, sco
     result.interrupted = outcome.interrupted;
     result.held = outcome.held;
     result.newHolds = reportHolds(outcome.held, ctx);
+    result.managedObjects += (outcome.byKind.createUser?.applied ?? 0) + (outcome.byKind.createGroup?.applied ?? 0);
     const failedKeys = new Set<string>();
     // A membership that failed because its user or group failed first is that object's failure, not its own.
     const objectFailures = outcome.failures.filter((f) => f.kind !== 'addMember' && f.kind !== 'removeMember').map((f) => failureKey(f, toApply));

@@ -89,7 +89,7 @@ describe('agent: the rolling safety limit holds across a failover until approved
       return h.length > 0 ? h : null;
     }, 60_000, 250);
     assert.deepEqual({ kind: hold[0]?.Kind, held: hold[0]?.Held, inWindow: hold[0]?.InWindow, limit: hold[0]?.Limit }, { kind: 'disable', held: 6, inWindow: 6, limit: 6 });
-    assert.match(String(hold[0]?.Message), /Approve-JCSyncSafetyLimit -Kind disable/);
+    assert.match(String(hold[0]?.Message), /Approve-JCSyncSafetyLimit -SafetyKind disable/);
     assert.equal(await disabled(), 6, 'nothing more disabled');
     const journal = FileJournal.read(agentPaths(installOf(primary.agentId as string)).journal);
     assert.equal(journal.filter((e) => e.kind === 'safetyLimit' && e.target === 'disable').length, 1, 'the hold is in the history, once');

@@ -183,6 +183,25 @@ describe('agent runner (fakes)', () => {
     assert.equal(peekAgentState(agentPaths(dir).state)?.status, 'stopped');
   });
 
+  it('targeted plans count the managed objects the agent has after each reconcile, those it created included (the safety limit percentage)', async () => {
+    const dir = await installDir('channel');
+    const batches: ChangesResponse[] = [{ cursor: 2, resync: false, events: [event(1, 'user.updated', { userId: 'u1', changed: ['lastname'] })] }];
+    const seen: number[] = [];
+    const h = harness(dir, {
+      channel: fakeChannel({ primary: () => true, batches }),
+      // The takeover reconcile into an empty root: it saw 0 objects and created 25 (its result counts them).
+      reconcile: async () => ({ ...emptyResult(), applied: 25, managedObjects: 25 }),
+      reconcileTargeted: async (_ctx: ReconcileContext, targets: Targets, managedObjects: number) => {
+        seen.push(managedObjects);
+        // The next event arrives once this slice is applied (not debounced into the same batch).
+        if (seen.length === 1) batches.push({ cursor: 3, resync: false, events: [event(2, 'user.updated', { userId: 'u2', changed: ['lastname'] })] });
+        return { ...emptyResult(), managedObjects: managedObjects + 2, users: targets.users.size, groups: 0 };
+      },
+    });
+    await h.runUntil('both batches applied', () => h.state().cursor === 3);
+    assert.deepEqual(seen, [25, 27], 'the first slice gets what the takeover created; the next one what the first slice created too');
+  });
+
   it('applies password events and acknowledges them; a user.updated of no synced field asks for no reconcile', async () => {
     const dir = await installDir('channel');
     const acks: string[] = [];
