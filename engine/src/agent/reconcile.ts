@@ -245,7 +245,13 @@ export async function reconcileTargeted(ctx: ReconcileContext, targets: Targets,
   // (An AD group marked unbound that JumpCloud binds again is rebound by a whole plan too.)
   const inAd = new Set(actual.groups.filter((g) => !g.anchor?.unbound).map((g) => g.anchor?.jcId).filter((id): id is string => typeof id === 'string'));
   const missing = slice.desired.groups.filter((g) => g.scope === 'members' && !inAd.has(g.jcId)).map((g) => g.jcId);
-  if (missing.length > 0) ({ slice, actual } = await read({ ...targets, groupMembers: new Set([...targets.groupMembers, ...missing]) }));
+  // A group named for its attributes only (a rename) whose AD group holds a named user JumpCloud
+  // no longer reaches it through (the user deleted or left in the same batch): an 'attributes'
+  // plan leaves members alone, so the plan decides that group whole, or the stale edge would stay.
+  const attributesOnly = new Set(slice.desired.groups.filter((g) => g.scope === 'attributes').map((g) => g.jcId));
+  const holding = actual.groupsHoldingSliceUsers.filter((jcId) => attributesOnly.has(jcId));
+  const whole = [...missing, ...holding];
+  if (whole.length > 0) ({ slice, actual } = await read({ ...targets, groupMembers: new Set([...targets.groupMembers, ...whole]) }));
   // A group deleted or unbound: its members may leave the scope with it, which only the whole
   // scope can tell (the full reconcile: an administrative change, rare).
   const desiredIds = new Set(slice.desired.groups.map((g) => g.jcId));
