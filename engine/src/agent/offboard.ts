@@ -114,6 +114,11 @@ export function offboardDecisions(users: ManagedUserState[], suspendedBefore: Re
   return decisions;
 }
 
+/** Disabled accounts an administrator's disable would offboard, were their anchor proven: never acted on, reported. */
+function untrustedDisables(users: ManagedUserState[]): ManagedUserState[] {
+  return users.filter((u) => !u.protected && !u.proven && u.disabled && !u.anchor.syncDisabled && !u.anchor.offboarded);
+}
+
 export interface OffboardContext {
   client: Pick<JumpCloudClient, 'getUser' | 'updateUser'>;
   writer: Pick<AdWriter, 'setOffboarded'>;
@@ -153,6 +158,15 @@ export async function offboard(users: ManagedUserState[], ctx: OffboardContext):
   const { suspend, mark, unmark } = offboardDecisions(users, suspendedBefore);
   const outcome: OffboardOutcome = { offboarded: 0, failed: 0, legacyPending: [] };
   if (ctx.staged) return stageOffboarding(suspend, ctx, ctx.staged, outcome);
+
+  // An anchor without a valid proof on a disabled account: offboarding is the path that meets it
+  // (a targeted reconcile reads only the objects it knows), so the conflict is reported here.
+  for (const user of untrustedDisables(users)) {
+    const what = user.anchor.proof ? 'has a proof that does not fit this object' : 'has no proof';
+    const why = `disabled in AD, carries the anchor of JumpCloud user ${user.anchor.jcId}, but the anchor ${what}: the sync did not create or adopt this object (or its anchor was copied). Not suspended, not marked; if it is legitimate, adopt it with -AdoptExisting, else remove the anchor`;
+    ctx.journal.write({ kind: 'skip', target: user.dn, jcId: user.anchor.jcId, outcome: 'reported', detail: why });
+    ctx.log('warning', `offboarding ${user.sAMAccountName}: ${why}`);
+  }
 
   let scope: ReadonlySet<string> | null = null;
   for (const user of suspend) {

@@ -1,7 +1,8 @@
 // The running agent (`jcadi-engine run`) with an anchor key, installed and configured through the
 // engine commands: it writes proven anchors, offboards an administrator's disable of an account
 // it created, and never acts on an anchor a second delegated (non-admin) account planted: no
-// suspension, no mark, the conflict in its journal. Set-JCSyncAgent's anchor key (agent-configure)
+// suspension, no mark, the conflict in its journal (from the offboarding check that meets it and
+// from the next full reconcile). Set-JCSyncAgent's anchor key (agent-configure)
 // is stored protected and opens back as the same key.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -118,11 +119,25 @@ describe('the agent with an anchor key', { timeout: 300_000 }, () => {
     assert.equal((await account(`planted${tag}`))?.anchor, victimAnchor, 'the planted object is not marked');
     assert.deepEqual(journal().filter((e) => e.kind === 'offboardUser').map((e) => e.jcId), [ids.get('real')], 'only the real user was offboarded');
 
-    // A reconcile (any change in JumpCloud starts one) reports the planted anchor and leaves it alone.
+    // Offboarding met the planted object (disabled, anchored): it reports the conflict itself.
+    const reports = (start: RegExp) => journal().filter((e) => e.kind === 'skip' && e.target.toLowerCase() === planted.toLowerCase() && e.outcome === 'reported' && start.test(String(e.detail)) && /proof that does not fit/.test(String(e.detail)));
+    await until('the offboarding check\'s conflict in the journal', async () => reports(/^disabled in AD/).length > 0, 60_000, 250);
+
+    // A change in JumpCloud starts a targeted reconcile of the victim: it leaves the planted object alone.
+    const reconciles = () => peekAgentState(agentPaths(installPath).state)?.counters.reconciles ?? 0;
+    const reconciled = reconciles();
     await admin('PATCH', `/users/at.victim.${tag}`, { lastname: 'Trusted' });
-    const reported = () => journal().some((e) => e.kind === 'skip' && e.target.toLowerCase() === planted.toLowerCase() && /proof that does not fit/.test(String(e.detail)));
-    await until('the conflict in the journal', async () => reported(), 60_000, 250);
+    await until('the reconcile the change starts', async () => reconciles() > reconciled, 60_000, 250);
+    assert.equal((await account(`planted${tag}`))?.anchor, victimAnchor, 'the planted object is not touched by it');
+    // A full reconcile (the agent runs one at start) reads the whole root: it reports the planted anchor too.
+    const stopped = await exec('agent-stop', { installPath, timeoutSeconds: 20 }, log);
+    assert.equal(stopped.code, 0, stopped.raw);
+    const restarted = await exec('agent-start', { installPath, timeoutSeconds: 30 }, log);
+    assert.equal(restarted.code, 0, restarted.raw);
+    await until('the full reconcile\'s conflict in the journal', async () => reports(/^carries the anchor of JumpCloud user/).length > 0, 60_000, 250);
     assert.equal((await account(`planted${tag}`))?.anchor, victimAnchor);
     assert.equal(((await account(`planted${tag}`))?.uac ?? 0) & 2, 2, 'still disabled, untouched');
+    assert.equal(await suspended(`at.victim.${tag}`), false, 'the victim is still not suspended');
+    assert.deepEqual(journal().filter((e) => e.kind === 'offboardUser').map((e) => e.jcId), [ids.get('real')], 'still only the real user offboarded');
   });
 });

@@ -242,6 +242,16 @@ describe('offboarding decisions', () => {
     assert.ok(w.journal.some((j) => j.jcId === 'elsewhere' && j.outcome === 'reported' && /not in this ADI domain's scope/.test(String(j.detail))));
   });
 
+  it('a disabled account whose anchor has no valid proof is reported, never suspended or marked', async () => {
+    const w = world();
+    const done = await offboard([user('victim', { dn: 'CN=planted', disabled: true, proven: false }, { proof: 'A'.repeat(22) }), user('bare', { disabled: true, proven: false }), user('quiet', { proven: false })], w.ctx);
+    assert.equal(done.offboarded, 0);
+    assert.deepEqual(w.calls, [], 'nothing suspended in JumpCloud, nothing marked in AD');
+    assert.deepEqual(w.journal.map((e) => [e.kind, e.target, e.jcId, e.outcome]), [['skip', 'CN=planted', 'victim', 'reported'], ['skip', 'CN=bare', 'bare', 'reported']], 'an enabled one has nothing to offboard: not reported');
+    assert.match(w.journal[0]?.detail ?? '', /proof that does not fit/);
+    assert.match(w.journal[1]?.detail ?? '', /has no proof/);
+  });
+
   it('staging: journals "would suspend" once, suspends and marks nothing, forgets an account enabled again', async () => {
     const w = world();
     const staged: Record<string, string> = {};
