@@ -308,6 +308,28 @@ describe('targeted reconciles (sandbox + test DC)', { timeout: 600_000 }, () => 
     assert.ok(counts.targeted > counts.fallback + counts.full, 'most batches are targeted');
   });
 
+  it('a batch that renames a group and deletes one of its members takes the member out of the renamed group', async () => {
+    const twin = twins.T;
+    await admin('POST', '/groups', { name: g(twin, 'ren'), description: 'ren', bindToDomain: twin.domain });
+    for (const name of ['ren1', 'ren2']) await admin('POST', '/users', { username: u(twin, name), email: `${u(twin, name)}@example.com`, firstname: 'Ren', lastname: name, groups: [g(twin, 'ren')] });
+    const first = await reconcile(await ctx(twin));
+    assert.equal(first.failed, 0, JSON.stringify(first.failures));
+    const from = sb.store.changes.length;
+    await admin('PATCH', `/groups/${g(twin, 'ren')}`, { name: g(twin, 'renamed'), description: 'renamed' });
+    await admin('DELETE', `/users/${u(twin, 'ren1')}`);
+    const batch = planBatch(sb.store.changes.slice(from) as unknown as ChangeEvent[]);
+    assert.equal(batch.full, false, 'a rename and a user deletion are a targeted batch');
+    const result = await reconcileTargeted(await ctx(twin), batch.targets, first.managedObjects);
+    assert.ok(!(result instanceof NeedsFullReconcile));
+    assert.equal(result.failed, 0, JSON.stringify(result.failures));
+    const [group] = await fx.session.search(twin.root, { scope: 'sub', filter: `(sAMAccountName=${g(twin, 'renamed')})`, attributes: ['member'] });
+    assert.deepEqual([group?.member ?? []].flat().map((dn) => String(dn).split(',')[0]), [`CN=${u(twin, 'ren2')}`]);
+    const again = await reconcile(await ctx(twin));
+    assert.equal(again.planned, 0, 'a full reconcile afterwards finds nothing to do');
+    await admin('DELETE', `/users/${u(twin, 'ren2')}`);
+    await admin('DELETE', `/groups/${g(twin, 'renamed')}`);
+  });
+
   it('a targeted plan applies the schema limits as a full one does: a 65-character first name is a ValueTooLong skip', async () => {
     const twin = twins.T;
     const from = sb.store.changes.length;
