@@ -344,6 +344,7 @@ function secureWindowsFolder(folder: string, policy: FolderPolicy, mode: RepairM
     if (result.error) throw new EngineError('Folder.SecureFailed', `Cannot run ${powershell} to secure ${folder}: ${result.error.message}`, { category: 'SecurityError', exitCode: ExitCode.BadRequest, target: folder });
     try {
       if (result.code !== 0) throw new Error(result.stderr.trim().slice(0, 400) || `exit ${result.code}`);
+      if (result.stdout.trim() === '') throw new Error(`${powershell} gave no answer (is Windows PowerShell 5.1 installed?)`);
       return JSON.parse(result.stdout) as WindowsFolderFacts;
     } catch (err) {
       throw new EngineError('Folder.SecureFailed', `Cannot ${op} the access of the ${policy.label} ${folder}: ${(err as Error).message}`, { category: 'SecurityError', exitCode: ExitCode.BadRequest, target: folder });
