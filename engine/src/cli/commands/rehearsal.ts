@@ -81,15 +81,19 @@ type RehearsalParams = z.infer<typeof rehearsalParamsSchema>;
 async function runCommand(command: Command, params: unknown, parent: Reporter, signal: AbortSignal) {
   const records: Array<{ type: string; data: Record<string, unknown> }> = [];
   const errors: EngineError[] = [];
+  const warnings: string[] = [];
   const reporter: Reporter = {
     progress: (u) => parent.progress(u),
-    log: (level, message, meta) => parent.log(level === 'warning' ? 'verbose' : level, message, meta),
+    log: (level, message, meta) => {
+      if (level === 'warning') warnings.push(message);
+      parent.log(level === 'warning' ? 'verbose' : level, message, meta);
+    },
     record: (type, data) => records.push({ type, data }),
     error: (err) => errors.push(err),
   };
   const parsed = command.params.parse(params);
   const outcome = await command.run(parsed, { reporter, signal } satisfies CommandContext);
-  return { ...outcome, records, errors };
+  return { ...outcome, records, errors, warnings };
 }
 
 const adi = (ldapDn: string) => ldapDn.replace(/,/g, ';');
@@ -381,9 +385,11 @@ export const rehearsalCommand = defineCommand({
       await expectSkip('jcrh.taken', 'NameTaken', 'A username taken elsewhere in the forest is skipped with the holder');
 
       let syncErrors: EngineError[] = [];
+      let syncWarnings: string[] = [];
       const syncOk = await checks.run('Sync', 'Sync applied', planOk ? null : 'no plan', async () => {
         const out = await runCommand(syncCommand, syncParams(), reporter, signal);
         syncErrors = out.errors;
+        syncWarnings = out.warnings;
         const applied = String(out.summary.applied ?? out.records.length);
         const perObject = out.errors.map((e) => `${e.target ?? ''}: ${e.message}`);
         const unexpected = out.errors.filter((e) => !String(e.target ?? e.message).includes('jcrh.longname'));
@@ -408,6 +414,8 @@ export const rehearsalCommand = defineCommand({
         if (u && given.length > 64) return `stored in full (${given.length} characters): this DC does not enforce givenName's 64-character limit`;
         const error = syncErrors.find((e) => String(e.target ?? e.message).includes('jcrh.longname'));
         if (!u && error) return `refused per object: ${error.id}: ${error.message}`;
+        const skipped = syncWarnings.find((w) => w.includes('jcrh.longname'));
+        if (!u && skipped) return `reported by the plan before any write: ${skipped}`;
         fail(u ? `stored as '${given}' (${given.length} characters): changed silently` : 'neither created nor reported', '');
       });
       await checks.run('Awkward cases', 'STAGED and SUSPENDED users are created disabled', readBack, async () => {
