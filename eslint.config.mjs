@@ -28,7 +28,14 @@ const layerRules = Object.entries(MAY_IMPORT).map(([folder, allowed]) => {
         'error',
         {
           patterns: [
-            ...(denied.length === 0 ? [] : [{ group: denied.map((other) => `**/${other}/*`), message: `engine/src/${folder} may import only ${['errors', 'version', ...allowed].join(', ')} (layers point down: see ARCHITECTURE.md).` }]),
+            ...(denied.length === 0
+              ? []
+              : [
+                  {
+                    group: denied.map((other) => `**/${other}/*`),
+                    message: `engine/src/${folder} may import only ${['errors', 'version', ...allowed].join(', ')} (layers point down: see ARCHITECTURE.md).`,
+                  },
+                ]),
             // errors.ts and version.ts sit at the bottom and import nothing of the engine.
             { group: ['**/main', '**/main.ts'], message: 'main.ts is the entry point; nothing imports it.' },
           ],
@@ -69,7 +76,19 @@ export default tseslint.config(
     // The bottom of the engine: the error taxonomy, its id catalogue and the version import nothing
     // of the engine (errors.ts imports the catalogue).
     files: ['engine/src/errors.ts', 'engine/src/error-ids.ts', 'engine/src/version.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\.?/(?!\\.\\./package\\.json$|error-ids$)', message: 'errors.ts, error-ids.ts and version.ts are the bottom layer: they import nothing of the engine but the catalogue.' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\.?/(?!\\.\\./package\\.json$|error-ids$)',
+              message: 'errors.ts, error-ids.ts and version.ts are the bottom layer: they import nothing of the engine but the catalogue.',
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['scripts/**/*.mjs'],

@@ -24,7 +24,14 @@ import { exec, installAgent } from '../tests/engine/helpers/agent.ts';
 import { adminDc, testDc } from '../tests/engine/helpers/testdc.ts';
 
 process.env.JCADI_TESTDC_DIR ??= join(dirname(fileURLToPath(import.meta.url)), '..', 'build', 'testdc');
-const { values } = parseArgs({ options: { users: { type: 'string', default: '500' }, changes: { type: 'string', default: '200' }, agents: { type: 'string', default: '3' }, 'agent-timeout': { type: 'string', default: '15' } } });
+const { values } = parseArgs({
+  options: {
+    users: { type: 'string', default: '500' },
+    changes: { type: 'string', default: '200' },
+    agents: { type: 'string', default: '3' },
+    'agent-timeout': { type: 'string', default: '15' },
+  },
+});
 const USERS = Number(values.users);
 const CHANGES = Number(values.changes);
 const AGENTS = Number(values.agents);
@@ -52,15 +59,19 @@ const sandbox = await startSandbox({
 const agent = new https.Agent({ ca: sandbox.caPem, keepAlive: true });
 const admin = (method, path, body) =>
   new Promise((resolve, reject) => {
-    const req = https.request(`${sandbox.url}/sandbox/admin${path}`, { method, agent, headers: { 'x-api-key': sandbox.apiKey, 'Content-Type': 'application/json' } }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        if ((res.statusCode ?? 500) >= 300) reject(new Error(`${method} ${path}: ${res.statusCode} ${text}`));
-        else resolve(text ? JSON.parse(text) : null);
-      });
-    });
+    const req = https.request(
+      `${sandbox.url}/sandbox/admin${path}`,
+      { method, agent, headers: { 'x-api-key': sandbox.apiKey, 'Content-Type': 'application/json' } },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
+          if ((res.statusCode ?? 500) >= 300) reject(new Error(`${method} ${path}: ${res.statusCode} ${text}`));
+          else resolve(text ? JSON.parse(text) : null);
+        });
+      },
+    );
     req.on('error', reject);
     req.end(body === undefined ? undefined : JSON.stringify(body));
   });
@@ -145,8 +156,12 @@ try {
   const attr = stats(attributeMs);
   const pw = stats(passwordMs);
   const s = (ms) => (ms / 1000).toFixed(2);
-  console.log(`sync agent benchmark: ${USERS} users in scope, ${CHANGES} changes one after the other, ${AGENTS} agents, agent timeout ${AGENT_TIMEOUT_S} s, test DC ${info.host}`);
-  console.log(`(initial reconcile creating the ${USERS} users: ${initialSeconds.toFixed(1)} s; the last change-driven reconcile: ${lastReconcile ? (lastReconcile.durationMs / 1000).toFixed(2) : '?'} s)`);
+  console.log(
+    `sync agent benchmark: ${USERS} users in scope, ${CHANGES} changes one after the other, ${AGENTS} agents, agent timeout ${AGENT_TIMEOUT_S} s, test DC ${info.host}`,
+  );
+  console.log(
+    `(initial reconcile creating the ${USERS} users: ${initialSeconds.toFixed(1)} s; the last change-driven reconcile: ${lastReconcile ? (lastReconcile.durationMs / 1000).toFixed(2) : '?'} s)`,
+  );
   console.log('| what | n | p50 s | p95 s | max s | the product promises |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
   console.log(`| change in JumpCloud → visible in AD (all) | ${all.n} | ${s(all.p50)} | ${s(all.p95)} | ${s(all.max)} | ${PROMISE_S} s |`);

@@ -20,7 +20,9 @@ import { parseArgs } from 'node:util';
 const self = fileURLToPath(import.meta.url);
 const root = join(dirname(self), '..');
 const engine = join(root, 'build', process.platform === 'win32' ? 'jcadi-engine.exe' : 'jcadi-engine');
-const { values } = parseArgs({ options: { rows: { type: 'string', default: '20000' }, concurrency: { type: 'string', default: '8' }, 'raw-worker': { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { rows: { type: 'string', default: '20000' }, concurrency: { type: 'string', default: '8' }, 'raw-worker': { type: 'boolean', default: false } },
+});
 const N = Number(values.rows);
 const C = Number(values.concurrency);
 
@@ -33,10 +35,14 @@ async function rawWorker() {
   const post = (body) =>
     new Promise((resolve, reject) => {
       const text = JSON.stringify(body);
-      const req = https.request(`${target.url}/api/systemusers`, { method: 'POST', agent, headers: { 'x-api-key': target.apiKey, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) } }, (res) => {
-        res.resume();
-        res.on('end', () => (res.statusCode < 300 ? resolve() : reject(new Error(`POST /api/systemusers: ${res.statusCode}`))));
-      });
+      const req = https.request(
+        `${target.url}/api/systemusers`,
+        { method: 'POST', agent, headers: { 'x-api-key': target.apiKey, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) } },
+        (res) => {
+          res.resume();
+          res.on('end', () => (res.statusCode < 300 ? resolve() : reject(new Error(`POST /api/systemusers: ${res.statusCode}`))));
+        },
+      );
       req.on('error', reject);
       req.end(text);
     });
@@ -79,14 +85,27 @@ async function main() {
     for (let i = 0; i < N; i++) lines.push(`First${i},Last ${i},csv${i},Csv${i}-Bench-Pw,csv${i}@example.com`);
     writeFileSync(csv, lines.join('\r\n') + '\r\n');
 
-    const raw = await runChild(process.execPath, [self, '--raw-worker', '--rows', String(N), '--concurrency', String(C)], JSON.stringify({ url: sandbox.url, ca: sandbox.caPem, apiKey: sandbox.apiKey }), join(work, 'raw.out'));
+    const raw = await runChild(
+      process.execPath,
+      [self, '--raw-worker', '--rows', String(N), '--concurrency', String(C)],
+      JSON.stringify({ url: sandbox.url, ca: sandbox.caPem, apiKey: sandbox.apiKey }),
+      join(work, 'raw.out'),
+    );
     if (raw.code !== 0) throw new Error(`the raw loop exited ${raw.code}`);
     const rawSeconds = JSON.parse(raw.text).seconds;
 
-    const request = JSON.stringify({ protocol: 1, command: 'csv-import', params: { jumpcloud: { baseUrl: sandbox.url, apiKey: sandbox.apiKey, caFile: sandbox.caFile }, path: csv, concurrency: C }, logFile: join(work, 'engine.log') });
+    const request = JSON.stringify({
+      protocol: 1,
+      command: 'csv-import',
+      params: { jumpcloud: { baseUrl: sandbox.url, apiKey: sandbox.apiKey, caFile: sandbox.caFile }, path: csv, concurrency: C },
+      logFile: join(work, 'engine.log'),
+    });
     const runImport = async (name) => {
       const run = await runChild(engine, ['exec'], request, join(work, `${name}.jsonl`));
-      const messages = run.text.trimEnd().split('\n').map((l) => JSON.parse(l));
+      const messages = run.text
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       const summary = messages.find((m) => m.type === 'record' && m.recordType === 'JumpCloudADI.CsvImportSummary')?.data;
       const fatal = messages.find((m) => m.type === 'error' && m.fatal);
       if (run.code !== 0 || !summary) throw new Error(`csv-import exited ${run.code}: ${fatal ? fatal.message : 'no summary'}`);

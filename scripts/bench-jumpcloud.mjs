@@ -81,7 +81,9 @@ const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length 
 try {
   const made = performance.now();
   await request('POST', '/sandbox/admin/users/generate', { count: users });
-  console.log(`bench-jumpcloud: ${users} users in the sandbox (generated in ${((performance.now() - made) / 1000).toFixed(1)} s), ${Math.ceil(users / PAGE)} pages of ${PAGE}, ${runs} runs each, alternating`);
+  console.log(
+    `bench-jumpcloud: ${users} users in the sandbox (generated in ${((performance.now() - made) / 1000).toFixed(1)} s), ${Math.ceil(users / PAGE)} pages of ${PAGE}, ${runs} runs each, alternating`,
+  );
   await rawPages(); // warm both sides (JIT, TLS session, sorted-user cache)
   await throughClient();
   const raw = [];
@@ -96,7 +98,15 @@ try {
   console.log(`  client listUsers (paging, retries, zod validation):    ${c.toFixed(0)} ms median  [${client.map((x) => x.toFixed(0)).join(', ')}]`);
   console.log(`  client / raw: ${(c / r).toFixed(2)}   (${(users / (c / 1000)).toFixed(0)} users/s through the client)`);
   if (values.json) {
-    const row = { area: 'JumpCloud', what: `list ${users.toLocaleString('en-US')} users through the client (paging, retries, schema checks), median of ${runs}`, value: c / 1000, unit: 's', baseline: 'the same pages as raw HTTPS GET + JSON.parse', baselineValue: r / 1000, ratio: c / r };
+    const row = {
+      area: 'JumpCloud',
+      what: `list ${users.toLocaleString('en-US')} users through the client (paging, retries, schema checks), median of ${runs}`,
+      value: c / 1000,
+      unit: 's',
+      baseline: 'the same pages as raw HTTPS GET + JSON.parse',
+      baselineValue: r / 1000,
+      ratio: c / r,
+    };
     writeFileSync(values.json, JSON.stringify({ users, runs, rows: [row] }, null, 2));
   }
 } finally {

@@ -48,8 +48,15 @@ const PROMISE_S = 90;
 
 /** Every cell of a Markdown table's body rows, keyed by the header's cells. */
 export function markdownRows(text) {
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('|') && l.endsWith('|'));
-  const cells = (line) => line.slice(1, -1).split('|').map((c) => c.trim());
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('|') && l.endsWith('|'));
+  const cells = (line) =>
+    line
+      .slice(1, -1)
+      .split('|')
+      .map((c) => c.trim());
   const tables = [];
   for (let i = 0; i + 1 < lines.length; i++) {
     if (!/^\|\s*:?-{3,}/.test(lines[i + 1])) continue;
@@ -87,7 +94,15 @@ function agentRows(out) {
     });
   }
   for (const r of rows.filter((x) => /^failover/.test(x.what ?? ''))) {
-    found.push({ area: 'agent', what: `${r.what} (${agents} agents)`, value: num(r['p50 s']), unit: 's', baseline: "the product's promise", baselineValue: PROMISE_S, ratio: num(r['p50 s']) / PROMISE_S });
+    found.push({
+      area: 'agent',
+      what: `${r.what} (${agents} agents)`,
+      value: num(r['p50 s']),
+      unit: 's',
+      baseline: "the product's promise",
+      baselineValue: PROMISE_S,
+      ratio: num(r['p50 s']) / PROMISE_S,
+    });
   }
   if (found.length > 0 && changes !== '?') found[0].changes = Number(changes);
   return found;
@@ -103,7 +118,17 @@ function csvRows(out) {
   const value = num(run['rows/s']);
   const base = num(raw['rows/s']);
   // Rates compare as times: the import takes `ratio` times as long as the bare creates.
-  return [{ area: 'CSV', what: `CSV import of ${n} users into JumpCloud (the engine, whole run), rows/s`, value, unit: 'rows/s', baseline: 'raw POST /api/systemusers loop, same concurrency', baselineValue: base, ratio: base / value }];
+  return [
+    {
+      area: 'CSV',
+      what: `CSV import of ${n} users into JumpCloud (the engine, whole run), rows/s`,
+      value,
+      unit: 'rows/s',
+      baseline: 'raw POST /api/systemusers loop, same concurrency',
+      baselineValue: base,
+      ratio: base / value,
+    },
+  ];
 }
 
 // The sync benchmark runs last: it leaves the DC's database larger, which slows every write after it.
@@ -111,7 +136,13 @@ const steps = [
   { name: 'startup', script: 'bench-startup.mjs', args: ['--runs', sizes.runs], json: true, label: 'engine start-up' },
   { name: 'jumpcloud', script: 'bench-jumpcloud.mjs', args: ['--users', sizes.listUsers, '--runs', quick ? '1' : '2'], json: true, label: 'JumpCloud listing' },
   { name: 'csv', script: 'bench-csv.mjs', args: ['--rows', sizes.csvRows], parse: csvRows, label: 'CSV import' },
-  { name: 'agent', script: 'bench-agent.mjs', args: ['--users', sizes.agentUsers, '--changes', sizes.agentChanges], parse: agentRows, label: 'sync agent (propagation latency, failover)' },
+  {
+    name: 'agent',
+    script: 'bench-agent.mjs',
+    args: ['--users', sizes.agentUsers, '--changes', sizes.agentChanges],
+    parse: agentRows,
+    label: 'sync agent (propagation latency, failover)',
+  },
   {
     name: 'targeted',
     script: 'bench-targeted.mjs',
@@ -123,7 +154,15 @@ const steps = [
     name: 'sync',
     script: 'bench-sync.mjs',
     // On the benchmark's own DC (scripts/bench.sh) an OU goes in one tree delete.
-    args: ['--orgs', sizes.syncOrgs, '--noop', sizes.noopUsers, '--raw-sample', sizes.rawSample, ...(process.env.JCADI_BENCH_OWN_DC === '1' ? ['--tree-delete'] : [])],
+    args: [
+      '--orgs',
+      sizes.syncOrgs,
+      '--noop',
+      sizes.noopUsers,
+      '--raw-sample',
+      sizes.rawSample,
+      ...(process.env.JCADI_BENCH_OWN_DC === '1' ? ['--tree-delete'] : []),
+    ],
     json: true,
     label: 'sync (provisioning, no-op reconciles, peak RSS)',
   },
@@ -164,7 +203,14 @@ function fmt(value, unit) {
 
 function machine() {
   const samba = spawnSync('samba', ['--version'], { encoding: 'utf8' }).stdout?.trim() ?? '';
-  return { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', memoryGB: Math.round(totalmem() / 2 ** 30), node: process.version, samba, platform: `${process.platform} ${process.arch}` };
+  return {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? '',
+    memoryGB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    samba,
+    platform: `${process.platform} ${process.arch}`,
+  };
 }
 
 const started = performance.now();
@@ -196,11 +242,17 @@ const when = new Date().toISOString();
 const host = machine();
 const header = '| area | measurement | result | baseline (same run) | baseline result | ratio |\n| --- | --- | ---: | --- | ---: | ---: |';
 const table = rows
-  .map((r) => `| ${r.area} | ${r.what} | ${r.display ?? fmt(r.value, r.unit)} | ${r.baseline ?? ''} | ${r.baselineDisplay ?? fmt(r.baselineValue, r.unit)} | ${r.ratio === null || r.ratio === undefined ? '' : `${r.ratio.toFixed(r.ratio < 0.1 ? 3 : 2)}x`} |`)
+  .map(
+    (r) =>
+      `| ${r.area} | ${r.what} | ${r.display ?? fmt(r.value, r.unit)} | ${r.baseline ?? ''} | ${r.baselineDisplay ?? fmt(r.baselineValue, r.unit)} | ${r.ratio === null || r.ratio === undefined ? '' : `${r.ratio.toFixed(r.ratio < 0.1 ? 3 : 2)}x`} |`,
+  )
   .join('\n');
 const about = `Measured ${when.slice(0, 10)} on ${host.cpus} × ${host.cpuModel}, ${host.memoryGB} GB, ${host.platform}, Node ${host.node}, Samba ${host.samba.replace(/^Version /, '')} (a fresh test DC, LDAPS on loopback)${quick ? ', QUICK sizes' : ''}; all benchmarks ${Math.floor(wallSeconds / 60)} min ${Math.round(wallSeconds % 60)} s wall time.`;
 const markdown = `${about}\n\n${header}\n${table}\n`;
 writeFileSync(join(outDir, 'latest.json'), JSON.stringify({ measuredAt: when, machine: host, quick, sizes, wallSeconds, rows }, null, 2) + '\n');
-writeFileSync(join(outDir, 'latest.md'), `# JumpCloudADI benchmark\n\n${markdown}\nRatio: result over baseline: for times, and for rates per user or row (how many times as long); for memory, the peak over the idle engine's; for the agent, over the 90 s the product promises. Regenerate with \`npm run bench\` (quick check: \`npm run bench -- --quick\`).\n`);
+writeFileSync(
+  join(outDir, 'latest.md'),
+  `# JumpCloudADI benchmark\n\n${markdown}\nRatio: result over baseline: for times, and for rates per user or row (how many times as long); for memory, the peak over the idle engine's; for the agent, over the 90 s the product promises. Regenerate with \`npm run bench\` (quick check: \`npm run bench -- --quick\`).\n`,
+);
 console.log(`\n## All benchmarks (build/bench/latest.md, build/bench/latest.json)\n\n${markdown}`);
 console.log(`wall time: ${wallSeconds.toFixed(0)} s`);

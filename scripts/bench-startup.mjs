@@ -16,7 +16,12 @@ const runsAt = process.argv.indexOf('--runs');
 const runs = Number(runsAt >= 0 ? process.argv[runsAt + 1] : (process.env.BENCH_RUNS ?? 15));
 const versionRequest = JSON.stringify({ protocol: 1, command: 'version', logFile: '/dev/null' });
 // A command with real params but no network: validation, the Root DN parser, one record.
-const rootDnRequest = JSON.stringify({ protocol: 1, command: 'test-rootdn', params: { rootUserDN: 'OU=Corporate Users;DC=example;DC=com', domain: 'DC=example;DC=com' }, logFile: '/dev/null' });
+const rootDnRequest = JSON.stringify({
+  protocol: 1,
+  command: 'test-rootdn',
+  params: { rootUserDN: 'OU=Corporate Users;DC=example;DC=com', domain: 'DC=example;DC=com' },
+  logFile: '/dev/null',
+});
 
 function time(cmd, args, input) {
   const started = process.hrtime.bigint();
@@ -37,11 +42,38 @@ const base = median(samples.node);
 console.log(`engine cold start, median of ${runs} interleaved runs`);
 console.log('| what | median ms | vs node -e 0 |');
 console.log('| --- | ---: | ---: |');
-for (const [name, label] of [['node', 'node -e 0'], ['version', 'jcadi-engine --version'], ['request', 'jcadi-engine exec (version request)'], ['rootdn', 'jcadi-engine exec (test-rootdn request)']]) {
+for (const [name, label] of [
+  ['node', 'node -e 0'],
+  ['version', 'jcadi-engine --version'],
+  ['request', 'jcadi-engine exec (version request)'],
+  ['rootdn', 'jcadi-engine exec (test-rootdn request)'],
+]) {
   const m = median(samples[name]);
   console.log(`| ${label} | ${m.toFixed(0)} | ${(m / base).toFixed(2)}x |`);
 }
 if (jsonFile) {
-  const row = (what, name) => ({ area: 'start-up', what: `${what}, median of ${runs}`, value: median(samples[name]), unit: 'ms', baseline: '`node -e 0`', baselineValue: base, ratio: median(samples[name]) / base });
-  writeFileSync(jsonFile, JSON.stringify({ runs, rows: [row('`jcadi-engine --version`', 'version'), row('`jcadi-engine exec` of a version request (stdin, protocol, log file)', 'request'), row('`jcadi-engine exec` of a test-rootdn request (params, Root DN parser; no network)', 'rootdn')] }, null, 2));
+  const row = (what, name) => ({
+    area: 'start-up',
+    what: `${what}, median of ${runs}`,
+    value: median(samples[name]),
+    unit: 'ms',
+    baseline: '`node -e 0`',
+    baselineValue: base,
+    ratio: median(samples[name]) / base,
+  });
+  writeFileSync(
+    jsonFile,
+    JSON.stringify(
+      {
+        runs,
+        rows: [
+          row('`jcadi-engine --version`', 'version'),
+          row('`jcadi-engine exec` of a version request (stdin, protocol, log file)', 'request'),
+          row('`jcadi-engine exec` of a test-rootdn request (params, Root DN parser; no network)', 'rootdn'),
+        ],
+      },
+      null,
+      2,
+    ),
+  );
 }

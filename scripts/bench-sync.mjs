@@ -41,9 +41,19 @@ import { adminDc, testDc } from '../tests/engine/helpers/testdc.ts';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.env.JCADI_TESTDC_DIR ??= join(root, 'build', 'testdc');
 const { values } = parseArgs({
-  options: { orgs: { type: 'string', default: '1000,5000' }, noop: { type: 'string', default: '10000' }, 'raw-sample': { type: 'string', default: 'all' }, json: { type: 'string' }, 'tree-delete': { type: 'boolean', default: false } },
+  options: {
+    orgs: { type: 'string', default: '1000,5000' },
+    noop: { type: 'string', default: '10000' },
+    'raw-sample': { type: 'string', default: 'all' },
+    json: { type: 'string' },
+    'tree-delete': { type: 'boolean', default: false },
+  },
 });
-const ORGS = values.orgs.split(',').map(Number).filter((n) => n > 0).sort((a, b) => a - b);
+const ORGS = values.orgs
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0)
+  .sort((a, b) => a - b);
 const NOOP = Number(values.noop);
 const RAW_SAMPLE = Number(values['raw-sample']) || Infinity;
 const DOMAIN = 'DC=example;DC=com';
@@ -119,15 +129,19 @@ async function addUsers(sandbox, n, { allStaff, projects, prefix, label }) {
 
 function adminCall(sandbox, method, path, body) {
   return new Promise((resolve, reject) => {
-    const req = https.request(`${sandbox.url}/sandbox/admin${path}`, { method, ca: sandbox.caPem, headers: { 'x-api-key': sandbox.apiKey, 'Content-Type': 'application/json' } }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        if (res.statusCode >= 300) reject(new Error(`${method} ${path}: ${res.statusCode} ${text}`));
-        else resolve(text ? JSON.parse(text) : null);
-      });
-    });
+    const req = https.request(
+      `${sandbox.url}/sandbox/admin${path}`,
+      { method, ca: sandbox.caPem, headers: { 'x-api-key': sandbox.apiKey, 'Content-Type': 'application/json' } },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          if (res.statusCode >= 300) reject(new Error(`${method} ${path}: ${res.statusCode} ${text}`));
+          else resolve(text ? JSON.parse(text) : null);
+        });
+      },
+    );
     req.on('error', reject);
     req.end(body === undefined ? undefined : JSON.stringify(body));
   });
@@ -155,7 +169,11 @@ async function runEngine(request, name) {
   }
   const code = await exit;
   const wall = performance.now() - started;
-  const lines = readFileSync(outFile, 'utf8').trimEnd().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const lines = readFileSync(outFile, 'utf8')
+    .trimEnd()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
   if (code !== 0) throw new Error(`${request.command} exited ${code}: ${JSON.stringify(lines.filter((l) => l.type === 'error').slice(0, 3))}`);
   return { ms: wall, peakMb: peakKb / 1024, lines };
 }
@@ -163,7 +181,14 @@ async function runEngine(request, name) {
 const syncRequest = (sandbox, rootDN, command = 'sync') => ({
   protocol: 1,
   command,
-  params: { jumpcloud: { baseUrl: sandbox.url, apiKey: sandbox.apiKey, caFile: sandbox.caFile }, dc: adminDc({ timeoutMs: 120_000 }), domain: DOMAIN, rootUserDN: rootDN.replace(/,/g, ';'), force: true, journalFile: join(work, 'journal.jsonl') },
+  params: {
+    jumpcloud: { baseUrl: sandbox.url, apiKey: sandbox.apiKey, caFile: sandbox.caFile },
+    dc: adminDc({ timeoutMs: 120_000 }),
+    domain: DOMAIN,
+    rootUserDN: rootDN.replace(/,/g, ';'),
+    force: true,
+    journalFile: join(work, 'journal.jsonl'),
+  },
   logFile: join(work, 'engine.log'),
 });
 
@@ -194,11 +219,19 @@ const userEntry = (u, enabled) => ({
   userAccountControl: enabled ? '512' : '514',
   adminDescription: `JumpCloud:${u._id}${enabled ? '' : ';syncDisabled'}`,
 });
-const groupEntry = (g) => ({ objectClass: ['top', 'group'], cn: g.name, sAMAccountName: g.name, groupType: GROUP_TYPE_GLOBAL_SECURITY, description: g.description, adminDescription: `JumpCloud:${g.id}` });
+const groupEntry = (g) => ({
+  objectClass: ['top', 'group'],
+  cn: g.name,
+  sAMAccountName: g.name,
+  groupType: GROUP_TYPE_GLOBAL_SECURITY,
+  description: g.description,
+  adminDescription: `JumpCloud:${g.id}`,
+});
 
 /** Adds members in batches of 500, like the writer. */
 async function addMembers(ldap, groupDn, dns) {
-  for (let i = 0; i < dns.length; i += 500) await ldap.modify(groupDn, [new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: dns.slice(i, i + 500) }) })]);
+  for (let i = 0; i < dns.length; i += 500)
+    await ldap.modify(groupDn, [new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: dns.slice(i, i + 500) }) })]);
 }
 
 /**
@@ -241,7 +274,11 @@ async function seedAd(ldap, org, ou) {
   for (const g of org.groups) {
     const dn = `CN=${escapeDnValue(g.name)},${ou}`;
     await ldap.add(dn, groupEntry(g));
-    await addMembers(ldap, dn, g.members.map((id) => dnOf.get(id)));
+    await addMembers(
+      ldap,
+      dn,
+      g.members.map((id) => dnOf.get(id)),
+    );
   }
   return performance.now() - started;
 }
@@ -270,7 +307,9 @@ function row(area, what, value, unit, baseline, baselineValue, extra = {}) {
   const entry = { area, what, value, unit, baseline, baselineValue, ratio: baselineValue ? value / baselineValue : null, ...extra };
   results.push(entry);
   const fmt = (v) => `${unit === 's' ? v.toFixed(1) : v.toFixed(0)} ${unit}`;
-  console.log(`| ${what} | ${entry.display ?? fmt(value)} | ${baseline ?? ''} | ${entry.baselineDisplay ?? (baselineValue === null ? '' : fmt(baselineValue))} | ${entry.ratio === null ? '' : `${entry.ratio.toFixed(2)}x`} |`);
+  console.log(
+    `| ${what} | ${entry.display ?? fmt(value)} | ${baseline ?? ''} | ${entry.baselineDisplay ?? (baselineValue === null ? '' : fmt(baselineValue))} | ${entry.ratio === null ? '' : `${entry.ratio.toFixed(2)}x`} |`,
+  );
 }
 
 const session = await AdSession.open(adminDc({ timeoutMs: 300_000 }));
@@ -294,17 +333,26 @@ try {
       await removeOu(session, rawOu);
       const sync = await runEngine(syncRequest(sandbox, syncOu), `provision-${n}`);
       const result = sync.lines.find((l) => l.type === 'record' && l.recordType === 'JumpCloudADI.SyncResult')?.data;
-      if (!result || result.Failed !== 0 || result.Reported !== 0 || result.Applied !== result.Planned) throw new Error(`provisioning ${n}: ${JSON.stringify(result)}`);
+      if (!result || result.Failed !== 0 || result.Reported !== 0 || result.Applied !== result.Planned)
+        throw new Error(`provisioning ${n}: ${JSON.stringify(result)}`);
       // Compared per user: the raw loop may have done a sample of the org (--raw-sample).
       const perUser = { sync: sync.ms / n, raw: raw.ms / raw.users };
-      row(`sync ${n}`, `initial provisioning (${shape})`, n / seconds(sync.ms), 'users/s', `plain ldapts loop, same writes${raw.users < n ? `, for ${raw.users.toLocaleString('en-US')} of its users` : ''}`, raw.users / seconds(raw.ms), {
-        display: `${secondsText(sync.ms)}, ${(n / seconds(sync.ms)).toFixed(1)} users/s`,
-        baselineDisplay: `${secondsText(raw.ms)}, ${(raw.users / seconds(raw.ms)).toFixed(1)} users/s`,
-        ratio: perUser.sync / perUser.raw,
-        seconds: seconds(sync.ms),
-        baselineSeconds: seconds(raw.ms),
-        baselineUsers: raw.users,
-      });
+      row(
+        `sync ${n}`,
+        `initial provisioning (${shape})`,
+        n / seconds(sync.ms),
+        'users/s',
+        `plain ldapts loop, same writes${raw.users < n ? `, for ${raw.users.toLocaleString('en-US')} of its users` : ''}`,
+        raw.users / seconds(raw.ms),
+        {
+          display: `${secondsText(sync.ms)}, ${(n / seconds(sync.ms)).toFixed(1)} users/s`,
+          baselineDisplay: `${secondsText(raw.ms)}, ${(raw.users / seconds(raw.ms)).toFixed(1)} users/s`,
+          ratio: perUser.sync / perUser.raw,
+          seconds: seconds(sync.ms),
+          baselineSeconds: seconds(raw.ms),
+          baselineUsers: raw.users,
+        },
+      );
       row(`memory ${n}`, `peak RSS of the engine, provisioning ${n.toLocaleString('en-US')} users`, sync.peakMb, 'MB', null, null);
 
       const names = org.users.map((u) => u.username).concat(org.groups.map((g) => g.name));
@@ -313,8 +361,17 @@ try {
       if (planned !== 0) throw new Error(`the no-op reconcile of ${n} planned ${planned} operations`);
       const read = await readBothSides(sandbox, session, syncOu, names);
       const big = read.actual.groups.find((g) => g.cn.startsWith('All Staff'));
-      if (read.actual.users.length !== n || big?.members.length !== n) throw new Error(`read back ${read.actual.users.length} users and an all-staff group of ${big?.members.length}, expected ${n}`);
-      row(`sync ${n}`, `no-op reconcile of ${n.toLocaleString('en-US')} users (plans nothing)`, seconds(noop.ms), 's', 'read both sides only (JumpCloud + AD)', seconds(read.ms), { allStaffMembersReadBack: big.members.length });
+      if (read.actual.users.length !== n || big?.members.length !== n)
+        throw new Error(`read back ${read.actual.users.length} users and an all-staff group of ${big?.members.length}, expected ${n}`);
+      row(
+        `sync ${n}`,
+        `no-op reconcile of ${n.toLocaleString('en-US')} users (plans nothing)`,
+        seconds(noop.ms),
+        's',
+        'read both sides only (JumpCloud + AD)',
+        seconds(read.ms),
+        { allStaffMembersReadBack: big.members.length },
+      );
       if (keep) kept = { sandbox, org, ou: syncOu };
     } finally {
       if (!keep || !kept) {
@@ -333,14 +390,26 @@ try {
       const extra = await addUsers(sandbox, NOOP - have, { allStaff: false, projects: Math.round((NOOP - have) / 200), prefix: `b${tag}s`, label: `${tag}s` });
       const seedMs = await seedAd(session.ldapClient, extra, ou);
       const groups = (kept?.org.groups.length ?? 0) + extra.groups.length;
-      console.log(`(seeded ${(NOOP - have).toLocaleString('en-US')} users and ${extra.groups.length} groups into AD without passwords in ${seconds(seedMs).toFixed(0)} s${have ? `, next to the ${have.toLocaleString('en-US')} the sync created` : ''})`);
+      console.log(
+        `(seeded ${(NOOP - have).toLocaleString('en-US')} users and ${extra.groups.length} groups into AD without passwords in ${seconds(seedMs).toFixed(0)} s${have ? `, next to the ${have.toLocaleString('en-US')} the sync created` : ''})`,
+      );
       const noop = await runEngine(syncRequest(sandbox, ou), `noop-${NOOP}`);
       const planned = noop.lines.find((l) => l.type === 'record' && l.recordType === 'JumpCloudADI.SyncResult')?.data?.Planned;
       if (planned !== 0) throw new Error(`the no-op reconcile of ${NOOP} planned ${planned} operations: the seed does not match what the sync would write`);
-      const names = [...(kept?.org.users ?? []), ...extra.users].map((u) => u.username).concat([...(kept?.org.groups ?? []), ...extra.groups].map((g) => g.name));
+      const names = [...(kept?.org.users ?? []), ...extra.users]
+        .map((u) => u.username)
+        .concat([...(kept?.org.groups ?? []), ...extra.groups].map((g) => g.name));
       const read = await readBothSides(sandbox, session, ou, names);
       if (read.actual.users.length !== NOOP) throw new Error(`read back ${read.actual.users.length} users`);
-      row(`sync ${NOOP}`, `no-op reconcile of ${NOOP.toLocaleString('en-US')} users, ${groups} groups (plans nothing)`, seconds(noop.ms), 's', 'read both sides only (JumpCloud + AD)', seconds(read.ms), { seedSeconds: seconds(seedMs) });
+      row(
+        `sync ${NOOP}`,
+        `no-op reconcile of ${NOOP.toLocaleString('en-US')} users, ${groups} groups (plans nothing)`,
+        seconds(noop.ms),
+        's',
+        'read both sides only (JumpCloud + AD)',
+        seconds(read.ms),
+        { seedSeconds: seconds(seedMs) },
+      );
       row(`memory ${NOOP}`, `peak RSS of the engine, no-op reconcile of ${NOOP.toLocaleString('en-US')} users`, noop.peakMb, 'MB', null, null);
     } finally {
       await sandbox.close();

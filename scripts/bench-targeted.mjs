@@ -62,19 +62,31 @@ const results = [];
 
 const session = await AdSession.open(adminDc({ timeoutMs: 300_000 }));
 const requests = [];
-const sandbox = await startSandbox({ dataDir: join(work, 'sandbox'), port: 0, seed: 'empty', saveDelayMs: 600_000, agentTimeoutMs: 15_000, heartbeatIntervalMs: 5000, accessLog: (line) => requests.push(line) });
+const sandbox = await startSandbox({
+  dataDir: join(work, 'sandbox'),
+  port: 0,
+  seed: 'empty',
+  saveDelayMs: 600_000,
+  agentTimeoutMs: 15_000,
+  heartbeatIntervalMs: 5000,
+  accessLog: (line) => requests.push(line),
+});
 const agent = new https.Agent({ ca: sandbox.caPem, keepAlive: true });
 const admin = (method, path, body, target = sandbox) =>
   new Promise((resolve, reject) => {
-    const req = https.request(`${target.url}/sandbox/admin${path}`, { method, agent: target === sandbox ? agent : undefined, ca: target.caPem, headers: { 'x-api-key': target.apiKey, 'Content-Type': 'application/json' } }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        if ((res.statusCode ?? 500) >= 300) reject(new Error(`${method} ${path}: ${res.statusCode} ${text}`));
-        else resolve(text ? JSON.parse(text) : null);
-      });
-    });
+    const req = https.request(
+      `${target.url}/sandbox/admin${path}`,
+      { method, agent: target === sandbox ? agent : undefined, ca: target.caPem, headers: { 'x-api-key': target.apiKey, 'Content-Type': 'application/json' } },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
+          if ((res.statusCode ?? 500) >= 300) reject(new Error(`${method} ${path}: ${res.statusCode} ${text}`));
+          else resolve(text ? JSON.parse(text) : null);
+        });
+      },
+    );
     req.on('error', reject);
     req.end(body === undefined ? undefined : JSON.stringify(body));
   });
@@ -109,9 +121,19 @@ const userEntry = (u) => ({
   userAccountControl: '512',
   adminDescription: `JumpCloud:${u._id}`,
 });
-const groupEntry = (g) => ({ objectClass: ['top', 'group'], cn: g.name, sAMAccountName: g.name, groupType: GROUP_TYPE_GLOBAL_SECURITY, description: g.description ?? '', adminDescription: `JumpCloud:${g.id}` });
+const groupEntry = (g) => ({
+  objectClass: ['top', 'group'],
+  cn: g.name,
+  sAMAccountName: g.name,
+  groupType: GROUP_TYPE_GLOBAL_SECURITY,
+  description: g.description ?? '',
+  adminDescription: `JumpCloud:${g.id}`,
+});
 async function addMembers(groupDn, dns) {
-  for (let i = 0; i < dns.length; i += 500) await session.ldapClient.modify(groupDn, [new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: dns.slice(i, i + 500) }) })]);
+  for (let i = 0; i < dns.length; i += 500)
+    await session.ldapClient.modify(groupDn, [
+      new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: dns.slice(i, i + 500) }) }),
+    ]);
 }
 /** Seeds AD as the sync would have written the scope (no passwords). */
 async function seed(ou, users, groups) {
@@ -125,13 +147,17 @@ async function seed(ou, users, groups) {
   for (const g of groups) {
     const dn = `CN=${escapeDnValue(g.name)},${ou}`;
     await session.ldapClient.add(dn, groupEntry(g));
-    await addMembers(dn, g.members.map((id) => dnOf.get(id)));
+    await addMembers(
+      dn,
+      g.members.map((id) => dnOf.get(id)),
+    );
   }
 }
 async function removeOu(ou) {
   if (process.env.JCADI_BENCH_OWN_DC === '1') return session.ldapClient.del(ou, [new TreeDeleteControl()]).catch(() => undefined);
   const dns = [];
-  for await (const page of session.searchPaged(ou, { scope: 'sub', filter: '(objectClass=*)', attributes: ['objectClass'] }, 1000)) dns.push(...page.map((e) => e.dn));
+  for await (const page of session.searchPaged(ou, { scope: 'sub', filter: '(objectClass=*)', attributes: ['objectClass'] }, 1000))
+    dns.push(...page.map((e) => e.dn));
   for (const dn of dns.sort((a, b) => b.length - a.length)) await session.ldapClient.del(dn).catch(() => undefined);
 }
 const DOMAIN = 'DC=example;DC=com';
@@ -158,7 +184,15 @@ async function makeScope(target, label, n) {
   const all = store.createGroup({ name: `${label}-all`, description: 'scope' });
   const team = store.createGroup({ name: `${label}-team`, description: 'membership changes' });
   for (const u of users) store.members.get(all.id).add(u._id);
-  return { domain, domainId: d.id, users, groups: [{ ...all, members: users.map((u) => u._id) }, { ...team, members: [] }] };
+  return {
+    domain,
+    domainId: d.id,
+    users,
+    groups: [
+      { ...all, members: users.map((u) => u._id) },
+      { ...team, members: [] },
+    ],
+  };
 }
 
 const installs = [];
@@ -169,7 +203,9 @@ try {
   for (const [i, n] of SIZES.entries()) scopes.push({ n, ...(await makeScope(sandbox, `t${tag.slice(-4)}${i}`, n)) });
   const rest = ORG - sandbox.store.users.size;
   if (rest > 0) await admin('POST', '/users/generate', { count: rest, prefix: `x${tag.slice(-4)}` });
-  console.log(`targeted changes benchmark: a JumpCloud org of ${sandbox.store.users.size.toLocaleString('en-US')} users; scopes of ${SIZES.join(', ')} managed users (seeded into AD without passwords); ${CHANGES} changes per size (${KINDS.join(', ')} in turn); test DC ${info.host}`);
+  console.log(
+    `targeted changes benchmark: a JumpCloud org of ${sandbox.store.users.size.toLocaleString('en-US')} users; scopes of ${SIZES.join(', ')} managed users (seeded into AD without passwords); ${CHANGES} changes per size (${KINDS.join(', ')} in turn); test DC ${info.host}`,
+  );
   console.log('| what | n | p50 s | p95 s | max s | public API calls per change (p50 / max) | baseline: full reconcile s |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   const jumpcloud = { baseUrl: sandbox.url, apiKey: sandbox.apiKey, caFile: sandbox.caFile };
@@ -215,21 +251,31 @@ try {
         t1 = await until(async () => (await read(`(sAMAccountName=${renamed})`, ['cn'])) !== undefined, 120_000);
       } else if (kind === 'suspend') {
         await admin('PATCH', `/users/${user._id}`, { suspended: true });
-        t1 = await until(async () => (Number([(await read(`(sAMAccountName=${user.username})`, ['userAccountControl']))?.userAccountControl].flat()[0]) & 2) === 2, 120_000);
+        t1 = await until(
+          async () => (Number([(await read(`(sAMAccountName=${user.username})`, ['userAccountControl']))?.userAccountControl].flat()[0]) & 2) === 2,
+          120_000,
+        );
       } else if (kind === 'group membership') {
         await admin('POST', `/groups/${team.id}/members`, { user: user._id });
-        t1 = await until(async () => [(await session.search(teamDn, { scope: 'base', filter: `(member=${dn})`, attributes: ['cn'] }))[0]].filter(Boolean).length === 1, 120_000);
+        t1 = await until(
+          async () => [(await session.search(teamDn, { scope: 'base', filter: `(member=${dn})`, attributes: ['cn'] }))[0]].filter(Boolean).length === 1,
+          120_000,
+        );
       } else {
         const password = `Bench-${tag}-Pw!${i}`;
         await admin('PATCH', `/users/${user._id}`, { password });
-        t1 = await until(async () => {
-          try {
-            await (await AdSession.open(adminDc({ bindDN: `${user.username}@${suffix}`, bindPassword: password }))).close();
-            return true;
-          } catch {
-            return false;
-          }
-        }, 120_000, 50);
+        t1 = await until(
+          async () => {
+            try {
+              await (await AdSession.open(adminDc({ bindDN: `${user.username}@${suffix}`, bindPassword: password }))).close();
+              return true;
+            } catch {
+              return false;
+            }
+          },
+          120_000,
+          50,
+        );
       }
       byKind[kind].push(t1 - t0);
       // Let the agent finish the turn (the cursor saved), then count what it asked of the public API.
@@ -241,21 +287,68 @@ try {
     const peakMb = kb(pid, 'VmHWM');
     const all = stats(Object.values(byKind).flat());
     const c = stats(calls);
-    latency[scope.n] = { ...all, calls: c, baselineMs: takeover.durationMs, idleMb, peakMb, seedSeconds, byKind: Object.fromEntries(Object.entries(byKind).map(([k, v]) => [k, stats(v)])) };
-    console.log(`| ${scope.n.toLocaleString('en-US')} managed users: change → visible in AD (all kinds) | ${all.n} | ${s2(all.p50)} | ${s2(all.p95)} | ${s2(all.max)} | ${c.p50} / ${c.max} | ${s2(takeover.durationMs)} |`);
+    latency[scope.n] = {
+      ...all,
+      calls: c,
+      baselineMs: takeover.durationMs,
+      idleMb,
+      peakMb,
+      seedSeconds,
+      byKind: Object.fromEntries(Object.entries(byKind).map(([k, v]) => [k, stats(v)])),
+    };
+    console.log(
+      `| ${scope.n.toLocaleString('en-US')} managed users: change → visible in AD (all kinds) | ${all.n} | ${s2(all.p50)} | ${s2(all.p95)} | ${s2(all.max)} | ${c.p50} / ${c.max} | ${s2(takeover.durationMs)} |`,
+    );
     for (const [k, v] of Object.entries(latency[scope.n].byKind)) console.log(`| … ${k} | ${v.n} | ${s2(v.p50)} | ${s2(v.p95)} | ${s2(v.max)} | | |`);
-    console.log(`(seeded in ${seedSeconds.toFixed(0)} s; the agent's memory after its full reconcile and the changes: ${idleMb.toFixed(0)} MB resident, ${peakMb.toFixed(0)} MB peak)`);
+    console.log(
+      `(seeded in ${seedSeconds.toFixed(0)} s; the agent's memory after its full reconcile and the changes: ${idleMb.toFixed(0)} MB resident, ${peakMb.toFixed(0)} MB peak)`,
+    );
     await exec('agent-stop', { installPath: installed.installPath, timeoutSeconds: 20 }, log);
   }
   const first = latency[SIZES[0]];
   const last = latency[SIZES.at(-1)];
   for (const n of SIZES) {
     const l = latency[n];
-    results.push({ area: 'agent', what: `change in JumpCloud → visible in AD, ${n.toLocaleString('en-US')} managed users in a ${ORG.toLocaleString('en-US')}-user org, ${l.n} changes of 5 kinds (p50 / p95 / max)`, display: `${s2(l.p50)} / ${s2(l.p95)} / ${s2(l.max)} s`, value: l.p95 / 1000, unit: 's', baseline: 'the full reconcile every change cost before (the takeover reconcile, same world)', baselineValue: l.baselineMs / 1000, ratio: l.p95 / l.baselineMs });
-    results.push({ area: 'agent', what: `JumpCloud public-API calls per change, ${n.toLocaleString('en-US')} managed users (p50 / max)`, display: `${l.calls.p50} / ${l.calls.max}`, value: l.calls.max, unit: 'calls', baseline: 'target', baselineValue: 5, ratio: l.calls.max / 5 });
+    results.push({
+      area: 'agent',
+      what: `change in JumpCloud → visible in AD, ${n.toLocaleString('en-US')} managed users in a ${ORG.toLocaleString('en-US')}-user org, ${l.n} changes of 5 kinds (p50 / p95 / max)`,
+      display: `${s2(l.p50)} / ${s2(l.p95)} / ${s2(l.max)} s`,
+      value: l.p95 / 1000,
+      unit: 's',
+      baseline: 'the full reconcile every change cost before (the takeover reconcile, same world)',
+      baselineValue: l.baselineMs / 1000,
+      ratio: l.p95 / l.baselineMs,
+    });
+    results.push({
+      area: 'agent',
+      what: `JumpCloud public-API calls per change, ${n.toLocaleString('en-US')} managed users (p50 / max)`,
+      display: `${l.calls.p50} / ${l.calls.max}`,
+      value: l.calls.max,
+      unit: 'calls',
+      baseline: 'target',
+      baselineValue: 5,
+      ratio: l.calls.max / 5,
+    });
   }
-  results.push({ area: 'agent', what: `p95 latency at ${SIZES.at(-1).toLocaleString('en-US')} vs at ${SIZES[0].toLocaleString('en-US')} managed users`, display: `${s2(last.p95)} s`, value: last.p95 / 1000, unit: 's', baseline: `p95 at ${SIZES[0]} managed users`, baselineValue: first.p95 / 1000, ratio: last.p95 / first.p95 });
-  results.push({ area: 'agent', what: `the agent's idle RSS after its full reconcile of ${SIZES.at(-1).toLocaleString('en-US')} users and ${CHANGES} changes (peak ${last.peakMb.toFixed(0)} MB)`, value: last.idleMb, unit: 'MB', baseline: `idle RSS at ${SIZES[0]} managed users`, baselineValue: first.idleMb, ratio: last.idleMb / first.idleMb });
+  results.push({
+    area: 'agent',
+    what: `p95 latency at ${SIZES.at(-1).toLocaleString('en-US')} vs at ${SIZES[0].toLocaleString('en-US')} managed users`,
+    display: `${s2(last.p95)} s`,
+    value: last.p95 / 1000,
+    unit: 's',
+    baseline: `p95 at ${SIZES[0]} managed users`,
+    baselineValue: first.p95 / 1000,
+    ratio: last.p95 / first.p95,
+  });
+  results.push({
+    area: 'agent',
+    what: `the agent's idle RSS after its full reconcile of ${SIZES.at(-1).toLocaleString('en-US')} users and ${CHANGES} changes (peak ${last.peakMb.toFixed(0)} MB)`,
+    value: last.idleMb,
+    unit: 'MB',
+    baseline: `idle RSS at ${SIZES[0]} managed users`,
+    baselineValue: first.idleMb,
+    ratio: last.idleMb / first.idleMb,
+  });
 
   // 4. A full reconcile of the same scope size in the big org and in an org of only those users.
   const fullIn = async (target, scope, label) => {
@@ -266,7 +359,19 @@ try {
     for (let run = 0; run < 3; run++) {
       const mark = requests.length;
       const started = performance.now();
-      const r = await reconcile({ client, session, domainId: scope.domainId, rootDN: scope.ou, settings, journal: memoryJournal(), failures: {}, reported: {}, backoff: DEFAULT_BACKOFF, signal: new globalThis.AbortController().signal, now: () => new Date() });
+      const r = await reconcile({
+        client,
+        session,
+        domainId: scope.domainId,
+        rootDN: scope.ou,
+        settings,
+        journal: memoryJournal(),
+        failures: {},
+        reported: {},
+        backoff: DEFAULT_BACKOFF,
+        signal: new globalThis.AbortController().signal,
+        now: () => new Date(),
+      });
       times.push(performance.now() - started);
       if (target === sandbox) calls = requests.slice(mark).length;
       if (r.planned !== 0 && run > 0) throw new Error(`the full reconcile of ${label} planned ${r.planned} operations`);
@@ -283,15 +388,31 @@ try {
   bindOnly(sandbox, big);
   const inBig = await fullIn(sandbox, big, 'the big org');
   const smallRequests = [];
-  const small = await startSandbox({ dataDir: join(work, 'sandbox-small'), port: 0, seed: 'empty', saveDelayMs: 600_000, accessLog: (line) => smallRequests.push(line) });
+  const small = await startSandbox({
+    dataDir: join(work, 'sandbox-small'),
+    port: 0,
+    seed: 'empty',
+    saveDelayMs: 600_000,
+    accessLog: (line) => smallRequests.push(line),
+  });
   try {
     const alone = { n: FULL_SCOPE, ...(await makeScope(small, `a${tag.slice(-4)}`, FULL_SCOPE)) };
     alone.ou = `OU=bench-targeted-alone-${tag},${info.baseDN}`;
     bindOnly(small, alone);
     await seed(alone.ou, alone.users, alone.groups);
     const inSmall = await fullIn(small, alone, 'the small org');
-    console.log(`| full reconcile of a ${FULL_SCOPE.toLocaleString('en-US')}-user scope: in the ${sandbox.store.users.size.toLocaleString('en-US')}-user org ${s2(inBig.ms)} s (${inBig.calls} API calls), in a ${FULL_SCOPE.toLocaleString('en-US')}-user org ${s2(inSmall.ms)} s | | | | | | |`);
-    results.push({ area: 'sync', what: `full reconcile (no-op) of a ${FULL_SCOPE.toLocaleString('en-US')}-user scope in a ${sandbox.store.users.size.toLocaleString('en-US')}-user org (${inBig.calls} JumpCloud calls)`, value: inBig.ms / 1000, unit: 's', baseline: `the same scope in a ${FULL_SCOPE.toLocaleString('en-US')}-user org`, baselineValue: inSmall.ms / 1000, ratio: inBig.ms / inSmall.ms });
+    console.log(
+      `| full reconcile of a ${FULL_SCOPE.toLocaleString('en-US')}-user scope: in the ${sandbox.store.users.size.toLocaleString('en-US')}-user org ${s2(inBig.ms)} s (${inBig.calls} API calls), in a ${FULL_SCOPE.toLocaleString('en-US')}-user org ${s2(inSmall.ms)} s | | | | | | |`,
+    );
+    results.push({
+      area: 'sync',
+      what: `full reconcile (no-op) of a ${FULL_SCOPE.toLocaleString('en-US')}-user scope in a ${sandbox.store.users.size.toLocaleString('en-US')}-user org (${inBig.calls} JumpCloud calls)`,
+      value: inBig.ms / 1000,
+      unit: 's',
+      baseline: `the same scope in a ${FULL_SCOPE.toLocaleString('en-US')}-user org`,
+      baselineValue: inSmall.ms / 1000,
+      ratio: inBig.ms / inSmall.ms,
+    });
     await removeOu(alone.ou);
   } finally {
     await small.close();
@@ -302,7 +423,8 @@ try {
     await exec('agent-stop', { installPath, timeoutSeconds: 20 }, log).catch(() => undefined);
     rmSync(dirname(installPath), { recursive: true, force: true });
   }
-  for (const ou of (await session.search(info.baseDN, { scope: 'one', filter: `(ou=bench-targeted-*${tag})`, attributes: ['ou'] })).map((e) => e.dn)) await removeOu(ou);
+  for (const ou of (await session.search(info.baseDN, { scope: 'one', filter: `(ou=bench-targeted-*${tag})`, attributes: ['ou'] })).map((e) => e.dn))
+    await removeOu(ou);
   await session.close();
   agent.destroy();
   await sandbox.close();

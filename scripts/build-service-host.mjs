@@ -56,11 +56,17 @@ export function buildServiceHost({ say = () => undefined, force = false } = {}) 
   const cached = !force && existsSync(cachedExe) && existsSync(join(cachedConsole, 'jcadi-service.dll'));
   if (!cached) {
     if (!dotnetAvailable()) {
-      throw new Error('the .NET SDK (dotnet) is not on PATH: it builds the Windows service host jcadi-service.exe (install the .NET 10 SDK; scripts/setup.sh checks it)');
+      throw new Error(
+        'the .NET SDK (dotnet) is not on PATH: it builds the Windows service host jcadi-service.exe (install the .NET 10 SDK; scripts/setup.sh checks it)',
+      );
     }
     const env = { ...process.env, DOTNET_NOLOGO: '1', DOTNET_CLI_TELEMETRY_OPTOUT: '1', DOTNET_SKIP_FIRST_TIME_EXPERIENCE: '1' };
     try {
-      execFileSync('dotnet', ['build', PROJECT, '-c', 'Release', '--nologo', '-v', 'quiet', '-clp:ErrorsOnly'], { env, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+      execFileSync('dotnet', ['build', PROJECT, '-c', 'Release', '--nologo', '-v', 'quiet', '-clp:ErrorsOnly'], {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        encoding: 'utf8',
+      });
     } catch (err) {
       const output = `${err.stdout ?? ''}${err.stderr ?? ''}`.trim();
       throw new Error(`dotnet build of ${relative(root, PROJECT)} failed:\n${output || err.message}`);

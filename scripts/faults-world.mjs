@@ -43,10 +43,17 @@ function engine(command, params, name) {
   writeFileSync(join(work, 'captures', `${name}.stdout`), run.stdout ?? '', { mode: 0o600 });
   writeFileSync(join(work, 'captures', `${name}.stderr`), run.stderr ?? '', { mode: 0o600 });
   if (run.status !== 0) {
-    const fatal = (run.stdout ?? '').split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((m) => m.type === 'error');
+    const fatal = (run.stdout ?? '')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+      .find((m) => m.type === 'error');
     throw new Error(`${command} exited ${run.status}: ${fatal ? `${fatal.id}: ${fatal.message}` : run.stderr}`);
   }
-  return run.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return run.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 
 async function deleteTree(session, dn) {
@@ -60,16 +67,27 @@ async function setup() {
   try {
     const old = await admin.search(info.baseDN, { scope: 'one', filter: '(&(objectClass=organizationalUnit)(ou=faults-*))', attributes: ['ou'] });
     for (const entry of old) await deleteTree(admin, entry.dn);
-    const run = basename(work).replace(/^run-/, '').replace(/[^A-Za-z0-9-]/g, '').slice(-32);
+    const run = basename(work)
+      .replace(/^run-/, '')
+      .replace(/[^A-Za-z0-9-]/g, '')
+      .slice(-32);
     const runOU = `OU=faults-${run},${info.baseDN}`;
     await admin.ldapClient.add(runOU, { objectClass: ['top', 'organizationalUnit'] });
     const sam = `jcf${randomBytes(3).toString('hex')}`;
     const dc = adminDc();
     const password = readFileSync(join(work, 'canary', 'dc-bind.secret'), 'utf8').trim();
-    const created = engine('service-account-create', { dc, container: runOU, samAccountName: sam, givenName: 'Fault', surname: `Sync ${sam}`, password }, 'world-service-account');
+    const created = engine(
+      'service-account-create',
+      { dc, container: runOU, samAccountName: sam, givenName: 'Fault', surname: `Sync ${sam}`, password },
+      'world-service-account',
+    );
     const account = created.find((m) => m.type === 'record')?.data;
     engine('delegation-grant', { dc, rootUserDN: runOU.replace(/,/g, ';'), serviceAccount: sam }, 'world-delegation');
-    writeFileSync(join(work, 'world.json'), JSON.stringify({ runOU, serviceAccountDN: account.DistinguishedName, serviceAccountUPN: account.UserPrincipalName }, null, 2), { mode: 0o600 });
+    writeFileSync(
+      join(work, 'world.json'),
+      JSON.stringify({ runOU, serviceAccountDN: account.DistinguishedName, serviceAccountUPN: account.UserPrincipalName }, null, 2),
+      { mode: 0o600 },
+    );
     console.log(`faults-world: ${runOU}, service account ${account.UserPrincipalName} with delegated rights`);
   } finally {
     await admin.close();

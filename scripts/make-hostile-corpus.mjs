@@ -123,7 +123,17 @@ const jumpCloudTakesUsername = (v) => /^[^\s:]{1,128}$/.test(v);
 /** sAMAccountName (docs/ad-writes.md) and the sync's own rules (engine/src/ad/names.ts). */
 function adRefusesName(v, max) {
   // A leading U+FEFF is dropped by the LDAP client when it reads the name back: refused too.
-  return v.trim() === '' || v !== v.trim() || v.length > max || CONTROL.test(v) || FORBIDDEN.test(v) || v.endsWith('.') || /^[. ]+$/.test(v) || LONE_SURROGATE.test(v) || v.startsWith('\uFEFF');
+  return (
+    v.trim() === '' ||
+    v !== v.trim() ||
+    v.length > max ||
+    CONTROL.test(v) ||
+    FORBIDDEN.test(v) ||
+    v.endsWith('.') ||
+    /^[. ]+$/.test(v) ||
+    LONE_SURROGATE.test(v) ||
+    v.startsWith('\uFEFF')
+  );
 }
 const USERS_IN_AD = new Set(['administrator', 'guest', 'krbtgt']);
 const GROUPS_IN_AD = new Set(['domain admins', 'administrators', 'domain users', 'enterprise admins', 'schema admins']);
@@ -131,7 +141,15 @@ const GROUPS_IN_AD = new Set(['domain admins', 'administrators', 'domain users',
 const stored = (v) => v.replace(new RegExp(LONE_SURROGATE.source, 'g'), '\uFFFD').replace(/^\uFEFF/, '');
 
 const entries = [];
-const add = (surface, family, value, expect, extra = {}) => entries.push({ id: `${surface}-${String(entries.filter((e) => e.surface === surface).length + 1).padStart(3, '0')}`, surface, family, value, expect, ...extra });
+const add = (surface, family, value, expect, extra = {}) =>
+  entries.push({
+    id: `${surface}-${String(entries.filter((e) => e.surface === surface).length + 1).padStart(3, '0')}`,
+    surface,
+    family,
+    value,
+    expect,
+    ...extra,
+  });
 
 // usernames: JumpCloud user → sync → AD account
 const usernames = new Set();
@@ -163,7 +181,7 @@ for (const [family, value] of atoms) {
 }
 
 // e-mail addresses
-for (const local of ['x*)(mail=*', 'a,b', 'q"q', 'zoë', '\u202Eevil', 'a\u0000b', 'o\'reilly', '{"$ne":1}', '=cmd', 'semi;colon', 'l'.repeat(200)]) {
+for (const local of ['x*)(mail=*', 'a,b', 'q"q', 'zoë', '\u202Eevil', 'a\u0000b', "o'reilly", '{"$ne":1}', '=cmd', 'semi;colon', 'l'.repeat(200)]) {
   const value = `${local}@example.com`;
   const expect = /^[^\s@]+@[^\s@]+$/.test(value) ? (value.length > 256 ? 'failed:AD' : 'created') : 'refused:JumpCloud';
   add('email', 'mail', value, expect, { stored: stored(value) });
@@ -259,7 +277,7 @@ const csvRows = [
   ['Username', 'csv)(ok', 'Created', null],
   ['Username', 'csvzoë', 'Created', null],
   ['Username', 'csv#lead', 'Created', null],
-  ['FirstName', '=HYPERLINK("http://x")', 'Created', null, "'=HYPERLINK(\"http://x\")"],
+  ['FirstName', '=HYPERLINK("http://x")', 'Created', null, '\'=HYPERLINK("http://x")'],
   ['FirstName', '+SUM(1,1)', 'Created', null, "'+SUM(1,1)"],
   ['FirstName', '@cmd', 'Created', null, "'@cmd"],
   ['FirstName', 'x'.repeat(65), 'Invalid', 'Csv.ValueTooLong'],
@@ -277,7 +295,9 @@ const csvRows = [
   ['Password', 'short', 'Invalid', 'Csv.PasswordPolicy'],
   ['Password', '', 'Created', null],
 ];
-csvRows.forEach(([column, value, status, errorId, stored], i) => add('csvcell', 'csv', value, status, { column, errorId, row: i, ...(stored !== undefined ? { stored } : {}) }));
+csvRows.forEach(([column, value, status, errorId, stored], i) =>
+  add('csvcell', 'csv', value, status, { column, errorId, row: i, ...(stored !== undefined ? { stored } : {}) }),
+);
 
 // engine requests (stdin of jcadi-engine exec): what must be refused, and how
 const requests = [
@@ -302,16 +322,56 @@ const requests = [
   ['{"protocol":1,"command":"version","params":[]}', 'Request.Invalid', 'request.params'],
   ['{"protocol":1,"command":"test-rootdn","params":{"rootUserDN":"CN=Users;DC=example;DC=com","__proto__":{"admin":true}}}', 'Request.Invalid', '__proto__'],
   ['{"protocol":1,"command":"test-rootdn","params":{"rootUserDN":{"$ne":null}}}', 'Request.Invalid', 'params.rootUserDN'],
-  ['{"protocol":1,"command":"test-rootdn","params":{"rootUserDN":"x","server":{"host":"127.0.0.1","port":"636","bindDN":"a","bindPassword":"b"}}}', 'Request.Invalid', 'params.server.port'],
-  ['{"protocol":1,"command":"test-rootdn","params":{"rootUserDN":"x","server":{"host":"127.0.0.1","port":1e9,"bindDN":"a","bindPassword":"b"}}}', 'Request.Invalid', 'params.server.port'],
-  ['{"protocol":1,"command":"test-rootdn","params":{"rootUserDN":"x","server":{"host":"127.0.0.1","mode":"ldap","bindDN":"a","bindPassword":"b"}}}', 'Request.Invalid', 'params.server.mode'],
-  [`{"protocol":1,"command":"test-rootdn","params":{"rootUserDN":"x","server":{"host":"127.0.0.1","bindDN":"a","bindPassword":"${'p'.repeat(2000)}"}}}`, 'Request.Invalid', 'params.server.bindPassword'],
-  ['{"protocol":1,"command":"sync-plan","params":{"jumpcloud":{"apiKey":"k"},"dc":{"host":"h","bindDN":"a","bindPassword":"b"},"domain":"DC=example;DC=com","rootUserDN":"OU=x;DC=example;DC=com","anchorAttribute":"adminDescription)(x"}}', 'Request.Invalid', 'params.anchorAttribute'],
-  ['{"protocol":1,"command":"sync-plan","params":{"jumpcloud":{"apiKey":"k"},"dc":{"host":"h","bindDN":"a","bindPassword":"b"},"domain":"DC=example;DC=com","rootUserDN":"OU=x;DC=example;DC=com","maxDisablePercent":-1}}', 'Request.Invalid', 'params.maxDisablePercent'],
-  ['{"protocol":1,"command":"sync-plan","params":{"jumpcloud":{"apiKey":"k"},"dc":{"host":"h","bindDN":"a","bindPassword":"b"},"domain":"DC=example;DC=com","rootUserDN":"OU=x;DC=example;DC=com","concurrency":1000}}', 'Request.Invalid', 'params.concurrency'],
-  ['{"protocol":1,"command":"sync-plan","params":{"jumpcloud":{"apiKey":"k"},"dc":{"host":"h","bindDN":"a","bindPassword":"b"},"domain":"","rootUserDN":"OU=x;DC=example;DC=com"}}', 'Request.Invalid', 'params.domain'],
-  ['{"protocol":1,"command":"sync","params":{"jumpcloud":{"apiKey":"k"},"dc":{"host":"h","bindDN":"a","bindPassword":"b"},"domain":"DC=example;DC=com","rootUserDN":"OU=x)(y,DC=example;DC=com"}}', 'RootDN.Invalid', null],
-  ['{"protocol":1,"command":"sync","params":{"jumpcloud":{"apiKey":"k"},"dc":{"host":"h","bindDN":"a","bindPassword":"b"},"domain":"DC=example;DC=com","rootUserDN":"OU=x;DC=example;DC=com","user":""}}', 'Request.Invalid', 'params.user'],
+  [
+    '{"protocol":1,"command":"test-rootdn","params":{"rootUserDN":"x","server":{"host":"127.0.0.1","port":"636","bindDN":"a","bindPassword":"b"}}}',
+    'Request.Invalid',
+    'params.server.port',
+  ],
+  [
+    '{"protocol":1,"command":"test-rootdn","params":{"rootUserDN":"x","server":{"host":"127.0.0.1","port":1e9,"bindDN":"a","bindPassword":"b"}}}',
+    'Request.Invalid',
+    'params.server.port',
+  ],
+  [
+    '{"protocol":1,"command":"test-rootdn","params":{"rootUserDN":"x","server":{"host":"127.0.0.1","mode":"ldap","bindDN":"a","bindPassword":"b"}}}',
+    'Request.Invalid',
+    'params.server.mode',
+  ],
+  [
+    `{"protocol":1,"command":"test-rootdn","params":{"rootUserDN":"x","server":{"host":"127.0.0.1","bindDN":"a","bindPassword":"${'p'.repeat(2000)}"}}}`,
+    'Request.Invalid',
+    'params.server.bindPassword',
+  ],
+  [
+    '{"protocol":1,"command":"sync-plan","params":{"jumpcloud":{"apiKey":"k"},"dc":{"host":"h","bindDN":"a","bindPassword":"b"},"domain":"DC=example;DC=com","rootUserDN":"OU=x;DC=example;DC=com","anchorAttribute":"adminDescription)(x"}}',
+    'Request.Invalid',
+    'params.anchorAttribute',
+  ],
+  [
+    '{"protocol":1,"command":"sync-plan","params":{"jumpcloud":{"apiKey":"k"},"dc":{"host":"h","bindDN":"a","bindPassword":"b"},"domain":"DC=example;DC=com","rootUserDN":"OU=x;DC=example;DC=com","maxDisablePercent":-1}}',
+    'Request.Invalid',
+    'params.maxDisablePercent',
+  ],
+  [
+    '{"protocol":1,"command":"sync-plan","params":{"jumpcloud":{"apiKey":"k"},"dc":{"host":"h","bindDN":"a","bindPassword":"b"},"domain":"DC=example;DC=com","rootUserDN":"OU=x;DC=example;DC=com","concurrency":1000}}',
+    'Request.Invalid',
+    'params.concurrency',
+  ],
+  [
+    '{"protocol":1,"command":"sync-plan","params":{"jumpcloud":{"apiKey":"k"},"dc":{"host":"h","bindDN":"a","bindPassword":"b"},"domain":"","rootUserDN":"OU=x;DC=example;DC=com"}}',
+    'Request.Invalid',
+    'params.domain',
+  ],
+  [
+    '{"protocol":1,"command":"sync","params":{"jumpcloud":{"apiKey":"k"},"dc":{"host":"h","bindDN":"a","bindPassword":"b"},"domain":"DC=example;DC=com","rootUserDN":"OU=x)(y,DC=example;DC=com"}}',
+    'RootDN.Invalid',
+    null,
+  ],
+  [
+    '{"protocol":1,"command":"sync","params":{"jumpcloud":{"apiKey":"k"},"dc":{"host":"h","bindDN":"a","bindPassword":"b"},"domain":"DC=example;DC=com","rootUserDN":"OU=x;DC=example;DC=com","user":""}}',
+    'Request.Invalid',
+    'params.user',
+  ],
   ['{"protocol":1,"command":"csv-import","params":{"jumpcloud":{"apiKey":"k"},"path":"relative/../../no/such.csv"}}', 'Csv.FileNotFound', null],
   [`{"protocol":1,"command":"version","logLevel":"shout"}`, 'Request.Invalid', 'request.logLevel'],
   [`${'['.repeat(20000)}${']'.repeat(20000)}`, 'Request.InvalidJson', 'nested too deeply'],
@@ -332,6 +392,17 @@ const payloads = [
 for (const [body, field] of payloads) add('payload', 'payload', body, 'refused:400', { field });
 
 mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, JSON.stringify({ about: 'Hostile inputs and what must happen to each; generated by scripts/make-hostile-corpus.mjs (edit that, not this).', entries }, null, 1) + '\n');
+writeFileSync(
+  out,
+  JSON.stringify(
+    { about: 'Hostile inputs and what must happen to each; generated by scripts/make-hostile-corpus.mjs (edit that, not this).', entries },
+    null,
+    1,
+  ) + '\n',
+);
 const bySurface = entries.reduce((m, e) => ({ ...m, [e.surface]: (m[e.surface] ?? 0) + 1 }), {});
-console.log(`${entries.length} hostile entries → ${out}: ${Object.entries(bySurface).map(([s, n]) => `${s} ${n}`).join(', ')}`);
+console.log(
+  `${entries.length} hostile entries → ${out}: ${Object.entries(bySurface)
+    .map(([s, n]) => `${s} ${n}`)
+    .join(', ')}`,
+);

@@ -40,21 +40,24 @@ const dcFile = join(process.env.JCADI_TESTDC_DIR ?? join(root, 'build', 'testdc'
 if (needsDc.length > 0 && !existsSync(dcFile)) {
   const ci = process.env.CI === 'true';
   if (process.env.JCADI_ALLOW_NO_DC === '1' && !ci) {
-    console.log(`SKIPPED ${needsDc.length} test files that need the test DC: ${dcFile} is missing (JCADI_ALLOW_NO_DC=1). Start it with 'npm run testdc:start'.`);
+    console.log(
+      `SKIPPED ${needsDc.length} test files that need the test DC: ${dcFile} is missing (JCADI_ALLOW_NO_DC=1). Start it with 'npm run testdc:start'.`,
+    );
     files.splice(0, files.length, ...files.filter((f) => !needsDc.includes(f)));
     if (files.length === 0) {
       console.log(`ℹ skipped ${needsDc.length}`);
       process.exit(0);
     }
   } else {
-    console.error(`The test DC is missing (${dcFile}): ${needsDc.length} test files need it. Start it with 'npm run testdc:start'${ci ? '' : ", or set JCADI_ALLOW_NO_DC=1 to skip them"}.`);
+    console.error(
+      `The test DC is missing (${dcFile}): ${needsDc.length} test files need it. Start it with 'npm run testdc:start'${ci ? '' : ', or set JCADI_ALLOW_NO_DC=1 to skip them'}.`,
+    );
     process.exit(1);
   }
 }
 // One file at a time keeps the single test DC free of cross-file interference.
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
-  { cwd: root, stdio: 'inherit' },
-);
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
+  cwd: root,
+  stdio: 'inherit',
+});
 process.exit(result.status ?? 1);

@@ -1,16 +1,7 @@
 // SIDs and GUIDs in their binary AD forms (MS-DTYP 2.4.2.2 and 2.3.4.2), with a bounds-checked
 // reader: every read past the end of the buffer is a SecurityDescriptorError, never a RangeError.
 
-export type SdProblem =
-  | 'Truncated'
-  | 'BadRevision'
-  | 'BadOffset'
-  | 'BadAclSize'
-  | 'BadAceSize'
-  | 'BadAceCount'
-  | 'BadSid'
-  | 'BadGuid'
-  | 'BadSddl';
+export type SdProblem = 'Truncated' | 'BadRevision' | 'BadOffset' | 'BadAclSize' | 'BadAceSize' | 'BadAceCount' | 'BadSid' | 'BadGuid' | 'BadSddl';
 
 /** A malformed security descriptor, SID, GUID or SDDL string: a typed, catchable error. */
 export class SecurityDescriptorError extends Error {
@@ -34,7 +25,11 @@ export class BoundedReader {
 
   need(offset: number, length: number, what: string): void {
     if (!Number.isInteger(offset) || offset < this.start || length < 0 || offset + length > this.end) {
-      throw new SecurityDescriptorError('Truncated', `${what} runs past the end of the data (needs ${length} bytes, ${Math.max(0, this.end - offset)} left)`, offset);
+      throw new SecurityDescriptorError(
+        'Truncated',
+        `${what} runs past the end of the data (needs ${length} bytes, ${Math.max(0, this.end - offset)} left)`,
+        offset,
+      );
     }
   }
 
@@ -66,7 +61,8 @@ export function readSid(reader: BoundedReader, offset: number, what = 'SID'): { 
   const revision = reader.u8(offset, what);
   if (revision !== 1) throw new SecurityDescriptorError('BadSid', `${what} has revision ${revision} (expected 1)`, offset);
   const count = reader.u8(offset + 1, what);
-  if (count > MAX_SUB_AUTHORITIES) throw new SecurityDescriptorError('BadSid', `${what} claims ${count} sub-authorities (at most ${MAX_SUB_AUTHORITIES})`, offset);
+  if (count > MAX_SUB_AUTHORITIES)
+    throw new SecurityDescriptorError('BadSid', `${what} claims ${count} sub-authorities (at most ${MAX_SUB_AUTHORITIES})`, offset);
   const length = 8 + 4 * count;
   reader.need(offset, length, what);
   const authorityBytes = reader.buffer.subarray(offset + 2, offset + 8);
@@ -94,7 +90,8 @@ export function sidToBytes(sid: string): Buffer {
   if (!match) throw new SecurityDescriptorError('BadSid', `'${sid}' is not a SID (S-1-<authority>-<sub-authority>…)`);
   const authority = Number(match[1]);
   const subs = (match[2] ?? '').split('-').filter(Boolean).map(Number);
-  if (!Number.isSafeInteger(authority) || authority >= 2 ** 48) throw new SecurityDescriptorError('BadSid', `the authority of '${sid}' does not fit in 48 bits`);
+  if (!Number.isSafeInteger(authority) || authority >= 2 ** 48)
+    throw new SecurityDescriptorError('BadSid', `the authority of '${sid}' does not fit in 48 bits`);
   if (subs.some((s) => s > 0xffffffff)) throw new SecurityDescriptorError('BadSid', `a sub-authority of '${sid}' does not fit in 32 bits`);
   const out = Buffer.alloc(8 + 4 * subs.length);
   out.writeUInt8(1, 0);

@@ -97,7 +97,11 @@ async function membersOf(session: AdSession, entry: Entry): Promise<string[]> {
   let key = ranged;
   while (!/-\*$/.test(key)) {
     const next = members.length;
-    const [page] = await session.search(entry.dn, { scope: 'base', filter: '(objectClass=group)', attributes: [`member;range=${next}-*`] }, 'read group members');
+    const [page] = await session.search(
+      entry.dn,
+      { scope: 'base', filter: '(objectClass=group)', attributes: [`member;range=${next}-*`] },
+      'read group members',
+    );
     if (!page) break;
     const found = Object.keys(page).find((k) => /^member;range=/i.test(k));
     if (!found) break;
@@ -114,11 +118,19 @@ export async function readActualState(session: AdSession, options: ReadOptions):
   const common = ['adminCount', 'isCriticalSystemObject', ...BINARY, anchorAttribute];
   const userAttributes = ['cn', 'sAMAccountName', 'userPrincipalName', 'givenName', 'sn', 'displayName', 'mail', 'userAccountControl', 'pwdLastSet', ...common];
   const users: AdUser[] = [];
-  for await (const page of session.searchPaged(options.rootDN, { scope: 'sub', filter: '(&(objectCategory=person)(objectClass=user))', attributes: userAttributes, explicitBufferAttributes: BINARY }, PAGE_SIZE)) {
+  for await (const page of session.searchPaged(
+    options.rootDN,
+    { scope: 'sub', filter: '(&(objectCategory=person)(objectClass=user))', attributes: userAttributes, explicitBufferAttributes: BINARY },
+    PAGE_SIZE,
+  )) {
     for (const entry of page) users.push(toUser(entry, anchorAttribute, anchorKey));
   }
   const groups: AdGroup[] = [];
-  for await (const page of session.searchPaged(options.rootDN, { scope: 'sub', filter: '(objectClass=group)', attributes: ['cn', 'sAMAccountName', 'description', 'member', ...common], explicitBufferAttributes: BINARY }, PAGE_SIZE)) {
+  for await (const page of session.searchPaged(
+    options.rootDN,
+    { scope: 'sub', filter: '(objectClass=group)', attributes: ['cn', 'sAMAccountName', 'description', 'member', ...common], explicitBufferAttributes: BINARY },
+    PAGE_SIZE,
+  )) {
     for (const entry of page) {
       groups.push({
         dn: entry.dn,
@@ -146,7 +158,11 @@ export async function readActualState(session: AdSession, options: ReadOptions):
   for (let i = 0; i < unknown.length; i += NAME_LOOKUP_CHUNK) {
     const chunk = unknown.slice(i, i + NAME_LOOKUP_CHUNK);
     const terms = chunk.map((n) => `(sAMAccountName=${escapeFilterValue(n)})(userPrincipalName=${escapeFilterValue(n)})`).join('');
-    for await (const page of session.searchPaged(dse.defaultNamingContext, { scope: 'sub', filter: `(|${terms})`, attributes: ['sAMAccountName', 'userPrincipalName', anchorAttribute] }, PAGE_SIZE)) {
+    for await (const page of session.searchPaged(
+      dse.defaultNamingContext,
+      { scope: 'sub', filter: `(|${terms})`, attributes: ['sAMAccountName', 'userPrincipalName', anchorAttribute] },
+      PAGE_SIZE,
+    )) {
       for (const entry of page) {
         const sam = firstString(attr(entry, 'sAMAccountName'));
         const upn = firstString(attr(entry, 'userPrincipalName'));
@@ -260,7 +276,10 @@ export async function readActualSlice(session: AdSession, options: SliceReadOpti
   // Names the slice wants, under the root: unanchored candidates, or occupied by objects outside the slice.
   const names = [...new Set(options.candidateNames.map(lower))];
   for (let i = 0; i < names.length; i += NAME_LOOKUP_CHUNK) {
-    const terms = names.slice(i, i + NAME_LOOKUP_CHUNK).map((n) => `(sAMAccountName=${escapeFilterValue(n)})(cn=${escapeFilterValue(n)})`).join('');
+    const terms = names
+      .slice(i, i + NAME_LOOKUP_CHUNK)
+      .map((n) => `(sAMAccountName=${escapeFilterValue(n)})(cn=${escapeFilterValue(n)})`)
+      .join('');
     for (const entry of await searchAll(`(&(|${USERS}(objectClass=group))(|${terms}))`, [...userAttributes, 'description', 'objectClass'])) {
       const key = lower(entry.dn);
       if (users.has(key) || groupEntries.has(key)) continue;
@@ -281,11 +300,13 @@ export async function readActualSlice(session: AdSession, options: SliceReadOpti
   if (!options.hintsComplete) {
     const ids = [...sliceUserIds].filter((id) => !foundUsers.has(id));
     for (let i = 0; i < ids.length; i += ANCHOR_CHUNK) {
-      for (const entry of await searchAll(`(&${USERS}(|${anchorTerms(anchorAttribute, ids.slice(i, i + ANCHOR_CHUNK))}))`, userAttributes)) users.set(lower(entry.dn), toUser(entry, anchorAttribute, anchorKey));
+      for (const entry of await searchAll(`(&${USERS}(|${anchorTerms(anchorAttribute, ids.slice(i, i + ANCHOR_CHUNK))}))`, userAttributes))
+        users.set(lower(entry.dn), toUser(entry, anchorAttribute, anchorKey));
     }
     const gids = [...sliceGroupIds].filter((id) => !foundGroups.has(id));
     for (let i = 0; i < gids.length; i += ANCHOR_CHUNK) {
-      for (const entry of await searchAll(`(&(objectClass=group)(|${anchorTerms(anchorAttribute, gids.slice(i, i + ANCHOR_CHUNK))}))`, groupAttributes)) groupEntries.set(lower(entry.dn), entry);
+      for (const entry of await searchAll(`(&(objectClass=group)(|${anchorTerms(anchorAttribute, gids.slice(i, i + ANCHOR_CHUNK))}))`, groupAttributes))
+        groupEntries.set(lower(entry.dn), entry);
     }
   }
   // Groups under the root holding a slice account: their edges with those accounts.
@@ -341,7 +362,10 @@ export async function readActualSlice(session: AdSession, options: SliceReadOpti
   const unknown = [...new Set(candidates.map(lower))].filter((n) => !accountNames.has(n) && !principalNames.has(n));
   const upnCandidates = unknown.filter((n) => n.includes('@'));
   for (let i = 0; i < unknown.length; i += NAME_LOOKUP_CHUNK) {
-    const terms = unknown.slice(i, i + NAME_LOOKUP_CHUNK).map((n) => `(sAMAccountName=${escapeFilterValue(n)})(userPrincipalName=${escapeFilterValue(n)})`).join('');
+    const terms = unknown
+      .slice(i, i + NAME_LOOKUP_CHUNK)
+      .map((n) => `(sAMAccountName=${escapeFilterValue(n)})(userPrincipalName=${escapeFilterValue(n)})`)
+      .join('');
     for (const entry of await searchAll(`(|${terms})`, ['sAMAccountName', 'userPrincipalName', anchorAttribute], dse.defaultNamingContext)) {
       const sam = firstString(attr(entry, 'sAMAccountName'));
       const upn = firstString(attr(entry, 'userPrincipalName'));
@@ -355,5 +379,17 @@ export async function readActualSlice(session: AdSession, options: SliceReadOpti
   const forest = await checkForestUpns(session, dse, upnCandidates);
   for (const [upn, dn] of forest.holders) if (!principalNames.has(upn)) principalNames.set(upn, dn);
   const attributeLimits = options.attributeLimits ?? (await readAttributeLimits(session, dse));
-  return { rootDN: options.rootDN, upnSuffix: suffix, users: userList, groups, accountNames, principalNames, anchoredOutside, attributeLimits, upnScope: forest.scope, occupiedDns: [...occupied], groupsHoldingSliceUsers: holding };
+  return {
+    rootDN: options.rootDN,
+    upnSuffix: suffix,
+    users: userList,
+    groups,
+    accountNames,
+    principalNames,
+    anchoredOutside,
+    attributeLimits,
+    upnScope: forest.scope,
+    occupiedDns: [...occupied],
+    groupsHoldingSliceUsers: holding,
+  };
 }

@@ -84,7 +84,10 @@ export function mapLdapError(err: unknown, ctx: LdapContext): EngineError {
     let text = rule.text;
     if (err.code === 49) {
       const data = bindDataCode(message);
-      text = data && BIND_DATA[data] ? `the bind was refused: ${BIND_DATA[data]}` : 'the bind was refused: wrong user name or password, or the account cannot log on';
+      text =
+        data && BIND_DATA[data]
+          ? `the bind was refused: ${BIND_DATA[data]}`
+          : 'the bind was refused: wrong user name or password, or the account cannot log on';
     } else if (err.code === 19 && extended === '0000052D') {
       text = 'the password does not meet the domain password policy (length, complexity or history)';
     }
@@ -99,22 +102,30 @@ export function mapLdapError(err: unknown, ctx: LdapContext): EngineError {
 
   const code = errCode(err);
   if (code && TLS_CODES[code]) {
-    return new EngineError('AD.TlsFailed', `TLS to ${where} failed: ${TLS_CODES[code]}${code === 'ERR_SSL_WRONG_VERSION_NUMBER' ? ' (is it plain LDAP on 389?)' : ''} (${code}). Pass the CA that issued the DC's certificate (caFile / -CertificateAuthorityFile) and connect by a name the certificate lists.`, {
-      category: 'SecurityError',
-      exitCode: ExitCode.Unreachable,
-      target,
-      cause: err,
-      details: { tlsCode: code, server: where },
-    });
+    return new EngineError(
+      'AD.TlsFailed',
+      `TLS to ${where} failed: ${TLS_CODES[code]}${code === 'ERR_SSL_WRONG_VERSION_NUMBER' ? ' (is it plain LDAP on 389?)' : ''} (${code}). Pass the CA that issued the DC's certificate (caFile / -CertificateAuthorityFile) and connect by a name the certificate lists.`,
+      {
+        category: 'SecurityError',
+        exitCode: ExitCode.Unreachable,
+        target,
+        cause: err,
+        details: { tlsCode: code, server: where },
+      },
+    );
   }
   if (code && UNREACHABLE.has(code)) {
-    return new EngineError('AD.Unreachable', `Cannot reach the domain controller at ${where} (${code}). Check the host name, that the DC is running and that the LDAP port is open.`, {
-      category: 'ConnectionError',
-      exitCode: ExitCode.Unreachable,
-      target,
-      cause: err,
-      details: { socketCode: code, server: where },
-    });
+    return new EngineError(
+      'AD.Unreachable',
+      `Cannot reach the domain controller at ${where} (${code}). Check the host name, that the DC is running and that the LDAP port is open.`,
+      {
+        category: 'ConnectionError',
+        exitCode: ExitCode.Unreachable,
+        target,
+        cause: err,
+        details: { socketCode: code, server: where },
+      },
+    );
   }
   if (/timed? ?out|timeout/i.test(message)) {
     return new EngineError('AD.Timeout', `The domain controller at ${where} did not answer in time during ${ctx.operation}.`, {
@@ -142,4 +153,3 @@ export function mapLdapError(err: unknown, ctx: LdapContext): EngineError {
     details: { server: where },
   });
 }
-

@@ -61,7 +61,12 @@ export function globalCatalogDc(dc: DcConfig, host: string, port?: number): DcCo
 }
 
 /** A global catalog server of the forest: this DC when it is one, else the first `_gc._tcp.<forest>` SRV record. */
-export async function findGlobalCatalog(dc: DcConfig, dse: Pick<RootDse, 'isGlobalCatalogReady'>, forestDns: () => Promise<string>, resolveSrv = dns.resolveSrv): Promise<DcConfig | null> {
+export async function findGlobalCatalog(
+  dc: DcConfig,
+  dse: Pick<RootDse, 'isGlobalCatalogReady'>,
+  forestDns: () => Promise<string>,
+  resolveSrv = dns.resolveSrv,
+): Promise<DcConfig | null> {
   if (dc.globalCatalogHost) return globalCatalogDc(dc, dc.globalCatalogHost);
   if (dse.isGlobalCatalogReady) return globalCatalogDc(dc, dc.host);
   try {
@@ -123,8 +128,16 @@ export async function checkForestUpns(session: AdSession, dse: RootDse, upns: st
   if (!choice.forest) return { holders: new Map(), scope: { scope: 'domain', server: null, why: choice.why } };
   const gcDc = await findGlobalCatalog(session.dc, dse, () => forestDnsName(session));
   if (!gcDc) {
-    if (use === 'always') throw new EngineError('AD.GlobalCatalogNotFound', `No global catalog server was found: ${session.where} is none and DNS names none (_gc._tcp). Set dc.globalCatalogHost.`, { category: 'ConnectionError', exitCode: ExitCode.Unreachable, target: session.where });
-    return { holders: new Map(), scope: { scope: 'domain', server: null, why: `${choice.why}, but no global catalog was found (this DC is none and DNS names none)` } };
+    if (use === 'always')
+      throw new EngineError(
+        'AD.GlobalCatalogNotFound',
+        `No global catalog server was found: ${session.where} is none and DNS names none (_gc._tcp). Set dc.globalCatalogHost.`,
+        { category: 'ConnectionError', exitCode: ExitCode.Unreachable, target: session.where },
+      );
+    return {
+      holders: new Map(),
+      scope: { scope: 'domain', server: null, why: `${choice.why}, but no global catalog was found (this DC is none and DNS names none)` },
+    };
   }
   const server = `${gcDc.host}:${gcDc.port}`;
   let gc: AdSession;
@@ -132,7 +145,10 @@ export async function checkForestUpns(session: AdSession, dse: RootDse, upns: st
     gc = await AdSession.open(gcDc);
   } catch (err) {
     if (use === 'always') throw err;
-    return { holders: new Map(), scope: { scope: 'domain', server: null, why: `${choice.why}, but the global catalog at ${server} could not be reached: ${(err as Error).message}` } };
+    return {
+      holders: new Map(),
+      scope: { scope: 'domain', server: null, why: `${choice.why}, but the global catalog at ${server} could not be reached: ${(err as Error).message}` },
+    };
   }
   try {
     return { holders: await lookupForestUpns(gc, upns), scope: { scope: 'forest', server, why: choice.why } };

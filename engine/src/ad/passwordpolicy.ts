@@ -127,7 +127,11 @@ export async function readApplyingPsos(session: AdSession, domainDn: string, roo
   if (all.length === 0) return { readable: true, applying: [], all };
 
   const counts = new Map<string, number>();
-  for await (const page of session.searchPaged(rootDn, { scope: 'sub', filter: '(&(objectCategory=person)(objectClass=user))', attributes: ['msDS-ResultantPSO'] })) {
+  for await (const page of session.searchPaged(rootDn, {
+    scope: 'sub',
+    filter: '(&(objectCategory=person)(objectClass=user))',
+    attributes: ['msDS-ResultantPSO'],
+  })) {
     for (const user of page) {
       const pso = firstString(attr(user, 'msDS-ResultantPSO')).toLowerCase();
       if (pso) counts.set(pso, (counts.get(pso) ?? 0) + 1);

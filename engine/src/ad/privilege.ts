@@ -66,14 +66,29 @@ export class PrivilegeChecker {
       if (/^S-1-[0-9-]+$/i.test(value)) set.set(value.toUpperCase(), value.toUpperCase());
       else if (value !== '') byName.push(value);
     }
-    const terms = byName.map((n) => (/^(CN|OU)=.+,/i.test(n) ? `(distinguishedName=${escapeFilterValue(n)})` : `(sAMAccountName=${escapeFilterValue(n)})`)).join('');
-    const found = await this.session.search(domain.dn, { scope: 'sub', filter: `(&(objectClass=group)(|${terms}))`, attributes: ['objectSid'], explicitBufferAttributes: ['objectSid'] }, 'find the privileged groups');
+    const terms = byName
+      .map((n) => (/^(CN|OU)=.+,/i.test(n) ? `(distinguishedName=${escapeFilterValue(n)})` : `(sAMAccountName=${escapeFilterValue(n)})`))
+      .join('');
+    const found = await this.session.search(
+      domain.dn,
+      { scope: 'sub', filter: `(&(objectClass=group)(|${terms}))`, attributes: ['objectSid'], explicitBufferAttributes: ['objectSid'] },
+      'find the privileged groups',
+    );
     for (const entry of found) for (const sid of buffers(attr(entry, 'objectSid'))) set.set(sidFromBytes(sid), entry.dn);
     // Name the well-known ones by their DN, for the report.
     const wellKnown = [...set.keys()].filter((sid) => set.get(sid) === sid);
     for (let i = 0; i < wellKnown.length; i += 50) {
-      const chunk = wellKnown.slice(i, i + 50).map((sid) => `(objectSid=${escapeFilterValue(sid)})`).join('');
-      const named = await this.session.search(domain.dn, { scope: 'sub', filter: `(|${chunk})`, attributes: ['objectSid'], explicitBufferAttributes: ['objectSid'] }, 'name the privileged groups').catch(() => [] as Entry[]);
+      const chunk = wellKnown
+        .slice(i, i + 50)
+        .map((sid) => `(objectSid=${escapeFilterValue(sid)})`)
+        .join('');
+      const named = await this.session
+        .search(
+          domain.dn,
+          { scope: 'sub', filter: `(|${chunk})`, attributes: ['objectSid'], explicitBufferAttributes: ['objectSid'] },
+          'name the privileged groups',
+        )
+        .catch(() => [] as Entry[]);
       for (const entry of named) for (const sid of buffers(attr(entry, 'objectSid'))) set.set(sidFromBytes(sid), entry.dn);
     }
     this.#privileged = set;
@@ -87,7 +102,12 @@ export class PrivilegeChecker {
     const privileged = await this.privilegedSids();
     const [entry] = await this.session.search(
       dn,
-      { scope: 'base', filter: '(objectClass=*)', attributes: ['objectSid', 'tokenGroups', 'primaryGroupID', 'memberOf'], explicitBufferAttributes: ['objectSid', 'tokenGroups'] },
+      {
+        scope: 'base',
+        filter: '(objectClass=*)',
+        attributes: ['objectSid', 'tokenGroups', 'primaryGroupID', 'memberOf'],
+        explicitBufferAttributes: ['objectSid', 'tokenGroups'],
+      },
       'read the effective group memberships',
     );
     let finding: PrivilegeFinding | null = null;
@@ -112,7 +132,9 @@ export class PrivilegeChecker {
     const key = groupDn.toLowerCase();
     const known = this.#parents.get(key);
     if (known) return known;
-    const [entry] = await this.session.search(groupDn, { scope: 'base', filter: '(objectClass=*)', attributes: ['memberOf'] }, 'read group memberships').catch(() => [] as Entry[]);
+    const [entry] = await this.session
+      .search(groupDn, { scope: 'base', filter: '(objectClass=*)', attributes: ['memberOf'] }, 'read group memberships')
+      .catch(() => [] as Entry[]);
     const parents = entry ? allStrings(attr(entry, 'memberOf')) : [];
     this.#parents.set(key, parents);
     return parents;

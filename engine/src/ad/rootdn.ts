@@ -107,7 +107,6 @@ function componentProblems(raw: string, n: number, kind: Kind): { problems: stri
   return { problems, component: { type: upper as RdnType, value } };
 }
 
-
 function structureProblems(components: RdnComponent[], kind: Kind): string[] {
   const firstDc = components.findIndex((c) => c.type === 'DC');
   if (firstDc < 0) {
@@ -116,9 +115,7 @@ function structureProblems(components: RdnComponent[], kind: Kind): string[] {
   const problems: string[] = [];
   components.slice(firstDc).forEach((c, i) => {
     if (c.type !== 'DC') {
-      problems.push(
-        `Component ${firstDc + i + 1} ('${c.type}=${c.value}') comes after a DC component; the DC components must come last.`,
-      );
+      problems.push(`Component ${firstDc + i + 1} ('${c.type}=${c.value}') comes after a DC component; the DC components must come last.`);
     }
   });
   if (kind === 'root' && firstDc === 0) {
@@ -140,7 +137,10 @@ export function parseAdiDN(input: string, kind: Kind = 'root'): AdiDnParse {
   const problems = characterProblems(input, kind);
   if (input.includes(',')) {
     if (!input.includes(';')) {
-      const suggestion = input.split(',').map((part) => part.trim()).join(';');
+      const suggestion = input
+        .split(',')
+        .map((part) => part.trim())
+        .join(';');
       problems.push(`The ${label(kind)} uses commas between components; the ADI format separates them with semicolons: ${suggestion}`);
       return invalid(problems);
     }

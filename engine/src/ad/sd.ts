@@ -126,7 +126,8 @@ function parseAcl(reader: BoundedReader, offset: number, what: string): Acl {
   const size = reader.u16(offset + 2, `${what} header`);
   const count = reader.u16(offset + 4, `${what} header`);
   if (size < ACL_HEADER_SIZE) throw new SecurityDescriptorError('BadAclSize', `${what} claims ${size} bytes (at least ${ACL_HEADER_SIZE})`, offset);
-  if (offset + size > reader.end) throw new SecurityDescriptorError('BadAclSize', `${what} claims ${size} bytes but only ${reader.end - offset} remain`, offset);
+  if (offset + size > reader.end)
+    throw new SecurityDescriptorError('BadAclSize', `${what} claims ${size} bytes but only ${reader.end - offset} remain`, offset);
   // Each ACE takes at least 4 bytes: a count the size cannot hold is refused before any loop.
   if (count * ACE_HEADER_SIZE > size - ACL_HEADER_SIZE) {
     throw new SecurityDescriptorError('BadAceCount', `${what} claims ${count} ACEs, more than its ${size} bytes can hold`, offset);
@@ -157,7 +158,8 @@ export function parseSecurityDescriptor(data: Buffer | Uint8Array): SecurityDesc
   const revision = reader.u8(0, 'security descriptor header');
   if (revision !== 1) throw new SecurityDescriptorError('BadRevision', `the security descriptor has revision ${revision} (expected 1)`, 0);
   const control = reader.u16(2, 'security descriptor header');
-  if (!(control & SE_SELF_RELATIVE)) throw new SecurityDescriptorError('BadRevision', 'the security descriptor is not self-relative (SE_SELF_RELATIVE is not set)', 2);
+  if (!(control & SE_SELF_RELATIVE))
+    throw new SecurityDescriptorError('BadRevision', 'the security descriptor is not self-relative (SE_SELF_RELATIVE is not set)', 2);
   const ownerOffset = offsetOf(reader, 4, 'owner');
   const groupOffset = offsetOf(reader, 8, 'group');
   const saclOffset = offsetOf(reader, 12, 'SACL');

@@ -48,11 +48,15 @@ export async function readSecurityDescriptor(session: AdSession, dn: string, fla
   );
   const raw = entry ? buffers(attr(entry, 'nTSecurityDescriptor'))[0] : undefined;
   if (!entry || !raw) {
-    throw new EngineError('Delegation.SecurityDescriptorUnreadable', `The account ${session.dc.bindDN} cannot read the permissions of ${dn} (no nTSecurityDescriptor came back).`, {
-      category: 'PermissionDenied',
-      exitCode: ExitCode.AuthFailed,
-      target: dn,
-    });
+    throw new EngineError(
+      'Delegation.SecurityDescriptorUnreadable',
+      `The account ${session.dc.bindDN} cannot read the permissions of ${dn} (no nTSecurityDescriptor came back).`,
+      {
+        category: 'PermissionDenied',
+        exitCode: ExitCode.AuthFailed,
+        target: dn,
+      },
+    );
   }
   try {
     return parseSecurityDescriptor(raw);
@@ -76,19 +80,36 @@ export interface DomainInfo {
 
 export async function readDomainInfo(session: AdSession): Promise<DomainInfo> {
   const dse = await session.rootDse();
-  const [head] = await session.search(dse.defaultNamingContext, { scope: 'base', filter: '(objectClass=*)', attributes: ['objectSid'], explicitBufferAttributes: ['objectSid'] }, 'read the domain');
+  const [head] = await session.search(
+    dse.defaultNamingContext,
+    { scope: 'base', filter: '(objectClass=*)', attributes: ['objectSid'], explicitBufferAttributes: ['objectSid'] },
+    'read the domain',
+  );
   const sidBytes = head ? buffers(attr(head, 'objectSid'))[0] : undefined;
-  if (!sidBytes) throw new EngineError('AD.OperationFailed', `The domain head ${dse.defaultNamingContext} returned no objectSid.`, { exitCode: ExitCode.Unreachable, target: dse.defaultNamingContext });
+  if (!sidBytes)
+    throw new EngineError('AD.OperationFailed', `The domain head ${dse.defaultNamingContext} returned no objectSid.`, {
+      exitCode: ExitCode.Unreachable,
+      target: dse.defaultNamingContext,
+    });
   const partitions = `CN=Partitions,${dse.configurationNamingContext}`;
   const crossRefs = await session
-    .search(partitions, { scope: 'one', filter: `(&(objectClass=crossRef)(nCName=${escapeFilterValue(dse.defaultNamingContext)}))`, attributes: ['nETBIOSName'] }, 'read the NetBIOS name')
+    .search(
+      partitions,
+      { scope: 'one', filter: `(&(objectClass=crossRef)(nCName=${escapeFilterValue(dse.defaultNamingContext)}))`, attributes: ['nETBIOSName'] },
+      'read the NetBIOS name',
+    )
     .catch(() => [] as Entry[]);
   const dnsName = dse.defaultNamingContext
     .split(',')
     .filter((p) => /^\s*DC=/i.test(p))
     .map((p) => p.replace(/^\s*DC=/i, '').trim())
     .join('.');
-  return { dn: dse.defaultNamingContext, sid: sidFromBytes(sidBytes), dnsName, netbiosName: firstString(crossRefs[0] ? attr(crossRefs[0], 'nETBIOSName') : undefined) || null };
+  return {
+    dn: dse.defaultNamingContext,
+    sid: sidFromBytes(sidBytes),
+    dnsName,
+    netbiosName: firstString(crossRefs[0] ? attr(crossRefs[0], 'nETBIOSName') : undefined) || null,
+  };
 }
 
 export interface AccountEntry {
@@ -144,11 +165,15 @@ export async function findAccount(session: AdSession, name: string, domainDn: st
   }
   const found = await session.search(domainDn, { scope: 'sub', filter: how.filter, sizeLimit: 2, ...options }, 'find the service account');
   if (found.length > 1) {
-    throw new EngineError('ServiceAccount.Ambiguous', `More than one account matches '${name}': ${found.map((e) => e.dn).join('; ')}. Name it by its distinguished name.`, {
-      category: 'InvalidArgument',
-      exitCode: ExitCode.BadRequest,
-      target: name,
-    });
+    throw new EngineError(
+      'ServiceAccount.Ambiguous',
+      `More than one account matches '${name}': ${found.map((e) => e.dn).join('; ')}. Name it by its distinguished name.`,
+      {
+        category: 'InvalidArgument',
+        exitCode: ExitCode.BadRequest,
+        target: name,
+      },
+    );
   }
   return found[0] ? toAccount(found[0]) : null;
 }
@@ -157,8 +182,16 @@ export async function findAccount(session: AdSession, name: string, domainDn: st
  * Every group SID the account holds: tokenGroups (base-scope read, docs/ldap.md), or, when the bind
  * account may not read it, the nested memberOf chain plus the primary group.
  */
-export async function readGroupSids(session: AdSession, account: AccountEntry, domain: DomainInfo): Promise<{ sids: string[]; source: 'tokenGroups' | 'memberOf' }> {
-  const [entry] = await session.search(account.dn, { scope: 'base', filter: '(objectClass=*)', attributes: ['tokenGroups'], explicitBufferAttributes: ['tokenGroups'] }, 'read tokenGroups');
+export async function readGroupSids(
+  session: AdSession,
+  account: AccountEntry,
+  domain: DomainInfo,
+): Promise<{ sids: string[]; source: 'tokenGroups' | 'memberOf' }> {
+  const [entry] = await session.search(
+    account.dn,
+    { scope: 'base', filter: '(objectClass=*)', attributes: ['tokenGroups'], explicitBufferAttributes: ['tokenGroups'] },
+    'read tokenGroups',
+  );
   const token = entry ? buffers(attr(entry, 'tokenGroups')).map(sidFromBytes) : [];
   if (token.length > 0) return { sids: token, source: 'tokenGroups' };
   // account.dn came from AD, so it is already a DN in escaped form: only filter-escape it.
@@ -177,7 +210,12 @@ export async function findGroupsNamed(session: AdSession, name: string, domainDn
   const value = escapeFilterValue(name);
   const found = await session.search(
     domainDn,
-    { scope: 'sub', filter: `(&(objectClass=group)(|(sAMAccountName=${value})(cn=${value})))`, attributes: ['objectSid'], explicitBufferAttributes: ['objectSid'] },
+    {
+      scope: 'sub',
+      filter: `(&(objectClass=group)(|(sAMAccountName=${value})(cn=${value})))`,
+      attributes: ['objectSid'],
+      explicitBufferAttributes: ['objectSid'],
+    },
     'find groups by name',
   );
   return found.flatMap((e) => buffers(attr(e, 'objectSid')).map((sid) => ({ dn: e.dn, sid: sidFromBytes(sid) })));

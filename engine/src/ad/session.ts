@@ -201,7 +201,12 @@ export class AdSession {
   /** Reads one object at `dn` (base scope); null when it does not exist. `binaryAttributes` come back as Buffers. */
   async readObject(dn: string, attributes: string[], binaryAttributes: string[] = []): Promise<Entry | null> {
     try {
-      const { searchEntries } = await this.#live().search(dn, { scope: 'base', filter: '(objectClass=*)', attributes, explicitBufferAttributes: binaryAttributes });
+      const { searchEntries } = await this.#live().search(dn, {
+        scope: 'base',
+        filter: '(objectClass=*)',
+        attributes,
+        explicitBufferAttributes: binaryAttributes,
+      });
       return searchEntries[0] ?? null;
     } catch (err) {
       if ((err as { code?: unknown }).code === 32) return null;

@@ -40,7 +40,10 @@ export function probeTls(dc: DcConfig, port: number, now = Date.now()): Promise<
         cipher: socket.getCipher().name,
         subject: name(cert.subject as unknown as Record<string, string>),
         issuer: name(cert.issuer as unknown as Record<string, string>),
-        subjectAltNames: (cert.subjectaltname ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+        subjectAltNames: (cert.subjectaltname ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
         validFrom: new Date(cert.valid_from).toISOString(),
         validTo: validTo.toISOString(),
         daysUntilExpiry: Math.floor((validTo.getTime() - now) / 86_400_000),

@@ -62,7 +62,11 @@ export class AdWriter {
 
   /** objectGUID of `dn` as text ('' when the DC returns none). */
   private async objectGuid(dn: string): Promise<string> {
-    const [entry] = await this.session.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes: ['objectGUID'], explicitBufferAttributes: ['objectGUID'] }, 'read objectGUID');
+    const [entry] = await this.session.search(
+      dn,
+      { scope: 'base', filter: '(objectClass=*)', attributes: ['objectGUID'], explicitBufferAttributes: ['objectGUID'] },
+      'read objectGUID',
+    );
     const value = entry?.objectGUID;
     return guidText(Buffer.isBuffer(value) ? value : Array.isArray(value) && Buffer.isBuffer(value[0]) ? value[0] : undefined);
   }
@@ -71,7 +75,8 @@ export class AdWriter {
   private async anchorValue(dn: string, jcId: string, flags: AnchorFlags, objectGuid?: string): Promise<string> {
     if (!this.anchorKey) return encodeAnchor({ jcId, ...flags });
     const guid = objectGuid ?? (await this.objectGuid(dn));
-    if (guid === '') throw new EngineError('AD.OperationFailed', `The domain controller returned no objectGUID for ${dn}: its anchor cannot be proven.`, { target: dn });
+    if (guid === '')
+      throw new EngineError('AD.OperationFailed', `The domain controller returned no objectGUID for ${dn}: its anchor cannot be proven.`, { target: dn });
     return encodeAnchor({ jcId, ...flags, proof: anchorProof(this.anchorKey, guid, jcId) });
   }
 
@@ -106,7 +111,9 @@ export class AdWriter {
     if (enabled) {
       // We wrote userAccountControl ourselves a moment ago: no need to read it back.
       const value = await this.anchorValue(dn, jcId, { syncDisabled: false }, guid || undefined);
-      await this.run('enable', dn, () => this.ldap.modify(dn, [replace('userAccountControl', [String(UAC_NORMAL_ACCOUNT)]), replace(this.anchorAttribute, [value])]));
+      await this.run('enable', dn, () =>
+        this.ldap.modify(dn, [replace('userAccountControl', [String(UAC_NORMAL_ACCOUNT)]), replace(this.anchorAttribute, [value])]),
+      );
     }
   }
 
@@ -118,7 +125,8 @@ export class AdWriter {
     const changes = Object.entries(values).map(([name, value]) =>
       value === '' ? new Change({ operation: 'replace', modification: new Attribute({ type: name, values: [] }) }) : replace(name, [value]),
     );
-    if (adoptJcId) changes.push(replace(this.anchorAttribute, [await this.run('read objectGUID', dn, () => this.anchorValue(dn, adoptJcId, { syncDisabled: false }))]));
+    if (adoptJcId)
+      changes.push(replace(this.anchorAttribute, [await this.run('read objectGUID', dn, () => this.anchorValue(dn, adoptJcId, { syncDisabled: false }))]));
     if (changes.length > 0) await this.run('update', dn, () => this.ldap.modify(dn, changes));
   }
 
@@ -129,12 +137,18 @@ export class AdWriter {
 
   /** Flips ACCOUNTDISABLE, keeping the other userAccountControl bits, and records whether the sync did it. */
   async setEnabled(dn: string, jcId: string, enabled: boolean): Promise<void> {
-    const [entry] = await this.session.search(dn, { scope: 'base', filter: '(objectClass=user)', attributes: ['userAccountControl', 'objectGUID'], explicitBufferAttributes: ['objectGUID'] }, 'read userAccountControl');
+    const [entry] = await this.session.search(
+      dn,
+      { scope: 'base', filter: '(objectClass=user)', attributes: ['userAccountControl', 'objectGUID'], explicitBufferAttributes: ['objectGUID'] },
+      'read userAccountControl',
+    );
     const current = Number.parseInt(firstString(entry?.userAccountControl) || String(UAC_NORMAL_ACCOUNT), 10);
     const next = enabled ? current & ~UAC_ACCOUNTDISABLE : current | UAC_ACCOUNTDISABLE;
     const guid = Buffer.isBuffer(entry?.objectGUID) ? guidText(entry.objectGUID) : undefined;
     const anchor = await this.anchorValue(dn, jcId, { syncDisabled: !enabled }, guid);
-    await this.run(enabled ? 'enable' : 'disable', dn, () => this.ldap.modify(dn, [replace('userAccountControl', [String(next)]), replace(this.anchorAttribute, [anchor])]));
+    await this.run(enabled ? 'enable' : 'disable', dn, () =>
+      this.ldap.modify(dn, [replace('userAccountControl', [String(next)]), replace(this.anchorAttribute, [anchor])]),
+    );
   }
 
   /**
@@ -180,7 +194,15 @@ export class AdWriter {
    * JumpCloud anchor, so the sync never manages or adopts it. false when it exists already.
    */
   async createLedger(dn: string, name: string, accountName: string, value: string): Promise<boolean> {
-    const entry = { objectClass: ['top', 'group'], cn: [name], sAMAccountName: [accountName], groupType: [GROUP_TYPE_GLOBAL_DISTRIBUTION], [this.anchorAttribute]: [LEDGER_MARK], info: [value], description: ['JumpCloud sync safety ledger: what the sync changed in the last hours. Do not edit.'] };
+    const entry = {
+      objectClass: ['top', 'group'],
+      cn: [name],
+      sAMAccountName: [accountName],
+      groupType: [GROUP_TYPE_GLOBAL_DISTRIBUTION],
+      [this.anchorAttribute]: [LEDGER_MARK],
+      info: [value],
+      description: ['JumpCloud sync safety ledger: what the sync changed in the last hours. Do not edit.'],
+    };
     try {
       await this.run('create the safety ledger', dn, () => this.ldap.add(dn, entry));
       return true;
@@ -262,7 +284,9 @@ export class AdWriter {
     await this.run('create service account', dn, () => this.ldap.add(dn, entry));
     try {
       await this.setPassword(dn, password);
-      await this.run('enable service account', dn, () => this.ldap.modify(dn, [replace('userAccountControl', [String(UAC_NORMAL_ACCOUNT | UAC_DONT_EXPIRE_PASSWD)])]));
+      await this.run('enable service account', dn, () =>
+        this.ldap.modify(dn, [replace('userAccountControl', [String(UAC_NORMAL_ACCOUNT | UAC_DONT_EXPIRE_PASSWD)])]),
+      );
     } catch (err) {
       await this.ldap.del(dn).catch(() => undefined);
       throw err;
@@ -297,13 +321,21 @@ export class RehearsalWriter {
   /** A disabled account without an anchor: it only holds its logon name. */
   async createPlainUser(dn: string, sAMAccountName: string): Promise<void> {
     await this.run('create user', dn, () =>
-      this.session.ldapClient.add(dn, { objectClass: ['top', 'person', 'organizationalPerson', 'user'], sAMAccountName: [sAMAccountName], userAccountControl: [String(UAC_NORMAL_ACCOUNT | UAC_ACCOUNTDISABLE)] }),
+      this.session.ldapClient.add(dn, {
+        objectClass: ['top', 'person', 'organizationalPerson', 'user'],
+        sAMAccountName: [sAMAccountName],
+        userAccountControl: [String(UAC_NORMAL_ACCOUNT | UAC_ACCOUNTDISABLE)],
+      }),
     );
   }
 
   /** Sets ACCOUNTDISABLE as an admin would in Active Directory Users and Computers. */
   async disableAsAdmin(dn: string): Promise<void> {
-    const [entry] = await this.session.search(dn, { scope: 'base', filter: '(objectClass=user)', attributes: ['userAccountControl'] }, 'read userAccountControl');
+    const [entry] = await this.session.search(
+      dn,
+      { scope: 'base', filter: '(objectClass=user)', attributes: ['userAccountControl'] },
+      'read userAccountControl',
+    );
     const current = Number.parseInt(firstString(entry?.userAccountControl) || String(UAC_NORMAL_ACCOUNT), 10);
     await this.run('disable', dn, () => this.session.ldapClient.modify(dn, [replace('userAccountControl', [String(current | UAC_ACCOUNTDISABLE)])]));
   }

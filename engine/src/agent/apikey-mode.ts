@@ -77,9 +77,12 @@ export class ApiKeyMode implements AgentMode {
         if (saved) await poller.poll(saved);
         else {
           const cursor = await poller.initialCursor(core.now());
-          core.store.update((s) => {
-            s.insights = cursor;
-          }, { flush: true });
+          core.store.update(
+            (s) => {
+              s.insights = cursor;
+            },
+            { flush: true },
+          );
         }
         break;
       } catch (thrown) {
@@ -96,14 +99,20 @@ export class ApiKeyMode implements AgentMode {
     }
     this.#insights = poller;
     await this.#warnAboutChannelAgents(client);
-    core.store.update((s) => {
-      s.agentId = null;
-      s.status = 'running';
-      s.connected = true;
-      s.primary = true;
-      s.lastError = null;
-    }, { flush: true });
-    core.log('info', `API-key mode for ${core.config.domain} (${core.domainId}): Directory Insights every ${core.config.sync.insightsPollSeconds} s, a full reconcile every ${core.config.sync.fullReconcileMinutes} min; passwords are not synced in this mode`);
+    core.store.update(
+      (s) => {
+        s.agentId = null;
+        s.status = 'running';
+        s.connected = true;
+        s.primary = true;
+        s.lastError = null;
+      },
+      { flush: true },
+    );
+    core.log(
+      'info',
+      `API-key mode for ${core.config.domain} (${core.domainId}): Directory Insights every ${core.config.sync.insightsPollSeconds} s, a full reconcile every ${core.config.sync.fullReconcileMinutes} min; passwords are not synced in this mode`,
+    );
   }
 
   /** Agents of JumpCloud's agent service active for the same domain would write to AD too: say so. */
@@ -113,7 +122,10 @@ export class ApiKeyMode implements AgentMode {
       const active: string[] = [];
       for await (const agent of client.listAgents(core.domainId)) if (agent.state === 'active') active.push(agent.hostname || agent.id);
       if (active.length > 0) {
-        core.log('warning', `agents of JumpCloud's agent service are active for ${core.config.domain} (${active.join(', ')}): they and this API-key agent would both write to AD. Run one agent per ADI domain.`);
+        core.log(
+          'warning',
+          `agents of JumpCloud's agent service are active for ${core.config.domain} (${active.join(', ')}): they and this API-key agent would both write to AD. Run one agent per ADI domain.`,
+        );
       }
     } catch (thrown) {
       core.log('debug', `the domain's agents could not be listed: ${asEngineError(thrown).message}`);
@@ -135,12 +147,15 @@ export class ApiKeyMode implements AgentMode {
   /** Saved only once the events' reconcile is done: after a crash they are read again (harmless). */
   #save(cursor: InsightsCursor, events: number, changed: boolean): void {
     const core = this.#core;
-    core.store.update((s) => {
-      s.insights = cursor;
-      s.connected = true;
-      s.counters.eventsProcessed += events;
-      if (changed) s.lastChangeAt = core.nowIso();
-    }, { flush: events > 0 });
+    core.store.update(
+      (s) => {
+        s.insights = cursor;
+        s.connected = true;
+        s.counters.eventsProcessed += events;
+        if (changed) s.lastChangeAt = core.nowIso();
+      },
+      { flush: events > 0 },
+    );
   }
 
   /** Releases the failure records (quarantine included) of the objects the events name. */

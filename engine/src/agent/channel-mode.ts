@@ -67,15 +67,26 @@ export class ChannelMode implements AgentMode {
     if (core.config.connectKey) await this.#exchange();
     if (core.stopping) return;
     const agent = core.config.agent;
-    if (!agent || !core.secrets.agentSecret || !core.secrets.privateKeyPem) throw new EngineError('Agent.ConfigInvalid', 'The config holds no agent credentials.', { exitCode: ExitCode.BadRequest });
+    if (!agent || !core.secrets.agentSecret || !core.secrets.privateKeyPem)
+      throw new EngineError('Agent.ConfigInvalid', 'The config holds no agent credentials.', { exitCode: ExitCode.BadRequest });
     core.domainId = agent.domainId;
-    const transport = { baseUrl: jumpcloudBaseUrl(core.config), ca: core.ca, proxy: core.proxy, timeoutMs: core.config.jumpcloud.timeoutMs, log: core.clientLog, retry: AGENT_CALL_RETRY };
+    const transport = {
+      baseUrl: jumpcloudBaseUrl(core.config),
+      ca: core.ca,
+      proxy: core.proxy,
+      timeoutMs: core.config.jumpcloud.timeoutMs,
+      log: core.clientLog,
+      retry: AGENT_CALL_RETRY,
+    };
     this.#channel = core.deps.channel(transport, { agentId: agent.agentId, agentSecret: core.secrets.agentSecret });
     core.jumpcloud = core.deps.jumpcloud({ ...transport, apiKey: core.secrets.apiKey, orgId: core.config.jumpcloud.orgId, signal: core.signal });
-    core.store.update((s) => {
-      s.agentId = agent.agentId;
-      s.status = 'running';
-    }, { flush: true });
+    core.store.update(
+      (s) => {
+        s.agentId = agent.agentId;
+        s.status = 'running';
+      },
+      { flush: true },
+    );
     core.log('info', `agent ${agent.agentId} connected to ${transport.baseUrl} for ${core.config.domain}`);
   }
 
@@ -90,14 +101,24 @@ export class ChannelMode implements AgentMode {
     const connectKey = core.secrets.connectKey as string;
     const keys = generateAgentKeyPair();
     core.scrubber.add(keys.privateKeyPem);
-    core.store.update((s) => {
-      s.status = 'exchanging';
-    }, { flush: true });
+    core.store.update(
+      (s) => {
+        s.status = 'exchanging';
+      },
+      { flush: true },
+    );
     let attempt = 0;
     for (;;) {
       try {
         const answer = await core.deps.exchange(
-          { baseUrl: jumpcloudBaseUrl(core.config), ca: core.ca, proxy: core.proxy, timeoutMs: core.config.jumpcloud.timeoutMs, log: core.clientLog, signal: core.signal },
+          {
+            baseUrl: jumpcloudBaseUrl(core.config),
+            ca: core.ca,
+            proxy: core.proxy,
+            timeoutMs: core.config.jumpcloud.timeoutMs,
+            log: core.clientLog,
+            signal: core.signal,
+          },
           { connectKey, publicKey: keys.publicKey, hostname: core.hostname, version: ENGINE_VERSION },
         );
         core.scrubber.add(answer.agentSecret);
@@ -127,11 +148,17 @@ export class ChannelMode implements AgentMode {
         core.secrets = { ...core.secrets, connectKey: null, agentSecret: answer.agentSecret, privateKeyPem: keys.privateKeyPem };
         this.#heartbeatIntervalMs = answer.heartbeatIntervalSeconds * 1000;
         this.#agentTimeoutMs = answer.agentTimeoutSeconds * 1000;
-        core.store.update((s) => {
-          s.agentId = answer.agentId;
-          s.cursor = answer.cursor;
-        }, { flush: true });
-        core.log('info', `connect key exchanged: this is agent ${answer.agentId} of ${answer.domain}; the key is replaced by the agent's protected credentials`);
+        core.store.update(
+          (s) => {
+            s.agentId = answer.agentId;
+            s.cursor = answer.cursor;
+          },
+          { flush: true },
+        );
+        core.log(
+          'info',
+          `connect key exchanged: this is agent ${answer.agentId} of ${answer.domain}; the key is replaced by the agent's protected credentials`,
+        );
         return;
       } catch (thrown) {
         const err = asEngineError(thrown);
@@ -190,9 +217,12 @@ export class ChannelMode implements AgentMode {
     if (primary === this.#primary) return;
     const core = this.#core;
     this.#primary = primary;
-    core.store.update((s) => {
-      s.primary = primary;
-    }, { flush: true });
+    core.store.update(
+      (s) => {
+        s.primary = primary;
+      },
+      { flush: true },
+    );
     if (primary) {
       core.log('info', 'designated primary: taking over (full reconcile, then the change feed)');
       core.needFull = true;
@@ -231,9 +261,12 @@ export class ChannelMode implements AgentMode {
     if (first.resync) {
       core.log('warning', `the change feed no longer holds cursor ${cursor}: full reconcile, then continuing from ${first.cursor}`);
       await core.fullReconcile('resync');
-      core.store.update((s) => {
-        s.cursor = first.cursor;
-      }, { flush: true });
+      core.store.update(
+        (s) => {
+          s.cursor = first.cursor;
+        },
+        { flush: true },
+      );
       return;
     }
     const events: ChangeEvent[] = [...first.events];
@@ -251,9 +284,12 @@ export class ChannelMode implements AgentMode {
       }
       await this.#processBatch(events);
     }
-    core.store.update((s) => {
-      s.cursor = next;
-    }, { flush: events.length > 0 });
+    core.store.update(
+      (s) => {
+        s.cursor = next;
+      },
+      { flush: events.length > 0 },
+    );
   }
 
   async #processBatch(events: ChangeEvent[]): Promise<void> {
@@ -278,9 +314,20 @@ export class ChannelMode implements AgentMode {
         if (this.#unacked.has(event.id)) continue; // applied already; only its ack is owed
         let result;
         try {
-          result = await core.deps.applyPasswordEvent(event, { session, rootDN: core.rootDN, anchorAttribute: core.config.sync.anchorAttribute, anchorKey: core.secrets.anchorKey, agentId: agent.agentId, privateKeyPem: core.secrets.privateKeyPem as string, journal: core.journal, privilegedGroups: core.config.sync.privilegedGroups, ...(core.config.staging ? { staged: core.store.state.staged } : {}) });
+          result = await core.deps.applyPasswordEvent(event, {
+            session,
+            rootDN: core.rootDN,
+            anchorAttribute: core.config.sync.anchorAttribute,
+            anchorKey: core.secrets.anchorKey,
+            agentId: agent.agentId,
+            privateKeyPem: core.secrets.privateKeyPem as string,
+            journal: core.journal,
+            privilegedGroups: core.config.sync.privilegedGroups,
+            ...(core.config.staging ? { staged: core.store.state.staged } : {}),
+          });
         } catch (err) {
-          if (isTransient(err)) core.log('warning', `password of ${String(event.data.username ?? event.data.userId)} not applied yet: ${asEngineError(err).message}`);
+          if (isTransient(err))
+            core.log('warning', `password of ${String(event.data.username ?? event.data.userId)} not applied yet: ${asEngineError(err).message}`);
           throw err;
         }
         if (result.outcome === 'staged') {

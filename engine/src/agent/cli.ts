@@ -58,7 +58,12 @@ export async function runAgentCli(argv: string[]): Promise<number> {
   let config: string | undefined;
   let stopOnStdinClose = false;
   try {
-    const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, 'stop-on-stdin-close': { type: 'boolean' } }, strict: true, allowPositionals: false });
+    const { values } = parseArgs({
+      args: argv,
+      options: { config: { type: 'string' }, 'stop-on-stdin-close': { type: 'boolean' } },
+      strict: true,
+      allowPositionals: false,
+    });
     config = values.config;
     stopOnStdinClose = values['stop-on-stdin-close'] === true;
   } catch (err) {

@@ -11,7 +11,16 @@ import { DEFAULT_ANCHOR_ATTRIBUTE } from '../ad/directory';
 import { parseAnchorKey } from '../ad/anchorproof';
 import { matchDomain, parseAdiDN } from '../ad/rootdn';
 import { EngineError, ExitCode, badRequest, type ErrorId } from '../errors';
-import { proxyBlockFields, PROXY_FROM_ENVIRONMENT, PROXY_PASSWORD_NEEDS_USERNAME, regionSchema, resolveEndpoints, resolveProxy, type ProxySetting, type ResolvedProxy } from '../jumpcloud/connection';
+import {
+  proxyBlockFields,
+  PROXY_FROM_ENVIRONMENT,
+  PROXY_PASSWORD_NEEDS_USERNAME,
+  regionSchema,
+  resolveEndpoints,
+  resolveProxy,
+  type ProxySetting,
+  type ResolvedProxy,
+} from '../jumpcloud/connection';
 import type { DcConfig } from '../config/request';
 import { platformProtector, protectedValueSchema, type ProtectedValue, type SecretProtector, type StdinRunner } from '../config/protect';
 import { formatIssues } from '../config/validation';
@@ -96,9 +105,16 @@ export const ldapSettingsSchema = z
 export type LdapSettings = z.infer<typeof ldapSettingsSchema>;
 
 export const syncSettingsSchema = z.strictObject({
-  anchorAttribute: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,63}$/, 'must be an LDAP attribute name').default(DEFAULT_ANCHOR_ATTRIBUTE),
+  anchorAttribute: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9-]{0,63}$/, 'must be an LDAP attribute name')
+    .default(DEFAULT_ANCHOR_ATTRIBUTE),
   /** A full reconcile this often (and at start and on takeover), to catch anything missed. */
-  fullReconcileMinutes: z.number().min(1).max(24 * 60).default(60),
+  fullReconcileMinutes: z
+    .number()
+    .min(1)
+    .max(24 * 60)
+    .default(60),
   /** How often the primary looks for accounts an administrator disabled in AD (offboarding). */
   offboardPollSeconds: z.number().min(1).max(60).default(10),
   /** API-key mode: how often Directory Insights is asked for new events (the change signal). */
@@ -110,7 +126,12 @@ export const syncSettingsSchema = z.strictObject({
   maxDisableCount: z.number().int().min(0).default(500),
   maxDisablePercent: z.number().min(0).max(100).default(25),
   /** The rolling safety limit's window: maxDisableCount/maxDisablePercent also cap each kind of destructive change over it (sync/safety-limit.ts). */
-  safetyWindowHours: z.number().int().min(1).max(24 * 30).default(24),
+  safetyWindowHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(24),
   /** After this many failures in a row an object is quarantined: reported, no longer retried automatically. */
   quarantineAfterFailures: z.number().int().min(1).max(100).default(5),
   /** First retry delay of a failed object; it doubles on each failure (at most 15 minutes). */
@@ -134,7 +155,9 @@ const agentCredentialsSchema = z.strictObject({
 
 const agentProxySchema = z.union([
   z.literal(PROXY_FROM_ENVIRONMENT),
-  z.strictObject({ ...proxyBlockFields, password: protectedValueSchema.optional() }).refine((p) => p.password === undefined || p.username !== undefined, PROXY_PASSWORD_NEEDS_USERNAME),
+  z
+    .strictObject({ ...proxyBlockFields, password: protectedValueSchema.optional() })
+    .refine((p) => p.password === undefined || p.username !== undefined, PROXY_PASSWORD_NEEDS_USERNAME),
 ]);
 export type AgentProxy = z.infer<typeof agentProxySchema>;
 
@@ -229,7 +252,13 @@ function configError(id: ErrorId, message: string, target: string | null = null)
 }
 
 /** The checks the wizard makes offline; the first problem as an error an admin can act on, or null. */
-export function checkAgentSettings(input: { rootUserDN: string; domain: string; serverType: 'dc' | 'member'; domainController?: string | undefined; ldap: LdapSettings }): EngineError | null {
+export function checkAgentSettings(input: {
+  rootUserDN: string;
+  domain: string;
+  serverType: 'dc' | 'member';
+  domainController?: string | undefined;
+  ldap: LdapSettings;
+}): EngineError | null {
   const domain = parseAdiDN(input.domain, 'domain');
   if (!domain.isValid) return badRequest('ADIDomain.Invalid', `The ADI domain '${input.domain}' is not valid: ${domain.problems.join(' ')}`, input.domain);
   const root = parseAdiDN(input.rootUserDN, 'root');
@@ -237,7 +266,11 @@ export function checkAgentSettings(input: { rootUserDN: string; domain: string; 
   const match = matchDomain(root, domain);
   if (!match.underDomain) return badRequest('RootDN.NotUnderDomain', match.problem ?? 'The Root User DN is not under the ADI domain.', input.rootUserDN);
   if (input.serverType === 'member' && !input.domainController) {
-    return badRequest('Agent.DomainControllerRequired', 'A member server connects to a domain controller: give its FQDN (-DomainController dc1.example.com).', 'domainController');
+    return badRequest(
+      'Agent.DomainControllerRequired',
+      'A member server connects to a domain controller: give its FQDN (-DomainController dc1.example.com).',
+      'domainController',
+    );
   }
   if (input.ldap.mode === 'ldap' && !(input.ldap.allowInsecure && input.ldap.insecureRiskAcknowledged)) {
     return badRequest(
@@ -252,7 +285,8 @@ export function checkAgentSettings(input: { rootUserDN: string; domain: string; 
 }
 
 export function readAgentConfig(file: string): AgentConfig {
-  if (!existsSync(file)) throw configError('Agent.NotInstalled', `No agent config at ${file}: the sync agent is not installed there (Install-JCSyncAgent).`, file);
+  if (!existsSync(file))
+    throw configError('Agent.NotInstalled', `No agent config at ${file}: the sync agent is not installed there (Install-JCSyncAgent).`, file);
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
@@ -276,7 +310,10 @@ export function writeFileAtomicSync(file: string, text: string, mode: number): v
   writeAtomic(file, text, mode);
 }
 
-export function protectorFor(paths: Pick<AgentPaths, 'keyFile'>, options: { create?: boolean; platform?: NodeJS.Platform; run?: StdinRunner } = {}): SecretProtector {
+export function protectorFor(
+  paths: Pick<AgentPaths, 'keyFile'>,
+  options: { create?: boolean; platform?: NodeJS.Platform; run?: StdinRunner } = {},
+): SecretProtector {
   return platformProtector(paths.keyFile, { create: options.create ?? false, platform: options.platform, run: options.run });
 }
 
@@ -316,7 +353,12 @@ export async function openAgentSecrets(config: AgentConfig, protector: SecretPro
 export function proxySettingOf(config: AgentConfig, proxyPassword: string | null): ProxySetting | undefined {
   const proxy = config.jumpcloud.proxy;
   if (proxy === undefined || proxy === PROXY_FROM_ENVIRONMENT) return proxy;
-  return { url: proxy.url, bypass: proxy.bypass, ...(proxy.username !== undefined ? { username: proxy.username } : {}), ...(proxyPassword !== null ? { password: proxyPassword } : {}) };
+  return {
+    url: proxy.url,
+    bypass: proxy.bypass,
+    ...(proxy.username !== undefined ? { username: proxy.username } : {}),
+    ...(proxyPassword !== null ? { password: proxyPassword } : {}),
+  };
 }
 
 /** The proxy the agent's clients use: the config's, or its process environment when it says so. */
@@ -356,5 +398,6 @@ export function jumpcloudBaseUrl(config: AgentConfig): string {
 
 /** Where Directory Insights answers: the region's API host (api.jumpcloud.com), or baseUrl when one is set. */
 export function jumpcloudInsightsUrl(config: AgentConfig): string {
-  return resolveEndpoints({ baseUrl: config.jumpcloud.baseUrl, region: config.jumpcloud.region, insightsBaseUrl: config.jumpcloud.insightsBaseUrl }).insightsBaseUrl;
+  return resolveEndpoints({ baseUrl: config.jumpcloud.baseUrl, region: config.jumpcloud.region, insightsBaseUrl: config.jumpcloud.insightsBaseUrl })
+    .insightsBaseUrl;
 }

@@ -41,7 +41,11 @@ export const agentConfigureParamsSchema = z.strictObject({
   /** A new JumpCloud API key (protected at rest). */
   jumpcloudApiKey: z.string().min(1).max(1024).optional(),
   /** The anchor key (base64, 32 bytes; docs/anchor-trust.md), protected at rest: the same on every agent and Invoke-JCSync run. */
-  anchorKey: z.string().max(128).refine((k) => parseAnchorKey(k) !== null, ANCHOR_KEY_PROBLEM).optional(),
+  anchorKey: z
+    .string()
+    .max(128)
+    .refine((k) => parseAnchorKey(k) !== null, ANCHOR_KEY_PROBLEM)
+    .optional(),
   /** How long the agent waits for each JumpCloud request. */
   jumpcloudTimeoutMs: z.number().int().min(100).max(600_000).optional(),
   sync: changeableSyncSchema.optional(),
@@ -110,23 +114,38 @@ const REINSTALL = 'uninstall the agent (Uninstall-JCSyncAgent), then install it 
 
 /** Refuses the settings that define what the agent manages, when they differ from the installed ones. */
 function refuseUnchangeable(config: AgentConfig, params: AgentConfigureParams, installPath: string): void {
-  if (params.serverType !== undefined && params.serverType !== config.serverType) throw serverTypeChangeError(config.serverType, params.serverType, installPath);
-  if (params.domain !== undefined && params.domain !== config.domain) throw notChangeable('The ADI domain', `the objects the agent manages would change; ${REINSTALL}.`, installPath);
-  if (params.rootUserDN !== undefined && params.rootUserDN !== config.rootUserDN) throw notChangeable('The Root User DN', `the objects the agent manages would change; ${REINSTALL}.`, installPath);
+  if (params.serverType !== undefined && params.serverType !== config.serverType)
+    throw serverTypeChangeError(config.serverType, params.serverType, installPath);
+  if (params.domain !== undefined && params.domain !== config.domain)
+    throw notChangeable('The ADI domain', `the objects the agent manages would change; ${REINSTALL}.`, installPath);
+  if (params.rootUserDN !== undefined && params.rootUserDN !== config.rootUserDN)
+    throw notChangeable('The Root User DN', `the objects the agent manages would change; ${REINSTALL}.`, installPath);
   if (params.sync?.anchorAttribute !== undefined && params.sync.anchorAttribute !== config.sync.anchorAttribute) {
     throw notChangeable('The anchor attribute', `it marks the objects the sync manages; ${REINSTALL}.`, installPath);
   }
   if (params.mode !== undefined && params.mode !== config.mode) {
-    throw notChangeable('The mode (agent channel or API key)', 'uninstall the agent (Uninstall-JCSyncAgent), then install it in the other mode (with a connect key, or with -ApiKeyOnly).', installPath);
+    throw notChangeable(
+      'The mode (agent channel or API key)',
+      'uninstall the agent (Uninstall-JCSyncAgent), then install it in the other mode (with a connect key, or with -ApiKeyOnly).',
+      installPath,
+    );
   }
   if (params.serviceAccount?.password !== undefined) {
-    throw notChangeable("The service account's password", 'use Reset-JCSyncServiceAccountPassword -InstallPath, which changes it in AD and in the agent config together.', installPath);
+    throw notChangeable(
+      "The service account's password",
+      'use Reset-JCSyncServiceAccountPassword -InstallPath, which changes it in AD and in the agent config together.',
+      installPath,
+    );
   }
   if (params.serviceAccount?.bindDN !== undefined && params.serviceAccount.bindDN !== config.serviceAccount.bindDN) {
     throw notChangeable('The service account', `${REINSTALL}.`, installPath);
   }
   if (params.connectKey !== undefined) {
-    throw notChangeable('The connect key', `a connect key is used once, at the first start; to register the agent again, ${REINSTALL} and a new connect key (New-JCSyncConnectKey).`, installPath);
+    throw notChangeable(
+      'The connect key',
+      `a connect key is used once, at the first start; to register the agent again, ${REINSTALL} and a new connect key (New-JCSyncConnectKey).`,
+      installPath,
+    );
   }
 }
 
@@ -146,7 +165,12 @@ function describeProxySetting(setting: ProxySetting | undefined): string {
  * The next config and what changes. `opened` holds the installed secrets the comparison needs
  * (the API key, the proxy password), opened by the caller.
  */
-export function planConfigChange(config: AgentConfig, params: AgentConfigureParams, opened: { apiKey: string; proxy: ProxySetting | undefined; anchorKey?: Buffer | null }, installPath: string): ConfigChangePlan {
+export function planConfigChange(
+  config: AgentConfig,
+  params: AgentConfigureParams,
+  opened: { apiKey: string; proxy: ProxySetting | undefined; anchorKey?: Buffer | null },
+  installPath: string,
+): ConfigChangePlan {
   refuseUnchangeable(config, params, installPath);
   const changes: ConfigChange[] = [];
   const note = (setting: string, before: ConfigChange['before'] | undefined, after: ConfigChange['after'] | undefined) => {
@@ -181,7 +205,8 @@ export function planConfigChange(config: AgentConfig, params: AgentConfigurePara
   if (ldapIn.allowInsecure !== undefined) nextLdap.allowInsecure = ldapIn.allowInsecure;
   if (ldapIn.insecureRiskAcknowledged !== undefined) nextLdap.insecureRiskAcknowledged = ldapIn.insecureRiskAcknowledged;
   const ldapBefore = changes.length;
-  for (const key of ['mode', 'port', 'caFile', 'timeoutMs', 'allowInsecure', 'insecureRiskAcknowledged'] as const) note(`ldap.${key}`, config.ldap[key], nextLdap[key]);
+  for (const key of ['mode', 'port', 'caFile', 'timeoutMs', 'allowInsecure', 'insecureRiskAcknowledged'] as const)
+    note(`ldap.${key}`, config.ldap[key], nextLdap[key]);
   const ldapChanged = changes.length > ldapBefore;
   const problem = checkAgentSettings({ rootUserDN: config.rootUserDN, domain: config.domain, serverType: config.serverType, domainController, ldap: nextLdap });
   if (problem) throw problem;
@@ -211,11 +236,23 @@ export function planConfigChange(config: AgentConfig, params: AgentConfigurePara
       proxy = { setting };
       note('jumpcloud.proxy', before, after);
       if (passwordChanged && typeof setting === 'object') {
-        changes.push({ setting: 'jumpcloud.proxy.password', before: passwordOf(opened.proxy) === null ? null : SECRET_SET, after: passwordOf(setting) === null ? null : SECRET_SHOWN_AS });
+        changes.push({
+          setting: 'jumpcloud.proxy.password',
+          before: passwordOf(opened.proxy) === null ? null : SECRET_SET,
+          after: passwordOf(setting) === null ? null : SECRET_SHOWN_AS,
+        });
       }
     }
   }
 
   const next: AgentConfig = { ...config, staging, domainController, ldap: nextLdap, sync: nextSync, jumpcloud: { ...config.jumpcloud, timeoutMs } };
-  return { next, changes, apiKey, anchorKey, proxy, checkJumpCloud: apiKey !== null || proxy !== null, checkDomainController: ldapChanged || domainController !== config.domainController };
+  return {
+    next,
+    changes,
+    apiKey,
+    anchorKey,
+    proxy,
+    checkJumpCloud: apiKey !== null || proxy !== null,
+    checkDomainController: ldapChanged || domainController !== config.domainController,
+  };
 }

@@ -179,19 +179,37 @@ export class AgentCore {
     this.needFull = false;
     this.managedObjects = result.refusal ? this.managedObjects : result.managedObjects;
     this.nextFullAt = this.nowMs() + this.config.sync.fullReconcileMinutes * 60_000;
-    this.store.update((s) => {
-      s.counters.reconciles++;
-      s.counters.applied += result.applied;
-      s.counters.failed += result.failed;
-      s.counters.staged += result.newlyStaged;
-      // Live: what staging journaled is done with (a later staging journals afresh).
-      if (!this.config.staging) s.staged = {};
-      s.lastFullReconcileAt = this.nowIso();
-      s.lastFullReconcile = { durationMs: result.durationMs, planned: result.planned, applied: result.applied, failed: result.failed, deferred: result.deferred, refusal: result.refusal };
-      if (result.refusal) s.lastError = { id: 'Sync.ThresholdExceeded', message: result.refusal, at: this.nowIso() };
-      const since = new Map(s.safetyHold.map((h) => [h.kind, h.since]));
-      s.safetyHold = result.held.map((k) => ({ kind: k.kind, planned: k.planned, windowCount: k.windowCount, limit: k.limit, approved: k.approved, since: since.get(k.kind) ?? this.nowIso(), message: heldMessage(k, this.config.sync.safetyWindowHours) }));
-    }, { flush: true });
+    this.store.update(
+      (s) => {
+        s.counters.reconciles++;
+        s.counters.applied += result.applied;
+        s.counters.failed += result.failed;
+        s.counters.staged += result.newlyStaged;
+        // Live: what staging journaled is done with (a later staging journals afresh).
+        if (!this.config.staging) s.staged = {};
+        s.lastFullReconcileAt = this.nowIso();
+        s.lastFullReconcile = {
+          durationMs: result.durationMs,
+          planned: result.planned,
+          applied: result.applied,
+          failed: result.failed,
+          deferred: result.deferred,
+          refusal: result.refusal,
+        };
+        if (result.refusal) s.lastError = { id: 'Sync.ThresholdExceeded', message: result.refusal, at: this.nowIso() };
+        const since = new Map(s.safetyHold.map((h) => [h.kind, h.since]));
+        s.safetyHold = result.held.map((k) => ({
+          kind: k.kind,
+          planned: k.planned,
+          windowCount: k.windowCount,
+          limit: k.limit,
+          approved: k.approved,
+          since: since.get(k.kind) ?? this.nowIso(),
+          message: heldMessage(k, this.config.sync.safetyWindowHours),
+        }));
+      },
+      { flush: true },
+    );
     this.#report(result, `reconcile (${why})`);
   }
 
@@ -226,30 +244,45 @@ export class AgentCore {
     }
     // What the slice created is managed too (the percentage of the safety limit counts it).
     if (!result.refusal) this.managedObjects = result.managedObjects;
-    this.store.update((s) => {
-      s.counters.reconciles++;
-      s.counters.targetedReconciles++;
-      s.counters.applied += result.applied;
-      s.counters.failed += result.failed;
-      s.counters.staged += result.newlyStaged;
-      if (result.refusal) s.lastError = { id: 'Sync.ThresholdExceeded', message: result.refusal, at: this.nowIso() };
-      // A slice's plan may start a hold of the rolling safety limit; ending one is the full reconcile's call.
-      for (const k of result.held) {
-        if (s.safetyHold.some((h) => h.kind === k.kind)) continue;
-        s.safetyHold.push({ kind: k.kind, planned: k.planned, windowCount: k.windowCount, limit: k.limit, approved: k.approved, since: this.nowIso(), message: heldMessage(k, this.config.sync.safetyWindowHours) });
-      }
-    }, { flush: result.applied > 0 || result.failed > 0 || result.newlyStaged > 0 || result.refusal !== null });
+    this.store.update(
+      (s) => {
+        s.counters.reconciles++;
+        s.counters.targetedReconciles++;
+        s.counters.applied += result.applied;
+        s.counters.failed += result.failed;
+        s.counters.staged += result.newlyStaged;
+        if (result.refusal) s.lastError = { id: 'Sync.ThresholdExceeded', message: result.refusal, at: this.nowIso() };
+        // A slice's plan may start a hold of the rolling safety limit; ending one is the full reconcile's call.
+        for (const k of result.held) {
+          if (s.safetyHold.some((h) => h.kind === k.kind)) continue;
+          s.safetyHold.push({
+            kind: k.kind,
+            planned: k.planned,
+            windowCount: k.windowCount,
+            limit: k.limit,
+            approved: k.approved,
+            since: this.nowIso(),
+            message: heldMessage(k, this.config.sync.safetyWindowHours),
+          });
+        }
+      },
+      { flush: result.applied > 0 || result.failed > 0 || result.newlyStaged > 0 || result.refusal !== null },
+    );
     this.#report(result, `targeted reconcile (${why}; ${result.users} user(s), ${result.groups} group(s))`);
   }
 
   #report(result: ReconcileResult, what: string): void {
     if (this.config.staging) {
-      this.log(result.newlyStaged > 0 ? 'info' : 'verbose', `staging ${what}: ${result.staged} operation(s) would be applied (${result.newlyStaged} new, journaled as staged), nothing written, in ${result.durationMs} ms`);
+      this.log(
+        result.newlyStaged > 0 ? 'info' : 'verbose',
+        `staging ${what}: ${result.staged} operation(s) would be applied (${result.newlyStaged} new, journaled as staged), nothing written, in ${result.durationMs} ms`,
+      );
     } else {
       const level = result.applied > 0 || result.failed > 0 ? 'info' : 'verbose';
       this.log(level, `${what}: ${result.applied} applied, ${result.failed} failed, ${result.deferred} held back, in ${result.durationMs} ms`);
     }
-    if (result.retried.length > 0) this.log('info', `one more try for ${result.retried.length} quarantined object(s) at the scheduled reconcile: ${result.retried.join(', ')}`);
+    if (result.retried.length > 0)
+      this.log('info', `one more try for ${result.retried.length} quarantined object(s) at the scheduled reconcile: ${result.retried.join(', ')}`);
     if (result.refusal) this.log('warning', `reconcile refused by the safety threshold, nothing applied: ${result.refusal}`);
     for (const k of result.newHolds) this.log('warning', heldMessage(k, this.config.sync.safetyWindowHours), { id: 'Sync.SafetyLimit' });
     for (const skip of result.newSkips) if (skip.kind === 'skip') this.log('warning', `skipped ${skip.objectType} ${skip.name}: ${skip.reason}`);
@@ -275,14 +308,25 @@ export class AgentCore {
       const client = this.jumpcloud as JumpCloudClient;
       // Read only when someone is to be suspended: an anchor never suspends a user outside the scope.
       const inScope = () => gatherScope(client, this.domainId);
-      const done = await this.deps.offboard(users, { client, writer: new AdWriter(session, anchorAttribute, anchorKey), journal: this.journal, log: this.log, suspendedBefore, inScope, ...(staging ? { staged: this.store.state.staged } : {}) });
-      this.store.update((s) => {
-        s.counters.offboarded += done.offboarded;
-        s.counters.offboardChecks++;
-        if (staging) return;
-        if (since === null) for (const jcId of Object.keys(s.offboarded)) if (!done.legacyPending.includes(jcId)) delete s.offboarded[jcId];
-        s.usn = { dc, invocationId: watermark.invocationId, highestCommittedUsn: watermark.highestCommittedUsn };
-      }, { flush: done.offboarded > 0 || staging });
+      const done = await this.deps.offboard(users, {
+        client,
+        writer: new AdWriter(session, anchorAttribute, anchorKey),
+        journal: this.journal,
+        log: this.log,
+        suspendedBefore,
+        inScope,
+        ...(staging ? { staged: this.store.state.staged } : {}),
+      });
+      this.store.update(
+        (s) => {
+          s.counters.offboarded += done.offboarded;
+          s.counters.offboardChecks++;
+          if (staging) return;
+          if (since === null) for (const jcId of Object.keys(s.offboarded)) if (!done.legacyPending.includes(jcId)) delete s.offboarded[jcId];
+          s.usn = { dc, invocationId: watermark.invocationId, highestCommittedUsn: watermark.highestCommittedUsn };
+        },
+        { flush: done.offboarded > 0 || staging },
+      );
       // Changes held by the safety limit: an approval (made on any server) is seen here, and
       // applied by a reconcile at once instead of at the next scheduled one.
       if (this.store.state.safetyHold.length > 0 && (await this.#approvedSinceHold(session))) {
@@ -297,7 +341,9 @@ export class AgentCore {
     const ledger = parseLedger(await new AdLedgerStore(session, new AdWriter(session, this.config.sync.anchorAttribute), this.rootDN).read());
     const hour = Math.floor(this.nowMs() / 3_600_000);
     const policy = { windowHours: this.config.sync.safetyWindowHours, maxCount: 0, maxPercent: 0 };
-    return this.store.state.safetyHold.some((h) => (SAFETY_KINDS as readonly string[]).includes(h.kind) && statusOf(ledger, h.kind as SafetyKind, policy, 0, hour).approved > h.approved);
+    return this.store.state.safetyHold.some(
+      (h) => (SAFETY_KINDS as readonly string[]).includes(h.kind) && statusOf(ledger, h.kind as SafetyKind, policy, 0, hour).approved > h.approved,
+    );
   }
 
   // ---- the AD bind ----------------------------------------------------------------------
@@ -341,7 +387,8 @@ export class AgentCore {
     for (const secret of [passwords.current, passwords.pending]) if (secret) this.scrubber.add(secret);
     const candidates: Array<{ password: string; pending: boolean }> = [];
     if (passwords.current !== this.secrets.bindPassword) candidates.push({ password: passwords.current, pending: false });
-    if (passwords.pending !== null && passwords.pending !== this.secrets.bindPassword && passwords.pending !== passwords.current) candidates.push({ password: passwords.pending, pending: true });
+    if (passwords.pending !== null && passwords.pending !== this.secrets.bindPassword && passwords.pending !== passwords.current)
+      candidates.push({ password: passwords.pending, pending: true });
     for (const candidate of candidates) {
       const config: AgentConfig = { ...this.config, serviceAccount: { bindDN: fresh.serviceAccount.bindDN, password: fresh.serviceAccount.password } };
       let session: AdSession;
@@ -361,7 +408,12 @@ export class AgentCore {
       }
       this.config = config;
       this.secrets = { ...this.secrets, bindPassword: candidate.password };
-      this.log('info', candidate.pending ? 'the service account password was rotated: the pending password binds and is now committed in the config' : 'the service account password was rotated: using the new password from the config');
+      this.log(
+        'info',
+        candidate.pending
+          ? 'the service account password was rotated: the pending password binds and is now committed in the config'
+          : 'the service account password was rotated: using the new password from the config',
+      );
       return session;
     }
     return null;

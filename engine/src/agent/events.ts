@@ -37,7 +37,16 @@ const text = (value: unknown): string | null => (typeof value === 'string' && va
 const idOf = (value: unknown, field: string): string | null => (value && typeof value === 'object' ? text((value as Record<string, unknown>)[field]) : null);
 
 export function planBatch(events: ChangeEvent[]): BatchPlan {
-  const batch: BatchPlan = { reconcile: false, targets: emptyTargets(), full: false, passwords: [], users: new Set(), groups: new Set(), memberships: false, primaryChanged: false };
+  const batch: BatchPlan = {
+    reconcile: false,
+    targets: emptyTargets(),
+    full: false,
+    passwords: [],
+    users: new Set(),
+    groups: new Set(),
+    memberships: false,
+    primaryChanged: false,
+  };
   for (const event of events) {
     const data = event.data;
     const userId = idOf(data.user, '_id') ?? text(data.userId) ?? (data.targetType === 'user' ? text(data.targetId) : null);

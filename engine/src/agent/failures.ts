@@ -45,7 +45,9 @@ export function objectKey(op: PlanOp): string | null {
 /** The same key for an applier failure (apply.ts names membership targets "<member> in <group>"). */
 export function failureKey(failure: Pick<OperationFailure, 'kind' | 'jcId' | 'target'>, plan: Plan): string {
   if (failure.kind === 'addMember' || failure.kind === 'removeMember') {
-    const op = plan.operations.find((o) => (o.kind === 'addMember' || o.kind === 'removeMember') && o.kind === failure.kind && `${o.member} in ${o.group}` === failure.target);
+    const op = plan.operations.find(
+      (o) => (o.kind === 'addMember' || o.kind === 'removeMember') && o.kind === failure.kind && `${o.member} in ${o.group}` === failure.target,
+    );
     if (op) return objectKey(op) as string;
     return `member:${lower(failure.target)}`;
   }
@@ -126,7 +128,11 @@ export function isDeferred(record: FailureRecord | undefined, now: Date): boolea
  * operations that depend on them (a deferred user's DN may not exist yet, or may be renamed).
  */
 export function deferOperations(plan: Plan, failures: Failures, now: Date): { plan: Plan; deferred: PlanOp[] } {
-  const deferredKeys = new Set(Object.entries(failures).filter(([, r]) => isDeferred(r, now)).map(([k]) => k));
+  const deferredKeys = new Set(
+    Object.entries(failures)
+      .filter(([, r]) => isDeferred(r, now))
+      .map(([k]) => k),
+  );
   if (deferredKeys.size === 0) return { plan, deferred: [] };
   const heldDns = new Set<string>();
   for (const op of plan.operations) {

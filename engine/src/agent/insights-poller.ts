@@ -46,7 +46,11 @@ export function queryStart(cursor: InsightsCursor, overlapMs = INSIGHTS_OVERLAP_
 }
 
 /** The events not seen before, and the cursor after all of `events` (one query's answer, oldest first). */
-export function advanceCursor(cursor: InsightsCursor, events: DirectoryEvent[], overlapMs = INSIGHTS_OVERLAP_MS): { fresh: DirectoryEvent[]; cursor: InsightsCursor } {
+export function advanceCursor(
+  cursor: InsightsCursor,
+  events: DirectoryEvent[],
+  overlapMs = INSIGHTS_OVERLAP_MS,
+): { fresh: DirectoryEvent[]; cursor: InsightsCursor } {
   if (events.length === 0) return { fresh: [], cursor };
   const seen = new Set(cursor.ids);
   const fresh = events.filter((e) => !seen.has(e.id));
@@ -62,7 +66,8 @@ export function advanceCursor(cursor: InsightsCursor, events: DirectoryEvent[], 
 }
 
 const text = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
-const record = (value: unknown): Record<string, unknown> | null => (value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null);
+const record = (value: unknown): Record<string, unknown> | null =>
+  value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
 
 /** Sign-ins and authentications are not changes of the directory. */
 const NOT_A_CHANGE = /login|logout|_auth|authn|mfa/;
@@ -122,7 +127,8 @@ export function planInsights(events: DirectoryEvent[]): InsightsPlan {
     const linked = linkedObjects(event);
     const kinds = [resourceType, ...linked.map((o) => o.type)].filter((k): k is string => k !== null);
     // An association whose ends are unknown counts: a reconcile too many is harmless, one too few is not.
-    const relevant = type === 'association_change' ? kinds.length === 0 || kinds.some((k) => SYNCED_TYPES.has(k)) : resourceType !== null && SYNCED_TYPES.has(resourceType);
+    const relevant =
+      type === 'association_change' ? kinds.length === 0 || kinds.some((k) => SYNCED_TYPES.has(k)) : resourceType !== null && SYNCED_TYPES.has(resourceType);
     if (!relevant) continue;
     const resourceId = text(event.resource?.id);
     if (resourceId && resourceType === 'user') plan.users.add(resourceId);
@@ -131,7 +137,8 @@ export function planInsights(events: DirectoryEvent[]): InsightsPlan {
       if (o.type === 'user') plan.users.add(o.id);
       else if (o.type === 'user_group') plan.groups.add(o.id);
     }
-    if (type.includes('member') || (linked.some((o) => o.type === 'user') && (resourceType === 'user_group' || linked.some((o) => o.type === 'user_group')))) plan.memberships = true;
+    if (type.includes('member') || (linked.some((o) => o.type === 'user') && (resourceType === 'user_group' || linked.some((o) => o.type === 'user_group'))))
+      plan.memberships = true;
     if (resourceType === 'user' && type === 'user_update' && !touchesSyncedField(event)) continue;
     plan.reconcile = true;
     targetInsight(plan, type, resourceType, resourceId, linked);
@@ -140,7 +147,13 @@ export function planInsights(events: DirectoryEvent[]): InsightsPlan {
 }
 
 /** The objects one event asks the targeted reconcile to read; a shape it does not know: a full reconcile. */
-function targetInsight(plan: InsightsPlan, type: string, resourceType: string | null, resourceId: string | null, linked: Array<{ type: string; id: string }>): void {
+function targetInsight(
+  plan: InsightsPlan,
+  type: string,
+  resourceType: string | null,
+  resourceId: string | null,
+  linked: Array<{ type: string; id: string }>,
+): void {
   const t = plan.targets;
   const users = linked.filter((o) => o.type === 'user').map((o) => o.id);
   const groups = linked.filter((o) => o.type === 'user_group').map((o) => o.id);
@@ -186,7 +199,12 @@ export class InsightsPoller {
    */
   async initialCursor(now: Date): Promise<InsightsCursor> {
     let newest: DirectoryEvent | null = null;
-    for await (const event of this.#client.listDirectoryEvents({ service: ['directory'], startTime: new Date(now.getTime() - INITIAL_LOOKBACK_MS).toISOString(), sort: 'DESC', limit: 1 })) {
+    for await (const event of this.#client.listDirectoryEvents({
+      service: ['directory'],
+      startTime: new Date(now.getTime() - INITIAL_LOOKBACK_MS).toISOString(),
+      sort: 'DESC',
+      limit: 1,
+    })) {
       newest = event;
       break;
     }
@@ -197,7 +215,12 @@ export class InsightsPoller {
   /** The events after the cursor (seen ones left out), and the cursor after them; the caller saves it when done. */
   async poll(cursor: InsightsCursor): Promise<{ fresh: DirectoryEvent[]; cursor: InsightsCursor }> {
     const events: DirectoryEvent[] = [];
-    for await (const event of this.#client.listDirectoryEvents({ service: ['directory'], startTime: queryStart(cursor, this.#overlapMs), sort: 'ASC', limit: PAGE_SIZE })) {
+    for await (const event of this.#client.listDirectoryEvents({
+      service: ['directory'],
+      startTime: queryStart(cursor, this.#overlapMs),
+      sort: 'ASC',
+      limit: PAGE_SIZE,
+    })) {
       events.push(event);
       if (events.length >= MAX_EVENTS_PER_POLL) break;
     }

@@ -2,7 +2,21 @@
 // manager runs it (a Linux host without systemd): start detached, wait until it reports, stop.
 // Registering a Windows service or a systemd unit is the module's job (InvokeJCAgentService).
 import { spawn } from 'node:child_process';
-import { chmodSync, constants, copyFileSync, existsSync, lchownSync, lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, renameSync, rmdirSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  constants,
+  copyFileSync,
+  existsSync,
+  lchownSync,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { EngineError, ExitCode, badRequest } from '../errors';
@@ -24,7 +38,16 @@ import {
   type SyncSettings,
 } from './config';
 import type { SecretProtector } from '../config/protect';
-import { currentPosixOwner, lookupPosixUser, secureFolder, SID, virtualAccountSid, type FolderPolicy, type SecureFolderOutcome, type SyncStdinRunner } from '../config/folder';
+import {
+  currentPosixOwner,
+  lookupPosixUser,
+  secureFolder,
+  SID,
+  virtualAccountSid,
+  type FolderPolicy,
+  type SecureFolderOutcome,
+  type SyncStdinRunner,
+} from '../config/folder';
 import { defaultStateDir } from '../config/paths';
 import { FileJournal } from '../sync/journal';
 import type { ProxySetting, Region } from '../jumpcloud/connection';
@@ -44,7 +67,16 @@ export interface InstallSettings {
   mode: AgentMode;
   /** Required in the channel mode, refused in the API-key mode. */
   connectKey: string | null;
-  jumpcloud: { baseUrl?: string; region?: Region; insightsBaseUrl?: string; orgId?: string; caFile?: string; timeoutMs: number; apiKey: string; proxy?: ProxySetting };
+  jumpcloud: {
+    baseUrl?: string;
+    region?: Region;
+    insightsBaseUrl?: string;
+    orgId?: string;
+    caFile?: string;
+    timeoutMs: number;
+    apiKey: string;
+    proxy?: ProxySetting;
+  };
   sync: Partial<SyncSettings>;
   /** The anchor key (base64), stored protected; null: anchors are taken as they are. */
   anchorKey?: string | null;
@@ -77,15 +109,24 @@ export interface FolderSettings {
  * agent's dedicated user (or the installing account).
  */
 export function agentFolderPolicy(settings: FolderSettings = {}): FolderPolicy {
-  const base = { label: "agent's install folder", writerSid: virtualAccountSid(AGENT_SERVICE_NAME), writerName: AGENT_SERVICE_ACCOUNT, ownerSids: [SID.administrators, SID.system] };
+  const base = {
+    label: "agent's install folder",
+    writerSid: virtualAccountSid(AGENT_SERVICE_NAME),
+    writerName: AGENT_SERVICE_ACCOUNT,
+    ownerSids: [SID.administrators, SID.system],
+  };
   if ((settings.platform ?? process.platform) === 'win32' || !settings.serviceUser) return { ...base, ...currentPosixOwner() };
   const user = lookupPosixUser(settings.serviceUser);
   if (!user) {
-    throw new EngineError('Agent.ServiceUserNotFound', `The agent's account '${settings.serviceUser}' does not exist on this host. Create it first (useradd --system --no-create-home --shell /usr/sbin/nologin ${settings.serviceUser}; Install-JCSyncAgent does this), then install again.`, {
-      category: 'ObjectNotFound',
-      exitCode: ExitCode.BadRequest,
-      target: settings.serviceUser,
-    });
+    throw new EngineError(
+      'Agent.ServiceUserNotFound',
+      `The agent's account '${settings.serviceUser}' does not exist on this host. Create it first (useradd --system --no-create-home --shell /usr/sbin/nologin ${settings.serviceUser}; Install-JCSyncAgent does this), then install again.`,
+      {
+        category: 'ObjectNotFound',
+        exitCode: ExitCode.BadRequest,
+        target: settings.serviceUser,
+      },
+    );
   }
   return { ...base, uid: user.uid, gid: user.gid };
 }
@@ -107,7 +148,15 @@ export function secureAgentFolders(installPath: string, settings: FolderSettings
   const outcomes = [secureFolder(installPath, { policy, platform, run: settings.run, force: settings.force ?? false, repairAccess: upgrading })];
   if (platform === 'win32') {
     const state = defaultStateDir(process.env, 'win32');
-    outcomes.push(secureFolder(state, { policy: { ...policy, label: "engine's state folder", writerSid: null }, platform, run: settings.run, force: settings.force ?? false, repairAccess: true }));
+    outcomes.push(
+      secureFolder(state, {
+        policy: { ...policy, label: "engine's state folder", writerSid: null },
+        platform,
+        run: settings.run,
+        force: settings.force ?? false,
+        repairAccess: true,
+      }),
+    );
   } else if (policy.uid !== (process.getuid?.() ?? 0)) {
     adoptInstalledFiles(agentPaths(installPath, platform), policy.uid, policy.gid);
   }
@@ -143,7 +192,11 @@ function copyEngine(engineFile: string, target: string): void {
 /** Copies the Windows service host (jcadi-service.exe) into the install folder, as the engine. */
 function copyServiceHost(serviceHostFile: string, target: string): void {
   if (!existsSync(serviceHostFile)) {
-    throw badRequest('Agent.ServiceHostMissing', `The Windows service host to install, ${serviceHostFile}, does not exist: it ships next to jcadi-engine.exe (npm run build makes it).`, serviceHostFile);
+    throw badRequest(
+      'Agent.ServiceHostMissing',
+      `The Windows service host to install, ${serviceHostFile}, does not exist: it ships next to jcadi-engine.exe (npm run build makes it).`,
+      serviceHostFile,
+    );
   }
   copyExecutable(serviceHostFile, target);
 }
@@ -180,7 +233,13 @@ function renameRetrying(from: string, to: string): void {
 }
 
 /** An upgrade: the folder's access brought up to date, the binaries replaced, the config kept (only the engine version in it changes). */
-export function upgradeAgent(installPath: string, engineFile: string, requestedType: AgentConfig['serverType'] | undefined, serviceHostFile?: string, folder: FolderSettings = {}): InstallOutcome {
+export function upgradeAgent(
+  installPath: string,
+  engineFile: string,
+  requestedType: AgentConfig['serverType'] | undefined,
+  serviceHostFile?: string,
+  folder: FolderSettings = {},
+): InstallOutcome {
   const paths = agentPaths(installPath);
   const config = readAgentConfig(paths.config);
   if (requestedType && requestedType !== config.serverType) throw serverTypeChangeError(config.serverType, requestedType, installPath);
@@ -193,11 +252,22 @@ export function upgradeAgent(installPath: string, engineFile: string, requestedT
 }
 
 /** A fresh install: folder, engine (and the Windows service host), key file, config with every secret protected. Rolled back on failure. */
-export async function installAgent(installPath: string, engineFile: string, settings: InstallSettings, protector?: SecretProtector, serviceHostFile?: string, folder: FolderSettings = {}): Promise<InstallOutcome> {
+export async function installAgent(
+  installPath: string,
+  engineFile: string,
+  settings: InstallSettings,
+  protector?: SecretProtector,
+  serviceHostFile?: string,
+  folder: FolderSettings = {},
+): Promise<InstallOutcome> {
   const problem = checkAgentSettings(settings);
   if (problem) throw problem;
   if ((settings.mode === 'channel') !== (settings.connectKey !== null)) {
-    throw badRequest('Agent.ConnectKeyMode', settings.mode === 'channel' ? 'The agent-channel mode needs a connect key (New-JCSyncConnectKey).' : 'The API-key mode takes no connect key.', 'connectKey');
+    throw badRequest(
+      'Agent.ConnectKeyMode',
+      settings.mode === 'channel' ? 'The agent-channel mode needs a connect key (New-JCSyncConnectKey).' : 'The API-key mode takes no connect key.',
+      'connectKey',
+    );
   }
   const paths = agentPaths(installPath);
   const created: string[] = [];
@@ -267,7 +337,8 @@ export function uninstallFiles(paths: AgentPaths, keepHistory: boolean): string[
   // Damaged state files set aside by the agent, and the folder itself once empty.
   if (existsSync(paths.installPath)) {
     for (const name of readdirSync(paths.installPath)) {
-      if (/^state\.json\.damaged-\d+$|^agent\.json\.\d+\.tmp$|^state\.json\.\d+\.tmp$/.test(name) || ATOMIC_TEMP_PATTERN.test(name)) rmSync(resolve(paths.installPath, name), { force: true });
+      if (/^state\.json\.damaged-\d+$|^agent\.json\.\d+\.tmp$|^state\.json\.\d+\.tmp$/.test(name) || ATOMIC_TEMP_PATTERN.test(name))
+        rmSync(resolve(paths.installPath, name), { force: true });
     }
     if (readdirSync(paths.installPath).length === 0) {
       rmdirSync(paths.installPath);
@@ -374,9 +445,21 @@ export async function waitForAgent(paths: AgentPaths, options: { since: Date; ti
 
 /** Starts `<install>/jcadi-engine run --config <install>/agent.json` detached from this process. */
 export function spawnAgent(paths: AgentPaths): { pid: number; exited: () => boolean } {
-  if (!existsSync(paths.engine)) throw new EngineError('Agent.NotInstalled', `No engine at ${paths.engine}: the sync agent is not installed there.`, { exitCode: ExitCode.BadRequest, category: 'ObjectNotFound', target: paths.installPath });
+  if (!existsSync(paths.engine))
+    throw new EngineError('Agent.NotInstalled', `No engine at ${paths.engine}: the sync agent is not installed there.`, {
+      exitCode: ExitCode.BadRequest,
+      category: 'ObjectNotFound',
+      target: paths.installPath,
+    });
   const account = agentAccount(paths);
-  const child = spawn(paths.engine, ['run', '--config', paths.config], { detached: true, stdio: 'ignore', windowsHide: true, cwd: paths.installPath, env: minimalEnv(), ...(account ?? {}) });
+  const child = spawn(paths.engine, ['run', '--config', paths.config], {
+    detached: true,
+    stdio: 'ignore',
+    windowsHide: true,
+    cwd: paths.installPath,
+    env: minimalEnv(),
+    ...(account ?? {}),
+  });
   let exited = false;
   child.on('exit', () => {
     exited = true;
@@ -473,13 +556,28 @@ export function statusRecord(paths: AgentPaths): Record<string, unknown> {
     Cursor: (apiKeyMode ? state?.insights?.time : state?.cursor) ?? null,
     Pending: failures.length - quarantined.length,
     Failed: quarantined.length,
-    Quarantined: quarantined.map((f) => ({ Target: f.target, Kind: f.kind, JumpCloudId: f.jcId, Failures: f.count, Since: f.firstAt, LastError: f.lastError, ErrorId: f.errorId })),
+    Quarantined: quarantined.map((f) => ({
+      Target: f.target,
+      Kind: f.kind,
+      JumpCloudId: f.jcId,
+      Failures: f.count,
+      Since: f.firstAt,
+      LastError: f.lastError,
+      ErrorId: f.errorId,
+    })),
     Applied: state?.counters.applied ?? 0,
     PasswordsApplied: state?.counters.passwordsApplied ?? 0,
     PasswordsRejected: state?.counters.passwordsRejected ?? 0,
     Offboarded: state?.counters.offboarded ?? 0,
     Staged: state?.counters.staged ?? 0,
-    SafetyHold: (state?.safetyHold ?? []).map((h) => ({ Kind: h.kind, Held: h.planned, InWindow: h.windowCount, Limit: h.limit, Since: h.since, Message: h.message })),
+    SafetyHold: (state?.safetyHold ?? []).map((h) => ({
+      Kind: h.kind,
+      Held: h.planned,
+      InWindow: h.windowCount,
+      Limit: h.limit,
+      Since: h.since,
+      Message: h.message,
+    })),
     LastError: configProblem ?? (state?.lastError ? `${state.lastError.id}: ${state.lastError.message}` : null),
     ConfigFile: paths.config,
     LogFile: paths.log,

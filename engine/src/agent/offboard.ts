@@ -42,7 +42,11 @@ export interface ManagedUserState {
 
 /** The DC's invocationID (hex) and highestCommittedUSN, read before the changes so none is missed. */
 export async function readWatermark(session: AdSession): Promise<UsnWatermark> {
-  const [dse] = await session.search('', { scope: 'base', filter: '(objectClass=*)', attributes: ['dsServiceName', 'highestCommittedUSN'] }, 'read the rootDSE');
+  const [dse] = await session.search(
+    '',
+    { scope: 'base', filter: '(objectClass=*)', attributes: ['dsServiceName', 'highestCommittedUSN'] },
+    'read the rootDSE',
+  );
   const highest = firstString(dse?.highestCommittedUSN);
   const serviceDn = firstString(dse?.dsServiceName);
   let invocationId = '';
@@ -63,11 +67,26 @@ export function scanStart(saved: { dc: string; invocationId: string; highestComm
 }
 
 /** Managed users under the root changed after `sinceUsn` (all managed users when null). */
-export async function changedManagedUsers(session: AdSession, rootDN: string, anchorAttribute: string, sinceUsn: string | null, anchorKey: Buffer | null = null): Promise<ManagedUserState[]> {
+export async function changedManagedUsers(
+  session: AdSession,
+  rootDN: string,
+  anchorAttribute: string,
+  sinceUsn: string | null,
+  anchorKey: Buffer | null = null,
+): Promise<ManagedUserState[]> {
   const usnFilter = sinceUsn === null ? '' : `(uSNChanged>=${(BigInt(sinceUsn) + 1n).toString()})`;
   const filter = `(&(objectCategory=person)(objectClass=user)(${anchorAttribute}=JumpCloud:*)${usnFilter})`;
   const users: ManagedUserState[] = [];
-  for await (const page of session.searchPaged(rootDN, { scope: 'sub', filter, attributes: ['sAMAccountName', 'userAccountControl', 'adminCount', 'isCriticalSystemObject', 'objectGUID', anchorAttribute], explicitBufferAttributes: ['objectGUID'] }, PAGE_SIZE)) {
+  for await (const page of session.searchPaged(
+    rootDN,
+    {
+      scope: 'sub',
+      filter,
+      attributes: ['sAMAccountName', 'userAccountControl', 'adminCount', 'isCriticalSystemObject', 'objectGUID', anchorAttribute],
+      explicitBufferAttributes: ['objectGUID'],
+    },
+    PAGE_SIZE,
+  )) {
     for (const entry of page) {
       const key = Object.keys(entry).find((k) => k.toLowerCase() === anchorAttribute.toLowerCase());
       const anchor = decodeAnchor(key ? (allStrings(entry[key])[0] ?? '') : '');
@@ -79,7 +98,8 @@ export async function changedManagedUsers(session: AdSession, rootDN: string, an
         anchor,
         disabled: (uac & UAC_ACCOUNTDISABLE) !== 0,
         protected: firstString(entry.adminCount) === '1' || firstString(entry.isCriticalSystemObject).toUpperCase() === 'TRUE',
-        proven: anchorKey === null || proofMatches(anchorKey, guidText(Buffer.isBuffer(entry.objectGUID) ? entry.objectGUID : undefined), anchor.jcId, anchor.proof),
+        proven:
+          anchorKey === null || proofMatches(anchorKey, guidText(Buffer.isBuffer(entry.objectGUID) ? entry.objectGUID : undefined), anchor.jcId, anchor.proof),
       });
     }
   }
@@ -191,8 +211,19 @@ export async function offboard(users: ManagedUserState[], ctx: OffboardContext):
       if (unreachable(err)) throw err;
       if (err.id !== 'JumpCloud.NotFound') {
         outcome.failed++;
-        ctx.journal.write({ kind: 'offboardUser', target: user.dn, jcId, outcome: 'failed', detail: `disabled in AD by an administrator, but JumpCloud refused the suspension: ${err.message}`, errorId: err.id });
-        ctx.log('warning', `offboarding ${user.sAMAccountName}: JumpCloud refused the suspension (tried again when the account is next looked at): ${err.message}`, { id: err.id });
+        ctx.journal.write({
+          kind: 'offboardUser',
+          target: user.dn,
+          jcId,
+          outcome: 'failed',
+          detail: `disabled in AD by an administrator, but JumpCloud refused the suspension: ${err.message}`,
+          errorId: err.id,
+        });
+        ctx.log(
+          'warning',
+          `offboarding ${user.sAMAccountName}: JumpCloud refused the suspension (tried again when the account is next looked at): ${err.message}`,
+          { id: err.id },
+        );
         continue;
       }
       gone = true;
@@ -224,7 +255,12 @@ export async function offboard(users: ManagedUserState[], ctx: OffboardContext):
 const STAGED_OFFBOARD = 'offboardUser:';
 
 /** Staging: "would suspend" journaled once per offboarding; an account no longer to suspend is forgotten. */
-async function stageOffboarding(suspend: ManagedUserState[], ctx: OffboardContext, staged: Record<string, string>, outcome: OffboardOutcome): Promise<OffboardOutcome> {
+async function stageOffboarding(
+  suspend: ManagedUserState[],
+  ctx: OffboardContext,
+  staged: Record<string, string>,
+  outcome: OffboardOutcome,
+): Promise<OffboardOutcome> {
   const now = new Set<string>();
   let scope: ReadonlySet<string> | null = null;
   for (const user of suspend) {
@@ -237,7 +273,13 @@ async function stageOffboarding(suspend: ManagedUserState[], ctx: OffboardContex
     now.add(key);
     if (staged[key] === user.dn.toLowerCase()) continue;
     staged[key] = user.dn.toLowerCase();
-    ctx.journal.write({ kind: 'offboardUser', target: user.dn, jcId, outcome: 'staged', detail: 'staging: disabled in AD by an administrator: would suspend in JumpCloud' });
+    ctx.journal.write({
+      kind: 'offboardUser',
+      target: user.dn,
+      jcId,
+      outcome: 'staged',
+      detail: 'staging: disabled in AD by an administrator: would suspend in JumpCloud',
+    });
     ctx.log('info', `staging: offboarding ${user.sAMAccountName} would suspend the user in JumpCloud (nothing suspended)`);
   }
   for (const key of Object.keys(staged)) if (key.startsWith(STAGED_OFFBOARD) && !now.has(key)) delete staged[key];
@@ -254,7 +296,13 @@ async function setMark(user: ManagedUserState, offboarded: boolean, ctx: Offboar
     if (unreachable(err)) return err;
     const changed = err.details.ldapCode === LDAP_NO_SUCH_ATTRIBUTE;
     const what = offboarded ? 'mark' : 'clear the offboarding mark of';
-    ctx.log('warning', changed ? `could not ${what} ${user.sAMAccountName}: its anchor changed meanwhile; looked at again at the next check` : `could not ${what} ${user.sAMAccountName}: ${err.message}`, { id: err.id });
+    ctx.log(
+      'warning',
+      changed
+        ? `could not ${what} ${user.sAMAccountName}: its anchor changed meanwhile; looked at again at the next check`
+        : `could not ${what} ${user.sAMAccountName}: ${err.message}`,
+      { id: err.id },
+    );
     return err;
   }
 }

@@ -24,11 +24,23 @@ interface ManagedAccount {
  * anchor key only an anchor with a valid proof counts: a password never goes to an object that
  * merely carries a copied or planted anchor (sync/trust.ts).
  */
-async function findByAnchor(session: AdSession, rootDN: string, anchorAttribute: string, jcId: string, anchorKey: Buffer | null = null): Promise<ManagedAccount | null> {
+async function findByAnchor(
+  session: AdSession,
+  rootDN: string,
+  anchorAttribute: string,
+  jcId: string,
+  anchorKey: Buffer | null = null,
+): Promise<ManagedAccount | null> {
   const filter = `(&(objectCategory=person)(objectClass=user)${anchorFilterTerms(anchorAttribute, jcId, escapeFilterValue)})`;
   const entries = await session.search(
     rootDN,
-    { scope: 'sub', filter, attributes: ['adminCount', 'isCriticalSystemObject', 'objectGUID', anchorAttribute], explicitBufferAttributes: ['objectGUID'], sizeLimit: 10 },
+    {
+      scope: 'sub',
+      filter,
+      attributes: ['adminCount', 'isCriticalSystemObject', 'objectGUID', anchorAttribute],
+      explicitBufferAttributes: ['objectGUID'],
+      sizeLimit: 10,
+    },
     'find the user by anchor',
   );
   const ours = entries.filter((entry) => {
@@ -46,12 +58,17 @@ async function findByAnchor(session: AdSession, rootDN: string, anchorAttribute:
 async function passwordPolicyText(session: AdSession): Promise<string> {
   try {
     const dse = await session.rootDse();
-    const [head] = await session.search(dse.defaultNamingContext, { scope: 'base', filter: '(objectClass=*)', attributes: ['minPwdLength', 'pwdProperties', 'pwdHistoryLength'] }, 'read the password policy');
+    const [head] = await session.search(
+      dse.defaultNamingContext,
+      { scope: 'base', filter: '(objectClass=*)', attributes: ['minPwdLength', 'pwdProperties', 'pwdHistoryLength'] },
+      'read the password policy',
+    );
     if (!head) return '';
     const parts: string[] = [];
     const minLength = firstString(head.minPwdLength);
     if (minLength) parts.push(`at least ${minLength} characters`);
-    if ((Number.parseInt(firstString(head.pwdProperties) || '0', 10) & 1) === 1) parts.push('complexity required (three of upper case, lower case, digits, symbols; not the account name)');
+    if ((Number.parseInt(firstString(head.pwdProperties) || '0', 10) & 1) === 1)
+      parts.push('complexity required (three of upper case, lower case, digits, symbols; not the account name)');
     const history = firstString(head.pwdHistoryLength);
     if (history && history !== '0') parts.push(`not one of the last ${history} passwords`);
     return parts.length > 0 ? `Domain password policy: ${parts.join('; ')}.` : '';
@@ -110,14 +127,25 @@ export async function applyPasswordEvent(event: ChangeEvent, ctx: PasswordContex
   try {
     const account = await findByAnchor(ctx.session, ctx.rootDN, ctx.anchorAttribute, userId, ctx.anchorKey ?? null);
     if (!account) {
-      return reject(`The JumpCloud user ${username} has no AD account managed by the sync under ${ctx.rootDN} (not bound to the domain, or skipped by the sync: see Get-JCSyncHistory).`, 'Password.UserNotInAD');
+      return reject(
+        `The JumpCloud user ${username} has no AD account managed by the sync under ${ctx.rootDN} (not bound to the domain, or skipped by the sync: see Get-JCSyncHistory).`,
+        'Password.UserNotInAD',
+      );
     }
     if (account.protected) {
-      return reject(`The AD account ${account.dn} is protected (adminCount=1); privileged accounts are never managed from JumpCloud.`, 'Password.Protected', account.dn);
+      return reject(
+        `The AD account ${account.dn} is protected (adminCount=1); privileged accounts are never managed from JumpCloud.`,
+        'Password.Protected',
+        account.dn,
+      );
     }
     const privileged = await new PrivilegeChecker(ctx.session, ctx.privilegedGroups ?? []).check(account.dn);
     if (privileged) {
-      return reject(`The AD account ${account.dn} is privileged (${describePath(privileged)}); privileged accounts are never managed from JumpCloud.`, 'Password.Protected', account.dn);
+      return reject(
+        `The AD account ${account.dn} is privileged (${describePath(privileged)}); privileged accounts are never managed from JumpCloud.`,
+        'Password.Protected',
+        account.dn,
+      );
     }
     try {
       await new AdWriter(ctx.session, ctx.anchorAttribute, ctx.anchorKey ?? null).setPassword(account.dn, password);
@@ -136,13 +164,21 @@ export async function applyPasswordEvent(event: ChangeEvent, ctx: PasswordContex
 }
 
 /** Staging: where the password would go, journaled once per event (no secret is opened). */
-async function stagePassword(event: ChangeEvent, userId: string, username: string, ctx: PasswordContext, staged: Record<string, string>): Promise<PasswordResult> {
+async function stagePassword(
+  event: ChangeEvent,
+  userId: string,
+  username: string,
+  ctx: PasswordContext,
+  staged: Record<string, string>,
+): Promise<PasswordResult> {
   const account = await findByAnchor(ctx.session, ctx.rootDN, ctx.anchorAttribute, userId, ctx.anchorKey ?? null);
   const target = account?.dn ?? username;
   const key = `setPassword:${userId}`;
   if (staged[key] !== event.id) {
     staged[key] = event.id;
-    const detail = account ? 'staging: password changed in JumpCloud: would set the password' : `staging: password changed in JumpCloud: would be rejected (no AD account managed by the sync under ${ctx.rootDN})`;
+    const detail = account
+      ? 'staging: password changed in JumpCloud: would set the password'
+      : `staging: password changed in JumpCloud: would be rejected (no AD account managed by the sync under ${ctx.rootDN})`;
     ctx.journal.write({ kind: 'setPassword', target, jcId: userId || null, outcome: 'staged', detail });
   }
   return { outcome: 'staged', ack: null, target };

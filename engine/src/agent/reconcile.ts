@@ -76,14 +76,17 @@ function updateHints(hints: DnHints | undefined, plan: Plan): void {
 }
 
 /** The hints of what a read found (a full read: all of them). */
-function recordHints(hints: DnHints | undefined, actual: { users: Array<{ dn: string; anchor: { jcId: string } | null }>; groups: Array<{ dn: string; anchor: { jcId: string } | null }> }, full: boolean): void {
+function recordHints(
+  hints: DnHints | undefined,
+  actual: { users: Array<{ dn: string; anchor: { jcId: string } | null }>; groups: Array<{ dn: string; anchor: { jcId: string } | null }> },
+  full: boolean,
+): void {
   if (!hints) return;
   if (full) hints.dns.clear();
   for (const u of actual.users) if (u.anchor) hints.dns.set(`user:${u.anchor.jcId}`, u.dn);
   for (const g of actual.groups) if (g.anchor) hints.dns.set(`group:${g.anchor.jcId}`, g.dn);
   if (full) hints.complete = true;
 }
-
 
 export interface ReconcileResult {
   durationMs: number;
@@ -243,7 +246,12 @@ export async function reconcileTargeted(ctx: ReconcileContext, targets: Targets,
   let { slice, actual } = await read(targets);
   // A bound group a named user reaches but AD lacks (not created yet): the plan decides it whole.
   // (An AD group marked unbound that JumpCloud binds again is rebound by a whole plan too.)
-  const inAd = new Set(actual.groups.filter((g) => !g.anchor?.unbound).map((g) => g.anchor?.jcId).filter((id): id is string => typeof id === 'string'));
+  const inAd = new Set(
+    actual.groups
+      .filter((g) => !g.anchor?.unbound)
+      .map((g) => g.anchor?.jcId)
+      .filter((id): id is string => typeof id === 'string'),
+  );
   const missing = slice.desired.groups.filter((g) => g.scope === 'members' && !inAd.has(g.jcId)).map((g) => g.jcId);
   // A group named for its attributes only (a rename) whose AD group holds a named user JumpCloud
   // no longer reaches it through (the user deleted or left in the same batch): an 'attributes'
@@ -262,8 +270,19 @@ export async function reconcileTargeted(ctx: ReconcileContext, targets: Targets,
   for (const jcId of actual.groupsHoldingSliceUsers) {
     if (!planned.has(jcId)) slice.desired.groups.push({ jcId, name: '', description: '', memberJcIds: [], scope: 'members' });
   }
-  const plan = await screenPrivileged(makePlan(slice.desired, actual, planOptions(ctx, managedObjects)), new PrivilegeChecker(ctx.session, ctx.settings.privilegedGroups));
-  const scope: PlanScope = { users: new Set(slice.userIds), groups: new Set(slice.desired.groups.filter((g) => g.scope !== 'members').map((g) => g.jcId).concat([...targets.groups, ...targets.groupMembers])) };
+  const plan = await screenPrivileged(
+    makePlan(slice.desired, actual, planOptions(ctx, managedObjects)),
+    new PrivilegeChecker(ctx.session, ctx.settings.privilegedGroups),
+  );
+  const scope: PlanScope = {
+    users: new Set(slice.userIds),
+    groups: new Set(
+      slice.desired.groups
+        .filter((g) => g.scope !== 'members')
+        .map((g) => g.jcId)
+        .concat([...targets.groups, ...targets.groupMembers]),
+    ),
+  };
   const result = await applyPlan(plan, ctx, started, scope);
   return { ...result, users: scope.users.size, groups: scope.groups.size };
 }
@@ -275,10 +294,36 @@ const refuse = (): never => {
   throw new Error('a staging agent writes nothing to AD');
 };
 /** The writer a staging apply is given: apply() returns before any write, and this proves it. */
-const NO_WRITER = { createUser: refuse, setPassword: refuse, updateAttributes: refuse, rename: refuse, setEnabled: refuse, createGroup: refuse, deleteGroup: refuse, setGroupUnbound: refuse, changeMembers: refuse };
+const NO_WRITER = {
+  createUser: refuse,
+  setPassword: refuse,
+  updateAttributes: refuse,
+  rename: refuse,
+  setEnabled: refuse,
+  createGroup: refuse,
+  deleteGroup: refuse,
+  setGroupUnbound: refuse,
+  changeMembers: refuse,
+};
 
 async function applyPlan(full: Plan, ctx: ReconcileContext, started: number, scope: PlanScope | null): Promise<ReconcileResult> {
-  const result: ReconcileResult = { durationMs: 0, planned: 0, applied: 0, failed: 0, deferred: 0, interrupted: false, refusal: full.refusal, failures: [], newSkips: [], retried: [], held: [], newHolds: [], managedObjects: full.managedObjects, staged: 0, newlyStaged: 0 };
+  const result: ReconcileResult = {
+    durationMs: 0,
+    planned: 0,
+    applied: 0,
+    failed: 0,
+    deferred: 0,
+    interrupted: false,
+    refusal: full.refusal,
+    failures: [],
+    newSkips: [],
+    retried: [],
+    held: [],
+    newHolds: [],
+    managedObjects: full.managedObjects,
+    staged: 0,
+    newlyStaged: 0,
+  };
   if (full.refusal) {
     result.durationMs = Date.now() - started;
     return result;
@@ -343,7 +388,11 @@ async function applyPlan(full: Plan, ctx: ReconcileContext, started: number, sco
     );
     const consequence = (key: string) => {
       const op = toApply.operations.find((o) => objectKey(o) === key);
-      return op !== undefined && (op.kind === 'addMember' || op.kind === 'removeMember') && (failedDns.has(op.memberDn.toLowerCase()) || failedDns.has(op.groupDn.toLowerCase()));
+      return (
+        op !== undefined &&
+        (op.kind === 'addMember' || op.kind === 'removeMember') &&
+        (failedDns.has(op.memberDn.toLowerCase()) || failedDns.has(op.groupDn.toLowerCase()))
+      );
     };
     for (const failure of outcome.failures) {
       const key = failureKey(failure, toApply);
@@ -351,7 +400,13 @@ async function applyPlan(full: Plan, ctx: ReconcileContext, started: number, sco
       failedKeys.add(key);
       if (consequence(key)) continue;
       const err = asEngineError(failure.error);
-      const record = recordFailure(ctx.failures, key, { kind: failure.kind, target: failure.target, jcId: failure.jcId, errorId: err.id, message: err.message }, ctx.now(), ctx.backoff);
+      const record = recordFailure(
+        ctx.failures,
+        key,
+        { kind: failure.kind, target: failure.target, jcId: failure.jcId, errorId: err.id, message: err.message },
+        ctx.now(),
+        ctx.backoff,
+      );
       result.failures.push({ key, target: failure.target, errorId: err.id, message: err.message, quarantined: record.quarantined });
     }
     if (!outcome.interrupted) {

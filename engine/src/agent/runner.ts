@@ -87,22 +87,35 @@ export class AgentRunner {
       const secrets = await openAgentSecrets(config, protector);
       for (const secret of Object.values(secrets)) if (secret) this.#options.scrubber.add(secret);
       const root = parseAdiDN(config.rootUserDN, 'root');
-      if (!root.ldapDN) throw new EngineError('RootDN.Invalid', `The Root User DN in the config is not valid: ${root.problems.join(' ')}`, { exitCode: ExitCode.BadRequest, category: 'InvalidData' });
+      if (!root.ldapDN)
+        throw new EngineError('RootDN.Invalid', `The Root User DN in the config is not valid: ${root.problems.join(' ')}`, {
+          exitCode: ExitCode.BadRequest,
+          category: 'InvalidData',
+        });
       const ca = await readCaFile(config.jumpcloud.caFile, 'jumpcloud.caFile');
       const proxy = agentProxy(config, secrets.proxyPassword);
       if (proxy.proxy?.password) this.#options.scrubber.add(proxy.proxy.password);
-      store.update((s) => {
-        s.version = ENGINE_VERSION;
-        s.pid = process.pid;
-        s.status = 'starting';
-        s.startedAt = this.#nowIso();
-        s.stoppedAt = null;
-        s.lastError = null;
-        s.connected = false;
-        s.primary = false;
-      }, { flush: true });
+      store.update(
+        (s) => {
+          s.version = ENGINE_VERSION;
+          s.pid = process.pid;
+          s.status = 'starting';
+          s.startedAt = this.#nowIso();
+          s.stoppedAt = null;
+          s.lastError = null;
+          s.connected = false;
+          s.primary = false;
+        },
+        { flush: true },
+      );
       writeFileAtomicSync(this.paths.pid, `${process.pid}\n`, 0o644);
-      this.#log('info', `sync agent ${ENGINE_VERSION} starting`, { pid: process.pid, domain: config.domain, rootUserDN: config.rootUserDN, serverType: config.serverType, dc: config.domainController });
+      this.#log('info', `sync agent ${ENGINE_VERSION} starting`, {
+        pid: process.pid,
+        domain: config.domain,
+        rootUserDN: config.rootUserDN,
+        serverType: config.serverType,
+        dc: config.domainController,
+      });
       const journal = new FileJournal(this.paths.journal, `agent-${process.pid}-${this.#deps.clock.now().getTime().toString(36)}`);
       if (proxy.source !== 'none') this.#log('info', describeProxy(proxy));
 
@@ -149,13 +162,16 @@ export class AgentRunner {
   }
 
   #finish(code: ExitCodeValue, err?: EngineError): ExitCodeValue {
-    this.#store?.update((s) => {
-      if (!err) s.status = 'stopped';
-      s.stoppedAt = this.#nowIso();
-      s.pid = null;
-      s.connected = false;
-      s.primary = false;
-    }, { flush: true });
+    this.#store?.update(
+      (s) => {
+        if (!err) s.status = 'stopped';
+        s.stoppedAt = this.#nowIso();
+        s.pid = null;
+        s.connected = false;
+        s.primary = false;
+      },
+      { flush: true },
+    );
     rmSync(this.paths.pid, { force: true });
     this.#log('info', `sync agent stopped (exit ${code})`);
     return code;
@@ -196,12 +212,19 @@ export class AgentRunner {
     core.needFull = true;
     core.degradedMessage = `${err.id}: ${err.message}`;
     const delay = outageDelay(core.outages - 1);
-    this.#log(core.outages === 1 || core.outages % 10 === 0 ? 'warning' : 'debug', `${err.message} (retrying in ${Math.round(delay / 1000)} s; the agent catches up with a full reconcile)`, { id: err.id, attempt: core.outages });
-    core.store.update((s) => {
-      s.status = 'degraded';
-      s.lastError = { id: err.id, message: err.message, at: this.#nowIso() };
-      s.counters.turnsFailed++;
-    }, { flush: true });
+    this.#log(
+      core.outages === 1 || core.outages % 10 === 0 ? 'warning' : 'debug',
+      `${err.message} (retrying in ${Math.round(delay / 1000)} s; the agent catches up with a full reconcile)`,
+      { id: err.id, attempt: core.outages },
+    );
+    core.store.update(
+      (s) => {
+        s.status = 'degraded';
+        s.lastError = { id: err.id, message: err.message, at: this.#nowIso() };
+        s.counters.turnsFailed++;
+      },
+      { flush: true },
+    );
     await core.sleep(delay);
   }
 }

@@ -19,7 +19,10 @@ export async function stagePendingPassword(configFile: string, protector: Secret
 /** Makes `password` the config's password and drops the pending one. Idempotent. */
 export async function commitPassword(configFile: string, protector: SecretProtector, password: string): Promise<void> {
   const config = readAgentConfig(configFile);
-  const next: AgentConfig = { ...config, serviceAccount: { bindDN: config.serviceAccount.bindDN, password: await protector.protect(password, SECRET_PURPOSE.bindPassword) } };
+  const next: AgentConfig = {
+    ...config,
+    serviceAccount: { bindDN: config.serviceAccount.bindDN, password: await protector.protect(password, SECRET_PURPOSE.bindPassword) },
+  };
   writeAgentConfig(configFile, next);
 }
 

@@ -37,7 +37,10 @@ const agentStateSchema = z.object({
   lastHeartbeatAt: z.string().nullable(),
   cursor: z.number().int().min(0).nullable(),
   /** API-key mode: Directory Insights read up to `time`; `ids` are the events seen since `time` minus the overlap. */
-  insights: z.object({ time: z.string(), ids: z.array(z.string()) }).nullable().default(null),
+  insights: z
+    .object({ time: z.string(), ids: z.array(z.string()) })
+    .nullable()
+    .default(null),
   lastFullReconcileAt: z.string().nullable(),
   lastFullReconcile: z
     .object({ durationMs: z.number(), planned: z.number(), applied: z.number(), failed: z.number(), deferred: z.number(), refusal: z.string().nullable() })
@@ -70,7 +73,17 @@ const agentStateSchema = z.object({
   offboarded: z.record(z.string(), z.string()),
   /** Kinds of destructive change the rolling safety limit holds back (sync/safety-limit.ts), waiting for Approve-JCSyncSafetyLimit. */
   safetyHold: z
-    .array(z.object({ kind: z.string(), planned: z.number().int(), windowCount: z.number().int(), limit: z.number(), approved: z.number().default(0), since: z.string(), message: z.string() }))
+    .array(
+      z.object({
+        kind: z.string(),
+        planned: z.number().int(),
+        windowCount: z.number().int(),
+        limit: z.number(),
+        approved: z.number().default(0),
+        since: z.string(),
+        message: z.string(),
+      }),
+    )
     .default([]),
   /** Skip reasons already journaled (key → code), so a full reconcile does not repeat them. */
   reported: z.record(z.string(), z.string()),
@@ -98,7 +111,23 @@ export function initialState(version: string): AgentState {
     lastFullReconcileAt: null,
     lastFullReconcile: null,
     lastChangeAt: null,
-    counters: { eventsProcessed: 0, reconciles: 0, applied: 0, failed: 0, passwordsApplied: 0, passwordsRejected: 0, offboarded: 0, turns: 0, targetedReconciles: 0, turnsFailed: 0, heartbeats: 0, heartbeatsFailed: 0, offboardChecks: 0, insightsPolls: 0, staged: 0 },
+    counters: {
+      eventsProcessed: 0,
+      reconciles: 0,
+      applied: 0,
+      failed: 0,
+      passwordsApplied: 0,
+      passwordsRejected: 0,
+      offboarded: 0,
+      turns: 0,
+      targetedReconciles: 0,
+      turnsFailed: 0,
+      heartbeats: 0,
+      heartbeatsFailed: 0,
+      offboardChecks: 0,
+      insightsPolls: 0,
+      staged: 0,
+    },
     failures: {},
     usn: null,
     offboarded: {},

@@ -28,7 +28,11 @@ function parseJson(text: string): unknown {
       return inner;
     });
   } catch (err) {
-    if (err instanceof RangeError) throw badRequest('Request.InvalidJson', 'The request on stdin is nested too deeply to read; send one JSON object such as {"protocol":1,"command":"version"}.');
+    if (err instanceof RangeError)
+      throw badRequest(
+        'Request.InvalidJson',
+        'The request on stdin is nested too deeply to read; send one JSON object such as {"protocol":1,"command":"version"}.',
+      );
     const position = /position (\d+)/.exec((err as Error).message)?.[1];
     throw badRequest(
       'Request.InvalidJson',
@@ -50,7 +54,10 @@ export async function execRequest(stdinText: string, io: ExecIo): Promise<ExitCo
     const raw = parseJson(stdinText);
     scrubber.collect(raw);
     const request = parseOrThrow(requestEnvelopeSchema, raw, 'request');
-    logger ??= request.logFile !== undefined ? createFileLogger(request.logFile, request.logLevel ?? 'info', scrubber) : createDefaultLogger(io.env ?? process.env, request.logLevel ?? 'info', scrubber);
+    logger ??=
+      request.logFile !== undefined
+        ? createFileLogger(request.logFile, request.logLevel ?? 'info', scrubber)
+        : createDefaultLogger(io.env ?? process.env, request.logLevel ?? 'info', scrubber);
     const command = await loadCommand(request.command);
     if (!command) {
       throw badRequest('Request.UnknownCommand', `Unknown command '${request.command}'. Known commands: ${COMMAND_NAMES.join(', ')}.`, request.command);

@@ -101,7 +101,20 @@ export interface ParsedSddl {
   aces: SddlAce[];
 }
 
-const RIGHT_CODES: Record<string, number> = { FA: FULL_MASK, FR: 0x120089, FW: 0x120116, FX: 0x1200a0, GA: 0x10000000, GR: 0x80000000, GW: 0x40000000, GX: 0x20000000, SD: 0x10000, RC: 0x20000, WD: 0x40000, WO: 0x80000 };
+const RIGHT_CODES: Record<string, number> = {
+  FA: FULL_MASK,
+  FR: 0x120089,
+  FW: 0x120116,
+  FX: 0x1200a0,
+  GA: 0x10000000,
+  GR: 0x80000000,
+  GW: 0x40000000,
+  GX: 0x20000000,
+  SD: 0x10000,
+  RC: 0x20000,
+  WD: 0x40000,
+  WO: 0x80000,
+};
 
 /** Owner, DACL protection and ACEs of an SDDL string (the SACL, if any, is ignored). */
 export function parseSddl(sddl: string): ParsedSddl {
@@ -164,14 +177,20 @@ export interface RepairMode {
 /** The decision for a Windows folder from what the thin layer saw. */
 export function judgeWindowsFolder(facts: WindowsFolderFacts, policy: FolderPolicy, mode: RepairMode): FolderVerdict {
   if (!facts.exists) return { action: 'create' };
-  if (facts.reparsePoint) return { action: 'refuse', id: 'Folder.Link', problems: ['it is a reparse point (a junction or symbolic link): what is written there would land in another folder'] };
+  if (facts.reparsePoint)
+    return {
+      action: 'refuse',
+      id: 'Folder.Link',
+      problems: ['it is a reparse point (a junction or symbolic link): what is written there would land in another folder'],
+    };
   if (!facts.isDirectory) return { action: 'refuse', id: 'Folder.NotAFolder', problems: ['it is a file, not a folder'] };
   const sd = parseSddl(facts.sddl ?? '');
   const owner: string[] = [];
   const serious: string[] = [];
   const me = facts.me ?? null;
   const allowedOwners = policy.ownerSids.map((o) => sidOf(o, me));
-  if (!sd.owner || !allowedOwners.includes(sd.owner)) owner.push(`its owner is ${sd.owner ? nameOfSid(sd.owner) : 'unknown'}, not ${allowedOwners.map(nameOfSid).join(' or ')}`);
+  if (!sd.owner || !allowedOwners.includes(sd.owner))
+    owner.push(`its owner is ${sd.owner ? nameOfSid(sd.owner) : 'unknown'}, not ${allowedOwners.map(nameOfSid).join(' or ')}`);
   if (!sd.protected) serious.push('it inherits access from its parent folder (inheritance is on)');
   const writer = policy.writerSid ? sidOf(policy.writerSid, me) : null;
   const extra = new Set<string>();
@@ -184,7 +203,10 @@ export function judgeWindowsFolder(facts: WindowsFolderFacts, policy: FolderPoli
   }
   if (extra.size > 0) serious.push(`it grants access to ${[...extra].join(', ')}`);
   const minor: string[] = [];
-  const grants = (sid: string, mask: number) => sd.aces.some((a) => a.type === 'A' && a.sid === sid && (a.mask & mask) === mask && a.flags.includes('OI') && a.flags.includes('CI') && !a.flags.includes('IO'));
+  const grants = (sid: string, mask: number) =>
+    sd.aces.some(
+      (a) => a.type === 'A' && a.sid === sid && (a.mask & mask) === mask && a.flags.includes('OI') && a.flags.includes('CI') && !a.flags.includes('IO'),
+    );
   if (!grants(SID.system, FULL_MASK)) minor.push('SYSTEM lacks full access');
   if (!grants(SID.administrators, FULL_MASK)) minor.push('Administrators lack full access');
   if (writer && !TRUSTED.has(writer) && !grants(writer, MODIFY_MASK)) minor.push(`${policy.writerName ?? nameOfSid(writer)} lacks modify access`);
@@ -200,7 +222,14 @@ function decide(owner: string[], serious: string[], minor: string[], mode: Repai
 
 function nameOfSid(sid: string): string {
   if (sid === CURRENT_ACCOUNT) return 'the account running this';
-  const names: Record<string, string> = { [SID.system]: 'SYSTEM', [SID.administrators]: 'BUILTIN\\Administrators', 'S-1-1-0': 'Everyone', 'S-1-5-11': 'Authenticated Users', 'S-1-5-32-545': 'BUILTIN\\Users', 'S-1-3-0': 'CREATOR OWNER' };
+  const names: Record<string, string> = {
+    [SID.system]: 'SYSTEM',
+    [SID.administrators]: 'BUILTIN\\Administrators',
+    'S-1-1-0': 'Everyone',
+    'S-1-5-11': 'Authenticated Users',
+    'S-1-5-32-545': 'BUILTIN\\Users',
+    'S-1-3-0': 'CREATOR OWNER',
+  };
   return names[sid] ?? sid;
 }
 
@@ -228,7 +257,8 @@ function judgePosixFolder(facts: PosixFolderFacts, policy: FolderPolicy, mode: R
   const trustedOwner = facts.uid === 0 || facts.uid === (process.getuid?.() ?? 0);
   const owner = facts.uid !== policy.uid && !trustedOwner ? [`it belongs to uid ${facts.uid}, not ${policy.uid}`] : [];
   const serious: string[] = [];
-  if ((facts.mode & 0o077) !== 0) serious.push(`its mode is ${octal}: other accounts can ${(facts.mode & 0o022) !== 0 ? 'write to' : 'enter'} it (it must be 0700)`);
+  if ((facts.mode & 0o077) !== 0)
+    serious.push(`its mode is ${octal}: other accounts can ${(facts.mode & 0o022) !== 0 ? 'write to' : 'enter'} it (it must be 0700)`);
   if ((facts.mode & 0o7000) !== 0) serious.push(`it has setuid/setgid/sticky bits (${octal})`);
   const minor = (facts.mode & 0o700) !== 0o700 ? [`its owner lacks full access (mode ${octal})`] : [];
   if (facts.uid !== policy.uid && trustedOwner) minor.push(`it belongs to uid ${facts.uid}; it passes to uid ${policy.uid}`);
@@ -248,7 +278,7 @@ export const WINDOWS_FOLDER_SCRIPT = [
   "$ErrorActionPreference = 'Stop'",
   '$op = [Console]::In.ReadLine()',
   '$path = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String([Console]::In.ReadLine()))',
-  "$me = [Security.Principal.WindowsIdentity]::GetCurrent().User.Value",
+  '$me = [Security.Principal.WindowsIdentity]::GetCurrent().User.Value',
   "$sddl = [Console]::In.ReadLine().Replace('{me}', $me)",
   '$reparse = [IO.FileAttributes]::ReparsePoint',
   "if ($op -eq 'create' -or $op -eq 'apply') { $security = New-Object System.Security.AccessControl.DirectorySecurity; $security.SetSecurityDescriptorSddlForm($sddl) }",
@@ -256,9 +286,9 @@ export const WINDOWS_FOLDER_SCRIPT = [
   "elseif ($op -eq 'apply') { if (([IO.File]::GetAttributes($path) -band $reparse) -ne 0) { throw 'the folder is a reparse point' }; [IO.Directory]::SetAccessControl($path, $security) }",
   "elseif ($op -ne 'inspect') { throw 'unknown operation' }",
   '$info = New-Object IO.DirectoryInfo($path)',
-  "if (-not $info.Exists) { $facts = @{ exists = [IO.File]::Exists($path); isDirectory = $false; reparsePoint = $false; sddl = $null } }",
+  'if (-not $info.Exists) { $facts = @{ exists = [IO.File]::Exists($path); isDirectory = $false; reparsePoint = $false; sddl = $null } }',
   "else { $facts = @{ exists = $true; isDirectory = $true; reparsePoint = (($info.Attributes -band $reparse) -ne 0); sddl = $info.GetAccessControl('Access, Owner').GetSecurityDescriptorSddlForm('Access, Owner') } }",
-  "if ($facts.exists -and -not $info.Exists) { $facts.reparsePoint = (([IO.File]::GetAttributes($path) -band $reparse) -ne 0) }",
+  'if ($facts.exists -and -not $info.Exists) { $facts.reparsePoint = (([IO.File]::GetAttributes($path) -band $reparse) -ne 0) }',
   '$facts.me = $me',
   '[Console]::Out.Write(($facts | ConvertTo-Json -Compress))',
 ].join('; ');
@@ -274,7 +304,14 @@ function windowsFolderInput(op: 'inspect' | 'create' | 'apply', folder: string, 
 export type SyncStdinRunner = (file: string, args: string[], input: string) => { code: number | null; stdout: string; stderr: string; error?: Error };
 
 const runWithStdinSync: SyncStdinRunner = (file, args, input) => {
-  const result = spawnSync(file, args, { input, encoding: 'utf8', windowsHide: true, shell: false, cwd: process.platform === 'win32' ? windowsSystemDirectory() : undefined, timeout: 60_000 });
+  const result = spawnSync(file, args, {
+    input,
+    encoding: 'utf8',
+    windowsHide: true,
+    shell: false,
+    cwd: process.platform === 'win32' ? windowsSystemDirectory() : undefined,
+    timeout: 60_000,
+  });
   return { code: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '', ...(result.error ? { error: result.error } : {}) };
 };
 
@@ -330,7 +367,8 @@ function securePosixFolder(folder: string, policy: FolderPolicy, mode: RepairMod
   // chown before chmod, both through the path just checked (mkdir would have failed on a link
   // planted meanwhile; lstat again to be sure nothing was swapped in).
   const now = lstatOrNull(folder);
-  if (!now || now.isSymbolicLink() || !now.isDirectory()) throw folderError({ action: 'refuse', id: 'Folder.Link', problems: ['it was replaced while it was being secured'] }, folder, policy, 'linux');
+  if (!now || now.isSymbolicLink() || !now.isDirectory())
+    throw folderError({ action: 'refuse', id: 'Folder.Link', problems: ['it was replaced while it was being secured'] }, folder, policy, 'linux');
   if (now.uid !== policy.uid || now.gid !== policy.gid) chownSync(folder, policy.uid, policy.gid);
   chmodSync(folder, 0o700);
   return { folder, action: verdict.action === 'create' ? 'created' : 'repaired', problems: verdict.action === 'repair' ? verdict.problems : [] };
@@ -341,13 +379,22 @@ function secureWindowsFolder(folder: string, policy: FolderPolicy, mode: RepairM
   const call = (op: 'inspect' | 'create' | 'apply'): WindowsFolderFacts => {
     const powershell = windowsPowerShellPath();
     const result = run(powershell, WINDOWS_FOLDER_ARGS, windowsFolderInput(op, folder, sddl));
-    if (result.error) throw new EngineError('Folder.SecureFailed', `Cannot run ${powershell} to secure ${folder}: ${result.error.message}`, { category: 'SecurityError', exitCode: ExitCode.BadRequest, target: folder });
+    if (result.error)
+      throw new EngineError('Folder.SecureFailed', `Cannot run ${powershell} to secure ${folder}: ${result.error.message}`, {
+        category: 'SecurityError',
+        exitCode: ExitCode.BadRequest,
+        target: folder,
+      });
     try {
       if (result.code !== 0) throw new Error(result.stderr.trim().slice(0, 400) || `exit ${result.code}`);
       if (result.stdout.trim() === '') throw new Error(`${powershell} gave no answer (is Windows PowerShell 5.1 installed?)`);
       return JSON.parse(result.stdout) as WindowsFolderFacts;
     } catch (err) {
-      throw new EngineError('Folder.SecureFailed', `Cannot ${op} the access of the ${policy.label} ${folder}: ${(err as Error).message}`, { category: 'SecurityError', exitCode: ExitCode.BadRequest, target: folder });
+      throw new EngineError('Folder.SecureFailed', `Cannot ${op} the access of the ${policy.label} ${folder}: ${(err as Error).message}`, {
+        category: 'SecurityError',
+        exitCode: ExitCode.BadRequest,
+        target: folder,
+      });
     }
   };
   const verdict = judgeWindowsFolder(call('inspect'), policy, mode);
@@ -355,7 +402,12 @@ function secureWindowsFolder(folder: string, policy: FolderPolicy, mode: RepairM
   if (verdict.action === 'ok') return { folder, action: 'unchanged', problems: [] };
   const after = call(verdict.action === 'create' ? 'create' : 'apply');
   const check = judgeWindowsFolder(after, policy, { force: false });
-  if (check.action !== 'ok') throw new EngineError('Folder.SecureFailed', `The ${policy.label} ${folder} still does not have the right access after setting it: ${check.action === 'create' ? 'it was not created' : check.problems.join('; ')}.`, { category: 'SecurityError', exitCode: ExitCode.BadRequest, target: folder });
+  if (check.action !== 'ok')
+    throw new EngineError(
+      'Folder.SecureFailed',
+      `The ${policy.label} ${folder} still does not have the right access after setting it: ${check.action === 'create' ? 'it was not created' : check.problems.join('; ')}.`,
+      { category: 'SecurityError', exitCode: ExitCode.BadRequest, target: folder },
+    );
   return { folder, action: verdict.action === 'create' ? 'created' : 'repaired', problems: verdict.action === 'repair' ? verdict.problems : [] };
 }
 
@@ -385,7 +437,8 @@ export function lookupPosixUser(name: string, passwdFile = '/etc/passwd'): { nam
   }
   for (const line of text.split('\n')) {
     const [user, , uid, gid, , home] = line.split(':');
-    if (user === name && uid !== undefined && gid !== undefined && /^\d+$/.test(uid) && /^\d+$/.test(gid)) return { name, uid: Number(uid), gid: Number(gid), home: home ?? '/' };
+    if (user === name && uid !== undefined && gid !== undefined && /^\d+$/.test(uid) && /^\d+$/.test(gid))
+      return { name, uid: Number(uid), gid: Number(gid), home: home ?? '/' };
   }
   return null;
 }
@@ -408,13 +461,28 @@ function ownFolderPolicy(label: string): FolderPolicy {
  * and refused when a link, the full access check of an existing one being Install-JCSyncAgent's
  * (agent-install) and the sandbox's start (a process start per command would be too slow).
  */
-export function ensureEngineFolder(folder: string, label: string, options: { platform?: NodeJS.Platform; run?: SyncStdinRunner; full?: boolean; force?: boolean } = {}): SecureFolderOutcome {
+export function ensureEngineFolder(
+  folder: string,
+  label: string,
+  options: { platform?: NodeJS.Platform; run?: SyncStdinRunner; full?: boolean; force?: boolean } = {},
+): SecureFolderOutcome {
   const platform = options.platform ?? process.platform;
   const policy = ownFolderPolicy(label);
   if (platform === 'win32' && !options.full) {
     const stats = lstatOrNull(folder);
-    if (stats?.isSymbolicLink()) throw folderError({ action: 'refuse', id: 'Folder.Link', problems: ['it is a reparse point (a junction or symbolic link): what is written there would land in another folder'] }, folder, policy, 'win32');
-    if (stats && !stats.isDirectory()) throw folderError({ action: 'refuse', id: 'Folder.NotAFolder', problems: ['it is a file, not a folder'] }, folder, policy, 'win32');
+    if (stats?.isSymbolicLink())
+      throw folderError(
+        {
+          action: 'refuse',
+          id: 'Folder.Link',
+          problems: ['it is a reparse point (a junction or symbolic link): what is written there would land in another folder'],
+        },
+        folder,
+        policy,
+        'win32',
+      );
+    if (stats && !stats.isDirectory())
+      throw folderError({ action: 'refuse', id: 'Folder.NotAFolder', problems: ['it is a file, not a folder'] }, folder, policy, 'win32');
     if (stats) return { folder, action: 'unchanged', problems: [] };
   }
   return secureFolder(folder, { policy, platform, run: options.run, force: options.force ?? false });

@@ -56,7 +56,12 @@ export class KeyFileProtector implements SecretProtector {
     if (this.#key) return this.#key;
     const posix = (this.options.platform ?? process.platform) !== 'win32';
     if (!existsSync(this.keyFile)) {
-      if (!this.options.create) throw secretsError('Agent.KeyFileMissing', `The agent's key file ${this.keyFile} is missing: the config's secrets cannot be opened. Reinstall the agent.`, this.keyFile);
+      if (!this.options.create)
+        throw secretsError(
+          'Agent.KeyFileMissing',
+          `The agent's key file ${this.keyFile} is missing: the config's secrets cannot be opened. Reinstall the agent.`,
+          this.keyFile,
+        );
       const key = randomBytes(KEY_BYTES);
       // 'wx': never overwrite a key another process made a moment ago.
       const fd = openSync(this.keyFile, 'wx', 0o600);
@@ -79,7 +84,8 @@ export class KeyFileProtector implements SecretProtector {
       }
     }
     const key = Buffer.from(readFileSync(this.keyFile, 'utf8').trim(), 'base64');
-    if (key.length !== KEY_BYTES) throw secretsError('Agent.KeyFileInvalid', `The agent's key file ${this.keyFile} does not hold a ${KEY_BYTES}-byte key.`, this.keyFile);
+    if (key.length !== KEY_BYTES)
+      throw secretsError('Agent.KeyFileInvalid', `The agent's key file ${this.keyFile} does not hold a ${KEY_BYTES}-byte key.`, this.keyFile);
     this.#key = key;
     return key;
   }
@@ -96,7 +102,12 @@ export class KeyFileProtector implements SecretProtector {
   }
 
   async unprotect(value: ProtectedValue, purpose: string): Promise<string> {
-    if (value.scheme !== this.scheme) throw secretsError('Agent.SecretSchemeMismatch', `${purpose} is protected with ${value.scheme}, not ${this.scheme}: the config was made on another platform.`, purpose);
+    if (value.scheme !== this.scheme)
+      throw secretsError(
+        'Agent.SecretSchemeMismatch',
+        `${purpose} is protected with ${value.scheme}, not ${this.scheme}: the config was made on another platform.`,
+        purpose,
+      );
     const key = this.#loadKey();
     const sealed = Buffer.from(value.data, 'base64url');
     // A nonce, at least one byte of ciphertext (no secret is empty) and a full 16-byte tag.
@@ -110,7 +121,11 @@ export class KeyFileProtector implements SecretProtector {
       plain.fill(0);
       return text;
     } catch {
-      throw secretsError('Agent.SecretUnreadable', `${purpose} in the agent's config cannot be opened with the key file ${this.keyFile} (altered, or made with another key).`, purpose);
+      throw secretsError(
+        'Agent.SecretUnreadable',
+        `${purpose} in the agent's config cannot be opened with the key file ${this.keyFile} (altered, or made with another key).`,
+        purpose,
+      );
     }
   }
 }
@@ -187,7 +202,12 @@ export class DpapiProtector implements SecretProtector {
   }
 
   async unprotect(value: ProtectedValue, purpose: string): Promise<string> {
-    if (value.scheme !== this.scheme) throw secretsError('Agent.SecretSchemeMismatch', `${purpose} is protected with ${value.scheme}, not ${this.scheme}: the config was made on another platform.`, purpose);
+    if (value.scheme !== this.scheme)
+      throw secretsError(
+        'Agent.SecretSchemeMismatch',
+        `${purpose} is protected with ${value.scheme}, not ${this.scheme}: the config was made on another platform.`,
+        purpose,
+      );
     const plain = await this.#call('unprotect', Buffer.from(value.data, 'base64'), purpose);
     const text = plain.toString('utf8');
     plain.fill(0);
@@ -196,7 +216,10 @@ export class DpapiProtector implements SecretProtector {
 }
 
 /** The platform's protector for a config whose key file (POSIX) is `keyFile`. */
-export function platformProtector(keyFile: string, options: { create: boolean; platform?: NodeJS.Platform; run?: StdinRunner } = { create: false }): SecretProtector {
+export function platformProtector(
+  keyFile: string,
+  options: { create: boolean; platform?: NodeJS.Platform; run?: StdinRunner } = { create: false },
+): SecretProtector {
   const platform = options.platform ?? process.platform;
   if (platform === 'win32') return new DpapiProtector(options.run);
   return new KeyFileProtector(keyFile, { create: options.create, platform });

@@ -34,8 +34,7 @@ export const dcSchema = z
     globalCatalogPort: z.number().int().min(1).max(65535).optional(),
   })
   .refine((dc) => dc.mode !== 'ldap' || (dc.allowInsecure && dc.insecureRiskAcknowledged), {
-    message:
-      'plain LDAP sends passwords and user data unencrypted; it needs both allowInsecure and insecureRiskAcknowledged (use ldaps or starttls instead)',
+    message: 'plain LDAP sends passwords and user data unencrypted; it needs both allowInsecure and insecureRiskAcknowledged (use ldaps or starttls instead)',
     path: ['mode'],
   });
 export type DcConfig = z.infer<typeof dcSchema>;

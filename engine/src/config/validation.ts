@@ -11,12 +11,7 @@ export function formatIssues(error: z.ZodError, prefix = ''): string {
     .join('; ');
 }
 
-export function parseOrThrow<S extends z.ZodType>(
-  schema: S,
-  value: unknown,
-  where: string,
-  errorId: ErrorId = 'Request.Invalid',
-): z.infer<S> {
+export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, where: string, errorId: ErrorId = 'Request.Invalid'): z.infer<S> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const err: EngineError = badRequest(errorId, `Invalid ${where}: ${formatIssues(parsed.error, where)}`, where);

@@ -45,15 +45,24 @@ const OPTIONAL_COLUMNS: ReadonlyMap<string, ColumnTarget> = new Map<string, Colu
     [`${type}_country`, address(type, 'country')],
   ]),
   ...['mobile', 'home', 'work', 'work_mobile', 'work_fax'].map((type): [string, ColumnTarget] => [`${type}_number`, { kind: 'phone', type }]),
-  ...['account_locked', 'allow_public_key', 'enable_managed_uid', 'externally_managed', 'ldap_binding_user', 'passwordless_sudo', 'sudo', 'password_never_expires'].map(
-    (field): [string, ColumnTarget] => [field, { kind: 'boolean', field }],
-  ),
+  ...[
+    'account_locked',
+    'allow_public_key',
+    'enable_managed_uid',
+    'externally_managed',
+    'ldap_binding_user',
+    'passwordless_sudo',
+    'sudo',
+    'password_never_expires',
+  ].map((field): [string, ColumnTarget] => [field, { kind: 'boolean', field }]),
   ...['unix_uid', 'unix_guid'].map((field): [string, ColumnTarget] => [field, { kind: 'integer', field }]),
 ]);
 
 /** Columns of JumpCloud's format this import does not act on (systems, LDAP servers, MFA): read, reported, ignored. */
 const IGNORED_COLUMNS = new Set(
-  ['SystemID', 'Administrator', 'ldapserver_id', 'enable_user_portal_multifactor', 'EnrollmentDays', 'external_dn', 'external_source_type'].map((c) => c.toLowerCase()),
+  ['SystemID', 'Administrator', 'ldapserver_id', 'enable_user_portal_multifactor', 'EnrollmentDays', 'external_dn', 'external_source_type'].map((c) =>
+    c.toLowerCase(),
+  ),
 );
 
 /** The optional columns the AD export writes, in this order (those with at least one value). */
@@ -106,7 +115,16 @@ const ATTRIBUTE = /^attribute(\d{1,4})_(name|value)$/i;
 export function resolveColumns(header: string[]): ColumnMap {
   const seen = new Map<string, number>();
   const required: Partial<Record<RequiredColumn, number>> = {};
-  const map: ColumnMap = { required: required as Record<RequiredColumn, number>, optional: [], groups: [], attributes: [], unknown: [], ignored: [], unnamed: [], width: header.length };
+  const map: ColumnMap = {
+    required: required as Record<RequiredColumn, number>,
+    optional: [],
+    groups: [],
+    attributes: [],
+    unknown: [],
+    ignored: [],
+    unnamed: [],
+    width: header.length,
+  };
   const attributes = new Map<number, { n: number; nameIndex: number | null; valueIndex: number | null }>();
 
   header.forEach((raw, index) => {
@@ -118,7 +136,11 @@ export function resolveColumns(header: string[]): ColumnMap {
     const key = name.toLowerCase();
     const earlier = seen.get(key);
     if (earlier !== undefined) {
-      throw badRequest('Csv.DuplicateColumn', `The header names the column '${name}' twice (columns ${earlier + 1} and ${index + 1}); each column may appear once.`, name);
+      throw badRequest(
+        'Csv.DuplicateColumn',
+        `The header names the column '${name}' twice (columns ${earlier + 1} and ${index + 1}); each column may appear once.`,
+        name,
+      );
     }
     seen.set(key, index);
     const req = REQUIRED_COLUMNS.find((c) => c.toLowerCase() === key);

@@ -106,8 +106,10 @@ export function decodeCsvBytes(bytes: Uint8Array, option: CsvEncodingOption = 'a
     throw badRequest('Csv.Encoding', `The file starts with a ${bom} byte-order mark, but the encoding ${option} was asked for. Leave the encoding on Auto.`);
   }
 
-  if (bom === 'UTF-16 LE' || (option === 'utf16le' && !bom)) return { text: decodeUtf16(bytes.subarray(bom ? 2 : 0), true, 'UTF-16 LE'), encoding: 'UTF-16 LE' };
-  if (bom === 'UTF-16 BE' || (option === 'utf16be' && !bom)) return { text: decodeUtf16(bytes.subarray(bom ? 2 : 0), false, 'UTF-16 BE'), encoding: 'UTF-16 BE' };
+  if (bom === 'UTF-16 LE' || (option === 'utf16le' && !bom))
+    return { text: decodeUtf16(bytes.subarray(bom ? 2 : 0), true, 'UTF-16 LE'), encoding: 'UTF-16 LE' };
+  if (bom === 'UTF-16 BE' || (option === 'utf16be' && !bom))
+    return { text: decodeUtf16(bytes.subarray(bom ? 2 : 0), false, 'UTF-16 BE'), encoding: 'UTF-16 BE' };
 
   const body = bom === 'UTF-8 with BOM' ? bytes.subarray(3) : bytes;
   if (option === 'windows1252') {

@@ -65,7 +65,12 @@ export function checkRawFilter(filter: string): string {
       break;
     }
   }
-  if (depth !== 0) throw badRequest('Csv.InvalidFilter', `The LDAP filter '${filter}' is not well formed: its parentheses do not balance (write a literal parenthesis in a value as \\28 or \\29).`, filter);
+  if (depth !== 0)
+    throw badRequest(
+      'Csv.InvalidFilter',
+      `The LDAP filter '${filter}' is not well formed: its parentheses do not balance (write a literal parenthesis in a value as \\28 or \\29).`,
+      filter,
+    );
   try {
     FilterParser.parseString(wrapped);
   } catch (err) {
@@ -82,7 +87,7 @@ export function buildUserFilter(filter: ExportFilter): string {
     if (!ATTRIBUTE_NAME.test(attribute)) throw badRequest('Csv.InvalidFilter', `'${attribute}' is not an LDAP attribute name.`, attribute);
     terms.push(`(${attribute}=${escapeFilterValue(value)})`);
   }
-  return terms.length === 1 ? terms[0] as string : `(&${terms.join('')})`;
+  return terms.length === 1 ? (terms[0] as string) : `(&${terms.join('')})`;
 }
 
 export type SkipReason = 'computer' | 'protected' | 'builtIn' | 'disabled' | 'formulaIdentifier';
@@ -113,7 +118,10 @@ function attr(entry: Entry, name: string): Entry[string] | undefined {
 }
 
 /** One user entry → its skip reason, or its column values (pure). */
-export function classifyEntry(entry: Entry, options: Pick<ExportReadOptions, 'includeProtected' | 'excludeDisabled'>): { skip: SkipReason } | { user: ExportedUser } {
+export function classifyEntry(
+  entry: Entry,
+  options: Pick<ExportReadOptions, 'includeProtected' | 'excludeDisabled'>,
+): { skip: SkipReason } | { user: ExportedUser } {
   const classes = allStrings(attr(entry, 'objectClass')).map((c) => c.toLowerCase());
   if (classes.includes('computer')) return { skip: 'computer' };
   if (!options.includeProtected && firstString(attr(entry, 'adminCount')) === '1') return { skip: 'protected' };

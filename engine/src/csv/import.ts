@@ -222,7 +222,11 @@ export async function runImport(client: ImportClient, plans: RowPlan[], options:
     if (plan.action !== 'existsOther') continue;
     const other = plan.existing as ExistingUser;
     emit({
-      ...baseResult(plan.row, 'Exists', `a JumpCloud user with this username exists with another e-mail ('${other.email}'); left untouched: no groups added, not bound`),
+      ...baseResult(
+        plan.row,
+        'Exists',
+        `a JumpCloud user with this username exists with another e-mail ('${other.email}'); left untouched: no groups added, not bound`,
+      ),
       JumpCloudId: other.id,
     });
   }
@@ -235,11 +239,23 @@ export async function runImport(client: ImportClient, plans: RowPlan[], options:
       const { row } = plan;
       if (plan.action === 'exists') {
         const completes = row.groups.length > 0 || options.domainId !== null ? '; a real run adds the missing group memberships and binding' : '';
-        emit({ ...baseResult(row, 'Exists', `already in JumpCloud (same username and e-mail)${completes}`), JumpCloudId: plan.existing?.id ?? null, Groups: row.groups });
+        emit({
+          ...baseResult(row, 'Exists', `already in JumpCloud (same username and e-mail)${completes}`),
+          JumpCloudId: plan.existing?.id ?? null,
+          Groups: row.groups,
+        });
         continue;
       }
-      const extras = [row.groups.length > 0 ? `member of ${row.groups.join(', ')}` : '', options.domainId ? 'bound to the ADI domain' : '', row.password === '' ? 'without a password (set at activation)' : ''].filter(Boolean);
-      emit({ ...baseResult(row, 'WouldCreate', `would be created${extras.length > 0 ? `: ${extras.join('; ')}` : ''}`), Groups: row.groups, BoundToDomain: options.domainId !== null });
+      const extras = [
+        row.groups.length > 0 ? `member of ${row.groups.join(', ')}` : '',
+        options.domainId ? 'bound to the ADI domain' : '',
+        row.password === '' ? 'without a password (set at activation)' : '',
+      ].filter(Boolean);
+      emit({
+        ...baseResult(row, 'WouldCreate', `would be created${extras.length > 0 ? `: ${extras.join('; ')}` : ''}`),
+        Groups: row.groups,
+        BoundToDomain: options.domainId !== null,
+      });
     }
     return outcome;
   }

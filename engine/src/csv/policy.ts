@@ -31,8 +31,10 @@ export function passwordPolicyProblems(password: string, policy: PasswordPolicy,
   if (policy.needsUppercase && !/\p{Lu}/u.test(password)) problems.push('it needs an uppercase letter');
   if (policy.needsNumeric && !/\p{Nd}/u.test(password)) problems.push('it needs a digit');
   if (policy.needsSymbolic && !/[^\p{L}\p{Nd}]/u.test(password)) problems.push('it needs a symbol');
-  if (policy.allowUsernameSubstring === false && username !== '' && password.toLowerCase().includes(username.toLowerCase())) problems.push('it contains the username');
-  if (policy.disallowSequentialOrRepetitiveChars && hasSequentialOrRepetitive(password)) problems.push('it has three repeated or sequential characters in a row (aaa, abc, 321)');
+  if (policy.allowUsernameSubstring === false && username !== '' && password.toLowerCase().includes(username.toLowerCase()))
+    problems.push('it contains the username');
+  if (policy.disallowSequentialOrRepetitiveChars && hasSequentialOrRepetitive(password))
+    problems.push('it has three repeated or sequential characters in a row (aaa, abc, 321)');
   return problems;
 }
 

@@ -65,7 +65,12 @@ export function guessDelimiter(text: string): Delimiter {
 }
 
 function malformed(message: string, line?: number): EngineError {
-  return new EngineError('Csv.Malformed', message, { category: 'InvalidData', exitCode: ExitCode.BadRequest, target: line === undefined ? null : `line ${line}`, details: line === undefined ? {} : { line } });
+  return new EngineError('Csv.Malformed', message, {
+    category: 'InvalidData',
+    exitCode: ExitCode.BadRequest,
+    target: line === undefined ? null : `line ${line}`,
+    details: line === undefined ? {} : { line },
+  });
 }
 
 interface CsvParseError extends Error {
@@ -101,9 +106,14 @@ export function parseCsvText(
         line++;
         if (header === null) {
           if (cells.length > limits.maxColumns) {
-            throw new EngineError('Csv.TooManyColumns', `The header has ${cells.length} columns; at most ${limits.maxColumns} are read. Is this a CSV file of users?`, { category: 'LimitsExceeded', exitCode: ExitCode.BadRequest });
+            throw new EngineError(
+              'Csv.TooManyColumns',
+              `The header has ${cells.length} columns; at most ${limits.maxColumns} are read. Is this a CSV file of users?`,
+              { category: 'LimitsExceeded', exitCode: ExitCode.BadRequest },
+            );
           }
-          if (cells.every((c) => c.trim() === '')) throw badRequest('Csv.Empty', 'The first line of the file is empty; it must be the header naming the columns.');
+          if (cells.every((c) => c.trim() === ''))
+            throw badRequest('Csv.Empty', 'The first line of the file is empty; it must be the header naming the columns.');
           header = cells;
           onHeader(cells);
           return null;
@@ -113,7 +123,11 @@ export function parseCsvText(
           return null;
         }
         if (records.length >= limits.maxRows) {
-          throw new EngineError('Csv.TooManyRows', `The file has more than ${limits.maxRows} rows; split it, or raise the limit.`, { category: 'LimitsExceeded', exitCode: ExitCode.BadRequest, target: `line ${start}` });
+          throw new EngineError('Csv.TooManyRows', `The file has more than ${limits.maxRows} rows; split it, or raise the limit.`, {
+            category: 'LimitsExceeded',
+            exitCode: ExitCode.BadRequest,
+            target: `line ${start}`,
+          });
         }
         records.push({ line: start, cells });
         return null;
@@ -159,12 +173,22 @@ export async function readCsvFile(
     handle = await open(path, 'r');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new EngineError('Csv.FileNotFound', `The CSV file '${path}' does not exist.`, { category: 'ObjectNotFound', exitCode: ExitCode.BadRequest, target: path });
-    throw new EngineError('Csv.FileUnreadable', `Cannot open the CSV file '${path}' (${code ?? 'error'}).`, { category: 'ReadError', exitCode: ExitCode.BadRequest, target: path });
+    if (code === 'ENOENT')
+      throw new EngineError('Csv.FileNotFound', `The CSV file '${path}' does not exist.`, {
+        category: 'ObjectNotFound',
+        exitCode: ExitCode.BadRequest,
+        target: path,
+      });
+    throw new EngineError('Csv.FileUnreadable', `Cannot open the CSV file '${path}' (${code ?? 'error'}).`, {
+      category: 'ReadError',
+      exitCode: ExitCode.BadRequest,
+      target: path,
+    });
   }
   try {
     const stat = await handle.stat();
-    if (!stat.isFile()) throw new EngineError('Csv.FileUnreadable', `'${path}' is not a file.`, { category: 'InvalidArgument', exitCode: ExitCode.BadRequest, target: path });
+    if (!stat.isFile())
+      throw new EngineError('Csv.FileUnreadable', `'${path}' is not a file.`, { category: 'InvalidArgument', exitCode: ExitCode.BadRequest, target: path });
     if (stat.size > limits.maxFileBytes) {
       throw new EngineError(
         'Csv.FileTooLarge',

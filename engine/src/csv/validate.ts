@@ -59,7 +59,8 @@ function rowSchema(rules: RowRules, optional: ColumnMap['optional']) {
     .object({ FirstName: z.string(), LastName: z.string(), Username: z.string(), Email: z.string(), Password: z.string() })
     .loose()
     .superRefine((row, ctx) => {
-      const add = (id: string, column: string | null, message: string) => ctx.addIssue({ code: 'custom', path: column ? [column] : [], message, params: { id } });
+      const add = (id: string, column: string | null, message: string) =>
+        ctx.addIssue({ code: 'custom', path: column ? [column] : [], message, params: { id } });
       const required: Array<[keyof typeof row & string, string]> = [
         ['FirstName', 'Csv.MissingFirstName'],
         ['LastName', 'Csv.MissingLastName'],
@@ -70,19 +71,29 @@ function rowSchema(rules: RowRules, optional: ColumnMap['optional']) {
         if (row[column] === '') add(id, column, `${column} is empty; AD sync needs it`);
       }
       for (const column of ['FirstName', 'LastName'] as const) {
-        if ([...row[column]].length > MAX_NAME) add('Csv.ValueTooLong', column, `${column} has ${[...row[column]].length} characters; AD holds at most ${MAX_NAME}`);
+        if ([...row[column]].length > MAX_NAME)
+          add('Csv.ValueTooLong', column, `${column} has ${[...row[column]].length} characters; AD holds at most ${MAX_NAME}`);
       }
       if (row.Username !== '') {
-        if (isFormulaLike(row.Username)) add('Csv.FormulaInIdentifier', 'Username', `the username starts with '${row.Username[0] === '\t' ? 'TAB' : row.Username[0]}', which spreadsheets run as a formula; an identifier cannot be neutralised without changing it`);
+        if (isFormulaLike(row.Username))
+          add(
+            'Csv.FormulaInIdentifier',
+            'Username',
+            `the username starts with '${row.Username[0] === '\t' ? 'TAB' : row.Username[0]}', which spreadsheets run as a formula; an identifier cannot be neutralised without changing it`,
+          );
         else {
-          const problem = accountNameProblem(row.Username, MAX_USER_SAM, 'username') ?? (/\s/.test(row.Username) ? `the username '${row.Username}' contains a space, which JumpCloud does not allow` : null);
+          const problem =
+            accountNameProblem(row.Username, MAX_USER_SAM, 'username') ??
+            (/\s/.test(row.Username) ? `the username '${row.Username}' contains a space, which JumpCloud does not allow` : null);
           if (problem) add('Csv.InvalidUsername', 'Username', `${problem}; AD could not hold it later`);
         }
       }
       if (row.Email !== '') {
         if (isFormulaLike(row.Email)) add('Csv.FormulaInIdentifier', 'Email', 'the e-mail starts with a character spreadsheets run as a formula');
-        else if ([...row.Email].length > MAX_EMAIL) add('Csv.ValueTooLong', 'Email', `the e-mail has ${[...row.Email].length} characters; AD holds at most ${MAX_EMAIL}`);
-        else if (!z.email({ pattern: EMAIL }).safeParse(row.Email).success) add('Csv.InvalidEmail', 'Email', `'${row.Email}' is not an e-mail address (name@domain.tld)`);
+        else if ([...row.Email].length > MAX_EMAIL)
+          add('Csv.ValueTooLong', 'Email', `the e-mail has ${[...row.Email].length} characters; AD holds at most ${MAX_EMAIL}`);
+        else if (!z.email({ pattern: EMAIL }).safeParse(row.Email).success)
+          add('Csv.InvalidEmail', 'Email', `'${row.Email}' is not an e-mail address (name@domain.tld)`);
       }
       if (row.Password === '') {
         if (rules.requirePassword) add('Csv.MissingPassword', 'Password', 'Password is empty and a password is required for every row');
@@ -90,12 +101,14 @@ function rowSchema(rules: RowRules, optional: ColumnMap['optional']) {
         add('Csv.ValueTooLong', 'Password', `the password is longer than ${MAX_PASSWORD} characters, more than AD accepts`);
       } else {
         const problems = passwordPolicyProblems(row.Password, rules.policy, row.Username);
-        if (problems.length > 0) add('Csv.PasswordPolicy', 'Password', `the password does not meet the JumpCloud organization's password policy: ${problems.join('; ')}`);
+        if (problems.length > 0)
+          add('Csv.PasswordPolicy', 'Password', `the password does not meet the JumpCloud organization's password policy: ${problems.join('; ')}`);
       }
       for (const { name, target } of optional) {
         const value = typeof row[name] === 'string' ? row[name] : '';
         if (value === '') continue;
-        if (target.kind === 'boolean' && !(value.toLowerCase() in BOOLEAN_VALUES)) add('Csv.InvalidValue', name, `${name} must be true or false, not '${value}'`);
+        if (target.kind === 'boolean' && !(value.toLowerCase() in BOOLEAN_VALUES))
+          add('Csv.InvalidValue', name, `${name} must be true or false, not '${value}'`);
         if (target.kind === 'integer' && !/^\d{1,10}$/.test(value)) add('Csv.InvalidValue', name, `${name} must be a whole number, not '${value}'`);
         if ([...value].length > MAX_TEXT) add('Csv.ValueTooLong', name, `${name} has ${[...value].length} characters; at most ${MAX_TEXT} are accepted`);
       }
@@ -169,7 +182,8 @@ export function validateRows(records: CsvRecord[], columns: ColumnMap, rules: Ro
       Email: cell(columns.required.Email).trim(),
       Password: cell(columns.required.Password),
     };
-    for (const { name, index, target } of columns.optional) values[name] = target.kind === 'text' || target.kind === 'address' ? textCell(name, index) : cell(index).trim();
+    for (const { name, index, target } of columns.optional)
+      values[name] = target.kind === 'text' || target.kind === 'address' ? textCell(name, index) : cell(index).trim();
     const parsed = schema.safeParse(values);
     if (!parsed.success) problems.push(...issuesOf(parsed.error));
 
@@ -221,7 +235,11 @@ function markDuplicates(rows: ValidatedRow[], key: (r: ValidatedRow) => string, 
     if (list.length < 2) continue;
     for (const row of list) {
       const others = list.filter((o) => o !== row).map((o) => o.line);
-      row.problems.push({ id, column, message: `the ${what} '${key(row)}' also appears on line${others.length > 1 ? 's' : ''} ${others.join(', ')} (${what}s must be unique, ignoring case)` });
+      row.problems.push({
+        id,
+        column,
+        message: `the ${what} '${key(row)}' also appears on line${others.length > 1 ? 's' : ''} ${others.join(', ')} (${what}s must be unique, ignoring case)`,
+      });
     }
   }
 }

@@ -55,7 +55,8 @@ export function checkAccountRules(facts: AccountFacts): RuleResult[] {
       title: 'Not a Domain Admin or member of another privileged group',
       status: privileged.length === 0 ? 'Pass' : 'Fail',
       detail: privileged.length === 0 ? `${name} is in no privileged group.` : `${name} is a member (directly or nested) of ${privileged.join(', ')}.`,
-      remedy: privileged.length === 0 ? null : `Remove ${name} from ${privileged.join(', ')}: the sync account must be a standard user with delegated rights only.`,
+      remedy:
+        privileged.length === 0 ? null : `Remove ${name} from ${privileged.join(', ')}: the sync account must be a standard user with delegated rights only.`,
     },
     {
       id: 'NotProtected',
@@ -91,7 +92,9 @@ export function checkAccountRules(facts: AccountFacts): RuleResult[] {
       id: 'PasswordNeverExpires',
       title: 'Password set to never expire',
       status: neverExpires ? 'Pass' : 'Fail',
-      detail: neverExpires ? 'The password never expires (DONT_EXPIRE_PASSWD).' : `The password of ${name} expires with the domain policy; the agent stops when it does.`,
+      detail: neverExpires
+        ? 'The password never expires (DONT_EXPIRE_PASSWD).'
+        : `The password of ${name} expires with the domain policy; the agent stops when it does.`,
       remedy: neverExpires ? null : `Set-ADUser ${name} -PasswordNeverExpires $true (rotate it with Reset-JCSyncServiceAccountPassword instead).`,
     },
     {

@@ -50,13 +50,7 @@ export function hasAce(dacl: Acl | null, wanted: Ace): boolean {
   return !!dacl && dacl.aces.some((ace) => isParsedAce(ace) && sameAce(ace, wanted));
 }
 
-export function assessTask(
-  task: DelegationTask,
-  sd: SecurityDescriptor,
-  token: ReadonlySet<string>,
-  accountSid: string,
-  trustee: string,
-): TaskAssessment {
+export function assessTask(task: DelegationTask, sd: SecurityDescriptor, token: ReadonlySet<string>, accountSid: string, trustee: string): TaskAssessment {
   const aces = taskAces(task, accountSid);
   const missing: MissingRight[] = [];
   const through = new Set<string>();

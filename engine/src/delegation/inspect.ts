@@ -26,7 +26,8 @@ export interface DelegationContext {
 /** Parses an ADI-form Root User DN (CN=Users;DC=example;DC=com) to its LDAP form, or refuses. */
 export function rootDnOf(rootUserDN: string): string {
   const parsed = parseAdiDN(rootUserDN, 'root');
-  if (!parsed.isValid || !parsed.ldapDN) throw badRequest('RootDN.Invalid', `The Root User DN '${rootUserDN}' is not valid: ${parsed.problems.join(' ')}`, rootUserDN);
+  if (!parsed.isValid || !parsed.ldapDN)
+    throw badRequest('RootDN.Invalid', `The Root User DN '${rootUserDN}' is not valid: ${parsed.problems.join(' ')}`, rootUserDN);
   return parsed.ldapDN;
 }
 
@@ -92,7 +93,8 @@ export function taskRecord(ctx: DelegationContext, assessment: TaskAssessment): 
   if (missing.length > 0) {
     const dsacls = [...new Set(missing.map((m) => `dsacls "${ctx.rootDn}" ${m.dsacls}`))];
     remedy = `${grantCommandFor(ctx, [task.id])}   (or: ${dsacls.join(' ; ')})`;
-    if (denied.length > 0) remedy = `Remove the deny ACE(s) ${[...new Set(denied)].join(' ')} from ${ctx.rootDn} first (a grant does not override a deny); then ${remedy}`;
+    if (denied.length > 0)
+      remedy = `Remove the deny ACE(s) ${[...new Set(denied)].join(' ')} from ${ctx.rootDn} first (a grant does not override a deny); then ${remedy}`;
   }
   return {
     Kind: 'Task',
@@ -100,7 +102,7 @@ export function taskRecord(ctx: DelegationContext, assessment: TaskAssessment): 
     Title: task.title,
     Status: assessment.granted ? 'Granted' : 'Missing',
     Detail: assessment.granted
-      ? `Granted${assessment.wizardAcesPresent.every(Boolean) ? '' : ' (through broader permissions, not only the wizard\'s ACEs)'}.`
+      ? `Granted${assessment.wizardAcesPresent.every(Boolean) ? '' : " (through broader permissions, not only the wizard's ACEs)"}.`
       : `Missing: ${missing.map((m) => `${m.description} [${m.rights}]${m.deniedBy.length ? ' (denied explicitly)' : ''}`).join('; ')}.`,
     Missing: missing.map((m) => ({ Right: m.description, Rights: m.rights, DeniedBy: m.deniedBy, Ace: m.ace, Dsacls: m.dsacls })),
     GrantedThrough: assessment.grantedThrough,

@@ -152,4 +152,3 @@ export const PROPERTY_SET_OF: Readonly<Record<string, string>> = {
   [GUID.pwdLastSet]: GUID.userAccountRestrictions,
   [GUID.member]: GUID.membershipPropertySet,
 };
-

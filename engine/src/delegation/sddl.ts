@@ -52,7 +52,14 @@ export function aceFromSddl(text: string, principal?: string): Ace {
   if (!match) throw bad(text, 'it must be enclosed in parentheses');
   const fields = (match[1] as string).split(';');
   if (fields.length !== 6) throw bad(text, `it has ${fields.length} fields (expected 6: type;flags;rights;object;inherited object;trustee)`);
-  const [typeText, flagText, rightText, objectText, inheritedText, trusteeText] = fields.map((f) => f.trim()) as [string, string, string, string, string, string];
+  const [typeText, flagText, rightText, objectText, inheritedText, trusteeText] = fields.map((f) => f.trim()) as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   const type = TYPES.find(([code]) => code === typeText.toUpperCase())?.[1];
   if (type === undefined) throw bad(text, `unknown ACE type '${typeText}'`);
   const flags = splitCodes(flagText, 'flag', FLAGS, text);

@@ -31,7 +31,10 @@ export async function exchangeConnectKey(options: AgentChannelTransportOptions, 
   const transport = new HttpTransport(options, () => ({}), [request.connectKey]);
   try {
     // Not idempotent: a connect key works once, so a lost answer cannot be fetched again.
-    const { data } = await transport.json({ method: 'POST', path: `${AGENT_CHANNEL_PREFIX}/exchange`, body: request, idempotent: false }, exchangeResponseSchema);
+    const { data } = await transport.json(
+      { method: 'POST', path: `${AGENT_CHANNEL_PREFIX}/exchange`, body: request, idempotent: false },
+      exchangeResponseSchema,
+    );
     return data;
   } finally {
     transport.close();
@@ -53,7 +56,10 @@ export class AgentChannelClient {
   }
 
   async heartbeat(status: HeartbeatRequest = {}): Promise<HeartbeatResponse> {
-    const { data } = await this.#transport.json({ method: 'POST', path: `${AGENT_CHANNEL_PREFIX}/heartbeat`, body: status, idempotent: true }, heartbeatResponseSchema);
+    const { data } = await this.#transport.json(
+      { method: 'POST', path: `${AGENT_CHANNEL_PREFIX}/heartbeat`, body: status, idempotent: true },
+      heartbeatResponseSchema,
+    );
     return data;
   }
 

@@ -3,7 +3,17 @@
 // derives an AES-256-GCM key with HKDF-SHA256 from the shared secret, and binds the event id,
 // agent id and user id as additional authenticated data, so a ciphertext cannot be replayed for
 // another user, event or agent. Only the agent's private key opens it.
-import { createPrivateKey, createPublicKey, createCipheriv, createDecipheriv, diffieHellman, generateKeyPairSync, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  createCipheriv,
+  createDecipheriv,
+  diffieHellman,
+  generateKeyPairSync,
+  hkdfSync,
+  randomBytes,
+  type KeyObject,
+} from 'node:crypto';
 
 export const SEAL_ALGORITHM = 'X25519-HKDF-SHA256-A256GCM';
 const HKDF_INFO = Buffer.from('jcadi-password-v1', 'utf8');
@@ -88,7 +98,8 @@ export function sealToAgent(secret: string, agentPublicKey: string, context: Sea
 function exactBytes(value: unknown, bytes: number, field: string): Buffer {
   if (typeof value !== 'string' || !/^[A-Za-z0-9_-]*$/.test(value)) throw new Error(`the sealed secret's ${field} is not base64url`);
   const decoded = Buffer.from(value, 'base64url');
-  if (decoded.length !== bytes || decoded.toString('base64url') !== value) throw new Error(`the sealed secret's ${field} must be exactly ${bytes} bytes, not ${decoded.length}`);
+  if (decoded.length !== bytes || decoded.toString('base64url') !== value)
+    throw new Error(`the sealed secret's ${field} must be exactly ${bytes} bytes, not ${decoded.length}`);
   return decoded;
 }
 

@@ -298,7 +298,12 @@ export class JumpCloudClient {
 
   /** Adding an existing member or removing a missing one is harmless, so this is safe to retry. */
   async changeGroupMember(groupId: string, userId: string, op: 'add' | 'remove' = 'add'): Promise<void> {
-    await this.#transport.send({ method: 'POST', path: `/api/v2/usergroups/${enc(groupId)}/members`, body: { op, type: 'user', id: userId }, idempotent: true });
+    await this.#transport.send({
+      method: 'POST',
+      path: `/api/v2/usergroups/${enc(groupId)}/members`,
+      body: { op, type: 'user', id: userId },
+      idempotent: true,
+    });
   }
 
   // ---- Directory Insights -------------------------------------------------------------------

@@ -23,7 +23,9 @@ export const REGION_CODES = Object.keys(REGIONS) as [Region, ...Region[]];
 const REGION_BASE_URLS = Object.fromEntries(REGION_CODES.map((r) => [r, REGIONS[r].console])) as { readonly [R in Region]: (typeof REGIONS)[R]['console'] };
 
 /** Directory Insights lives on its own host per region. */
-const REGION_INSIGHTS_URLS = Object.fromEntries(REGION_CODES.map((r) => [r, REGIONS[r].insights])) as { readonly [R in Region]: (typeof REGIONS)[R]['insights'] };
+const REGION_INSIGHTS_URLS = Object.fromEntries(REGION_CODES.map((r) => [r, REGIONS[r].insights])) as {
+  readonly [R in Region]: (typeof REGIONS)[R]['insights'];
+};
 
 /** The region field of every request and of the agent config: one of REGION_CODES, with a message that lists them. */
 export const regionSchema = z.enum(REGION_CODES, { message: `must be one of ${REGION_CODES.join(', ')} (JumpCloud's published regions)` });
@@ -66,7 +68,16 @@ export const proxyBlockFields = {
     }),
   username: z.string().min(1).max(256).optional(),
   /** Hosts reached directly: `name` (and its subdomains), `*.suffix`, `.suffix`, `*`. */
-  bypass: z.array(z.string().min(1).max(255).regex(/^[A-Za-z0-9*.:[\]_-]+$/, 'must be a host name, *.suffix, .suffix, an IP address or *')).max(256).default([]),
+  bypass: z
+    .array(
+      z
+        .string()
+        .min(1)
+        .max(255)
+        .regex(/^[A-Za-z0-9*.:[\]_-]+$/, 'must be a host name, *.suffix, .suffix, an IP address or *'),
+    )
+    .max(256)
+    .default([]),
 };
 
 export const PROXY_PASSWORD_NEEDS_USERNAME = { message: 'a proxy password needs a username', path: ['username'] };
@@ -165,7 +176,12 @@ export function resolveProxy(setting: ProxySetting | undefined, env: Record<stri
     throw badRequest('JumpCloud.ProxyInvalid', `${field} is 'environment', but ${variable} is not a URL.`, variable);
   }
   const shown = `${url.protocol}//${url.host}`;
-  if (url.protocol !== 'http:') throw badRequest('JumpCloud.ProxyInvalid', `${field} is 'environment', but ${variable} (${shown}) is not an http:// proxy; the proxy hop is HTTP CONNECT.`, variable);
+  if (url.protocol !== 'http:')
+    throw badRequest(
+      'JumpCloud.ProxyInvalid',
+      `${field} is 'environment', but ${variable} (${shown}) is not an http:// proxy; the proxy hop is HTTP CONNECT.`,
+      variable,
+    );
   const noProxy = NO_PROXY_VARIABLES.map((name) => env[name]).find((value) => value !== undefined && value.trim() !== '') ?? '';
   return {
     proxy: {
@@ -184,7 +200,10 @@ export function resolveProxy(setting: ProxySetting | undefined, env: Record<stri
 
 /** One line for the log: where the proxy is and what bypasses it (never credentials). */
 export function describeProxy(resolved: ResolvedProxy): string {
-  if (!resolved.proxy) return resolved.source === 'environment' ? 'proxy: environment, but no HTTPS_PROXY/ALL_PROXY is set: connecting to JumpCloud directly' : 'connecting to JumpCloud directly (no proxy)';
+  if (!resolved.proxy)
+    return resolved.source === 'environment'
+      ? 'proxy: environment, but no HTTPS_PROXY/ALL_PROXY is set: connecting to JumpCloud directly'
+      : 'connecting to JumpCloud directly (no proxy)';
   const p = resolved.proxy;
   const where = resolved.variable ? ` (from ${resolved.variable})` : '';
   const auth = p.username !== undefined ? ', with Basic credentials' : '';

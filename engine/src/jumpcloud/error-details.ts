@@ -23,7 +23,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function text(value: unknown): string {
   if (typeof value !== 'string') return '';
   // One line, printable, bounded: it becomes part of an error message.
-  return value.replace(/\p{Cc}+/gu, ' ').trim().slice(0, MAX_PART);
+  return value
+    .replace(/\p{Cc}+/gu, ' ')
+    .trim()
+    .slice(0, MAX_PART);
 }
 
 function violationsIn(holder: Record<string, unknown>): FieldViolation[] {

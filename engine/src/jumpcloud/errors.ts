@@ -64,7 +64,13 @@ const STATUS_RULES: Record<number, StatusRule> = {
 };
 
 /** Maps a final (non-retried) HTTP error status to an EngineError. */
-export function httpStatusError(status: number, endpoint: Endpoint, serverMessage: string | null, errorName: string | null = null, violations: FieldViolation[] = []): EngineError {
+export function httpStatusError(
+  status: number,
+  endpoint: Endpoint,
+  serverMessage: string | null,
+  errorName: string | null = null,
+  violations: FieldViolation[] = [],
+): EngineError {
   const details = { status, endpoint, ...(errorName ? { error: errorName } : {}), ...(violations.length > 0 ? { fieldViolations: violations } : {}) };
   // The field violations say what the one-line message does not ("Password validation fail": which rule).
   const fields = violations.length > 0 ? ` Field violations: ${describeViolations(violations)}.` : '';
@@ -79,22 +85,36 @@ export function httpStatusError(status: number, endpoint: Endpoint, serverMessag
       details,
     });
   }
-  if (rule) return new EngineError(rule.id, rule.explain(endpoint, serverMessage) + fields, { category: rule.category, exitCode: rule.exitCode, target: endpoint, details });
-  if (status === 429) {
-    return new EngineError('JumpCloud.RateLimited', `JumpCloud kept refusing ${endpoint} with 429 (too many requests) after the allowed retries; try again later or lower the request rate.`, {
-      category: 'LimitsExceeded',
-      exitCode: ExitCode.Unreachable,
+  if (rule)
+    return new EngineError(rule.id, rule.explain(endpoint, serverMessage) + fields, {
+      category: rule.category,
+      exitCode: rule.exitCode,
       target: endpoint,
       details,
     });
+  if (status === 429) {
+    return new EngineError(
+      'JumpCloud.RateLimited',
+      `JumpCloud kept refusing ${endpoint} with 429 (too many requests) after the allowed retries; try again later or lower the request rate.`,
+      {
+        category: 'LimitsExceeded',
+        exitCode: ExitCode.Unreachable,
+        target: endpoint,
+        details,
+      },
+    );
   }
   if (status >= 500) {
-    return new EngineError('JumpCloud.ServiceError', withServerText(`JumpCloud failed ${endpoint} with HTTP ${status} after the allowed retries.`, serverMessage) + fields, {
-      category: 'ConnectionError',
-      exitCode: ExitCode.Unreachable,
-      target: endpoint,
-      details,
-    });
+    return new EngineError(
+      'JumpCloud.ServiceError',
+      withServerText(`JumpCloud failed ${endpoint} with HTTP ${status} after the allowed retries.`, serverMessage) + fields,
+      {
+        category: 'ConnectionError',
+        exitCode: ExitCode.Unreachable,
+        target: endpoint,
+        details,
+      },
+    );
   }
   return new EngineError('JumpCloud.RequestRejected', withServerText(`JumpCloud rejected ${endpoint} (HTTP ${status}).`, serverMessage) + fields, {
     category: 'InvalidOperation',
@@ -103,7 +123,6 @@ export function httpStatusError(status: number, endpoint: Endpoint, serverMessag
     details,
   });
 }
-
 
 /** Socket-level codes worth another attempt (the request may not have reached JumpCloud). */
 export const RETRYABLE_NETWORK_CODES = new Set([
@@ -118,7 +137,6 @@ export const RETRYABLE_NETWORK_CODES = new Set([
   'ERR_SOCKET_CONNECTION_TIMEOUT',
   'ERR_BAD_RESPONSE',
 ]);
-
 
 /** A network, TLS or timeout failure (no HTTP answer). `code` is the socket/axios error code. */
 export function networkError(code: string | undefined, endpoint: Endpoint, baseUrl: string, timedOutAfterMs: number | null): EngineError {
@@ -137,12 +155,16 @@ export function networkError(code: string | undefined, endpoint: Endpoint, baseU
       { category: 'SecurityError', exitCode: ExitCode.Unreachable, target: endpoint, details: { endpoint, baseUrl, tlsCode: code } },
     );
   }
-  return new EngineError('JumpCloud.Unreachable', `Cannot reach JumpCloud at ${baseUrl} for ${endpoint}${code ? ` (${code})` : ''}. Check the network, proxy and firewall, and the base URL / region.`, {
-    category: 'ConnectionError',
-    exitCode: ExitCode.Unreachable,
-    target: endpoint,
-    details: { endpoint, baseUrl, ...(code ? { socketCode: code } : {}) },
-  });
+  return new EngineError(
+    'JumpCloud.Unreachable',
+    `Cannot reach JumpCloud at ${baseUrl} for ${endpoint}${code ? ` (${code})` : ''}. Check the network, proxy and firewall, and the base URL / region.`,
+    {
+      category: 'ConnectionError',
+      exitCode: ExitCode.Unreachable,
+      target: endpoint,
+      details: { endpoint, baseUrl, ...(code ? { socketCode: code } : {}) },
+    },
+  );
 }
 
 /** CONNECT answers worth another attempt: the proxy could not reach JumpCloud for now. */
@@ -150,11 +172,22 @@ export const RETRYABLE_PROXY_STATUSES = new Set([502, 503, 504]);
 
 /** A tunnel that could not be opened. Names the proxy host:port, never its credentials. */
 export function proxyError(failure: ProxyTunnelError, endpoint: Endpoint): EngineError {
-  const details = { endpoint, proxy: failure.proxy, target: failure.target, ...(failure.status !== null ? { status: failure.status } : {}), ...(failure.socketCode ? { socketCode: failure.socketCode } : {}) };
+  const details = {
+    endpoint,
+    proxy: failure.proxy,
+    target: failure.target,
+    ...(failure.status !== null ? { status: failure.status } : {}),
+    ...(failure.socketCode ? { socketCode: failure.socketCode } : {}),
+  };
   if (failure.kind === 'auth') {
     const offered = failure.offeredSchemes.length > 0 ? ` It offers ${failure.offeredSchemes.join(', ')}.` : '';
-    const basicMissing = failure.offeredSchemes.length > 0 && !failure.offeredSchemes.some((s) => s.toLowerCase() === 'basic') ? ' This engine authenticates to proxies with Basic only: allow Basic for this account, or let the server through without authentication.' : '';
-    const what = failure.credentialsGiven ? 'refused the proxy credentials' : 'asks for credentials, and none were given (jumpcloud.proxy.username/password, -ProxyCredential)';
+    const basicMissing =
+      failure.offeredSchemes.length > 0 && !failure.offeredSchemes.some((s) => s.toLowerCase() === 'basic')
+        ? ' This engine authenticates to proxies with Basic only: allow Basic for this account, or let the server through without authentication.'
+        : '';
+    const what = failure.credentialsGiven
+      ? 'refused the proxy credentials'
+      : 'asks for credentials, and none were given (jumpcloud.proxy.username/password, -ProxyCredential)';
     return new EngineError('JumpCloud.ProxyAuthFailed', `The proxy ${failure.proxy} ${what} (407) for ${endpoint}.${offered}${basicMissing}`, {
       category: 'AuthenticationError',
       exitCode: ExitCode.AuthFailed,
@@ -164,7 +197,12 @@ export function proxyError(failure: ProxyTunnelError, endpoint: Endpoint): Engin
   }
   if (failure.kind === 'refused') {
     const status = failure.status ? `with ${failure.status}` : 'with an answer that is not HTTP';
-    const hint = failure.status === 403 ? ' Ask the proxy administrators to allow CONNECT to this host on port 443.' : failure.status && RETRYABLE_PROXY_STATUSES.has(failure.status) ? ' The proxy could not reach JumpCloud.' : '';
+    const hint =
+      failure.status === 403
+        ? ' Ask the proxy administrators to allow CONNECT to this host on port 443.'
+        : failure.status && RETRYABLE_PROXY_STATUSES.has(failure.status)
+          ? ' The proxy could not reach JumpCloud.'
+          : '';
     return new EngineError('JumpCloud.ProxyRefused', `The proxy ${failure.proxy} refused the tunnel to ${failure.target} ${status} for ${endpoint}.${hint}`, {
       category: failure.status === 403 ? 'PermissionDenied' : 'ConnectionError',
       exitCode: ExitCode.Unreachable,
@@ -172,12 +210,16 @@ export function proxyError(failure: ProxyTunnelError, endpoint: Endpoint): Engin
       details,
     });
   }
-  return new EngineError('JumpCloud.ProxyUnreachable', `Cannot reach the proxy ${failure.proxy} for ${endpoint}: ${failure.message.replace(/^proxy [^:]+(:\d+)?: /, '')}. Check jumpcloud.proxy (-Proxy) and that the proxy runs.`, {
-    category: 'ConnectionError',
-    exitCode: ExitCode.Unreachable,
-    target: failure.proxy,
-    details,
-  });
+  return new EngineError(
+    'JumpCloud.ProxyUnreachable',
+    `Cannot reach the proxy ${failure.proxy} for ${endpoint}: ${failure.message.replace(/^proxy [^:]+(:\d+)?: /, '')}. Check jumpcloud.proxy (-Proxy) and that the proxy runs.`,
+    {
+      category: 'ConnectionError',
+      exitCode: ExitCode.Unreachable,
+      target: failure.proxy,
+      details,
+    },
+  );
 }
 
 /** The caller's signal ended the call (Ctrl+C, service stop). */
@@ -192,10 +234,14 @@ export function cancelledError(endpoint: Endpoint): EngineError {
 
 /** A response past the transport's size limit: not retried (the same answer would come again). */
 export function responseTooLargeError(endpoint: Endpoint, limitBytes: number): EngineError {
-  return new EngineError('JumpCloud.ResponseTooLarge', `JumpCloud's answer to ${endpoint} is larger than the ${limitBytes} bytes this engine reads; it was not used. The service or a proxy in between sent more than any page should hold: report this with the endpoint.`, {
-    category: 'ProtocolError',
-    exitCode: ExitCode.Unreachable,
-    target: endpoint,
-    details: { endpoint, limitBytes },
-  });
+  return new EngineError(
+    'JumpCloud.ResponseTooLarge',
+    `JumpCloud's answer to ${endpoint} is larger than the ${limitBytes} bytes this engine reads; it was not used. The service or a proxy in between sent more than any page should hold: report this with the endpoint.`,
+    {
+      category: 'ProtocolError',
+      exitCode: ExitCode.Unreachable,
+      target: endpoint,
+      details: { endpoint, limitBytes },
+    },
+  );
 }

@@ -32,7 +32,18 @@ export class ProxyTunnelError extends Error {
   readonly offeredSchemes: string[];
   readonly credentialsGiven: boolean;
 
-  constructor(kind: ProxyFailureKind, facts: { proxy: string; target: string; status?: number | null; socketCode?: string | null; offeredSchemes?: string[]; credentialsGiven: boolean; reason: string }) {
+  constructor(
+    kind: ProxyFailureKind,
+    facts: {
+      proxy: string;
+      target: string;
+      status?: number | null;
+      socketCode?: string | null;
+      offeredSchemes?: string[];
+      credentialsGiven: boolean;
+      reason: string;
+    },
+  ) {
     super(`proxy ${facts.proxy}: ${facts.reason}`);
     this.name = 'ProxyTunnelError';
     this.kind = kind;
@@ -52,7 +63,10 @@ export class ProxyTunnelError extends Error {
 
 /** True when `host` matches one of the bypass patterns (case-insensitive; no ports). */
 export function bypassesProxy(host: string, patterns: readonly string[]): boolean {
-  const name = host.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  const name = host
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '');
   for (const raw of patterns) {
     const pattern = raw.trim().toLowerCase().replace(/\.$/, '');
     if (pattern === '') continue;
@@ -162,7 +176,8 @@ export class ProxyTunnelAgent extends https.Agent {
         socket.destroy();
         reject(new ProxyTunnelError(kind, { proxy, target, credentialsGiven, ...facts }));
       };
-      const onError = (err: NodeJS.ErrnoException) => fail('unreachable', { socketCode: err.code ?? 'ECONNRESET', reason: `cannot connect (${err.code ?? 'network error'})` });
+      const onError = (err: NodeJS.ErrnoException) =>
+        fail('unreachable', { socketCode: err.code ?? 'ECONNRESET', reason: `cannot connect (${err.code ?? 'network error'})` });
       const onClose = () => fail('unreachable', { socketCode: 'ECONNRESET', reason: 'closed the connection before answering CONNECT' });
       const onTimeout = () => fail('unreachable', { socketCode: 'ETIMEDOUT', reason: `no answer to CONNECT within ${this.#connectTimeoutMs} ms` });
       const onData = (chunk: Buffer) => {
@@ -185,7 +200,10 @@ export class ProxyTunnelAgent extends https.Agent {
           fail('auth', { status: 407, offeredSchemes: answer.offeredSchemes, reason: 'answered 407 (proxy authentication required)' });
           return;
         }
-        fail('refused', { status: answer.status, reason: answer.status ? `refused CONNECT with ${answer.status}` : 'answered CONNECT with something that is not HTTP' });
+        fail('refused', {
+          status: answer.status,
+          reason: answer.status ? `refused CONNECT with ${answer.status}` : 'answered CONNECT with something that is not HTTP',
+        });
       };
       const cleanup = () => {
         socket.removeListener('error', onError);

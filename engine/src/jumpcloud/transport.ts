@@ -8,7 +8,17 @@ import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { z } from 'zod';
 import type { EngineError } from '../errors';
 import { ENGINE_VERSION } from '../version';
-import { cancelledError, httpStatusError, responseTooLargeError, JumpCloudSchemaError, networkError, proxyError, RETRYABLE_NETWORK_CODES, RETRYABLE_PROXY_STATUSES, type Endpoint } from './errors';
+import {
+  cancelledError,
+  httpStatusError,
+  responseTooLargeError,
+  JumpCloudSchemaError,
+  networkError,
+  proxyError,
+  RETRYABLE_NETWORK_CODES,
+  RETRYABLE_PROXY_STATUSES,
+  type Endpoint,
+} from './errors';
 import { proxyAuthorization, ProxyTunnelAgent, ProxyTunnelError, type ProxySettings } from './proxy';
 import { abortableSleep, backoffDelay, DEFAULT_RETRY_POLICY, parseRetryAfter, type RetryPolicy } from './retry';
 import { describeViolations, fieldViolationsOf, type FieldViolation } from './error-details';
@@ -192,7 +202,10 @@ export class HttpTransport {
 
       if (!retryable) throw final;
       if (retryAfterMs !== null && retryAfterMs > this.#policy.maxRetryAfterMs) {
-        this.#log('warning', `${endpoint} ${what} with Retry-After ${Math.round(retryAfterMs / 1000)} s, longer than the ${this.#policy.maxRetryAfterMs / 1000} s this engine waits.`);
+        this.#log(
+          'warning',
+          `${endpoint} ${what} with Retry-After ${Math.round(retryAfterMs / 1000)} s, longer than the ${this.#policy.maxRetryAfterMs / 1000} s this engine waits.`,
+        );
         throw final;
       }
       const delay = Math.max(backoffDelay(attempt, this.#policy, this.#random), retryAfterMs ?? 0);

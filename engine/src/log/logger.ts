@@ -45,9 +45,7 @@ export function createFileLogger(file: string, level: LogLevel, scrubber: Secret
     levels: LEVELS,
     level,
     format: winston.format.combine(winston.format.timestamp(), scrubFormat(), winston.format.json()),
-    transports: [
-      new winston.transports.File({ filename: file, maxsize: 10 * 1024 * 1024, maxFiles: 5, tailable: true, options: { flags: 'a', mode: 0o600 } }),
-    ],
+    transports: [new winston.transports.File({ filename: file, maxsize: 10 * 1024 * 1024, maxFiles: 5, tailable: true, options: { flags: 'a', mode: 0o600 } })],
   });
   return {
     log: (lvl, message, meta) => logger.log(lvl, message, meta ?? {}),

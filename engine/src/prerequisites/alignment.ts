@@ -71,12 +71,30 @@ export function compareWithAd(jc: JumpCloudRules, ad: AdPasswordPolicy): Alignme
       changeInActiveDirectory: `Lower ${adSetting(ad, `"Minimum password length" (minPwdLength) of the Default Domain Policy`, 'msDS-MinimumPasswordLength')} to ${jc.minLength || 1}.`,
     });
   } else {
-    findings.push({ ...base, rule: 'MinimumLength', status: 'Aligned', jumpCloud: jcLength, activeDirectory: `at least ${ad.minLength} characters`, detail: 'Every length JumpCloud accepts is long enough for AD.', changeInJumpCloud: null, changeInActiveDirectory: null });
+    findings.push({
+      ...base,
+      rule: 'MinimumLength',
+      status: 'Aligned',
+      jumpCloud: jcLength,
+      activeDirectory: `at least ${ad.minLength} characters`,
+      detail: 'Every length JumpCloud accepts is long enough for AD.',
+      changeInJumpCloud: null,
+      changeInActiveDirectory: null,
+    });
   }
 
   // Complexity: 3 of the 4 classes, and no account name inside the password (Windows' rule).
   if (!ad.complexity) {
-    findings.push({ ...base, rule: 'Complexity', status: 'Aligned', jumpCloud: describeClasses(jc), activeDirectory: 'complexity off', detail: 'AD does not require complexity.', changeInJumpCloud: null, changeInActiveDirectory: null });
+    findings.push({
+      ...base,
+      rule: 'Complexity',
+      status: 'Aligned',
+      jumpCloud: describeClasses(jc),
+      activeDirectory: 'complexity off',
+      detail: 'AD does not require complexity.',
+      changeInJumpCloud: null,
+      changeInActiveDirectory: null,
+    });
   } else {
     const required = (Object.keys(CLASS_NAMES) as Array<keyof typeof CLASS_NAMES>).filter((k) => jc[k]);
     const problems: string[] = [];
@@ -89,10 +107,16 @@ export function compareWithAd(jc: JumpCloudRules, ad: AdPasswordPolicy): Alignme
       jcChanges.push(`require at least ${3 - required.length} more of: ${absent.join(', ')} (needsUppercase, needsLowercase, needsNumeric, needsSymbolic)`);
     }
     if (jc.allowUsernameSubstring) {
-      problems.push('JumpCloud allows a password that contains the username, and AD\'s complexity refuses a password containing the account name (sAMAccountName)');
+      problems.push(
+        "JumpCloud allows a password that contains the username, and AD's complexity refuses a password containing the account name (sAMAccountName)",
+      );
       jcChanges.push('turn off "allow username in password" (allowUsernameSubstring)');
     }
-    const adChange = adSetting(ad, 'Disable "Password must meet complexity requirements" (pwdProperties bit 1) in the Default Domain Policy', 'Set msDS-PasswordComplexityEnabled to FALSE');
+    const adChange = adSetting(
+      ad,
+      'Disable "Password must meet complexity requirements" (pwdProperties bit 1) in the Default Domain Policy',
+      'Set msDS-PasswordComplexityEnabled to FALSE',
+    );
     if (problems.length > 0) {
       findings.push({
         ...base,
@@ -111,7 +135,8 @@ export function compareWithAd(jc: JumpCloudRules, ad: AdPasswordPolicy): Alignme
         status: 'Warning',
         jumpCloud: describeClasses(jc),
         activeDirectory: 'complexity on: 3 of 4 classes, no account name',
-        detail: 'The character classes and the username rule line up. Windows also refuses a password containing any 3+ character part of the display name, which JumpCloud cannot forbid: such a password would fail in AD.',
+        detail:
+          'The character classes and the username rule line up. Windows also refuses a password containing any 3+ character part of the display name, which JumpCloud cannot forbid: such a password would fail in AD.',
         changeInJumpCloud: null,
         changeInActiveDirectory: `Only if such failures happen: ${adChange.charAt(0).toLowerCase()}${adChange.slice(1)}.`,
       });
@@ -135,7 +160,7 @@ export function compareWithAd(jc: JumpCloudRules, ad: AdPasswordPolicy): Alignme
     status: 'Aligned',
     jumpCloud: 'n/a',
     activeDirectory: ad.minAgeDays > 0 ? `${ad.minAgeDays} day(s)` : 'none',
-    detail: 'The minimum age limits only users changing their own password in AD; the agent\'s resets are not subject to it.',
+    detail: "The minimum age limits only users changing their own password in AD; the agent's resets are not subject to it.",
     changeInJumpCloud: null,
     changeInActiveDirectory: null,
   });
@@ -155,7 +180,16 @@ export function compareWithAd(jc: JumpCloudRules, ad: AdPasswordPolicy): Alignme
       changeInActiveDirectory: `${adSetting(ad, 'Set "Maximum password age" (maxPwdAge) of the Default Domain Policy to 0 (never)', 'Set msDS-MaximumPasswordAge to never')} for the synced users.`,
     });
   } else {
-    findings.push({ ...base, rule: 'MaximumAge', status: 'Aligned', jumpCloud: `passwords ${jcMax}`, activeDirectory: `passwords ${adMax}`, detail: 'JumpCloud renews passwords before AD would expire them.', changeInJumpCloud: null, changeInActiveDirectory: null });
+    findings.push({
+      ...base,
+      rule: 'MaximumAge',
+      status: 'Aligned',
+      jumpCloud: `passwords ${jcMax}`,
+      activeDirectory: `passwords ${adMax}`,
+      detail: 'JumpCloud renews passwords before AD would expire them.',
+      changeInJumpCloud: null,
+      changeInActiveDirectory: null,
+    });
   }
   return findings;
 }

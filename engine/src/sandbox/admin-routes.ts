@@ -40,7 +40,10 @@ const newUserSchema = z.strictObject({
 const userPatchSchema = z.strictObject(userFields).partial();
 const generateSchema = z.strictObject({
   count: z.number().int().min(1).max(200_000),
-  prefix: z.string().regex(/^[a-z][a-z0-9.-]{0,40}$/).default('user'),
+  prefix: z
+    .string()
+    .regex(/^[a-z][a-z0-9.-]{0,40}$/)
+    .default('user'),
   group: z.string().min(1).optional(),
   bindToDomain: z.string().min(1).optional(),
 });
@@ -58,7 +61,12 @@ const bindingSchema = z.strictObject({
   target: z.string().min(1),
 });
 const domainSchema = z.strictObject({ domain: z.string().min(1), useCase: z.string().optional() });
-const clockSchema = z.strictObject({ advanceSeconds: z.number().min(0).max(10 * 365 * 86_400) });
+const clockSchema = z.strictObject({
+  advanceSeconds: z
+    .number()
+    .min(0)
+    .max(10 * 365 * 86_400),
+});
 const faultListSchema = z.strictObject({ rules: z.array(faultRuleSchema) });
 
 function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
@@ -135,7 +143,10 @@ export function addAdminRoutes(router: Router, deps: AdminDeps): void {
     }
     return { status: 201, body: { created: input.count, firstId: first, lastId: last, totalUsers: store.users.size } };
   });
-  router.on('PATCH', `${a}/users/:ref`, (ctx) => ({ status: 200, body: publicUser(store.updateUser(user(param(ctx, 'ref'))._id, parse(userPatchSchema, ctx.body))) }));
+  router.on('PATCH', `${a}/users/:ref`, (ctx) => ({
+    status: 200,
+    body: publicUser(store.updateUser(user(param(ctx, 'ref'))._id, parse(userPatchSchema, ctx.body))),
+  }));
   router.on('DELETE', `${a}/users/:ref`, (ctx) => ({ status: 200, body: publicUser(store.deleteUser(user(param(ctx, 'ref'))._id)) }));
 
   // ---- groups ----

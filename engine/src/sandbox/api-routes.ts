@@ -44,7 +44,9 @@ export function addPublicRoutes(router: Router, store: SandboxStore): void {
   router.on('POST', '/api/search/systemusers', (ctx) => searchSystemUsers(store, ctx.query, ctx.body === undefined ? {} : body(ctx)));
   router.on('GET', '/api/v2/users/:id/activedirectories', (ctx) =>
     v2List(
-      store.userDomains(ctx.params.id as string).map((d) => ({ id: d.id, type: 'active_directory', paths: d.paths.map((p) => p.map((e) => edge(e.to.id, e.to.type))), compiledAttributes: null })),
+      store
+        .userDomains(ctx.params.id as string)
+        .map((d) => ({ id: d.id, type: 'active_directory', paths: d.paths.map((p) => p.map((e) => edge(e.to.id, e.to.type))), compiledAttributes: null })),
       ctx.query,
       { idField: 'id' },
     ),
@@ -73,7 +75,11 @@ export function addPublicRoutes(router: Router, store: SandboxStore): void {
     if (targets !== 'user' && targets !== 'user_group') throw new SandboxError(400, "targets is required: 'user' or 'user_group'");
     const b = store.domainBindings(ctx.params.id as string);
     const ids = [...(targets === 'user' ? b.users : b.groups)].sort();
-    return v2List(ids.map((id) => edge(id, targets)), ctx.query, { idField: 'to' });
+    return v2List(
+      ids.map((id) => edge(id, targets)),
+      ctx.query,
+      { idField: 'to' },
+    );
   });
   router.on('POST', '/api/v2/activedirectories/:id/associations', (ctx) => {
     const input = body(ctx);
@@ -83,7 +89,9 @@ export function addPublicRoutes(router: Router, store: SandboxStore): void {
   });
   router.on('GET', '/api/v2/activedirectories/:id/users', (ctx) =>
     v2List(
-      store.domainUsers(ctx.params.id as string).map((u) => ({ id: u.id, type: 'user', paths: u.paths.map((p) => p.map((e) => edge(e.to.id, e.to.type))), compiledAttributes: null })),
+      store
+        .domainUsers(ctx.params.id as string)
+        .map((u) => ({ id: u.id, type: 'user', paths: u.paths.map((p) => p.map((e) => edge(e.to.id, e.to.type))), compiledAttributes: null })),
       ctx.query,
       { idField: 'id' },
     ),
@@ -121,7 +129,14 @@ export function addPublicRoutes(router: Router, store: SandboxStore): void {
   router.on('PUT', '/api/v2/usergroups/:id', (ctx) => ({ status: 200, body: store.updateGroup(ctx.params.id as string, body(ctx)) }));
   router.on('DELETE', '/api/v2/usergroups/:id', (ctx) => ({ status: 200, body: store.deleteGroup(ctx.params.id as string) }));
   router.on('GET', '/api/v2/usergroups/:id/members', (ctx) =>
-    v2List(store.groupMembers(ctx.params.id as string).sort().map((id) => edge(id, 'user')), ctx.query, { idField: 'to' }),
+    v2List(
+      store
+        .groupMembers(ctx.params.id as string)
+        .sort()
+        .map((id) => edge(id, 'user')),
+      ctx.query,
+      { idField: 'to' },
+    ),
   );
   router.on('POST', '/api/v2/usergroups/:id/members', (ctx) => {
     const input = body(ctx);
@@ -131,14 +146,19 @@ export function addPublicRoutes(router: Router, store: SandboxStore): void {
   });
   router.on('GET', '/api/v2/usergroups/:id/activedirectories', (ctx) =>
     v2List(
-      store.groupDomains(ctx.params.id as string).map((id) => ({ id, type: 'active_directory', paths: [[edge(id, 'active_directory')]], compiledAttributes: null })),
+      store
+        .groupDomains(ctx.params.id as string)
+        .map((id) => ({ id, type: 'active_directory', paths: [[edge(id, 'active_directory')]], compiledAttributes: null })),
       ctx.query,
       { idField: 'id' },
     ),
   );
   router.on('GET', '/api/v2/usergroups/:id/membership', (ctx) => {
     const groupId = ctx.params.id as string;
-    const users = store.groupMembers(groupId).sort().map((id) => ({ id, type: 'user', paths: [[edge(id, 'user')]], compiledAttributes: null }));
+    const users = store
+      .groupMembers(groupId)
+      .sort()
+      .map((id) => ({ id, type: 'user', paths: [[edge(id, 'user')]], compiledAttributes: null }));
     return v2List(users, ctx.query, { idField: 'id' });
   });
 
@@ -167,7 +187,8 @@ function searchSystemUsers(store: SandboxStore, query: URLSearchParams, input: R
     const fields = s.fields as string[];
     textMatch = (user) => fields.some((f) => typeof user[f] === 'string' && (user[f] as string).toLowerCase().includes(term));
   }
-  const exact = (user: Record<string, unknown>, expression: Record<string, unknown>) => Object.entries(expression).every(([field, value]) => user[field] === value);
+  const exact = (user: Record<string, unknown>, expression: Record<string, unknown>) =>
+    Object.entries(expression).every(([field, value]) => user[field] === value);
   let candidates: Record<string, unknown>[];
   // An `or` of ids is answered by lookups (how the sync fetches a scope by id); anything else scans.
   const byIds = expressions?.mode === 'or' && expressions.list.every((e) => Object.keys(e).length === 1 && typeof e._id === 'string');
@@ -176,7 +197,10 @@ function searchSystemUsers(store: SandboxStore, query: URLSearchParams, input: R
     candidates = ids.flatMap((id) => (store.users.has(id) ? [store.users.get(id) as unknown as Record<string, unknown>] : []));
   } else {
     candidates = store.userList() as unknown as Record<string, unknown>[];
-    if (expressions) candidates = candidates.filter((user) => (expressions.mode === 'and' ? expressions.list.every((e) => exact(user, e)) : expressions.list.some((e) => exact(user, e))));
+    if (expressions)
+      candidates = candidates.filter((user) =>
+        expressions.mode === 'and' ? expressions.list.every((e) => exact(user, e)) : expressions.list.some((e) => exact(user, e)),
+      );
   }
   if (textMatch) candidates = candidates.filter(textMatch);
   const bodyFields = typeof input.fields === 'string' ? input.fields : '';
@@ -239,7 +263,7 @@ function insightsSearch(store: SandboxStore, query: Record<string, unknown>): Ro
       'X-Result-Count': String(rows.length),
       'X-Limit': String(limit),
       'X-Sort': sort,
-      'X-Search_after': JSON.stringify(last ? key(last) : after ?? []),
+      'X-Search_after': JSON.stringify(last ? key(last) : (after ?? [])),
     },
   };
 }

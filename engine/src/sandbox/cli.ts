@@ -102,7 +102,9 @@ export async function runSandboxCli(argv: string[], write: (text: string) => voi
     return 3;
   }
   if (values.seed !== undefined && sandbox.seeded === null) {
-    process.stderr.write(`jcadi-engine sandbox: ${sandbox.dataDir} already holds an org; --seed ${seed} is ignored (use a new --data folder for a fresh seed).\n`);
+    process.stderr.write(
+      `jcadi-engine sandbox: ${sandbox.dataDir} already holds an org; --seed ${seed} is ignored (use a new --data folder for a fresh seed).\n`,
+    );
   }
   write(JSON.stringify(sandbox.announcement()) + '\n');
 

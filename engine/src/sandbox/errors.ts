@@ -17,7 +17,13 @@ export class SandboxError extends Error {
   }
 
   body(): Record<string, unknown> {
-    return { code: this.status, message: this.message, status: STATUS_CODES[this.status] ?? 'Error', ...(this.errorName ? { error: this.errorName } : {}), ...this.extra };
+    return {
+      code: this.status,
+      message: this.message,
+      status: STATUS_CODES[this.status] ?? 'Error',
+      ...(this.errorName ? { error: this.errorName } : {}),
+      ...this.extra,
+    };
   }
 }
 

@@ -22,7 +22,11 @@ export const faultRuleSchema = z
      * status: field violations in the body, as JumpCloud sends them with a 400 (a google.rpc.BadRequest
      * entry of `details` with `fieldViolationsList`; docs/jumpcloud-errors.md).
      */
-    fieldViolations: z.array(z.strictObject({ field: z.string().max(128), description: z.string().max(256) })).min(1).max(20).optional(),
+    fieldViolations: z
+      .array(z.strictObject({ field: z.string().max(128), description: z.string().max(256) }))
+      .min(1)
+      .max(20)
+      .optional(),
     /** omitField: the field removed from every object in the answer (`username`, `results`...). */
     field: z.string().min(1).max(128).optional(),
     /** Path prefix the rule applies to; default: the public API (/api and /insights). */

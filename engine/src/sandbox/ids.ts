@@ -18,7 +18,10 @@ export class IdMaker {
 
   next(nowMs: number): string {
     this.counter = (this.counter + 1) % 0x1000000;
-    const seconds = Math.floor(nowMs / 1000).toString(16).padStart(8, '0').slice(-8);
+    const seconds = Math.floor(nowMs / 1000)
+      .toString(16)
+      .padStart(8, '0')
+      .slice(-8);
     return `${seconds}${this.machine}${this.counter.toString(16).padStart(6, '0')}`;
   }
 }

@@ -28,8 +28,17 @@ export function parseListQuery(params: URLSearchParams, dialect: Dialect): ListQ
     .map((s) => s.trim())
     .filter(Boolean);
   const fieldsText = params.getAll('fields').join(dialect === 'v1' ? ' ' : ',');
-  const fields = fieldsText.trim() === '' ? null : fieldsText.split(split).map((f) => f.trim()).filter(Boolean);
-  const filters = params.getAll('filter').flatMap((f) => (dialect === 'v2' ? splitV2Filters(f) : [f])).map((f) => parseFilter(f, dialect));
+  const fields =
+    fieldsText.trim() === ''
+      ? null
+      : fieldsText
+          .split(split)
+          .map((f) => f.trim())
+          .filter(Boolean);
+  const filters = params
+    .getAll('filter')
+    .flatMap((f) => (dialect === 'v2' ? splitV2Filters(f) : [f]))
+    .map((f) => parseFilter(f, dialect));
   return { limit, skip, sort, fields, filters };
 }
 

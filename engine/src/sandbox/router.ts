@@ -81,7 +81,10 @@ function page<T extends object>(items: T[], q: ListQuery, options: ListOptions<T
   if (!(byIdOnly && options.presortedById)) list = applySort(list, q.sort);
   const limit = q.limit === 0 ? DEFAULT_LIMIT : q.limit;
   const slice = list.slice(q.skip, q.skip + limit);
-  return { total: list.length, results: slice.map((item) => project(options.view ? options.view(item) : (item as Record<string, unknown>), q.fields, options.idField)) };
+  return {
+    total: list.length,
+    results: slice.map((item) => project(options.view ? options.view(item) : (item as Record<string, unknown>), q.fields, options.idField)),
+  };
 }
 
 /** v1 list answer: `{ results, totalCount }`. */

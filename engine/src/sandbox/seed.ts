@@ -30,14 +30,86 @@ const DEPARTMENTS: Array<{ name: string; size: number; title: string }> = [
 ];
 
 const FIRST_NAMES = [
-  'Ada', 'Ben', 'Carla', 'Dmitri', 'Elena', 'Farah', 'Gabriel', 'Hana', 'Ivan', 'Julia', 'Kofi', 'Lena', 'Mateo', 'Nadia',
-  'Oscar', 'Priya', 'Quentin', 'Rosa', 'Samir', 'Tara', 'Umar', 'Vera', 'Wei', 'Ximena', 'Yusuf', 'Zara', 'Anders', 'Bianca',
-  'Chen', 'Dalia', 'Emil', 'Fiona', 'Goran', 'Helga', 'Isaac', 'Jonas', 'Keiko', 'Liam', 'Maya', 'Noah',
+  'Ada',
+  'Ben',
+  'Carla',
+  'Dmitri',
+  'Elena',
+  'Farah',
+  'Gabriel',
+  'Hana',
+  'Ivan',
+  'Julia',
+  'Kofi',
+  'Lena',
+  'Mateo',
+  'Nadia',
+  'Oscar',
+  'Priya',
+  'Quentin',
+  'Rosa',
+  'Samir',
+  'Tara',
+  'Umar',
+  'Vera',
+  'Wei',
+  'Ximena',
+  'Yusuf',
+  'Zara',
+  'Anders',
+  'Bianca',
+  'Chen',
+  'Dalia',
+  'Emil',
+  'Fiona',
+  'Goran',
+  'Helga',
+  'Isaac',
+  'Jonas',
+  'Keiko',
+  'Liam',
+  'Maya',
+  'Noah',
 ];
 const LAST_NAMES = [
-  'Anderson', 'Brooks', 'Castillo', 'Dubois', 'Eriksen', 'Fischer', 'Garcia', 'Haddad', 'Ivanova', 'Jensen', 'Kowalski', 'Larsen',
-  'Moreau', 'Nakamura', 'Okafor', 'Petrov', 'Quinn', 'Rossi', 'Schmidt', 'Tanaka', 'Usman', 'Varga', 'Weber', 'Xu', 'Yilmaz',
-  'Zimmermann', 'Baker', 'Clarke', 'Diaz', 'Evans', 'Ford', 'Gupta', 'Hughes', 'Ito', 'Khan', 'Lopez', 'Murphy', 'Novak',
+  'Anderson',
+  'Brooks',
+  'Castillo',
+  'Dubois',
+  'Eriksen',
+  'Fischer',
+  'Garcia',
+  'Haddad',
+  'Ivanova',
+  'Jensen',
+  'Kowalski',
+  'Larsen',
+  'Moreau',
+  'Nakamura',
+  'Okafor',
+  'Petrov',
+  'Quinn',
+  'Rossi',
+  'Schmidt',
+  'Tanaka',
+  'Usman',
+  'Varga',
+  'Weber',
+  'Xu',
+  'Yilmaz',
+  'Zimmermann',
+  'Baker',
+  'Clarke',
+  'Diaz',
+  'Evans',
+  'Ford',
+  'Gupta',
+  'Hughes',
+  'Ito',
+  'Khan',
+  'Lopez',
+  'Murphy',
+  'Novak',
 ];
 
 interface SeedUser {
@@ -53,7 +125,14 @@ interface SeedUser {
 /** The special cases, placed into departments so they are in scope. */
 const SPECIAL_USERS: SeedUser[] = [
   { username: 'administrator', firstname: 'Alex', lastname: 'Admin', department: 'IT', jobTitle: 'IT Lead', suspended: false },
-  { username: 'christopher.montgomery', firstname: 'Christopher', lastname: 'Montgomery', department: 'Sales', jobTitle: 'Regional Director', suspended: false },
+  {
+    username: 'christopher.montgomery',
+    firstname: 'Christopher',
+    lastname: 'Montgomery',
+    department: 'Sales',
+    jobTitle: 'Regional Director',
+    suspended: false,
+  },
   { username: 'cher', firstname: 'Cher', lastname: '', department: 'Marketing', jobTitle: 'Brand Ambassador', suspended: false },
   { username: 'zoe.angstrom', firstname: 'Zoë', lastname: 'Ångström', department: 'Research', jobTitle: 'Research Scientist', suspended: false },
   { username: 'bjorn.oberg', firstname: 'Björn', lastname: 'Öberg', department: 'Engineering', jobTitle: 'Software Engineer', suspended: false },
@@ -61,7 +140,11 @@ const SPECIAL_USERS: SeedUser[] = [
 
 export function applySeed(store: SandboxStore, seed: SeedName): void {
   const random = seededRandom(DEMO_SEED);
-  const machine = Array.from({ length: 5 }, () => Math.floor(random() * 256).toString(16).padStart(2, '0')).join('');
+  const machine = Array.from({ length: 5 }, () =>
+    Math.floor(random() * 256)
+      .toString(16)
+      .padStart(2, '0'),
+  ).join('');
   store.withFrozenClock(DEMO_EPOCH, (setNow) => {
     let clock = DEMO_EPOCH;
     const tick = (ms = 60_000) => {
@@ -152,13 +235,27 @@ export const REHEARSAL_DIRECT_USER = 'jcrh.direct';
  * domain yet: the rehearsal creates the admin's own domain and binds REHEARSAL_GROUP and
  * REHEARSAL_DIRECT_USER to it; it also generates the large group itself (its size is a parameter).
  */
-const REHEARSAL_USERS: ReadonlyArray<{ username: string; firstname: string; lastname: string; state?: 'STAGED'; suspended?: boolean; inGroup: boolean; case: string }> = [
+const REHEARSAL_USERS: ReadonlyArray<{
+  username: string;
+  firstname: string;
+  lastname: string;
+  state?: 'STAGED';
+  suspended?: boolean;
+  inGroup: boolean;
+  case: string;
+}> = [
   { username: 'jcrh.zoe', firstname: 'Zoë', lastname: 'Ångström-Øre', inGroup: true, case: 'non-ASCII names' },
   { username: 'jcrh.twenty.chars.ab', firstname: 'Twenty', lastname: 'Characters', inGroup: true, case: 'a 20-character username (the longest AD allows)' },
   { username: 'jcrh.twenty.chars.abc', firstname: 'Twentyone', lastname: 'Characters', inGroup: true, case: 'a 21-character username (one too long for AD)' },
   { username: 'jcrh.nolastname', firstname: 'Cher', lastname: '', inGroup: true, case: 'a missing last name' },
   { username: 'jcrh.taken', firstname: 'Taken', lastname: 'Elsewhere', inGroup: true, case: 'a username already taken elsewhere in the forest' },
-  { username: 'jcrh.longname', firstname: 'Maximiliana-Alexandrina-Konstantina-Bartholomea-Wilhelmina-Theodora', lastname: 'Long', inGroup: true, case: 'a first name over 64 characters' },
+  {
+    username: 'jcrh.longname',
+    firstname: 'Maximiliana-Alexandrina-Konstantina-Bartholomea-Wilhelmina-Theodora',
+    lastname: 'Long',
+    inGroup: true,
+    case: 'a first name over 64 characters',
+  },
   { username: 'jcrh.staged', firstname: 'Stan', lastname: 'Staged', state: 'STAGED', inGroup: true, case: 'a STAGED user' },
   { username: 'jcrh.suspended', firstname: 'Sue', lastname: 'Suspended', suspended: true, inGroup: true, case: 'a SUSPENDED user' },
   { username: 'jcrh.rename', firstname: 'Rena', lastname: 'Mewes', inGroup: true, case: 'renamed in JumpCloud' },

@@ -173,7 +173,19 @@ export interface StateFile {
 
 export type UserInput = Record<string, unknown>;
 
-const USER_TEXT_FIELDS = ['firstname', 'lastname', 'middlename', 'displayname', 'employeeType', 'department', 'jobTitle', 'company', 'location', 'costCenter', 'description'];
+const USER_TEXT_FIELDS = [
+  'firstname',
+  'lastname',
+  'middlename',
+  'displayname',
+  'employeeType',
+  'department',
+  'jobTitle',
+  'company',
+  'location',
+  'costCenter',
+  'description',
+];
 const ADMIN_ACTOR = { type: 'admin', email: 'admin@sandbox.invalid' };
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -439,7 +451,8 @@ export class SandboxStore {
     if (typeof input.email === 'string') user.email = input.email;
     this.index(user);
     this.assignText(user, input);
-    if (input.employeeIdentifier !== undefined) user.employeeIdentifier = typeof input.employeeIdentifier === 'string' && input.employeeIdentifier !== '' ? input.employeeIdentifier : null;
+    if (input.employeeIdentifier !== undefined)
+      user.employeeIdentifier = typeof input.employeeIdentifier === 'string' && input.employeeIdentifier !== '' ? input.employeeIdentifier : null;
     if (typeof input.account_locked === 'boolean') user.account_locked = input.account_locked;
     if (typeof input.password_expired === 'boolean') user.password_expired = input.password_expired;
     const suspend = input.suspended === true || input.state === 'SUSPENDED';
@@ -473,7 +486,8 @@ export class SandboxStore {
     this.unindex(user);
     this.sortedUsers = null;
     for (const [groupId, set] of this.members) if (set.delete(id)) this.record('group.member_removed', null, { groupId, userId: id });
-    for (const [domainId, b] of this.bindings) if (b.users.delete(id)) this.record('domain.association_removed', domainId, { targetType: 'user', targetId: id });
+    for (const [domainId, b] of this.bindings)
+      if (b.users.delete(id)) this.record('domain.association_removed', domainId, { targetType: 'user', targetId: id });
     this.record('user.deleted', null, { userId: id, username: user.username });
     this.insight('user_delete', { id, type: 'user', username: user.username });
     this.touched();
@@ -572,7 +586,8 @@ export class SandboxStore {
   }
 
   createGroup(input: { name?: unknown; description?: unknown; email?: unknown }): GroupRecord {
-    if (typeof input.name !== 'string' || input.name.trim() === '' || input.name.length > 256) throw new SandboxError(400, 'name is required (1–256 characters)');
+    if (typeof input.name !== 'string' || input.name.trim() === '' || input.name.length > 256)
+      throw new SandboxError(400, 'name is required (1–256 characters)');
     if (this.findGroupByName(input.name)) throw new SandboxError(409, `A user group named '${input.name}' already exists`);
     const now = this.now();
     const group: GroupRecord = {
@@ -613,7 +628,8 @@ export class SandboxStore {
     const group = this.getGroup(id);
     this.groups.delete(id);
     this.members.delete(id);
-    for (const [domainId, b] of this.bindings) if (b.groups.delete(id)) this.record('domain.association_removed', domainId, { targetType: 'user_group', targetId: id });
+    for (const [domainId, b] of this.bindings)
+      if (b.groups.delete(id)) this.record('domain.association_removed', domainId, { targetType: 'user_group', targetId: id });
     this.record('group.deleted', null, { groupId: id, name: group.name });
     this.insight('group_delete', { id, type: 'user_group', name: group.name });
     this.touched();
@@ -750,7 +766,8 @@ export class SandboxStore {
       const paths: Array<Array<{ to: { id: string; type: string } }>> = [];
       if (b.users.has(userId)) paths.push([{ to: { id: domainId, type: 'active_directory' } }]);
       for (const groupId of [...b.groups].sort()) {
-        if (this.members.get(groupId)?.has(userId)) paths.push([{ to: { id: groupId, type: 'user_group' } }, { to: { id: domainId, type: 'active_directory' } }]);
+        if (this.members.get(groupId)?.has(userId))
+          paths.push([{ to: { id: groupId, type: 'user_group' } }, { to: { id: domainId, type: 'active_directory' } }]);
       }
       if (paths.length > 0) found.push({ id: domainId, paths });
     }
@@ -760,7 +777,10 @@ export class SandboxStore {
   /** The domains a user group is bound to (`GET /v2/usergroups/{id}/activedirectories`). */
   groupDomains(groupId: string): string[] {
     this.getGroup(groupId);
-    return [...this.bindings.entries()].filter(([, b]) => b.groups.has(groupId)).map(([domainId]) => domainId).sort();
+    return [...this.bindings.entries()]
+      .filter(([, b]) => b.groups.has(groupId))
+      .map(([domainId]) => domainId)
+      .sort();
   }
 
   // ---- password policy ----------------------------------------------------------------------
@@ -852,11 +872,19 @@ export class SandboxStore {
     const agent = [...this.agents.values()].find((a) => a.connectKeyHash !== null && sameHash(a.connectKeyHash, hash));
     if (!agent) throw new SandboxError(401, 'The connect key is not valid: copy it again from the agent record, or create a new agent.', 'ConnectKeyInvalid');
     if (agent.connectKeyUsedAt !== null) {
-      throw new SandboxError(409, `The connect key was already used on ${this.iso(agent.connectKeyUsedAt)}; each key works once. Create a new agent for another installation.`, 'ConnectKeyUsed');
+      throw new SandboxError(
+        409,
+        `The connect key was already used on ${this.iso(agent.connectKeyUsedAt)}; each key works once. Create a new agent for another installation.`,
+        'ConnectKeyUsed',
+      );
     }
     const now = this.now();
     if (now > agent.connectKeyExpiresAt) {
-      throw new SandboxError(410, `The connect key expired on ${this.iso(agent.connectKeyExpiresAt)} (keys are valid for 7 days). Create a new agent to get a new key.`, 'ConnectKeyExpired');
+      throw new SandboxError(
+        410,
+        `The connect key expired on ${this.iso(agent.connectKeyExpiresAt)} (keys are valid for 7 days). Create a new agent to get a new key.`,
+        'ConnectKeyExpired',
+      );
     }
     const agentSecret = randomBytes(32).toString('base64url');
     agent.connectKeyUsedAt = now;
@@ -921,7 +949,11 @@ export class SandboxStore {
   pollChanges(agent: AgentRecord, cursor: number, limit: number): { cursor: number; resync: boolean; events: Record<string, unknown>[] } {
     const primary = this.designatePrimary(agent.domainId);
     if (primary !== agent.id) {
-      throw new SandboxError(409, `This agent is not the primary of its domain (the primary is ${primary ?? 'not designated'}); only the primary applies changes.`, 'NotPrimary');
+      throw new SandboxError(
+        409,
+        `This agent is not the primary of its domain (the primary is ${primary ?? 'not designated'}); only the primary applies changes.`,
+        'NotPrimary',
+      );
     }
     const now = this.now();
     const oldest = this.changes[0]?.seq ?? this.seq + 1;
@@ -963,7 +995,8 @@ export class SandboxStore {
   ack(agent: AgentRecord, eventId: string, ack: AckRequest): void {
     const change = this.changes.find((c) => c.id === eventId);
     if (!change) throw new SandboxError(404, `No event ${eventId} in the retained change feed.`, 'EventNotFound');
-    if (change.domainId !== null && change.domainId !== agent.domainId) throw new SandboxError(403, `Event ${eventId} belongs to another domain.`, 'EventNotForAgent');
+    if (change.domainId !== null && change.domainId !== agent.domainId)
+      throw new SandboxError(403, `Event ${eventId} belongs to another domain.`, 'EventNotForAgent');
     const at = this.iso();
     if (change.password) {
       if (!change.password.envelopes[agent.id] && change.password.outcome === 'pending') {

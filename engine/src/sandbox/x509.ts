@@ -78,7 +78,9 @@ function extension(id: string, critical: boolean, value: Buffer): Buffer {
 function keyIdentifier(publicKey: KeyObject): Buffer {
   const spki = publicKey.export({ type: 'spki', format: 'der' });
   // For P-256 the BIT STRING is the last 66 bytes: 03 42 00 + 65-byte point.
-  return createHash('sha1').update(spki.subarray(spki.length - 65)).digest();
+  return createHash('sha1')
+    .update(spki.subarray(spki.length - 65))
+    .digest();
 }
 
 function subjectAltNames(names: string[]): Buffer {
@@ -162,7 +164,10 @@ export function makeCertificate(req: CertificateRequest): string {
   );
   const signature = sign('sha256', tbs, req.issuerKey); // DER-encoded ECDSA signature
   const der = seq(tbs, algorithm, bitString(signature));
-  const base64 = der.toString('base64').replace(/(.{64})/g, '$1\n').trimEnd();
+  const base64 = der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .trimEnd();
   return `-----BEGIN CERTIFICATE-----\n${base64}\n-----END CERTIFICATE-----\n`;
 }
 

@@ -229,7 +229,11 @@ export async function apply(planned: Plan, ctx: ApplyContext): Promise<ApplyOutc
         async ([groupDn, members]) => {
           let failures: Map<string, Error>;
           try {
-            failures = await ctx.writer.changeMembers(groupDn, members.map((m) => m.memberDn), kind === 'addMember' ? 'add' : 'delete');
+            failures = await ctx.writer.changeMembers(
+              groupDn,
+              members.map((m) => m.memberDn),
+              kind === 'addMember' ? 'add' : 'delete',
+            );
           } catch (err) {
             failures = new Map(members.map((m) => [m.memberDn, err as Error]));
           }

@@ -10,7 +10,11 @@ function connectionFailure(err: unknown): EngineError | null {
   const e = asEngineError(err);
   if (e.exitCode === ExitCode.Unreachable) return e;
   if (/Connection closed|Socket error|Socket connection not established/i.test(e.message)) {
-    return new EngineError('AD.Unreachable', `The connection to the domain controller broke: ${e.message}`, { category: 'ConnectionError', exitCode: ExitCode.Unreachable, target: e.target });
+    return new EngineError('AD.Unreachable', `The connection to the domain controller broke: ${e.message}`, {
+      category: 'ConnectionError',
+      exitCode: ExitCode.Unreachable,
+      target: e.target,
+    });
   }
   return null;
 }
@@ -40,7 +44,14 @@ export class GuardedWriter implements DirectoryWriter {
     let timer: NodeJS.Timeout | undefined;
     const limit = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new EngineError('AD.Timeout', `The domain controller did not finish ${operation} of ${target} within ${Math.round(this.limitMs / 1000)} s.`, { category: 'OperationTimeout', exitCode: ExitCode.Unreachable, target })),
+        () =>
+          reject(
+            new EngineError('AD.Timeout', `The domain controller did not finish ${operation} of ${target} within ${Math.round(this.limitMs / 1000)} s.`, {
+              category: 'OperationTimeout',
+              exitCode: ExitCode.Unreachable,
+              target,
+            }),
+          ),
         this.limitMs,
       );
     });

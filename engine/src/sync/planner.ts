@@ -1,7 +1,17 @@
 // plan(desired, actual, options) → Plan. Pure: no I/O, no clock, no randomness. The same plan
 // drives -WhatIf, Get-JCSyncPlan and a real run; only the applier writes.
 import { escapeDnValue } from '../ad/escape';
-import { APPLY_ORDER, type AttributeChange, type DesiredGroup, type DesiredState, type DesiredUser, type Plan, type PlanOp, type PlanOptions, type SkipCode } from './model';
+import {
+  APPLY_ORDER,
+  type AttributeChange,
+  type DesiredGroup,
+  type DesiredState,
+  type DesiredUser,
+  type Plan,
+  type PlanOp,
+  type PlanOptions,
+  type SkipCode,
+} from './model';
 import { type ActualState, type AdGroup, type AdUser, type UserAttributes } from '../ad/model';
 import { accountNameProblem, lower, MAX_CN, MAX_GROUP_SAM, MAX_USER_SAM } from '../ad/names';
 import { describeOverLimit, valuesOverLimit } from '../ad/schema-limits';
@@ -32,9 +42,7 @@ function childDn(cn: string, parentDn: string): string {
 }
 
 function changes(before: Record<string, string>, after: Record<string, string>, attributes: string[]): AttributeChange[] {
-  return attributes
-    .filter((a) => (before[a] ?? '') !== (after[a] ?? ''))
-    .map((a) => ({ attribute: a, before: before[a] ?? '', after: after[a] ?? '' }));
+  return attributes.filter((a) => (before[a] ?? '') !== (after[a] ?? '')).map((a) => ({ attribute: a, before: before[a] ?? '', after: after[a] ?? '' }));
 }
 
 /** Indexes one kind of AD object under the root: anchored by JumpCloud id, unanchored by name. */
@@ -45,7 +53,15 @@ function index<T extends AdUser | AdGroup>(objects: T[], skip: (op: PlanOp) => v
     if (object.anchor) {
       const first = byJcId.get(object.anchor.jcId);
       if (first) {
-        skip({ kind: 'skip', objectType, jcId: object.anchor.jcId, name: object.cn, dn: object.dn, code: 'Conflict', reason: `carries the same JumpCloud anchor as ${first.dn}; left alone until one anchor is removed` });
+        skip({
+          kind: 'skip',
+          objectType,
+          jcId: object.anchor.jcId,
+          name: object.cn,
+          dn: object.dn,
+          code: 'Conflict',
+          reason: `carries the same JumpCloud anchor as ${first.dn}; left alone until one anchor is removed`,
+        });
         continue;
       }
       byJcId.set(object.anchor.jcId, object);
@@ -105,7 +121,13 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
     const want = userAttributes(user, actual.upnSuffix);
     // Skipped below for a value over the schema's limit: its rename does not happen, so it needs no name.
     if (valuesOverLimit({ ...want }, actual.attributeLimits).length > 0) continue;
-    intents.push({ jcId: user.jcId, user: existing, dn: childDn(want.cn, actual.rootDN), sAMAccountName: want.sAMAccountName, userPrincipalName: want.userPrincipalName });
+    intents.push({
+      jcId: user.jcId,
+      user: existing,
+      dn: childDn(want.cn, actual.rootDN),
+      sAMAccountName: want.sAMAccountName,
+      userPrincipalName: want.userPrincipalName,
+    });
   }
   const departing = new Set([...managedUsers.keys()].filter((jcId) => !desiredUserIds.has(jcId)));
   const renames = resolveRenames(intents, managedUsers, departing, actual);
@@ -121,7 +143,9 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
       name: v.user.sAMAccountName,
       tempName: v.tempName,
       tempUpn: v.tempUpn,
-      reason: leaving ? 'left the scope; its name is parked so a JumpCloud user renamed onto it can have it' : 'its name is needed by another renamed user; moves to a temporary name first',
+      reason: leaving
+        ? 'left the scope; its name is parked so a JumpCloud user renamed onto it can have it'
+        : 'its name is needed by another renamed user; moves to a temporary name first',
     });
     vacatedDn.set(v.jcId, v.tempDn);
     if (leaving) renamed.set(lower(v.dn), v.tempDn);
@@ -130,7 +154,14 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
     const label = user.username;
     const firstHolder = seenUsernames.get(lower(user.username));
     if (firstHolder) {
-      skip('user', user.jcId, label, null, 'DuplicateInJumpCloud', `another JumpCloud user (${firstHolder}) has the same username apart from case; AD logon names ignore case`);
+      skip(
+        'user',
+        user.jcId,
+        label,
+        null,
+        'DuplicateInJumpCloud',
+        `another JumpCloud user (${firstHolder}) has the same username apart from case; AD logon names ignore case`,
+      );
       continue;
     }
     seenUsernames.set(lower(user.username), user.jcId);
@@ -155,7 +186,14 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
     const want = userAttributes(user, actual.upnSuffix);
     const tooLong = valuesOverLimit({ ...want }, actual.attributeLimits);
     if (tooLong.length > 0) {
-      skip('user', user.jcId, label, users.byJcId.get(user.jcId)?.dn ?? null, 'ValueTooLong', `${describeOverLimit(tooLong)}; shorten it in JumpCloud (values are never truncated)`);
+      skip(
+        'user',
+        user.jcId,
+        label,
+        users.byJcId.get(user.jcId)?.dn ?? null,
+        'ValueTooLong',
+        `${describeOverLimit(tooLong)}; shorten it in JumpCloud (values are never truncated)`,
+      );
       keepMemberships();
       continue;
     }
@@ -166,11 +204,25 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
       const clash = users.unanchoredByName.get(lower(user.username));
       if (clash) {
         if (clash.protected) {
-          skip('user', user.jcId, label, clash.dn, 'Protected', `matches the account ${clash.dn}, which ${whyProtected(clash.dn)}; it is never managed from JumpCloud`);
+          skip(
+            'user',
+            user.jcId,
+            label,
+            clash.dn,
+            'Protected',
+            `matches the account ${clash.dn}, which ${whyProtected(clash.dn)}; it is never managed from JumpCloud`,
+          );
           continue;
         }
         if (clash.foreignAnchor || !options.adoptUnanchored) {
-          skip('user', user.jcId, label, clash.dn, 'Conflict', `the AD account ${clash.dn} has this name but was not created by the sync; adopt it explicitly (-AdoptExisting) or rename one of them`);
+          skip(
+            'user',
+            user.jcId,
+            label,
+            clash.dn,
+            'Conflict',
+            `the AD account ${clash.dn} has this name but was not created by the sync; adopt it explicitly (-AdoptExisting) or rename one of them`,
+          );
           continue;
         }
         existing = clash;
@@ -181,7 +233,14 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
     if (!existing) {
       const holder = nameTakenBy(want.sAMAccountName, null) ?? upnTakenBy(want.userPrincipalName, null);
       if (holder && actual.anchoredOutside?.get(lower(holder)) === user.jcId) {
-        skip('user', user.jcId, label, holder, 'MovedOutOfRoot', `the account the sync manages for this user is outside the root container (${holder}), moved there in AD; it is left alone, its group memberships too, until it is moved back under the root`);
+        skip(
+          'user',
+          user.jcId,
+          label,
+          holder,
+          'MovedOutOfRoot',
+          `the account the sync manages for this user is outside the root container (${holder}), moved there in AD; it is left alone, its group memberships too, until it is moved back under the root`,
+        );
         continue;
       }
       if (holder) {
@@ -192,7 +251,14 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
         skip('user', user.jcId, label, wantDn, 'NameTaken', `${wantDn} already exists`);
         continue;
       }
-      emit({ kind: 'createUser', jcId: user.jcId, dn: wantDn, attributes: want, enabled: !user.suspended, reason: user.suspended ? 'new in scope (suspended in JumpCloud: created disabled)' : 'new in scope' });
+      emit({
+        kind: 'createUser',
+        jcId: user.jcId,
+        dn: wantDn,
+        attributes: want,
+        enabled: !user.suspended,
+        reason: user.suspended ? 'new in scope (suspended in JumpCloud: created disabled)' : 'new in scope',
+      });
       finalUserDn.set(user.jcId, wantDn);
       continue;
     }
@@ -213,9 +279,19 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
         const from = vacatedDn.get(user.jcId) ?? existing.dn;
         // A user that vacated its name first holds its temporary logon names when its rename runs.
         const vacate = renames.vacates.get(user.jcId);
-        const before = vacate ? { sAMAccountName: vacate.tempName, userPrincipalName: vacate.tempUpn } : { sAMAccountName: existing.sAMAccountName, userPrincipalName: existing.userPrincipalName };
+        const before = vacate
+          ? { sAMAccountName: vacate.tempName, userPrincipalName: vacate.tempUpn }
+          : { sAMAccountName: existing.sAMAccountName, userPrincipalName: existing.userPrincipalName };
         const logonNames = { after: { sAMAccountName: want.sAMAccountName, userPrincipalName: want.userPrincipalName }, before };
-        emit({ kind: 'renameUser', jcId: user.jcId, dn: from, newDn: wantDn, name: label, reason: `username changed in JumpCloud from '${existing.sAMAccountName}'`, logonNames });
+        emit({
+          kind: 'renameUser',
+          jcId: user.jcId,
+          dn: from,
+          newDn: wantDn,
+          name: label,
+          reason: `username changed in JumpCloud from '${existing.sAMAccountName}'`,
+          logonNames,
+        });
         logonNamesInRename = true;
         finalDn = wantDn;
         renamed.set(lower(existing.dn), wantDn);
@@ -226,7 +302,15 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
       (c) => !(c.attribute === 'mail' && c.after === ''),
     );
     if (diff.length > 0 || adopt) {
-      emit({ kind: 'updateUser', jcId: user.jcId, dn: finalDn, name: label, changes: diff, adopt, reason: adopt ? 'adopted: existing AD account taken over by explicit choice' : 'attributes changed in JumpCloud' });
+      emit({
+        kind: 'updateUser',
+        jcId: user.jcId,
+        dn: finalDn,
+        name: label,
+        changes: diff,
+        adopt,
+        reason: adopt ? 'adopted: existing AD account taken over by explicit choice' : 'attributes changed in JumpCloud',
+      });
     }
     if (user.suspended && !existing.disabled) {
       emit({ kind: 'disableUser', jcId: user.jcId, dn: finalDn, name: label, reason: 'suspended in JumpCloud' });
@@ -262,9 +346,22 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
     if (desiredGroupIds.has(jcId) || adGroup.protected || adGroup.anchor?.unbound) continue;
     for (const member of adGroup.members) {
       if (!managedUserDns.has(lower(member))) continue;
-      emit({ kind: 'removeMember', groupDn: adGroup.dn, memberDn: member, group: adGroup.cn, member: displayName(member), reason: 'the group left the scope: emptied of the members the sync manages' });
+      emit({
+        kind: 'removeMember',
+        groupDn: adGroup.dn,
+        memberDn: member,
+        group: adGroup.cn,
+        member: displayName(member),
+        reason: 'the group left the scope: emptied of the members the sync manages',
+      });
     }
-    emit({ kind: 'unbindGroup', jcId, dn: adGroup.dn, name: adGroup.cn, reason: 'the user group is no longer bound to the ADI domain in JumpCloud: kept (never deleted), emptied of managed members and marked unbound' });
+    emit({
+      kind: 'unbindGroup',
+      jcId,
+      dn: adGroup.dn,
+      name: adGroup.cn,
+      reason: 'the user group is no longer bound to the ADI domain in JumpCloud: kept (never deleted), emptied of managed members and marked unbound',
+    });
   }
 
   function planGroup(group: DesiredGroup): void {
@@ -286,7 +383,14 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
     }
     const tooLong = valuesOverLimit({ cn: group.name, description: group.description }, actual.attributeLimits);
     if (tooLong.length > 0) {
-      skip('group', group.jcId, label, groups.byJcId.get(group.jcId)?.dn ?? null, 'ValueTooLong', `${describeOverLimit(tooLong)}; shorten it in JumpCloud (values are never truncated)`);
+      skip(
+        'group',
+        group.jcId,
+        label,
+        groups.byJcId.get(group.jcId)?.dn ?? null,
+        'ValueTooLong',
+        `${describeOverLimit(tooLong)}; shorten it in JumpCloud (values are never truncated)`,
+      );
       return;
     }
     const wantDn = childDn(group.name, actual.rootDN);
@@ -312,14 +416,28 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
         skip('group', group.jcId, label, null, 'NameTaken', `the name is already used by ${holder ?? wantDn}`);
         return;
       }
-      emit({ kind: 'createGroup', jcId: group.jcId, dn: wantDn, name: group.name, description: group.description, reason: 'user group newly bound to the ADI domain' });
+      emit({
+        kind: 'createGroup',
+        jcId: group.jcId,
+        dn: wantDn,
+        name: group.name,
+        description: group.description,
+        reason: 'user group newly bound to the ADI domain',
+      });
     } else {
       if (existing.protected) {
         skip('group', group.jcId, label, existing.dn, 'Protected', `the group ${whyProtected(existing.dn)}; never modified`);
         return;
       }
       finalDn = existing.dn;
-      if (existing.anchor?.unbound) emit({ kind: 'rebindGroup', jcId: group.jcId, dn: existing.dn, name: label, reason: 'bound to the ADI domain again: the same AD group (same SID) gets its members back' });
+      if (existing.anchor?.unbound)
+        emit({
+          kind: 'rebindGroup',
+          jcId: group.jcId,
+          dn: existing.dn,
+          name: label,
+          reason: 'bound to the ADI domain again: the same AD group (same SID) gets its members back',
+        });
       let renameBlocked = false;
       if (existing.cn !== group.name) {
         const holder = nameTakenBy(group.name, existing.dn);
@@ -337,7 +455,15 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
         renameBlocked ? ['description'] : ['sAMAccountName', 'description'],
       );
       if (diff.length > 0 || adopt) {
-        emit({ kind: 'updateGroup', jcId: group.jcId, dn: finalDn, name: label, changes: diff, adopt, reason: adopt ? 'adopted: existing AD group taken over by explicit choice' : 'changed in JumpCloud' });
+        emit({
+          kind: 'updateGroup',
+          jcId: group.jcId,
+          dn: finalDn,
+          name: label,
+          changes: diff,
+          adopt,
+          reason: adopt ? 'adopted: existing AD group taken over by explicit choice' : 'changed in JumpCloud',
+        });
       }
       currentMembers = existing.members.map((m) => renamed.get(lower(m)) ?? m);
     }
@@ -350,7 +476,12 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
   function planMembership(group: DesiredGroup): void {
     const existing = groups.byJcId.get(group.jcId);
     if (!existing || existing.protected || existing.anchor?.unbound) return;
-    planMembers(group, existing.cn, existing.dn, existing.members.map((m) => renamed.get(lower(m)) ?? m));
+    planMembers(
+      group,
+      existing.cn,
+      existing.dn,
+      existing.members.map((m) => renamed.get(lower(m)) ?? m),
+    );
   }
 
   function planMembers(group: DesiredGroup, label: string, finalDn: string, currentMembers: string[]): void {
@@ -382,7 +513,9 @@ function onlyUserOps(ops: PlanOp[], desired: DesiredState, who: string): PlanOp[
   const userDns = new Set(
     ops.flatMap((op) => ('jcId' in op && op.jcId === user.jcId && 'dn' in op && op.dn ? [lower(op.dn), ...('newDn' in op ? [lower(op.newDn)] : [])] : [])),
   );
-  const kept = ops.filter((op) => (op.kind === 'addMember' || op.kind === 'removeMember' ? userDns.has(lower(op.memberDn)) : 'jcId' in op && op.jcId === user.jcId));
+  const kept = ops.filter((op) =>
+    op.kind === 'addMember' || op.kind === 'removeMember' ? userDns.has(lower(op.memberDn)) : 'jcId' in op && op.jcId === user.jcId,
+  );
   const neededGroups = new Set(kept.filter((op) => op.kind === 'addMember').map((op) => lower((op as { groupDn: string }).groupDn)));
   const groupCreates = ops.filter((op) => op.kind === 'createGroup' && neededGroups.has(lower(op.dn)));
   return [...groupCreates, ...kept];

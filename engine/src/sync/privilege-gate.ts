@@ -48,7 +48,9 @@ export async function screenPrivileged(plan: Plan, lookup: PrivilegeLookup): Pro
     }
   }
   // A group created by this plan does not exist yet: nothing to check.
-  const created = new Set(plan.operations.filter((op) => op.kind === 'createGroup' || op.kind === 'createUser').map((op) => (op as { dn: string }).dn.toLowerCase()));
+  const created = new Set(
+    plan.operations.filter((op) => op.kind === 'createGroup' || op.kind === 'createUser').map((op) => (op as { dn: string }).dn.toLowerCase()),
+  );
 
   const held = new Map<string, PrivilegeFinding>();
   for (const [id, object] of current) {

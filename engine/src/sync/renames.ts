@@ -112,7 +112,7 @@ export function resolveRenames(intents: RenameIntent[], managed: Map<string, AdU
     return out;
   };
   // Blocking one rename can block those waiting on it: repeat until nothing changes.
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const jcId of [...movable]) {
       if (needs(intentById.get(jcId) as RenameIntent) === null) {

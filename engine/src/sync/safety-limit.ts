@@ -115,7 +115,13 @@ function limitOf(policy: SafetyPolicy, managedObjects: number): number {
   return Math.min(policy.maxCount, byPercent);
 }
 
-export function statusOf(ledger: Ledger, kind: SafetyKind, policy: SafetyPolicy, managedObjects: number, nowHour: number): { windowCount: number; limit: number; approved: number } {
+export function statusOf(
+  ledger: Ledger,
+  kind: SafetyKind,
+  policy: SafetyPolicy,
+  managedObjects: number,
+  nowHour: number,
+): { windowCount: number; limit: number; approved: number } {
   const i = SAFETY_KINDS.indexOf(kind);
   const from = nowHour - policy.windowHours + 1;
   let windowCount = 0;

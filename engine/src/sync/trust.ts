@@ -29,7 +29,10 @@ export function screenActual(actual: ActualState, options: { adoptUnanchored: bo
   const protectedWhy = new Map<string, string>();
   const screen = <T extends AdUser | AdGroup>(object: T, objectType: 'user' | 'group'): T => {
     if (object.critical) {
-      protectedWhy.set(lower(object.dn), 'is a critical system object (isCriticalSystemObject or a well-known RID); never managed from JumpCloud, -AdoptExisting included');
+      protectedWhy.set(
+        lower(object.dn),
+        'is a critical system object (isCriticalSystemObject or a well-known RID); never managed from JumpCloud, -AdoptExisting included',
+      );
       return { ...object, protected: true, anchor: null };
     }
     if (object.protected) protectedWhy.set(lower(object.dn), 'is protected (adminCount=1)');
@@ -42,7 +45,10 @@ export function screenActual(actual: ActualState, options: { adoptUnanchored: bo
     }
     const reason = `carries the anchor of JumpCloud ${objectType} ${claimed}, but the anchor ${what}: the sync did not create or adopt this object (or its anchor was copied). It is left alone entirely; if it is legitimate, adopt it with -AdoptExisting, else remove the anchor`;
     reports.push({ kind: 'skip', objectType, jcId: claimed, name: object.cn, dn: object.dn, code: 'UntrustedAnchor', reason });
-    protectedWhy.set(lower(object.dn), `carries an anchor without a valid proof (JumpCloud ${objectType} ${claimed}); never managed until adopted explicitly (-AdoptExisting)`);
+    protectedWhy.set(
+      lower(object.dn),
+      `carries an anchor without a valid proof (JumpCloud ${objectType} ${claimed}); never managed until adopted explicitly (-AdoptExisting)`,
+    );
     return { ...object, protected: true, anchor: null };
   };
   return {

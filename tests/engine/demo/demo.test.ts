@@ -15,7 +15,12 @@ import { adminPassword, REPO_ROOT } from '../helpers/testdc';
 const plain = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '');
 
 describe('npm run demo', { timeout: 600_000 }, () => {
-  const run = spawnSync('bash', [join(REPO_ROOT, 'scripts', 'demo.sh')], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 580_000, env: { ...process.env, NO_COLOR: '1' } });
+  const run = spawnSync('bash', [join(REPO_ROOT, 'scripts', 'demo.sh')], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    timeout: 580_000,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   const out = plain(`${run.stdout}\n${run.stderr}`);
 
   it('exits 0', () => {

@@ -13,7 +13,21 @@ import { peekAgentState, type AgentState } from '../../../engine/src/agent/state
 import { AdSession } from '../../../engine/src/ad/session';
 import { agentPaths } from '../../../engine/src/agent/config';
 import { FileJournal } from '../../../engine/src/sync/journal';
-import { adminDc, canaryBindPassword, canaryUserPassword, DOMAIN, ENGINE, execInProcess, faultSandbox, faultWorld, scenarioOU, testDc, waitFor, workDir, type ScenarioOU } from '../helpers/faultworld';
+import {
+  adminDc,
+  canaryBindPassword,
+  canaryUserPassword,
+  DOMAIN,
+  ENGINE,
+  execInProcess,
+  faultSandbox,
+  faultWorld,
+  scenarioOU,
+  testDc,
+  waitFor,
+  workDir,
+  type ScenarioOU,
+} from '../helpers/faultworld';
 import { OrgModel, readAdObjects, type ModelUser } from '../helpers/orgmodel';
 import type { TestSandbox } from '../integration/sandbox-harness';
 
@@ -83,7 +97,12 @@ describe(`the primary agent killed ${KILLS} times`, { timeout: 600_000 }, () => 
       assert.equal(started.code, 0, started.raw);
     }
     await waitFor('one primary, two standbys', () => states().every((s) => s?.connected) && primaries().length === 1, 60_000);
-    await waitFor('the users created by the primary', async () => (await snOf(users.at(-1) as ModelUser)) === (users.at(-1) as ModelUser).lastname, 120_000, 200);
+    await waitFor(
+      'the users created by the primary',
+      async () => (await snOf(users.at(-1) as ModelUser)) === (users.at(-1) as ModelUser).lastname,
+      120_000,
+      200,
+    );
   });
 
   after(async () => {
@@ -128,7 +147,10 @@ describe(`the primary agent killed ${KILLS} times`, { timeout: 600_000 }, () => 
     model.markSynced();
     const entries = installs.flatMap((p) => FileJournal.read(agentPaths(p).journal));
     for (const user of users) assert.equal(entries.filter((e) => e.kind === 'createUser' && e.jcId === user.id).length, 1, `${user.username} created once`);
-    assert.deepEqual(entries.filter((e) => e.outcome === 'failed'), []);
+    assert.deepEqual(
+      entries.filter((e) => e.outcome === 'failed'),
+      [],
+    );
     const applied = entries.filter((e) => e.kind === 'setPassword' && e.outcome === 'applied').map((e) => e.jcId);
     assert.deepEqual([...new Set(applied)].sort(), [...new Set(passwordsSet)].sort());
     assert.equal(primaries().length, 1);

@@ -8,7 +8,19 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AdSession } from '../../../engine/src/ad/session';
 import { FileJournal } from '../../../engine/src/sync/journal';
-import { adminDc, DOMAIN, execInProcess, faultSandbox, privateDcScript, scenarioOU, serviceDc, sleep, spawnEngine, workDir, type ScenarioOU } from '../helpers/faultworld';
+import {
+  adminDc,
+  DOMAIN,
+  execInProcess,
+  faultSandbox,
+  privateDcScript,
+  scenarioOU,
+  serviceDc,
+  sleep,
+  spawnEngine,
+  workDir,
+  type ScenarioOU,
+} from '../helpers/faultworld';
 import { OrgModel, readAdObjects } from '../helpers/orgmodel';
 import type { TestSandbox } from '../integration/sandbox-harness';
 
@@ -32,7 +44,13 @@ describe('the DC stopped in the middle of a sync, then started again', { timeout
     await sandbox.call('POST', '/sandbox/admin/domains', { domain: DOMAIN });
     const staff = await model.createGroup('d-staff');
     for (let i = 1; i <= USERS; i++) await model.createUser(`dcr${i}`, [staff]);
-    params = { jumpcloud: { baseUrl: sandbox.url, apiKey: sandbox.apiKey, caFile: sandbox.caFile }, dc: serviceDc(), domain: DOMAIN, rootUserDN: ou.rootUserDN, journalFile: join(journals, 'reruns.jsonl') };
+    params = {
+      jumpcloud: { baseUrl: sandbox.url, apiKey: sandbox.apiKey, caFile: sandbox.caFile },
+      dc: serviceDc(),
+      domain: DOMAIN,
+      rootUserDN: ou.rootUserDN,
+      journalFile: join(journals, 'reruns.jsonl'),
+    };
   });
 
   after(async () => {

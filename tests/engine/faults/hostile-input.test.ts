@@ -20,7 +20,19 @@ import { escapeDnValue } from '../../../engine/src/ad/escape';
 import { AdSession } from '../../../engine/src/ad/session';
 import { execRequest } from '../../../engine/src/cli/exec';
 import { spawn } from 'node:child_process';
-import { adminDc, canaryUserPassword, DOMAIN, execInProcess, faultSandbox, faultWork, faultWorld, scenarioOU, spawnEngine, testDc, TreeDeleteControl } from '../helpers/faultworld';
+import {
+  adminDc,
+  canaryUserPassword,
+  DOMAIN,
+  execInProcess,
+  faultSandbox,
+  faultWork,
+  faultWorld,
+  scenarioOU,
+  spawnEngine,
+  testDc,
+  TreeDeleteControl,
+} from '../helpers/faultworld';
 import { readAdObjects, type AdObject } from '../helpers/orgmodel';
 import { REPO_ROOT } from '../helpers/testdc';
 import type { TestSandbox } from '../integration/sandbox-harness';
@@ -54,7 +66,8 @@ async function highestUsn(session: AdSession): Promise<number> {
 /** DNs of every object in the domain written since `usn`. */
 async function changedSince(session: AdSession, usn: number): Promise<string[]> {
   const changed: string[] = [];
-  for await (const page of session.searchPaged(testDc().baseDN, { scope: 'sub', filter: `(uSNChanged>=${usn + 1})`, attributes: ['uSNChanged'] }, 1000)) changed.push(...page.map((e) => e.dn));
+  for await (const page of session.searchPaged(testDc().baseDN, { scope: 'sub', filter: `(uSNChanged>=${usn + 1})`, attributes: ['uSNChanged'] }, 1000))
+    changed.push(...page.map((e) => e.dn));
   return changed;
 }
 
@@ -66,8 +79,11 @@ function outsideChanges(changed: string[], rootDN: string): string[] {
 /** Everything about every object under `dn`, to prove later that none of it changed. */
 async function snapshot(session: AdSession, dn: string): Promise<string> {
   const entries: Entry[] = [];
-  for await (const page of session.searchPaged(dn, { scope: 'sub', filter: '(objectClass=*)', attributes: ['*', 'uSNChanged', 'whenChanged'] }, 1000)) entries.push(...page);
-  return JSON.stringify(entries.map((e) => Object.fromEntries(Object.entries(e).sort(([a], [b]) => a.localeCompare(b)))).sort((a, b) => String(a.dn).localeCompare(String(b.dn))));
+  for await (const page of session.searchPaged(dn, { scope: 'sub', filter: '(objectClass=*)', attributes: ['*', 'uSNChanged', 'whenChanged'] }, 1000))
+    entries.push(...page);
+  return JSON.stringify(
+    entries.map((e) => Object.fromEntries(Object.entries(e).sort(([a], [b]) => a.localeCompare(b)))).sort((a, b) => String(a.dn).localeCompare(String(b.dn))),
+  );
 }
 
 /** Records every entry a search returns to the reader (the reader is handed this instead of the session). */
@@ -123,11 +139,17 @@ function byAnchor(objects: AdObject[]): Map<string, AdObject> {
 /** POSTs a raw JSON text to the sandbox's admin surface. */
 function rawAdmin(sb: TestSandbox, path: string, text: string): Promise<{ status: number; body: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
-    const req = https.request(`${sb.url}/sandbox/admin${path}`, { method: 'POST', ca: sb.caPem, headers: { 'x-api-key': sb.apiKey, 'Content-Type': 'application/json' } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown> }));
-    });
+    const req = https.request(
+      `${sb.url}/sandbox/admin${path}`,
+      { method: 'POST', ca: sb.caPem, headers: { 'x-api-key': sb.apiKey, 'Content-Type': 'application/json' } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown> }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(text);
   });
@@ -145,7 +167,13 @@ describe('hostile input through the whole path', { timeout: 900_000 }, () => {
     decoyOU = `OU=hostile-decoy-${Date.now().toString(36)},${faultWorld().runOU}`;
     await admin.ldapClient.add(decoyOU, { objectClass: ['top', 'organizationalUnit'] });
     for (const name of DECOY_USERS) {
-      await admin.ldapClient.add(`CN=${escapeDnValue(name)},${decoyOU}`, { objectClass: ['top', 'person', 'organizationalPerson', 'user'], sAMAccountName: name, userPrincipalName: `${name}@example.com`, userAccountControl: '514', adminDescription: 'not JumpCloud' });
+      await admin.ldapClient.add(`CN=${escapeDnValue(name)},${decoyOU}`, {
+        objectClass: ['top', 'person', 'organizationalPerson', 'user'],
+        sAMAccountName: name,
+        userPrincipalName: `${name}@example.com`,
+        userAccountControl: '514',
+        adminDescription: 'not JumpCloud',
+      });
     }
     await admin.ldapClient.add(`CN=decoygrp,${decoyOU}`, { objectClass: ['top', 'group'], sAMAccountName: 'decoygrp', member: [`CN=decoy1,${decoyOU}`] });
     decoyBefore = await snapshot(admin, decoyOU);
@@ -185,7 +213,13 @@ describe('hostile input through the whole path', { timeout: 900_000 }, () => {
         jcIds.set(e.id, String((res.body as { _id: string })._id));
       }
 
-      const params = { jumpcloud: { baseUrl: sb.url, apiKey: sb.apiKey, caFile: sb.caFile }, dc: adminDc(), domain: DOMAIN, rootUserDN: ou.rootUserDN, force: true };
+      const params = {
+        jumpcloud: { baseUrl: sb.url, apiKey: sb.apiKey, caFile: sb.caFile },
+        dc: adminDc(),
+        domain: DOMAIN,
+        rootUserDN: ou.rootUserDN,
+        force: true,
+      };
       const usnBefore = await highestUsn(admin);
       const plan = await execInProcess('sync-plan', params, 'hostile-users-plan');
       assert.equal(plan.code, 0, plan.raw.slice(0, 1000));
@@ -194,19 +228,31 @@ describe('hostile input through the whole path', { timeout: 900_000 }, () => {
       for (const e of entries.filter((x) => jcIds.has(x.id))) {
         const ops = plan.records.filter((r) => r.JumpCloudId === jcIds.get(e.id));
         if (e.expect === 'created' || e.expect === 'failed:AD') {
-          assert.deepEqual(ops.map((o) => o.Operation), ['createUser'], `${label(e)}: planned as a new account`);
+          assert.deepEqual(
+            ops.map((o) => o.Operation),
+            ['createUser'],
+            `${label(e)}: planned as a new account`,
+          );
           if (e.expect === 'failed:AD') {
             failingDns.add(String(ops[0]?.DN).toLowerCase());
             failingNames.push(String(ops[0]?.Target));
           }
         } else {
           const code = e.expect.slice('skip:'.length);
-          assert.deepEqual(ops.map((o) => `${o.Operation}:${o.Code}`), [`skip:${code}`], `${label(e)}: skipped as ${code}`);
+          assert.deepEqual(
+            ops.map((o) => `${o.Operation}:${o.Code}`),
+            [`skip:${code}`],
+            `${label(e)}: skipped as ${code}`,
+          );
           assert.match(String(ops[0]?.Reason), /\w{4}/, `${label(e)}: the skip says why`);
         }
       }
       const known = new Set([...jcIds.values(), group.id]);
-      assert.deepEqual(plan.records.filter((r) => r.JumpCloudId !== null && !known.has(String(r.JumpCloudId))), [], 'nothing planned for objects outside the corpus');
+      assert.deepEqual(
+        plan.records.filter((r) => r.JumpCloudId !== null && !known.has(String(r.JumpCloudId))),
+        [],
+        'nothing planned for objects outside the corpus',
+      );
 
       const run = await spawnEngine('sync', { ...params, journalFile: join(faultWork(), 'journals', 'hostile-users.jsonl') }, 'hostile-users-sync').result();
       assert.equal(run.stderr, '');
@@ -253,15 +299,27 @@ describe('hostile input through the whole path', { timeout: 900_000 }, () => {
         [],
         'converged: only the explained skips and failures are left',
       );
-      assert.deepEqual(again.records.filter((r) => r.Operation === 'skip').map((r) => r.JumpCloudId), skipsBefore);
+      assert.deepEqual(
+        again.records.filter((r) => r.Operation === 'skip').map((r) => r.JumpCloudId),
+        skipsBefore,
+      );
 
       const { spy, returned } = spyOn(admin);
-      const candidates = entries.filter((e) => jcIds.has(e.id)).map((e) => (e.surface === 'username' ? e.value : '')).filter(Boolean);
+      const candidates = entries
+        .filter((e) => jcIds.has(e.id))
+        .map((e) => (e.surface === 'username' ? e.value : ''))
+        .filter(Boolean);
       await readActualState(spy, { rootDN: ou.rootDN, candidateNames: [...candidates, 'hostile-users'] });
       const root = ou.rootDN.toLowerCase();
       const outside = [...returned].filter((dn) => !dn.toLowerCase().endsWith(root)).map((dn) => /^CN=((?:\\.|[^,])+)/i.exec(dn)?.[1]?.toLowerCase());
-      assert.deepEqual(outside.sort(), ['administrator', 'decoyzoë', 'decoyаdm', 'guest', 'krbtgt'].sort(), 'the reader saw nothing outside the root container but the holders of taken names');
-      t.diagnostic(`${entries.length} user entries: ${created.length} created, ${failingDns.size} failed in AD, ${[...jcIds.keys()].length - created.length - failingDns.size} skipped, ${entries.length - jcIds.size} refused by JumpCloud`);
+      assert.deepEqual(
+        outside.sort(),
+        ['administrator', 'decoyzoë', 'decoyаdm', 'guest', 'krbtgt'].sort(),
+        'the reader saw nothing outside the root container but the holders of taken names',
+      );
+      t.diagnostic(
+        `${entries.length} user entries: ${created.length} created, ${failingDns.size} failed in AD, ${[...jcIds.keys()].length - created.length - failingDns.size} skipped, ${entries.length - jcIds.size} refused by JumpCloud`,
+      );
     } finally {
       await sb.close();
       await ou.close();
@@ -275,12 +333,17 @@ describe('hostile input through the whole path', { timeout: 900_000 }, () => {
     try {
       const call = async (method: string, path: string, body?: unknown) => sb.call(method, `/sandbox/admin${path}`, body);
       await call('POST', '/domains', { domain: DOMAIN });
-      const member = (await call('POST', '/users', { username: 'hgmember', email: 'hgmember@example.com', firstname: 'Group', lastname: 'Member' })).body as { _id: string };
+      const member = (await call('POST', '/users', { username: 'hgmember', email: 'hgmember@example.com', firstname: 'Group', lastname: 'Member' })).body as {
+        _id: string;
+      };
       const jcIds = new Map<string, string>();
       let n = 0;
       for (const e of entries) {
         n++;
-        const body = e.surface === 'groupname' ? { name: e.value, description: 'plain', members: [member._id], bindToDomain: DOMAIN } : { name: `hd${n}`, description: e.value, members: [member._id], bindToDomain: DOMAIN };
+        const body =
+          e.surface === 'groupname'
+            ? { name: e.value, description: 'plain', members: [member._id], bindToDomain: DOMAIN }
+            : { name: `hd${n}`, description: e.value, members: [member._id], bindToDomain: DOMAIN };
         const res = await call('POST', '/groups', body);
         if (e.expect.startsWith('refused:')) {
           assert.equal(res.status, 400, `${label(e)}: JumpCloud refuses it`);
@@ -289,15 +352,30 @@ describe('hostile input through the whole path', { timeout: 900_000 }, () => {
         assert.equal(res.status, 201, `${label(e)}: ${JSON.stringify(res.body)}`);
         jcIds.set(e.id, String((res.body as { id: string }).id));
       }
-      const params = { jumpcloud: { baseUrl: sb.url, apiKey: sb.apiKey, caFile: sb.caFile }, dc: adminDc(), domain: DOMAIN, rootUserDN: ou.rootUserDN, force: true };
+      const params = {
+        jumpcloud: { baseUrl: sb.url, apiKey: sb.apiKey, caFile: sb.caFile },
+        dc: adminDc(),
+        domain: DOMAIN,
+        rootUserDN: ou.rootUserDN,
+        force: true,
+      };
       const usnBefore = await highestUsn(admin);
       const plan = await execInProcess('sync-plan', params, 'hostile-groups-plan');
       assert.equal(plan.code, 0, plan.raw.slice(0, 1000));
       for (const e of entries.filter((x) => jcIds.has(x.id))) {
         const ops = plan.records.filter((r) => r.JumpCloudId === jcIds.get(e.id));
-        if (e.expect === 'created') assert.deepEqual(ops.map((o) => o.Operation), ['createGroup'], `${label(e)}: planned`);
+        if (e.expect === 'created')
+          assert.deepEqual(
+            ops.map((o) => o.Operation),
+            ['createGroup'],
+            `${label(e)}: planned`,
+          );
         else {
-          assert.deepEqual(ops.map((o) => `${o.Operation}:${o.Code}`), [`skip:${e.expect.slice(5)}`], `${label(e)}: skipped`);
+          assert.deepEqual(
+            ops.map((o) => `${o.Operation}:${o.Code}`),
+            [`skip:${e.expect.slice(5)}`],
+            `${label(e)}: skipped`,
+          );
           assert.match(String(ops[0]?.Reason), /\w{4}/);
         }
       }
@@ -321,8 +399,14 @@ describe('hostile input through the whole path', { timeout: 900_000 }, () => {
       }
       assert.deepEqual(outsideChanges(await changedSince(admin, usnBefore), ou.rootDN), [], 'no write outside the root container');
       const again = await execInProcess('sync-plan', params, 'hostile-groups-replan');
-      assert.deepEqual(again.records.filter((r) => r.Operation !== 'skip').map((r) => `${r.Operation} ${r.Target}`), [], 'converged');
-      t.diagnostic(`${entries.length} group entries: ${created.length} created, ${jcIds.size - created.length} skipped, ${entries.length - jcIds.size} refused by JumpCloud`);
+      assert.deepEqual(
+        again.records.filter((r) => r.Operation !== 'skip').map((r) => `${r.Operation} ${r.Target}`),
+        [],
+        'converged',
+      );
+      t.diagnostic(
+        `${entries.length} group entries: ${created.length} created, ${jcIds.size - created.length} skipped, ${entries.length - jcIds.size} refused by JumpCloud`,
+      );
     } finally {
       await sb.close();
       await ou.close();
@@ -337,7 +421,13 @@ describe('hostile input through the whole path', { timeout: 900_000 }, () => {
       await sb.call('POST', '/sandbox/admin/domains', { domain: DOMAIN });
       const quote = (v: string) => `"${v.replace(/"/g, '""')}"`;
       const rows = entries.map((e) => {
-        const row: Record<string, string> = { FirstName: 'Csv', LastName: `Row${e.row}`, Username: `csvr${e.row}`, Password: canaryUserPassword(`csv${e.row}`), Email: `csvr${e.row}@example.com` };
+        const row: Record<string, string> = {
+          FirstName: 'Csv',
+          LastName: `Row${e.row}`,
+          Username: `csvr${e.row}`,
+          Password: canaryUserPassword(`csv${e.row}`),
+          Email: `csvr${e.row}@example.com`,
+        };
         row[e.column as string] = e.value;
         return row;
       });
@@ -346,7 +436,11 @@ describe('hostile input through the whole path', { timeout: 900_000 }, () => {
       const file = join(faultWork(), 'canary', 'hostile.csv');
       writeFileSync(file, [columns.join(','), ...rows.map((r) => columns.map((c) => quote(r[c] as string)).join(','))].join('\r\n') + '\r\n', { mode: 0o600 });
       const jumpcloud = { baseUrl: sb.url, apiKey: sb.apiKey, caFile: sb.caFile };
-      const imported = await spawnEngine('csv-import', { jumpcloud, path: file, skipInvalidRows: true, bindToDomain: true, domain: DOMAIN }, 'hostile-csv-import').result();
+      const imported = await spawnEngine(
+        'csv-import',
+        { jumpcloud, path: file, skipInvalidRows: true, bindToDomain: true, domain: DOMAIN },
+        'hostile-csv-import',
+      ).result();
       assert.equal(imported.stderr, '');
       assert.equal(imported.code, 1, `invalid rows were skipped (exit 1): ${imported.raw.slice(0, 800)}`);
       const results = imported.records.filter((r) => r.Row !== undefined && r.Status !== undefined);
@@ -367,10 +461,15 @@ describe('hostile input through the whole path', { timeout: 900_000 }, () => {
       assert.equal(synced.code, 0, synced.raw.slice(0, 1000));
       const users = (await readAdObjects(admin, ou.rootDN)).filter((o) => o.objectClass.includes('user'));
       const createdRows = entries.map((e, i) => ({ e, row: rows[i] as Record<string, string> })).filter(({ e }) => e.expect === 'Created');
-      assert.deepEqual(users.map((u) => u.attributes.sAMAccountName).sort(), createdRows.map(({ row }) => row.Username).sort(), 'exactly the imported users reached AD');
+      assert.deepEqual(
+        users.map((u) => u.attributes.sAMAccountName).sort(),
+        createdRows.map(({ row }) => row.Username).sort(),
+        'exactly the imported users reached AD',
+      );
       for (const { e, row } of createdRows) {
         const user = users.find((u) => u.attributes.sAMAccountName === row.Username);
-        if (e.column === 'FirstName' || e.column === 'LastName') assert.equal(user?.attributes[e.column === 'FirstName' ? 'givenName' : 'sn'], e.stored, `${label(e)}: stored as expected (formulas neutralised)`);
+        if (e.column === 'FirstName' || e.column === 'LastName')
+          assert.equal(user?.attributes[e.column === 'FirstName' ? 'givenName' : 'sn'], e.stored, `${label(e)}: stored as expected (formulas neutralised)`);
       }
       assert.deepEqual(outsideChanges(await changedSince(admin, usnBefore), ou.rootDN), [], 'no write outside the root container');
     } finally {
@@ -406,7 +505,11 @@ describe('hostile input through the whole path', { timeout: 900_000 }, () => {
     const through = async (text: string) => {
       const out: string[] = [];
       const code = await execRequest(text, { writeLine: (l) => out.push(l), env: { JCADI_LOG_FILE: join(faultWork(), 'logs', 'hostile-requests.log') } });
-      const lines = out.join('').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      const lines = out
+        .join('')
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
       return { code, error: lines.find((l) => l.type === 'error'), last: lines.at(-1) };
     };
     for (const e of of('request')) {
@@ -420,7 +523,10 @@ describe('hostile input through the whole path', { timeout: 900_000 }, () => {
     // A few through the built engine's stdin, where a crash would show as exit 10 and stderr text.
     for (const e of of('request').filter((x) => ['', '\u0000', '{', '[]'].includes(x.value) || x.value.length > 30_000)) {
       const raw = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        const child = spawn(join(REPO_ROOT, 'build', 'jcadi-engine'), ['exec'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, JCADI_LOG_FILE: join(faultWork(), 'logs', 'hostile-requests-binary.log') } });
+        const child = spawn(join(REPO_ROOT, 'build', 'jcadi-engine'), ['exec'], {
+          stdio: ['pipe', 'pipe', 'pipe'],
+          env: { ...process.env, JCADI_LOG_FILE: join(faultWork(), 'logs', 'hostile-requests-binary.log') },
+        });
         let stdout = '';
         let stderr = '';
         child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));

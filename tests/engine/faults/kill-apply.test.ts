@@ -9,7 +9,18 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FileJournal } from '../../../engine/src/sync/journal';
-import { DOMAIN, execInProcess, scenarioOU, serviceDc, sleep, spawnEngine, startSandboxProcess, workDir, type SandboxProcess, type ScenarioOU } from '../helpers/faultworld';
+import {
+  DOMAIN,
+  execInProcess,
+  scenarioOU,
+  serviceDc,
+  sleep,
+  spawnEngine,
+  startSandboxProcess,
+  workDir,
+  type SandboxProcess,
+  type ScenarioOU,
+} from '../helpers/faultworld';
 import { OrgModel, pick, readAdObjects, seededRandom, type ModelGroup, type ModelUser } from '../helpers/orgmodel';
 
 const KILLS = Number(process.env.JCADI_FAULTS_KILLS ?? 30);
@@ -58,7 +69,10 @@ describe(`SIGKILL during an apply, ${KILLS} times (seed ${SEED})`, { timeout: 1_
   async function changeOrg(round: number): Promise<number> {
     let ops = 0;
     for (let j = 0; j < 2; j++) {
-      const team = pick(random, teams.filter((t) => t.bound));
+      const team = pick(
+        random,
+        teams.filter((t) => t.bound),
+      );
       await model.createUser(name('n'), [staff, team]);
       ops += 3; // create, two memberships
     }
@@ -78,7 +92,10 @@ describe(`SIGKILL during an apply, ${KILLS} times (seed ${SEED})`, { timeout: 1_
     }
     const mover = pick(random, activeUsers());
     const from = teams.find((t) => t.bound && t.members.has(mover.id));
-    const to = pick(random, teams.filter((t) => t.bound && t !== from));
+    const to = pick(
+      random,
+      teams.filter((t) => t.bound && t !== from),
+    );
     if (from) await model.removeMember(from, mover);
     await model.addMember(to, mover);
     ops += from ? 2 : 1;

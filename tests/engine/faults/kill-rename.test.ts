@@ -9,7 +9,18 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FileJournal } from '../../../engine/src/sync/journal';
-import { DOMAIN, execInProcess, scenarioOU, serviceDc, sleep, spawnEngine, startSandboxProcess, workDir, type SandboxProcess, type ScenarioOU } from '../helpers/faultworld';
+import {
+  DOMAIN,
+  execInProcess,
+  scenarioOU,
+  serviceDc,
+  sleep,
+  spawnEngine,
+  startSandboxProcess,
+  workDir,
+  type SandboxProcess,
+  type ScenarioOU,
+} from '../helpers/faultworld';
 import { OrgModel, readAdObjects, seededRandom, type ModelUser } from '../helpers/orgmodel';
 
 const KILLS = Number(process.env.JCADI_FAULTS_RENAME_KILLS ?? 10);
@@ -37,7 +48,11 @@ describe(`SIGKILL during rename swaps and rotations, ${KILLS} times (seed ${SEED
 
   async function guidsByAnchor(): Promise<Map<string, string>> {
     const out = new Map<string, string>();
-    for await (const page of ou.admin.searchPaged(ou.rootDN, { scope: 'sub', filter: '(objectClass=user)', attributes: ['objectGUID', 'adminDescription'] }, 1000)) {
+    for await (const page of ou.admin.searchPaged(
+      ou.rootDN,
+      { scope: 'sub', filter: '(objectClass=user)', attributes: ['objectGUID', 'adminDescription'] },
+      1000,
+    )) {
       for (const entry of page) {
         const anchor = String(entry.adminDescription ?? '').split(';')[0] as string;
         out.set(anchor, Buffer.from(entry.objectGUID as Buffer).toString('hex'));
@@ -49,7 +64,11 @@ describe(`SIGKILL during rename swaps and rotations, ${KILLS} times (seed ${SEED
   async function assertConverged(context: string): Promise<void> {
     const plan = await execInProcess('sync-plan', params(), 'kill-rename-plan');
     assert.equal(plan.code, 0, `${context}: sync-plan ${plan.raw.slice(0, 500)}`);
-    assert.deepEqual(plan.records.map((r) => `${r.Operation} ${r.Target}`), [], `${context}: a converged AD plans nothing`);
+    assert.deepEqual(
+      plan.records.map((r) => `${r.Operation} ${r.Target}`),
+      [],
+      `${context}: a converged AD plans nothing`,
+    );
     const actual = await readAdObjects(ou.admin, ou.rootDN);
     assert.deepEqual(model.differences(actual, ou.rootDN), [], `${context}: AD equals the model`);
     const now = await guidsByAnchor();

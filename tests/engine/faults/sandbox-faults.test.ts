@@ -48,7 +48,13 @@ describe(`JumpCloud answering 429/500 to ~20% of calls and dropping connections 
     for (const name of ['f-staff', 'f-ops', 'f-dev']) groups.push(await model.createGroup(name));
     // Enough users for several pages of 100 per listing.
     for (let i = 1; i <= 150; i++) await model.createUser(`sf${i}`, [groups[0] as ModelGroup, groups[1 + (i % 2)] as ModelGroup]);
-    params = { jumpcloud: { baseUrl: sandbox.url, apiKey: sandbox.apiKey, caFile: sandbox.caFile }, dc: serviceDc(), domain: DOMAIN, rootUserDN: ou.rootUserDN, force: true };
+    params = {
+      jumpcloud: { baseUrl: sandbox.url, apiKey: sandbox.apiKey, caFile: sandbox.caFile },
+      dc: serviceDc(),
+      domain: DOMAIN,
+      rootUserDN: ou.rootUserDN,
+      force: true,
+    };
     const first = await execInProcess('sync', { ...params, journalFile: join(journals, 'initial.jsonl') }, 'sandbox-faults-initial');
     assert.equal(first.code, 0, first.raw.slice(0, 800));
     assert.deepEqual(model.differences(await readAdObjects(ou.admin, ou.rootDN), ou.rootDN), []);

@@ -32,7 +32,10 @@ describe('secret canaries', () => {
       ['utf8', Buffer.from(`{"password":"${secret}"}`)],
       ['utf16le', Buffer.concat([Buffer.from('x'), Buffer.from(`"${secret}"`, 'utf16le')])],
       ['hex', Buffer.from(Buffer.from(secret).toString('hex'))],
-      ...[0, 1, 2].map((shift): [string, Buffer] => [`base64+${shift}`, Buffer.from(Buffer.concat([Buffer.alloc(shift, 7), Buffer.from(secret)]).toString('base64'))]),
+      ...[0, 1, 2].map((shift): [string, Buffer] => [
+        `base64+${shift}`,
+        Buffer.from(Buffer.concat([Buffer.alloc(shift, 7), Buffer.from(secret)]).toString('base64')),
+      ]),
     ];
     for (const [encoding, data] of samples) assert.ok(findCanary(data, needles).length > 0, `finds the marker as ${encoding}`);
     assert.deepEqual(findCanary(Buffer.from(`Canary-${'0'.repeat(16)} and ${marker.slice(0, -1)}`), needles), []);
@@ -49,7 +52,7 @@ describe('secret canaries', () => {
     assert.deepEqual(hits, [], `canary found in: ${hits.map((h) => `${h.file} (${h.encodings.join(', ')})`).join('; ')}`);
   });
 
-  it('no canary in the argv of any process, nor in the environment of the suite\'s processes', () => {
+  it("no canary in the argv of any process, nor in the environment of the suite's processes", () => {
     const summary = JSON.parse(readFileSync(join(work, 'watch', 'summary.json'), 'utf8')) as WatchSummary;
     assert.ok(summary.samples >= 20, `the watcher sampled throughout (${summary.samples} samples)`);
     // The engine verbs the scenarios of this run started, as their files show.

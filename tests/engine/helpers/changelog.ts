@@ -13,7 +13,11 @@ export async function highestUsn(session: AdSession): Promise<number> {
 /** Every object of the domain written since `usn`, with its whenCreated (generalized time). */
 export async function changedSince(session: AdSession, usn: number): Promise<Array<{ dn: string; whenCreated: string }>> {
   const changed: Array<{ dn: string; whenCreated: string }> = [];
-  for await (const page of session.searchPaged(testDc().baseDN, { scope: 'sub', filter: `(uSNChanged>=${usn + 1})`, attributes: ['uSNChanged', 'whenCreated'] }, 1000)) {
+  for await (const page of session.searchPaged(
+    testDc().baseDN,
+    { scope: 'sub', filter: `(uSNChanged>=${usn + 1})`, attributes: ['uSNChanged', 'whenCreated'] },
+    1000,
+  )) {
     changed.push(...page.map((e) => ({ dn: e.dn, whenCreated: String(Array.isArray(e.whenCreated) ? e.whenCreated[0] : (e.whenCreated ?? '')) })));
   }
   return changed;
@@ -29,7 +33,14 @@ export function outsideChanges(changed: Array<{ dn: string; whenCreated: string 
   const root = container.toLowerCase();
   const base = testDc().baseDN.toLowerCase();
   const foreignOus = changed
-    .filter((c) => c.dn.toLowerCase().endsWith(`,${base}`) && /^OU=[^,]+,/i.test(c.dn) && c.dn.split(',').length === base.split(',').length + 1 && c.whenCreated >= sinceGeneralized && !own.test(c.dn))
+    .filter(
+      (c) =>
+        c.dn.toLowerCase().endsWith(`,${base}`) &&
+        /^OU=[^,]+,/i.test(c.dn) &&
+        c.dn.split(',').length === base.split(',').length + 1 &&
+        c.whenCreated >= sinceGeneralized &&
+        !own.test(c.dn),
+    )
     .map((c) => c.dn.toLowerCase());
   return changed
     .map((c) => c.dn)

@@ -50,7 +50,9 @@ export async function startConnectProxy(options: TestProxyOptions = {}): Promise
     if (options.credentials) {
       const expected = `Basic ${Buffer.from(`${options.credentials.username}:${options.credentials.password}`).toString('base64')}`;
       if (auth !== expected) {
-        client.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="test"\r\nProxy-Authenticate: NTLM\r\nContent-Length: 0\r\n\r\n');
+        client.end(
+          'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="test"\r\nProxy-Authenticate: NTLM\r\nContent-Length: 0\r\n\r\n',
+        );
         return;
       }
     }

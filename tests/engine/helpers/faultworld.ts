@@ -104,7 +104,12 @@ export async function scenarioOU(name: string): Promise<ScenarioOU> {
 
 /** A sandbox in this process whose API key is the run's canary key. */
 export async function faultSandbox(name: string, options: Partial<SandboxOptions> = {}): Promise<TestSandbox> {
-  return startTestSandbox({ dataDir: workDir('sandbox', `${name}-${randomBytes(3).toString('hex')}`), apiKeyFile: canaryApiKeyFile(), saveDelayMs: 200, ...options });
+  return startTestSandbox({
+    dataDir: workDir('sandbox', `${name}-${randomBytes(3).toString('hex')}`),
+    apiKeyFile: canaryApiKeyFile(),
+    saveDelayMs: 200,
+    ...options,
+  });
 }
 
 export interface EngineRun {
@@ -165,7 +170,9 @@ export function spawnEngine(command: string, params: Record<string, unknown>, na
   const stdin = child.stdin as NodeJS.WritableStream;
   stdin.on('error', () => undefined); // a killed engine closes its stdin early
   stdin.end(JSON.stringify({ protocol: 1, command, params, logFile: join(workDir('logs'), `${name}.log`) }));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   return {
     pid: child.pid as number,
     exited,
@@ -183,7 +190,12 @@ export function spawnEngine(command: string, params: Record<string, unknown>, na
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Waits until `probe` returns something truthy. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 30_000, everyMs = 50): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  timeoutMs = 30_000,
+  everyMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -223,7 +235,9 @@ export interface SandboxProcess {
 export async function startSandboxProcess(name: string, extraArgs: string[] = []): Promise<SandboxProcess> {
   const dataDir = workDir('sandbox', `${name}-${randomBytes(3).toString('hex')}`);
   const errFd = openSync(join(workDir('captures'), `sandbox-${name}.stderr`), 'w', 0o600);
-  const child = spawn(ENGINE, ['sandbox', '--data', dataDir, '--port', '0', '--api-key-file', canaryApiKeyFile(), ...extraArgs], { stdio: ['ignore', 'pipe', errFd] });
+  const child = spawn(ENGINE, ['sandbox', '--data', dataDir, '--port', '0', '--api-key-file', canaryApiKeyFile(), ...extraArgs], {
+    stdio: ['ignore', 'pipe', errFd],
+  });
   closeSync(errFd);
   const announcement = await new Promise<Record<string, string | number>>((resolve, reject) => {
     let text = '';
@@ -245,15 +259,19 @@ export async function startSandboxProcess(name: string, extraArgs: string[] = []
   const admin = (method: string, path: string, body?: unknown) =>
     new Promise<Record<string, unknown>>((resolve, reject) => {
       const text = body === undefined ? undefined : JSON.stringify(body);
-      const req = https.request(`${url}/sandbox/admin${path}`, { method, agent, headers: { 'x-api-key': apiKey, ...(text ? { 'Content-Type': 'application/json' } : {}) } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const raw = Buffer.concat(chunks).toString('utf8');
-          if ((res.statusCode ?? 500) >= 300) reject(new Error(`${method} ${path}: ${res.statusCode} ${raw}`));
-          else resolve(raw ? (JSON.parse(raw) as Record<string, unknown>) : {});
-        });
-      });
+      const req = https.request(
+        `${url}/sandbox/admin${path}`,
+        { method, agent, headers: { 'x-api-key': apiKey, ...(text ? { 'Content-Type': 'application/json' } : {}) } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const raw = Buffer.concat(chunks).toString('utf8');
+            if ((res.statusCode ?? 500) >= 300) reject(new Error(`${method} ${path}: ${res.statusCode} ${raw}`));
+            else resolve(raw ? (JSON.parse(raw) as Record<string, unknown>) : {});
+          });
+        },
+      );
       req.on('error', reject);
       req.end(text);
     });

@@ -39,12 +39,17 @@ export interface AdObject {
 }
 
 const USER_ATTRIBUTES = ['cn', 'sAMAccountName', 'userPrincipalName', 'givenName', 'sn', 'displayName', 'mail', 'userAccountControl', 'adminDescription'];
-const values = (v: unknown): string[] => (v === undefined ? [] : (Array.isArray(v) ? v : [v]).map((x) => (Buffer.isBuffer(x) ? x.toString('utf8') : String(x))));
+const values = (v: unknown): string[] =>
+  v === undefined ? [] : (Array.isArray(v) ? v : [v]).map((x) => (Buffer.isBuffer(x) ? x.toString('utf8') : String(x)));
 
 /** Every user and group under `rootDN` as AD returns them (plain paged search, admin session). */
 export async function readAdObjects(session: AdSession, rootDN: string): Promise<AdObject[]> {
   const found: AdObject[] = [];
-  for await (const page of session.searchPaged(rootDN, { scope: 'sub', filter: '(|(objectClass=user)(objectClass=group))', attributes: ['objectClass', ...USER_ATTRIBUTES, 'description', 'member'] }, 1000)) {
+  for await (const page of session.searchPaged(
+    rootDN,
+    { scope: 'sub', filter: '(|(objectClass=user)(objectClass=group))', attributes: ['objectClass', ...USER_ATTRIBUTES, 'description', 'member'] },
+    1000,
+  )) {
     for (const entry of page) {
       // The safety ledger (engine/src/ad/ledger.ts) is the sync's own bookkeeping, not a synced object.
       if (/^CN=jcsync-safety-ledger,/i.test(entry.dn)) continue;
@@ -54,7 +59,12 @@ export async function readAdObjects(session: AdSession, rootDN: string): Promise
         if (key !== undefined) attributes[name] = values(entry[key]).join('|');
       }
       const memberKey = Object.keys(entry).find((k) => k.toLowerCase() === 'member');
-      found.push({ dn: entry.dn, objectClass: values(entry.objectClass).map((c) => c.toLowerCase()), attributes, members: memberKey ? values(entry[memberKey]) : [] });
+      found.push({
+        dn: entry.dn,
+        objectClass: values(entry.objectClass).map((c) => c.toLowerCase()),
+        attributes,
+        members: memberKey ? values(entry[memberKey]) : [],
+      });
     }
   }
   return found;
@@ -84,7 +94,15 @@ export class OrgModel {
       ...(options.password ? { password: options.password } : {}),
     };
     const created = await this.admin('POST', '/users', body);
-    const user: ModelUser = { id: String(created._id), username, firstname: body.firstname, lastname: body.lastname, email: body.email, suspended: options.suspended === true, synced: false };
+    const user: ModelUser = {
+      id: String(created._id),
+      username,
+      firstname: body.firstname,
+      lastname: body.lastname,
+      email: body.email,
+      suspended: options.suspended === true,
+      synced: false,
+    };
     this.users.set(user.id, user);
     for (const g of groups) g.members.add(user.id);
     return user;
@@ -191,7 +209,8 @@ export class OrgModel {
       }
       if (o.dn.toLowerCase() !== `CN=${escapeDnValue(user.username)},${rootDN}`.toLowerCase()) problems.push(`user ${user.username} is at ${o.dn}`);
       const uacDisabled = (Number(o.attributes.userAccountControl) & 2) === 2;
-      if (uacDisabled !== disabled) problems.push(`user ${user.username}: ${uacDisabled ? 'disabled' : 'enabled'}, expected ${disabled ? 'disabled' : 'enabled'}`);
+      if (uacDisabled !== disabled)
+        problems.push(`user ${user.username}: ${uacDisabled ? 'disabled' : 'enabled'}, expected ${disabled ? 'disabled' : 'enabled'}`);
     }
     for (const group of wantedGroups) {
       const o = byId.get(group.id);
@@ -199,7 +218,8 @@ export class OrgModel {
         problems.push(`group ${group.name} (${group.id}) is missing`);
         continue;
       }
-      if (o.attributes.cn !== group.name || o.attributes.sAMAccountName !== group.name) problems.push(`group ${group.name}: cn '${o.attributes.cn}', sAMAccountName '${o.attributes.sAMAccountName}'`);
+      if (o.attributes.cn !== group.name || o.attributes.sAMAccountName !== group.name)
+        problems.push(`group ${group.name}: cn '${o.attributes.cn}', sAMAccountName '${o.attributes.sAMAccountName}'`);
       if ((o.attributes.description ?? '') !== group.description) problems.push(`group ${group.name}: description '${o.attributes.description ?? ''}'`);
       const members = o.members.map((dn) => idByDn.get(dn.toLowerCase()) ?? `foreign:${dn}`);
       const wantMembers = [...group.members].filter((id) => this.inScope(this.users.get(id) as ModelUser));

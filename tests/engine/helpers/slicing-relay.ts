@@ -187,8 +187,14 @@ export async function startSlicingRelay(upstream: { host: string; port: number; 
     sockets.add(client);
     sockets.add(dc);
     const asks: Asks = new Map();
-    const toDc = messagePump((b, m) => rewriteRequest(b, m, asks), (c) => dc.write(c));
-    const toClient = messagePump((b, m) => rewriteResponse(b, m, asks, stats), (c) => client.write(c));
+    const toDc = messagePump(
+      (b, m) => rewriteRequest(b, m, asks),
+      (c) => dc.write(c),
+    );
+    const toClient = messagePump(
+      (b, m) => rewriteResponse(b, m, asks, stats),
+      (c) => client.write(c),
+    );
     const end = () => {
       client.destroy();
       dc.destroy();

@@ -14,7 +14,11 @@ async function run(command: string, params: Record<string, unknown>) {
     writeLine: (l) => out.push(l),
     env: { JCADI_LOG_FILE: logFile },
   });
-  const lines = out.join('').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = out
+    .join('')
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   const record = lines.find((l) => l.type === 'record')?.data as Record<string, unknown> | undefined;
   const error = lines.find((l) => l.type === 'error');
   return { code, lines, record, error, raw: out.join(''), log: readFileSync(logFile, 'utf8') };

@@ -41,7 +41,11 @@ describe('the agent with an anchor key', { timeout: 300_000 }, () => {
     return res.body as Record<string, unknown>;
   };
   const account = async (username: string) => {
-    const [entry] = await fx.session.search(root, { scope: 'sub', filter: `(sAMAccountName=${username})`, attributes: ['userAccountControl', 'adminDescription'] });
+    const [entry] = await fx.session.search(root, {
+      scope: 'sub',
+      filter: `(sAMAccountName=${username})`,
+      attributes: ['userAccountControl', 'adminDescription'],
+    });
     return entry ? { dn: entry.dn, uac: Number(first(entry.userAccountControl)), anchor: first(entry.adminDescription) } : null;
   };
   const checks = () => peekAgentState(agentPaths(installPath).state)?.counters.offboardChecks ?? 0;
@@ -54,7 +58,11 @@ describe('the agent with an anchor key', { timeout: 300_000 }, () => {
     fx = await openFixture(`trusta-agent-${tag}`);
     root = `OU=Root,${fx.rootDN}`;
     await fx.session.ldapClient.add(root, { objectClass: ['top', 'organizationalUnit'] });
-    const created = await exec('service-account-create', { dc: adminDc(), container: fx.rootDN.replace(/,/g, ';'), samAccountName: helpdesk.sam, givenName: `Help${tag}`, password: helpdesk.password }, log);
+    const created = await exec(
+      'service-account-create',
+      { dc: adminDc(), container: fx.rootDN.replace(/,/g, ';'), samAccountName: helpdesk.sam, givenName: `Help${tag}`, password: helpdesk.password },
+      log,
+    );
     assert.equal(created.code, 0, created.raw);
     const granted = await exec('delegation-grant', { dc: adminDc(), rootUserDN: root.replace(/,/g, ';'), serviceAccount: helpdesk.sam }, log);
     assert.equal(granted.code, 0, granted.raw);
@@ -62,18 +70,30 @@ describe('the agent with an anchor key', { timeout: 300_000 }, () => {
     await admin('POST', '/groups', { name: `AgentTrust-${tag}`, bindToDomain: DOMAIN });
     for (const name of ['real', 'victim']) {
       const username = `at.${name}.${tag}`;
-      const user = await admin('POST', '/users', { username, email: `${username}@example.com`, firstname: 'Agent', lastname: 'Trust', groups: [`AgentTrust-${tag}`] });
+      const user = await admin('POST', '/users', {
+        username,
+        email: `${username}@example.com`,
+        firstname: 'Agent',
+        lastname: 'Trust',
+        groups: [`AgentTrust-${tag}`],
+      });
       ids.set(name, String(user._id));
     }
     const jumpcloud = { baseUrl: sb.url, apiKey: sb.apiKey, caFile: sb.caFile };
     const connect = await exec('agent-connect-key-new', { jumpcloud, domain: DOMAIN }, log);
-    const installed = await installAgent({ jumpcloud, rootUserDN: root.replace(/,/g, ';'), connectKey: String(connect.records[0]?.Key), sync: { offboardPollSeconds: 1 } }, log);
+    const installed = await installAgent(
+      { jumpcloud, rootUserDN: root.replace(/,/g, ';'), connectKey: String(connect.records[0]?.Key), sync: { offboardPollSeconds: 1 } },
+      log,
+    );
     assert.equal(installed.result.code, 0, installed.result.raw);
     installPath = installed.installPath;
     // The key, the way Set-JCSyncAgent -AnchorKey gives it: stored protected, never in clear.
     const configured = await exec('agent-configure', { installPath, anchorKey: key.toString('base64'), verify: false }, log);
     assert.equal(configured.code, 0, configured.raw);
-    assert.deepEqual((configured.records[0]?.Changed as Array<Record<string, unknown>>).map((c) => [c.Setting, c.After]), [['anchorKey', '(changed)']]);
+    assert.deepEqual(
+      (configured.records[0]?.Changed as Array<Record<string, unknown>>).map((c) => [c.Setting, c.After]),
+      [['anchorKey', '(changed)']],
+    );
     assert.equal(readFileSync(agentPaths(installPath).config, 'utf8').includes(key.toString('base64')), false);
     assert.deepEqual((await installedSecrets(installPath)).anchorKey, key);
     const started = await exec('agent-start', { installPath, timeoutSeconds: 30 }, log);
@@ -100,28 +120,54 @@ describe('the agent with an anchor key', { timeout: 300_000 }, () => {
   it('a planted disabled object never suspends the user it names; a real disable still offboards', async () => {
     // The helpdesk account plants a disabled user carrying the victim's anchor, proof copied too.
     const victimAnchor = (await account(`at.victim.${tag}`))?.anchor as string;
-    const client = new Client({ url: `ldaps://${info.host}:${info.port}`, tlsOptions: { ca: [readFileSync(info.caFile)] }, timeout: 10_000, connectTimeout: 10_000 });
+    const client = new Client({
+      url: `ldaps://${info.host}:${info.port}`,
+      tlsOptions: { ca: [readFileSync(info.caFile)] },
+      timeout: 10_000,
+      connectTimeout: 10_000,
+    });
     await client.bind(`${helpdesk.sam}@example.com`, helpdesk.password);
     const planted = `CN=planted${tag},${root}`;
     try {
-      await client.add(planted, { objectClass: ['top', 'person', 'organizationalPerson', 'user'], sAMAccountName: `planted${tag}`, userAccountControl: '514', adminDescription: victimAnchor });
+      await client.add(planted, {
+        objectClass: ['top', 'person', 'organizationalPerson', 'user'],
+        sAMAccountName: `planted${tag}`,
+        userAccountControl: '514',
+        adminDescription: victimAnchor,
+      });
     } finally {
       await client.unbind();
     }
     // And an administrator offboards the real user the agent created.
     const real = (await account(`at.real.${tag}`)) as { dn: string; uac: number };
-    await fx.session.ldapClient.modify(real.dn, [new Change({ operation: 'replace', modification: new Attribute({ type: 'userAccountControl', values: [String(real.uac | 2)] }) })]);
+    await fx.session.ldapClient.modify(real.dn, [
+      new Change({ operation: 'replace', modification: new Attribute({ type: 'userAccountControl', values: [String(real.uac | 2)] }) }),
+    ]);
 
     await until('the real user suspended in JumpCloud', () => suspended(`at.real.${tag}`), 60_000, 250);
     const seen = checks();
     await until('two more offboarding checks', async () => checks() >= seen + 2, 60_000, 250);
     assert.equal(await suspended(`at.victim.${tag}`), false, 'the victim is not suspended');
     assert.equal((await account(`planted${tag}`))?.anchor, victimAnchor, 'the planted object is not marked');
-    assert.deepEqual(journal().filter((e) => e.kind === 'offboardUser').map((e) => e.jcId), [ids.get('real')], 'only the real user was offboarded');
+    assert.deepEqual(
+      journal()
+        .filter((e) => e.kind === 'offboardUser')
+        .map((e) => e.jcId),
+      [ids.get('real')],
+      'only the real user was offboarded',
+    );
 
     // Offboarding met the planted object (disabled, anchored): it reports the conflict itself.
-    const reports = (start: RegExp) => journal().filter((e) => e.kind === 'skip' && e.target.toLowerCase() === planted.toLowerCase() && e.outcome === 'reported' && start.test(String(e.detail)) && /proof that does not fit/.test(String(e.detail)));
-    await until('the offboarding check\'s conflict in the journal', async () => reports(/^disabled in AD/).length > 0, 60_000, 250);
+    const reports = (start: RegExp) =>
+      journal().filter(
+        (e) =>
+          e.kind === 'skip' &&
+          e.target.toLowerCase() === planted.toLowerCase() &&
+          e.outcome === 'reported' &&
+          start.test(String(e.detail)) &&
+          /proof that does not fit/.test(String(e.detail)),
+      );
+    await until("the offboarding check's conflict in the journal", async () => reports(/^disabled in AD/).length > 0, 60_000, 250);
 
     // A change in JumpCloud starts a targeted reconcile of the victim: it leaves the planted object alone.
     const reconciles = () => peekAgentState(agentPaths(installPath).state)?.counters.reconciles ?? 0;
@@ -134,10 +180,16 @@ describe('the agent with an anchor key', { timeout: 300_000 }, () => {
     assert.equal(stopped.code, 0, stopped.raw);
     const restarted = await exec('agent-start', { installPath, timeoutSeconds: 30 }, log);
     assert.equal(restarted.code, 0, restarted.raw);
-    await until('the full reconcile\'s conflict in the journal', async () => reports(/^carries the anchor of JumpCloud user/).length > 0, 60_000, 250);
+    await until("the full reconcile's conflict in the journal", async () => reports(/^carries the anchor of JumpCloud user/).length > 0, 60_000, 250);
     assert.equal((await account(`planted${tag}`))?.anchor, victimAnchor);
     assert.equal(((await account(`planted${tag}`))?.uac ?? 0) & 2, 2, 'still disabled, untouched');
     assert.equal(await suspended(`at.victim.${tag}`), false, 'the victim is still not suspended');
-    assert.deepEqual(journal().filter((e) => e.kind === 'offboardUser').map((e) => e.jcId), [ids.get('real')], 'still only the real user offboarded');
+    assert.deepEqual(
+      journal()
+        .filter((e) => e.kind === 'offboardUser')
+        .map((e) => e.jcId),
+      [ids.get('real')],
+      'still only the real user offboarded',
+    );
   });
 });

@@ -62,7 +62,14 @@ describe('sync agent in API-key mode: Directory Insights, periodic reconcile, no
     fx = await openFixture('jcadi-apikey');
     await admin('POST', '/domains', { domain: DOMAIN });
     await admin('POST', '/groups', { name: GROUP, bindToDomain: DOMAIN });
-    for (let i = 1; i <= 4; i++) await admin('POST', '/users', { username: `${NAME}.u${i}`, email: `${NAME}.u${i}@example.com`, firstname: `Ann${i}`, lastname: `Lee${i}`, groups: [GROUP] });
+    for (let i = 1; i <= 4; i++)
+      await admin('POST', '/users', {
+        username: `${NAME}.u${i}`,
+        email: `${NAME}.u${i}@example.com`,
+        firstname: `Ann${i}`,
+        lastname: `Lee${i}`,
+        groups: [GROUP],
+      });
     // Any call to the agent channel would fail, and be counted.
     await admin('POST', '/faults', { kind: 'status', status: 503, rate: 1, path: '/agent/' });
   });
@@ -95,7 +102,12 @@ describe('sync agent in API-key mode: Directory Insights, periodic reconcile, no
 
   it('installs without a connect key, records mode apiKey, and starts without exchange or heartbeat', async () => {
     const installed = await installAgent(
-      { jumpcloud: jumpcloud(), rootUserDN: fx.rootDN.replace(/,/g, ';'), mode: 'apiKey', sync: { fullReconcileMinutes: 1440, insightsPollSeconds: 1, offboardPollSeconds: 2 } },
+      {
+        jumpcloud: jumpcloud(),
+        rootUserDN: fx.rootDN.replace(/,/g, ';'),
+        mode: 'apiKey',
+        sync: { fullReconcileMinutes: 1440, insightsPollSeconds: 1, offboardPollSeconds: 2 },
+      },
       execLog,
     );
     installPath = installed.installPath;
@@ -116,7 +128,10 @@ describe('sync agent in API-key mode: Directory Insights, periodic reconcile, no
     assert.equal(status.Role, 'Standalone');
     assert.equal(status.Connected, true);
     assert.equal(status.ConnectKeyExchanged, null);
-    await until('the four users in AD', async () => (await fx.session.search(fx.rootDN, { scope: 'sub', filter: '(objectClass=user)', attributes: ['cn'] })).length === 4);
+    await until(
+      'the four users in AD',
+      async () => (await fx.session.search(fx.rootDN, { scope: 'sub', filter: '(objectClass=user)', attributes: ['cn'] })).length === 4,
+    );
     assert.ok(state()?.insights?.time, 'a Directory Insights cursor');
     const info = await admin('GET', '/info');
     assert.deepEqual((info.domains as Array<{ agents: unknown[] }>)[0]?.agents, [], 'no agent registered with the agent service');
@@ -133,7 +148,11 @@ describe('sync agent in API-key mode: Directory Insights, periodic reconcile, no
     assert.ok(latency < 10_000, `visible in AD after ${latency} ms`);
     assert.ok((state()?.counters.reconciles ?? 0) > reconcilesBefore);
     // Targeted: only the users the events name are read.
-    await until('the targeted reconcile in the log', async () => /targeted reconcile \(\d+ Directory Insights event\(s\); [12] user\(s\), 0 group\(s\)\): [1-9]\d* applied/.test(readIfExists(paths().log)), 5000);
+    await until(
+      'the targeted reconcile in the log',
+      async () => /targeted reconcile \(\d+ Directory Insights event\(s\); [12] user\(s\), 0 group\(s\)\): [1-9]\d* applied/.test(readIfExists(paths().log)),
+      5000,
+    );
     assert.ok((state()?.counters.targetedReconciles ?? 0) > 0);
     assert.ok((state()?.counters.eventsProcessed ?? 0) >= 2);
     assert.doesNotMatch(readIfExists(paths().log), /reconcile \(schedule\)/, 'not the scheduled reconcile');
@@ -161,7 +180,12 @@ describe('sync agent in API-key mode: Directory Insights, periodic reconcile, no
     const entry = await adUser(`${NAME}.u3`);
     assert.ok(entry && !disabled(entry));
     const id = await jcId(`${NAME}.u3`);
-    await fx.session.ldapClient.modify(entry.dn, [new Change({ operation: 'replace', modification: new Attribute({ type: 'userAccountControl', values: [String(Number(first(entry.userAccountControl)) | 2)] }) })]);
+    await fx.session.ldapClient.modify(entry.dn, [
+      new Change({
+        operation: 'replace',
+        modification: new Attribute({ type: 'userAccountControl', values: [String(Number(first(entry.userAccountControl)) | 2)] }),
+      }),
+    ]);
     await until('the suspension in JumpCloud', async () => (await admin('GET', `/users/${NAME}.u3`)).suspended === true, 30_000, 250);
     // The suspension's own Directory Insights event is read and reconciled: a few polls past it.
     const polls = state()?.counters.insightsPolls ?? 0;
@@ -194,9 +218,18 @@ describe('sync agent in API-key mode: Directory Insights, periodic reconcile, no
   });
 
   it('never calls the agent channel: only the public API and Directory Insights', async () => {
-    assert.ok(requests.some((l) => l.startsWith('POST /insights/directory/v1/events ')), 'Directory Insights was polled');
-    assert.ok(requests.some((l) => l.startsWith('GET /api/v2/activedirectories')), 'the public API was used');
-    assert.deepEqual(requests.filter((l) => / \/agent\//.test(l)), []);
+    assert.ok(
+      requests.some((l) => l.startsWith('POST /insights/directory/v1/events ')),
+      'Directory Insights was polled',
+    );
+    assert.ok(
+      requests.some((l) => l.startsWith('GET /api/v2/activedirectories')),
+      'the public API was used',
+    );
+    assert.deepEqual(
+      requests.filter((l) => / \/agent\//.test(l)),
+      [],
+    );
     const faults = (await admin('GET', '/faults')) as unknown as { rules: Array<{ path?: string; hits: number }> } | Array<{ path?: string; hits: number }>;
     const rules = Array.isArray(faults) ? faults : faults.rules;
     assert.equal(rules.find((r) => r.path === '/agent/')?.hits, 0);

@@ -48,7 +48,12 @@ describe('agent-configure: changing an installed agent without a reinstall', { t
     await admin('/groups', { name: 'Configure-e2e', bindToDomain: DOMAIN });
     await admin('/users', { username: 'cfg.u1', email: 'cfg.u1@example.com', firstname: 'Cora', lastname: 'Fig', groups: ['Configure-e2e'] });
     const installed = await installAgent(
-      { jumpcloud: { baseUrl: sb.url, apiKey: sb.apiKey, caFile: sb.caFile }, rootUserDN: fx.rootDN.replace(/,/g, ';'), mode: 'apiKey', sync: { fullReconcileMinutes: 1440, insightsPollSeconds: 1 } },
+      {
+        jumpcloud: { baseUrl: sb.url, apiKey: sb.apiKey, caFile: sb.caFile },
+        rootUserDN: fx.rootDN.replace(/,/g, ';'),
+        mode: 'apiKey',
+        sync: { fullReconcileMinutes: 1440, insightsPollSeconds: 1 },
+      },
       execLog,
     );
     installPath = installed.installPath;
@@ -72,10 +77,21 @@ describe('agent-configure: changing an installed agent without a reinstall', { t
 
   it('whatIf checks and lists the changes but writes nothing', async () => {
     const before = configText();
-    const result = await run('agent-configure', { installPath, sync: { insightsPollSeconds: 5 }, proxy: { url: proxy.url, username: PROXY_USER, password: PROXY_PASSWORD }, whatIf: true });
+    const result = await run('agent-configure', {
+      installPath,
+      sync: { insightsPollSeconds: 5 },
+      proxy: { url: proxy.url, username: PROXY_USER, password: PROXY_PASSWORD },
+      whatIf: true,
+    });
     assert.equal(result.code, 0, result.raw);
-    assert.deepEqual((result.records[0]?.Changed as Array<{ Setting: string }>).map((c) => c.Setting), ['sync.insightsPollSeconds', 'jumpcloud.proxy', 'jumpcloud.proxy.password']);
-    assert.ok(result.lines.some((l) => l.type === 'log' && String(l.message).includes('What if: would change sync.insightsPollSeconds: 1 -> 5')), result.raw);
+    assert.deepEqual(
+      (result.records[0]?.Changed as Array<{ Setting: string }>).map((c) => c.Setting),
+      ['sync.insightsPollSeconds', 'jumpcloud.proxy', 'jumpcloud.proxy.password'],
+    );
+    assert.ok(
+      result.lines.some((l) => l.type === 'log' && String(l.message).includes('What if: would change sync.insightsPollSeconds: 1 -> 5')),
+      result.raw,
+    );
     assert.ok(proxy.connects.length >= 1, 'the what-if verified the proxy with a call through it');
     assert.equal(configText(), before, 'agent.json is byte-identical');
   });

@@ -21,7 +21,10 @@ const DOMAIN = 'DC=example;DC=com';
 
 /** The real uid, effective uid, saved and fs uid of a process (/proc/<pid>/status). */
 function uidsOf(pid: number): number[] {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('Uid:')) ?? '';
+  const line =
+    readFileSync(`/proc/${pid}/status`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Uid:')) ?? '';
   return line.split(/\s+/).slice(1).filter(Boolean).map(Number);
 }
 
@@ -39,7 +42,11 @@ describe('the agent as a dedicated system user (plain process, no systemd)', { t
     assertEngineBuilt();
     assert.equal(process.getuid?.(), 0, 'installing for another account takes root (as Install-JCSyncAgent on Linux)');
     if (!lookupPosixUser(USER)) {
-      const made = spawnSync('/usr/sbin/useradd', ['--system', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', '--user-group', USER], { encoding: 'utf8' });
+      const made = spawnSync(
+        '/usr/sbin/useradd',
+        ['--system', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', '--user-group', USER],
+        { encoding: 'utf8' },
+      );
       assert.equal(made.status, 0, made.stderr);
       createdUser = true;
     }

@@ -41,7 +41,11 @@ describe('sync agent: connect key, continuous sync, passwords, offboarding', { t
     return res.body as Record<string, unknown>;
   };
   const adUser = async (sam: string) => {
-    const [entry] = await fx.session.search(fx.rootDN, { scope: 'sub', filter: `(sAMAccountName=${sam})`, attributes: ['sn', 'givenName', 'userAccountControl', 'adminDescription', 'cn'] });
+    const [entry] = await fx.session.search(fx.rootDN, {
+      scope: 'sub',
+      filter: `(sAMAccountName=${sam})`,
+      attributes: ['sn', 'givenName', 'userAccountControl', 'adminDescription', 'cn'],
+    });
     return entry ?? null;
   };
   const disabled = (entry: Record<string, unknown> | null) => (Number(first(entry?.userAccountControl)) & 2) === 2;
@@ -55,14 +59,24 @@ describe('sync agent: connect key, continuous sync, passwords, offboarding', { t
     fx = await openFixture('jcadi-agent');
     await admin('POST', '/domains', { domain: DOMAIN });
     await admin('POST', '/groups', { name: 'Agent-e2e', bindToDomain: DOMAIN });
-    for (let i = 1; i <= 4; i++) await admin('POST', '/users', { username: `agent.u${i}`, email: `agent.u${i}@example.com`, firstname: `Ann${i}`, lastname: `Lee${i}`, groups: ['Agent-e2e'] });
+    for (let i = 1; i <= 4; i++)
+      await admin('POST', '/users', {
+        username: `agent.u${i}`,
+        email: `agent.u${i}@example.com`,
+        firstname: `Ann${i}`,
+        lastname: `Lee${i}`,
+        groups: ['Agent-e2e'],
+      });
     const jumpcloud = { baseUrl: sb.url, apiKey: sb.apiKey, caFile: sb.caFile };
     const key = await run('agent-connect-key-new', { jumpcloud, domain: DOMAIN });
     assert.equal(key.code, 0, key.raw);
     connectKey = String(key.records[0]?.Key);
     assert.match(connectKey, /^jcck_/);
     outputs.pop(); // the one answer that carries the key on purpose
-    const installed = await installAgent({ jumpcloud, rootUserDN: fx.rootDN.replace(/,/g, ';'), connectKey, sync: { retryBaseSeconds: 0.5, quarantineAfterFailures: 2 } }, execLog);
+    const installed = await installAgent(
+      { jumpcloud, rootUserDN: fx.rootDN.replace(/,/g, ';'), connectKey, sync: { retryBaseSeconds: 0.5, quarantineAfterFailures: 2 } },
+      execLog,
+    );
     installPath = installed.installPath;
     outputs.push(installed.result);
     assert.equal(installed.result.code, 0, installed.result.raw);
@@ -87,12 +101,18 @@ describe('sync agent: connect key, continuous sync, passwords, offboarding', { t
     assert.equal(config.agent?.agentSecret.scheme, 'keyfile-aes256gcm-v1');
     const info = await admin('GET', '/info');
     const agents = (info.domains as Array<{ agents: Array<{ id: string; state: string }> }>)[0]?.agents ?? [];
-    assert.deepEqual(agents.map((a) => [a.id, a.state]), [[config.agent?.agentId, 'active']]);
+    assert.deepEqual(
+      agents.map((a) => [a.id, a.state]),
+      [[config.agent?.agentId, 'active']],
+    );
     assert.equal(state()?.primary, true);
   });
 
   it('creates the users, then applies a name change, a rename, a suspension and a password within seconds', async () => {
-    await until('the four users in AD', async () => (await fx.session.search(fx.rootDN, { scope: 'sub', filter: '(objectClass=user)', attributes: ['cn'] })).length === 4);
+    await until(
+      'the four users in AD',
+      async () => (await fx.session.search(fx.rootDN, { scope: 'sub', filter: '(objectClass=user)', attributes: ['cn'] })).length === 4,
+    );
     const timed = async (what: string, change: () => Promise<unknown>, visible: () => Promise<boolean>) => {
       const started = Date.now();
       await change();
@@ -100,22 +120,38 @@ describe('sync agent: connect key, continuous sync, passwords, offboarding', { t
       return Date.now() - started;
     };
     const latencies = [
-      await timed('the new last name', () => admin('PATCH', '/users/agent.u1', { lastname: 'Married' }), async () => first((await adUser('agent.u1'))?.sn) === 'Married'),
-      await timed('the rename', () => admin('PATCH', '/users/agent.u2', { username: 'agent.u2b' }), async () => first((await adUser('agent.u2b'))?.cn) === 'agent.u2b'),
-      await timed('the suspension', () => admin('PATCH', '/users/agent.u3', { suspended: true }), async () => disabled(await adUser('agent.u3'))),
+      await timed(
+        'the new last name',
+        () => admin('PATCH', '/users/agent.u1', { lastname: 'Married' }),
+        async () => first((await adUser('agent.u1'))?.sn) === 'Married',
+      ),
+      await timed(
+        'the rename',
+        () => admin('PATCH', '/users/agent.u2', { username: 'agent.u2b' }),
+        async () => first((await adUser('agent.u2b'))?.cn) === 'agent.u2b',
+      ),
+      await timed(
+        'the suspension',
+        () => admin('PATCH', '/users/agent.u3', { suspended: true }),
+        async () => disabled(await adUser('agent.u3')),
+      ),
     ];
     const password = 'Agent-e2e-Pw!2024x';
     userPasswords.push(password);
     latencies.push(
-      await timed('the password (bind as the user over LDAPS)', () => admin('PATCH', '/users/agent.u1', { password }), async () => {
-        try {
-          const session = await AdSession.open(adminDc({ bindDN: 'agent.u1@example.com', bindPassword: password }));
-          await session.close();
-          return true;
-        } catch {
-          return false;
-        }
-      }),
+      await timed(
+        'the password (bind as the user over LDAPS)',
+        () => admin('PATCH', '/users/agent.u1', { password }),
+        async () => {
+          try {
+            const session = await AdSession.open(adminDc({ bindDN: 'agent.u1@example.com', bindPassword: password }));
+            await session.close();
+            return true;
+          } catch {
+            return false;
+          }
+        },
+      ),
     );
     for (const ms of latencies) assert.ok(ms < 10_000, `applied within seconds (${latencies.join(', ')} ms)`);
     const events = (await admin('GET', '/events?type=user.password_changed')) as unknown as Array<{ password: { outcome: string; acknowledgedBy: string } }>;
@@ -155,7 +191,9 @@ describe('sync agent: connect key, continuous sync, passwords, offboarding', { t
     const id = await jcId('agent.u4');
     const uac = Number(first(entry.userAccountControl));
     const started = Date.now();
-    await fx.session.ldapClient.modify(entry.dn, [new Change({ operation: 'replace', modification: new Attribute({ type: 'userAccountControl', values: [String(uac | 2)] }) })]);
+    await fx.session.ldapClient.modify(entry.dn, [
+      new Change({ operation: 'replace', modification: new Attribute({ type: 'userAccountControl', values: [String(uac | 2)] }) }),
+    ]);
     await until('the suspension in JumpCloud', async () => (await admin('GET', '/users/agent.u4')).suspended === true, 60_000, 250);
     const elapsed = Date.now() - started;
     assert.ok(elapsed < 60_000, `suspended after ${elapsed} ms`);
@@ -182,7 +220,13 @@ describe('sync agent: connect key, continuous sync, passwords, offboarding', { t
   });
 
   it('holds back an object AD keeps refusing, quarantines it, serves the rest, and retries it when it changes', async () => {
-    await admin('POST', '/users', { username: 'agent.bad', email: 'agent.bad@example.com', firstname: 'F'.repeat(100), lastname: 'Bad', groups: ['Agent-e2e'] });
+    await admin('POST', '/users', {
+      username: 'agent.bad',
+      email: 'agent.bad@example.com',
+      firstname: 'F'.repeat(100),
+      lastname: 'Bad',
+      groups: ['Agent-e2e'],
+    });
     const badId = await jcId('agent.bad');
     await until('the first failure', async () => state()?.failures[`user:${badId}`]);
     await new Promise((r) => setTimeout(r, 700));
@@ -192,7 +236,10 @@ describe('sync agent: connect key, continuous sync, passwords, offboarding', { t
     assert.equal(record.errorId, 'AD.OperationFailed');
     const status = await run('agent-status', { installPath });
     assert.equal(status.records[0]?.Failed, 1);
-    assert.deepEqual((status.records[0]?.Quarantined as Array<{ JumpCloudId: string }>).map((q) => q.JumpCloudId), [badId]);
+    assert.deepEqual(
+      (status.records[0]?.Quarantined as Array<{ JumpCloudId: string }>).map((q) => q.JumpCloudId),
+      [badId],
+    );
     const tries = FileJournal.read(paths().journal).filter((e) => e.jcId === badId && e.kind === 'createUser').length;
     await admin('PATCH', '/users/agent.u1', { lastname: 'Third' });
     await until('another change', async () => first((await adUser('agent.u1'))?.sn) === 'Third');
@@ -204,7 +251,12 @@ describe('sync agent: connect key, continuous sync, passwords, offboarding', { t
   });
 
   it('rides out a JumpCloud outage, reports it, and catches up after', async () => {
-    await admin('PUT', '/faults', { rules: [{ kind: 'status', status: 503, rate: 1, path: '/agent/' }, { kind: 'status', status: 503, rate: 1, path: '/api/' }] });
+    await admin('PUT', '/faults', {
+      rules: [
+        { kind: 'status', status: 503, rate: 1, path: '/agent/' },
+        { kind: 'status', status: 503, rate: 1, path: '/api/' },
+      ],
+    });
     try {
       await until('the agent to notice', async () => state()?.connected === false, 30_000);
       await admin('PATCH', '/users/agent.u1', { lastname: 'DuringOutage' });
@@ -242,7 +294,10 @@ describe('sync agent: connect key, continuous sync, passwords, offboarding', { t
     const agentId = state()?.agentId;
     const stopped = await run('agent-stop', { installPath, timeoutSeconds: 20 });
     assert.equal(stopped.code, 0, stopped.raw);
-    assert.equal(stopped.lines.find((l) => l.type === 'result')?.summary && (stopped.lines.find((l) => l.type === 'result')?.summary as { killed: boolean }).killed, false);
+    assert.equal(
+      stopped.lines.find((l) => l.type === 'result')?.summary && (stopped.lines.find((l) => l.type === 'result')?.summary as { killed: boolean }).killed,
+      false,
+    );
     const saved = state();
     assert.equal(saved?.status, 'stopped');
     assert.equal(saved?.pid, null);

@@ -58,7 +58,13 @@ describe('three agents on one domain: primary, standbys, failover', { timeout: 3
     await admin('POST', '/domains', { domain: DOMAIN });
     await admin('POST', '/groups', { name: 'Failover', bindToDomain: DOMAIN });
     for (let i = 1; i <= USERS; i++) {
-      const user = await admin('POST', '/users', { username: `fo.u${i}`, email: `fo.u${i}@example.com`, firstname: 'Fail', lastname: `Over${i}`, groups: ['Failover'] });
+      const user = await admin('POST', '/users', {
+        username: `fo.u${i}`,
+        email: `fo.u${i}@example.com`,
+        firstname: 'Fail',
+        lastname: `Over${i}`,
+        groups: ['Failover'],
+      });
       ids.set(`fo.u${i}`, String(user._id));
     }
     const jumpcloud = { baseUrl: sb.url, apiKey: sb.apiKey, caFile: sb.caFile };
@@ -90,7 +96,10 @@ describe('three agents on one domain: primary, standbys, failover', { timeout: 3
     const info = await admin('GET', '/info');
     const domain = (info.domains as Array<{ primaryAgent: string; agents: Array<{ state: string }> }>)[0];
     assert.equal(domain?.primaryAgent, primaries()[0]?.agentId);
-    assert.deepEqual(domain?.agents.map((a) => a.state), ['active', 'active', 'active']);
+    assert.deepEqual(
+      domain?.agents.map((a) => a.state),
+      ['active', 'active', 'active'],
+    );
     await until('the users created by the primary', async () => (await sn(`fo.u${USERS}`)) === `Over${USERS}`);
   });
 
@@ -128,7 +137,10 @@ describe('three agents on one domain: primary, standbys, failover', { timeout: 3
     const passwordsApplied = entries.filter((e) => e.kind === 'setPassword' && e.outcome === 'applied');
     assert.deepEqual(passwordsApplied.map((e) => e.jcId).sort(), ['fo.u1', 'fo.u2', 'fo.u3'].map((u) => ids.get(u)).sort());
     const events = (await admin('GET', '/events?type=user.password_changed')) as unknown as Array<{ password: { outcome: string; acknowledgedBy: string } }>;
-    assert.deepEqual(events.map((e) => e.password.outcome), ['applied', 'applied', 'applied']);
+    assert.deepEqual(
+      events.map((e) => e.password.outcome),
+      ['applied', 'applied', 'applied'],
+    );
     assert.equal(events[1]?.password.acknowledgedBy, successor.agentId, 'the successor applied the password set during the failover');
     assert.equal(entries.filter((e) => e.outcome === 'failed').length, 0);
   });

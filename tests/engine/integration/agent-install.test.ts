@@ -58,7 +58,10 @@ describe('agent commands: domains, connect keys, install checks, upgrade, first 
     assert.equal(errorOf(again)?.id, 'ADIDomain.Exists');
     assert.equal((await run('adi-domain-new', { jumpcloud, domain: 'DC=other;DC=test' })).code, 0);
     const listed = await run('adi-domain-list', { jumpcloud });
-    assert.deepEqual(listed.records.map((r) => r.Domain), [DOMAIN, 'DC=other;DC=test']);
+    assert.deepEqual(
+      listed.records.map((r) => r.Domain),
+      [DOMAIN, 'DC=other;DC=test'],
+    );
     const one = await run('adi-domain-list', { jumpcloud, domain: 'DC=other;DC=test' });
     assert.equal(one.records.length, 1);
   });
@@ -109,7 +112,10 @@ describe('agent commands: domains, connect keys, install checks, upgrade, first 
 
   it('stops at the first start on a connect key that was already used, leaving the config untouched', async () => {
     const key = await newKey();
-    await exchangeConnectKey({ baseUrl: sb.url, ca: sb.caPem }, { connectKey: key, publicKey: generateAgentKeyPair().publicKey, hostname: 'elsewhere', version: '0.1.0' });
+    await exchangeConnectKey(
+      { baseUrl: sb.url, ca: sb.caPem },
+      { connectKey: key, publicKey: generateAgentKeyPair().publicKey, hostname: 'elsewhere', version: '0.1.0' },
+    );
     const { installPath, result } = await installAgent({ jumpcloud, rootUserDN, connectKey: key, installPath: folder('used') }, log);
     assert.equal(result.code, 0, result.raw);
     const before = readFileSync(agentPaths(installPath).config, 'utf8');
@@ -140,7 +146,12 @@ describe('agent commands: domains, connect keys, install checks, upgrade, first 
     const config = readFileSync(paths.config, 'utf8');
     const engineTime = statSync(paths.engine).mtimeMs;
 
-    const refused = await run('agent-install', { installPath, engineFile: join(process.cwd(), 'build', 'jcadi-engine'), serverType: 'member', domainController: 'dc1.example.com' });
+    const refused = await run('agent-install', {
+      installPath,
+      engineFile: join(process.cwd(), 'build', 'jcadi-engine'),
+      serverType: 'member',
+      domainController: 'dc1.example.com',
+    });
     assert.equal(refused.code, 2);
     assert.equal(errorOf(refused)?.id, 'Agent.ServerTypeChange');
     assert.match(errorOf(refused)?.message ?? '', /Uninstall first/);
@@ -152,8 +163,15 @@ describe('agent commands: domains, connect keys, install checks, upgrade, first 
     assert.equal(upgraded.code, 0, upgraded.raw);
     assert.equal(upgraded.records[0]?.Upgraded, true);
     assert.ok(statSync(paths.engine).mtimeMs > engineTime, 'binary replaced');
-    assert.deepEqual({ ...JSON.parse(readFileSync(paths.config, 'utf8')), installedVersion: null }, { ...JSON.parse(config), installedVersion: null }, 'config kept');
-    assert.ok(upgraded.lines.some((l) => l.type === 'log' && /connectKey/.test(String(l.message))), 'says the new key is not used');
+    assert.deepEqual(
+      { ...JSON.parse(readFileSync(paths.config, 'utf8')), installedVersion: null },
+      { ...JSON.parse(config), installedVersion: null },
+      'config kept',
+    );
+    assert.ok(
+      upgraded.lines.some((l) => l.type === 'log' && /connectKey/.test(String(l.message))),
+      'says the new key is not used',
+    );
 
     // A key file other accounts can read is refused at start, before anything is sent anywhere.
     chmodSync(paths.keyFile, 0o644);
@@ -170,7 +188,13 @@ describe('agent commands: domains, connect keys, install checks, upgrade, first 
     const started = await run('agent-start', { installPath, timeoutSeconds: 30 });
     assert.equal(started.code, 0, started.raw);
     await sb.call('POST', '/sandbox/admin/groups', { name: 'History-e2e', bindToDomain: DOMAIN });
-    await sb.call('POST', '/sandbox/admin/users', { username: 'hist.u1', email: 'hist.u1@example.com', firstname: 'H', lastname: 'One', groups: ['History-e2e'] });
+    await sb.call('POST', '/sandbox/admin/users', {
+      username: 'hist.u1',
+      email: 'hist.u1@example.com',
+      firstname: 'H',
+      lastname: 'One',
+      groups: ['History-e2e'],
+    });
     const status = await run('agent-status', { installPath, jumpcloud });
     const local = status.records.find((r) => r.InstallPath === installPath) as Record<string, unknown>;
     assert.equal(local.Running, true);
@@ -178,8 +202,14 @@ describe('agent commands: domains, connect keys, install checks, upgrade, first 
     assert.equal(local.ServerType, 'DC');
     const domainAgents = status.records.filter((r) => r.AgentId && r.Health);
     assert.ok(domainAgents.length >= 4, 'every agent record of the domain');
-    assert.deepEqual(domainAgents.filter((a) => a.ThisMachine).map((a) => [a.Health, a.State]), [['Green', 'active']]);
-    assert.ok(domainAgents.some((a) => a.Health === 'Pending'), 'unexchanged keys show as pending');
+    assert.deepEqual(
+      domainAgents.filter((a) => a.ThisMachine).map((a) => [a.Health, a.State]),
+      [['Green', 'active']],
+    );
+    assert.ok(
+      domainAgents.some((a) => a.Health === 'Pending'),
+      'unexchanged keys show as pending',
+    );
 
     const deadline = Date.now() + 20_000;
     let history: ExecResult;
@@ -189,7 +219,13 @@ describe('agent commands: domains, connect keys, install checks, upgrade, first 
       await new Promise((r) => setTimeout(r, 200));
     } while (Date.now() < deadline);
     // The user's own entry, and the membership entry that names the user ("hist.u1 in History-e2e").
-    assert.deepEqual(history.records.map((r) => [r.Kind, r.Outcome]), [['createUser', 'applied'], ['addMember', 'applied']]);
+    assert.deepEqual(
+      history.records.map((r) => [r.Kind, r.Outcome]),
+      [
+        ['createUser', 'applied'],
+        ['addMember', 'applied'],
+      ],
+    );
     const applied = await run('agent-history', { installPath, outcome: 'applied', kind: 'createGroup' });
     assert.ok(applied.records.some((r) => String(r.Target).startsWith('CN=History-e2e,')));
     const none = await run('agent-history', { installPath, since: new Date(Date.now() + 60_000).toISOString() });

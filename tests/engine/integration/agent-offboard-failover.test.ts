@@ -41,22 +41,32 @@ describe('offboarding survives a failover: the mark in AD, not the primary’s m
   };
   const states = () => installs.map((p) => peekAgentState(agentPaths(p).state));
   const primaries = () => states().filter((s): s is AgentState => s !== null && s.primary && processAlive(s.pid));
-  const journalOf = (agentId: string): JournalEntry[] => FileJournal.read(agentPaths(installs.find((p) => peekAgentState(agentPaths(p).state)?.agentId === agentId) as string).journal);
-  const offboardings = (username: string) => installs.flatMap((p) => FileJournal.read(agentPaths(p).journal)).filter((e) => e.kind === 'offboardUser' && e.jcId === ids.get(username));
+  const journalOf = (agentId: string): JournalEntry[] =>
+    FileJournal.read(agentPaths(installs.find((p) => peekAgentState(agentPaths(p).state)?.agentId === agentId) as string).journal);
+  const offboardings = (username: string) =>
+    installs.flatMap((p) => FileJournal.read(agentPaths(p).journal)).filter((e) => e.kind === 'offboardUser' && e.jcId === ids.get(username));
   const account = async (username: string) => {
-    const [entry] = await fx.session.search(fx.rootDN, { scope: 'sub', filter: `(sAMAccountName=${username})`, attributes: ['userAccountControl', 'adminDescription'] });
+    const [entry] = await fx.session.search(fx.rootDN, {
+      scope: 'sub',
+      filter: `(sAMAccountName=${username})`,
+      attributes: ['userAccountControl', 'adminDescription'],
+    });
     assert.ok(entry, `${username} in AD`);
     return { dn: entry.dn, uac: Number(first(entry.userAccountControl)), anchor: first(entry.adminDescription) };
   };
   const setDisabled = async (username: string, disabled: boolean) => {
     const { dn, uac } = await account(username);
     const next = disabled ? uac | 2 : uac & ~2;
-    await fx.session.ldapClient.modify(dn, [new Change({ operation: 'replace', modification: new Attribute({ type: 'userAccountControl', values: [String(next)] }) })]);
+    await fx.session.ldapClient.modify(dn, [
+      new Change({ operation: 'replace', modification: new Attribute({ type: 'userAccountControl', values: [String(next)] }) }),
+    ]);
   };
   const suspendedInJumpCloud = async (username: string) => (await admin('GET', `/users/${username}`)).suspended === true;
   /** Times JumpCloud's record of the user went from active to suspended. */
   const suspensions = async (username: string) => {
-    const events = (await admin('GET', '/events?type=user.updated&limit=1000')) as unknown as Array<{ data: { user: { _id: string; suspended?: boolean }; changed: string[] } }>;
+    const events = (await admin('GET', '/events?type=user.updated&limit=1000')) as unknown as Array<{
+      data: { user: { _id: string; suspended?: boolean }; changed: string[] };
+    }>;
     return events.filter((e) => e.data.user._id === ids.get(username) && e.data.changed.includes('suspended') && e.data.user.suspended === true).length;
   };
   /** Waits until the agent has made `n` more offboarding checks. */
@@ -98,7 +108,8 @@ describe('offboarding survives a failover: the mark in AD, not the primary’s m
       assert.equal(started.code, 0, started.raw);
     }
     await until('one primary', async () => primaries().length === 1 && states().every((s) => s?.connected));
-    for (const username of USERS) await until(`${username} in AD, enabled`, async () => (await account(username).catch(() => null))?.anchor === `JumpCloud:${ids.get(username)}`, 30_000);
+    for (const username of USERS)
+      await until(`${username} in AD, enabled`, async () => (await account(username).catch(() => null))?.anchor === `JumpCloud:${ids.get(username)}`, 30_000);
   });
 
   after(async () => {
@@ -128,7 +139,11 @@ describe('offboarding survives a failover: the mark in AD, not the primary’s m
     assert.equal(done.length, 1, 'journaled once over all agents');
     assert.equal(done[0]?.outcome, 'applied');
     assert.match(done[0]?.detail ?? '', /suspended in JumpCloud/);
-    assert.equal(journalOf(successor.agentId as string).filter((e) => e.kind === 'offboardUser' && e.jcId === ids.get('ob.u1')).length, 1, 'by the new primary');
+    assert.equal(
+      journalOf(successor.agentId as string).filter((e) => e.kind === 'offboardUser' && e.jcId === ids.get('ob.u1')).length,
+      1,
+      'by the new primary',
+    );
     assert.equal(await suspensions('ob.u1'), 1, 'JumpCloud saw one suspension');
     t.diagnostic(`offboarding across a failover: suspended ${elapsed} ms after the disable`);
   });
@@ -144,7 +159,12 @@ describe('offboarding survives a failover: the mark in AD, not the primary’s m
     await admin('PATCH', '/users/ob.u2', { suspended: false });
 
     const { successor } = await failover();
-    await until('the next primary’s first offboarding check', async () => peekAgentState(agentPaths(installs.find((p) => peekAgentState(agentPaths(p).state)?.agentId === successor.agentId) as string).state)?.usn, 60_000, 250);
+    await until(
+      'the next primary’s first offboarding check',
+      async () => peekAgentState(agentPaths(installs.find((p) => peekAgentState(agentPaths(p).state)?.agentId === successor.agentId) as string).state)?.usn,
+      60_000,
+      250,
+    );
     await moreChecks(successor.agentId as string, 1);
     for (const username of ['ob.u1', 'ob.u2']) {
       assert.equal(await suspendedInJumpCloud(username), false, `${username} not suspended again`);
@@ -153,7 +173,10 @@ describe('offboarding survives a failover: the mark in AD, not the primary’s m
       assert.ok((await account(username)).anchor.endsWith(';offboarded'), `${username} keeps its mark`);
     }
     assert.equal(journalOf(successor.agentId as string).filter((e) => e.kind === 'offboardUser').length, 0);
-    assert.ok(journalOf(successor.agentId as string).some((e) => e.kind === 'skip' && e.jcId === ids.get('ob.u2') && /offboarded.*not re-enabled/.test(e.detail)), 'the planner reports the account it keeps disabled');
+    assert.ok(
+      journalOf(successor.agentId as string).some((e) => e.kind === 'skip' && e.jcId === ids.get('ob.u2') && /offboarded.*not re-enabled/.test(e.detail)),
+      'the planner reports the account it keeps disabled',
+    );
   });
 
   it('clears the mark when an administrator enables the account again; a later disable offboards anew', async () => {

@@ -63,7 +63,8 @@ describe('sync agent: a domain controller outage', { timeout: 180_000 }, () => {
     assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body as Record<string, unknown>;
   };
-  const sn = async (username: string) => first((await fx.session.search(fx.rootDN, { scope: 'sub', filter: `(sAMAccountName=${username})`, attributes: ['sn'] }))[0]?.sn);
+  const sn = async (username: string) =>
+    first((await fx.session.search(fx.rootDN, { scope: 'sub', filter: `(sAMAccountName=${username})`, attributes: ['sn'] }))[0]?.sn);
   const state = () => peekAgentState(agentPaths(installPath).state);
 
   before(async () => {
@@ -109,7 +110,10 @@ describe('sync agent: a domain controller outage', { timeout: 180_000 }, () => {
   });
 
   it('reports the outage, keeps retrying, and applies the change made meanwhile once the DC is back', async () => {
-    await until('the first reconcile done', async () => (await sn('outage.u1')) === 'Age' && (state()?.counters.reconciles ?? 0) >= 1 && state()?.status === 'running');
+    await until(
+      'the first reconcile done',
+      async () => (await sn('outage.u1')) === 'Age' && (state()?.counters.reconciles ?? 0) >= 1 && state()?.status === 'running',
+    );
     await relay.cut();
     await admin('PATCH', '/users/outage.u1', { lastname: 'WhileDown' });
     const degraded = await until('the agent to report the outage', async () => (state()?.status === 'degraded' ? state() : null), 30_000);

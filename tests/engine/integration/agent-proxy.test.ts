@@ -36,7 +36,8 @@ describe('sync agent behind an authenticating HTTP proxy (API-key mode)', { time
     const admin = async (path: string, body: unknown) => assert.ok((await sb.call('POST', `/sandbox/admin${path}`, body)).status < 300, path);
     await admin('/domains', { domain: DOMAIN });
     await admin('/groups', { name: 'Proxy-e2e', bindToDomain: DOMAIN });
-    for (let i = 1; i <= 2; i++) await admin('/users', { username: `prx.u${i}`, email: `prx.u${i}@example.com`, firstname: `Pia${i}`, lastname: `Roe${i}`, groups: ['Proxy-e2e'] });
+    for (let i = 1; i <= 2; i++)
+      await admin('/users', { username: `prx.u${i}`, email: `prx.u${i}@example.com`, firstname: `Pia${i}`, lastname: `Roe${i}`, groups: ['Proxy-e2e'] });
   });
 
   after(async () => {
@@ -51,7 +52,12 @@ describe('sync agent behind an authenticating HTTP proxy (API-key mode)', { time
   });
 
   it('installs (verify through the proxy), starts, and syncs a JumpCloud change to AD through the tunnel', async () => {
-    const jumpcloud = { baseUrl: sb.url, apiKey: sb.apiKey, caFile: sb.caFile, proxy: { url: proxy.url, username: PROXY_USER, password: PROXY_PASSWORD, bypass: ['*.internal'] } };
+    const jumpcloud = {
+      baseUrl: sb.url,
+      apiKey: sb.apiKey,
+      caFile: sb.caFile,
+      proxy: { url: proxy.url, username: PROXY_USER, password: PROXY_PASSWORD, bypass: ['*.internal'] },
+    };
     const installed = await installAgent(
       { jumpcloud, rootUserDN: fx.rootDN.replace(/,/g, ';'), mode: 'apiKey', sync: { fullReconcileMinutes: 1440, insightsPollSeconds: 1 } },
       execLog,
@@ -70,7 +76,11 @@ describe('sync agent behind an authenticating HTTP proxy (API-key mode)', { time
     outputs.push(started);
     assert.equal(started.code, 0, started.raw);
     assert.equal((started.records[0] as Record<string, unknown>).Connected, true);
-    await until('the two users in AD', async () => (await fx.session.search(fx.rootDN, { scope: 'sub', filter: '(objectClass=user)', attributes: ['cn'] })).length === 2, 30_000);
+    await until(
+      'the two users in AD',
+      async () => (await fx.session.search(fx.rootDN, { scope: 'sub', filter: '(objectClass=user)', attributes: ['cn'] })).length === 2,
+      30_000,
+    );
     assert.equal((await sb.call('PATCH', '/sandbox/admin/users/prx.u1', { lastname: 'Proxied' })).status, 200);
     await until(
       'the new last name in AD',
@@ -82,8 +92,14 @@ describe('sync agent behind an authenticating HTTP proxy (API-key mode)', { time
       100,
     );
     assert.ok(proxy.connects.length > connectsBefore, 'the running agent called JumpCloud through the proxy');
-    assert.ok(proxy.connects.every((t) => t === new URL(sb.url).host), proxy.connects.join(','));
-    assert.match(readIfExists(agentPaths(installPath).log), new RegExp(`through the proxy 127\\.0\\.0\\.1:${proxy.port}, with Basic credentials; bypass: \\*\\.internal`));
+    assert.ok(
+      proxy.connects.every((t) => t === new URL(sb.url).host),
+      proxy.connects.join(','),
+    );
+    assert.match(
+      readIfExists(agentPaths(installPath).log),
+      new RegExp(`through the proxy 127\\.0\\.0\\.1:${proxy.port}, with Basic credentials; bypass: \\*\\.internal`),
+    );
   });
 
   it('leaves the proxy password and the API key nowhere: not across the proxy, not in any file or answer', async () => {

@@ -35,7 +35,12 @@ describe('agent-record-remove', { timeout: 120_000 }, () => {
   async function activeAgent(hostname: string): Promise<AgentChannelClient & { id: string }> {
     const created = await sb.client().createAgent(domainId);
     const transport = { baseUrl: sb.url, ca: sb.caPem, timeoutMs: 10_000, retry: { maxAttempts: 2, baseDelayMs: 5 } };
-    const creds = await exchangeConnectKey(transport, { connectKey: created.connectKey, publicKey: generateAgentKeyPair().publicKey, hostname, version: '0.1.0' });
+    const creds = await exchangeConnectKey(transport, {
+      connectKey: created.connectKey,
+      publicKey: generateAgentKeyPair().publicKey,
+      hostname,
+      version: '0.1.0',
+    });
     const channel = new AgentChannelClient(transport, creds);
     channels.push(channel);
     await channel.heartbeat({ status: 'ok' });
@@ -79,7 +84,10 @@ describe('agent-record-remove', { timeout: 120_000 }, () => {
     const forced = await run({ agentId: live.id, force: true });
     assert.equal(forced.code, 0);
     assert.equal((forced.records[0] as { WasPrimary: boolean }).WasPrimary, true);
-    assert.ok(forced.lines.some((l) => l.type === 'log' && l.level === 'warning' && /still active/.test(String(l.message))), 'a warning that the agent still runs');
+    assert.ok(
+      forced.lines.some((l) => l.type === 'log' && l.level === 'warning' && /still active/.test(String(l.message))),
+      'a warning that the agent still runs',
+    );
     assert.deepEqual(await ids(), []);
   });
 });

@@ -37,9 +37,12 @@ describe('agent: the rolling safety limit holds across a failover until approved
   const states = () => installs.map((p) => peekAgentState(agentPaths(p).state));
   const primaries = () => states().filter((s): s is AgentState => s !== null && s.primary && processAlive(s.pid));
   const installOf = (agentId: string) => installs.find((p) => peekAgentState(agentPaths(p).state)?.agentId === agentId) as string;
-  const disabled = async () => (await fx.session.search(fx.rootDN, { scope: 'sub', filter: '(&(objectClass=user)(userAccountControl:1.2.840.113556.1.4.803:=2))', attributes: ['cn'] })).length;
+  const disabled = async () =>
+    (await fx.session.search(fx.rootDN, { scope: 'sub', filter: '(&(objectClass=user)(userAccountControl:1.2.840.113556.1.4.803:=2))', attributes: ['cn'] }))
+      .length;
   const unbind = async (from: number) => {
-    for (const target of ids.slice(from, from + BATCH)) await admin('POST', `/domains/${encodeURIComponent(DOMAIN)}/bindings`, { op: 'remove', type: 'user', target });
+    for (const target of ids.slice(from, from + BATCH))
+      await admin('POST', `/domains/${encodeURIComponent(DOMAIN)}/bindings`, { op: 'remove', type: 'user', target });
   };
   const holdOf = async (installPath: string) => {
     const status = await exec('agent-status', { installPath }, log);
@@ -52,7 +55,13 @@ describe('agent: the rolling safety limit holds across a failover until approved
     fx = await openFixture('jcadi-agent-safety');
     await admin('POST', '/domains', { domain: DOMAIN });
     for (let i = 1; i <= USERS; i++) {
-      const user = await admin('POST', '/users', { username: `as.user${i}`, email: `as.user${i}@example.com`, firstname: 'Agent', lastname: `Safe${i}`, bindToDomain: DOMAIN });
+      const user = await admin('POST', '/users', {
+        username: `as.user${i}`,
+        email: `as.user${i}@example.com`,
+        firstname: 'Agent',
+        lastname: `Safe${i}`,
+        bindToDomain: DOMAIN,
+      });
       ids.push(String(user._id));
     }
     const jumpcloud = { baseUrl: sb.url, apiKey: sb.apiKey, caFile: sb.caFile };
@@ -65,7 +74,12 @@ describe('agent: the rolling safety limit holds across a failover until approved
       assert.equal(started.code, 0, started.raw);
     }
     await until('one primary', async () => primaries().length === 1 && states().every((s) => s?.connected));
-    await until('every user in AD', async () => (await fx.session.search(fx.rootDN, { scope: 'sub', filter: '(objectClass=user)', attributes: ['cn'] })).length === USERS, 60_000, 250);
+    await until(
+      'every user in AD',
+      async () => (await fx.session.search(fx.rootDN, { scope: 'sub', filter: '(objectClass=user)', attributes: ['cn'] })).length === USERS,
+      60_000,
+      250,
+    );
   });
 
   after(async () => {
@@ -84,11 +98,19 @@ describe('agent: the rolling safety limit holds across a failover until approved
 
     await unbind(BATCH);
     const primary = primaries()[0] as AgentState;
-    const hold = await until('the hold in the primary status', async () => {
-      const h = await holdOf(installOf(primary.agentId as string));
-      return h.length > 0 ? h : null;
-    }, 60_000, 250);
-    assert.deepEqual({ kind: hold[0]?.Kind, held: hold[0]?.Held, inWindow: hold[0]?.InWindow, limit: hold[0]?.Limit }, { kind: 'disable', held: 6, inWindow: 6, limit: 6 });
+    const hold = await until(
+      'the hold in the primary status',
+      async () => {
+        const h = await holdOf(installOf(primary.agentId as string));
+        return h.length > 0 ? h : null;
+      },
+      60_000,
+      250,
+    );
+    assert.deepEqual(
+      { kind: hold[0]?.Kind, held: hold[0]?.Held, inWindow: hold[0]?.InWindow, limit: hold[0]?.Limit },
+      { kind: 'disable', held: 6, inWindow: 6, limit: 6 },
+    );
     assert.match(String(hold[0]?.Message), /Approve-JCSyncSafetyLimit -SafetyKind disable/);
     assert.equal(await disabled(), 6, 'nothing more disabled');
     const journal = FileJournal.read(agentPaths(installOf(primary.agentId as string)).journal);
@@ -99,11 +121,21 @@ describe('agent: the rolling safety limit holds across a failover until approved
     const successor = await until('another primary', async () => primaries().find((s) => s.agentId !== primary.agentId), 30_000, 50);
     const successorPath = installOf(successor.agentId as string);
     const reconciles = successor.counters.reconciles;
-    await until('a takeover reconcile of the new primary', async () => (peekAgentState(agentPaths(successorPath).state)?.counters.reconciles ?? 0) > reconciles, 30_000, 100);
-    const held = await until('the hold in the new primary status', async () => {
-      const h = await holdOf(successorPath);
-      return h.length > 0 ? h : null;
-    }, 30_000, 250);
+    await until(
+      'a takeover reconcile of the new primary',
+      async () => (peekAgentState(agentPaths(successorPath).state)?.counters.reconciles ?? 0) > reconciles,
+      30_000,
+      100,
+    );
+    const held = await until(
+      'the hold in the new primary status',
+      async () => {
+        const h = await holdOf(successorPath);
+        return h.length > 0 ? h : null;
+      },
+      30_000,
+      250,
+    );
     assert.equal(held[0]?.InWindow, 6, 'the new primary reads the count from AD');
     assert.equal(await disabled(), 6, 'the new primary does not disable either');
 
@@ -113,6 +145,9 @@ describe('agent: the rolling safety limit holds across a failover until approved
     await until('the held disables applied after the approval', async () => (await disabled()) === 12, 90_000, 250);
     await until('the hold cleared in the status', async () => (await holdOf(successorPath)).length === 0, 30_000, 250);
     const history = FileJournal.read(agentPaths(successorPath).journal);
-    assert.ok(history.some((e) => e.kind === 'approveSafetyLimit' && e.outcome === 'applied'), 'the approval is journaled');
+    assert.ok(
+      history.some((e) => e.kind === 'approveSafetyLimit' && e.outcome === 'applied'),
+      'the approval is journaled',
+    );
   });
 });

@@ -30,7 +30,8 @@ describe('agent: a staging agent journals what it would do, writes nothing, and 
     assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body as Record<string, unknown>;
   };
-  const adUser = async (name: string) => (await fx.session.search(fx.rootDN, { scope: 'sub', filter: `(sAMAccountName=${name})`, attributes: ['cn', 'userAccountControl'] }))[0] ?? null;
+  const adUser = async (name: string) =>
+    (await fx.session.search(fx.rootDN, { scope: 'sub', filter: `(sAMAccountName=${name})`, attributes: ['cn', 'userAccountControl'] }))[0] ?? null;
   const disabled = (entry: Record<string, unknown> | null) => entry !== null && (Number(first(entry.userAccountControl)) & 2) === 2;
   const journal = () => FileJournal.read(agentPaths(installPath).journal);
   const state = () => peekAgentState(agentPaths(installPath).state);
@@ -55,16 +56,32 @@ describe('agent: a staging agent journals what it would do, writes nothing, and 
     sb = await startTestSandbox({ seed: 'empty' });
     fx = await openFixture('staging-agent');
     await admin('POST', '/domains', { domain: DOMAIN });
-    for (const n of [1, 2, 3]) await admin('POST', '/users', { username: `stg.u${n}`, email: `stg.u${n}@example.com`, firstname: 'Stage', lastname: `User${n}`, password: 'Initial-Passw0rd!', bindToDomain: DOMAIN });
+    for (const n of [1, 2, 3])
+      await admin('POST', '/users', {
+        username: `stg.u${n}`,
+        email: `stg.u${n}@example.com`,
+        firstname: 'Stage',
+        lastname: `User${n}`,
+        password: 'Initial-Passw0rd!',
+        bindToDomain: DOMAIN,
+      });
     const jumpcloud = { baseUrl: sb.url, apiKey: sb.apiKey, caFile: sb.caFile };
     const key = await exec('agent-connect-key-new', { jumpcloud, domain: DOMAIN }, log);
     // Live first, so that the users exist in AD; then back to staging for the changes.
-    const installed = await installAgent({ jumpcloud, rootUserDN: fx.rootDN.replace(/,/g, ';'), connectKey: String(key.records[0]?.Key), staging: false, sync: { offboardPollSeconds: 1 } }, log);
+    const installed = await installAgent(
+      { jumpcloud, rootUserDN: fx.rootDN.replace(/,/g, ';'), connectKey: String(key.records[0]?.Key), staging: false, sync: { offboardPollSeconds: 1 } },
+      log,
+    );
     assert.equal(installed.result.code, 0, installed.result.raw);
     assert.equal(installed.result.records[0]?.Staging, false);
     installPath = installed.installPath;
     await start();
-    await until('the three users in AD', async () => (await adUser('stg.u3')) !== null && (await adUser('stg.u1')) !== null && (await adUser('stg.u2')) !== null, 60_000, 250);
+    await until(
+      'the three users in AD',
+      async () => (await adUser('stg.u3')) !== null && (await adUser('stg.u1')) !== null && (await adUser('stg.u2')) !== null,
+      60_000,
+      250,
+    );
     await stop();
   });
 
@@ -92,11 +109,19 @@ describe('agent: a staging agent journals what it would do, writes nothing, and 
     await admin('PATCH', '/users/stg.u1', { username: 'stg.u1b', email: 'stg.u1b@example.com' });
     await admin('PATCH', '/users/stg.u2', { suspended: true });
     await admin('PATCH', '/users/stg.u3', { password: 'Staged-Passw0rd!' });
-    const stagedNow = () => journal().slice(journaledBefore).filter((e) => e.outcome === 'staged');
-    await until('the would-be operations journaled', async () => {
-      const kinds = new Set(stagedNow().map((e) => e.kind));
-      return ['createUser', 'renameUser', 'disableUser', 'setPassword'].every((k) => kinds.has(k));
-    }, 60_000, 250);
+    const stagedNow = () =>
+      journal()
+        .slice(journaledBefore)
+        .filter((e) => e.outcome === 'staged');
+    await until(
+      'the would-be operations journaled',
+      async () => {
+        const kinds = new Set(stagedNow().map((e) => e.kind));
+        return ['createUser', 'renameUser', 'disableUser', 'setPassword'].every((k) => kinds.has(k));
+      },
+      60_000,
+      250,
+    );
 
     // Another full reconcile (a restart's) plans the same again: journaled once only.
     await stop();
@@ -107,7 +132,12 @@ describe('agent: a staging agent journals what it would do, writes nothing, and 
     const ops = staged.map(opOf);
     assert.equal(new Set(ops).size, ops.length, `each would-be operation journaled once: ${ops.join('; ')}`);
     assert.ok(staged.find((e) => e.kind === 'setPassword')?.detail.includes('would set the password'));
-    assert.ok(journal().slice(journaledBefore).every((e) => e.outcome === 'staged' || e.outcome === 'reported'), 'nothing applied or failed while staging');
+    assert.ok(
+      journal()
+        .slice(journaledBefore)
+        .every((e) => e.outcome === 'staged' || e.outcome === 'reported'),
+      'nothing applied or failed while staging',
+    );
     assert.equal(state()?.counters.staged, staged.length);
 
     // Nothing written: no object under the agent's root changed; JumpCloud's side untouched too.
@@ -122,11 +152,18 @@ describe('agent: a staging agent journals what it would do, writes nothing, and 
     assert.equal(toLive.code, 0, toLive.raw);
     const liveFrom = journal().length;
     await start();
-    const applied = () => journal().slice(liveFrom).filter((e) => e.outcome === 'applied');
+    const applied = () =>
+      journal()
+        .slice(liveFrom)
+        .filter((e) => e.outcome === 'applied');
     await until('the live agent applies the staged operations', async () => applied().length >= staged.length, 60_000, 250);
     await moreTurns();
     assert.deepEqual(applied().map(opOf).sort(), [...ops].sort(), 'the live agent applied exactly what staging journaled');
-    assert.ok(journal().slice(liveFrom).every((e) => e.outcome !== 'staged' && e.outcome !== 'failed'));
+    assert.ok(
+      journal()
+        .slice(liveFrom)
+        .every((e) => e.outcome !== 'staged' && e.outcome !== 'failed'),
+    );
     assert.notEqual(await adUser('stg.u4'), null);
     assert.notEqual(await adUser('stg.u1b'), null);
     assert.equal(disabled(await adUser('stg.u2')), true);

@@ -31,7 +31,11 @@ describe('sync agent: stop on the end of stdin (--stop-on-stdin-close)', { timeo
 
   /** Starts the agent as the service host does: stdin, stdout and stderr piped. */
   function startAgent(extra: string[]): { child: ChildProcess; exited: Promise<number | null>; stderr: () => string } {
-    const child = spawn(ENGINE, ['run', '--config', paths().config, ...extra], { stdio: ['pipe', 'pipe', 'pipe'], cwd: installPath, env: { PATH: process.env.PATH ?? '' } });
+    const child = spawn(ENGINE, ['run', '--config', paths().config, ...extra], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      cwd: installPath,
+      env: { PATH: process.env.PATH ?? '' },
+    });
     children.push(child);
     let stderr = '';
     child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
@@ -41,10 +45,14 @@ describe('sync agent: stop on the end of stdin (--stop-on-stdin-close)', { timeo
   }
 
   const connectedSince = (since: number) =>
-    until('the agent to report connected', async () => {
-      const state = peekAgentState(paths().state);
-      return state && state.startedAt && Date.parse(state.startedAt) >= since - 1000 && state.connected && state.status === 'running' ? state : null;
-    }, 30_000);
+    until(
+      'the agent to report connected',
+      async () => {
+        const state = peekAgentState(paths().state);
+        return state && state.startedAt && Date.parse(state.startedAt) >= since - 1000 && state.connected && state.status === 'running' ? state : null;
+      },
+      30_000,
+    );
 
   before(async () => {
     assertEngineBuilt();
@@ -78,9 +86,16 @@ describe('sync agent: stop on the end of stdin (--stop-on-stdin-close)', { timeo
     const since = Date.now();
     const agent = startAgent(['--stop-on-stdin-close']);
     await connectedSince(since);
-    await until('the first reconcile to create the user', async () => (await fx.session.search(fx.rootDN, { scope: 'sub', filter: '(sAMAccountName=stdin.u1)', attributes: ['cn'] })).length === 1);
+    await until(
+      'the first reconcile to create the user',
+      async () => (await fx.session.search(fx.rootDN, { scope: 'sub', filter: '(sAMAccountName=stdin.u1)', attributes: ['cn'] })).length === 1,
+    );
     const pid = agent.child.pid as number;
-    const check = leakProbe(Object.values(await installedSecrets(installPath)).map((v) => (typeof v === 'string' ? v : null)).concat([connectKey, adminDc().bindPassword, sb.apiKey]));
+    const check = leakProbe(
+      Object.values(await installedSecrets(installPath))
+        .map((v) => (typeof v === 'string' ? v : null))
+        .concat([connectKey, adminDc().bindPassword, sb.apiKey]),
+    );
     check(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' '), 'the agent command line');
     check(readFileSync(`/proc/${pid}/environ`, 'utf8'), 'the agent environment');
 
@@ -114,7 +129,10 @@ describe('sync agent: stop on the end of stdin (--stop-on-stdin-close)', { timeo
   it('runs under the service host (console mode): started by it, stopped through it gracefully', async () => {
     assert.ok(existsSync(SERVICE_HOST_DLL), `the service host is built (npm run build): ${SERVICE_HOST_DLL}`);
     const since = Date.now();
-    const host = spawn('dotnet', [SERVICE_HOST_DLL, '--console', '--folder', installPath], { stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DOTNET_NOLOGO: '1', DOTNET_CLI_TELEMETRY_OPTOUT: '1' } });
+    const host = spawn('dotnet', [SERVICE_HOST_DLL, '--console', '--folder', installPath], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DOTNET_NOLOGO: '1', DOTNET_CLI_TELEMETRY_OPTOUT: '1' },
+    });
     children.push(host);
     let stdout = '';
     host.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -124,7 +142,14 @@ describe('sync agent: stop on the end of stdin (--stop-on-stdin-close)', { timeo
     assert.ok(state.pid && state.pid !== host.pid, 'the agent is a child process of the host');
     host.stdin.end();
     assert.equal(await exited, 0);
-    assert.deepEqual(JSON.parse(stdout.trim().split('\n').pop() ?? '{}'), { event: 'stopped', agentExitCode: 0, serviceExitCode: 0, restart: false, stopRequested: true, killed: false });
+    assert.deepEqual(JSON.parse(stdout.trim().split('\n').pop() ?? '{}'), {
+      event: 'stopped',
+      agentExitCode: 0,
+      serviceExitCode: 0,
+      restart: false,
+      stopRequested: true,
+      killed: false,
+    });
     assert.equal(peekAgentState(paths().state)?.status, 'stopped');
     const hostLog = readIfExists(join(installPath, 'logs', 'service.log'));
     assert.match(hostLog, /started the sync agent \(pid \d+\): .*jcadi-engine run --config ".*AD Integration\/agent\.json" --stop-on-stdin-close/);

@@ -51,8 +51,24 @@ describe('targeted reconciles (sandbox + test DC)', { timeout: 600_000 }, () => 
   const requests: string[] = [];
   const twins = {
     // T keeps DN hints as the agent does (a targeted read goes to the object's DN); F reads everything anyway.
-    T: { prefix: `st${RUN}`, domain: 'DC=scale-t;DC=example;DC=com', domainId: '', root: '', failures: {}, reported: {}, hints: { dns: new Map<string, string>(), complete: false } as DnHints | undefined },
-    F: { prefix: `sf${RUN}`, domain: 'DC=scale-f;DC=example;DC=com', domainId: '', root: '', failures: {}, reported: {}, hints: undefined as DnHints | undefined },
+    T: {
+      prefix: `st${RUN}`,
+      domain: 'DC=scale-t;DC=example;DC=com',
+      domainId: '',
+      root: '',
+      failures: {},
+      reported: {},
+      hints: { dns: new Map<string, string>(), complete: false } as DnHints | undefined,
+    },
+    F: {
+      prefix: `sf${RUN}`,
+      domain: 'DC=scale-f;DC=example;DC=com',
+      domainId: '',
+      root: '',
+      failures: {},
+      reported: {},
+      hints: undefined as DnHints | undefined,
+    },
   };
   type Twin = (typeof twins)['T'];
   const settings = syncSettingsSchema.parse({});
@@ -88,25 +104,59 @@ describe('targeted reconciles (sandbox + test DC)', { timeout: 600_000 }, () => 
 
   /** Both OUs as comparable data: the twin prefix and the JumpCloud ids replaced by usernames. */
   const snapshot = async (twin: Twin) => {
-    const ids = new Map([...sb.store.users.values()].map((u) => [u._id, u.username] as const).concat([...sb.store.groups.values()].map((g) => [g.id, g.name] as const)));
+    const ids = new Map(
+      [...sb.store.users.values()].map((u) => [u._id, u.username] as const).concat([...sb.store.groups.values()].map((g) => [g.id, g.name] as const)),
+    );
     const norm = (text: string) => text.replaceAll(twin.prefix, 'scX').replaceAll(twin.root, 'ROOT');
     const { searchEntries } = await fx.session.ldapClient.search(twin.root, {
       scope: 'sub',
       filter: '(|(objectClass=user)(objectClass=group))',
-      attributes: ['cn', 'sAMAccountName', 'userPrincipalName', 'givenName', 'sn', 'displayName', 'mail', 'userAccountControl', 'description', 'member', 'adminDescription', 'objectClass'],
+      attributes: [
+        'cn',
+        'sAMAccountName',
+        'userPrincipalName',
+        'givenName',
+        'sn',
+        'displayName',
+        'mail',
+        'userAccountControl',
+        'description',
+        'member',
+        'adminDescription',
+        'objectClass',
+      ],
     });
     const first = (v: unknown) => String(Array.isArray(v) ? (v[0] ?? '') : (v ?? ''));
     return searchEntries
       .filter((e) => first(e.cn) !== 'jcsync-safety-ledger')
       .map((e) => {
         const anchor = decodeAnchor(first(e.adminDescription));
-        const anchorText = anchor && anchor !== 'foreign' ? `${ids.get(anchor.jcId) ?? '?'}${anchor.syncDisabled ? ';syncDisabled' : ''}${anchor.offboarded ? ';offboarded' : ''}` : String(anchor);
+        const anchorText =
+          anchor && anchor !== 'foreign'
+            ? `${ids.get(anchor.jcId) ?? '?'}${anchor.syncDisabled ? ';syncDisabled' : ''}${anchor.offboarded ? ';offboarded' : ''}`
+            : String(anchor);
         const isGroup = [e.objectClass].flat().map(String).includes('group');
         return norm(
           JSON.stringify(
             isGroup
-              ? { group: first(e.cn), sam: first(e.sAMAccountName), description: first(e.description), anchor: anchorText, members: [e.member ?? []].flat().map(String).sort() }
-              : { user: e.dn, sam: first(e.sAMAccountName), upn: first(e.userPrincipalName), givenName: first(e.givenName), sn: first(e.sn), displayName: first(e.displayName), mail: first(e.mail), disabled: (Number(first(e.userAccountControl)) & 2) === 2, anchor: anchorText },
+              ? {
+                  group: first(e.cn),
+                  sam: first(e.sAMAccountName),
+                  description: first(e.description),
+                  anchor: anchorText,
+                  members: [e.member ?? []].flat().map(String).sort(),
+                }
+              : {
+                  user: e.dn,
+                  sam: first(e.sAMAccountName),
+                  upn: first(e.userPrincipalName),
+                  givenName: first(e.givenName),
+                  sn: first(e.sn),
+                  displayName: first(e.displayName),
+                  mail: first(e.mail),
+                  disabled: (Number(first(e.userAccountControl)) & 2) === 2,
+                  anchor: anchorText,
+                },
           ),
         );
       })
@@ -146,16 +196,32 @@ describe('targeted reconciles (sandbox + test DC)', { timeout: 600_000 }, () => 
         names.users.push(name);
         const inGroup = group && r.next() < 0.7 ? group : null;
         const direct = r.next() < 0.3;
-        return { what: `create ${name}`, op: async (t) => void (await admin('POST', '/users', { username: u(t, name), email: `${u(t, name)}@example.com`, firstname: 'First', lastname: `Last${n}`, ...(inGroup ? { groups: [g(t, inGroup)] } : {}), ...(direct ? { bindToDomain: t.domain } : {}) })) };
+        return {
+          what: `create ${name}`,
+          op: async (t) =>
+            void (await admin('POST', '/users', {
+              username: u(t, name),
+              email: `${u(t, name)}@example.com`,
+              firstname: 'First',
+              lastname: `Last${n}`,
+              ...(inGroup ? { groups: [g(t, inGroup)] } : {}),
+              ...(direct ? { bindToDomain: t.domain } : {}),
+            })),
+        };
       }
       case 2:
       case 3:
-        return user ? { what: `last name of ${user}`, op: async (t) => void (await admin('PATCH', `/users/${u(t, user)}`, { lastname: `Changed${n}` })) } : null;
+        return user
+          ? { what: `last name of ${user}`, op: async (t) => void (await admin('PATCH', `/users/${u(t, user)}`, { lastname: `Changed${n}` })) }
+          : null;
       case 4: {
         if (!user) return null;
         const renamed = `${user.split('r')[0]}r${n}`;
         names.users[names.users.indexOf(user)] = renamed;
-        return { what: `rename ${user} → ${renamed}`, op: async (t) => void (await admin('PATCH', `/users/${u(t, user)}`, { username: u(t, renamed), email: `${u(t, renamed)}@example.com` })) };
+        return {
+          what: `rename ${user} → ${renamed}`,
+          op: async (t) => void (await admin('PATCH', `/users/${u(t, user)}`, { username: u(t, renamed), email: `${u(t, renamed)}@example.com` })),
+        };
       }
       case 5: {
         if (!user) return null;
@@ -164,31 +230,53 @@ describe('targeted reconciles (sandbox + test DC)', { timeout: 600_000 }, () => 
       }
       case 6:
       case 7:
-        return user && group ? { what: `add ${user} to ${group}`, op: async (t) => void (await admin('POST', `/groups/${g(t, group)}/members`, { user: u(t, user) })) } : null;
+        return user && group
+          ? { what: `add ${user} to ${group}`, op: async (t) => void (await admin('POST', `/groups/${g(t, group)}/members`, { user: u(t, user) })) }
+          : null;
       case 8:
-        return user && group ? { what: `remove ${user} from ${group}`, op: async (t) => void (await admin('DELETE', `/groups/${g(t, group)}/members/${u(t, user)}`)) } : null;
+        return user && group
+          ? { what: `remove ${user} from ${group}`, op: async (t) => void (await admin('DELETE', `/groups/${g(t, group)}/members/${u(t, user)}`)) }
+          : null;
       case 9: {
         if (!user) return null;
         const op = r.next() < 0.5 ? 'add' : 'remove';
-        return { what: `${op} the direct binding of ${user}`, op: async (t) => void (await admin('POST', `/domains/${encodeURIComponent(t.domain)}/bindings`, { op, type: 'user', target: u(t, user) })) };
+        return {
+          what: `${op} the direct binding of ${user}`,
+          op: async (t) => void (await admin('POST', `/domains/${encodeURIComponent(t.domain)}/bindings`, { op, type: 'user', target: u(t, user) })),
+        };
       }
       case 10: {
         const name = `G${n}`;
         names.groups.push(name);
         const bind = r.next() < 0.8;
         const members = names.users.filter(() => r.next() < 0.3);
-        return { what: `create group ${name}${bind ? ' (bound)' : ''}${members.length > 0 ? ` with ${members.join(', ')}` : ''}`, op: async (t) => void (await admin('POST', '/groups', { name: g(t, name), description: `Group ${n}`, members: members.map((m) => u(t, m)), ...(bind ? { bindToDomain: t.domain } : {}) })) };
+        return {
+          what: `create group ${name}${bind ? ' (bound)' : ''}${members.length > 0 ? ` with ${members.join(', ')}` : ''}`,
+          op: async (t) =>
+            void (await admin('POST', '/groups', {
+              name: g(t, name),
+              description: `Group ${n}`,
+              members: members.map((m) => u(t, m)),
+              ...(bind ? { bindToDomain: t.domain } : {}),
+            })),
+        };
       }
       case 11: {
         if (!group) return null;
         const renamed = `${group.split('r')[0]}r${n}`;
         names.groups[names.groups.indexOf(group)] = renamed;
-        return { what: `rename group ${group} → ${renamed}`, op: async (t) => void (await admin('PATCH', `/groups/${g(t, group)}`, { name: g(t, renamed), description: `Renamed ${n}` })) };
+        return {
+          what: `rename group ${group} → ${renamed}`,
+          op: async (t) => void (await admin('PATCH', `/groups/${g(t, group)}`, { name: g(t, renamed), description: `Renamed ${n}` })),
+        };
       }
       case 12: {
         if (!group) return null;
         const op = r.next() < 0.6 ? 'add' : 'remove';
-        return { what: `${op} the binding of group ${group}`, op: async (t) => void (await admin('POST', `/domains/${encodeURIComponent(t.domain)}/bindings`, { op, type: 'user_group', target: g(t, group) })) };
+        return {
+          what: `${op} the binding of group ${group}`,
+          op: async (t) => void (await admin('POST', `/domains/${encodeURIComponent(t.domain)}/bindings`, { op, type: 'user_group', target: g(t, group) })),
+        };
       }
       case 13: {
         if (!user || r.next() < 0.5) return null;
@@ -225,7 +313,13 @@ describe('targeted reconciles (sandbox + test DC)', { timeout: 600_000 }, () => 
   it('a last-name change reads two JumpCloud objects, whatever the org; a replayed batch plans nothing', async () => {
     const twin = twins.T;
     await admin('POST', '/groups', { name: g(twin, 'calls'), description: 'calls', bindToDomain: twin.domain });
-    await admin('POST', '/users', { username: u(twin, 'calls1'), email: `${u(twin, 'calls1')}@example.com`, firstname: 'Call', lastname: 'Before', groups: [g(twin, 'calls')] });
+    await admin('POST', '/users', {
+      username: u(twin, 'calls1'),
+      email: `${u(twin, 'calls1')}@example.com`,
+      firstname: 'Call',
+      lastname: 'Before',
+      groups: [g(twin, 'calls')],
+    });
     await admin('POST', '/users/generate', { count: 500, prefix: 'scoutside' });
     const first = await reconcile(await ctx(twin));
     assert.equal(first.failed, 0);
@@ -240,7 +334,17 @@ describe('targeted reconciles (sandbox + test DC)', { timeout: 600_000 }, () => 
     assert.ok(!(result instanceof NeedsFullReconcile));
     assert.equal(result.applied, 1, JSON.stringify({ ...result, newSkips: result.newSkips.slice(0, 3) }));
     const calls = requests.slice(mark);
-    assert.deepEqual(calls.map((l) => l.split(' ').slice(0, 2).join(' ').replace(/\?.*$/, '').replace(/[0-9a-f]{24}/g, 'ID')), ['GET /api/v2/users/ID/activedirectories', 'POST /api/search/systemusers']);
+    assert.deepEqual(
+      calls.map((l) =>
+        l
+          .split(' ')
+          .slice(0, 2)
+          .join(' ')
+          .replace(/\?.*$/, '')
+          .replace(/[0-9a-f]{24}/g, 'ID'),
+      ),
+      ['GET /api/v2/users/ID/activedirectories', 'POST /api/search/systemusers'],
+    );
     const [entry] = await fx.session.search(twin.root, { scope: 'sub', filter: `(sAMAccountName=${u(twin, 'calls1')})`, attributes: ['sn'] });
     assert.equal(String(entry?.sn), 'After');
     const replay = await reconcileTargeted(await ctx(twin), batch.targets, first.managedObjects);
@@ -251,7 +355,8 @@ describe('targeted reconciles (sandbox + test DC)', { timeout: 600_000 }, () => 
     await admin('DELETE', `/groups/${g(twin, 'calls')}`);
     await reconcile(await ctx(twin));
     // (An unbound group is kept in AD, marked: removed here by hand.)
-    for (const e of await fx.session.search(twin.root, { scope: 'sub', filter: '(|(objectClass=user)(objectClass=group))', attributes: ['cn'] })) await fx.session.ldapClient.del(e.dn);
+    for (const e of await fx.session.search(twin.root, { scope: 'sub', filter: '(|(objectClass=user)(objectClass=group))', attributes: ['cn'] }))
+      await fx.session.ldapClient.del(e.dn);
   });
 
   it('random JumpCloud changes through targeted plans leave AD exactly where full reconciles at the same points leave it', async (t) => {
@@ -266,7 +371,14 @@ describe('targeted reconciles (sandbox + test DC)', { timeout: 600_000 }, () => 
     for (let i = 1; i <= 8; i++) {
       names.users.push(`s${i}`);
       for (const twin of Object.values(twins)) {
-        await admin('POST', '/users', { username: u(twin, `s${i}`), email: `${u(twin, `s${i}`)}@example.com`, firstname: 'Start', lastname: `User${i}`, groups: [g(twin, i % 3 === 0 ? 'GC' : i % 2 === 0 ? 'GA' : 'GB')], ...(i === 8 ? { bindToDomain: twin.domain } : {}) });
+        await admin('POST', '/users', {
+          username: u(twin, `s${i}`),
+          email: `${u(twin, `s${i}`)}@example.com`,
+          firstname: 'Start',
+          lastname: `User${i}`,
+          groups: [g(twin, i % 3 === 0 ? 'GC' : i % 2 === 0 ? 'GA' : 'GB')],
+          ...(i === 8 ? { bindToDomain: twin.domain } : {}),
+        });
       }
     }
     let managed = 0;
@@ -278,7 +390,7 @@ describe('targeted reconciles (sandbox + test DC)', { timeout: 600_000 }, () => 
       const viaInsights = s % 2 === 1;
       const length = 3 + r.int(5);
       const done: string[] = [];
-      for (let i = 0; i < length; ) {
+      for (let i = 0; i < length;) {
         const batch = 1 + r.int(3);
         const ops: Array<{ what: string; op: Op }> = [];
         while (ops.length < batch) {
@@ -304,14 +416,23 @@ describe('targeted reconciles (sandbox + test DC)', { timeout: 600_000 }, () => 
       const again = await reconcile(await ctx(twins.T));
       assert.equal(again.planned, 0, `a full reconcile after the targeted ones plans nothing (sequence ${s})`);
     }
-    t.diagnostic(`${counts.operations} operations in ${SEQUENCES} sequences: ${counts.targeted} targeted plans, ${counts.fallback} fell back to a full reconcile (a group deleted or unbound), ${counts.full} full by shape, ${counts.none} asked for nothing`);
+    t.diagnostic(
+      `${counts.operations} operations in ${SEQUENCES} sequences: ${counts.targeted} targeted plans, ${counts.fallback} fell back to a full reconcile (a group deleted or unbound), ${counts.full} full by shape, ${counts.none} asked for nothing`,
+    );
     assert.ok(counts.targeted > counts.fallback + counts.full, 'most batches are targeted');
   });
 
   it('a batch that renames a group and deletes one of its members takes the member out of the renamed group', async () => {
     const twin = twins.T;
     await admin('POST', '/groups', { name: g(twin, 'ren'), description: 'ren', bindToDomain: twin.domain });
-    for (const name of ['ren1', 'ren2']) await admin('POST', '/users', { username: u(twin, name), email: `${u(twin, name)}@example.com`, firstname: 'Ren', lastname: name, groups: [g(twin, 'ren')] });
+    for (const name of ['ren1', 'ren2'])
+      await admin('POST', '/users', {
+        username: u(twin, name),
+        email: `${u(twin, name)}@example.com`,
+        firstname: 'Ren',
+        lastname: name,
+        groups: [g(twin, 'ren')],
+      });
     const first = await reconcile(await ctx(twin));
     assert.equal(first.failed, 0, JSON.stringify(first.failures));
     const from = sb.store.changes.length;
@@ -323,7 +444,10 @@ describe('targeted reconciles (sandbox + test DC)', { timeout: 600_000 }, () => 
     assert.ok(!(result instanceof NeedsFullReconcile));
     assert.equal(result.failed, 0, JSON.stringify(result.failures));
     const [group] = await fx.session.search(twin.root, { scope: 'sub', filter: `(sAMAccountName=${g(twin, 'renamed')})`, attributes: ['member'] });
-    assert.deepEqual([group?.member ?? []].flat().map((dn) => String(dn).split(',')[0]), [`CN=${u(twin, 'ren2')}`]);
+    assert.deepEqual(
+      [group?.member ?? []].flat().map((dn) => String(dn).split(',')[0]),
+      [`CN=${u(twin, 'ren2')}`],
+    );
     const again = await reconcile(await ctx(twin));
     assert.equal(again.planned, 0, 'a full reconcile afterwards finds nothing to do');
     await admin('DELETE', `/users/${u(twin, 'ren2')}`);
@@ -333,7 +457,13 @@ describe('targeted reconciles (sandbox + test DC)', { timeout: 600_000 }, () => 
   it('a targeted plan applies the schema limits as a full one does: a 65-character first name is a ValueTooLong skip', async () => {
     const twin = twins.T;
     const from = sb.store.changes.length;
-    await admin('POST', '/users', { username: u(twin, 'long1'), email: `${u(twin, 'long1')}@example.com`, firstname: 'F'.repeat(65), lastname: 'Long', bindToDomain: twin.domain });
+    await admin('POST', '/users', {
+      username: u(twin, 'long1'),
+      email: `${u(twin, 'long1')}@example.com`,
+      firstname: 'F'.repeat(65),
+      lastname: 'Long',
+      bindToDomain: twin.domain,
+    });
     const batch = planBatch(sb.store.changes.slice(from) as unknown as ChangeEvent[]);
     assert.equal(batch.full, false, 'a new bound user is a targeted batch');
     const schemaCache: NonNullable<ReconcileContext['schemaCache']> = {};

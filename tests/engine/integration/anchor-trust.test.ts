@@ -45,9 +45,21 @@ describe('anchor trust on the test DC', () => {
 
   async function engine(command: string, params: Rec) {
     const out: string[] = [];
-    const code = await execRequest(JSON.stringify({ protocol: 1, command, params }), { writeLine: (l) => out.push(l), env: { JCADI_LOG_FILE: join(work, 'engine.log') } });
-    const lines = out.join('').trimEnd().split('\n').map((l) => JSON.parse(l) as Rec);
-    return { code, raw: out.join(''), records: lines.filter((l) => l.type === 'record').map((l) => l.data as Rec), error: lines.find((l) => l.type === 'error') };
+    const code = await execRequest(JSON.stringify({ protocol: 1, command, params }), {
+      writeLine: (l) => out.push(l),
+      env: { JCADI_LOG_FILE: join(work, 'engine.log') },
+    });
+    const lines = out
+      .join('')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Rec);
+    return {
+      code,
+      raw: out.join(''),
+      records: lines.filter((l) => l.type === 'record').map((l) => l.data as Rec),
+      error: lines.find((l) => l.type === 'error'),
+    };
   }
   const syncParams = (extra: Rec = {}) => ({
     jumpcloud: { baseUrl: sb.url, apiKey: sb.apiKey, caFile: sb.caFile },
@@ -72,7 +84,12 @@ describe('anchor trust on the test DC', () => {
     return res.body as Rec;
   };
   async function bindAs(account: { sam: string; password: string }): Promise<Client> {
-    const client = new Client({ url: `ldaps://${info.host}:${info.port}`, tlsOptions: { ca: [readFileSync(info.caFile)] }, timeout: 10_000, connectTimeout: 10_000 });
+    const client = new Client({
+      url: `ldaps://${info.host}:${info.port}`,
+      tlsOptions: { ca: [readFileSync(info.caFile)] },
+      timeout: 10_000,
+      connectTimeout: 10_000,
+    });
     clients.push(client);
     await client.bind(`${account.sam}@example.com`, account.password);
     return client;
@@ -81,16 +98,29 @@ describe('anchor trust on the test DC', () => {
   async function plant(cn: string, anchor: string, disabled = false): Promise<string> {
     const client = await bindAs(helpdesk);
     const dn = `CN=${cn},${root}`;
-    await client.add(dn, { objectClass: ['top', 'person', 'organizationalPerson', 'user'], sAMAccountName: cn, userAccountControl: disabled ? '514' : '514', adminDescription: anchor });
+    await client.add(dn, {
+      objectClass: ['top', 'person', 'organizationalPerson', 'user'],
+      sAMAccountName: cn,
+      userAccountControl: disabled ? '514' : '514',
+      adminDescription: anchor,
+    });
     if (!disabled) {
-      await client.modify(dn, [new Change({ operation: 'replace', modification: new Attribute({ type: 'unicodePwd', values: [Buffer.from(`"Pl-${randomBytes(8).toString('hex')}-Aa1"`, 'utf16le')] }) })]);
+      await client.modify(dn, [
+        new Change({
+          operation: 'replace',
+          modification: new Attribute({ type: 'unicodePwd', values: [Buffer.from(`"Pl-${randomBytes(8).toString('hex')}-Aa1"`, 'utf16le')] }),
+        }),
+      ]);
       await client.modify(dn, [new Change({ operation: 'replace', modification: new Attribute({ type: 'userAccountControl', values: ['512'] }) })]);
     }
     return dn;
   }
   const jumpcloud = () => new JumpCloudClient({ baseUrl: sb.url, apiKey: sb.apiKey, ca: readFileSync(sb.caFile, 'utf8'), timeoutMs: 10_000 });
   const read = (dn: string, attributes: string[]) => fx.read(dn, attributes);
-  const snapshot = async (dn: string) => JSON.stringify(await fx.session.readObject(dn, ['cn', 'sAMAccountName', 'userAccountControl', 'adminDescription', 'memberOf', 'givenName', 'sn', 'whenChanged']));
+  const snapshot = async (dn: string) =>
+    JSON.stringify(
+      await fx.session.readObject(dn, ['cn', 'sAMAccountName', 'userAccountControl', 'adminDescription', 'memberOf', 'givenName', 'sn', 'whenChanged']),
+    );
   const members = async (group: string) => [(await read(`CN=${group},${root}`, ['member']))?.member ?? []].flat().map(String);
   const skipsFor = (records: Rec[], code: string) => records.filter((r) => r.Operation === 'skip' && r.Code === code);
 
@@ -101,8 +131,17 @@ describe('anchor trust on the test DC', () => {
     outside = `OU=Elsewhere,${fx.rootDN}`;
     for (const dn of [root, outside]) await fx.session.ldapClient.add(dn, { objectClass: ['top', 'organizationalUnit'] });
     // The sync's service account and a helpdesk account, both with the wizard's delegation on the root.
-    for (const [account, given] of [[sync, 'Sync'], [helpdesk, 'Helpdesk']] as const) {
-      const created = await engine('service-account-create', { dc: adminDc(), container: adi(fx.rootDN), samAccountName: account.sam, givenName: `${given}${tag}`, password: account.password });
+    for (const [account, given] of [
+      [sync, 'Sync'],
+      [helpdesk, 'Helpdesk'],
+    ] as const) {
+      const created = await engine('service-account-create', {
+        dc: adminDc(),
+        container: adi(fx.rootDN),
+        samAccountName: account.sam,
+        givenName: `${given}${tag}`,
+        password: account.password,
+      });
       assert.equal(created.code, 0, created.raw);
       const granted = await engine('delegation-grant', { dc: adminDc(), rootUserDN: adi(root), serviceAccount: account.sam });
       assert.equal(granted.code, 0, granted.raw);
@@ -117,7 +156,13 @@ describe('anchor trust on the test DC', () => {
       ['outsider', { noBind: true }],
     ];
     for (const [name, over] of users) {
-      const body: Rec = { username: `tr.${name}.${tag}`.slice(0, 20), email: `${name}.${tag}@example.com`, firstname: `F${name}`, lastname: `L${name}`, groups: over.noBind ? [] : [`Staff-${tag}`] };
+      const body: Rec = {
+        username: `tr.${name}.${tag}`.slice(0, 20),
+        email: `${name}.${tag}@example.com`,
+        firstname: `F${name}`,
+        lastname: `L${name}`,
+        groups: over.noBind ? [] : [`Staff-${tag}`],
+      };
       if ('lastname' in over) delete body.lastname;
       const created = await admin('POST', '/users', body);
       ids[name] = String(created._id ?? created.id);
@@ -147,14 +192,25 @@ describe('anchor trust on the test DC', () => {
     assert.ok(result.records.some((r) => r.Operation === 'createUser'));
     assert.equal(result.result.Failed, 0, result.raw);
     const again = await engine('sync-plan', syncParams({ anchorKey: key }));
-    assert.deepEqual(again.records.filter((r) => r.Operation !== 'skip'), [], 'a second run plans nothing');
+    assert.deepEqual(
+      again.records.filter((r) => r.Operation !== 'skip'),
+      [],
+      'a second run plans nothing',
+    );
   });
 
   it('planted by a second delegated account: victim without an AD account, victim skipped, or a copied proof: reported, nothing written', async () => {
     // Start again from a victim with no AD account: remove the one the sync made.
-    const victim1Dn = String(first((await fx.session.search(root, { scope: 'one', filter: `(adminDescription=JumpCloud:${ids.victim1};*)`, attributes: ['cn'] }))[0]?.dn ?? ''));
+    const victim1Dn = String(
+      first((await fx.session.search(root, { scope: 'one', filter: `(adminDescription=JumpCloud:${ids.victim1};*)`, attributes: ['cn'] }))[0]?.dn ?? ''),
+    );
     if (victim1Dn) await fx.session.ldapClient.del(victim1Dn);
-    const aliceAnchor = String(first((await fx.session.search(root, { scope: 'one', filter: `(adminDescription=JumpCloud:${ids.alice};*)`, attributes: ['adminDescription'] }))[0]?.adminDescription));
+    const aliceAnchor = String(
+      first(
+        (await fx.session.search(root, { scope: 'one', filter: `(adminDescription=JumpCloud:${ids.alice};*)`, attributes: ['adminDescription'] }))[0]
+          ?.adminDescription,
+      ),
+    );
     const evil1 = await plant(`evil1${tag}`, `JumpCloud:${ids.victim1}`);
     const evil2 = await plant(`evil2${tag}`, `JumpCloud:${ids.victim2}`);
     const evilCopy = await plant(`evilc${tag}`, aliceAnchor); // the real proof, copied onto another object
@@ -166,7 +222,10 @@ describe('anchor trust on the test DC', () => {
     assert.deepEqual(await Promise.all([evil1, evil2, evilCopy].map(snapshot)), before, 'not renamed, not changed');
     const staff = (await members(`Staff-${tag}`)).map((m) => m.toLowerCase());
     for (const dn of [evil1, evil2, evilCopy]) assert.equal(staff.includes(dn.toLowerCase()), false, `${dn} was given no membership`);
-    assert.ok(skipsFor(result.records, 'MissingName').some((r) => r.JumpCloudId === ids.victim2), 'victim2 is skipped for its missing last name');
+    assert.ok(
+      skipsFor(result.records, 'MissingName').some((r) => r.JumpCloudId === ids.victim2),
+      'victim2 is skipped for its missing last name',
+    );
     // victim1 got an account of its own, with a proven anchor; the planted object stays as it was.
     const victim1 = await fx.session.search(root, { scope: 'one', filter: `(adminDescription=JumpCloud:${ids.victim1};proof=*)`, attributes: ['cn'] });
     assert.equal(victim1.length, 1);
@@ -183,7 +242,13 @@ describe('anchor trust on the test DC', () => {
       assert.equal(planted?.proven, false);
       const journal = memoryJournal();
       const domain = await findDomain(client, DOMAIN);
-      const done = await offboard(users, { client, writer: new AdWriter(session, 'adminDescription', parseAnchorKey(key)), journal, log: () => undefined, inScope: () => gatherScope(client, domain.id) });
+      const done = await offboard(users, {
+        client,
+        writer: new AdWriter(session, 'adminDescription', parseAnchorKey(key)),
+        journal,
+        log: () => undefined,
+        inScope: () => gatherScope(client, domain.id),
+      });
       assert.equal(done.offboarded, 0);
       const victim3 = await admin('GET', `/users/${ids.victim3}`);
       assert.notEqual(victim3.suspended, true, 'victim3 is not suspended in JumpCloud');
@@ -194,7 +259,7 @@ describe('anchor trust on the test DC', () => {
     }
   });
 
-  it('offboarding suspends only ids in the domain\'s scope (an install without a key)', async () => {
+  it("offboarding suspends only ids in the domain's scope (an install without a key)", async () => {
     const stray = await plant(`stray${tag}`, `JumpCloud:${ids.outsider}`, true);
     const session = await AdSession.open(adminDc());
     const client = jumpcloud();
@@ -203,7 +268,13 @@ describe('anchor trust on the test DC', () => {
       assert.equal(users.length, 1);
       const domain = await findDomain(client, DOMAIN);
       const journal = memoryJournal();
-      const done = await offboard(users, { client, writer: new AdWriter(session, 'adminDescription'), journal, log: () => undefined, inScope: () => gatherScope(client, domain.id) });
+      const done = await offboard(users, {
+        client,
+        writer: new AdWriter(session, 'adminDescription'),
+        journal,
+        log: () => undefined,
+        inScope: () => gatherScope(client, domain.id),
+      });
       assert.equal(done.offboarded, 0);
       assert.notEqual((await admin('GET', `/users/${ids.outsider}`)).suspended, true, 'the user outside the scope is not suspended');
     } finally {
@@ -221,13 +292,19 @@ describe('anchor trust on the test DC', () => {
     const reported = skipsFor(result.records, 'MovedOutOfRoot');
     assert.equal(reported.length, 1, JSON.stringify(result.records.filter((r) => r.Operation === 'skip')));
     assert.equal(String(reported[0]?.DN).toLowerCase(), movedDn.toLowerCase());
-    assert.ok((await members(`Staff-${tag}`)).some((m) => m.toLowerCase() === movedDn.toLowerCase()), 'still a member of Staff');
+    assert.ok(
+      (await members(`Staff-${tag}`)).some((m) => m.toLowerCase() === movedDn.toLowerCase()),
+      'still a member of Staff',
+    );
     await fx.session.ldapClient.modifyDN(movedDn, aliceDn);
   });
 
   it('a group leaving the scope keeps its objectSid, loses only managed members, and gets them back when bound again', async () => {
     const groupDn = `CN=Staff-${tag},${root}`;
-    const sidOf = async () => (await fx.session.search(groupDn, { scope: 'base', filter: '(objectClass=group)', attributes: ['objectSid'], explicitBufferAttributes: ['objectSid'] }))[0]?.objectSid as Buffer;
+    const sidOf = async () =>
+      (
+        await fx.session.search(groupDn, { scope: 'base', filter: '(objectClass=group)', attributes: ['objectSid'], explicitBufferAttributes: ['objectSid'] })
+      )[0]?.objectSid as Buffer;
     const sid = await sidOf();
     const before = (await members(`Staff-${tag}`)).map((m) => m.toLowerCase()).sort();
     const managed = before.filter((m) => !m.includes('evil'));
@@ -235,9 +312,17 @@ describe('anchor trust on the test DC', () => {
     await admin('POST', `/domains/${encodeURIComponent(DOMAIN)}/bindings`, { op: 'remove', type: 'user_group', target: `Staff-${tag}` });
     await runSync();
     assert.ok(Buffer.isBuffer(sid) && Buffer.compare(await sidOf(), sid) === 0, 'the same group, the same SID');
-    assert.deepEqual((await members(`Staff-${tag}`)).map((m) => m.toLowerCase()).sort(), before.filter((m) => !managed.includes(m)), 'only the members the sync manages are gone');
+    assert.deepEqual(
+      (await members(`Staff-${tag}`)).map((m) => m.toLowerCase()).sort(),
+      before.filter((m) => !managed.includes(m)),
+      'only the members the sync manages are gone',
+    );
     assert.match(String(first((await read(groupDn, ['adminDescription']))?.adminDescription)), /;unbound;proof=/);
-    assert.deepEqual((await engine('sync-plan', syncParams({ anchorKey: key }))).records.filter((r) => r.Operation !== 'skip'), [], 'marked: nothing more to do');
+    assert.deepEqual(
+      (await engine('sync-plan', syncParams({ anchorKey: key }))).records.filter((r) => r.Operation !== 'skip'),
+      [],
+      'marked: nothing more to do',
+    );
 
     await admin('POST', `/domains/${encodeURIComponent(DOMAIN)}/bindings`, { op: 'add', type: 'user_group', target: `Staff-${tag}` });
     const rebound = await runSync();
@@ -278,24 +363,47 @@ describe('anchor trust on the test DC', () => {
   });
 
   it('anchors written without a key are sealed by a reviewed -AdoptExisting run: same objects, same names', async () => {
-    const legacyUser = await admin('POST', '/users', { username: `tr.legacy.${tag}`, email: `legacy.${tag}@example.com`, firstname: 'Leg', lastname: 'Acy', groups: [`Staff-${tag}`] });
+    const legacyUser = await admin('POST', '/users', {
+      username: `tr.legacy.${tag}`,
+      email: `legacy.${tag}@example.com`,
+      firstname: 'Leg',
+      lastname: 'Acy',
+      groups: [`Staff-${tag}`],
+    });
     ids.legacy = String(legacyUser._id ?? legacyUser.id);
     const noKey = await engine('sync', syncParams());
     assert.equal(noKey.code, 0, noKey.raw);
     const dn = `CN=tr.legacy.${tag},${root}`;
-    const guid = (await fx.session.search(dn, { scope: 'base', filter: '(objectClass=user)', attributes: ['objectGUID'], explicitBufferAttributes: ['objectGUID'] }))[0]?.objectGUID;
+    const guid = (
+      await fx.session.search(dn, { scope: 'base', filter: '(objectClass=user)', attributes: ['objectGUID'], explicitBufferAttributes: ['objectGUID'] })
+    )[0]?.objectGUID;
     assert.equal(first((await read(dn, ['adminDescription']))?.adminDescription), `JumpCloud:${ids.legacy}`, 'no key, no proof');
     const withKey = await engine('sync-plan', syncParams({ anchorKey: key }));
-    assert.ok(skipsFor(withKey.records, 'UntrustedAnchor').some((r) => String(r.DN).toLowerCase() === dn.toLowerCase()), 'with the key it is not vouched for');
+    assert.ok(
+      skipsFor(withKey.records, 'UntrustedAnchor').some((r) => String(r.DN).toLowerCase() === dn.toLowerCase()),
+      'with the key it is not vouched for',
+    );
     assert.equal(withKey.records.filter((r) => String(r.DN ?? '').toLowerCase() === dn.toLowerCase() && r.Operation !== 'skip').length, 0);
     const adopt = await engine('sync-plan', syncParams({ anchorKey: key, adoptExisting: true }));
     const adoptOps = adopt.records.filter((r) => r.Adopt === true);
-    assert.deepEqual(adoptOps.map((r) => String(r.DN).toLowerCase()), [dn.toLowerCase()], 'the review list names exactly the legacy object');
+    assert.deepEqual(
+      adoptOps.map((r) => String(r.DN).toLowerCase()),
+      [dn.toLowerCase()],
+      'the review list names exactly the legacy object',
+    );
     await runSync({ adoptExisting: true });
-    const sealed = await fx.session.search(dn, { scope: 'base', filter: '(objectClass=user)', attributes: ['objectGUID', 'adminDescription'], explicitBufferAttributes: ['objectGUID'] });
+    const sealed = await fx.session.search(dn, {
+      scope: 'base',
+      filter: '(objectClass=user)',
+      attributes: ['objectGUID', 'adminDescription'],
+      explicitBufferAttributes: ['objectGUID'],
+    });
     assert.match(String(first(sealed[0]?.adminDescription)), new RegExp(`^JumpCloud:${ids.legacy};proof=`));
     assert.ok(Buffer.compare(sealed[0]?.objectGUID as Buffer, guid as Buffer) === 0, 'not re-created');
-    assert.ok((await members(`Staff-${tag}`)).some((m) => m.toLowerCase() === dn.toLowerCase()), 'memberships kept');
+    assert.ok(
+      (await members(`Staff-${tag}`)).some((m) => m.toLowerCase() === dn.toLowerCase()),
+      'memberships kept',
+    );
   });
 
   it('JumpCloud user guest with -AdoptExisting leaves the built-in Guest untouched', async () => {
@@ -307,7 +415,10 @@ describe('anchor trust on the test DC', () => {
     const params = { ...syncParams({ rootUserDN: adi(`CN=Users,${info.baseDN}`), user: 'guest', adoptExisting: true }), dc: adminDc() };
     const planned = await engine('sync-plan', params);
     assert.equal(planned.code, 0, planned.raw);
-    assert.deepEqual(planned.records.map((r) => [r.Operation, r.Code]), [['skip', 'Protected']]);
+    assert.deepEqual(
+      planned.records.map((r) => [r.Operation, r.Code]),
+      [['skip', 'Protected']],
+    );
     assert.match(String(planned.records[0]?.Reason), /critical system object/);
     const applied = await engine('sync', params);
     assert.equal(applied.code, 0, applied.raw);

@@ -38,7 +38,11 @@ describe('csv-import: JumpCloud sandbox', () => {
     const params = { jumpcloud: { baseUrl: sb.url, apiKey: sb.apiKey, caFile: sb.caFile }, path, ...extra };
     const code = await execRequest(JSON.stringify({ protocol: 1, command: 'csv-import', params, logFile }), { writeLine: (l) => out.push(l) });
     outputs.push(out.join(''));
-    const lines = out.join('').trimEnd().split('\n').map((l) => JSON.parse(l) as Line);
+    const lines = out
+      .join('')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Line);
     const records = (type: string) => lines.filter((l) => l.type === 'record' && l.recordType === type).map((l) => l.data as Record<string, unknown>);
     return {
       code,
@@ -63,7 +67,12 @@ describe('csv-import: JumpCloud sandbox', () => {
   });
 
   const brokenFiles: Array<{ name: string; content: () => string | Buffer; fatal: string; message?: RegExp; rowIds?: Array<[number, string]> }> = [
-    { name: 'a missing column', content: () => `FirstName,LastName,Username,Password\nAnn,Lee,ann,${PASSWORDS[0]}\n`, fatal: 'Csv.MissingColumn', message: /no 'Email' column/ },
+    {
+      name: 'a missing column',
+      content: () => `FirstName,LastName,Username,Password\nAnn,Lee,ann,${PASSWORDS[0]}\n`,
+      fatal: 'Csv.MissingColumn',
+      message: /no 'Email' column/,
+    },
     {
       name: 'duplicate rows',
       content: () => `${HEADER},Group1\n${good(1, ',Dup')}\n${good(2, ',Dup')}\n${good(1, ',Dup')}\n`,
@@ -73,10 +82,25 @@ describe('csv-import: JumpCloud sandbox', () => {
         [4, 'Csv.DuplicateUsername'],
       ],
     },
-    { name: 'Latin-1 bytes (bad UTF-8)', content: () => Buffer.from(`${HEADER}\nZo\u00eb,\u00c5ngstr\u00f6m,zoe,${PASSWORDS[0]},zoe@example.com\n`, 'latin1'), fatal: 'Csv.Encoding', message: /not valid UTF-8: byte 0xEB/ },
-    { name: 'UTF-16 without a byte-order mark', content: () => Buffer.from(`${HEADER}\n${good(1)}\n`, 'utf16le'), fatal: 'Csv.Encoding', message: /UTF-16 without a byte-order mark/ },
+    {
+      name: 'Latin-1 bytes (bad UTF-8)',
+      content: () => Buffer.from(`${HEADER}\nZo\u00eb,\u00c5ngstr\u00f6m,zoe,${PASSWORDS[0]},zoe@example.com\n`, 'latin1'),
+      fatal: 'Csv.Encoding',
+      message: /not valid UTF-8: byte 0xEB/,
+    },
+    {
+      name: 'UTF-16 without a byte-order mark',
+      content: () => Buffer.from(`${HEADER}\n${good(1)}\n`, 'utf16le'),
+      fatal: 'Csv.Encoding',
+      message: /UTF-16 without a byte-order mark/,
+    },
     { name: '10 MB of junk', content: () => randomBytes(10 * 1024 * 1024), fatal: 'Csv.Encoding' },
-    { name: 'a quote never closed', content: () => `${HEADER}\n${good(1)}\n"Bob,Ray,bob,${PASSWORDS[1]},bob@example.com\n${good(3)}\n`, fatal: 'Csv.Malformed', message: /line 3 is never closed/ },
+    {
+      name: 'a quote never closed',
+      content: () => `${HEADER}\n${good(1)}\n"Bob,Ray,bob,${PASSWORDS[1]},bob@example.com\n${good(3)}\n`,
+      fatal: 'Csv.Malformed',
+      message: /line 3 is never closed/,
+    },
     {
       name: 'a formula-injection username',
       content: () => `${HEADER}\n${good(1)}\nEve,Hax,"=HYPERLINK(""http://x"")",${PASSWORDS[1]},eve@example.com\n`,
@@ -151,9 +175,15 @@ describe('csv-import: JumpCloud sandbox', () => {
   });
 
   it('-WhatIf shows WouldCreate per row and the groups to create, and writes nothing', async () => {
-    const { code, rows, summary } = await run(file('whatif.csv', `${HEADER},Group1\n${good(1, ',Sales')}\n${good(2, ',Sales')}\nBad,Row,bad user,,bad@example.com,\n`), { whatIf: true });
+    const { code, rows, summary } = await run(
+      file('whatif.csv', `${HEADER},Group1\n${good(1, ',Sales')}\n${good(2, ',Sales')}\nBad,Row,bad user,,bad@example.com,\n`),
+      { whatIf: true },
+    );
     assert.equal(code, 0);
-    assert.deepEqual(rows.map((r) => r.Status), ['WouldCreate', 'WouldCreate', 'Invalid']);
+    assert.deepEqual(
+      rows.map((r) => r.Status),
+      ['WouldCreate', 'WouldCreate', 'Invalid'],
+    );
     assert.deepEqual(summary?.GroupsToCreate, ['Sales']);
     assert.deepEqual(counts(), { users: 0, groups: 0 });
   });
@@ -167,7 +197,10 @@ describe('csv-import: JumpCloud sandbox', () => {
     const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(tsv + '\r\n', 'utf16le')]);
     const { code, rows, summary, warnings } = await run(file('unicode.txt', bytes), { bindToDomain: true });
     assert.equal(code, 0, JSON.stringify(rows));
-    assert.deepEqual(rows.map((r) => r.Status), ['Created', 'Created']);
+    assert.deepEqual(
+      rows.map((r) => r.Status),
+      ['Created', 'Created'],
+    );
     assert.equal(summary?.Encoding, 'UTF-16 LE');
     assert.equal(summary?.Delimiter, 'TAB');
     assert.deepEqual(summary?.GroupsCreated, ['Nordic']);
@@ -188,11 +221,20 @@ describe('csv-import: JumpCloud sandbox', () => {
     const path = file('partial.csv', `${HEADER}\n${good(10)}\nNo,Mail,nomail,${PASSWORDS[1]},\n${good(11)}\n`);
     const first = await run(path, { skipInvalidRows: true });
     assert.equal(first.code, 1);
-    assert.deepEqual(first.rows.map((r) => r.Status), ['Created', 'Invalid', 'Created']);
-    assert.deepEqual(first.errors.map((e) => [e.id, e.fatal]), [['Csv.RowsFailed', false]]);
+    assert.deepEqual(
+      first.rows.map((r) => r.Status),
+      ['Created', 'Invalid', 'Created'],
+    );
+    assert.deepEqual(
+      first.errors.map((e) => [e.id, e.fatal]),
+      [['Csv.RowsFailed', false]],
+    );
     const usersAfterFirst = sb.store.users.size;
     const again = await run(path, { skipInvalidRows: true });
-    assert.deepEqual(again.rows.map((r) => r.Status), ['Exists', 'Invalid', 'Exists']);
+    assert.deepEqual(
+      again.rows.map((r) => r.Status),
+      ['Exists', 'Invalid', 'Exists'],
+    );
     assert.equal(again.rows[0]?.JumpCloudId, first.rows[0]?.JumpCloudId);
     assert.equal(sb.store.users.size, usersAfterFirst, 'no duplicates');
     assert.equal(again.summary?.Created, 0);
@@ -214,11 +256,14 @@ describe('csv-import: JumpCloud sandbox', () => {
     const path = file('refused.csv', `${HEADER}\n${good(20)}\nTa,Ken,taken.user,${PASSWORDS[0]},taken@example.com\n${good(21)}\n`);
     const { code, rows } = await run(path, { skipInvalidRows: true, concurrency: 1 });
     assert.equal(code, 1);
-    assert.deepEqual(rows.map((r) => [r.Status, r.ErrorId]), [
-      ['Failed', 'JumpCloud.RequestRejected'],
-      ['Invalid', 'Csv.EmailTaken'],
-      ['Created', null],
-    ]);
+    assert.deepEqual(
+      rows.map((r) => [r.Status, r.ErrorId]),
+      [
+        ['Failed', 'JumpCloud.RequestRejected'],
+        ['Invalid', 'Csv.EmailTaken'],
+        ['Created', null],
+      ],
+    );
     assert.match(String(rows[0]?.Reason), /Password validation fail/);
     assert.match(String(rows[0]?.Reason), /Field violations: password: specialCharacter/);
     assert.equal(sb.store.findUserByName('imp.user20'), undefined);

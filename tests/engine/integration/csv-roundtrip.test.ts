@@ -45,11 +45,19 @@ describe('csv round trip: AD → CSV → JumpCloud → sync → AD', { timeout: 
 
   async function run(command: string, params: Record<string, unknown>) {
     const out: string[] = [];
-    const running = execRequest(JSON.stringify({ protocol: 1, command, params, logFile: join(work, 'engine.log') }), { writeLine: (l) => out.push(l), signal: stop.signal });
+    const running = execRequest(JSON.stringify({ protocol: 1, command, params, logFile: join(work, 'engine.log') }), {
+      writeLine: (l) => out.push(l),
+      signal: stop.signal,
+    });
     inFlight = running.catch(() => undefined);
     const code = await running;
-    const lines = out.join('').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    const records = (type?: string) => lines.filter((l) => l.type === 'record' && (!type || l.recordType === type)).map((l) => l.data as Record<string, unknown>);
+    const lines = out
+      .join('')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const records = (type?: string) =>
+      lines.filter((l) => l.type === 'record' && (!type || l.recordType === type)).map((l) => l.data as Record<string, unknown>);
     return { code, lines, records, raw: out.join('') };
   }
   async function searchAll(base: string, filter: string, attributes: string[]) {
@@ -139,8 +147,14 @@ describe('csv round trip: AD → CSV → JumpCloud → sync → AD', { timeout: 
     assert.equal(result?.GroupColumns, 1);
     assert.equal(result?.NeutralisedCells, 1);
     const logs = lines.filter((l) => l.type === 'log').map((l) => String(l.message));
-    assert.ok(logs.some((m) => m.includes(`pc${tag}$`)), 'the skipped computer is named');
-    assert.ok(logs.some((m) => m.includes(`adm${tag}`)), 'the skipped protected account is named');
+    assert.ok(
+      logs.some((m) => m.includes(`pc${tag}$`)),
+      'the skipped computer is named',
+    );
+    assert.ok(
+      logs.some((m) => m.includes(`adm${tag}`)),
+      'the skipped protected account is named',
+    );
     assert.ok(logs.some((m) => /Password column is empty/.test(m)));
 
     const bytes = readFileSync(csvPath);
@@ -151,7 +165,10 @@ describe('csv round trip: AD → CSV → JumpCloud → sync → AD', { timeout: 
     const zoe = parsed.records.find((r) => r.cells[2] === `zoe${tag}`);
     assert.deepEqual(zoe?.cells.slice(0, 5), ['Zoë', 'Ångström', `zoe${tag}`, '', `zoë.ångström.${tag}@example.com`]);
     assert.equal(zoe?.cells[7], `rtg${tag}`);
-    assert.ok(parsed.records.every((r) => r.cells[3] === ''), 'Password is empty for everyone');
+    assert.ok(
+      parsed.records.every((r) => r.cells[3] === ''),
+      'Password is empty for everyone',
+    );
     assert.equal(parsed.records.find((r) => r.cells[6] !== '')?.cells[6], "'=1+2");
   });
 
@@ -188,7 +205,13 @@ describe('csv round trip: AD → CSV → JumpCloud → sync → AD', { timeout: 
   });
 
   it('adopting the originals plans no attribute change: names and e-mails came back intact', async () => {
-    const plan = await run('sync-plan', { jumpcloud: jumpcloud(), dc: adminDc(), domain: info.adiDomain, rootUserDN: adiForm(source.rootDN), adoptExisting: true });
+    const plan = await run('sync-plan', {
+      jumpcloud: jumpcloud(),
+      dc: adminDc(),
+      domain: info.adiDomain,
+      rootUserDN: adiForm(source.rootDN),
+      adoptExisting: true,
+    });
     assert.equal(plan.code, 0, plan.raw.slice(0, 2000));
     const ops = plan.records('JumpCloudADI.SyncPlanOperation');
     const updates = ops.filter((o) => o.Operation === 'updateUser' && ours(String(o.Target)));
@@ -212,10 +235,18 @@ describe('csv round trip: AD → CSV → JumpCloud → sync → AD', { timeout: 
     const retire = [...originals.keys()];
     await Promise.all(
       Array.from({ length: 4 }, async () => {
-        for (let username = retire.pop(); username !== undefined; username = retire.pop()) await source.session.ldapClient.del(`CN=${username},${source.rootDN}`);
+        for (let username = retire.pop(); username !== undefined; username = retire.pop())
+          await source.session.ldapClient.del(`CN=${username},${source.rootDN}`);
       }),
     );
-    const synced = await run('sync', { jumpcloud: jumpcloud(), dc: adminDc(), domain: info.adiDomain, rootUserDN: adiForm(target.rootDN), journalFile: join(work, 'journal.jsonl'), force: true });
+    const synced = await run('sync', {
+      jumpcloud: jumpcloud(),
+      dc: adminDc(),
+      domain: info.adiDomain,
+      rootUserDN: adiForm(target.rootDN),
+      journalFile: join(work, 'journal.jsonl'),
+      force: true,
+    });
     assert.equal(synced.code, 0, synced.raw.slice(0, 2000));
     const result = synced.records('JumpCloudADI.SyncResult')[0];
     assert.equal(result?.Failed, 0);

@@ -24,9 +24,15 @@ type Line = Record<string, unknown> & { type: string; data?: Record<string, unkn
 async function run(command: string, params: Record<string, unknown>) {
   const out: string[] = [];
   const logFile = join(mkdtempSync(join(tmpdir(), 'jcadi-deleg-')), 'engine.log');
-  const code = await execRequest(JSON.stringify({ protocol: 1, command, params, logLevel: 'debug' }), { writeLine: (l) => out.push(l), env: { JCADI_LOG_FILE: logFile } });
+  const code = await execRequest(JSON.stringify({ protocol: 1, command, params, logLevel: 'debug' }), {
+    writeLine: (l) => out.push(l),
+    env: { JCADI_LOG_FILE: logFile },
+  });
   const raw = out.join('');
-  const lines = raw.trimEnd().split('\n').map((l) => JSON.parse(l) as Line);
+  const lines = raw
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Line);
   return {
     code,
     raw,
@@ -38,7 +44,11 @@ async function run(command: string, params: Record<string, unknown>) {
 }
 
 const adi = (dn: string) => dn.replace(/,/g, ';');
-const ldapCode = async (action: () => Promise<unknown>) => action().then(() => 0, (err: { code?: number }) => err.code ?? -1);
+const ldapCode = async (action: () => Promise<unknown>) =>
+  action().then(
+    () => 0,
+    (err: { code?: number }) => err.code ?? -1,
+  );
 
 describe('delegation on the test DC', () => {
   const info = testDc();
@@ -54,14 +64,21 @@ describe('delegation on the test DC', () => {
   const clients: Client[] = [];
 
   async function bindAsAccount(): Promise<Client> {
-    const client = new Client({ url: `ldaps://${info.host}:${info.port}`, tlsOptions: { ca: [readFileSync(info.caFile)] }, timeout: 10_000, connectTimeout: 10_000 });
+    const client = new Client({
+      url: `ldaps://${info.host}:${info.port}`,
+      tlsOptions: { ca: [readFileSync(info.caFile)] },
+      timeout: 10_000,
+      connectTimeout: 10_000,
+    });
     clients.push(client);
     await client.bind(upn, password);
     return client;
   }
 
-  const test = (root: string, tasks?: TaskId[]) => run('delegation-test', { dc: adminDc(), rootUserDN: adi(root), serviceAccount: sam, ...(tasks ? { tasks } : {}) });
-  const grant = (root: string, extra: Record<string, unknown> = {}) => run('delegation-grant', { dc: adminDc(), rootUserDN: adi(root), serviceAccount: sam, ...extra });
+  const test = (root: string, tasks?: TaskId[]) =>
+    run('delegation-test', { dc: adminDc(), rootUserDN: adi(root), serviceAccount: sam, ...(tasks ? { tasks } : {}) });
+  const grant = (root: string, extra: Record<string, unknown> = {}) =>
+    run('delegation-grant', { dc: adminDc(), rootUserDN: adi(root), serviceAccount: sam, ...extra });
   const taskStatus = (records: Array<Record<string, unknown>>) => Object.fromEntries(records.filter((r) => r.Kind === 'Task').map((r) => [r.Check, r.Status]));
   const missingTasks = (records: Array<Record<string, unknown>>) => records.filter((r) => r.Kind === 'Task' && r.Status === 'Missing').map((r) => r.Check);
   let accountSid = '';
@@ -83,8 +100,17 @@ describe('delegation on the test DC', () => {
     // Objects the account must not touch (outside) and objects it may (narrow), made by the admin.
     for (const parent of [outsideDn, narrowDn]) {
       const tag = parent === outsideDn ? 'out' : 'nar';
-      await fx.session.ldapClient.add(`CN=${tag}-user,${parent}`, { objectClass: ['top', 'person', 'organizationalPerson', 'user'], sAMAccountName: `${tag}${randomBytes(4).toString('hex')}`, userAccountControl: '514', description: 'before' });
-      await fx.session.ldapClient.add(`CN=${tag}-group,${parent}`, { objectClass: ['top', 'group'], sAMAccountName: `${tag}g${randomBytes(4).toString('hex')}`, groupType: '-2147483646' });
+      await fx.session.ldapClient.add(`CN=${tag}-user,${parent}`, {
+        objectClass: ['top', 'person', 'organizationalPerson', 'user'],
+        sAMAccountName: `${tag}${randomBytes(4).toString('hex')}`,
+        userAccountControl: '514',
+        description: 'before',
+      });
+      await fx.session.ldapClient.add(`CN=${tag}-group,${parent}`, {
+        objectClass: ['top', 'group'],
+        sAMAccountName: `${tag}g${randomBytes(4).toString('hex')}`,
+        groupType: '-2147483646',
+      });
     }
   });
 
@@ -119,7 +145,13 @@ describe('delegation on the test DC', () => {
     const taken = await run('service-account-create', { dc: adminDc(), container: adi(outsideDn), samAccountName: sam, password });
     assert.equal(taken.error?.id, 'ServiceAccount.Exists');
 
-    const weak = await run('service-account-create', { dc: adminDc(), container: adi(outsideDn), samAccountName: `${sam}w`, givenName: 'Weak', password: 'short' });
+    const weak = await run('service-account-create', {
+      dc: adminDc(),
+      container: adi(outsideDn),
+      samAccountName: `${sam}w`,
+      givenName: 'Weak',
+      password: 'short',
+    });
     assert.equal(weak.error?.id, 'AD.ConstraintViolation');
     assert.match(String(weak.error?.message), /password does not meet/);
     assert.equal(await fx.read(`CN=Weak Sync,${outsideDn}`, ['cn']), null);
@@ -138,7 +170,14 @@ describe('delegation on the test DC', () => {
     const reset = records.find((r) => r.Check === 'ResetPasswords');
     assert.match(String(reset?.Detail), /Reset Password extended right/);
     const rules = Object.fromEntries(records.filter((r) => r.Kind === 'Account').map((r) => [r.Check, r.Status]));
-    assert.deepEqual(rules, { NotPrivileged: 'Pass', NotProtected: 'Pass', LogonName: 'Pass', NotInJumpCloudGroup: 'Pass', PasswordNeverExpires: 'Pass', Enabled: 'Pass' });
+    assert.deepEqual(rules, {
+      NotPrivileged: 'Pass',
+      NotProtected: 'Pass',
+      LogonName: 'Pass',
+      NotInJumpCloudGroup: 'Pass',
+      PasswordNeverExpires: 'Pass',
+      Enabled: 'Pass',
+    });
   });
 
   it('whatIf lists the 8 wizard ACEs and changes nothing', async () => {
@@ -176,7 +215,11 @@ describe('delegation on the test DC', () => {
     const user = `CN=in-user,${rootDn}`;
     const group = `CN=in-group,${rootDn}`;
     const replace = (type: string, values: string[] | Buffer[]) => new Change({ operation: 'replace', modification: new Attribute({ type, values }) });
-    await client.add(user, { objectClass: ['top', 'person', 'organizationalPerson', 'user'], sAMAccountName: `in${randomBytes(4).toString('hex')}`, userAccountControl: '514' });
+    await client.add(user, {
+      objectClass: ['top', 'person', 'organizationalPerson', 'user'],
+      sAMAccountName: `in${randomBytes(4).toString('hex')}`,
+      userAccountControl: '514',
+    });
     await client.modify(user, [replace('unicodePwd', [unicodePwd(`In-${randomBytes(8).toString('hex')}-Aa1`)])]);
     await client.modify(user, [replace('pwdLastSet', ['0'])]);
     await client.modify(user, [replace('userAccountControl', ['512']), replace('description', ['managed'])]);
@@ -199,12 +242,21 @@ describe('delegation on the test DC', () => {
     const group = `CN=out-group,${outsideDn}`;
     const replace = (type: string, values: string[] | Buffer[]) => new Change({ operation: 'replace', modification: new Attribute({ type, values }) });
     const attempts: Record<string, () => Promise<unknown>> = {
-      'create user': () => client.add(`CN=new-user,${outsideDn}`, { objectClass: ['top', 'person', 'organizationalPerson', 'user'], sAMAccountName: `nu${randomBytes(4).toString('hex')}` }),
+      'create user': () =>
+        client.add(`CN=new-user,${outsideDn}`, {
+          objectClass: ['top', 'person', 'organizationalPerson', 'user'],
+          sAMAccountName: `nu${randomBytes(4).toString('hex')}`,
+        }),
       'modify user': () => client.modify(user, [replace('description', ['changed'])]),
       'reset password': () => client.modify(user, [replace('unicodePwd', [unicodePwd(`Out-${randomBytes(8).toString('hex')}-Aa1`)])]),
       'force change at logon': () => client.modify(user, [replace('pwdLastSet', ['0'])]),
       'delete user': () => client.del(user),
-      'create group': () => client.add(`CN=new-group,${outsideDn}`, { objectClass: ['top', 'group'], sAMAccountName: `ng${randomBytes(4).toString('hex')}`, groupType: '-2147483646' }),
+      'create group': () =>
+        client.add(`CN=new-group,${outsideDn}`, {
+          objectClass: ['top', 'group'],
+          sAMAccountName: `ng${randomBytes(4).toString('hex')}`,
+          groupType: '-2147483646',
+        }),
       'change membership': () => client.modify(group, [new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [user] }) })]),
       'delete group': () => client.del(group),
     };
@@ -221,7 +273,10 @@ describe('delegation on the test DC', () => {
         if (task.id === 'CreateDeleteManageUsers' || task.id === 'CreateDeleteManageGroups') {
           assert.deepEqual(missingTasks(records), [task.id], sddl);
           const noun = task.id === 'CreateDeleteManageUsers' ? 'user' : 'group';
-          assert.match(String(record.Detail), sddl.includes('CCDC') ? new RegExp(`Create ${noun} objects.*Delete ${noun} objects`) : new RegExp(`Full control \\(GA\\) of ${noun} objects`));
+          assert.match(
+            String(record.Detail),
+            sddl.includes('CCDC') ? new RegExp(`Create ${noun} objects.*Delete ${noun} objects`) : new RegExp(`Full control \\(GA\\) of ${noun} objects`),
+          );
         } else {
           assert.deepEqual(missingTasks(records), [], sddl);
           assert.equal(record.WizardAcesPresent, `${task.aces.length - 1} of ${task.aces.length}`);
@@ -236,7 +291,15 @@ describe('delegation on the test DC', () => {
   it('without create rights the account really cannot create users there', async () => {
     await removeAce(rootDn, `(OA;CI;CCDC;bf967aba-0de6-11d0-a285-00aa003049e2;;${accountSid})`);
     const client = await bindAsAccount();
-    assert.equal(await ldapCode(() => client.add(`CN=no-create,${rootDn}`, { objectClass: ['top', 'person', 'organizationalPerson', 'user'], sAMAccountName: `nc${randomBytes(4).toString('hex')}` })), 50);
+    assert.equal(
+      await ldapCode(() =>
+        client.add(`CN=no-create,${rootDn}`, {
+          objectClass: ['top', 'person', 'organizationalPerson', 'user'],
+          sAMAccountName: `nc${randomBytes(4).toString('hex')}`,
+        }),
+      ),
+      50,
+    );
     assert.equal((await grant(rootDn)).records.filter((r) => r.Action === 'Added').length, 1);
   });
 
@@ -244,7 +307,11 @@ describe('delegation on the test DC', () => {
     const narrowTasks: TaskId[] = ['ResetPasswords', 'ReadUserInformation', 'ModifyGroupMembership'];
     const granted = await grant(narrowDn, { tasks: narrowTasks });
     assert.equal(granted.records.filter((r) => r.Action === 'Added').length, 4);
-    assert.deepEqual(taskStatus((await test(narrowDn, narrowTasks)).records), { ResetPasswords: 'Granted', ReadUserInformation: 'Granted', ModifyGroupMembership: 'Granted' });
+    assert.deepEqual(taskStatus((await test(narrowDn, narrowTasks)).records), {
+      ResetPasswords: 'Granted',
+      ReadUserInformation: 'Granted',
+      ModifyGroupMembership: 'Granted',
+    });
     const expected: Record<string, RegExp> = {
       '(OA;CIIO;CR;00299570': /Reset Password extended right/,
       // Reading pwdLastSet stays granted through "Read all user information": only the write is missing.
@@ -262,7 +329,14 @@ describe('delegation on the test DC', () => {
         if (id === 'ResetPasswords' && sddl.includes('00299570')) {
           // And the DC agrees: no reset without the extended right.
           const client = await bindAsAccount();
-          const code = await ldapCode(() => client.modify(`CN=nar-user,${narrowDn}`, [new Change({ operation: 'replace', modification: new Attribute({ type: 'unicodePwd', values: [unicodePwd(`Nr-${randomBytes(8).toString('hex')}-Aa1`)] }) })]));
+          const code = await ldapCode(() =>
+            client.modify(`CN=nar-user,${narrowDn}`, [
+              new Change({
+                operation: 'replace',
+                modification: new Attribute({ type: 'unicodePwd', values: [unicodePwd(`Nr-${randomBytes(8).toString('hex')}-Aa1`)] }),
+              }),
+            ]),
+          );
           assert.equal(code, 50);
         }
         assert.equal((await grant(narrowDn, { tasks: narrowTasks })).records.filter((r) => r.Action === 'Added').length, 1);
@@ -270,7 +344,12 @@ describe('delegation on the test DC', () => {
     }
     // With the narrow tasks back, the account resets the password of a user it did not create.
     const client = await bindAsAccount();
-    await client.modify(`CN=nar-user,${narrowDn}`, [new Change({ operation: 'replace', modification: new Attribute({ type: 'unicodePwd', values: [unicodePwd(`Nr-${randomBytes(8).toString('hex')}-Aa1`)] }) })]);
+    await client.modify(`CN=nar-user,${narrowDn}`, [
+      new Change({
+        operation: 'replace',
+        modification: new Attribute({ type: 'unicodePwd', values: [unicodePwd(`Nr-${randomBytes(8).toString('hex')}-Aa1`)] }),
+      }),
+    ]);
   });
 
   it('rotates the password in AD: the new one binds, neither password is echoed', async () => {

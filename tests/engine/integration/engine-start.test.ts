@@ -27,12 +27,23 @@ describe('built engine start-up', () => {
   it('runs an offline test-rootdn request with nothing on stderr', () => {
     const dir = mkdtempSync(join(tmpdir(), 'jcadi-start-'));
     try {
-      const request = { protocol: 1, command: 'test-rootdn', params: { rootUserDN: 'OU=Corporate Users;DC=example;DC=com', domain: 'DC=example;DC=com' }, logFile: join(dir, 'engine.log') };
+      const request = {
+        protocol: 1,
+        command: 'test-rootdn',
+        params: { rootUserDN: 'OU=Corporate Users;DC=example;DC=com', domain: 'DC=example;DC=com' },
+        logFile: join(dir, 'engine.log'),
+      };
       const { status, stdout, stderr } = run(['exec'], JSON.stringify(request));
       assert.equal(stderr, '');
       assert.equal(status, 0);
-      const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; data?: Record<string, unknown> });
-      assert.deepEqual(lines.map((line) => line.type), ['record', 'result']);
+      const lines = stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { type: string; data?: Record<string, unknown> });
+      assert.deepEqual(
+        lines.map((line) => line.type),
+        ['record', 'result'],
+      );
       assert.equal(lines[0]?.data?.LdapDN, 'OU=Corporate Users,DC=example,DC=com');
       assert.equal(lines[0]?.data?.UnderDomain, true);
     } finally {

@@ -160,9 +160,18 @@ describe('jumpcloud client against the sandbox: the calls the sync uses', () => 
     const client = sb.client();
     const [zoe] = await collect(client.listUsers({ filter: ['username:$eq:zoe.angstrom'] }));
     assert.equal(zoe?.email, 'zoe.angstrom@example.com');
-    const created = await client.createUser({ username: 'new.hire', email: 'new.hire@example.com', firstname: 'New', lastname: 'Hire', password: 'Welcome-2025' });
+    const created = await client.createUser({
+      username: 'new.hire',
+      email: 'new.hire@example.com',
+      firstname: 'New',
+      lastname: 'Hire',
+      password: 'Welcome-2025',
+    });
     assert.equal(created.activated, true);
-    await assert.rejects(client.createUser({ username: 'new.hire', email: 'other@example.com' }), (err: unknown) => err instanceof EngineError && err.id === 'JumpCloud.RequestRejected' && /already exists/.test(err.message));
+    await assert.rejects(
+      client.createUser({ username: 'new.hire', email: 'other@example.com' }),
+      (err: unknown) => err instanceof EngineError && err.id === 'JumpCloud.RequestRejected' && /already exists/.test(err.message),
+    );
     const suspended = await client.updateUser(created._id, { suspended: true });
     assert.equal(suspended.state, 'SUSPENDED');
     assert.equal((await client.getUser(created._id)).suspended, true);
@@ -172,7 +181,10 @@ describe('jumpcloud client against the sandbox: the calls the sync uses', () => 
       assert.equal(err.id, 'JumpCloud.RequestRejected');
       assert.match(err.message, /Password validation fail/);
       assert.match(err.message, /Field violations: .*password: minLength/);
-      assert.deepEqual((err.details.fieldViolations as Array<{ field: string }>).map((v) => v.field).filter((f) => f !== 'password'), []);
+      assert.deepEqual(
+        (err.details.fieldViolations as Array<{ field: string }>).map((v) => v.field).filter((f) => f !== 'password'),
+        [],
+      );
       return true;
     });
     await assert.rejects(client.getUser('ffffffffffffffffffffffff'), (err: unknown) => err instanceof EngineError && err.id === 'JumpCloud.NotFound');
@@ -184,10 +196,16 @@ describe('jumpcloud client against the sandbox: the calls the sync uses', () => 
     const user = await client.createUser({ username: 'csv.user', email: 'csv.user@example.com' });
     await client.changeGroupMember(group.id, user._id);
     await client.changeGroupMember(group.id, user._id); // twice is harmless
-    assert.deepEqual((await collect(client.listGroupMembers(group.id))).map((m) => m.to.id), [user._id]);
+    assert.deepEqual(
+      (await collect(client.listGroupMembers(group.id))).map((m) => m.to.id),
+      [user._id],
+    );
     const ad = await client.createActiveDirectory('DC=lab;DC=example;DC=com');
     await client.bindToDomain(ad.id, 'user_group', group.id);
-    assert.deepEqual((await collect(client.listDomainUsers(ad.id))).map((u) => u.id), [user._id]);
+    assert.deepEqual(
+      (await collect(client.listDomainUsers(ad.id))).map((u) => u.id),
+      [user._id],
+    );
     const agent = await client.createAgent(ad.id);
     assert.match(agent.connectKey, /^jcck_/);
     assert.equal((await collect(client.listAgents(ad.id)))[0]?.state, 'unsealed');
@@ -211,7 +229,11 @@ describe('jumpcloud client against the sandbox: the calls the sync uses', () => 
     const logFile = join(mkdtempSync(join(tmpdir(), 'jcadi-jcping-')), 'engine.log');
     const request = { protocol: 1, command: 'jc-ping', params: { jumpcloud: { baseUrl: sb.url, apiKey: sb.apiKey, caFile: sb.caFile } }, logFile };
     const code = await execRequest(JSON.stringify(request), { writeLine: (l) => out.push(l) });
-    const lines = out.join('').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = out
+      .join('')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.equal(code, 0, out.join(''));
     const record = lines.find((l) => l.type === 'record');
     assert.equal(record?.recordType, 'JumpCloudADI.JumpCloudInfo');

@@ -63,7 +63,10 @@ describe('jumpcloud client through an HTTP CONNECT proxy', () => {
     assert.equal(await client.countUsers(), 250);
     const connects = open.connects.slice(before);
     assert.ok(connects.length >= 1, 'the calls went through the proxy');
-    assert.ok(connects.every((t) => t === sandboxTarget()), connects.join(','));
+    assert.ok(
+      connects.every((t) => t === sandboxTarget()),
+      connects.join(','),
+    );
     const seen = open.seen();
     assert.ok(seen.includes(`CONNECT ${sandboxTarget()} HTTP/1.1`));
     assert.ok(!seen.includes(sb.apiKey), 'the API key never crossed the proxy in clear');
@@ -116,7 +119,10 @@ describe('jumpcloud client through an HTTP CONNECT proxy', () => {
     const failing = await startConnectProxy({ refuseWith: 502 });
     try {
       const forbidden = await rejection(sb.client({ proxy: via(forbidding), retry: fastRetry }).countUsers());
-      assert.deepEqual([forbidden.id, forbidden.exitCode, forbidden.category, forbidden.details.status], ['JumpCloud.ProxyRefused', 3, 'PermissionDenied', 403]);
+      assert.deepEqual(
+        [forbidden.id, forbidden.exitCode, forbidden.category, forbidden.details.status],
+        ['JumpCloud.ProxyRefused', 3, 'PermissionDenied', 403],
+      );
       assert.equal(forbidding.connects.length, 1);
       const bad = await rejection(sb.client({ proxy: via(failing), retry: fastRetry }).countUsers());
       assert.deepEqual([bad.id, bad.details.status], ['JumpCloud.ProxyRefused', 502]);
@@ -140,7 +146,9 @@ describe('jumpcloud client through an HTTP CONNECT proxy', () => {
     const run = async (password: string) => {
       const out: string[] = [];
       const jumpcloud = { baseUrl: sb.url, apiKey: sb.apiKey, caFile: sb.caFile, proxy: { url: authed.url, username: PROXY_USER, password } };
-      const code = await execRequest(JSON.stringify({ protocol: 1, command: 'jc-ping', params: { jumpcloud }, logFile, logLevel: 'debug' }), { writeLine: (l) => out.push(l) });
+      const code = await execRequest(JSON.stringify({ protocol: 1, command: 'jc-ping', params: { jumpcloud }, logFile, logLevel: 'debug' }), {
+        writeLine: (l) => out.push(l),
+      });
       return { code, text: out.join('') };
     };
     const ok = await run(PROXY_PASSWORD);

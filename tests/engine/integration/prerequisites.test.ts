@@ -17,10 +17,22 @@ type Line = Record<string, unknown> & { type: string; data?: Record<string, unkn
 
 async function run(command: string, params: Record<string, unknown>) {
   const out: string[] = [];
-  const code = await execRequest(JSON.stringify({ protocol: 1, command, params }), { writeLine: (l) => out.push(l), env: { JCADI_LOG_FILE: join(mkdtempSync(join(tmpdir(), 'jcadi-prereq-')), 'engine.log') } });
+  const code = await execRequest(JSON.stringify({ protocol: 1, command, params }), {
+    writeLine: (l) => out.push(l),
+    env: { JCADI_LOG_FILE: join(mkdtempSync(join(tmpdir(), 'jcadi-prereq-')), 'engine.log') },
+  });
   const raw = out.join('');
-  const lines = raw.trimEnd().split('\n').map((l) => JSON.parse(l) as Line);
-  return { code, raw, lines, records: lines.filter((l) => l.type === 'record').map((l) => l.data as Record<string, unknown>), error: lines.find((l) => l.type === 'error') };
+  const lines = raw
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Line);
+  return {
+    code,
+    raw,
+    lines,
+    records: lines.filter((l) => l.type === 'record').map((l) => l.data as Record<string, unknown>),
+    error: lines.find((l) => l.type === 'error'),
+  };
 }
 
 const adi = (dn: string) => dn.replace(/,/g, ';');
@@ -40,7 +52,10 @@ describe('password policy alignment and prerequisites', () => {
     const saved = { minPwdLength: String(head?.minPwdLength), pwdProperties: String(head?.pwdProperties) };
     assert.match(saved.minPwdLength, /^\d+$/);
     const set = (values: Record<string, string>) =>
-      fx.session.ldapClient.modify(info.baseDN, Object.entries(values).map(([type, value]) => new Change({ operation: 'replace', modification: new Attribute({ type, values: [value] }) })));
+      fx.session.ldapClient.modify(
+        info.baseDN,
+        Object.entries(values).map(([type, value]) => new Change({ operation: 'replace', modification: new Attribute({ type, values: [value] }) })),
+      );
     await set({ minPwdLength: '10', pwdProperties: String(Number(saved.pwdProperties) | 1) });
     try {
       return await action();
@@ -62,8 +77,19 @@ describe('password policy alignment and prerequisites', () => {
     await admin('POST', '/domains', { domain: info.adiDomain });
     await admin('POST', '/users', { username: 'pre.named', email: 'pre.named@example.com', firstname: 'Pia', lastname: 'Named', bindToDomain: info.adiDomain });
     await admin('POST', '/users', { username: 'pre.noname', email: 'pre.noname@example.com', firstname: 'Nora', bindToDomain: info.adiDomain });
-    await admin('POST', '/users', { username: 'administrator', email: 'administrator@example.com', firstname: 'Admin', lastname: 'Istrator', bindToDomain: info.adiDomain });
-    const created = await run('service-account-create', { dc: adminDc(), container: adi(fx.rootDN), samAccountName: sam, password: `Pq-${randomBytes(9).toString('base64url')}-9z` });
+    await admin('POST', '/users', {
+      username: 'administrator',
+      email: 'administrator@example.com',
+      firstname: 'Admin',
+      lastname: 'Istrator',
+      bindToDomain: info.adiDomain,
+    });
+    const created = await run('service-account-create', {
+      dc: adminDc(),
+      container: adi(fx.rootDN),
+      samAccountName: sam,
+      password: `Pq-${randomBytes(9).toString('base64url')}-9z`,
+    });
     assert.equal(created.code, 0, created.raw);
     const granted = await run('delegation-grant', { dc: adminDc(), rootUserDN: adi(rootDn), serviceAccount: sam });
     assert.equal(granted.code, 0, granted.raw);
@@ -88,7 +114,13 @@ describe('password policy alignment and prerequisites', () => {
     assert.match(String(domain.Complexity?.Detail), /username/);
     assert.ok(domain.Complexity?.ChangeInJumpCloud);
     assert.ok(domain.Complexity?.ChangeInActiveDirectory);
-    assert.deepEqual(records.filter((r) => r.Status === 'Mismatch').map((r) => r.Rule).sort(), ['Complexity', 'MinimumLength']);
+    assert.deepEqual(
+      records
+        .filter((r) => r.Status === 'Mismatch')
+        .map((r) => r.Rule)
+        .sort(),
+      ['Complexity', 'MinimumLength'],
+    );
 
     // The policy is back as it was, and with it the length rule.
     const restored = await fx.session.readObject(info.baseDN, ['minPwdLength']);
@@ -98,7 +130,10 @@ describe('password policy alignment and prerequisites', () => {
   it('a JumpCloud policy at least as strict leaves no mismatch', async () => {
     await sb.call('PUT', '/sandbox/admin/password-policy', { minLength: 12, needsSymbolic: true, allowUsernameSubstring: false });
     const { records } = await withDomainPolicy(() => run('policy-alignment', { jumpcloud, dc: adminDc() }));
-    assert.deepEqual(records.filter((r) => r.Status === 'Mismatch'), []);
+    assert.deepEqual(
+      records.filter((r) => r.Status === 'Mismatch'),
+      [],
+    );
     assert.equal(records.find((r) => r.Rule === 'Complexity')?.Status, 'Warning');
     await sb.call('PUT', '/sandbox/admin/password-policy', { minLength: 8, needsSymbolic: false, allowUsernameSubstring: true });
   });
@@ -109,9 +144,12 @@ describe('password policy alignment and prerequisites', () => {
     const items = byItem(records);
     const status = (id: string) => items[id]?.Status;
     assert.equal(status('Host.OperatingSystem'), 'Warn', 'a Linux test host cannot be the agent host');
-    for (const id of ['JumpCloud.Reachable', 'JumpCloud.Domain', 'RootDN.Valid', 'DC.Ldaps', 'DC.Bind', 'RootDN.Exists', 'ServiceAccount.Exists']) assert.equal(status(id), 'Pass', `${id}: ${String(items[id]?.Detail)}`);
-    for (const id of ['NotPrivileged', 'NotProtected', 'LogonName', 'NotInJumpCloudGroup', 'PasswordNeverExpires', 'Enabled']) assert.equal(status(`ServiceAccount.${id}`), 'Pass', id);
-    for (const id of ['CreateDeleteManageUsers', 'ResetPasswords', 'ReadUserInformation', 'CreateDeleteManageGroups', 'ModifyGroupMembership']) assert.equal(status(`Delegation.${id}`), 'Pass', id);
+    for (const id of ['JumpCloud.Reachable', 'JumpCloud.Domain', 'RootDN.Valid', 'DC.Ldaps', 'DC.Bind', 'RootDN.Exists', 'ServiceAccount.Exists'])
+      assert.equal(status(id), 'Pass', `${id}: ${String(items[id]?.Detail)}`);
+    for (const id of ['NotPrivileged', 'NotProtected', 'LogonName', 'NotInJumpCloudGroup', 'PasswordNeverExpires', 'Enabled'])
+      assert.equal(status(`ServiceAccount.${id}`), 'Pass', id);
+    for (const id of ['CreateDeleteManageUsers', 'ResetPasswords', 'ReadUserInformation', 'CreateDeleteManageGroups', 'ModifyGroupMembership'])
+      assert.equal(status(`Delegation.${id}`), 'Pass', id);
     assert.match(String(items['DC.Ldaps']?.Detail), /TLS.*valid until/);
     assert.equal(status('PasswordPolicy.Alignment'), 'Fail', 'JumpCloud allows the username in a password; AD complexity does not');
     assert.match(String(items['PasswordPolicy.Alignment']?.Remedy), /Test-JCPasswordPolicyAlignment/);
@@ -130,7 +168,10 @@ describe('password policy alignment and prerequisites', () => {
     const { records } = await run('prerequisites', { dc: adminDc(), rootUserDN: adi(other), serviceAccount: sam });
     const items = byItem(records);
     assert.equal(items['Delegation.ResetPasswords']?.Status, 'Fail');
-    assert.match(String(items['Delegation.ResetPasswords']?.Remedy), new RegExp(`Grant-JCSyncDelegation -RootUserDN '${adi(other)}' -ServiceAccount '${sam}' -Task ResetPasswords`));
+    assert.match(
+      String(items['Delegation.ResetPasswords']?.Remedy),
+      new RegExp(`Grant-JCSyncDelegation -RootUserDN '${adi(other)}' -ServiceAccount '${sam}' -Task ResetPasswords`),
+    );
     assert.equal(items['JumpCloud.Reachable']?.Status, 'Warn');
     assert.match(String(items['JumpCloud.Reachable']?.Detail), /^Not checked/);
   });

@@ -19,7 +19,15 @@ import { openFixture, type AdFixture } from '../helpers/adfixture';
 import { testDc } from '../helpers/testdc';
 
 const id = (n: number) => n.toString(16).padStart(24, 'd');
-const user = (n: number, over: Partial<DesiredUser> = {}): DesiredUser => ({ jcId: id(n), username: `prv-u${n}`, firstName: `F${n}`, lastName: `L${n}`, email: null, suspended: false, ...over });
+const user = (n: number, over: Partial<DesiredUser> = {}): DesiredUser => ({
+  jcId: id(n),
+  username: `prv-u${n}`,
+  firstName: `F${n}`,
+  lastName: `L${n}`,
+  email: null,
+  suspended: false,
+  ...over,
+});
 const group = (n: number, members: number[]): DesiredGroup => ({ jcId: id(100 + n), name: `prv-g${n}`, description: '', memberJcIds: members.map(id) });
 const first = (v: unknown) => (Array.isArray(v) ? v[0] : v);
 const member = (operation: 'add' | 'delete', dn: string) => new Change({ operation, modification: new Attribute({ type: 'member', values: [dn] }) });
@@ -39,7 +47,10 @@ describe('effective privilege (Samba)', () => {
   });
 
   async function screenedSync(desired: DesiredState, denyList: string[] = []) {
-    const actual = await readActualState(fx.session, { rootDN: fx.rootDN, candidateNames: desired.users.map((u) => u.username).concat(desired.groups.map((g) => g.name)) });
+    const actual = await readActualState(fx.session, {
+      rootDN: fx.rootDN,
+      candidateNames: desired.users.map((u) => u.username).concat(desired.groups.map((g) => g.name)),
+    });
     const screened = await screenPrivileged(plan(desired, actual, DEFAULT_PLAN_OPTIONS), new PrivilegeChecker(fx.session, denyList));
     const outcome = await apply(screened, { writer: fx.writer, journal: memoryJournal(), initialPassword: () => 'Unused-Passw0rd!1' });
     return { plan: screened, outcome };
@@ -56,7 +67,10 @@ describe('effective privilege (Samba)', () => {
     assert.equal(first((await fx.read(dn, ['adminCount']))?.adminCount), undefined);
     const before = await fx.read(dn, ['sn', 'userAccountControl', 'pwdLastSet', 'whenChanged']);
 
-    const { plan: p, outcome } = await screenedSync({ users: [user(1, { lastName: 'Changed', suspended: true }), user(2, { lastName: 'Changed' })], groups: [] });
+    const { plan: p, outcome } = await screenedSync({
+      users: [user(1, { lastName: 'Changed', suspended: true }), user(2, { lastName: 'Changed' })],
+      groups: [],
+    });
     assert.equal(outcome.failed, 0, JSON.stringify(outcome.failures));
     const reported = skips(p.operations).filter((s) => s.jcId === id(1));
     assert.equal(reported.length, 1, 'reported once');
@@ -73,14 +87,33 @@ describe('effective privilege (Samba)', () => {
     const agentId = 'a'.repeat(24);
     const eventId = 'evt-privileged-1';
     const password = 'FromJumpCloud-Passw0rd!7';
-    const event = { id: eventId, seq: 1, type: 'user.password_changed', at: new Date().toISOString(), data: { userId: id(1), username: 'prv-u1' }, password: { ...sealToAgent(password, keys.publicKey, { eventId, agentId, userId: id(1) }) } };
+    const event = {
+      id: eventId,
+      seq: 1,
+      type: 'user.password_changed',
+      at: new Date().toISOString(),
+      data: { userId: id(1), username: 'prv-u1' },
+      password: { ...sealToAgent(password, keys.publicKey, { eventId, agentId, userId: id(1) }) },
+    };
     const journal = memoryJournal();
-    const result = await applyPasswordEvent(event, { session: fx.session, rootDN: fx.rootDN, anchorAttribute: 'adminDescription', agentId, privateKeyPem: keys.privateKeyPem, journal });
+    const result = await applyPasswordEvent(event, {
+      session: fx.session,
+      rootDN: fx.rootDN,
+      anchorAttribute: 'adminDescription',
+      agentId,
+      privateKeyPem: keys.privateKeyPem,
+      journal,
+    });
     assert.equal(result.outcome, 'rejected');
     assert.match(result.ack?.reason ?? '', /privileged \(prv-u1 → Domain Admins\)/);
     assert.equal(first((await fx.read(dn, ['pwdLastSet']))?.pwdLastSet), first(before?.pwdLastSet), 'the password was not set');
     const info = testDc();
-    const client = new Client({ url: `ldaps://${info.host}:${info.port}`, tlsOptions: { ca: [readFileSync(info.caFile)] }, timeout: 5000, connectTimeout: 5000 });
+    const client = new Client({
+      url: `ldaps://${info.host}:${info.port}`,
+      tlsOptions: { ca: [readFileSync(info.caFile)] },
+      timeout: 5000,
+      connectTimeout: 5000,
+    });
     await assert.rejects(client.bind('prv-u1@example.com', password));
     await client.unbind().catch(() => undefined);
   });
@@ -110,8 +143,11 @@ describe('effective privilege (Samba)', () => {
     await fx.session.ldapClient.add(custom, { objectClass: ['top', 'group'], sAMAccountName: 'prv-deny-x' });
     await fx.session.ldapClient.modify(custom, [member('add', `CN=prv-u3,${fx.rootDN}`)]);
     const desired = { users: [user(3, { lastName: 'Denied' })], groups: [] };
-    const plain = await screenPrivileged((await fx.planOnly(desired)), new PrivilegeChecker(fx.session, []));
-    assert.ok(plain.operations.some((o) => o.kind === 'updateUser' && o.jcId === id(3)), 'without the deny list the user is synced');
+    const plain = await screenPrivileged(await fx.planOnly(desired), new PrivilegeChecker(fx.session, []));
+    assert.ok(
+      plain.operations.some((o) => o.kind === 'updateUser' && o.jcId === id(3)),
+      'without the deny list the user is synced',
+    );
     const denied = await screenPrivileged(await fx.planOnly(desired), new PrivilegeChecker(fx.session, ['prv-deny-x']));
     assert.ok(!denied.operations.some((o) => o.kind === 'updateUser'));
     assert.match(skips(denied.operations).find((s) => s.jcId === id(3))?.reason ?? '', /prv-u3 → prv-deny/);

@@ -101,7 +101,8 @@ describe('range retrieval through a DC that slices like Windows (3,000-member gr
       await client.bind(adminDc().bindDN, adminDc().bindPassword);
       const dn = `CN=${groupName},${fx.rootDN}`;
       // ldapts lists an asked-for attribute it did not get as empty: only the keys with values count.
-      const served = (entry: Record<string, unknown> | undefined) => Object.keys(entry ?? {}).filter((k) => k.startsWith('member') && [entry?.[k]].flat().length > 0);
+      const served = (entry: Record<string, unknown> | undefined) =>
+        Object.keys(entry ?? {}).filter((k) => k.startsWith('member') && [entry?.[k]].flat().length > 0);
       const [plain] = (await client.search(dn, { scope: 'base', attributes: ['member'] })).searchEntries;
       assert.deepEqual(served(plain), ['member;range=0-1499']);
       assert.equal([plain?.['member;range=0-1499']].flat().length, 1500);
@@ -140,14 +141,22 @@ describe('range retrieval through a DC that slices like Windows (3,000-member gr
     const path = join(work, 'export.csv');
     const out: string[] = [];
     const params = { dc: relayDc(), rootUserDN: fx.rootDN.replace(/,/g, ';'), path, includeGroups: true };
-    const code = await execRequest(JSON.stringify({ protocol: 1, command: 'csv-export', params, logFile: join(work, 'engine.log') }), { writeLine: (l) => out.push(l) });
+    const code = await execRequest(JSON.stringify({ protocol: 1, command: 'csv-export', params, logFile: join(work, 'engine.log') }), {
+      writeLine: (l) => out.push(l),
+    });
     assert.equal(code, 0, out.join(''));
-    const [header, ...rows] = readFileSync(path, 'utf8').replace(/^\uFEFF/, '').trimEnd().split(/\r?\n/);
+    const [header, ...rows] = readFileSync(path, 'utf8')
+      .replace(/^\uFEFF/, '')
+      .trimEnd()
+      .split(/\r?\n/);
     const columns = (header ?? '').split(',');
     const user = columns.indexOf('Username');
     const group1 = columns.indexOf('Group1');
     assert.ok(user >= 0 && group1 >= 0, header);
-    const inGroup = rows.map((r) => r.split(',')).filter((cells) => cells[group1] === groupName).map((cells) => cells[user]);
+    const inGroup = rows
+      .map((r) => r.split(','))
+      .filter((cells) => cells[group1] === groupName)
+      .map((cells) => cells[user]);
     assert.equal(inGroup.length, COUNT - 5);
     assert.equal(rows.length, COUNT + 5);
   });

@@ -39,14 +39,22 @@ describe('rehearsal on the test DC', { timeout: 900_000 }, () => {
     assertEngineBuilt();
     admin = await AdSession.open(adminDc());
     await new RehearsalWriter(admin).createOrganizationalUnit(svcOU, 'rehearsal test: the service account');
-    const svc = await exec('service-account-create', { dc: adminDc(), container: svcOU, samAccountName: svcName, password: svcPassword }, join(work, 'exec.log'));
+    const svc = await exec(
+      'service-account-create',
+      { dc: adminDc(), container: svcOU, samAccountName: svcName, password: svcPassword },
+      join(work, 'exec.log'),
+    );
     assert.equal(svc.code, 0, svc.raw);
     // Its first logon sets lastLogonTimestamp (the DC's own bookkeeping, then left alone for
     // days): done here, before the change log is read, so that the log shows only the rehearsal.
     await (await AdSession.open(adminDc({ bindDN: `${svcName}@example.com`, bindPassword: svcPassword }))).close();
     usnBefore = await highestUsn(admin);
     const serviceAccount = { name: svcName, bindDN: `${svcName}@example.com`, password: svcPassword };
-    result = await exec('rehearsal', { dc: adminDc(), serviceAccount, engineFile: ENGINE, largeGroupSize: LARGE_GROUP, manifestFile, platform: 'linux' }, join(work, 'exec.log'));
+    result = await exec(
+      'rehearsal',
+      { dc: adminDc(), serviceAccount, engineFile: ENGINE, largeGroupSize: LARGE_GROUP, manifestFile, platform: 'linux' },
+      join(work, 'exec.log'),
+    );
   });
 
   after(async () => {
@@ -90,12 +98,27 @@ describe('rehearsal on the test DC', { timeout: 900_000 }, () => {
 
   it('timed each change and proved the password by binding', () => {
     const timed = rows().filter((r) => r.Area === 'JumpCloud changes' || r.Area === 'AD changes');
-    assert.deepEqual(timed.map((r) => r.Check), ['Rename', 'Suspend', 'Password (proven by binding as the user)', 'Group membership', 'Unbind from the domain', 'Disable in AD suspends in JumpCloud (offboarding)']);
+    assert.deepEqual(
+      timed.map((r) => r.Check),
+      [
+        'Rename',
+        'Suspend',
+        'Password (proven by binding as the user)',
+        'Group membership',
+        'Unbind from the domain',
+        'Disable in AD suspends in JumpCloud (offboarding)',
+      ],
+    );
     for (const r of timed) assert.ok(typeof r.Seconds === 'number' && r.Seconds > 0 && r.Seconds < 90, `${String(r.Check)} took ${String(r.Seconds)} s`);
     assert.match(String(timed[2]?.Evidence), /^bound as CN=jcrh\.password,OU=Users,OU=JumpCloudADI-Rehearsal-/);
     const large = rows().find((r) => String(r.Check).startsWith(`A group of ${LARGE_GROUP} members`));
     // Windows answers a group this large with range retrieval (member;range=0-1499); Samba sends all values.
-    assert.match(String(large?.Evidence), new RegExp(`^${LARGE_GROUP} members; the DC answered with (range retrieval \\(member;range=0-1499\\)|all values at once \\(no range retrieval on this DC\\))$`));
+    assert.match(
+      String(large?.Evidence),
+      new RegExp(
+        `^${LARGE_GROUP} members; the DC answered with (range retrieval \\(member;range=0-1499\\)|all values at once \\(no range retrieval on this DC\\))$`,
+      ),
+    );
   });
 
   it('wrote nothing outside the scratch OU (the change log)', async () => {
@@ -109,10 +132,17 @@ describe('rehearsal on the test DC', { timeout: 900_000 }, () => {
     const cleanup = rows().find((r) => r.Area === 'Cleanup');
     assert.equal(cleanup?.Status, 'Pass', String(cleanup?.Reason));
     const leftovers = await admin.search('DC=example,DC=com', { scope: 'one', filter: '(ou=JumpCloudADI-Rehearsal-*)', attributes: ['ou'] });
-    assert.deepEqual(leftovers.map((e) => e.dn), []);
+    assert.deepEqual(
+      leftovers.map((e) => e.dn),
+      [],
+    );
     const removed = String(cleanup?.Evidence);
     for (const m of removed.matchAll(/sandbox process (\d+)/g)) assert.throws(() => process.kill(Number(m[1]), 0), 'the sandbox process is gone');
-    for (const folder of removed.replace(/^removed: /, '').split('; ').filter((f) => f.startsWith('/'))) assert.ok(!existsSync(folder), `${folder} is gone`);
+    for (const folder of removed
+      .replace(/^removed: /, '')
+      .split('; ')
+      .filter((f) => f.startsWith('/')))
+      assert.ok(!existsSync(folder), `${folder} is gone`);
     assert.ok(!existsSync(manifestFile), 'the manifest is removed once everything is');
   });
 });

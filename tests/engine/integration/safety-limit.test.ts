@@ -30,11 +30,18 @@ describe('rolling safety limit: sandbox → Samba AD', () => {
   async function engine(command: string, extra: Record<string, unknown> = {}) {
     const out: string[] = [];
     // Each call its own journal: nothing but AD connects one run to the next.
-    const code = await execRequest(JSON.stringify({ protocol: 1, command, params: { ...params, journalFile: join(work, `journal-${++run}.jsonl`), ...extra } }), {
-      writeLine: (l) => out.push(l),
-      env: { JCADI_LOG_FILE: join(work, 'engine.log') },
-    });
-    const lines = out.join('').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const code = await execRequest(
+      JSON.stringify({ protocol: 1, command, params: { ...params, journalFile: join(work, `journal-${++run}.jsonl`), ...extra } }),
+      {
+        writeLine: (l) => out.push(l),
+        env: { JCADI_LOG_FILE: join(work, 'engine.log') },
+      },
+    );
+    const lines = out
+      .join('')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     return {
       code,
       records: lines.filter((l) => l.type === 'record').map((l) => l.data as Record<string, unknown>),
@@ -49,23 +56,39 @@ describe('rolling safety limit: sandbox → Samba AD', () => {
     return res.body as Record<string, unknown>;
   };
   const disabledCount = async () => {
-    const users = await fx.session.search(fx.rootDN, { scope: 'sub', filter: '(&(objectClass=user)(userAccountControl:1.2.840.113556.1.4.803:=2))', attributes: ['cn'] });
+    const users = await fx.session.search(fx.rootDN, {
+      scope: 'sub',
+      filter: '(&(objectClass=user)(userAccountControl:1.2.840.113556.1.4.803:=2))',
+      attributes: ['cn'],
+    });
     return users.length;
   };
   const unbind = async (ids: string[]) => {
     for (const target of ids) await admin('POST', '/domains/DC=example;DC=com/bindings', { op: 'remove', type: 'user', target });
   };
-  const heldOf = (result: Awaited<ReturnType<typeof engine>>) => (result.records.find((r) => r.Applied !== undefined)?.Held ?? []) as Array<Record<string, unknown>>;
+  const heldOf = (result: Awaited<ReturnType<typeof engine>>) =>
+    (result.records.find((r) => r.Applied !== undefined)?.Held ?? []) as Array<Record<string, unknown>>;
 
   before(async () => {
     sb = await startTestSandbox({ seed: 'empty' });
     fx = await openFixture('jcadi-safety');
     await admin('POST', '/domains', { domain: 'DC=example;DC=com' });
     for (let i = 1; i <= USERS; i++) {
-      const created = await admin('POST', '/users', { username: `sl.user${i}`, email: `sl.user${i}@example.com`, firstname: 'Safe', lastname: `User${i}`, bindToDomain: 'DC=example;DC=com' });
+      const created = await admin('POST', '/users', {
+        username: `sl.user${i}`,
+        email: `sl.user${i}@example.com`,
+        firstname: 'Safe',
+        lastname: `User${i}`,
+        bindToDomain: 'DC=example;DC=com',
+      });
       userIds.push(String(created._id));
     }
-    params = { jumpcloud: { baseUrl: sb.url, apiKey: sb.apiKey, caFile: sb.caFile }, dc: adminDc(), domain: 'DC=example;DC=com', rootUserDN: fx.rootDN.replace(/,/g, ';') };
+    params = {
+      jumpcloud: { baseUrl: sb.url, apiKey: sb.apiKey, caFile: sb.caFile },
+      dc: adminDc(),
+      domain: 'DC=example;DC=com',
+      rootUserDN: fx.rootDN.replace(/,/g, ';'),
+    };
     const first = await engine('sync');
     assert.equal(first.code, 0, first.raw.slice(0, 2000));
   });
@@ -90,7 +113,10 @@ describe('rolling safety limit: sandbox → Samba AD', () => {
     assert.deepEqual(heldOf(two), [{ Kind: 'disable', Held: 6, InWindow: 6, Limit: 6 }]);
     assert.equal(two.errors[0]?.id, 'Sync.SafetyLimit', JSON.stringify(two.errors));
     assert.match(String(two.errors[0]?.message), /Approve-JCSyncSafetyLimit -SafetyKind disable/);
-    assert.ok(two.journal.some((e) => e.kind === 'safetyLimit' && e.outcome === 'reported' && e.target === 'disable'), 'the hold is in the history');
+    assert.ok(
+      two.journal.some((e) => e.kind === 'safetyLimit' && e.outcome === 'reported' && e.target === 'disable'),
+      'the hold is in the history',
+    );
     assert.ok(!two.journal.some((e) => e.kind === 'disableUser'));
     assert.equal(await disabledCount(), 6, 'nothing disabled while held');
     // A new process (a restart, another server) still holds: the count is in AD.
@@ -119,7 +145,10 @@ describe('rolling safety limit: sandbox → Samba AD', () => {
     const four = await engine('sync');
     assert.deepEqual(heldOf(four), [{ Kind: 'disable', Held: 6, InWindow: 18, Limit: 12 }]);
     assert.equal(await disabledCount(), 18);
-    assert.equal((await engine('safety-approve', { kind: 'disable', dc: adminDc(), rootUserDN: params.rootUserDN, domain: undefined, jumpcloud: undefined })).code, 0);
+    assert.equal(
+      (await engine('safety-approve', { kind: 'disable', dc: adminDc(), rootUserDN: params.rootUserDN, domain: undefined, jumpcloud: undefined })).code,
+      0,
+    );
     assert.equal((await engine('sync')).code, 0);
     assert.equal(await disabledCount(), 24);
 
@@ -131,10 +160,17 @@ describe('rolling safety limit: sandbox → Samba AD', () => {
     const none = await engine('safety-approve', { kind: 'rename', dc: adminDc(), rootUserDN: params.rootUserDN, domain: undefined, jumpcloud: undefined });
     assert.notEqual(none.code, 0);
     assert.match(none.raw, /Sync.NothingHeld/);
-    assert.equal((await engine('safety-approve', { kind: 'disable', dc: adminDc(), rootUserDN: params.rootUserDN, domain: undefined, jumpcloud: undefined })).code, 0);
+    assert.equal(
+      (await engine('safety-approve', { kind: 'disable', dc: adminDc(), rootUserDN: params.rootUserDN, domain: undefined, jumpcloud: undefined })).code,
+      0,
+    );
     assert.equal((await engine('sync')).code, 0);
     assert.equal(await disabledCount(), 25);
-    const [ledger] = await fx.session.search(`CN=jcsync-safety-ledger,${fx.rootDN}`, { scope: 'base', filter: '(objectClass=group)', attributes: ['sAMAccountName'] });
+    const [ledger] = await fx.session.search(`CN=jcsync-safety-ledger,${fx.rootDN}`, {
+      scope: 'base',
+      filter: '(objectClass=group)',
+      attributes: ['sAMAccountName'],
+    });
     assert.equal(String(ledger?.sAMAccountName), ledgerAccountName(fx.rootDN), 'the ledger carries the name derived from its root');
   });
 

@@ -65,7 +65,10 @@ describe('sandbox agent channel', () => {
       assert.match(err.message, /already used/);
       return true;
     });
-    await assert.rejects(exchangeConnectKey(transport(), { ...request, connectKey: 'jcck_made_up' }), (err: unknown) => err instanceof EngineError && err.id === 'JumpCloud.ConnectKeyInvalid');
+    await assert.rejects(
+      exchangeConnectKey(transport(), { ...request, connectKey: 'jcck_made_up' }),
+      (err: unknown) => err instanceof EngineError && err.id === 'JumpCloud.ConnectKeyInvalid',
+    );
     assert.equal((await agentStates()).get(created.id), 'active');
   });
 
@@ -76,12 +79,15 @@ describe('sandbox agent channel', () => {
     clock += 7 * DAY_MS - 1000;
     await exchangeConnectKey(transport(), { connectKey: early.connectKey, publicKey: keys.publicKey, hostname: 'DC2', version: '0.1.0' });
     clock += 2000;
-    await assert.rejects(exchangeConnectKey(transport(), { connectKey: late.connectKey, publicKey: keys.publicKey, hostname: 'DC3', version: '0.1.0' }), (err: unknown) => {
-      assert.ok(err instanceof EngineError);
-      assert.equal(err.id, 'JumpCloud.ConnectKeyExpired');
-      assert.match(err.message, /expired/);
-      return true;
-    });
+    await assert.rejects(
+      exchangeConnectKey(transport(), { connectKey: late.connectKey, publicKey: keys.publicKey, hostname: 'DC3', version: '0.1.0' }),
+      (err: unknown) => {
+        assert.ok(err instanceof EngineError);
+        assert.equal(err.id, 'JumpCloud.ConnectKeyExpired');
+        assert.match(err.message, /expired/);
+        return true;
+      },
+    );
   });
 
   it('keeps one primary and fails over when it goes silent', async () => {
@@ -179,7 +185,10 @@ describe('sandbox agent channel', () => {
       assert.ok(!text.includes(forCher.password?.ciphertext as string));
     }
     const shownZoe = (await sb.call('GET', `/sandbox/admin/events/${forZoe.id}`)).body as { password: Record<string, unknown> };
-    assert.deepEqual({ ...shownZoe.password, acknowledgedAt: null }, { outcome: 'applied', reason: null, acknowledgedBy: a.id, acknowledgedAt: null, sealedFor: [] });
+    assert.deepEqual(
+      { ...shownZoe.password, acknowledgedAt: null },
+      { outcome: 'applied', reason: null, acknowledgedBy: a.id, acknowledgedAt: null, sealedFor: [] },
+    );
     const shownCher = (await sb.call('GET', `/sandbox/admin/events/${forCher.id}`)).body as { password: Record<string, unknown> };
     assert.equal(shownCher.password.outcome, 'rejected');
     assert.match(String(shownCher.password.reason), /0000052D/);

@@ -13,7 +13,10 @@ const root = resolve(__dirname, '../../..');
 const children: ChildProcess[] = [];
 
 function startCli(args: string[]): Promise<{ child: ChildProcess; line: string; announcement: Record<string, unknown> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'engine/src/main.ts'), 'sandbox', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'engine/src/main.ts'), 'sandbox', ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -75,13 +78,22 @@ describe('sandbox CLI', () => {
     const started = await startCli(['--data', join(own, 'data'), '--port', '0', '--api-key-file', keyFile]);
     assert.equal(started.announcement.apiKeyFile, keyFile);
     assert.equal(existsSync(join(own, 'data', 'apikey.secret')), false, 'no key of its own');
-    const client = new JumpCloudClient({ baseUrl: started.announcement.url as string, apiKey: key, ca: readFileSync(started.announcement.caFile as string, 'utf8'), timeoutMs: 5000 });
+    const client = new JumpCloudClient({
+      baseUrl: started.announcement.url as string,
+      apiKey: key,
+      ca: readFileSync(started.announcement.caFile as string, 'utf8'),
+      timeoutMs: 5000,
+    });
     assert.equal(await client.countUsers(), 0);
     client.close();
     assert.equal(await stop(started.child), 0);
 
     writeFileSync(keyFile, 'short\n');
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'engine/src/main.ts'), 'sandbox', '--data', join(own, 'data'), '--api-key-file', keyFile], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(root, 'engine/src/main.ts'), 'sandbox', '--data', join(own, 'data'), '--api-key-file', keyFile],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     children.push(child);
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -91,7 +103,10 @@ describe('sandbox CLI', () => {
   });
 
   it('refuses bad flags with exit 2', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'engine/src/main.ts'), 'sandbox', '--seed', 'huge'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'engine/src/main.ts'), 'sandbox', '--seed', 'huge'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.push(child);
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));

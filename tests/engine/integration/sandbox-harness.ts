@@ -9,7 +9,12 @@ import { startSandbox, type RunningSandbox, type SandboxOptions } from '../../..
 
 export interface TestSandbox extends RunningSandbox {
   client(options?: Partial<JumpCloudClientOptions>): JumpCloudClient;
-  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; headers: Record<string, unknown>; body: unknown }>;
+  call(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; headers: Record<string, unknown>; body: unknown }>;
 }
 
 export async function startTestSandbox(options: Partial<SandboxOptions> = {}): Promise<TestSandbox> {

@@ -58,7 +58,8 @@ describe('service account rotation with a running agent', { timeout: 240_000 }, 
     const [entry] = await fx.session.search(rootDn, { scope: 'sub', filter: `(sAMAccountName=${username})`, attributes: ['sn'] });
     return entry ? first(entry.sn) : null;
   };
-  const rotate = (newPassword: string, extra: Record<string, unknown> = {}) => run('service-account-rotate', { dc: adminDc(), serviceAccount: sam, newPassword, installPath, ...extra });
+  const rotate = (newPassword: string, extra: Record<string, unknown> = {}) =>
+    run('service-account-rotate', { dc: adminDc(), serviceAccount: sam, newPassword, installPath, ...extra });
 
   before(async () => {
     assertEngineBuilt();
@@ -77,7 +78,10 @@ describe('service account rotation with a running agent', { timeout: 240_000 }, 
     const jumpcloud = { baseUrl: sb.url, apiKey: sb.apiKey, caFile: sb.caFile };
     const key = await exec('agent-connect-key-new', { jumpcloud, domain: DOMAIN }, execLog);
     assert.equal(key.code, 0, key.raw);
-    const installed = await installAgent({ jumpcloud, rootUserDN: adi(rootDn), connectKey: String(key.records[0]?.Key), serviceAccount: { bindDN: upn, password: passwords[0] as string } }, execLog);
+    const installed = await installAgent(
+      { jumpcloud, rootUserDN: adi(rootDn), connectKey: String(key.records[0]?.Key), serviceAccount: { bindDN: upn, password: passwords[0] as string } },
+      execLog,
+    );
     installPath = installed.installPath;
     outputs.push(installed.result);
     assert.equal(installed.result.code, 0, installed.result.raw);
@@ -140,7 +144,13 @@ describe('service account rotation with a running agent', { timeout: 240_000 }, 
 
   it('refuses an install whose agent binds as another account, before changing anything', async () => {
     const otherSam = `${sam}o`;
-    const other = await run('service-account-create', { dc: adminDc(), container: adi(fx.rootDN), samAccountName: otherSam, givenName: 'Other', password: strong('o') });
+    const other = await run('service-account-create', {
+      dc: adminDc(),
+      container: adi(fx.rootDN),
+      samAccountName: otherSam,
+      givenName: 'Other',
+      password: strong('o'),
+    });
     assert.equal(other.code, 0, other.raw);
     const before = readFileSync(paths().config, 'utf8');
     const result = await run('service-account-rotate', { dc: adminDc(), serviceAccount: otherSam, newPassword: strong('x'), installPath });

@@ -52,7 +52,13 @@ function installFolder(name: string, behaviour: string): string {
 function startHost(folder: string, stopTimeoutSeconds = 5): HostRun {
   const host = spawn('dotnet', [HOST_DLL, '--console', '--folder', folder, '--stop-timeout-seconds', String(stopTimeoutSeconds)], {
     stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, DOTNET_NOLOGO: '1', DOTNET_CLI_TELEMETRY_OPTOUT: '1', JCADI_LOG_FILE: join(work, 'must-not-reach-the-agent.log'), HOST_ENV_MARKER: 'inherited' },
+    env: {
+      ...process.env,
+      DOTNET_NOLOGO: '1',
+      DOTNET_CLI_TELEMETRY_OPTOUT: '1',
+      JCADI_LOG_FILE: join(work, 'must-not-reach-the-agent.log'),
+      HOST_ENV_MARKER: 'inherited',
+    },
   });
   let stdout = '';
   let stderr = '';
@@ -107,7 +113,11 @@ describe('Windows service host: supervision under .NET (console mode)', { timeou
     assert.deepEqual(seen.argv, ['run', '--config', join(run.folder, 'agent.json'), '--stop-on-stdin-close']);
     assert.equal(seen.cwd, run.folder);
     assert.equal(seen.env.HOST_ENV_MARKER, 'inherited', 'the service environment is passed on');
-    assert.deepEqual(Object.keys(seen.env).filter((k) => k.startsWith('JCADI_')), [], 'no JCADI_* switch reaches the agent');
+    assert.deepEqual(
+      Object.keys(seen.env).filter((k) => k.startsWith('JCADI_')),
+      [],
+      'no JCADI_* switch reaches the agent',
+    );
     run.closeStdin();
     const { code, outcome } = await run.done;
     assert.equal(readFileSync(join(run.folder, 'stopped.txt'), 'utf8'), 'stdin ended', 'the agent saw its stdin end');
@@ -142,7 +152,10 @@ describe('Windows service host: supervision under .NET (console mode)', { timeou
     assert.deepEqual(outcome, { event: 'exitedOnItsOwn', agentExitCode: 2, serviceExitCode: 0, restart: false, stopRequested: false, killed: false });
     assert.equal(code, 0);
     const log = readFileSync(join(run.folder, 'logs', 'service.log'), 'utf8');
-    assert.match(log, /error The sync agent stopped with exit code 2: its configuration is invalid or JumpCloud refused its connect key\. It said: jcadi-engine run: JumpCloud\.ConnectKeyUsed/);
+    assert.match(
+      log,
+      /error The sync agent stopped with exit code 2: its configuration is invalid or JumpCloud refused its connect key\. It said: jcadi-engine run: JumpCloud\.ConnectKeyUsed/,
+    );
     assert.match(log, /not restarted/);
   });
 

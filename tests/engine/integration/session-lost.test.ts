@@ -21,7 +21,12 @@ describe('AdSession after its connection is lost', () => {
     socket.destroy();
     await closed;
     const started = Date.now();
-    const attempts = await Promise.allSettled([session.readObject(base, ['dc']), session.search(base, { scope: 'base' }), session.rootDse(), session.readObject(base, ['dc'])]);
+    const attempts = await Promise.allSettled([
+      session.readObject(base, ['dc']),
+      session.search(base, { scope: 'base' }),
+      session.rootDse(),
+      session.readObject(base, ['dc']),
+    ]);
     for (const attempt of attempts) {
       assert.equal(attempt.status, 'rejected');
       const reason = (attempt as PromiseRejectedResult).reason as EngineError;
@@ -31,7 +36,10 @@ describe('AdSession after its connection is lost', () => {
     }
     assert.ok(Date.now() - started < 2000, 'at once, without waiting for a timeout');
     assert.equal(session.lost.aborted, true);
-    assert.throws(() => session.ldapClient, (err: EngineError) => err.id === 'AD.Unreachable');
+    assert.throws(
+      () => session.ldapClient,
+      (err: EngineError) => err.id === 'AD.Unreachable',
+    );
     await session.close();
   });
 });

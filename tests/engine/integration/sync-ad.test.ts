@@ -11,7 +11,13 @@ import { testDc } from '../helpers/testdc';
 
 const id = (n: number) => n.toString(16).padStart(24, 'a');
 const user = (n: number, over: Partial<DesiredUser> = {}): DesiredUser => ({
-  jcId: id(n), username: `u${n}-it`, firstName: `First${n}`, lastName: `Last${n}`, email: `u${n}@example.com`, suspended: false, ...over,
+  jcId: id(n),
+  username: `u${n}-it`,
+  firstName: `First${n}`,
+  lastName: `Last${n}`,
+  email: `u${n}@example.com`,
+  suspended: false,
+  ...over,
 });
 const first = (v: unknown) => (Array.isArray(v) ? v[0] : v);
 
@@ -29,7 +35,15 @@ describe('sync into AD (Samba)', () => {
     const { plan, outcome } = await fx.sync(desired, {}, (jcId) => (jcId === id(1) ? 'Initial-Passw0rd!' : 'Other-Passw0rd!9'));
     assert.deepEqual(plan.counts, { createUser: 2 });
     assert.equal(outcome?.failed, 0, JSON.stringify(outcome?.failures));
-    const u1 = await fx.read(`CN=u1-it,${fx.rootDN}`, ['givenName', 'sn', 'mail', 'userPrincipalName', 'userAccountControl', 'adminDescription', 'displayName']);
+    const u1 = await fx.read(`CN=u1-it,${fx.rootDN}`, [
+      'givenName',
+      'sn',
+      'mail',
+      'userPrincipalName',
+      'userAccountControl',
+      'adminDescription',
+      'displayName',
+    ]);
     assert.equal(first(u1?.givenName), 'First1');
     assert.equal(first(u1?.sn), 'Last1');
     assert.equal(first(u1?.mail), 'u1@example.com');
@@ -42,7 +56,12 @@ describe('sync into AD (Samba)', () => {
 
     // The password really works: bind as the user over LDAPS.
     const info = testDc();
-    const client = new Client({ url: `ldaps://${info.host}:${info.port}`, tlsOptions: { ca: [readFileSync(info.caFile)] }, timeout: 5000, connectTimeout: 5000 });
+    const client = new Client({
+      url: `ldaps://${info.host}:${info.port}`,
+      tlsOptions: { ca: [readFileSync(info.caFile)] },
+      timeout: 5000,
+      connectTimeout: 5000,
+    });
     await client.bind('u1-it@example.com', 'Initial-Passw0rd!');
     await client.unbind();
 
@@ -94,11 +113,23 @@ describe('sync into AD (Samba)', () => {
     assert.equal(outcome?.failed, 0, JSON.stringify(outcome?.failures));
     const g = await fx.read(`CN=Engineering-it,${fx.rootDN}`, ['member', 'groupType', 'description']);
     assert.equal(first(g?.groupType), '-2147483646');
-    assert.deepEqual([(g?.member as string[])].flat().map((m) => m.split(',')[0]).sort(), ['CN=u10-it', 'CN=u11-it']);
+    assert.deepEqual(
+      [g?.member as string[]]
+        .flat()
+        .map((m) => m.split(',')[0])
+        .sort(),
+      ['CN=u10-it', 'CN=u11-it'],
+    );
 
     await fx.sync({ users, groups: [{ ...group, memberJcIds: [id(11), id(12)] }] }, { force: true });
     const g2 = await fx.read(`CN=Engineering-it,${fx.rootDN}`, ['member']);
-    assert.deepEqual([(g2?.member as string[])].flat().map((m) => m.split(',')[0]).sort(), ['CN=u11-it', 'CN=u12-it']);
+    assert.deepEqual(
+      [g2?.member as string[]]
+        .flat()
+        .map((m) => m.split(',')[0])
+        .sort(),
+      ['CN=u11-it', 'CN=u12-it'],
+    );
     assert.deepEqual((await fx.planOnly({ users, groups: [{ ...group, memberJcIds: [id(11), id(12)] }] }, { force: true })).operations, []);
   });
 
@@ -141,6 +172,9 @@ describe('sync into AD (Samba)', () => {
     assert.ok(afterEntries.find((e) => first(e.sn) === 'Ångström'));
     const g = afterEntries.find((e) => first(e.cn) === '#R&D (EU) ✓');
     assert.ok(g);
-    assert.deepEqual((await fx.planOnly({ users: hostile, groups }, { force: true })).operations.filter((o) => o.kind !== 'skip'), []);
+    assert.deepEqual(
+      (await fx.planOnly({ users: hostile, groups }, { force: true })).operations.filter((o) => o.kind !== 'skip'),
+      [],
+    );
   });
 });

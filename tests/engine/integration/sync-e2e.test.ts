@@ -27,15 +27,30 @@ describe('sync: JumpCloud sandbox → Samba AD', () => {
       writeLine: (l) => out.push(l),
       env: { JCADI_LOG_FILE: join(work, 'engine.log') },
     });
-    const lines = out.join('').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    return { code, lines, records: lines.filter((l) => l.type === 'record').map((l) => l.data as Record<string, unknown>), errors: lines.filter((l) => l.type === 'error'), raw: out.join('') };
+    const lines = out
+      .join('')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    return {
+      code,
+      lines,
+      records: lines.filter((l) => l.type === 'record').map((l) => l.data as Record<string, unknown>),
+      errors: lines.filter((l) => l.type === 'error'),
+      raw: out.join(''),
+    };
   }
   const admin = async (method: string, path: string, body?: unknown) => {
     const res = await sb.call(method, `/sandbox/admin${path}`, body);
     assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body as Record<string, unknown>;
   };
-  const usersInRoot = async () => fx.session.search(fx.rootDN, { scope: 'sub', filter: '(objectClass=user)', attributes: ['sAMAccountName', 'adminDescription', 'userAccountControl', 'sn', 'objectGUID'] });
+  const usersInRoot = async () =>
+    fx.session.search(fx.rootDN, {
+      scope: 'sub',
+      filter: '(objectClass=user)',
+      attributes: ['sAMAccountName', 'adminDescription', 'userAccountControl', 'sn', 'objectGUID'],
+    });
 
   before(async () => {
     sb = await startTestSandbox({ seed: 'empty' });
@@ -44,7 +59,14 @@ describe('sync: JumpCloud sandbox → Samba AD', () => {
     await admin('POST', '/domains', { domain: 'DC=example;DC=com' });
     await admin('POST', '/groups', { name: 'Sales-e2e', description: 'Sales team', bindToDomain: 'DC=example;DC=com' });
     for (let i = 1; i <= 6; i++) {
-      await admin('POST', '/users', { username: `e2e.user${i}`, email: `e2e.user${i}@example.com`, firstname: `Ann${i}`, lastname: `Lee${i}`, groups: i <= 4 ? ['Sales-e2e'] : [], bindToDomain: i === 5 ? 'DC=example;DC=com' : undefined });
+      await admin('POST', '/users', {
+        username: `e2e.user${i}`,
+        email: `e2e.user${i}@example.com`,
+        firstname: `Ann${i}`,
+        lastname: `Lee${i}`,
+        groups: i <= 4 ? ['Sales-e2e'] : [],
+        bindToDomain: i === 5 ? 'DC=example;DC=com' : undefined,
+      });
     }
     params = {
       jumpcloud: { baseUrl: sb.url, apiKey: sb.apiKey, caFile: sb.caFile },

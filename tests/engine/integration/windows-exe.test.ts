@@ -39,9 +39,15 @@ describe('Windows engine under wine', { skip }, () => {
   });
 
   it('answers a request over stdin with protocol lines', { timeout: 240_000 }, () => {
-    const { status, stdout } = runUnderWine(['exec'], JSON.stringify({ protocol: 1, command: 'test-rootdn', params: { rootUserDN: 'OU=Corporate Users;DC=example;DC=com' } }));
+    const { status, stdout } = runUnderWine(
+      ['exec'],
+      JSON.stringify({ protocol: 1, command: 'test-rootdn', params: { rootUserDN: 'OU=Corporate Users;DC=example;DC=com' } }),
+    );
     assert.equal(status, 0);
-    const lines = stdout.trim().split(/\r?\n/).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = stdout
+      .trim()
+      .split(/\r?\n/)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.equal(lines.at(-1)?.type, 'result');
     const record = lines.find((l) => l.type === 'record');
     assert.equal((record?.data as Record<string, unknown>).LdapDN, 'OU=Corporate Users,DC=example,DC=com');
@@ -52,12 +58,16 @@ describe('Windows engine under wine', { skip }, () => {
     assert.match(stdout, /"Platform":"win32"/);
   });
 
-  it('refuses to create its state folder when it cannot set the folder\'s access (no Windows PowerShell under wine)', { timeout: 240_000 }, () => {
+  it("refuses to create its state folder when it cannot set the folder's access (no Windows PowerShell under wine)", { timeout: 240_000 }, () => {
     // A state folder left by an older engine would be used as it is (only links are refused then).
     rmSync(join(WINEPREFIX, 'drive_c', 'ProgramData', 'JumpCloudADI'), { recursive: true, force: true });
     const { status, stdout } = runUnderWine(['exec'], JSON.stringify({ protocol: 1, command: 'version' }), { stateFolder: true });
     assert.equal(status, 2);
-    const error = stdout.trim().split(/\r?\n/).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.type === 'error');
+    const error = stdout
+      .trim()
+      .split(/\r?\n/)
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.type === 'error');
     assert.equal(error?.id, 'Folder.SecureFailed');
     assert.match(String(error?.message), /JumpCloudADI: .*powershell\.exe/i);
   });

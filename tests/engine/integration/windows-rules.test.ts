@@ -26,7 +26,13 @@ import { adminDc, testDc } from '../helpers/testdc';
 const tag = randomBytes(3).toString('hex');
 const id = (n: number) => `${tag}${n.toString(16).padStart(18, '0')}`;
 const user = (n: number, over: Partial<DesiredUser> = {}): DesiredUser => ({
-  jcId: id(n), username: `winad${n}-${tag}`, firstName: `First${n}`, lastName: `Last${n}`, email: null, suspended: false, ...over,
+  jcId: id(n),
+  username: `winad${n}-${tag}`,
+  firstName: `First${n}`,
+  lastName: `Last${n}`,
+  email: null,
+  suspended: false,
+  ...over,
 });
 const first = (v: unknown) => String(Array.isArray(v) ? v[0] : v);
 const skipOf = (ops: PlanOp[]) => ops.find((o): o is Extract<PlanOp, { kind: 'skip' }> => o.kind === 'skip');
@@ -39,8 +45,7 @@ describe('Windows rules Samba does not enforce (test DC)', () => {
   const takenUpn = `winad9-${tag}@example.com`;
 
   /** Reader → planner → applier with the global catalog forced on, as a multi-domain forest would. */
-  const readForest = (desired: DesiredState) =>
-    readActualState(gcSession, { rootDN: fx.rootDN, candidateNames: desired.users.map((u) => u.username) });
+  const readForest = (desired: DesiredState) => readActualState(gcSession, { rootDN: fx.rootDN, candidateNames: desired.users.map((u) => u.username) });
   const sync = async (desired: DesiredState, password = 'Winad-Passw0rd!1') => {
     const actual = await readForest(desired);
     const p = plan(desired, actual, { ...DEFAULT_PLAN_OPTIONS, force: true });
@@ -82,7 +87,10 @@ describe('Windows rules Samba does not enforce (test DC)', () => {
     const { actual, plan: p, outcome } = await sync(desired);
     assert.equal(actual.upnScope?.scope, 'forest');
     assert.match(actual.upnScope?.server ?? '', /:3269$/);
-    assert.deepEqual(p.operations.map((o) => o.kind), ['skip']);
+    assert.deepEqual(
+      p.operations.map((o) => o.kind),
+      ['skip'],
+    );
     assert.equal(skipOf(p.operations)?.code, 'NameTaken');
     assert.match(skipOf(p.operations)?.reason ?? '', new RegExp(`used by ${holderDn} elsewhere in the forest`));
     assert.equal(outcome.failed, 0);
@@ -136,7 +144,10 @@ describe('Windows rules Samba does not enforce (test DC)', () => {
     await sync({ users: [user(3, { suspended: true })], groups: [] }, 'Other-Passw0rd!2');
     assert.equal(Number(first((await fx.read(dn, ['userAccountControl']))?.userAccountControl)) & 2, 2, 'disabled');
     const { plan: p } = await sync({ users: [user(3)], groups: [] }, 'Other-Passw0rd!2');
-    assert.deepEqual(p.operations.map((o) => o.kind), ['enableUser']);
+    assert.deepEqual(
+      p.operations.map((o) => o.kind),
+      ['enableUser'],
+    );
     const after = await fx.read(dn, ['userAccountControl', 'pwdLastSet']);
     assert.equal(Number(first(after?.userAccountControl)) & 2, 0, 'enabled');
     assert.equal(first(after?.pwdLastSet), '0', 'still "must change at next logon"');
@@ -145,7 +156,12 @@ describe('Windows rules Samba does not enforce (test DC)', () => {
     // which AD says only for the right password; a wrong one gets data 52e.
     const info = testDc();
     const bind = async (secret: string): Promise<string> => {
-      const client = new Client({ url: `ldaps://${info.host}:${info.port}`, tlsOptions: { ca: [readFileSync(info.caFile)] }, timeout: 5000, connectTimeout: 5000 });
+      const client = new Client({
+        url: `ldaps://${info.host}:${info.port}`,
+        tlsOptions: { ca: [readFileSync(info.caFile)] },
+        timeout: 5000,
+        connectTimeout: 5000,
+      });
       try {
         await client.bind(`winad3-${tag}@example.com`, secret);
         return 'ok';

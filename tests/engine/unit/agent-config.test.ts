@@ -164,7 +164,15 @@ describe('agent config', () => {
     assert.equal(read.sync.fullReconcileMinutes, 60);
     assert.equal(read.sync.anchorAttribute, 'adminDescription');
     const secrets = await openAgentSecrets(read, new KeyFileProtector(paths.keyFile));
-    assert.deepEqual(secrets, { bindPassword: 'Bind-Pa55word!', apiKey: 'api-key-123456', connectKey: 'jcck_connect-key-value', agentSecret: null, privateKeyPem: null, proxyPassword: null, anchorKey: null });
+    assert.deepEqual(secrets, {
+      bindPassword: 'Bind-Pa55word!',
+      apiKey: 'api-key-123456',
+      connectKey: 'jcck_connect-key-value',
+      agentSecret: null,
+      privateKeyPem: null,
+      proxyPassword: null,
+      anchorKey: null,
+    });
     assert.ok(!existsSync(`${paths.config}.${process.pid}.tmp`));
   });
 
@@ -202,9 +210,15 @@ describe('agent config', () => {
 
   it('reports a damaged config and a missing one with stable ids', () => {
     const dir = work();
-    assert.throws(() => readAgentConfig(join(dir, 'agent.json')), (e: EngineError) => e.id === 'Agent.NotInstalled');
+    assert.throws(
+      () => readAgentConfig(join(dir, 'agent.json')),
+      (e: EngineError) => e.id === 'Agent.NotInstalled',
+    );
     writeFileSync(join(dir, 'agent.json'), '{"configVersion": 1}');
-    assert.throws(() => readAgentConfig(join(dir, 'agent.json')), (e: EngineError) => e.id === 'Agent.ConfigInvalid' && /serverType/.test(e.message));
+    assert.throws(
+      () => readAgentConfig(join(dir, 'agent.json')),
+      (e: EngineError) => e.id === 'Agent.ConfigInvalid' && /serverType/.test(e.message),
+    );
   });
 
   it('defaults the install path like the wizard', () => {

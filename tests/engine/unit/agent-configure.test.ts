@@ -33,7 +33,11 @@ const refusedWith = (id: string, message: RegExp) => (err: unknown) => err insta
 
 describe('agent-configure plan', () => {
   it('lists only the settings that really change, in the next config', () => {
-    const result = plan(installed(), { sync: { fullReconcileMinutes: 60, offboardPollSeconds: 30, logLevel: 'debug' }, jumpcloudApiKey: 'Current-Api-Key-1234', jumpcloudTimeoutMs: 60_000 });
+    const result = plan(installed(), {
+      sync: { fullReconcileMinutes: 60, offboardPollSeconds: 30, logLevel: 'debug' },
+      jumpcloudApiKey: 'Current-Api-Key-1234',
+      jumpcloudTimeoutMs: 60_000,
+    });
     assert.deepEqual(result.changes, [
       { setting: 'sync.offboardPollSeconds', before: 10, after: 30 },
       { setting: 'sync.logLevel', before: 'info', after: 'debug' },
@@ -47,7 +51,10 @@ describe('agent-configure plan', () => {
   });
 
   it('shows a new API key and proxy password only as "(changed)"', () => {
-    const result = plan(installed(), { jumpcloudApiKey: 'New-Api-Key-5678', proxy: { url: 'http://proxy.corp:3128', username: 'svc', password: 'Proxy-Pw-9' } });
+    const result = plan(installed(), {
+      jumpcloudApiKey: 'New-Api-Key-5678',
+      proxy: { url: 'http://proxy.corp:3128', username: 'svc', password: 'Proxy-Pw-9' },
+    });
     assert.equal(result.apiKey, 'New-Api-Key-5678');
     assert.deepEqual(result.proxy, { setting: { url: 'http://proxy.corp:3128', username: 'svc', password: 'Proxy-Pw-9', bypass: [] } });
     assert.ok(result.checkJumpCloud);
@@ -102,11 +109,20 @@ describe('agent-configure plan', () => {
   });
 
   it('refuses what defines the managed objects, naming the way to change it; the installed value is no change', () => {
-    assert.throws(() => plan(installed(), { sync: { anchorAttribute: 'extensionAttribute1' } }), refusedWith('Agent.SettingNotChangeable', /anchor attribute.*Uninstall-JCSyncAgent/));
+    assert.throws(
+      () => plan(installed(), { sync: { anchorAttribute: 'extensionAttribute1' } }),
+      refusedWith('Agent.SettingNotChangeable', /anchor attribute.*Uninstall-JCSyncAgent/),
+    );
     assert.throws(() => plan(installed(), { connectKey: 'a-connect-key' }), refusedWith('Agent.SettingNotChangeable', /New-JCSyncConnectKey/));
-    assert.throws(() => plan(installed(), { serviceAccount: { bindDN: 'CN=other,CN=Users,DC=example,DC=com' } }), refusedWith('Agent.SettingNotChangeable', /Uninstall-JCSyncAgent/));
+    assert.throws(
+      () => plan(installed(), { serviceAccount: { bindDN: 'CN=other,CN=Users,DC=example,DC=com' } }),
+      refusedWith('Agent.SettingNotChangeable', /Uninstall-JCSyncAgent/),
+    );
     assert.throws(() => plan(installed(), { serverType: 'member' }), refusedWith('Agent.ServerTypeChange', /Uninstall-JCSyncAgent/));
-    assert.equal(plan(installed(), { serverType: 'dc', domain: 'DC=example;DC=com', rootUserDN: 'CN=Users;DC=example;DC=com', mode: 'apiKey' }).changes.length, 0);
+    assert.equal(
+      plan(installed(), { serverType: 'dc', domain: 'DC=example;DC=com', rootUserDN: 'CN=Users;DC=example;DC=com', mode: 'apiKey' }).changes.length,
+      0,
+    );
   });
 
   it('takes the config schema bounds for the sync settings', () => {
@@ -120,8 +136,14 @@ describe('agent-configure plan', () => {
     const p = plan(installed(), { sync: { privilegedGroups: ['Tier0 Admins', 'S-1-5-21-1-2-3-1105'], safetyWindowHours: 48 } });
     assert.deepEqual(p.next.sync.privilegedGroups, ['Tier0 Admins', 'S-1-5-21-1-2-3-1105']);
     assert.equal(p.next.sync.safetyWindowHours, 48);
-    assert.deepEqual(p.changes.find((c) => c.setting === 'sync.safetyWindowHours'), { setting: 'sync.safetyWindowHours', before: 24, after: 48 });
-    assert.deepEqual(p.changes.find((c) => c.setting === 'sync.privilegedGroups'), { setting: 'sync.privilegedGroups', before: '', after: 'Tier0 Admins, S-1-5-21-1-2-3-1105' });
+    assert.deepEqual(
+      p.changes.find((c) => c.setting === 'sync.safetyWindowHours'),
+      { setting: 'sync.safetyWindowHours', before: 24, after: 48 },
+    );
+    assert.deepEqual(
+      p.changes.find((c) => c.setting === 'sync.privilegedGroups'),
+      { setting: 'sync.privilegedGroups', before: '', after: 'Tier0 Admins, S-1-5-21-1-2-3-1105' },
+    );
     assert.equal(plan(installed(), { sync: { privilegedGroups: [] } }).changes.length, 0, 'the same (empty) list is no change');
   });
 });

@@ -6,7 +6,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { planBatch } from '../../../engine/src/agent/events';
-import { backoffMs, deferOperations, failureKey, objectKey, recordFailure, recordSuccesses, releaseObjects, retryQuarantined, type Failures } from '../../../engine/src/agent/failures';
+import {
+  backoffMs,
+  deferOperations,
+  failureKey,
+  objectKey,
+  recordFailure,
+  recordSuccesses,
+  releaseObjects,
+  retryQuarantined,
+  type Failures,
+} from '../../../engine/src/agent/failures';
 import { filterHistory } from '../../../engine/src/agent/history';
 import { offboard, offboardDecisions, scanStart, type ManagedUserState, type OffboardContext } from '../../../engine/src/agent/offboard';
 import { initialState, readAgentState, StateStore } from '../../../engine/src/agent/state';
@@ -25,7 +35,10 @@ const failure = (n = 1) => ({ kind: 'createUser', target: 'CN=a,OU=R', jcId: 'u1
 
 describe('per-object backoff and quarantine', () => {
   it('doubles the delay up to the maximum, and quarantines after N failures in a row', () => {
-    assert.deepEqual([1, 2, 3, 4, 5].map((n) => backoffMs(n, policy)), [1000, 2000, 4000, 8000, 8000]);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5].map((n) => backoffMs(n, policy)),
+      [1000, 2000, 4000, 8000, 8000],
+    );
     const failures: Failures = {};
     const first = recordFailure(failures, 'user:u1', failure(1), t0, policy);
     assert.equal(first.count, 1);
@@ -54,7 +67,10 @@ describe('per-object backoff and quarantine', () => {
     recordFailure(failures, 'user:u1', failure(), t0, policy);
     recordFailure(failures, 'user:u3', { ...failure(), kind: 'renameUser', jcId: 'u3' }, t0, policy);
     const early = deferOperations(planOf(ops), failures, at(500));
-    assert.deepEqual(early.plan.operations.map((o) => objectKey(o)), ['user:u2', 'member:cn=g,ou=r|cn=b,ou=r']);
+    assert.deepEqual(
+      early.plan.operations.map((o) => objectKey(o)),
+      ['user:u2', 'member:cn=g,ou=r|cn=b,ou=r'],
+    );
     assert.equal(early.deferred.length, 4);
     assert.deepEqual(early.plan.counts, { createUser: 1, addMember: 1 });
     const later = deferOperations(planOf(ops), failures, at(1500));
@@ -106,7 +122,15 @@ describe('per-object backoff and quarantine', () => {
 
 describe('change events → what the agent does', () => {
   let seq = 0;
-  const ev = (type: string, data: Record<string, unknown>, extra: Partial<ChangeEvent> = {}): ChangeEvent => ({ id: `e${++seq}`, seq, type, at: '', domainId: null, data, ...extra });
+  const ev = (type: string, data: Record<string, unknown>, extra: Partial<ChangeEvent> = {}): ChangeEvent => ({
+    id: `e${++seq}`,
+    seq,
+    type,
+    at: '',
+    domainId: null,
+    data,
+    ...extra,
+  });
 
   it('reconciles for user, group, membership and binding changes; collects the names', () => {
     const batch = planBatch([
@@ -121,7 +145,10 @@ describe('change events → what the agent does', () => {
   });
 
   it('does not reconcile for fields the sync does not map, or for a primary change', () => {
-    const batch = planBatch([ev('user.updated', { user: { _id: 'u1' }, changed: ['jobTitle', 'department'] }), ev('domain.primary_changed', { primaryAgent: 'a2' })]);
+    const batch = planBatch([
+      ev('user.updated', { user: { _id: 'u1' }, changed: ['jobTitle', 'department'] }),
+      ev('domain.primary_changed', { primaryAgent: 'a2' }),
+    ]);
     assert.equal(batch.reconcile, false);
     assert.equal(batch.primaryChanged, true);
     assert.equal(planBatch([ev('user.updated', { user: { _id: 'u1' } })]).reconcile, true, 'unknown changes: reconcile to be safe');
@@ -148,7 +175,10 @@ describe('change events → what the agent does', () => {
     const p1 = ev('user.password_changed', { userId: 'u1', username: 'a' });
     const p2 = ev('user.password_changed', { userId: 'u2', username: 'b' });
     const batch = planBatch([p1, p2]);
-    assert.deepEqual(batch.passwords.map((p) => p.id), [p1.id, p2.id]);
+    assert.deepEqual(
+      batch.passwords.map((p) => p.id),
+      [p1.id, p2.id],
+    );
     assert.equal(batch.reconcile, false);
   });
 });
@@ -225,7 +255,7 @@ describe('offboarding decisions', () => {
   };
   const outage = () => new EngineError('AD.Unreachable', 'the DC is down', { exitCode: ExitCode.Unreachable });
 
-  it('suspends only JumpCloud ids in the domain\'s scope, reading the scope once and only when someone is to be suspended', async () => {
+  it("suspends only JumpCloud ids in the domain's scope, reading the scope once and only when someone is to be suspended", async () => {
     const w = world();
     let reads = 0;
     const inScope = async () => {
@@ -244,10 +274,24 @@ describe('offboarding decisions', () => {
 
   it('a disabled account whose anchor has no valid proof is reported, never suspended or marked', async () => {
     const w = world();
-    const done = await offboard([user('victim', { dn: 'CN=planted', disabled: true, proven: false }, { proof: 'A'.repeat(22) }), user('bare', { disabled: true, proven: false }), user('quiet', { proven: false })], w.ctx);
+    const done = await offboard(
+      [
+        user('victim', { dn: 'CN=planted', disabled: true, proven: false }, { proof: 'A'.repeat(22) }),
+        user('bare', { disabled: true, proven: false }),
+        user('quiet', { proven: false }),
+      ],
+      w.ctx,
+    );
     assert.equal(done.offboarded, 0);
     assert.deepEqual(w.calls, [], 'nothing suspended in JumpCloud, nothing marked in AD');
-    assert.deepEqual(w.journal.map((e) => [e.kind, e.target, e.jcId, e.outcome]), [['skip', 'CN=planted', 'victim', 'reported'], ['skip', 'CN=bare', 'bare', 'reported']], 'an enabled one has nothing to offboard: not reported');
+    assert.deepEqual(
+      w.journal.map((e) => [e.kind, e.target, e.jcId, e.outcome]),
+      [
+        ['skip', 'CN=planted', 'victim', 'reported'],
+        ['skip', 'CN=bare', 'bare', 'reported'],
+      ],
+      'an enabled one has nothing to offboard: not reported',
+    );
     assert.match(w.journal[0]?.detail ?? '', /proof that does not fit/);
     assert.match(w.journal[1]?.detail ?? '', /has no proof/);
   });
@@ -258,7 +302,10 @@ describe('offboarding decisions', () => {
     await offboard([user('u1', { disabled: true }), user('u2'), user('back', {}, { offboarded: true })], { ...w.ctx, staged });
     await offboard([user('u1', { disabled: true })], { ...w.ctx, staged });
     assert.deepEqual(w.calls, [], 'nothing suspended in JumpCloud, nothing marked or unmarked in AD');
-    assert.deepEqual(w.journal.map((e) => [e.jcId, e.kind, e.outcome]), [['u1', 'offboardUser', 'staged']]);
+    assert.deepEqual(
+      w.journal.map((e) => [e.jcId, e.kind, e.outcome]),
+      [['u1', 'offboardUser', 'staged']],
+    );
     assert.match(w.journal[0]?.detail ?? '', /would suspend/);
     await offboard([user('u1')], { ...w.ctx, staged });
     assert.deepEqual(staged, {}, 'enabled again: forgotten');
@@ -288,7 +335,13 @@ describe('offboarding decisions', () => {
     const done = await offboard([user('refused', { disabled: true }), user('deleted', { disabled: true }), user('back', {}, { offboarded: true })], w.ctx);
     assert.deepEqual(w.calls, ['mark deleted', 'unmark back']);
     assert.equal(done.failed, 1);
-    assert.deepEqual(w.journal.map((e) => [e.jcId, e.outcome, e.errorId]), [['refused', 'failed', 'JumpCloud.Forbidden'], ['deleted', 'reported', undefined]]);
+    assert.deepEqual(
+      w.journal.map((e) => [e.jcId, e.outcome, e.errorId]),
+      [
+        ['refused', 'failed', 'JumpCloud.Forbidden'],
+        ['deleted', 'reported', undefined],
+      ],
+    );
     assert.equal(done.offboarded, 0, 'nobody was suspended');
   });
 
@@ -320,7 +373,15 @@ describe('offboarding decisions', () => {
 });
 
 describe('history filter', () => {
-  const entry = (time: string, kind: string, target: string, jcId: string | null, outcome: JournalEntry['outcome']): JournalEntry => ({ time, run: 'r', kind, target, jcId, outcome, detail: '' });
+  const entry = (time: string, kind: string, target: string, jcId: string | null, outcome: JournalEntry['outcome']): JournalEntry => ({
+    time,
+    run: 'r',
+    kind,
+    target,
+    jcId,
+    outcome,
+    detail: '',
+  });
   const entries = [
     entry('2030-01-01T10:00:00Z', 'createUser', 'CN=ann.lee,OU=R', 'u1', 'applied'),
     entry('2030-01-01T11:00:00Z', 'setPassword', 'CN=ann.lee,OU=R', 'u1', 'failed'),
@@ -332,9 +393,15 @@ describe('history filter', () => {
     assert.equal(filterHistory(entries, { user: 'u2' }).length, 1);
     assert.equal(filterHistory(entries, { user: 'bob' }).length, 2);
     assert.equal(filterHistory(entries, { since: new Date('2030-01-01T11:00:00Z'), until: new Date('2030-01-01T12:00:00Z') }).length, 2);
-    assert.deepEqual(filterHistory(entries, { outcome: 'failed' }).map((e) => e.kind), ['setPassword']);
+    assert.deepEqual(
+      filterHistory(entries, { outcome: 'failed' }).map((e) => e.kind),
+      ['setPassword'],
+    );
     assert.equal(filterHistory(entries, { kind: 'createuser' }).length, 2);
-    assert.deepEqual(filterHistory(entries, { last: 1 }).map((e) => e.kind), ['addMember']);
+    assert.deepEqual(
+      filterHistory(entries, { last: 1 }).map((e) => e.kind),
+      ['addMember'],
+    );
   });
 });
 
@@ -343,10 +410,13 @@ describe('state file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'jcadi-state-'));
     const file = join(dir, 'state.json');
     const store = new StateStore(file, readAgentState(file, '0.1.0'));
-    store.update((s) => {
-      s.cursor = 42;
-      s.offboarded.u1 = 'now';
-    }, { flush: true });
+    store.update(
+      (s) => {
+        s.cursor = 42;
+        s.offboarded.u1 = 'now';
+      },
+      { flush: true },
+    );
     assert.equal(statSync(file).mode & 0o777, 0o600);
     assert.equal(readAgentState(file, '0.1.0').cursor, 42);
     writeFileSync(file, '{ broken');

@@ -81,7 +81,23 @@ async function installDir(mode: 'channel' | 'apiKey'): Promise<string> {
   return dir;
 }
 
-const emptyResult = (): ReconcileResult => ({ durationMs: 1, planned: 0, applied: 0, failed: 0, deferred: 0, interrupted: false, refusal: null, failures: [], newSkips: [], retried: [], held: [], newHolds: [], managedObjects: 10, staged: 0, newlyStaged: 0 });
+const emptyResult = (): ReconcileResult => ({
+  durationMs: 1,
+  planned: 0,
+  applied: 0,
+  failed: 0,
+  deferred: 0,
+  interrupted: false,
+  refusal: null,
+  failures: [],
+  newSkips: [],
+  retried: [],
+  held: [],
+  newHolds: [],
+  managedObjects: 10,
+  staged: 0,
+  newlyStaged: 0,
+});
 const fakeSession = { close: async () => undefined } as unknown as AdSession;
 const event = (seq: number, type: string, data: Record<string, unknown>): ChangeEvent => ({ id: `ev-${seq}`, seq, type, at: '2030-01-01T00:00:00Z', data });
 
@@ -142,7 +158,15 @@ function harness(dir: string, overrides: Partial<AgentDeps> & { channel?: AgentD
 /** A fake agent channel: heartbeats answer `primary()`, the feed serves `batches` one by one. */
 function fakeChannel(options: { primary: () => boolean; batches: Array<ChangesResponse | EngineError>; acks?: string[] }): AgentDeps['channel'] {
   return (): AgentChannel => ({
-    heartbeat: async (): Promise<HeartbeatResponse> => ({ agentId: 'agent-1', domainId: 'dom-1', primary: options.primary(), primaryAgentId: options.primary() ? 'agent-1' : 'agent-2', serverTime: '', heartbeatIntervalSeconds: 5, agentTimeoutSeconds: 15 }),
+    heartbeat: async (): Promise<HeartbeatResponse> => ({
+      agentId: 'agent-1',
+      domainId: 'dom-1',
+      primary: options.primary(),
+      primaryAgentId: options.primary() ? 'agent-1' : 'agent-2',
+      serverTime: '',
+      heartbeatIntervalSeconds: 5,
+      agentTimeoutSeconds: 15,
+    }),
     pollChanges: async (cursor: number, poll?: { waitSeconds?: number; signal?: AbortSignal }) => {
       const next = options.batches.shift();
       if (next instanceof EngineError) throw next;
@@ -176,7 +200,11 @@ describe('agent runner (fakes)', () => {
     primary = true;
     const h2 = harness(dir, { channel: fakeChannel({ primary: () => primary, batches }) });
     await h2.runUntil('the batch applied', () => h2.state().cursor === 8);
-    assert.deepEqual(h2.reconciles, ['other', 'targeted users=u1'], 'the takeover reconcile (full), then one targeted reconcile for the debounced batch of two events');
+    assert.deepEqual(
+      h2.reconciles,
+      ['other', 'targeted users=u1'],
+      'the takeover reconcile (full), then one targeted reconcile for the debounced batch of two events',
+    );
     assert.equal(h2.state().counters.targetedReconciles, 1);
     assert.equal(h2.state().counters.eventsProcessed, 2);
     assert.ok(h2.logs.some((l) => /designated primary: taking over/.test(l)));
@@ -207,7 +235,11 @@ describe('agent runner (fakes)', () => {
     const acks: string[] = [];
     const applied: string[] = [];
     const batches: ChangesResponse[] = [
-      { cursor: 3, resync: false, events: [event(2, 'user.password_changed', { userId: 'u1' }), event(3, 'user.updated', { userId: 'u1', changed: ['description'] })] },
+      {
+        cursor: 3,
+        resync: false,
+        events: [event(2, 'user.password_changed', { userId: 'u1' }), event(3, 'user.updated', { userId: 'u1', changed: ['description'] })],
+      },
     ];
     const h = harness(dir, {
       channel: fakeChannel({ primary: () => true, batches, acks }),

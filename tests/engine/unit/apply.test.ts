@@ -31,8 +31,22 @@ function recorder(failOn: (call: string) => boolean = () => false) {
 const planOf = (operations: PlanOp[]): Plan => ({ operations, counts: {}, refusal: null, managedObjects: 0 });
 const ops: PlanOp[] = [
   { kind: 'createGroup', jcId: 'g1', dn: 'CN=G', name: 'G', description: '', reason: 'r' },
-  { kind: 'createUser', jcId: 'u1', dn: 'CN=a', attributes: { cn: 'a', sAMAccountName: 'a', userPrincipalName: 'a@x', givenName: 'A', sn: 'A', displayName: 'A A', mail: '' }, enabled: true, reason: 'r' },
-  { kind: 'createUser', jcId: 'u2', dn: 'CN=b', attributes: { cn: 'b', sAMAccountName: 'b', userPrincipalName: 'b@x', givenName: 'B', sn: 'B', displayName: 'B B', mail: '' }, enabled: true, reason: 'r' },
+  {
+    kind: 'createUser',
+    jcId: 'u1',
+    dn: 'CN=a',
+    attributes: { cn: 'a', sAMAccountName: 'a', userPrincipalName: 'a@x', givenName: 'A', sn: 'A', displayName: 'A A', mail: '' },
+    enabled: true,
+    reason: 'r',
+  },
+  {
+    kind: 'createUser',
+    jcId: 'u2',
+    dn: 'CN=b',
+    attributes: { cn: 'b', sAMAccountName: 'b', userPrincipalName: 'b@x', givenName: 'B', sn: 'B', displayName: 'B B', mail: '' },
+    enabled: true,
+    reason: 'r',
+  },
   { kind: 'addMember', groupDn: 'CN=G', memberDn: 'CN=a', group: 'G', member: 'a', reason: 'r' },
   { kind: 'addMember', groupDn: 'CN=G', memberDn: 'CN=b', group: 'G', member: 'b', reason: 'r' },
   { kind: 'enableUser', jcId: 'u3', dn: 'CN=c', name: 'c', mayLackPassword: true, reason: 'r' },
@@ -45,18 +59,14 @@ describe('apply', () => {
     const { calls, writer } = recorder();
     const journal = memoryJournal();
     const outcome = await apply(planOf(ops), { writer, journal, initialPassword: () => 'x'.repeat(24), concurrency: 1 });
-    assert.deepEqual(calls, [
-      'createGroup CN=G',
-      'createUser CN=a pw=24',
-      'createUser CN=b pw=24',
-      'enable CN=c',
-      'add CN=G [CN=a CN=b]',
-      'disable CN=d',
-    ]);
+    assert.deepEqual(calls, ['createGroup CN=G', 'createUser CN=a pw=24', 'createUser CN=b pw=24', 'enable CN=c', 'add CN=G [CN=a CN=b]', 'disable CN=d']);
     assert.equal(outcome.applied, 7);
     assert.equal(outcome.reported, 1);
     assert.equal(journal.entries.length, 8);
-    assert.ok(journal.entries.every((e) => !JSON.stringify(e).includes('x'.repeat(24))), 'no password in the journal');
+    assert.ok(
+      journal.entries.every((e) => !JSON.stringify(e).includes('x'.repeat(24))),
+      'no password in the journal',
+    );
   });
 
   it('enables a pwdLastSet=0 account as it is (a "must change" password stays); sets one only when the DC refuses for want of it', async () => {
@@ -72,7 +82,10 @@ describe('apply', () => {
       calls.push(`enable ${dn}`);
       if (!refused) {
         refused = true;
-        throw new EngineError('AD.ConstraintViolation', 'the password does not meet the domain password policy', { exitCode: ExitCode.PartialFailure, details: { ldapCode: 53, adCode: '0000052D' } });
+        throw new EngineError('AD.ConstraintViolation', 'the password does not meet the domain password policy', {
+          exitCode: ExitCode.PartialFailure,
+          details: { ldapCode: 53, adCode: '0000052D' },
+        });
       }
     };
     windows.setPassword = async (dn) => void calls.push(`setPassword ${dn}`);
@@ -90,10 +103,13 @@ describe('apply', () => {
     const journal = memoryJournal();
     const outcome = await apply(planOf(ops), { writer, journal, initialPassword: () => 'p' });
     assert.equal(outcome.failed, 2);
-    assert.deepEqual(outcome.failures.map((f) => [f.kind, f.target, f.error.id]), [
-      ['createUser', 'CN=a', 'AD.ConstraintViolation'],
-      ['addMember', 'b in G', 'Engine.Internal'],
-    ]);
+    assert.deepEqual(
+      outcome.failures.map((f) => [f.kind, f.target, f.error.id]),
+      [
+        ['createUser', 'CN=a', 'AD.ConstraintViolation'],
+        ['addMember', 'b in G', 'Engine.Internal'],
+      ],
+    );
     assert.equal(outcome.byKind.disableUser?.applied, 1, 'later phases still ran');
     assert.equal(journal.entries.filter((e) => e.outcome === 'failed').length, 2);
   });
@@ -119,18 +135,30 @@ describe('apply', () => {
     const { calls, writer } = recorder();
     const journal = memoryJournal();
     let admitted = 0;
-    const safety = { admit: async (p: Plan) => ((admitted++, { plan: p, held: [], kinds: [] })) };
+    const safety = { admit: async (p: Plan) => (admitted++, { plan: p, held: [], kinds: [] }) };
     const seen: Record<string, string> = {};
     const first = await apply(planOf(ops), { writer, journal, initialPassword: () => 'p', safety, staging: { seen } });
     assert.deepEqual(calls, [], 'no write');
     assert.equal(admitted, 0, 'the safety limit counts no staged operation');
     assert.deepEqual({ applied: first.applied, staged: first.staged, newlyStaged: first.newlyStaged }, { applied: 0, staged: 7, newlyStaged: 7 });
     assert.ok(journal.entries.every((e) => e.outcome === 'staged' && e.detail.startsWith('staging: would apply')));
-    assert.deepEqual(journal.entries.map((e) => `${e.kind} ${e.target}`), ['createGroup CN=G', 'createUser CN=a', 'createUser CN=b', 'enableUser CN=c', 'addMember a in G', 'addMember b in G', 'disableUser CN=d'], 'in the order they would be applied');
+    assert.deepEqual(
+      journal.entries.map((e) => `${e.kind} ${e.target}`),
+      ['createGroup CN=G', 'createUser CN=a', 'createUser CN=b', 'enableUser CN=c', 'addMember a in G', 'addMember b in G', 'disableUser CN=d'],
+      'in the order they would be applied',
+    );
     const again = await apply(planOf(ops), { writer, journal, initialPassword: () => 'p', staging: { seen } });
-    assert.deepEqual({ staged: again.staged, newlyStaged: again.newlyStaged, journaled: journal.entries.length }, { staged: 7, newlyStaged: 0, journaled: 7 }, 'the same plan again: nothing journaled again');
+    assert.deepEqual(
+      { staged: again.staged, newlyStaged: again.newlyStaged, journaled: journal.entries.length },
+      { staged: 7, newlyStaged: 0, journaled: 7 },
+      'the same plan again: nothing journaled again',
+    );
     const changed = ops.map((op) => (op.kind === 'createUser' && op.jcId === 'u1' ? { ...op, attributes: { ...op.attributes, sn: 'Other' } } : op));
     await apply(planOf(changed), { writer, journal, initialPassword: () => 'p', staging: { seen } });
-    assert.deepEqual(journal.entries.slice(7).map((e) => `${e.kind} ${e.target}`), ['createUser CN=a'], 'new after-values: journaled again');
+    assert.deepEqual(
+      journal.entries.slice(7).map((e) => `${e.kind} ${e.target}`),
+      ['createUser CN=a'],
+      'new after-values: journaled again',
+    );
   });
 });

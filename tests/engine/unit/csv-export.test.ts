@@ -28,21 +28,37 @@ describe('export filter', () => {
 
   for (const bad of ['(&(a=b)', '(a=b))', '(a=b)(c=d)', '((a=b)', '(=x)']) {
     it(`refuses the malformed raw filter ${bad}`, () => {
-      assert.throws(() => checkRawFilter(bad), (e: EngineError) => e.id === 'Csv.InvalidFilter' && e.exitCode === 2);
+      assert.throws(
+        () => checkRawFilter(bad),
+        (e: EngineError) => e.id === 'Csv.InvalidFilter' && e.exitCode === 2,
+      );
     });
   }
 
   it('refuses an attribute name that is not one', () => {
-    assert.throws(() => buildUserFilter({ attributeFilter: { 'cn)(x': 'y' } }), (e: EngineError) => e.id === 'Csv.InvalidFilter');
+    assert.throws(
+      () => buildUserFilter({ attributeFilter: { 'cn)(x': 'y' } }),
+      (e: EngineError) => e.id === 'Csv.InvalidFilter',
+    );
   });
 });
 
 describe('export accounts', () => {
   const user = (extra: Record<string, string | string[]> = {}) =>
-    entry('CN=ann,OU=x,DC=example,DC=com', { objectClass: ['top', 'person', 'organizationalPerson', 'user'], sAMAccountName: 'ann', givenName: 'Ann', sn: 'Lee', mail: 'ann@example.com', userAccountControl: '512', ...extra });
+    entry('CN=ann,OU=x,DC=example,DC=com', {
+      objectClass: ['top', 'person', 'organizationalPerson', 'user'],
+      sAMAccountName: 'ann',
+      givenName: 'Ann',
+      sn: 'Lee',
+      mail: 'ann@example.com',
+      userAccountControl: '512',
+      ...extra,
+    });
 
   it('skips computers always, protected and built-in accounts unless asked, disabled ones when asked', () => {
-    assert.deepEqual(classifyEntry(user({ objectClass: ['top', 'person', 'user', 'computer'] }), { includeProtected: true, excludeDisabled: false }), { skip: 'computer' });
+    assert.deepEqual(classifyEntry(user({ objectClass: ['top', 'person', 'user', 'computer'] }), { includeProtected: true, excludeDisabled: false }), {
+      skip: 'computer',
+    });
     assert.deepEqual(classifyEntry(user({ adminCount: '1' }), options), { skip: 'protected' });
     assert.deepEqual(classifyEntry(user({ isCriticalSystemObject: 'TRUE' }), options), { skip: 'builtIn' });
     assert.ok('user' in classifyEntry(user({ adminCount: '1' }), { includeProtected: true, excludeDisabled: false }));
@@ -53,7 +69,10 @@ describe('export accounts', () => {
   });
 
   it('maps AD attributes to the columns, Password always empty', () => {
-    const result = classifyEntry(user({ title: 'Engineer', l: 'Bern', telephoneNumber: '+41 31 000 00 00', memberOf: ['CN=Sales,DC=example,DC=com'] }), options);
+    const result = classifyEntry(
+      user({ title: 'Engineer', l: 'Bern', telephoneNumber: '+41 31 000 00 00', memberOf: ['CN=Sales,DC=example,DC=com'] }),
+      options,
+    );
     assert.ok('user' in result);
     assert.equal(result.user.values.Password, '');
     assert.equal(result.user.values.jobTitle, 'Engineer');
@@ -75,7 +94,10 @@ describe('export accounts', () => {
       ['CN=Print Operators', null],
     ]);
     const table = buildExportTable(
-      [u('ann', { department: '=cmd|x', work_number: '+1 555 0100' }, ['CN=Sales', 'CN=HR', 'CN=Print Operators']), u('bob', { FirstName: '@Bob' }, ['CN=Sales'])],
+      [
+        u('ann', { department: '=cmd|x', work_number: '+1 555 0100' }, ['CN=Sales', 'CN=HR', 'CN=Print Operators']),
+        u('bob', { FirstName: '@Bob' }, ['CN=Sales']),
+      ],
       groups,
     );
     assert.deepEqual(table.columns, ['FirstName', 'LastName', 'Username', 'Password', 'Email', 'department', 'work_number', 'Group1', 'Group2']);

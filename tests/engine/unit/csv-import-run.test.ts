@@ -105,7 +105,8 @@ async function importCsv(client: FakeJumpCloud, csv: string, options: Partial<Im
 
 const unreachable = () => new EngineError('JumpCloud.Unreachable', 'Cannot reach JumpCloud', { category: 'ConnectionError', exitCode: ExitCode.Unreachable });
 const timeout = () => new EngineError('JumpCloud.Timeout', 'JumpCloud did not answer', { category: 'OperationTimeout', exitCode: ExitCode.Unreachable });
-const rejected = (message: string) => new EngineError('JumpCloud.RequestRejected', message, { category: 'InvalidOperation', exitCode: ExitCode.PartialFailure });
+const rejected = (message: string) =>
+  new EngineError('JumpCloud.RequestRejected', message, { category: 'InvalidOperation', exitCode: ExitCode.PartialFailure });
 
 describe('csv import run', () => {
   it('creates every user once, with bounded concurrency, its group and its domain binding', async () => {
@@ -117,7 +118,10 @@ describe('csv import run', () => {
     assert.equal(jc.calls.filter((c) => c === 'createGroup:Staff').length, 1);
     assert.equal(jc.members.get(jc.groups[0]?.id as string)?.size, 40);
     assert.equal(jc.bound.size, 40);
-    assert.deepEqual(results.map((r) => r.Row), Array.from({ length: 40 }, (_, i) => i + 2));
+    assert.deepEqual(
+      results.map((r) => r.Row),
+      Array.from({ length: 40 }, (_, i) => i + 2),
+    );
     assert.ok(results.every((r) => r.Status === 'Created' && /^[0-9a-f]{24}$/.test(r.JumpCloudId ?? '') && r.BoundToDomain && r.Groups[0] === 'Staff'));
     assert.equal(jc.users[0]?.password, 'Passw0rd-1!x', 'the password goes to JumpCloud');
   });
@@ -137,14 +141,24 @@ describe('csv import run', () => {
     const third = await importCsv(jc, csvOf(12));
     assert.equal(third.outcome.counts.Exists, 12);
     assert.equal(third.outcome.membershipsAdded, 0);
-    assert.deepEqual(jc.calls.slice(calls).filter((c) => !c.startsWith('list')), [], 'a converged rerun only reads');
+    assert.deepEqual(
+      jc.calls.slice(calls).filter((c) => !c.startsWith('list')),
+      [],
+      'a converged rerun only reads',
+    );
   });
 
   it('leaves a same-named user with another e-mail alone, and refuses an e-mail that belongs to someone else', async () => {
     const jc = new FakeJumpCloud();
-    jc.users.push({ _id: 'a'.repeat(24), username: 'user1', email: 'other@example.com' }, { _id: 'b'.repeat(24), username: 'someone', email: 'user2@example.com' });
+    jc.users.push(
+      { _id: 'a'.repeat(24), username: 'user1', email: 'other@example.com' },
+      { _id: 'b'.repeat(24), username: 'someone', email: 'user2@example.com' },
+    );
     const { outcome, results } = await importCsv(jc, csvOf(3));
-    assert.deepEqual(results.map((r) => r.Status), ['Exists', 'Invalid', 'Created']);
+    assert.deepEqual(
+      results.map((r) => r.Status),
+      ['Exists', 'Invalid', 'Created'],
+    );
     assert.match(results[0]?.Reason ?? '', /another e-mail \('other@example.com'\); left untouched/);
     assert.equal(results[1]?.ErrorId, 'Csv.EmailTaken');
     assert.match(results[1]?.Reason ?? '', /belongs to the JumpCloud user 'someone'/);
@@ -157,7 +171,10 @@ describe('csv import run', () => {
     jc.users.push({ _id: 'c'.repeat(24), username: 'user2', email: 'user2@example.com' });
     const csv = csvOf(3) + 'Bad,Row,bad user,,bad@example.com,\n';
     const { outcome, results } = await importCsv(jc, csv, { whatIf: true });
-    assert.deepEqual(results.map((r) => r.Status), ['WouldCreate', 'Exists', 'WouldCreate', 'Invalid']);
+    assert.deepEqual(
+      results.map((r) => r.Status),
+      ['WouldCreate', 'Exists', 'WouldCreate', 'Invalid'],
+    );
     assert.deepEqual(outcome.groupsToCreate, ['Staff']);
     assert.equal(jc.users.length, 1);
     assert.equal(jc.groups.length, 0);
@@ -168,7 +185,10 @@ describe('csv import run', () => {
   it('checks a lost answer before calling the row failed', async () => {
     const jc = new FakeJumpCloud({ createFails: new Map([['user2', { error: timeout(), applied: true }]]) });
     const { results, outcome } = await importCsv(jc, csvOf(3));
-    assert.deepEqual(results.map((r) => r.Status), ['Created', 'Created', 'Created']);
+    assert.deepEqual(
+      results.map((r) => r.Status),
+      ['Created', 'Created', 'Created'],
+    );
     assert.match(results[1]?.Reason ?? '', /confirmed after an unclear answer/);
     assert.equal(jc.users.length, 3);
     assert.equal(outcome.stoppedBy, null);
@@ -177,7 +197,10 @@ describe('csv import run', () => {
   it('fails one row on a refusal, keeps its password out of the reason, and goes on', async () => {
     const jc = new FakeJumpCloud({ createFails: new Map([['user2', { error: rejected('Password Passw0rd-2!x is in the list of common passwords') }]]) });
     const { results, outcome } = await importCsv(jc, csvOf(3));
-    assert.deepEqual(results.map((r) => r.Status), ['Created', 'Failed', 'Created']);
+    assert.deepEqual(
+      results.map((r) => r.Status),
+      ['Created', 'Failed', 'Created'],
+    );
     assert.equal(results[1]?.ErrorId, 'JumpCloud.RequestRejected');
     assert.equal(results[1]?.Reason, 'Password *** is in the list of common passwords');
     assert.equal(outcome.counts.Failed, 1);
@@ -189,7 +212,10 @@ describe('csv import run', () => {
     const jc = new FakeJumpCloud({ createFails: new Map(fails) });
     const { results, outcome } = await importCsv(jc, csvOf(30), { concurrency: 1 });
     assert.equal(outcome.stoppedBy?.id, 'JumpCloud.Unreachable');
-    assert.deepEqual(results.slice(0, 3).map((r) => r.Status), ['Created', 'Created', 'Failed']);
+    assert.deepEqual(
+      results.slice(0, 3).map((r) => r.Status),
+      ['Created', 'Created', 'Failed'],
+    );
     assert.ok(results.slice(3).every((r) => r.Status === 'Skipped' && /run stopped \(JumpCloud.Unreachable\)/.test(r.Reason)));
     assert.equal(jc.calls.filter((c) => c.startsWith('create:')).length, 3);
   });

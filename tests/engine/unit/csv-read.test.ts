@@ -115,7 +115,12 @@ describe('csv parsing', () => {
     { name: 'an empty file', text: ' \r\n ', id: 'Csv.Empty', message: /empty/ },
     { name: 'a quote never closed', text: `${HEADER}\nA,B,c,,"d@e.fr\nE,F,g,,h@i.jp\n`, id: 'Csv.Malformed', message: /starts near line 2 is never closed/ },
     { name: 'a stray quote', text: `${HEADER}\nA,B "x",c,,d@e.fr\n`, id: 'Csv.Malformed', message: /Line 2 has a stray double quote/ },
-    { name: 'a record of junk beyond the size limit', text: `${HEADER}\n${'x'.repeat(DEFAULT_LIMITS.maxRecordChars + 10)}`, id: 'Csv.Malformed', message: /longer than 65536 characters/ },
+    {
+      name: 'a record of junk beyond the size limit',
+      text: `${HEADER}\n${'x'.repeat(DEFAULT_LIMITS.maxRecordChars + 10)}`,
+      id: 'Csv.Malformed',
+      message: /longer than 65536 characters/,
+    },
     { name: 'too many columns', text: `${Array.from({ length: 600 }, (_, i) => `c${i}`).join(',')}\n`, id: 'Csv.TooManyColumns', message: /600 columns/ },
   ];
   for (const b of broken) {

@@ -10,7 +10,15 @@ import { parseCsvText } from '../../../engine/src/csv/read';
 import { validateRows, type ValidatedRow } from '../../../engine/src/csv/validate';
 import type { PasswordPolicy } from '../../../engine/src/jumpcloud/schemas';
 
-const POLICY: PasswordPolicy = { minLength: 10, enableMinLength: true, needsLowercase: true, needsUppercase: true, needsNumeric: true, needsSymbolic: true, allowUsernameSubstring: false };
+const POLICY: PasswordPolicy = {
+  minLength: 10,
+  enableMinLength: true,
+  needsLowercase: true,
+  needsUppercase: true,
+  needsNumeric: true,
+  needsSymbolic: true,
+  allowUsernameSubstring: false,
+};
 const GOOD_PASSWORD = 'Fine-Passw0rd!';
 
 function validate(csv: string, options: { requirePassword?: boolean; policy?: PasswordPolicy } = {}): ValidatedRow[] {
@@ -20,14 +28,36 @@ function validate(csv: string, options: { requirePassword?: boolean; policy?: Pa
 
 const HEADER = 'FirstName,LastName,Username,Password,Email';
 const row = (fields: Partial<Record<'first' | 'last' | 'user' | 'password' | 'email', string>>) =>
-  [fields.first ?? 'Ann', fields.last ?? 'Lee', fields.user ?? 'ann.lee', fields.password ?? GOOD_PASSWORD, fields.email ?? 'ann.lee@example.com'].map((v) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(',');
+  [fields.first ?? 'Ann', fields.last ?? 'Lee', fields.user ?? 'ann.lee', fields.password ?? GOOD_PASSWORD, fields.email ?? 'ann.lee@example.com']
+    .map((v) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v))
+    .join(',');
 
 describe('csv header', () => {
   it('matches the columns in any case and order', () => {
-    const map = resolveColumns(['email', 'PASSWORD', 'username', 'lastname', 'firstName', 'Department', 'group2', 'Group1', 'attribute1_VALUE', 'Attribute1_name', 'SystemID', 'Nickname', '']);
+    const map = resolveColumns([
+      'email',
+      'PASSWORD',
+      'username',
+      'lastname',
+      'firstName',
+      'Department',
+      'group2',
+      'Group1',
+      'attribute1_VALUE',
+      'Attribute1_name',
+      'SystemID',
+      'Nickname',
+      '',
+    ]);
     assert.deepEqual(map.required, { Email: 0, Password: 1, Username: 2, LastName: 3, FirstName: 4 });
-    assert.deepEqual(map.optional.map((o) => o.name), ['department']);
-    assert.deepEqual(map.groups.map((g) => g.name), ['Group1', 'Group2']);
+    assert.deepEqual(
+      map.optional.map((o) => o.name),
+      ['department'],
+    );
+    assert.deepEqual(
+      map.groups.map((g) => g.name),
+      ['Group1', 'Group2'],
+    );
     assert.deepEqual(map.attributes, [{ n: 1, nameIndex: 9, valueIndex: 8 }]);
     assert.deepEqual(map.ignored, ['SystemID']);
     assert.deepEqual(map.unknown, ['Nickname']);
@@ -49,7 +79,10 @@ describe('csv header', () => {
   });
 
   it('refuses a column named twice', () => {
-    assert.throws(() => resolveColumns([...HEADER.split(','), 'email']), (e: EngineError) => e.id === 'Csv.DuplicateColumn' && /columns 5 and 6/.test(e.message));
+    assert.throws(
+      () => resolveColumns([...HEADER.split(','), 'email']),
+      (e: EngineError) => e.id === 'Csv.DuplicateColumn' && /columns 5 and 6/.test(e.message),
+    );
   });
 });
 
@@ -62,9 +95,19 @@ describe('csv row validation', () => {
     { name: 'no last name', line: row({ last: ' ' }), ids: ['Csv.MissingLastName'], column: 'LastName' },
     { name: 'no username', line: row({ user: '' }), ids: ['Csv.MissingUsername'] },
     { name: 'no e-mail', line: row({ email: '' }), ids: ['Csv.MissingEmail'] },
-    { name: 'an e-mail without a domain', line: row({ email: 'ann@localhost' }), ids: ['Csv.InvalidEmail'], message: /'ann@localhost' is not an e-mail address/ },
+    {
+      name: 'an e-mail without a domain',
+      line: row({ email: 'ann@localhost' }),
+      ids: ['Csv.InvalidEmail'],
+      message: /'ann@localhost' is not an e-mail address/,
+    },
     { name: 'an e-mail with a space', line: row({ email: 'ann lee@example.com' }), ids: ['Csv.InvalidEmail'] },
-    { name: 'a username of 21 characters', line: row({ user: 'abcdefghijklmnopqrstu' }), ids: ['Csv.InvalidUsername'], message: /21 characters long; AD allows at most 20/ },
+    {
+      name: 'a username of 21 characters',
+      line: row({ user: 'abcdefghijklmnopqrstu' }),
+      ids: ['Csv.InvalidUsername'],
+      message: /21 characters long; AD allows at most 20/,
+    },
     { name: 'a username with a character AD forbids', line: row({ user: 'ann/lee' }), ids: ['Csv.InvalidUsername'], message: /contains '\/'/ },
     { name: 'a username ending in a period', line: row({ user: 'ann.' }), ids: ['Csv.InvalidUsername'] },
     { name: 'a username with a space', line: row({ user: 'ann lee' }), ids: ['Csv.InvalidUsername'], message: /space/ },
@@ -78,7 +121,11 @@ describe('csv row validation', () => {
   for (const c of cases) {
     it(`${c.ids.length === 0 ? 'accepts' : 'flags'} ${c.name}${c.ids.length ? ` (${c.ids.join(', ')})` : ''}`, () => {
       const [result] = validate(`${HEADER}\n${c.line}\n`, { requirePassword: c.requirePassword });
-      assert.deepEqual(result?.problems.map((p) => p.id), c.ids, JSON.stringify(result?.problems));
+      assert.deepEqual(
+        result?.problems.map((p) => p.id),
+        c.ids,
+        JSON.stringify(result?.problems),
+      );
       if (c.column) assert.equal(result?.problems[0]?.column, c.column);
       if (c.message) assert.match(result?.problems[0]?.message ?? '', c.message);
     });
@@ -96,7 +143,10 @@ describe('csv row validation', () => {
 
   it('flags a row with too many or too few fields', () => {
     const rows = validate(`${HEADER}\nAnn,Lee,ann,,ann@example.com,extra\nBob,Ray,bob,bob@example.com\n`);
-    assert.deepEqual(rows.map((r) => r.problems[0]?.id), ['Csv.ColumnCount', 'Csv.ColumnCount']);
+    assert.deepEqual(
+      rows.map((r) => r.problems[0]?.id),
+      ['Csv.ColumnCount', 'Csv.ColumnCount'],
+    );
     assert.match(rows[0]?.problems[0]?.message ?? '', /6 fields but the header has 5/);
   });
 
@@ -117,9 +167,15 @@ describe('csv row validation', () => {
       attributes: [{ name: 'costCode', value: '42' }],
     });
     assert.deepEqual(good?.warnings, [], 'a phone number may start with +');
-    assert.deepEqual(bad?.problems.map((p) => `${p.id}:${p.column}`), ['Csv.InvalidValue:sudo', 'Csv.InvalidValue:unix_uid']);
+    assert.deepEqual(
+      bad?.problems.map((p) => `${p.id}:${p.column}`),
+      ['Csv.InvalidValue:sudo', 'Csv.InvalidValue:unix_uid'],
+    );
     const [orphan] = validate(`${HEADER},Attribute1_name,Attribute1_value\n${row({})},costCode,\n`);
-    assert.deepEqual(orphan?.problems.map((p) => `${p.id}:${p.column}`), ['Csv.AttributeIncomplete:Attribute1_value']);
+    assert.deepEqual(
+      orphan?.problems.map((p) => `${p.id}:${p.column}`),
+      ['Csv.AttributeIncomplete:Attribute1_value'],
+    );
   });
 
   it('neutralises formula-like cells with a warning, except passwords', () => {
@@ -130,14 +186,20 @@ describe('csv row validation', () => {
     assert.equal(result?.user.lastname, "'@Lee");
     assert.equal(result?.user.department, "'+cmd|' /C calc'!A0");
     assert.equal(result?.password, '=Passw0rd!x', 'a password is a secret, not a cell anyone displays: kept as typed');
-    assert.deepEqual(result?.warnings.map((w) => `${w.id}:${w.column}`), ['Csv.FormulaNeutralised:FirstName', 'Csv.FormulaNeutralised:LastName', 'Csv.FormulaNeutralised:department']);
+    assert.deepEqual(
+      result?.warnings.map((w) => `${w.id}:${w.column}`),
+      ['Csv.FormulaNeutralised:FirstName', 'Csv.FormulaNeutralised:LastName', 'Csv.FormulaNeutralised:department'],
+    );
     assert.deepEqual(result?.groups, ['Sales']);
   });
 
   it('flags group names AD could not hold, and lists each group once', () => {
     const [result] = validate(`${HEADER},Group1,Group2,Group3,Group4\n${row({})},Sales,sales,HR/Payroll,\n`);
     assert.deepEqual(result?.groups, ['Sales']);
-    assert.deepEqual(result?.problems.map((p) => `${p.id}:${p.column}`), ['Csv.InvalidGroupName:Group3']);
+    assert.deepEqual(
+      result?.problems.map((p) => `${p.id}:${p.column}`),
+      ['Csv.InvalidGroupName:Group3'],
+    );
   });
 
   it('keeps non-ASCII names and e-mails intact', () => {
@@ -150,7 +212,9 @@ describe('csv row validation', () => {
 
   it('never puts the password into a problem, a warning or the user payload', () => {
     const secrets = ['Sh0rt!', 'x-ann.lee-1', 'NoSymbols123', 'Very-Long-Canary-Passw0rd-' + 'x'.repeat(240)];
-    const rows = validate(`${HEADER},department\n${secrets.map((p, i) => `${row({ user: `u${i}`, email: `u${i}@example.com`, password: p })},"=x"`).join('\n')}\n`);
+    const rows = validate(
+      `${HEADER},department\n${secrets.map((p, i) => `${row({ user: `u${i}`, email: `u${i}@example.com`, password: p })},"=x"`).join('\n')}\n`,
+    );
     for (const [i, r] of rows.entries()) {
       assert.ok(r.problems.length > 0);
       const text = JSON.stringify({ problems: r.problems, warnings: r.warnings, user: r.user });
@@ -182,7 +246,10 @@ describe('password policy', () => {
       const problems = passwordPolicyProblems(t.password, t.policy, t.username ?? 'someone');
       assert.equal(problems.length, t.problems.length, problems.join('; '));
       t.problems.forEach((re, k) => assert.match(problems[k] ?? '', re));
-      assert.ok(problems.every((p) => !p.includes(t.password)), 'the problem never quotes the password');
+      assert.ok(
+        problems.every((p) => !p.includes(t.password)),
+        'the problem never quotes the password',
+      );
     });
   }
 

@@ -42,12 +42,21 @@ describe('which ACEs take effect where', () => {
   );
 
   it('the container gets its ACEs that are not inherit-only', () => {
-    assert.deepEqual(effectiveAces(dacl, CONTAINER).map(aceToSddl), [dacl.aces[0], dacl.aces[3], dacl.aces[4]].map((a) => aceToSddl(a as never)));
+    assert.deepEqual(
+      effectiveAces(dacl, CONTAINER).map(aceToSddl),
+      [dacl.aces[0], dacl.aces[3], dacl.aces[4]].map((a) => aceToSddl(a as never)),
+    );
   });
 
   it('a child gets container-inherit ACEs for its class only', () => {
-    assert.deepEqual(effectiveAces(dacl, USERS).map(aceToSddl), [dacl.aces[0], dacl.aces[1]].map((a) => aceToSddl(a as never)));
-    assert.deepEqual(effectiveAces(dacl, GROUPS).map(aceToSddl), [dacl.aces[0], dacl.aces[2]].map((a) => aceToSddl(a as never)));
+    assert.deepEqual(
+      effectiveAces(dacl, USERS).map(aceToSddl),
+      [dacl.aces[0], dacl.aces[1]].map((a) => aceToSddl(a as never)),
+    );
+    assert.deepEqual(
+      effectiveAces(dacl, GROUPS).map(aceToSddl),
+      [dacl.aces[0], dacl.aces[2]].map((a) => aceToSddl(a as never)),
+    );
   });
 });
 
@@ -122,13 +131,21 @@ describe('the five tasks on a real Samba DACL', () => {
   });
 
   it('are all missing on a container without the grant, each naming its rights and remedy', () => {
-    const bare = sdOf(withoutAces(sambaGranted.dacl as Acl, DELEGATION_TASKS.flatMap((t) => taskAces(t, ACCOUNT))));
+    const bare = sdOf(
+      withoutAces(
+        sambaGranted.dacl as Acl,
+        DELEGATION_TASKS.flatMap((t) => taskAces(t, ACCOUNT)),
+      ),
+    );
     assert.equal((bare.dacl as Acl).aces.length, 29);
     for (const task of DELEGATION_TASKS) {
       const result = assessTask(task, bare, token, ACCOUNT, 'EXAMPLE\\jcsync');
       assert.equal(result.granted, false, task.id);
       assert.equal(result.missing.length, task.requirements.length);
-      assert.deepEqual(result.wizardAcesPresent, task.aces.map(() => false));
+      assert.deepEqual(
+        result.wizardAcesPresent,
+        task.aces.map(() => false),
+      );
       for (const m of result.missing) assert.match(m.dsacls, /^\/I:[TS] \/G "EXAMPLE\\jcsync:/);
     }
     const reset = assessTask(taskById('ResetPasswords'), bare, token, ACCOUNT, 'EXAMPLE\\jcsync');
@@ -168,7 +185,10 @@ describe('removing one wizard ACE', () => {
         const sd = sdOf(withoutAces(narrow.dacl as Acl, [taskAces(task, ACCOUNT)[index] as never]));
         const missing = missingTasks(sd);
         assert.ok(missing.includes(id));
-        assert.deepEqual(missing.filter((m) => (narrowTasks as readonly string[]).includes(m)), [id]);
+        assert.deepEqual(
+          missing.filter((m) => (narrowTasks as readonly string[]).includes(m)),
+          [id],
+        );
       });
     });
   }
@@ -194,7 +214,19 @@ describe('the grant plan', () => {
     assert.equal(plan.dacl.revision, 4);
     assert.equal(aceToSddl(plan.dacl.aces[0] as never), aceToSddl(explicit));
     assert.equal(aceToSddl(plan.dacl.aces[9] as never), aceToSddl(inherited));
-    assert.deepEqual(plan.toAdd.map((a) => a.task.id), ['CreateDeleteManageUsers', 'CreateDeleteManageUsers', 'ResetPasswords', 'ResetPasswords', 'ReadUserInformation', 'CreateDeleteManageGroups', 'CreateDeleteManageGroups', 'ModifyGroupMembership']);
+    assert.deepEqual(
+      plan.toAdd.map((a) => a.task.id),
+      [
+        'CreateDeleteManageUsers',
+        'CreateDeleteManageUsers',
+        'ResetPasswords',
+        'ResetPasswords',
+        'ReadUserInformation',
+        'CreateDeleteManageGroups',
+        'CreateDeleteManageGroups',
+        'ModifyGroupMembership',
+      ],
+    );
   });
 
   it('is idempotent: a second plan adds nothing', () => {
@@ -209,7 +241,10 @@ describe('the grant plan', () => {
     const once = planGrant(base, ACCOUNT, DELEGATION_TASKS).dacl;
     const reset = taskAces(taskById('ResetPasswords'), ACCOUNT)[0];
     const plan = planGrant(sdOf(withoutAces(once, [reset as never])), ACCOUNT, DELEGATION_TASKS);
-    assert.deepEqual(plan.toAdd.map((a) => aceToSddl(a.ace)), [aceToSddl(reset as never)]);
+    assert.deepEqual(
+      plan.toAdd.map((a) => aceToSddl(a.ace)),
+      [aceToSddl(reset as never)],
+    );
   });
 
   it('does not count an inherited copy or a broader ACE as present', () => {
@@ -239,7 +274,14 @@ describe('service account rules', () => {
   const status = (f: AccountFacts) => Object.fromEntries(checkAccountRules(f).map((r) => [r.id, r.status]));
 
   it('passes a standard account with a non-expiring password', () => {
-    assert.deepEqual(status(facts), { NotPrivileged: 'Pass', NotProtected: 'Pass', LogonName: 'Pass', NotInJumpCloudGroup: 'Pass', PasswordNeverExpires: 'Pass', Enabled: 'Pass' });
+    assert.deepEqual(status(facts), {
+      NotPrivileged: 'Pass',
+      NotProtected: 'Pass',
+      LogonName: 'Pass',
+      NotInJumpCloudGroup: 'Pass',
+      PasswordNeverExpires: 'Pass',
+      Enabled: 'Pass',
+    });
   });
 
   it('fails each broken rule with a remedy', () => {
@@ -263,6 +305,10 @@ describe('service account rules', () => {
   });
 
   it('knows the protected groups by SID', () => {
-    assert.deepEqual(privilegedGroupsOf(['S-1-5-32-544', `${DOMAIN}-519`, `${DOMAIN}-518`, 'S-1-5-32-545', `${DOMAIN}-513`]), ['Administrators', 'Enterprise Admins', 'Schema Admins']);
+    assert.deepEqual(privilegedGroupsOf(['S-1-5-32-544', `${DOMAIN}-519`, `${DOMAIN}-518`, 'S-1-5-32-545', `${DOMAIN}-513`]), [
+      'Administrators',
+      'Enterprise Admins',
+      'Schema Admins',
+    ]);
   });
 });

@@ -127,19 +127,63 @@ describe('malformed descriptors: typed errors', () => {
   };
 
   it('too short for a header', () => expectSdError(good.subarray(0, 19), 'Truncated'));
-  it('wrong revision', () => expectSdError(patched(0, (b) => b.writeUInt8(2, 0)), 'BadRevision'));
-  it('not self-relative', () => expectSdError(patched(0, (b) => b.writeUInt16LE(0x0004, 2)), 'BadRevision'));
-  it('DACL offset beyond the end', () => expectSdError(patched(0, (b) => b.writeUInt32LE(0xfffffff0, 16)), 'BadOffset'));
-  it('DACL offset inside the header', () => expectSdError(patched(0, (b) => b.writeUInt32LE(4, 16)), 'BadOffset'));
-  it('owner offset beyond the end', () => expectSdError(patched(0, (b) => b.writeUInt32LE(good.length + 100, 4)), 'BadOffset'));
-  it('ACL size larger than the data', () => expectSdError(patched(0, (b) => b.writeUInt16LE(0xffff, 22)), 'BadAclSize'));
-  it('ACL size below its header', () => expectSdError(patched(0, (b) => b.writeUInt16LE(4, 22)), 'BadAclSize'));
-  it('a huge ACE count', () => expectSdError(patched(0, (b) => b.writeUInt16LE(0xffff, 24)), 'BadAceCount'));
-  it('an ACE of size 0 (would loop forever)', () => expectSdError(patched(0, (b) => b.writeUInt16LE(0, 30)), 'BadAceSize'));
-  it('an ACE running past its ACL', () => expectSdError(patched(0, (b) => b.writeUInt16LE(0xfff0, 30)), 'BadAceSize'));
+  it('wrong revision', () =>
+    expectSdError(
+      patched(0, (b) => b.writeUInt8(2, 0)),
+      'BadRevision',
+    ));
+  it('not self-relative', () =>
+    expectSdError(
+      patched(0, (b) => b.writeUInt16LE(0x0004, 2)),
+      'BadRevision',
+    ));
+  it('DACL offset beyond the end', () =>
+    expectSdError(
+      patched(0, (b) => b.writeUInt32LE(0xfffffff0, 16)),
+      'BadOffset',
+    ));
+  it('DACL offset inside the header', () =>
+    expectSdError(
+      patched(0, (b) => b.writeUInt32LE(4, 16)),
+      'BadOffset',
+    ));
+  it('owner offset beyond the end', () =>
+    expectSdError(
+      patched(0, (b) => b.writeUInt32LE(good.length + 100, 4)),
+      'BadOffset',
+    ));
+  it('ACL size larger than the data', () =>
+    expectSdError(
+      patched(0, (b) => b.writeUInt16LE(0xffff, 22)),
+      'BadAclSize',
+    ));
+  it('ACL size below its header', () =>
+    expectSdError(
+      patched(0, (b) => b.writeUInt16LE(4, 22)),
+      'BadAclSize',
+    ));
+  it('a huge ACE count', () =>
+    expectSdError(
+      patched(0, (b) => b.writeUInt16LE(0xffff, 24)),
+      'BadAceCount',
+    ));
+  it('an ACE of size 0 (would loop forever)', () =>
+    expectSdError(
+      patched(0, (b) => b.writeUInt16LE(0, 30)),
+      'BadAceSize',
+    ));
+  it('an ACE running past its ACL', () =>
+    expectSdError(
+      patched(0, (b) => b.writeUInt16LE(0xfff0, 30)),
+      'BadAceSize',
+    ));
   it('a truncated descriptor', () => expectSdError(good.subarray(0, good.length - 7), 'BadAclSize'));
 
-  it('an ACL whose revision is unknown', () => expectSdError(patched(0, (b) => b.writeUInt8(9, 20)), 'BadRevision'));
+  it('an ACL whose revision is unknown', () =>
+    expectSdError(
+      patched(0, (b) => b.writeUInt8(9, 20)),
+      'BadRevision',
+    ));
 
   it('an object ACE too short for its GUIDs', () => {
     const ace: Ace = aceFromSddl(`(OA;CIIO;RP;${GUID.pwdLastSet};${GUID.userClass};WD)`);

@@ -11,11 +11,18 @@ import { describeExitCodes, describeInstallFiles } from '../../../engine/src/cli
 import { execRequest } from '../../../engine/src/cli/exec';
 import { ExitCode } from '../../../engine/src/errors';
 
-async function describeRecord(): Promise<{ code: number; data: { ExitCodes: Array<{ Name: string; Code: number; Meaning: string; Category: string }>; InstallFiles: Record<string, string> } }> {
+async function describeRecord(): Promise<{
+  code: number;
+  data: { ExitCodes: Array<{ Name: string; Code: number; Meaning: string; Category: string }>; InstallFiles: Record<string, string> };
+}> {
   const out: string[] = [];
   const logFile = join(mkdtempSync(join(tmpdir(), 'jcadi-describe-')), 'engine.log');
   const code = await execRequest(JSON.stringify({ protocol: 1, command: 'describe' }), { writeLine: (l) => out.push(l), env: { JCADI_LOG_FILE: logFile } });
-  const lines = out.join('').trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string; recordType?: string; data?: unknown });
+  const lines = out
+    .join('')
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { type: string; recordType?: string; data?: unknown });
   const records = lines.filter((l) => l.type === 'record');
   assert.equal(records.length, 1);
   assert.equal(records[0]?.recordType, 'JumpCloudADI.EngineDescription');

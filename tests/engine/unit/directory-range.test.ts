@@ -26,7 +26,13 @@ function windowsLikeSession(groups: FakeGroup[]) {
     return { dn: group.dn, [`member;range=${from}-${last ? '*' : to}`]: group.members.slice(from, to + 1) };
   };
   const groupEntry = (group: FakeGroup): Entry => {
-    const base: Entry = { dn: group.dn, cn: group.dn.slice(3, group.dn.indexOf(',')), sAMAccountName: 'g', description: '', adminDescription: 'JumpCloud:0123456789abcdef01234567' };
+    const base: Entry = {
+      dn: group.dn,
+      cn: group.dn.slice(3, group.dn.indexOf(',')),
+      sAMAccountName: 'g',
+      description: '',
+      adminDescription: 'JumpCloud:0123456789abcdef01234567',
+    };
     if (group.members.length === 0) return base;
     if (group.members.length <= MAX_VAL_RANGE) return { ...base, member: group.members };
     return { ...base, ...slice(group, 0) };

@@ -77,11 +77,14 @@ describe('the error-id catalogue', () => {
     assert.deepEqual([...documented].filter((id) => !catalogued.has(id)).sort(), [], 'PROTOCOL.md ids missing from the catalogue');
   });
 
-  it('matches PROTOCOL.md\'s exit-code table to ExitCode', () => {
+  it("matches PROTOCOL.md's exit-code table to ExitCode", () => {
     const text = readFileSync(join(REPO_ROOT, 'engine/PROTOCOL.md'), 'utf8');
     const table = text.slice(text.indexOf('## Exit codes'), text.indexOf('## Error ids'));
     const codes = [...table.matchAll(/^\| (\d+) \|/gm)].map((m) => Number(m[1]));
-    assert.deepEqual(codes.sort((a, b) => a - b), [...new Set(Object.values(ExitCode))].sort((a, b) => a - b));
+    assert.deepEqual(
+      codes.sort((a, b) => a - b),
+      [...new Set(Object.values(ExitCode))].sort((a, b) => a - b),
+    );
   });
 
   it('tells catalogued ids from others', () => {

@@ -28,7 +28,8 @@ describe('RFC 4514 DN value escaping', () => {
 
 describe('RFC 4515 filter value escaping', () => {
   it('escapes the five specials', () => assert.equal(escapeFilterValue('*)(uid=*)\\\u0000'), '\\2a\\29\\28uid=\\2a\\29\\5c\\00'));
-  it('leaves non-ASCII as it is (ldapts would turn escaped UTF-8 bytes into other characters)', () => assert.equal(escapeFilterValue('zoë аdmin'), 'zoë аdmin'));
+  it('leaves non-ASCII as it is (ldapts would turn escaped UTF-8 bytes into other characters)', () =>
+    assert.equal(escapeFilterValue('zoë аdmin'), 'zoë аdmin'));
   it('escapes control characters', () => assert.equal(escapeFilterValue('a\u0001b\nc\u007f'), 'a\\01b\\0ac\\7f'));
   it('round-trips every hostile value through the filter parser of the LDAP client', () => {
     for (const value of ['*', '*)(objectClass=*', 'x)(|(cn=*', '\\2a', 'a\u0000b', 'zoë', 'straße', 'аdmin', '\u202Eevil', 'e😀', '#lead ', '(', ')', '\\']) {

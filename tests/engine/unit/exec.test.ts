@@ -18,7 +18,10 @@ async function run(request: unknown, logFile = join(mkdtempSync(join(tmpdir(), '
   const text = typeof request === 'string' ? request : JSON.stringify(request);
   const code = await execRequest(text, { writeLine: (l) => out.push(l), env: { JCADI_LOG_FILE: logFile } });
   const raw = out.join('');
-  const lines = raw.trimEnd().split('\n').map((l) => JSON.parse(l) as Line);
+  const lines = raw
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Line);
   return { code, lines, raw, log: readFileSync(logFile, 'utf8'), logFile };
 }
 
@@ -123,7 +126,10 @@ describe('exec: log file location', () => {
   it('treats an empty JCADI_LOG_FILE as unset instead of failing', async () => {
     const state = mkdtempSync(join(tmpdir(), 'jcadi-state-'));
     const out: string[] = [];
-    const code = await execRequest(JSON.stringify({ protocol: 1, command: 'version' }), { writeLine: (l) => out.push(l), env: { JCADI_LOG_FILE: '', JCADI_STATE_DIR: state } });
+    const code = await execRequest(JSON.stringify({ protocol: 1, command: 'version' }), {
+      writeLine: (l) => out.push(l),
+      env: { JCADI_LOG_FILE: '', JCADI_STATE_DIR: state },
+    });
     assert.equal(code, 0, out.join(''));
     assert.match(readFileSync(join(state, 'logs', 'engine.log'), 'utf8'), /command version started/);
   });

@@ -8,10 +8,12 @@ import type { DirectoryWriter } from '../../../engine/src/sync/apply';
 
 function inner(behaviour: Partial<DirectoryWriter>, calls: string[]): DirectoryWriter {
   const ok = async () => undefined;
-  const record = <A extends unknown[], R>(name: string, fn: (...args: A) => Promise<R>) => (...args: A) => {
-    calls.push(name);
-    return fn(...args);
-  };
+  const record =
+    <A extends unknown[], R>(name: string, fn: (...args: A) => Promise<R>) =>
+    (...args: A) => {
+      calls.push(name);
+      return fn(...args);
+    };
   return {
     createUser: record('createUser', behaviour.createUser ?? ok),
     setPassword: record('setPassword', behaviour.setPassword ?? ok),
@@ -42,7 +44,10 @@ describe('GuardedWriter', () => {
   it('gives up on an operation that hangs, then fails every further one at once without sending it', async () => {
     const calls: string[] = [];
     const writer = new GuardedWriter(inner({ createUser: () => new Promise(() => undefined) }, calls), 50);
-    await assert.rejects(writer.createUser('CN=a', 'u1', attrs, 'pw', true), (err: EngineError) => err.id === 'AD.Timeout' && err.exitCode === ExitCode.Unreachable);
+    await assert.rejects(
+      writer.createUser('CN=a', 'u1', attrs, 'pw', true),
+      (err: EngineError) => err.id === 'AD.Timeout' && err.exitCode === ExitCode.Unreachable,
+    );
     assert.equal(writer.broken?.id, 'AD.Timeout');
     assert.equal(writer.signal.aborted, true, 'the applier starts nothing new');
     await assert.rejects(writer.setEnabled('CN=b', 'u2', false), (err: EngineError) => err.id === 'AD.Timeout');

@@ -3,7 +3,20 @@
 // rotation with history across files, the pid check, the GCM tag length and the response limit.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,7 +100,13 @@ describe('atomic writes cannot be redirected', () => {
 });
 
 describe('folder rules on this file system (POSIX: 0700, owner, no links)', () => {
-  const policy = (): FolderPolicy => ({ label: 'test folder', writerSid: null, ownerSids: [SID.administrators], uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 });
+  const policy = (): FolderPolicy => ({
+    label: 'test folder',
+    writerSid: null,
+    ownerSids: [SID.administrators],
+    uid: process.getuid?.() ?? 0,
+    gid: process.getgid?.() ?? 0,
+  });
 
   it('creates a missing folder 0700 whatever the umask', () => {
     const folder = join(work(), 'a', 'b');
@@ -177,14 +196,25 @@ describe('folder rules on Windows, as data (SDDL and decisions)', () => {
     const parsed = parseSddl(folderSddl(service));
     assert.equal(parsed.owner, SID.administrators);
     assert.equal(parsed.protected, true);
-    assert.deepEqual(parsed.aces.map((a) => a.sid), [SID.system, SID.administrators, service]);
+    assert.deepEqual(
+      parsed.aces.map((a) => a.sid),
+      [SID.system, SID.administrators, service],
+    );
   });
 
-  const facts = (sddl: string, extra: Partial<{ reparsePoint: boolean; exists: boolean }> = {}) => ({ exists: true, isDirectory: true, reparsePoint: false, sddl, ...extra });
+  const facts = (sddl: string, extra: Partial<{ reparsePoint: boolean; exists: boolean }> = {}) => ({
+    exists: true,
+    isDirectory: true,
+    reparsePoint: false,
+    sddl,
+    ...extra,
+  });
 
   it('accepts its own SDDL as Windows writes it back, and creates a missing folder', () => {
     assert.deepEqual(judgeWindowsFolder(facts(folderSddl(service)), policy, { force: false }), { action: 'ok' });
-    assert.deepEqual(judgeWindowsFolder({ exists: false, isDirectory: false, reparsePoint: false, sddl: null }, policy, { force: false }), { action: 'create' });
+    assert.deepEqual(judgeWindowsFolder({ exists: false, isDirectory: false, reparsePoint: false, sddl: null }, policy, { force: false }), {
+      action: 'create',
+    });
   });
 
   it('refuses a folder that inherits and grants Users (a custom folder under C:\\), -Force repairs', () => {
@@ -228,11 +258,22 @@ describe('folder rules on Windows, as data (SDDL and decisions)', () => {
       calls.push({ file, args, input });
       const [op, , sddl] = input.split('\n');
       if (op === 'create') made = sddl as string;
-      return { code: 0, stderr: '', stdout: JSON.stringify(made ? { exists: true, isDirectory: true, reparsePoint: false, sddl: made, me: 'S-1-5-21-9-9-9-500' } : { exists: false, isDirectory: false, reparsePoint: false, sddl: null }) };
+      return {
+        code: 0,
+        stderr: '',
+        stdout: JSON.stringify(
+          made
+            ? { exists: true, isDirectory: true, reparsePoint: false, sddl: made, me: 'S-1-5-21-9-9-9-500' }
+            : { exists: false, isDirectory: false, reparsePoint: false, sddl: null },
+        ),
+      };
     };
     const folder = 'C:\\Program Files\\JumpCloud\\AD Integration\\';
     assert.equal(secureFolder(folder, { policy, platform: 'win32', run: fake }).action, 'created');
-    assert.deepEqual(calls.map((c) => c.input.split('\n')[0]), ['inspect', 'create']);
+    assert.deepEqual(
+      calls.map((c) => c.input.split('\n')[0]),
+      ['inspect', 'create'],
+    );
     for (const call of calls) {
       assert.match(call.file, /^C:\\Windows\\System32\\WindowsPowerShell\\v1\.0\\powershell\.exe$/);
       assert.deepEqual(call.args, WINDOWS_FOLDER_ARGS);
@@ -257,10 +298,17 @@ describe('journal rotation, history across the files', () => {
     for (const f of files) assert.ok(statSync(f).size <= 1000, `${f} stays under maxBytes`);
     const entries = FileJournal.read(file);
     const ids = entries.map((e) => Number(e.jcId?.slice(2)));
-    assert.deepEqual(ids, [...ids].sort((a, b) => a - b), 'oldest first across the files');
+    assert.deepEqual(
+      ids,
+      [...ids].sort((a, b) => a - b),
+      'oldest first across the files',
+    );
     assert.equal(ids.at(-1), 59);
     assert.ok(ids[0] !== 0, 'the oldest file was dropped');
-    assert.deepEqual(filterHistory(FileJournal.entries(file), { last: 2 }).map((e) => e.jcId), ['id58', 'id59']);
+    assert.deepEqual(
+      filterHistory(FileJournal.entries(file), { last: 2 }).map((e) => e.jcId),
+      ['id58', 'id59'],
+    );
     assert.equal(filterHistory(FileJournal.entries(file), { user: `id${ids[0]}` }).length, 1, 'found in the oldest rotated file');
   });
 
@@ -308,7 +356,11 @@ describe('the pid check before a signal', () => {
     await new Promise((r) => setTimeout(r, 200));
     writeFileSync(paths.pid, `${agent.pid}\n`);
     assert.equal(isAgentProcess(processFacts(agent.pid as number), paths), true);
-    assert.equal(isAgentProcess({ exe: processFacts(agent.pid as number)?.exe ?? null, argv: ['x', 'run', '--config', '/elsewhere/agent.json'] }, paths), false, 'another config');
+    assert.equal(
+      isAgentProcess({ exe: processFacts(agent.pid as number)?.exe ?? null, argv: ['x', 'run', '--config', '/elsewhere/agent.json'] }, paths),
+      false,
+      'another config',
+    );
     const stopped = await stopAgentProcess(paths, 2000);
     assert.equal(stopped.pid, agent.pid);
     await exited;
@@ -332,9 +384,15 @@ describe('AES-GCM: 16-byte tags and exact lengths only', () => {
     const context = { eventId: 'e', agentId: 'a', userId: 'u' };
     const sealed = sealToAgent('Passw0rd!', agent.publicKey, context);
     const tag = Buffer.from(sealed.tag, 'base64url');
-    assert.throws(() => openSealed({ ...sealed, tag: tag.subarray(0, 12).toString('base64url') }, agent.privateKeyPem, context), /tag must be exactly 16 bytes, not 12/);
+    assert.throws(
+      () => openSealed({ ...sealed, tag: tag.subarray(0, 12).toString('base64url') }, agent.privateKeyPem, context),
+      /tag must be exactly 16 bytes, not 12/,
+    );
     assert.throws(() => openSealed({ ...sealed, tag: tag.subarray(0, 4).toString('base64url') }, agent.privateKeyPem, context), /exactly 16 bytes, not 4/);
-    assert.throws(() => openSealed({ ...sealed, nonce: Buffer.alloc(16).toString('base64url') }, agent.privateKeyPem, context), /nonce must be exactly 12 bytes/);
+    assert.throws(
+      () => openSealed({ ...sealed, nonce: Buffer.alloc(16).toString('base64url') }, agent.privateKeyPem, context),
+      /nonce must be exactly 12 bytes/,
+    );
     assert.equal(openSealed(sealed, agent.privateKeyPem, context), 'Passw0rd!');
   });
 });
@@ -348,7 +406,11 @@ describe('JumpCloud responses are size-bounded', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as { port: number }).port;
-    const transport = new HttpTransport({ baseUrl: `https://127.0.0.1:${port}`, ca: tls.caPem, maxResponseBytes: 10_000, retry: { maxAttempts: 1 } }, () => ({}), []);
+    const transport = new HttpTransport(
+      { baseUrl: `https://127.0.0.1:${port}`, ca: tls.caPem, maxResponseBytes: 10_000, retry: { maxAttempts: 1 } },
+      () => ({}),
+      [],
+    );
     try {
       const small = await transport.send({ method: 'GET', path: '/small' });
       assert.equal(small.status, 200);
@@ -372,8 +434,14 @@ describe('the state folder on Windows: made by a cmdlet, then taken over by the 
     const made = folderSddl(admin);
     assert.equal(made, `O:BAG:SYD:PAI(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)(A;OICI;0x1301bf;;;${admin})`);
     const installPolicy: FolderPolicy = { ...agentFolderPolicy({ platform: 'win32' }), label: "engine's state folder", writerSid: null };
-    assert.equal(judgeWindowsFolder({ exists: true, isDirectory: true, reparsePoint: false, sddl: made }, installPolicy, { force: false, repairAccess: true }).action, 'repair');
+    assert.equal(
+      judgeWindowsFolder({ exists: true, isDirectory: true, reparsePoint: false, sddl: made }, installPolicy, { force: false, repairAccess: true }).action,
+      'repair',
+    );
     const planted = 'O:S-1-5-21-1-2-3-1105D:PAI(A;OICI;FA;;;S-1-5-21-1-2-3-1105)(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)';
-    assert.equal(judgeWindowsFolder({ exists: true, isDirectory: true, reparsePoint: false, sddl: planted }, installPolicy, { force: false, repairAccess: true }).action, 'refuse');
+    assert.equal(
+      judgeWindowsFolder({ exists: true, isDirectory: true, reparsePoint: false, sddl: planted }, installPolicy, { force: false, repairAccess: true }).action,
+      'refuse',
+    );
   });
 });

@@ -18,12 +18,21 @@ describe('hostile names', () => {
   it('compares texts as AD stores them: an unpaired surrogate is U+FFFD', () => {
     assert.equal(storableText('a\uD800b\uDC00'), 'a\uFFFDb\uFFFD');
     assert.equal(storableText('zoë \u{1F600}'), 'zoë \u{1F600}');
-    const user = toDesiredUser({ _id: '0123456789abcdef01234567', username: 'u', email: 'm\uD800@example.com', firstname: 'F\uDBFF', lastname: 'L' } as SystemUser);
+    const user = toDesiredUser({
+      _id: '0123456789abcdef01234567',
+      username: 'u',
+      email: 'm\uD800@example.com',
+      firstname: 'F\uDBFF',
+      lastname: 'L',
+    } as SystemUser);
     assert.deepEqual([user.firstName, user.lastName, user.email], ['F\uFFFD', 'L', 'm\uFFFD@example.com']);
   });
 
   it('refuses a request with a "__proto__" key anywhere (exit 2), which would otherwise slip past validation', async () => {
-    for (const text of ['{"protocol":1,"command":"test-rootdn","params":{"rootUserDN":"CN=Users;DC=example;DC=com","__proto__":{"x":1}}}', '{"__proto__":{},"protocol":1,"command":"version"}']) {
+    for (const text of [
+      '{"protocol":1,"command":"test-rootdn","params":{"rootUserDN":"CN=Users;DC=example;DC=com","__proto__":{"x":1}}}',
+      '{"__proto__":{},"protocol":1,"command":"version"}',
+    ]) {
       const out: string[] = [];
       const code = await execRequest(text, { writeLine: (l) => out.push(l), env: { JCADI_LOG_FILE: '/dev/null' } });
       const error = out.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.type === 'error');

@@ -25,7 +25,10 @@ describe('the Directory Insights cursor', () => {
   it('moves to the newest event and remembers the ids of its overlap window', () => {
     const events = [event('a', -70_000), event('b', -30_000), event('c', 0), event('d', 10_000)];
     const { fresh, cursor } = advanceCursor({ time: iso(-80_000), ids: [] }, events);
-    assert.deepEqual(fresh.map((e) => e.id), ['a', 'b', 'c', 'd']);
+    assert.deepEqual(
+      fresh.map((e) => e.id),
+      ['a', 'b', 'c', 'd'],
+    );
     assert.equal(cursor.time, iso(10_000));
     assert.deepEqual(cursor.ids, ['b', 'c', 'd'], 'a is older than the overlap');
   });
@@ -34,7 +37,10 @@ describe('the Directory Insights cursor', () => {
     const start = { time: iso(10_000), ids: ['b', 'c', 'd'] };
     const again = [event('b', -30_000), event('late', -20_000), event('c', 0), event('d', 10_000), event('e', 12_000)];
     const { fresh, cursor } = advanceCursor(start, again);
-    assert.deepEqual(fresh.map((e) => e.id), ['late', 'e']);
+    assert.deepEqual(
+      fresh.map((e) => e.id),
+      ['late', 'e'],
+    );
     assert.equal(cursor.time, iso(12_000));
     assert.deepEqual(cursor.ids, ['b', 'late', 'c', 'd', 'e']);
   });
@@ -59,7 +65,13 @@ describe('what Directory Insights events ask for', () => {
       event('1', 0, 'user_create'),
       event('2', 1, 'group_update'),
       { ...event('3', 2, 'user_group_member_add'), changes: [{ field: 'member', to: 'u9' }] },
-      { id: '4', event_type: 'association_change', timestamp: iso(3), resource: { id: 'ad1', type: 'active_directory' }, changes: [{ field: 'user_group', op: 'add', to: 'g7' }] },
+      {
+        id: '4',
+        event_type: 'association_change',
+        timestamp: iso(3),
+        resource: { id: 'ad1', type: 'active_directory' },
+        changes: [{ field: 'user_group', op: 'add', to: 'g7' }],
+      },
     ]);
     assert.equal(plan.reconcile, true);
     assert.deepEqual([...plan.users].sort(), ['r-1', 'u9']);
@@ -72,22 +84,46 @@ describe('what Directory Insights events ask for', () => {
       event('1', 0, 'user_update'),
       event('2', 1, 'group_update'),
       { ...event('3', 2, 'user_group_member_add'), changes: [{ field: 'member', to: 'u9' }] },
-      { id: '4', event_type: 'association_change', timestamp: iso(3), resource: { id: 'ad1', type: 'active_directory' }, changes: [{ field: 'user_group', op: 'add', to: 'g7' }] },
-      { id: '5', event_type: 'association_change', timestamp: iso(4), resource: { id: 'ad1', type: 'active_directory' }, changes: [{ field: 'user', op: 'remove', to: 'u5' }] },
+      {
+        id: '4',
+        event_type: 'association_change',
+        timestamp: iso(3),
+        resource: { id: 'ad1', type: 'active_directory' },
+        changes: [{ field: 'user_group', op: 'add', to: 'g7' }],
+      },
+      {
+        id: '5',
+        event_type: 'association_change',
+        timestamp: iso(4),
+        resource: { id: 'ad1', type: 'active_directory' },
+        changes: [{ field: 'user', op: 'remove', to: 'u5' }],
+      },
     ]);
     assert.equal(plan.full, false);
     assert.deepEqual([...plan.targets.users].sort(), ['r-1', 'u5', 'u9']);
     assert.deepEqual([...plan.targets.groups], ['r-2']);
     assert.deepEqual([...plan.targets.groupMembers], ['g7']);
     assert.equal(planInsights([{ id: '6', event_type: 'association_change', timestamp: iso(0) }]).full, true, 'an association of unknown ends');
-    assert.equal(planInsights([{ id: '7', event_type: 'user_group_member_add', timestamp: iso(0), resource: { type: 'user_group' } }]).full, true, 'no group id');
+    assert.equal(
+      planInsights([{ id: '7', event_type: 'user_group_member_add', timestamp: iso(0), resource: { type: 'user_group' } }]).full,
+      true,
+      'no group id',
+    );
   });
 
   it('reads an association given as a connection between two objects', () => {
     const plan = planInsights([
-      { id: 'a', event_type: 'association_change', timestamp: iso(0), association: { op: 'add', connection: { from: { type: 'user_group', object_id: 'g1' }, to: { type: 'user', object_id: 'u1' } } } },
+      {
+        id: 'a',
+        event_type: 'association_change',
+        timestamp: iso(0),
+        association: { op: 'add', connection: { from: { type: 'user_group', object_id: 'g1' }, to: { type: 'user', object_id: 'u1' } } },
+      },
     ]);
-    assert.deepEqual({ reconcile: plan.reconcile, users: [...plan.users], groups: [...plan.groups], memberships: plan.memberships }, { reconcile: true, users: ['u1'], groups: ['g1'], memberships: true });
+    assert.deepEqual(
+      { reconcile: plan.reconcile, users: [...plan.users], groups: [...plan.groups], memberships: plan.memberships },
+      { reconcile: true, users: ['u1'], groups: ['g1'], memberships: true },
+    );
   });
 
   it('ignores sign-ins, other services, device groups, and user updates of unsynced fields such as the password', () => {
@@ -96,7 +132,12 @@ describe('what Directory Insights events ask for', () => {
       event('2', 1, 'admin_login_attempt'),
       { id: '3', event_type: 'organization_update', timestamp: iso(2), resource: { id: 'o', type: 'organization' } },
       { id: '4', event_type: 'group_create', timestamp: iso(3), resource: { id: 'sg', type: 'system_group' } },
-      { id: '5', event_type: 'association_change', timestamp: iso(4), association: { connection: { from: { type: 'system', object_id: 's' }, to: { type: 'policy', object_id: 'p' } } } },
+      {
+        id: '5',
+        event_type: 'association_change',
+        timestamp: iso(4),
+        association: { connection: { from: { type: 'system', object_id: 's' }, to: { type: 'policy', object_id: 'p' } } },
+      },
       { ...event('6', 5, 'user_update'), changes: [{ field: 'password' }] },
     ]);
     assert.equal(plan.reconcile, false);

@@ -16,7 +16,13 @@ describe('JumpCloud field violations', () => {
 
   it('reads fieldViolations at the top level too, drops duplicates and junk, bounds the text', () => {
     const body = {
-      fieldViolations: [{ field: 'email', description: 'format' }, { field: 'email', description: 'format' }, 'junk', null, { field: 'x'.repeat(500), description: 'a\nb' }],
+      fieldViolations: [
+        { field: 'email', description: 'format' },
+        { field: 'email', description: 'format' },
+        'junk',
+        null,
+        { field: 'x'.repeat(500), description: 'a\nb' },
+      ],
       details: { fieldViolationsList: [{ field: 'username', reason: 'taken' }] },
     };
     const found = fieldViolationsOf(body);
@@ -35,7 +41,10 @@ describe('JumpCloud field violations', () => {
     ];
     const err = httpStatusError(400, 'POST /api/systemusers', 'Password validation fail', null, violations);
     assert.equal(err.id, 'JumpCloud.RequestRejected');
-    assert.equal(err.message, 'JumpCloud rejected POST /api/systemusers (HTTP 400). JumpCloud said: "Password validation fail". Field violations: password: specialCharacter; password: minLength.');
+    assert.equal(
+      err.message,
+      'JumpCloud rejected POST /api/systemusers (HTTP 400). JumpCloud said: "Password validation fail". Field violations: password: specialCharacter; password: minLength.',
+    );
     assert.deepEqual(err.details.fieldViolations, violations);
     assert.equal(describeViolations([{ field: '', description: 'only a rule' }]), 'only a rule');
     assert.doesNotMatch(httpStatusError(400, 'POST /api/systemusers', 'Bad Request').message, /Field violations/);

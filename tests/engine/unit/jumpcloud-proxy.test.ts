@@ -101,7 +101,13 @@ describe('proxy: explicit config wins, the environment only on opt-in', () => {
   it('reads HTTPS_PROXY (credentials decoded) and NO_PROXY on opt-in; a bare host:port means http', () => {
     const resolved = resolveProxy('environment', env);
     assert.equal(resolved.variable, 'HTTPS_PROXY');
-    assert.deepEqual(resolved.proxy, { host: 'envproxy.corp', port: 8080, username: 'svc', password: PASSWORD, bypass: ['localhost', '.internal', '10.0.0.1'] });
+    assert.deepEqual(resolved.proxy, {
+      host: 'envproxy.corp',
+      port: 8080,
+      username: 'svc',
+      password: PASSWORD,
+      bypass: ['localhost', '.internal', '10.0.0.1'],
+    });
     assert.deepEqual(resolveProxy('environment', { https_proxy: 'squid:3128' }).proxy, { host: 'squid', port: 3128, bypass: [] });
     assert.equal(resolveProxy('environment', { http_proxy: 'http://ignored:1' }).proxy, null);
     assert.match(describeProxy(resolveProxy('environment', {})), /no HTTPS_PROXY\/ALL_PROXY is set: connecting to JumpCloud directly/);
@@ -120,16 +126,28 @@ describe('proxy: explicit config wins, the environment only on opt-in', () => {
 
 describe('proxy: errors name the proxy, never the credentials', () => {
   const failure = (kind: 'unreachable' | 'auth' | 'refused', extra: Record<string, unknown> = {}) =>
-    new ProxyTunnelError(kind, { proxy: 'proxy.corp:3128', target: 'console.jumpcloud.com:443', credentialsGiven: true, reason: 'cannot connect (ECONNREFUSED)', ...extra });
+    new ProxyTunnelError(kind, {
+      proxy: 'proxy.corp:3128',
+      target: 'console.jumpcloud.com:443',
+      credentialsGiven: true,
+      reason: 'cannot connect (ECONNREFUSED)',
+      ...extra,
+    });
 
   it('maps unreachable, 407 and refusals to ids, categories and exit codes', () => {
     const unreachable = proxyError(failure('unreachable', { socketCode: 'ECONNREFUSED' }), 'GET /api/systemusers');
-    assert.deepEqual([unreachable.id, unreachable.exitCode, unreachable.category, unreachable.target], ['JumpCloud.ProxyUnreachable', 3, 'ConnectionError', 'proxy.corp:3128']);
+    assert.deepEqual(
+      [unreachable.id, unreachable.exitCode, unreachable.category, unreachable.target],
+      ['JumpCloud.ProxyUnreachable', 3, 'ConnectionError', 'proxy.corp:3128'],
+    );
     assert.match(unreachable.message, /Cannot reach the proxy proxy\.corp:3128 for GET \/api\/systemusers: cannot connect \(ECONNREFUSED\)/);
     const auth = proxyError(failure('auth', { status: 407, offeredSchemes: ['NTLM', 'Negotiate'] }), 'GET /api/systemusers');
     assert.deepEqual([auth.id, auth.exitCode, auth.category], ['JumpCloud.ProxyAuthFailed', 4, 'AuthenticationError']);
     assert.match(auth.message, /refused the proxy credentials \(407\).*offers NTLM, Negotiate.*Basic only/);
-    const noCredentials = proxyError(new ProxyTunnelError('auth', { proxy: 'p:1', target: 't:443', credentialsGiven: false, status: 407, reason: 'x' }), 'GET /x');
+    const noCredentials = proxyError(
+      new ProxyTunnelError('auth', { proxy: 'p:1', target: 't:443', credentialsGiven: false, status: 407, reason: 'x' }),
+      'GET /x',
+    );
     assert.match(noCredentials.message, /asks for credentials, and none were given/);
     const refused = proxyError(failure('refused', { status: 403 }), 'GET /api/systemusers');
     assert.deepEqual([refused.id, refused.exitCode, refused.category, refused.details.status], ['JumpCloud.ProxyRefused', 3, 'PermissionDenied', 403]);
@@ -162,7 +180,13 @@ describe('proxy: agent config', () => {
     assert.match(text, /"url": "http:\/\/proxy\.corp:3128"/);
     const secrets = await openAgentSecrets(config, new KeyFileProtector(paths.keyFile));
     assert.equal(secrets.proxyPassword, PASSWORD);
-    assert.deepEqual(agentProxy(config, secrets.proxyPassword, { HTTPS_PROXY: 'http://other:1' }).proxy, { host: 'proxy.corp', port: 3128, username: 'svc', password: PASSWORD, bypass: ['*.internal'] });
+    assert.deepEqual(agentProxy(config, secrets.proxyPassword, { HTTPS_PROXY: 'http://other:1' }).proxy, {
+      host: 'proxy.corp',
+      port: 3128,
+      username: 'svc',
+      password: PASSWORD,
+      bypass: ['*.internal'],
+    });
     // A clear password in agent.json is refused: it must be a protected value.
     const clear = JSON.parse(text) as { jumpcloud: { proxy: { password: unknown } } };
     clear.jumpcloud.proxy.password = PASSWORD;

@@ -7,10 +7,22 @@ describe('jumpcloud retry: backoff', () => {
   const policy = { ...DEFAULT_RETRY_POLICY, baseDelayMs: 100, maxDelayMs: 1000 };
 
   it('doubles each attempt, with half of each step random', () => {
-    assert.equal(backoffDelay(1, policy, () => 0), 50);
-    assert.equal(backoffDelay(1, policy, () => 1), 100);
-    assert.equal(backoffDelay(2, policy, () => 0), 100);
-    assert.equal(backoffDelay(3, policy, () => 0.5), 300);
+    assert.equal(
+      backoffDelay(1, policy, () => 0),
+      50,
+    );
+    assert.equal(
+      backoffDelay(1, policy, () => 1),
+      100,
+    );
+    assert.equal(
+      backoffDelay(2, policy, () => 0),
+      100,
+    );
+    assert.equal(
+      backoffDelay(3, policy, () => 0.5),
+      300,
+    );
   });
 
   it('never exceeds the cap', () => {

@@ -16,7 +16,9 @@ describe('safety ledger account name', () => {
 
   it('does not depend on the case of the root DN, and differs between roots', () => {
     assert.equal(ledgerAccountName('OU=Sync,DC=Example,DC=COM'), ledgerAccountName('ou=sync,dc=example,dc=com'));
-    const names = new Set(['OU=A,DC=example,DC=com', 'OU=B,DC=example,DC=com', 'OU=Sync,OU=A,DC=example,DC=com', 'OU=Sync,DC=example,DC=com'].map(ledgerAccountName));
+    const names = new Set(
+      ['OU=A,DC=example,DC=com', 'OU=B,DC=example,DC=com', 'OU=Sync,OU=A,DC=example,DC=com', 'OU=Sync,DC=example,DC=com'].map(ledgerAccountName),
+    );
     assert.equal(names.size, 4);
   });
 

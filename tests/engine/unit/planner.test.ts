@@ -36,7 +36,20 @@ function adUser(n: number, over: Partial<AdUser> = {}): AdUser {
 }
 
 function adGroup(name: string, jcId: string | null, members: string[], over: Partial<AdGroup> = {}): AdGroup {
-  return { dn: `CN=${name},${ROOT}`, anchor: jcId ? { jcId, syncDisabled: false, offboarded: false } : null, foreignAnchor: false, cn: name, sAMAccountName: name, description: '', members, protected: false, objectGuid: '', critical: false, proof: 'unchecked', ...over };
+  return {
+    dn: `CN=${name},${ROOT}`,
+    anchor: jcId ? { jcId, syncDisabled: false, offboarded: false } : null,
+    foreignAnchor: false,
+    cn: name,
+    sAMAccountName: name,
+    description: '',
+    members,
+    protected: false,
+    objectGuid: '',
+    critical: false,
+    proof: 'unchecked',
+    ...over,
+  };
 }
 
 function actual(users: AdUser[] = [], groups: AdGroup[] = [], elsewhere: Array<[string, string]> = []): ActualState {
@@ -55,7 +68,15 @@ describe('planner: users', () => {
     assert.deepEqual(kinds(p.operations), ['createUser']);
     const op = p.operations[0] as Extract<PlanOp, { kind: 'createUser' }>;
     assert.equal(op.dn, `CN=user1,${ROOT}`);
-    assert.deepEqual(op.attributes, { cn: 'user1', sAMAccountName: 'user1', userPrincipalName: 'user1@example.com', givenName: 'First1', sn: 'Last1', displayName: 'First1 Last1', mail: 'user1@example.com' });
+    assert.deepEqual(op.attributes, {
+      cn: 'user1',
+      sAMAccountName: 'user1',
+      userPrincipalName: 'user1@example.com',
+      givenName: 'First1',
+      sn: 'Last1',
+      displayName: 'First1 Last1',
+      mail: 'user1@example.com',
+    });
     assert.equal(op.enabled, true);
   });
 
@@ -106,18 +127,29 @@ describe('planner: users', () => {
     const skip = reactivated.operations[0] as Extract<PlanOp, { kind: 'skip' }>;
     assert.equal(skip.code, 'DisabledInAD');
     assert.match(skip.reason, /offboard/);
-    assert.deepEqual(run({ users: [jcUser(1, { suspended: true })], groups: [] }, actual([offboarded])).operations, [], 'suspended in JumpCloud: nothing to do');
+    assert.deepEqual(
+      run({ users: [jcUser(1, { suspended: true })], groups: [] }, actual([offboarded])).operations,
+      [],
+      'suspended in JumpCloud: nothing to do',
+    );
     assert.deepEqual(run({ users: [], groups: [] }, actual([offboarded])).operations, [], 'out of scope: already disabled');
     const changed = run({ users: [jcUser(1, { suspended: true, lastName: 'Leaver', username: 'user1b' })], groups: [] }, actual([offboarded]));
     assert.deepEqual(kinds(changed.operations), ['renameUser', 'updateUser'], 'attribute changes still flow, without an anchor rewrite or an enable');
-    assert.deepEqual((changed.operations[1] as Extract<PlanOp, { kind: 'updateUser' }>).changes.map((c) => c.attribute), ['sn', 'displayName']);
+    assert.deepEqual(
+      (changed.operations[1] as Extract<PlanOp, { kind: 'updateUser' }>).changes.map((c) => c.attribute),
+      ['sn', 'displayName'],
+    );
     assert.equal((changed.operations[1] as Extract<PlanOp, { kind: 'updateUser' }>).adopt, false);
   });
 
   it('treats a marked account an administrator enabled again like any enabled account', () => {
     const enabledAgain = adUser(1, { anchor: { jcId: id(1), syncDisabled: false, offboarded: true } });
     assert.deepEqual(run({ users: [jcUser(1)], groups: [] }, actual([enabledAgain])).operations, []);
-    assert.deepEqual(kinds(run({ users: [jcUser(1, { suspended: true })], groups: [] }, actual([enabledAgain])).operations), ['disableUser'], 'a suspension disables it (the sync writes a fresh ;syncDisabled anchor)');
+    assert.deepEqual(
+      kinds(run({ users: [jcUser(1, { suspended: true })], groups: [] }, actual([enabledAgain])).operations),
+      ['disableUser'],
+      'a suspension disables it (the sync writes a fresh ;syncDisabled anchor)',
+    );
     assert.equal(encodeAnchor({ jcId: id(1), syncDisabled: true }), `JumpCloud:${id(1)};syncDisabled`, 'what the disable writes: the stale mark is gone');
   });
 
@@ -129,11 +161,14 @@ describe('planner: users', () => {
   });
 
   it('never touches protected accounts (adminCount=1), anchored or not', () => {
-    const p = run({ users: [jcUser(1, { lastName: 'X' }), jcUser(3, { username: 'administrator' })], groups: [] }, actual([
-      adUser(1, { protected: true }),
-      adUser(2, { protected: true }),
-      adUser(9, { anchor: null, cn: 'administrator', sAMAccountName: 'Administrator', dn: `CN=Administrator,${ROOT}`, protected: true }),
-    ]));
+    const p = run(
+      { users: [jcUser(1, { lastName: 'X' }), jcUser(3, { username: 'administrator' })], groups: [] },
+      actual([
+        adUser(1, { protected: true }),
+        adUser(2, { protected: true }),
+        adUser(9, { anchor: null, cn: 'administrator', sAMAccountName: 'Administrator', dn: `CN=Administrator,${ROOT}`, protected: true }),
+      ]),
+    );
     assert.deepEqual(kinds(p.operations), ['skip', 'skip']);
     assert.ok(p.operations.every((o) => o.kind === 'skip' && o.code === 'Protected'));
   });
@@ -146,7 +181,10 @@ describe('planner: users', () => {
     const op = adopted.operations[0] as Extract<PlanOp, { kind: 'updateUser' }>;
     assert.equal(op.kind, 'updateUser');
     assert.equal(op.adopt, true);
-    assert.deepEqual(op.changes.map((c) => c.attribute), ['sn']);
+    assert.deepEqual(
+      op.changes.map((c) => c.attribute),
+      ['sn'],
+    );
   });
 
   it('never overwrites an anchor attribute someone else uses', () => {
@@ -203,7 +241,10 @@ describe('planner: groups and membership', () => {
 
   it('mirrors membership: adds and removes, keeps protected members', () => {
     const admin = `CN=Administrator,CN=Users,DC=example,DC=com`;
-    const a = actual([adUser(1), adUser(2), adUser(3)], [adGroup('Engineering', id(100), [`CN=user1,${ROOT}`, `CN=user3,${ROOT}`, admin], { description: 'Eng' })]);
+    const a = actual(
+      [adUser(1), adUser(2), adUser(3)],
+      [adGroup('Engineering', id(100), [`CN=user1,${ROOT}`, `CN=user3,${ROOT}`, admin], { description: 'Eng' })],
+    );
     a.users.push(adUser(8, { dn: admin, cn: 'Administrator', sAMAccountName: 'Administrator', anchor: null, protected: true }));
     const p = run({ users: [jcUser(1), jcUser(2), jcUser(3)], groups: [g([1, 2])] }, a);
     assert.deepEqual(kinds(p.operations), ['addMember', 'removeMember']);
@@ -229,7 +270,10 @@ describe('planner: groups and membership', () => {
     assert.deepEqual(kinds(p.operations), ['renameGroup', 'updateGroup', 'removeMember', 'unbindGroup']);
     assert.equal((p.operations[2] as { memberDn: string }).memberDn, `CN=user1,${ROOT}`, 'only the member the sync manages is removed');
     // Marked: nothing more while it stays unbound; bound again: the mark is cleared, members come back.
-    const unbound = actual([adUser(1)], [adGroup('Old', id(101), [`CN=manual,${ROOT}`], { anchor: { jcId: id(101), syncDisabled: false, offboarded: false, unbound: true } })]);
+    const unbound = actual(
+      [adUser(1)],
+      [adGroup('Old', id(101), [`CN=manual,${ROOT}`], { anchor: { jcId: id(101), syncDisabled: false, offboarded: false, unbound: true } })],
+    );
     assert.deepEqual(kinds(run({ users: [jcUser(1)], groups: [] }, unbound).operations), []);
     const again = run({ users: [jcUser(1)], groups: [{ jcId: id(101), name: 'Old', description: '', memberJcIds: [id(1)] }] }, unbound);
     assert.deepEqual(kinds(again.operations), ['rebindGroup', 'addMember'], 'CN=manual is no object read under the root: left alone');
@@ -247,7 +291,9 @@ describe('planner: safety and selection', () => {
   });
 
   it('plans a single user on demand, with the group it needs', () => {
-    const p = run({ users: [jcUser(1), jcUser(2)], groups: [{ jcId: id(100), name: 'Eng', description: '', memberJcIds: [id(1), id(2)] }] }, actual(), { onlyUser: 'user2' });
+    const p = run({ users: [jcUser(1), jcUser(2)], groups: [{ jcId: id(100), name: 'Eng', description: '', memberJcIds: [id(1), id(2)] }] }, actual(), {
+      onlyUser: 'user2',
+    });
     assert.deepEqual(kinds(p.operations), ['createGroup', 'createUser', 'addMember']);
   });
 });
@@ -264,11 +310,22 @@ describe('anchor codec', () => {
     assert.deepEqual(decodeAnchor(`JumpCloud:${id(7)};offboarded`), { jcId: id(7), syncDisabled: false, offboarded: true });
     assert.deepEqual(decodeAnchor(`JumpCloud:${id(7)};syncDisabled;offboarded`), { jcId: id(7), syncDisabled: true, offboarded: true });
     assert.deepEqual(decodeAnchor(`JumpCloud:${id(7)}`), { jcId: id(7), syncDisabled: false, offboarded: false });
-    for (const odd of [`JumpCloud:${id(7)};offboarded;syncDisabled`, `JumpCloud:${id(7)};offboarded;offboarded`, `JumpCloud:${id(7)};Offboarded`, `JumpCloud:${id(7)};offboarded;`, `JumpCloud:${id(7)};retired`]) {
+    for (const odd of [
+      `JumpCloud:${id(7)};offboarded;syncDisabled`,
+      `JumpCloud:${id(7)};offboarded;offboarded`,
+      `JumpCloud:${id(7)};Offboarded`,
+      `JumpCloud:${id(7)};offboarded;`,
+      `JumpCloud:${id(7)};retired`,
+    ]) {
       assert.equal(decodeAnchor(odd), 'foreign', odd);
     }
     const values = anchorValues(id(7));
-    assert.deepEqual(values, [`JumpCloud:${id(7)}`, `JumpCloud:${id(7)};offboarded`, `JumpCloud:${id(7)};syncDisabled`, `JumpCloud:${id(7)};syncDisabled;offboarded`]);
+    assert.deepEqual(values, [
+      `JumpCloud:${id(7)}`,
+      `JumpCloud:${id(7)};offboarded`,
+      `JumpCloud:${id(7)};syncDisabled`,
+      `JumpCloud:${id(7)};syncDisabled;offboarded`,
+    ]);
     for (const value of values) assert.equal((decodeAnchor(value) as { jcId: string }).jcId, id(7), `${value} is ours`);
   });
 });

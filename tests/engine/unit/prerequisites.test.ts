@@ -36,7 +36,14 @@ describe('password policy alignment', () => {
   });
 
   it('three classes and no username: complexity only warns about display-name parts', () => {
-    const jc = jumpCloudRules({ minLength: 12, enableMinLength: true, needsLowercase: true, needsUppercase: true, needsNumeric: true, allowUsernameSubstring: false });
+    const jc = jumpCloudRules({
+      minLength: 12,
+      enableMinLength: true,
+      needsLowercase: true,
+      needsUppercase: true,
+      needsNumeric: true,
+      allowUsernameSubstring: false,
+    });
     const rules = byRule(compareWithAd(jc, domainPolicy));
     assert.equal(rules.MinimumLength?.status, 'Aligned');
     assert.equal(rules.Complexity?.status, 'Warning');
@@ -74,7 +81,13 @@ describe('password policy alignment', () => {
   });
 
   it('names a PSO and its attribute instead of the domain policy', () => {
-    const pso: AdPasswordPolicy = { ...domainPolicy, source: 'PSO Strict', dn: 'CN=Strict,CN=Password Settings Container,CN=System,DC=example,DC=com', precedence: 1, minLength: 16 };
+    const pso: AdPasswordPolicy = {
+      ...domainPolicy,
+      source: 'PSO Strict',
+      dn: 'CN=Strict,CN=Password Settings Container,CN=System,DC=example,DC=com',
+      precedence: 1,
+      minLength: 16,
+    };
     const rules = byRule(compareWithAd(jumpCloudRules({ minLength: 8, enableMinLength: true }), pso));
     assert.equal(rules.MinimumLength?.adPolicy, 'PSO Strict');
     assert.match(rules.MinimumLength?.changeInActiveDirectory ?? '', /msDS-MinimumPasswordLength on CN=Strict/);
@@ -98,7 +111,13 @@ describe('host classification', () => {
   });
 
   it('passes the supported Windows Server builds', () => {
-    for (const [release, name] of [['6.2.9200', '2012'], ['6.3.9600', '2012 R2'], ['10.0.14393', '2016'], ['10.0.17763', '2019'], ['10.0.20348', '2022']]) {
+    for (const [release, name] of [
+      ['6.2.9200', '2012'],
+      ['6.3.9600', '2012 R2'],
+      ['10.0.14393', '2016'],
+      ['10.0.17763', '2019'],
+      ['10.0.20348', '2022'],
+    ]) {
       const verdict = classifyHost({ platform: 'win32', release: release as string, version: `Windows Server ${name} Datacenter`, arch: 'x64' });
       assert.equal(verdict.status, 'Pass', name);
     }
@@ -131,7 +150,10 @@ describe('password rotation', () => {
 
   it('stages every store, sets AD, verifies, then commits', async () => {
     const log: string[] = [];
-    const outcome = await rotatePassword('New-Pass-1', { setPasswordInAd: async () => void log.push('ad'), verifyBind: async () => void log.push('verify') }, [store('config', log), store('backup', log)]);
+    const outcome = await rotatePassword('New-Pass-1', { setPasswordInAd: async () => void log.push('ad'), verifyBind: async () => void log.push('verify') }, [
+      store('config', log),
+      store('backup', log),
+    ]);
     assert.deepEqual(log, ['config.stage', 'backup.stage', 'ad', 'verify', 'config.commit', 'backup.commit']);
     assert.deepEqual(outcome, { changedInAd: true, verified: true, committed: ['config', 'backup'] });
   });
@@ -147,14 +169,19 @@ describe('password rotation', () => {
 
   it('never touches AD when a store cannot stage', async () => {
     const log: string[] = [];
-    await assert.rejects(rotatePassword('x', { setPasswordInAd: async () => void log.push('ad') }, [store('config', log), store('broken', log, 'stage')]), /cannot stage/);
+    await assert.rejects(
+      rotatePassword('x', { setPasswordInAd: async () => void log.push('ad') }, [store('config', log), store('broken', log, 'stage')]),
+      /cannot stage/,
+    );
     assert.deepEqual(log, ['config.stage', 'broken.stage', 'config.rollback']);
   });
 
   it('keeps the stores staged (old and new) when the new password does not bind', async () => {
     const log: string[] = [];
     await assert.rejects(
-      rotatePassword('x', { setPasswordInAd: async () => void log.push('ad'), verifyBind: async () => Promise.reject(new Error('bind refused')) }, [store('config', log)]),
+      rotatePassword('x', { setPasswordInAd: async () => void log.push('ad'), verifyBind: async () => Promise.reject(new Error('bind refused')) }, [
+        store('config', log),
+      ]),
       /bind refused/,
     );
     assert.deepEqual(log, ['config.stage', 'ad']);

@@ -74,8 +74,7 @@ function stepsOf(ops: PlanOp[], users: AdUser[]): Step[] {
       // Logon names first (one modify), then the DN: see sync/apply.ts.
       if (op.logonNames) steps.push(setNames(op.dn, op.logonNames.after.sAMAccountName, op.logonNames.after.userPrincipalName));
       if (op.dn !== op.newDn) steps.push(move(op.dn, op.newDn));
-    }
-    else if (op.kind === 'updateUser') {
+    } else if (op.kind === 'updateUser') {
       const v = Object.fromEntries(op.changes.map((c) => [c.attribute, c.after]));
       steps.push(() => {
         const u = at(op.dn);

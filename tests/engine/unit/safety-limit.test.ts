@@ -5,7 +5,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Plan, PlanOp } from '../../../engine/src/sync/model';
-import { approve, decide, emptyLedger, parseLedger, SafetyLimit, safetyKindOf, type Ledger, type LedgerStore, type SafetyPolicy } from '../../../engine/src/sync/safety-limit';
+import {
+  approve,
+  decide,
+  emptyLedger,
+  parseLedger,
+  SafetyLimit,
+  safetyKindOf,
+  type Ledger,
+  type LedgerStore,
+  type SafetyPolicy,
+} from '../../../engine/src/sync/safety-limit';
 
 const POLICY: SafetyPolicy = { windowHours: 24, maxCount: 500, maxPercent: 25 };
 const HOUR = 3_600_000;
@@ -13,7 +23,15 @@ const T0 = new Date('2026-12-01T10:15:00Z');
 const at = (hours: number) => new Date(T0.getTime() + hours * HOUR);
 
 const disable = (n: number): PlanOp => ({ kind: 'disableUser', jcId: String(n).padStart(24, '0'), dn: `CN=u${n},OU=R`, name: `u${n}`, reason: 'out of scope' });
-const update = (n: number): PlanOp => ({ kind: 'updateUser', jcId: String(n).padStart(24, '0'), dn: `CN=u${n},OU=R`, name: `u${n}`, changes: [], adopt: false, reason: 'x' });
+const update = (n: number): PlanOp => ({
+  kind: 'updateUser',
+  jcId: String(n).padStart(24, '0'),
+  dn: `CN=u${n},OU=R`,
+  name: `u${n}`,
+  changes: [],
+  adopt: false,
+  reason: 'x',
+});
 function planOf(ops: PlanOp[], managed = 100): Plan {
   const counts: Plan['counts'] = {};
   for (const op of ops) counts[op.kind] = (counts[op.kind] ?? 0) + 1;
@@ -37,7 +55,10 @@ describe('rolling safety limit', () => {
     assert.equal(first.plan.operations.length, 25);
     ledger = first.ledger;
     const second = decide(planOf([...batch(24, 24), update(901)]), ledger, POLICY, at(1), false);
-    assert.deepEqual(second.plan.operations.map((o) => o.kind), ['updateUser']);
+    assert.deepEqual(
+      second.plan.operations.map((o) => o.kind),
+      ['updateUser'],
+    );
     assert.deepEqual(second.kinds, [{ kind: 'disable', windowCount: 24, limit: 25, approved: 0, planned: 24, held: true }]);
     assert.equal(second.ledger.held['0'], 23, 'the shortfall is remembered for the approval');
     // Held changes were not counted.

@@ -15,12 +15,21 @@ const items = [
 describe('sandbox lists', () => {
   it('pages v1 with results and totalCount, keeping _id in projections', () => {
     const result = v1List(items, new URLSearchParams('limit=2&skip=1&sort=_id&fields=username'), { idField: '_id' });
-    assert.deepEqual(result.body, { results: [{ _id: 'a2', username: 'amy' }, { _id: 'a3', username: 'bob' }], totalCount: 3 });
+    assert.deepEqual(result.body, {
+      results: [
+        { _id: 'a2', username: 'amy' },
+        { _id: 'a3', username: 'bob' },
+      ],
+      totalCount: 3,
+    });
   });
 
   it('filters v1 with $eq and sorts descending', () => {
     const result = v1List(items, new URLSearchParams('filter=state:$eq:ACTIVATED&sort=-username'), { idField: '_id' });
-    assert.deepEqual((result.body as { results: Array<{ username: string }> }).results.map((u) => u.username), ['zed', 'bob']);
+    assert.deepEqual(
+      (result.body as { results: Array<{ username: string }> }).results.map((u) => u.username),
+      ['zed', 'bob'],
+    );
   });
 
   it('answers v2 with a bare array and x-total-count', () => {
@@ -30,7 +39,10 @@ describe('sandbox lists', () => {
   });
 
   it('refuses a limit over 100 and the wrong filter dialect', () => {
-    assert.throws(() => v1List(items, new URLSearchParams('limit=101'), { idField: '_id' }), (e: unknown) => e instanceof SandboxError && e.status === 400);
+    assert.throws(
+      () => v1List(items, new URLSearchParams('limit=101'), { idField: '_id' }),
+      (e: unknown) => e instanceof SandboxError && e.status === 400,
+    );
     assert.throws(() => v1List(items, new URLSearchParams('filter=state:eq:ACTIVATED'), { idField: '_id' }), /\$-operators/);
   });
 });

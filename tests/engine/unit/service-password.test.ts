@@ -7,7 +7,13 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { AgentConfigPasswordStore, commitPassword, dropPendingPassword, readConfigPasswords, stagePendingPassword } from '../../../engine/src/agent/service-password';
+import {
+  AgentConfigPasswordStore,
+  commitPassword,
+  dropPendingPassword,
+  readConfigPasswords,
+  stagePendingPassword,
+} from '../../../engine/src/agent/service-password';
 import { agentConfigSchema, agentPaths, readAgentConfig, SECRET_PURPOSE, writeAgentConfig } from '../../../engine/src/agent/config';
 import { KeyFileProtector, type SecretProtector } from '../../../engine/src/config/protect';
 import { rotatePassword } from '../../../engine/src/delegation/rotation';
@@ -111,7 +117,11 @@ describe('the agent config as a password store', () => {
     }
     await stagePendingPassword(file, protector, NEW);
     const before = readFileSync(file, 'utf8');
-    const failing: SecretProtector = { scheme: 'keyfile-aes256gcm-v1', protect: () => Promise.reject(new Error('protect failed')), unprotect: (v, p) => protector.unprotect(v, p) };
+    const failing: SecretProtector = {
+      scheme: 'keyfile-aes256gcm-v1',
+      protect: () => Promise.reject(new Error('protect failed')),
+      unprotect: (v, p) => protector.unprotect(v, p),
+    };
     await assert.rejects(stagePendingPassword(file, failing, 'Other-Pa55word!'), /protect failed/);
     assert.equal(readFileSync(file, 'utf8'), before);
     assert.deepEqual(
@@ -178,14 +188,21 @@ describe('rotation with the agent config store', () => {
   it('AD refuses the password: the config is byte for byte as before', async () => {
     const { file, protector } = await installed();
     const before = readFileSync(file, 'utf8');
-    await assert.rejects(rotatePassword('short', { setPasswordInAd: () => Promise.reject(new Error('0000052D: password policy')) }, [new AgentConfigPasswordStore(file, protector)]), /0000052D/);
+    await assert.rejects(
+      rotatePassword('short', { setPasswordInAd: () => Promise.reject(new Error('0000052D: password policy')) }, [
+        new AgentConfigPasswordStore(file, protector),
+      ]),
+      /0000052D/,
+    );
     assert.equal(readFileSync(file, 'utf8'), before);
   });
 
   it('the new password does not bind: the pending one stays for the agent to fall back to', async () => {
     const { file, protector } = await installed();
     await assert.rejects(
-      rotatePassword(NEW, { setPasswordInAd: async () => undefined, verifyBind: () => Promise.reject(new Error('bind refused')) }, [new AgentConfigPasswordStore(file, protector)]),
+      rotatePassword(NEW, { setPasswordInAd: async () => undefined, verifyBind: () => Promise.reject(new Error('bind refused')) }, [
+        new AgentConfigPasswordStore(file, protector),
+      ]),
       /bind refused/,
     );
     assert.deepEqual(await passwords(file, protector), { current: OLD, pending: NEW });

@@ -9,7 +9,30 @@ import { describe, it } from 'node:test';
 import { REPO_ROOT } from '../helpers/testdc';
 
 /** Windows programs the engine, the module or the service host could start. */
-const WINDOWS_PROGRAMS = ['powershell', 'pwsh', 'sc', 'cmd', 'taskkill', 'icacls', 'dsacls', 'net', 'net1', 'reg', 'wmic', 'whoami', 'netsh', 'certutil', 'schtasks', 'takeown', 'setspn', 'nltest', 'dcdiag', 'repadmin', 'wevtutil', 'eventcreate'];
+const WINDOWS_PROGRAMS = [
+  'powershell',
+  'pwsh',
+  'sc',
+  'cmd',
+  'taskkill',
+  'icacls',
+  'dsacls',
+  'net',
+  'net1',
+  'reg',
+  'wmic',
+  'whoami',
+  'netsh',
+  'certutil',
+  'schtasks',
+  'takeown',
+  'setspn',
+  'nltest',
+  'dcdiag',
+  'repadmin',
+  'wevtutil',
+  'eventcreate',
+];
 const PROGRAM = new RegExp(`^(?:${WINDOWS_PROGRAMS.join('|')})(?:\\.exe)?$`, 'i');
 /** A string literal naming one of them, with or without .exe, and nothing before it (no folder). */
 const BARE_LITERAL = new RegExp(`(['"\`])(?:${WINDOWS_PROGRAMS.join('|')})\\.exe\\1`, 'gi');
@@ -26,7 +49,8 @@ function files(dir: string, ext: RegExp): string[] {
 
 /** The code of a file without its comments (line comments, block comments, PowerShell help blocks). */
 function code(text: string, kind: 'ts' | 'ps1' | 'cs'): string[] {
-  const noBlocks = kind === 'ps1' ? text.replace(/<#[\s\S]*?#>/g, (m) => m.replace(/[^\n]/g, ' ')) : text.replace(/\/\*[\s\S]*?\*\//g, (m) => m.replace(/[^\n]/g, ' '));
+  const noBlocks =
+    kind === 'ps1' ? text.replace(/<#[\s\S]*?#>/g, (m) => m.replace(/[^\n]/g, ' ')) : text.replace(/\/\*[\s\S]*?\*\//g, (m) => m.replace(/[^\n]/g, ' '));
   return noBlocks.split('\n').map((line) => (kind === 'ps1' ? (/^\s*#/.test(line) ? '' : line) : /^\s*\/\//.test(line) ? '' : line));
 }
 
@@ -42,7 +66,8 @@ function spawnSites(file: string): Array<{ where: string; program: string }> {
         ? [/new\s+ProcessStartInfo\(\s*([^,)]+)/g, /\bFileName\s*=\s*([^,;]+)/g, /Process\.Start\(\s*("[^"]*")/g]
         : [/(?:^|[\s(;{|])&\s+([^\s@|;)]+)/g, /-FilePath\s+([^\s)]+)/g, /\bStart-Process\s+(?!-)([^\s)]+)/g, /Process\]::Start\(\s*([^,)]+)/g];
   lines.forEach((line, i) => {
-    for (const pattern of patterns) for (const match of line.matchAll(pattern)) sites.push({ where: `${relative(REPO_ROOT, file)}:${i + 1}`, program: (match[1] as string).trim() });
+    for (const pattern of patterns)
+      for (const match of line.matchAll(pattern)) sites.push({ where: `${relative(REPO_ROOT, file)}:${i + 1}`, program: (match[1] as string).trim() });
   });
   return sites;
 }
@@ -54,13 +79,21 @@ function bareNames(line: string): string[] {
   return [...line.matchAll(BARE_LITERAL)]
     .filter((match) => {
       const before = line.slice(0, match.index);
-      return !/GetJCSystemProgram\s+-Name\s*$/.test(before) && !/Path\.Combine\(\s*Environment\.SystemDirectory,\s*$/.test(before) && !/win32\.join\(windowsSystemDirectory\(env\),.*$/.test(before);
+      return (
+        !/GetJCSystemProgram\s+-Name\s*$/.test(before) &&
+        !/Path\.Combine\(\s*Environment\.SystemDirectory,\s*$/.test(before) &&
+        !/win32\.join\(windowsSystemDirectory\(env\),.*$/.test(before)
+      );
     })
     .map((match) => match[0]);
 }
 
 describe('Windows programs are started by full path (engine/, module/, the service host)', () => {
-  const sources = [...files(join(REPO_ROOT, 'engine', 'src'), /\.ts$/), ...files(join(REPO_ROOT, 'module'), /\.ps1$/), ...files(join(REPO_ROOT, 'engine', 'service-host'), /\.cs$/)];
+  const sources = [
+    ...files(join(REPO_ROOT, 'engine', 'src'), /\.ts$/),
+    ...files(join(REPO_ROOT, 'module'), /\.ps1$/),
+    ...files(join(REPO_ROOT, 'engine', 'service-host'), /\.cs$/),
+  ];
 
   it('finds the spawns it checks (the scan itself works)', () => {
     const sites = sources.flatMap(spawnSites);

@@ -25,7 +25,17 @@ const markEvaluation: Plugin = {
 };
 
 // Libraries and engine folders that only some commands need.
-const HEAVY = ['node_modules/ldapts/', 'node_modules/axios/', 'node_modules/csv-parse/', 'node_modules/mime-db/', 'engine/src/sandbox/', 'engine/src/agent/', 'engine/src/jumpcloud/', 'engine/src/sync/', 'engine/src/ad/session.ts'];
+const HEAVY = [
+  'node_modules/ldapts/',
+  'node_modules/axios/',
+  'node_modules/csv-parse/',
+  'node_modules/mime-db/',
+  'engine/src/sandbox/',
+  'engine/src/agent/',
+  'engine/src/jumpcloud/',
+  'engine/src/sync/',
+  'engine/src/ad/session.ts',
+];
 
 let dir: string;
 let bundle: string;
@@ -35,7 +45,12 @@ function start(args: string[], request?: Record<string, unknown>): { evaluated: 
   const evaluatedFile = join(dir, 'evaluated.json');
   rmSync(evaluatedFile, { force: true });
   const input = request ? JSON.stringify({ ...request, logFile: join(dir, 'engine.log') }) : '';
-  const r = spawnSync(process.execPath, [bundle, ...args], { input, encoding: 'utf8', env: { ...process.env, EVALUATED_FILE: evaluatedFile }, timeout: 30_000 });
+  const r = spawnSync(process.execPath, [bundle, ...args], {
+    input,
+    encoding: 'utf8',
+    env: { ...process.env, EVALUATED_FILE: evaluatedFile },
+    timeout: 30_000,
+  });
   assert.equal(r.stderr, '');
   return { evaluated: JSON.parse(readFileSync(evaluatedFile, 'utf8')) as string[], stdout: r.stdout, status: r.status };
 }
@@ -50,7 +65,8 @@ describe('engine start-up', () => {
       engineBundleOptions: (root: string, outfile: string) => BuildOptions & { banner: { js: string } };
     };
     const options = engineBundleOptions(REPO_ROOT, bundle);
-    const collect = "globalThis.__evaluated = []; process.on('exit', () => require('node:fs').writeFileSync(process.env.EVALUATED_FILE, JSON.stringify(globalThis.__evaluated)));";
+    const collect =
+      "globalThis.__evaluated = []; process.on('exit', () => require('node:fs').writeFileSync(process.env.EVALUATED_FILE, JSON.stringify(globalThis.__evaluated)));";
     await build({ ...options, banner: { js: `${options.banner.js}\n${collect}` }, plugins: [markEvaluation], logLevel: 'error' });
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -60,8 +76,14 @@ describe('engine start-up', () => {
     assert.equal(status, 0);
     assert.match(stdout, /^jcadi-engine \d+\.\d+\.\d+\n$/);
     assert.ok(evaluated.includes('engine/src/main.ts'), 'the markers work');
-    assert.deepEqual(evaluated.filter((file) => file.startsWith('node_modules/')), []);
-    assert.deepEqual(evaluated.filter((file) => !['engine/src/main.ts', 'engine/src/version.ts', 'engine/src/errors.ts'].includes(file)), []);
+    assert.deepEqual(
+      evaluated.filter((file) => file.startsWith('node_modules/')),
+      [],
+    );
+    assert.deepEqual(
+      evaluated.filter((file) => !['engine/src/main.ts', 'engine/src/version.ts', 'engine/src/errors.ts'].includes(file)),
+      [],
+    );
   });
 
   it('evaluates neither the network libraries nor the other commands for a version request', () => {
@@ -70,15 +92,28 @@ describe('engine start-up', () => {
     assert.match(stdout, /"recordType":"JumpCloudADI.EngineInfo"/);
     assert.ok(evaluated.includes('engine/src/cli/commands/version.ts'), 'the command ran');
     assert.deepEqual(heavyIn(evaluated), []);
-    assert.deepEqual(evaluated.filter((file) => file.startsWith('engine/src/cli/commands/') && !file.endsWith('/index.ts') && !file.endsWith('/version.ts')), []);
+    assert.deepEqual(
+      evaluated.filter((file) => file.startsWith('engine/src/cli/commands/') && !file.endsWith('/index.ts') && !file.endsWith('/version.ts')),
+      [],
+    );
     // `import * as z` lets the bundle drop zod's locales but English (eslint.config.mjs insists on it).
     const locales = evaluated.filter((file) => /^node_modules\/zod\/.*\/locales\/[^/]+\.js$/.test(file));
-    assert.ok(locales.some((file) => file.endsWith('/en.js')), 'zod validates the request');
-    assert.deepEqual(locales.filter((file) => !/\/(en|index)\.js$/.test(file)), []);
+    assert.ok(
+      locales.some((file) => file.endsWith('/en.js')),
+      'zod validates the request',
+    );
+    assert.deepEqual(
+      locales.filter((file) => !/\/(en|index)\.js$/.test(file)),
+      [],
+    );
   });
 
   it('checks a Root User DN without loading LDAP when no DC is given', () => {
-    const { evaluated, stdout, status } = start(['exec'], { protocol: 1, command: 'test-rootdn', params: { rootUserDN: 'OU=Corporate Users;DC=example;DC=com' } });
+    const { evaluated, stdout, status } = start(['exec'], {
+      protocol: 1,
+      command: 'test-rootdn',
+      params: { rootUserDN: 'OU=Corporate Users;DC=example;DC=com' },
+    });
     assert.equal(status, 0);
     assert.match(stdout, /"LdapDN":"OU=Corporate Users,DC=example,DC=com"/);
     assert.ok(evaluated.includes('engine/src/ad/rootdn.ts'), 'the Root DN parser ran');

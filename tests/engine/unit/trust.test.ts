@@ -11,21 +11,61 @@ import { plan } from '../../../engine/src/sync/planner';
 const ROOT = 'OU=Corp,DC=example,DC=com';
 const id = (n: number) => n.toString(16).padStart(24, '0');
 const guid = (n: number) => `${n.toString(16).padStart(8, '0')}-0000-4000-8000-000000000000`;
-const jcUser = (n: number, over: Partial<DesiredUser> = {}): DesiredUser => ({ jcId: id(n), username: `user${n}`, firstName: `F${n}`, lastName: `L${n}`, email: null, suspended: false, ...over });
+const jcUser = (n: number, over: Partial<DesiredUser> = {}): DesiredUser => ({
+  jcId: id(n),
+  username: `user${n}`,
+  firstName: `F${n}`,
+  lastName: `L${n}`,
+  email: null,
+  suspended: false,
+  ...over,
+});
 function adUser(n: number, over: Partial<AdUser> = {}): AdUser {
   return {
-    dn: `CN=user${n},${ROOT}`, anchor: { jcId: id(n), syncDisabled: false, offboarded: false }, foreignAnchor: false, cn: `user${n}`, sAMAccountName: `user${n}`,
-    userPrincipalName: `user${n}@example.com`, givenName: `F${n}`, sn: `L${n}`, displayName: `F${n} L${n}`, mail: '', disabled: false, passwordSet: true, protected: false,
-    objectGuid: guid(n), critical: false, proof: 'valid', ...over,
+    dn: `CN=user${n},${ROOT}`,
+    anchor: { jcId: id(n), syncDisabled: false, offboarded: false },
+    foreignAnchor: false,
+    cn: `user${n}`,
+    sAMAccountName: `user${n}`,
+    userPrincipalName: `user${n}@example.com`,
+    givenName: `F${n}`,
+    sn: `L${n}`,
+    displayName: `F${n} L${n}`,
+    mail: '',
+    disabled: false,
+    passwordSet: true,
+    protected: false,
+    objectGuid: guid(n),
+    critical: false,
+    proof: 'valid',
+    ...over,
   };
 }
 const adGroup = (name: string, jcId: string, members: string[], over: Partial<AdGroup> = {}): AdGroup => ({
-  dn: `CN=${name},${ROOT}`, anchor: { jcId, syncDisabled: false, offboarded: false }, foreignAnchor: false, cn: name, sAMAccountName: name, description: '', members, protected: false,
-  objectGuid: guid(900), critical: false, proof: 'valid', ...over,
+  dn: `CN=${name},${ROOT}`,
+  anchor: { jcId, syncDisabled: false, offboarded: false },
+  foreignAnchor: false,
+  cn: name,
+  sAMAccountName: name,
+  description: '',
+  members,
+  protected: false,
+  objectGuid: guid(900),
+  critical: false,
+  proof: 'valid',
+  ...over,
 });
 function actual(users: AdUser[], groups: AdGroup[] = [], extra: Partial<ActualState> = {}): ActualState {
   const accountNames = new Map<string, string>([...users, ...groups].map((o) => [o.sAMAccountName.toLowerCase(), o.dn]));
-  return { rootDN: ROOT, upnSuffix: 'example.com', users, groups, accountNames, principalNames: new Map(users.map((u) => [u.userPrincipalName.toLowerCase(), u.dn])), ...extra };
+  return {
+    rootDN: ROOT,
+    upnSuffix: 'example.com',
+    users,
+    groups,
+    accountNames,
+    principalNames: new Map(users.map((u) => [u.userPrincipalName.toLowerCase(), u.dn])),
+    ...extra,
+  };
 }
 const kinds = (ops: PlanOp[]) => ops.map((o) => o.kind);
 const skips = (ops: PlanOp[]) => ops.filter((o): o is Extract<PlanOp, { kind: 'skip' }> => o.kind === 'skip');
@@ -62,37 +102,73 @@ describe('anchor proof', () => {
   });
 });
 
-describe('planner: anchors without a valid proof are never the sync\'s', () => {
+describe("planner: anchors without a valid proof are never the sync's", () => {
   const group = (members: number[]) => ({ jcId: id(900), name: 'Staff', description: '', memberJcIds: members.map(id) });
   for (const proof of ['missing', 'invalid'] as const) {
     it(`victim without an AD account (${proof}): the planted object is reported, never renamed or given members; the victim gets an account of its own`, () => {
-      const planted = adUser(50, { dn: `CN=evil,${ROOT}`, cn: 'evil', sAMAccountName: 'evil', userPrincipalName: 'evil@example.com', anchor: { jcId: id(1), syncDisabled: false, offboarded: false }, proof });
+      const planted = adUser(50, {
+        dn: `CN=evil,${ROOT}`,
+        cn: 'evil',
+        sAMAccountName: 'evil',
+        userPrincipalName: 'evil@example.com',
+        anchor: { jcId: id(1), syncDisabled: false, offboarded: false },
+        proof,
+      });
       const p = plan({ users: [jcUser(1)], groups: [group([1])] }, actual([planted], [adGroup('Staff', id(900), [])]), DEFAULT_PLAN_OPTIONS);
       const report = skips(p.operations).find((s) => s.code === 'UntrustedAnchor');
       assert.equal(report?.dn, planted.dn);
       assert.equal(report?.jcId, id(1));
-      assert.ok(p.operations.every((o) => !('dn' in o) || o.kind === 'skip' || o.dn !== planted.dn), 'nothing written to the planted object');
+      assert.ok(
+        p.operations.every((o) => !('dn' in o) || o.kind === 'skip' || o.dn !== planted.dn),
+        'nothing written to the planted object',
+      );
       assert.ok(p.operations.every((o) => o.kind !== 'addMember' || o.memberDn !== planted.dn));
-      assert.deepEqual(kinds(p.operations).filter((k) => k !== 'skip'), ['createUser', 'addMember']);
+      assert.deepEqual(
+        kinds(p.operations).filter((k) => k !== 'skip'),
+        ['createUser', 'addMember'],
+      );
     });
   }
 
   it('victim skipped (no last name): the planted object gets no memberships', () => {
-    const planted = adUser(50, { dn: `CN=evil,${ROOT}`, cn: 'evil', sAMAccountName: 'evil', anchor: { jcId: id(1), syncDisabled: false, offboarded: false }, proof: 'missing' });
+    const planted = adUser(50, {
+      dn: `CN=evil,${ROOT}`,
+      cn: 'evil',
+      sAMAccountName: 'evil',
+      anchor: { jcId: id(1), syncDisabled: false, offboarded: false },
+      proof: 'missing',
+    });
     const p = plan({ users: [jcUser(1, { lastName: '' })], groups: [group([1])] }, actual([planted], [adGroup('Staff', id(900), [])]), DEFAULT_PLAN_OPTIONS);
     assert.deepEqual(kinds(p.operations), ['skip', 'skip']);
-    assert.deepEqual(skips(p.operations).map((s) => s.code).sort(), ['MissingName', 'UntrustedAnchor']);
+    assert.deepEqual(
+      skips(p.operations)
+        .map((s) => s.code)
+        .sort(),
+      ['MissingName', 'UntrustedAnchor'],
+    );
   });
 
-  it('a planted object already in a managed group is left there (not the sync\'s to remove), and never disabled when out of scope', () => {
-    const planted = adUser(50, { dn: `CN=evil,${ROOT}`, cn: 'evil', sAMAccountName: 'evil', anchor: { jcId: id(1), syncDisabled: false, offboarded: false }, proof: 'invalid' });
+  it("a planted object already in a managed group is left there (not the sync's to remove), and never disabled when out of scope", () => {
+    const planted = adUser(50, {
+      dn: `CN=evil,${ROOT}`,
+      cn: 'evil',
+      sAMAccountName: 'evil',
+      anchor: { jcId: id(1), syncDisabled: false, offboarded: false },
+      proof: 'invalid',
+    });
     const p = plan({ users: [], groups: [group([])] }, actual([planted], [adGroup('Staff', id(900), [planted.dn])]), DEFAULT_PLAN_OPTIONS);
     assert.deepEqual(kinds(p.operations), ['skip']);
   });
 
   it('a proven object and a planted copy of its anchor: the proven one is managed, the copy reported', () => {
     const real = adUser(1);
-    const copy = adUser(50, { dn: `CN=evil,${ROOT}`, cn: 'evil', sAMAccountName: 'evil', anchor: { ...real.anchor!, proof: 'x'.repeat(22) }, proof: 'invalid' });
+    const copy = adUser(50, {
+      dn: `CN=evil,${ROOT}`,
+      cn: 'evil',
+      sAMAccountName: 'evil',
+      anchor: { ...real.anchor!, proof: 'x'.repeat(22) },
+      proof: 'invalid',
+    });
     const p = plan({ users: [jcUser(1, { lastName: 'New' })], groups: [] }, actual([copy, real]), DEFAULT_PLAN_OPTIONS);
     assert.deepEqual(kinds(p.operations), ['updateUser', 'skip']);
     assert.equal((p.operations[0] as { dn: string }).dn, real.dn);
@@ -102,7 +178,10 @@ describe('planner: anchors without a valid proof are never the sync\'s', () => {
     const legacy = adUser(1, { proof: 'missing' });
     const without = plan({ users: [jcUser(1)], groups: [] }, actual([legacy]), DEFAULT_PLAN_OPTIONS);
     assert.deepEqual(kinds(without.operations), ['skip', 'skip'], 'nothing written without the explicit choice');
-    assert.deepEqual(skips(without.operations).map((s) => s.code), ['UntrustedAnchor', 'Protected']);
+    assert.deepEqual(
+      skips(without.operations).map((s) => s.code),
+      ['UntrustedAnchor', 'Protected'],
+    );
     assert.match(skips(without.operations)[1]?.reason ?? '', /anchor without a valid proof/);
     const adopted = plan({ users: [jcUser(1)], groups: [] }, actual([legacy]), { ...DEFAULT_PLAN_OPTIONS, adoptUnanchored: true });
     assert.deepEqual(kinds(adopted.operations), ['updateUser']);
@@ -117,7 +196,15 @@ describe('planner: anchors without a valid proof are never the sync\'s', () => {
 
 describe('planner: critical system objects and accounts outside the root', () => {
   it('the built-in Guest is protected and not adoptable, -AdoptExisting included', () => {
-    const guest = adUser(501, { dn: `CN=Guest,${ROOT}`, cn: 'Guest', sAMAccountName: 'Guest', userPrincipalName: '', anchor: null, critical: true, proof: 'unchecked' });
+    const guest = adUser(501, {
+      dn: `CN=Guest,${ROOT}`,
+      cn: 'Guest',
+      sAMAccountName: 'Guest',
+      userPrincipalName: '',
+      anchor: null,
+      critical: true,
+      proof: 'unchecked',
+    });
     for (const adoptUnanchored of [false, true]) {
       const p = plan({ users: [jcUser(1, { username: 'guest' })], groups: [] }, actual([guest]), { ...DEFAULT_PLAN_OPTIONS, adoptUnanchored });
       assert.deepEqual(kinds(p.operations), ['skip']);
@@ -137,10 +224,18 @@ describe('planner: critical system objects and accounts outside the root', () =>
   it('a managed account moved out of the root is reported and keeps its group memberships', () => {
     const outside = 'CN=user1,OU=Elsewhere,DC=example,DC=com';
     const a = actual([adUser(2)], [adGroup('Staff', id(900), [outside, `CN=user2,${ROOT}`])], {
-      accountNames: new Map([['user1', outside], ['user2', `CN=user2,${ROOT}`], ['staff', `CN=Staff,${ROOT}`]]),
+      accountNames: new Map([
+        ['user1', outside],
+        ['user2', `CN=user2,${ROOT}`],
+        ['staff', `CN=Staff,${ROOT}`],
+      ]),
       anchoredOutside: new Map([[outside.toLowerCase(), id(1)]]),
     });
-    const p = plan({ users: [jcUser(1), jcUser(2)], groups: [{ jcId: id(900), name: 'Staff', description: '', memberJcIds: [id(2)] }] }, a, DEFAULT_PLAN_OPTIONS);
+    const p = plan(
+      { users: [jcUser(1), jcUser(2)], groups: [{ jcId: id(900), name: 'Staff', description: '', memberJcIds: [id(2)] }] },
+      a,
+      DEFAULT_PLAN_OPTIONS,
+    );
     assert.deepEqual(kinds(p.operations), ['skip']);
     assert.equal(skips(p.operations)[0]?.code, 'MovedOutOfRoot');
     assert.equal(skips(p.operations)[0]?.dn, outside);

@@ -30,7 +30,15 @@ const LIMITS = new Map([
   ['description', 1024],
 ]);
 
-const jcUser = (over: Partial<DesiredUser> = {}): DesiredUser => ({ jcId: JC, username: 'ann', firstName: 'Ann', lastName: 'Lee', email: 'ann@example.com', suspended: false, ...over });
+const jcUser = (over: Partial<DesiredUser> = {}): DesiredUser => ({
+  jcId: JC,
+  username: 'ann',
+  firstName: 'Ann',
+  lastName: 'Lee',
+  email: 'ann@example.com',
+  suspended: false,
+  ...over,
+});
 const adUser = (over: Partial<AdUser> = {}): AdUser => ({
   dn: `CN=ann,${ROOT}`,
   anchor: { jcId: JC, syncDisabled: false, offboarded: false },
@@ -63,15 +71,24 @@ const skipOf = (ops: PlanOp[]) => ops.find((o): o is Extract<PlanOp, { kind: 'sk
 describe('attribute limits (schema rangeUpper)', () => {
   it('a 65-character first name is a skip naming givenName, 65 and 64; never truncated', () => {
     const ops = run([jcUser({ firstName: 'A'.repeat(65) })], actual([]));
-    assert.deepEqual(ops.map((o) => o.kind), ['skip']);
+    assert.deepEqual(
+      ops.map((o) => o.kind),
+      ['skip'],
+    );
     assert.equal(skipOf(ops)?.code, 'ValueTooLong');
     assert.match(skipOf(ops)?.reason ?? '', /givenName has 65 characters, the schema allows 64/);
   });
 
   it('64 characters pass; an existing user with a too-long new value keeps its account and its memberships', () => {
-    assert.deepEqual(run([jcUser({ firstName: 'A'.repeat(64), lastName: 'B'.repeat(64) })], actual([])).map((o) => o.kind), ['createUser']);
+    assert.deepEqual(
+      run([jcUser({ firstName: 'A'.repeat(64), lastName: 'B'.repeat(64) })], actual([])).map((o) => o.kind),
+      ['createUser'],
+    );
     const ops = run([jcUser({ email: `${'m'.repeat(250)}@example.com` })], actual([adUser()]));
-    assert.deepEqual(ops.map((o) => o.kind), ['skip']);
+    assert.deepEqual(
+      ops.map((o) => o.kind),
+      ['skip'],
+    );
     assert.equal(skipOf(ops)?.dn, `CN=ann,${ROOT}`);
     assert.match(skipOf(ops)?.reason ?? '', /mail has 262 characters, the schema allows 256/);
   });
@@ -114,7 +131,10 @@ describe('attribute limits: read once', () => {
 describe('forest-wide UPN', () => {
   it('a UPN held in another domain of the forest is a skip naming its holder', () => {
     const holder = 'CN=Ann Other,OU=People,DC=emea,DC=example,DC=com';
-    const a = actual([], { principalNames: new Map([['ann@example.com', holder]]), upnScope: { scope: 'forest', server: 'dc1:3269', why: 'the forest has 2 domains' } });
+    const a = actual([], {
+      principalNames: new Map([['ann@example.com', holder]]),
+      upnScope: { scope: 'forest', server: 'dc1:3269', why: 'the forest has 2 domains' },
+    });
     const ops = run([jcUser()], a);
     assert.equal(skipOf(ops)?.code, 'NameTaken');
     assert.match(skipOf(ops)?.reason ?? '', new RegExp(`used by ${holder} elsewhere in the forest`));
@@ -125,9 +145,15 @@ describe('forest-wide UPN', () => {
     const a = actual([adUser()]);
     a.principalNames.set('bob@example.com', holder);
     const ops = run([jcUser({ username: 'bob', lastName: 'Lee-Smith' })], a);
-    assert.deepEqual(ops.map((o) => o.kind), ['updateUser', 'skip']);
+    assert.deepEqual(
+      ops.map((o) => o.kind),
+      ['updateUser', 'skip'],
+    );
     const update = ops[0] as Extract<PlanOp, { kind: 'updateUser' }>;
-    assert.deepEqual(update.changes.map((c) => c.attribute), ['sn', 'displayName']);
+    assert.deepEqual(
+      update.changes.map((c) => c.attribute),
+      ['sn', 'displayName'],
+    );
   });
 
   it('asks the global catalog when the forest has more domains, when it cannot tell, or when forced', () => {
@@ -140,7 +166,15 @@ describe('forest-wide UPN', () => {
   });
 
   it('finds the GC: this DC when it is one (3269 for ldaps, 3268 for StartTLS), else DNS _gc._tcp of the forest', async () => {
-    const dc = { host: 'dc1.example.com', mode: 'ldaps', bindDN: 'x', bindPassword: 'y', timeoutMs: 1000, allowInsecure: false, insecureRiskAcknowledged: false } as DcConfig;
+    const dc = {
+      host: 'dc1.example.com',
+      mode: 'ldaps',
+      bindDN: 'x',
+      bindPassword: 'y',
+      timeoutMs: 1000,
+      allowInsecure: false,
+      insecureRiskAcknowledged: false,
+    } as DcConfig;
     assert.equal((await findGlobalCatalog(dc, { isGlobalCatalogReady: true }, async () => 'example.com'))?.port, 3269);
     assert.equal((await findGlobalCatalog({ ...dc, mode: 'starttls' }, { isGlobalCatalogReady: true }, async () => 'example.com'))?.port, 3268);
     const asked: string[] = [];
@@ -153,8 +187,19 @@ describe('forest-wide UPN', () => {
     };
     const found = await findGlobalCatalog(dc, { isGlobalCatalogReady: false }, async () => 'example.com', srv);
     assert.deepEqual([found?.host, found?.port, asked], ['gc1.example.com', 3269, ['_gc._tcp.example.com']]);
-    assert.equal(await findGlobalCatalog(dc, { isGlobalCatalogReady: false }, async () => 'example.com', async () => []), null);
-    assert.equal((await findGlobalCatalog({ ...dc, globalCatalogHost: 'gc9', globalCatalogPort: 13269 }, { isGlobalCatalogReady: false }, async () => 'x'))?.port, 13269);
+    assert.equal(
+      await findGlobalCatalog(
+        dc,
+        { isGlobalCatalogReady: false },
+        async () => 'example.com',
+        async () => [],
+      ),
+      null,
+    );
+    assert.equal(
+      (await findGlobalCatalog({ ...dc, globalCatalogHost: 'gc9', globalCatalogPort: 13269 }, { isGlobalCatalogReady: false }, async () => 'x'))?.port,
+      13269,
+    );
   });
 
   it('looks UPNs up from the forest root (base "") in chunks, escaped', async () => {
@@ -184,7 +229,12 @@ describe('rename: logon names and DN together', () => {
     const w: DirectoryWriter = {
       createUser: () => act('createUser'),
       setPassword: () => act('setPassword'),
-      updateAttributes: (dn, values) => act(`update ${dn} ${Object.entries(values).map(([k, v]) => `${k}=${v}`).join(',')}`),
+      updateAttributes: (dn, values) =>
+        act(
+          `update ${dn} ${Object.entries(values)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(',')}`,
+        ),
       rename: (dn, newDn) => act(`rename ${dn}->${newDn}`),
       setEnabled: () => act('setEnabled'),
       createGroup: () => act('createGroup'),

@@ -59,13 +59,15 @@ const actions = {
       });
       const isGroup = (e) => all(e.objectClass).map(String).includes('group');
       return {
-        users: searchEntries.filter((e) => !isGroup(e)).map((e) => ({
-          dn: e.dn,
-          sAMAccountName: String(first(e.sAMAccountName)),
-          givenName: String(first(e.givenName) ?? ''),
-          sn: String(first(e.sn) ?? ''),
-          disabled: (Number(first(e.userAccountControl)) & 2) === 2,
-        })),
+        users: searchEntries
+          .filter((e) => !isGroup(e))
+          .map((e) => ({
+            dn: e.dn,
+            sAMAccountName: String(first(e.sAMAccountName)),
+            givenName: String(first(e.givenName) ?? ''),
+            sn: String(first(e.sn) ?? ''),
+            disabled: (Number(first(e.userAccountControl)) & 2) === 2,
+          })),
         groups: searchEntries.filter(isGroup).map((e) => ({ dn: e.dn, cn: String(first(e.cn)), members: all(e.member).map(String) })),
       };
     }),

@@ -20,7 +20,14 @@ const CONNECT_KEY_DAYS = 7;
 async function domainRecord(client: JumpCloudClient, ad: ActiveDirectory): Promise<Record<string, unknown>> {
   const agents: Array<Record<string, unknown>> = [];
   for await (const agent of client.listAgents(ad.id)) {
-    agents.push({ Id: agent.id, Type: agent.agentType ?? null, Hostname: agent.hostname || null, State: agent.state ?? null, ContactAt: agent.contactAt ?? null, Version: agent.version || null });
+    agents.push({
+      Id: agent.id,
+      Type: agent.agentType ?? null,
+      Hostname: agent.hostname || null,
+      State: agent.state ?? null,
+      ContactAt: agent.contactAt ?? null,
+      Version: agent.version || null,
+    });
   }
   return {
     Id: ad.id,
@@ -143,11 +150,15 @@ export const agentRecordRemoveCommand = defineCommand({
       for await (const agent of client.listAgents(domain.id)) agents.push(agent);
       const agent = agents.find((a) => a.id === params.agentId);
       if (!agent) {
-        throw new EngineError('Agent.RecordNotFound', `The ADI domain ${domain.domain} has no agent ${params.agentId} in JumpCloud (it has ${agents.length === 0 ? 'none' : agents.map((a) => a.id).join(', ')}).`, {
-          category: 'ObjectNotFound',
-          exitCode: ExitCode.BadRequest,
-          target: params.agentId,
-        });
+        throw new EngineError(
+          'Agent.RecordNotFound',
+          `The ADI domain ${domain.domain} has no agent ${params.agentId} in JumpCloud (it has ${agents.length === 0 ? 'none' : agents.map((a) => a.id).join(', ')}).`,
+          {
+            category: 'ObjectNotFound',
+            exitCode: ExitCode.BadRequest,
+            target: params.agentId,
+          },
+        );
       }
       const active = agent.state === 'active';
       const othersActive = agents.filter((a) => a.id !== agent.id && a.state === 'active').length;
@@ -159,7 +170,10 @@ export const agentRecordRemoveCommand = defineCommand({
         );
       }
       if (active) {
-        ctx.reporter.log('warning', `Agent ${agent.id}${agent.hostname ? ` on ${agent.hostname}` : ''} is still active: once its record is removed its credentials stop working (JumpCloud.AgentAuthFailed). Uninstall it on its server.`);
+        ctx.reporter.log(
+          'warning',
+          `Agent ${agent.id}${agent.hostname ? ` on ${agent.hostname}` : ''} is still active: once its record is removed its credentials stop working (JumpCloud.AgentAuthFailed). Uninstall it on its server.`,
+        );
       }
       const record = {
         Domain: domain.domain,

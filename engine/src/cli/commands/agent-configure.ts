@@ -10,7 +10,18 @@ import { parseAdiDN } from '../../ad/rootdn';
 import { AdSession, readCaFile } from '../../ad/session';
 import { planConfigChange, agentConfigureParamsSchema, type ConfigChangePlan } from '../../agent/configure';
 import { runningPid } from '../../agent/install';
-import { agentPaths, dcConfigOf, openAgentSecrets, protectorFor, protectProxy, proxySettingOf, readAgentConfig, SECRET_PURPOSE, writeAgentConfig, type AgentConfig } from '../../agent/config';
+import {
+  agentPaths,
+  dcConfigOf,
+  openAgentSecrets,
+  protectorFor,
+  protectProxy,
+  proxySettingOf,
+  readAgentConfig,
+  SECRET_PURPOSE,
+  writeAgentConfig,
+  type AgentConfig,
+} from '../../agent/config';
 import type { ProxySetting } from '../../jumpcloud/connection';
 import { openJumpCloud } from '../../jumpcloud/open';
 import { findDomain } from '../../sync/gather';
@@ -22,7 +33,16 @@ import { EngineError, ExitCode } from '../../errors';
 async function verifyJumpCloud(config: AgentConfig, apiKey: string, proxy: ProxySetting | undefined, ctx: CommandContext): Promise<void> {
   const j = config.jumpcloud;
   const client = await openJumpCloud(
-    { baseUrl: j.baseUrl, region: j.region, insightsBaseUrl: j.insightsBaseUrl, orgId: j.orgId, caFile: j.caFile, timeoutMs: j.timeoutMs, apiKey, ...(proxy !== undefined ? { proxy } : {}) },
+    {
+      baseUrl: j.baseUrl,
+      region: j.region,
+      insightsBaseUrl: j.insightsBaseUrl,
+      orgId: j.orgId,
+      caFile: j.caFile,
+      timeoutMs: j.timeoutMs,
+      apiKey,
+      ...(proxy !== undefined ? { proxy } : {}),
+    },
     ctx,
   );
   try {
@@ -39,11 +59,15 @@ async function verifyDomainController(config: AgentConfig, bindPassword: string)
   try {
     const rootLdapDN = parseAdiDN(config.rootUserDN, 'root').ldapDN as string;
     if (!(await session.readObject(rootLdapDN, ['objectClass']))) {
-      throw new EngineError('RootDN.NotFound', `The root user container ${rootLdapDN} does not exist on ${session.where}, or the service account cannot read it.`, {
-        category: 'ObjectNotFound',
-        exitCode: ExitCode.BadRequest,
-        target: rootLdapDN,
-      });
+      throw new EngineError(
+        'RootDN.NotFound',
+        `The root user container ${rootLdapDN} does not exist on ${session.where}, or the service account cannot read it.`,
+        {
+          category: 'ObjectNotFound',
+          exitCode: ExitCode.BadRequest,
+          target: rootLdapDN,
+        },
+      );
     }
   } finally {
     await session.close();
@@ -52,7 +76,8 @@ async function verifyDomainController(config: AgentConfig, bindPassword: string)
 
 export const agentConfigureCommand = defineCommand({
   name: 'agent-configure',
-  description: "Change an installed agent's settings (proxy, API key, sync intervals and limits, log level, DC and LDAP) with one atomic rewrite of its config.",
+  description:
+    "Change an installed agent's settings (proxy, API key, sync intervals and limits, log level, DC and LDAP) with one atomic rewrite of its config.",
   params: agentConfigureParamsSchema,
   async run(params, ctx) {
     const installPath = resolve(params.installPath);
@@ -75,7 +100,8 @@ export const agentConfigureCommand = defineCommand({
       await verifyJumpCloud(original, plan.apiKey ?? opened.apiKey, plan.proxy ? plan.proxy.setting : oldProxy, ctx);
     }
     const running = runningPid(paths) !== null;
-    for (const c of plan.changes) ctx.reporter.log('info', `${params.whatIf ? 'What if: would change' : 'Changing'} ${c.setting}: ${String(c.before)} -> ${String(c.after)}`);
+    for (const c of plan.changes)
+      ctx.reporter.log('info', `${params.whatIf ? 'What if: would change' : 'Changing'} ${c.setting}: ${String(c.before)} -> ${String(c.after)}`);
     const record = {
       InstallPath: installPath,
       Changed: plan.changes.map((c) => ({ Setting: c.setting, Before: c.before, After: c.after })),
@@ -99,11 +125,15 @@ export const agentConfigureCommand = defineCommand({
       }
       // The agent itself rewrites its config (the connect key exchange, a password rotation): never write over such a change.
       if (readFileSync(paths.config, 'utf8') !== originalText) {
-        throw new EngineError('Agent.ConfigChanged', `The agent config ${paths.config} changed while the new settings were checked (the agent or another command wrote it); nothing was written: run the command again.`, {
-          category: 'InvalidOperation',
-          exitCode: ExitCode.BadRequest,
-          target: paths.config,
-        });
+        throw new EngineError(
+          'Agent.ConfigChanged',
+          `The agent config ${paths.config} changed while the new settings were checked (the agent or another command wrote it); nothing was written: run the command again.`,
+          {
+            category: 'InvalidOperation',
+            exitCode: ExitCode.BadRequest,
+            target: paths.config,
+          },
+        );
       }
       writeAgentConfig(paths.config, next);
     } else {

@@ -59,7 +59,11 @@ const agentInstallParamsSchema = z.strictObject({
   mode: z.enum(AGENT_MODES).optional(),
   connectKey: z.string().min(1).max(512).optional(),
   /** The anchor key (base64, 32 bytes; New-JCSyncAnchorKey), the same on every agent and Invoke-JCSync. */
-  anchorKey: z.string().max(128).refine((k) => parseAnchorKey(k) !== null, ANCHOR_KEY_PROBLEM).optional(),
+  anchorKey: z
+    .string()
+    .max(128)
+    .refine((k) => parseAnchorKey(k) !== null, ANCHOR_KEY_PROBLEM)
+    .optional(),
   /** A staging agent: plans and journals what it would do, writes nothing to AD, suspends nothing (agent-configure staging=false: live). */
   staging: z.boolean().optional(),
   jumpcloud: jumpcloudConnectionSchema.optional(),
@@ -111,15 +115,22 @@ function installRecord(outcome: InstallOutcome): Record<string, unknown> {
 }
 
 /** The wizard's online checks: the service account binds, the root container exists, JumpCloud knows the domain. */
-async function verifyInstall(settings: { dc: Parameters<typeof AdSession.open>[0]; rootLdapDN: string; domain: string; jumpcloud: z.infer<typeof jumpcloudConnectionSchema> }, ctx: CommandContext) {
+async function verifyInstall(
+  settings: { dc: Parameters<typeof AdSession.open>[0]; rootLdapDN: string; domain: string; jumpcloud: z.infer<typeof jumpcloudConnectionSchema> },
+  ctx: CommandContext,
+) {
   const session = await AdSession.open(settings.dc);
   try {
     if (!(await session.readObject(settings.rootLdapDN, ['objectClass']))) {
-      throw new EngineError('RootDN.NotFound', `The root user container ${settings.rootLdapDN} does not exist on ${session.where}, or the service account cannot read it.`, {
-        category: 'ObjectNotFound',
-        exitCode: ExitCode.BadRequest,
-        target: settings.rootLdapDN,
-      });
+      throw new EngineError(
+        'RootDN.NotFound',
+        `The root user container ${settings.rootLdapDN} does not exist on ${session.where}, or the service account cannot read it.`,
+        {
+          category: 'ObjectNotFound',
+          exitCode: ExitCode.BadRequest,
+          target: settings.rootLdapDN,
+        },
+      );
     }
   } finally {
     await session.close();
@@ -147,21 +158,39 @@ export const agentInstallCommand = defineCommand({
         ctx.reporter.log('info', `What if: would upgrade the agent in ${installPath} to ${ENGINE_VERSION}, keeping its config.`);
         return { exitCode: ExitCode.Ok, summary: { whatIf: true, upgrade: true } };
       }
-      const outcome = upgradeAgent(installPath, params.engineFile, params.serverType, params.serviceHostFile, { force: params.force, serviceUser: params.serviceUser ?? null });
-      const ignored = (['connectKey', 'anchorKey', 'rootUserDN', 'domain', 'serviceAccount', 'domainController', 'staging'] as const).filter((k) => params[k] !== undefined);
+      const outcome = upgradeAgent(installPath, params.engineFile, params.serverType, params.serviceHostFile, {
+        force: params.force,
+        serviceUser: params.serviceUser ?? null,
+      });
+      const ignored = (['connectKey', 'anchorKey', 'rootUserDN', 'domain', 'serviceAccount', 'domainController', 'staging'] as const).filter(
+        (k) => params[k] !== undefined,
+      );
       if (params.mode !== undefined && params.mode !== outcome.config.mode) {
-        ctx.reporter.log('warning', `The agent in ${installPath} is installed in the ${outcome.config.mode === 'apiKey' ? 'API-key' : 'agent-channel'} mode and keeps it; to change the mode, uninstall first (Uninstall-JCSyncAgent), then install again.`);
+        ctx.reporter.log(
+          'warning',
+          `The agent in ${installPath} is installed in the ${outcome.config.mode === 'apiKey' ? 'API-key' : 'agent-channel'} mode and keeps it; to change the mode, uninstall first (Uninstall-JCSyncAgent), then install again.`,
+        );
       }
-      if (ignored.length > 0) ctx.reporter.log('warning', `Upgrade of an existing install: its config is kept; ${ignored.join(', ')} given now ${ignored.length === 1 ? 'is' : 'are'} not used.`);
+      if (ignored.length > 0)
+        ctx.reporter.log(
+          'warning',
+          `Upgrade of an existing install: its config is kept; ${ignored.join(', ')} given now ${ignored.length === 1 ? 'is' : 'are'} not used.`,
+        );
       ctx.reporter.record('JumpCloudADI.SyncAgentInstall', installRecord(outcome));
       return { exitCode: ExitCode.Ok, summary: { upgraded: true } };
     }
 
     const mode = params.mode ?? 'channel';
-    const missing = (['serverType', 'rootUserDN', 'domain', 'serviceAccount', ...(mode === 'channel' ? (['connectKey'] as const) : []), 'jumpcloud'] as const).filter((k) => params[k] === undefined);
+    const missing = (
+      ['serverType', 'rootUserDN', 'domain', 'serviceAccount', ...(mode === 'channel' ? (['connectKey'] as const) : []), 'jumpcloud'] as const
+    ).filter((k) => params[k] === undefined);
     if (missing.length > 0) throw badRequest('Request.Invalid', `A new install needs ${missing.map((m) => `params.${m}`).join(', ')}.`, missing.join(','));
     if (mode === 'apiKey' && params.connectKey !== undefined) {
-      throw badRequest('Agent.ConnectKeyMode', 'The API-key mode takes no connect key: give either a connect key (the agent-channel mode) or the API-key mode, not both.', 'connectKey');
+      throw badRequest(
+        'Agent.ConnectKeyMode',
+        'The API-key mode takes no connect key: give either a connect key (the agent-channel mode) or the API-key mode, not both.',
+        'connectKey',
+      );
     }
     const serverType = params.serverType as 'dc' | 'member';
     const settings = {
@@ -189,22 +218,32 @@ export const agentInstallCommand = defineCommand({
       );
     }
     if (params.whatIf) {
-      ctx.reporter.log('info', `What if: would install the sync agent ${ENGINE_VERSION} into ${installPath} for ${settings.domain} (${serverType === 'dc' ? 'domain controller' : 'member server'}${mode === 'apiKey' ? ', API-key mode' : ''}).`);
+      ctx.reporter.log(
+        'info',
+        `What if: would install the sync agent ${ENGINE_VERSION} into ${installPath} for ${settings.domain} (${serverType === 'dc' ? 'domain controller' : 'member server'}${mode === 'apiKey' ? ', API-key mode' : ''}).`,
+      );
       return { exitCode: ExitCode.Ok, summary: { whatIf: true, upgrade: false } };
     }
     ctx.reporter.progress({ activity: 'Installing the sync agent', status: `Writing ${installPath}`, percent: 60 });
-    const outcome = await installAgent(installPath, params.engineFile, {
-      ...settings,
-      domainController,
-      bindDN: serviceAccount.bindDN,
-      bindPassword: serviceAccount.password,
-      mode,
-      connectKey: params.connectKey ?? null,
-      anchorKey: params.anchorKey ?? null,
-      staging: params.staging ?? false,
-      jumpcloud: { ...jumpcloud, baseUrl: jumpcloud.baseUrl, region: jumpcloud.region },
-      sync: params.sync,
-    }, undefined, params.serviceHostFile, { force: params.force, serviceUser: params.serviceUser ?? null });
+    const outcome = await installAgent(
+      installPath,
+      params.engineFile,
+      {
+        ...settings,
+        domainController,
+        bindDN: serviceAccount.bindDN,
+        bindPassword: serviceAccount.password,
+        mode,
+        connectKey: params.connectKey ?? null,
+        anchorKey: params.anchorKey ?? null,
+        staging: params.staging ?? false,
+        jumpcloud: { ...jumpcloud, baseUrl: jumpcloud.baseUrl, region: jumpcloud.region },
+        sync: params.sync,
+      },
+      undefined,
+      params.serviceHostFile,
+      { force: params.force, serviceUser: params.serviceUser ?? null },
+    );
     ctx.reporter.progress({ activity: 'Installing the sync agent', status: 'Installed', percent: 100, completed: true });
     ctx.reporter.record('JumpCloudADI.SyncAgentInstall', installRecord(outcome));
     return { exitCode: ExitCode.Ok, summary: { upgraded: false } };
@@ -217,7 +256,11 @@ function peekConfigExists(file: string): boolean {
     return true;
   } catch (err) {
     if (err instanceof EngineError && err.id === 'Agent.NotInstalled') return false;
-    throw new EngineError('Agent.ConfigInvalid', `${(err as Error).message} Uninstall first (Uninstall-JCSyncAgent), then install again.`, { exitCode: ExitCode.BadRequest, category: 'InvalidData', target: file });
+    throw new EngineError('Agent.ConfigInvalid', `${(err as Error).message} Uninstall first (Uninstall-JCSyncAgent), then install again.`, {
+      exitCode: ExitCode.BadRequest,
+      category: 'InvalidData',
+      target: file,
+    });
   }
 }
 
@@ -236,7 +279,11 @@ export const agentUninstallCommand = defineCommand({
     }
     const pid = runningPid(paths);
     if (pid !== null) {
-      throw new EngineError('Agent.Running', `The sync agent in ${paths.installPath} is running (process ${pid}); stop it first (Stop-JCSyncAgent).`, { category: 'InvalidOperation', exitCode: ExitCode.BadRequest, target: paths.installPath });
+      throw new EngineError('Agent.Running', `The sync agent in ${paths.installPath} is running (process ${pid}); stop it first (Stop-JCSyncAgent).`, {
+        category: 'InvalidOperation',
+        exitCode: ExitCode.BadRequest,
+        target: paths.installPath,
+      });
     }
     let revoked = false;
     if (params.jumpcloud && config?.agent) {
@@ -251,7 +298,12 @@ export const agentUninstallCommand = defineCommand({
       }
     }
     const removed = uninstallFiles(paths, params.keepHistory);
-    ctx.reporter.record('JumpCloudADI.SyncAgentUninstall', { InstallPath: paths.installPath, AgentId: config?.agent?.agentId ?? null, AgentRevoked: revoked, Removed: removed });
+    ctx.reporter.record('JumpCloudADI.SyncAgentUninstall', {
+      InstallPath: paths.installPath,
+      AgentId: config?.agent?.agentId ?? null,
+      AgentRevoked: revoked,
+      Removed: removed,
+    });
     return { exitCode: ExitCode.Ok, summary: { removed: removed.length, revoked } };
   },
 });
@@ -270,11 +322,15 @@ function waitFailure(paths: ReturnType<typeof agentPaths>, reason: string, lastE
       target: paths.installPath,
     });
   }
-  return new EngineError('Agent.StartTimeout', `The sync agent in ${paths.installPath} ${reason === 'timeout' ? 'did not report in time' : 'exited'} (see ${paths.log}).`, {
-    category: 'OperationTimeout',
-    exitCode: ExitCode.Unreachable,
-    target: paths.installPath,
-  });
+  return new EngineError(
+    'Agent.StartTimeout',
+    `The sync agent in ${paths.installPath} ${reason === 'timeout' ? 'did not report in time' : 'exited'} (see ${paths.log}).`,
+    {
+      category: 'OperationTimeout',
+      exitCode: ExitCode.Unreachable,
+      target: paths.installPath,
+    },
+  );
 }
 
 export const agentWaitCommand = defineCommand({
@@ -307,7 +363,8 @@ export const agentStartCommand = defineCommand({
     const child = spawnAgent(paths);
     const outcome = await waitForAgent(paths, { since, timeoutMs: params.timeoutSeconds * 1000, exited: child.exited });
     if (!outcome.ready) {
-      if (processAlive(child.pid) && outcome.reason === 'timeout') ctx.reporter.log('warning', `The agent (process ${child.pid}) keeps running but has not reached JumpCloud yet.`);
+      if (processAlive(child.pid) && outcome.reason === 'timeout')
+        ctx.reporter.log('warning', `The agent (process ${child.pid}) keeps running but has not reached JumpCloud yet.`);
       throw waitFailure(paths, outcome.reason, outcome.state?.lastError);
     }
     ctx.reporter.record('JumpCloudADI.SyncAgentStatus', statusRecord(paths));
@@ -331,7 +388,8 @@ export const agentStopCommand = defineCommand({
 
 export const agentStatusCommand = defineCommand({
   name: 'agent-status',
-  description: "This machine's sync agent (installed, running, connected, role, last heartbeat and reconcile, counts) and, with a jumpcloud block, every agent of its domain.",
+  description:
+    "This machine's sync agent (installed, running, connected, role, last heartbeat and reconcile, counts) and, with a jumpcloud block, every agent of its domain.",
   params: z.strictObject({ installPath: installPathSchema, jumpcloud: jumpcloudConnectionSchema.optional() }),
   async run(params, ctx) {
     const paths = agentPaths(resolve(params.installPath));
@@ -344,7 +402,12 @@ export const agentStatusCommand = defineCommand({
       } catch {
         config = null;
       }
-      if (!config) throw new EngineError('Agent.NotInstalled', `No sync agent is installed in ${paths.installPath}: its domain is unknown.`, { category: 'ObjectNotFound', exitCode: ExitCode.BadRequest, target: paths.installPath });
+      if (!config)
+        throw new EngineError('Agent.NotInstalled', `No sync agent is installed in ${paths.installPath}: its domain is unknown.`, {
+          category: 'ObjectNotFound',
+          exitCode: ExitCode.BadRequest,
+          target: paths.installPath,
+        });
       const client = await openJumpCloud(params.jumpcloud, ctx);
       try {
         const domain = await findDomain(client, config.agent?.domainId ?? config.domain);
@@ -385,7 +448,10 @@ export const agentHistoryCommand = defineCommand({
       kind: z.string().min(1).max(64).optional(),
       last: z.number().int().min(1).max(1_000_000).optional(),
     })
-    .refine((p) => (p.installPath === undefined) !== (p.journalFile === undefined), { message: 'give installPath or journalFile (one of them)', path: ['installPath'] }),
+    .refine((p) => (p.installPath === undefined) !== (p.journalFile === undefined), {
+      message: 'give installPath or journalFile (one of them)',
+      path: ['installPath'],
+    }),
   async run(params, ctx) {
     const file = params.journalFile ? resolve(params.journalFile) : agentPaths(resolve(params.installPath as string)).journal;
     const entries = filterHistory(FileJournal.entries(file), {
@@ -397,7 +463,16 @@ export const agentHistoryCommand = defineCommand({
       last: params.last,
     });
     for (const e of entries) {
-      ctx.reporter.record('JumpCloudADI.SyncHistoryEntry', { Time: e.time, Kind: e.kind, Target: e.target, JumpCloudId: e.jcId, Outcome: e.outcome, Detail: e.detail, ErrorId: e.errorId ?? null, Run: e.run });
+      ctx.reporter.record('JumpCloudADI.SyncHistoryEntry', {
+        Time: e.time,
+        Kind: e.kind,
+        Target: e.target,
+        JumpCloudId: e.jcId,
+        Outcome: e.outcome,
+        Detail: e.detail,
+        ErrorId: e.errorId ?? null,
+        Run: e.run,
+      });
     }
     return { exitCode: ExitCode.Ok, summary: { entries: entries.length, journalFile: file } };
   },

@@ -65,9 +65,17 @@ function writeAtomically(path: string, text: string, noClobber: boolean): void {
     }
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EEXIST' && noClobber) {
-      throw new EngineError('Csv.OutputExists', `The file '${path}' exists and replacing it was not allowed (-NoClobber).`, { category: 'ResourceExists', exitCode: ExitCode.BadRequest, target: path });
+      throw new EngineError('Csv.OutputExists', `The file '${path}' exists and replacing it was not allowed (-NoClobber).`, {
+        category: 'ResourceExists',
+        exitCode: ExitCode.BadRequest,
+        target: path,
+      });
     }
-    throw new EngineError('Csv.WriteFailed', `Cannot write '${path}' (${code ?? (err as Error).message}).`, { category: 'WriteError', exitCode: ExitCode.BadRequest, target: path });
+    throw new EngineError('Csv.WriteFailed', `Cannot write '${path}' (${code ?? (err as Error).message}).`, {
+      category: 'WriteError',
+      exitCode: ExitCode.BadRequest,
+      target: path,
+    });
   }
 }
 
@@ -78,7 +86,8 @@ export const csvExportCommand = defineCommand({
   async run(params, { reporter }) {
     const started = Date.now();
     const root = params.rootUserDN === undefined ? null : parseAdiDN(params.rootUserDN, 'root');
-    if (root && (!root.isValid || !root.ldapDN)) throw badRequest('RootDN.Invalid', `The Root User DN '${params.rootUserDN}' is not valid: ${root.problems.join(' ')}`, params.rootUserDN ?? null);
+    if (root && (!root.isValid || !root.ldapDN))
+      throw badRequest('RootDN.Invalid', `The Root User DN '${params.rootUserDN}' is not valid: ${root.problems.join(' ')}`, params.rootUserDN ?? null);
     const filter = buildUserFilter({ ldapFilter: params.ldapFilter, attributeFilter: params.attributeFilter });
 
     reporter.progress({ activity: ACTIVITY, status: `Connecting to ${params.dc.host}`, percent: 2 });
@@ -102,7 +111,11 @@ export const csvExportCommand = defineCommand({
       let groupNames = null;
       if (params.includeGroups) {
         reporter.progress({ activity: ACTIVITY, status: 'Reading group names', percent: 60 });
-        groupNames = await resolveGroupNames(session, read.users.flatMap((u) => u.groupDns), dse.defaultNamingContext);
+        groupNames = await resolveGroupNames(
+          session,
+          read.users.flatMap((u) => u.groupDns),
+          dse.defaultNamingContext,
+        );
         const left = [...groupNames.entries()].filter(([, name]) => name === null).map(([dn]) => dn);
         if (left.length > 0) reporter.log('verbose', `Groups left out of the group columns (built-in or protected): ${left.join('; ')}.`);
       }
@@ -112,14 +125,34 @@ export const csvExportCommand = defineCommand({
         const names = read.skipped[reason];
         if (names.length === 0) continue;
         reporter.log(reason === 'formulaIdentifier' ? 'warning' : 'info', `Skipped ${names.length} ${SKIP_TEXT[reason]}.`);
-        reporter.log('verbose', `Skipped ${reason}: ${names.slice(0, NAMES_IN_LOG).join(', ')}${names.length > NAMES_IN_LOG ? `, ... (${names.length - NAMES_IN_LOG} more)` : ''}.`);
+        reporter.log(
+          'verbose',
+          `Skipped ${reason}: ${names.slice(0, NAMES_IN_LOG).join(', ')}${names.length > NAMES_IN_LOG ? `, ... (${names.length - NAMES_IN_LOG} more)` : ''}.`,
+        );
       }
       const withoutEmail = read.users.filter((u) => (u.values.Email ?? '') === '').map((u) => u.values.Username as string);
-      const withoutName = read.users.filter((u) => (u.values.FirstName ?? '') === '' || (u.values.LastName ?? '') === '').map((u) => u.values.Username as string);
-      if (withoutEmail.length > 0) reporter.log('warning', `${withoutEmail.length} users have no e-mail address in AD (${withoutEmail.slice(0, 10).join(', ')}${withoutEmail.length > 10 ? ', ...' : ''}): the import refuses those rows until one is filled in.`);
-      if (withoutName.length > 0) reporter.log('warning', `${withoutName.length} users lack a first or last name in AD (${withoutName.slice(0, 10).join(', ')}${withoutName.length > 10 ? ', ...' : ''}): the import refuses those rows until both are filled in.`);
-      if (table.neutralised > 0) reporter.log('warning', `${table.neutralised} cells started with = + - @ and were written with a leading apostrophe so spreadsheets show them as text.`);
-      reporter.log('warning', 'The Password column is empty: AD never reveals passwords. Fill it in before importing, or leave it empty: those users then set a password when they activate their JumpCloud account.');
+      const withoutName = read.users
+        .filter((u) => (u.values.FirstName ?? '') === '' || (u.values.LastName ?? '') === '')
+        .map((u) => u.values.Username as string);
+      if (withoutEmail.length > 0)
+        reporter.log(
+          'warning',
+          `${withoutEmail.length} users have no e-mail address in AD (${withoutEmail.slice(0, 10).join(', ')}${withoutEmail.length > 10 ? ', ...' : ''}): the import refuses those rows until one is filled in.`,
+        );
+      if (withoutName.length > 0)
+        reporter.log(
+          'warning',
+          `${withoutName.length} users lack a first or last name in AD (${withoutName.slice(0, 10).join(', ')}${withoutName.length > 10 ? ', ...' : ''}): the import refuses those rows until both are filled in.`,
+        );
+      if (table.neutralised > 0)
+        reporter.log(
+          'warning',
+          `${table.neutralised} cells started with = + - @ and were written with a leading apostrophe so spreadsheets show them as text.`,
+        );
+      reporter.log(
+        'warning',
+        'The Password column is empty: AD never reveals passwords. Fill it in before importing, or leave it empty: those users then set a password when they activate their JumpCloud account.',
+      );
 
       reporter.progress({ activity: ACTIVITY, status: `Writing ${params.path}`, percent: 90 });
       const text = UTF8_BOM + formatCsvLine(table.columns) + table.rows.map((r) => formatCsvLine(r)).join('');

@@ -31,7 +31,12 @@ const csvImportParamsSchema = z.strictObject({
   /** The ADI domain to bind to (id or DC=example;DC=com); may be left out when the org has exactly one. */
   domain: z.string().min(1).max(1024).optional(),
   concurrency: z.number().int().min(1).max(32).default(8),
-  maxFileBytes: z.number().int().min(1024).max(1024 * 1024 * 1024).default(DEFAULT_LIMITS.maxFileBytes),
+  maxFileBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 * 1024 * 1024)
+    .default(DEFAULT_LIMITS.maxFileBytes),
   maxRows: z.number().int().min(1).max(1_000_000).default(DEFAULT_LIMITS.maxRows),
 });
 
@@ -93,7 +98,8 @@ export const csvImportCommand = defineCommand({
       const invalid = plans.filter((p) => p.action === 'invalid');
       const warnings = rows.flatMap((r) => r.warnings.map((w) => `line ${r.line}: ${w.message}`));
       for (const w of warnings.slice(0, MAX_WARNING_LINES)) reporter.log('warning', w);
-      if (warnings.length > MAX_WARNING_LINES) reporter.log('warning', `... and ${warnings.length - MAX_WARNING_LINES} more warnings (each row's Warnings lists its own).`);
+      if (warnings.length > MAX_WARNING_LINES)
+        reporter.log('warning', `... and ${warnings.length - MAX_WARNING_LINES} more warnings (each row's Warnings lists its own).`);
 
       const record = (result: RowResult) => reporter.record('JumpCloudADI.CsvImportResult', { ...result });
       if (invalid.length > 0 && !params.skipInvalidRows && !params.whatIf) {
@@ -106,7 +112,10 @@ export const csvImportCommand = defineCommand({
         );
       }
       if (invalid.length > 0 && params.whatIf) {
-        reporter.log('warning', `${invalid.length} of ${rows.length} rows are invalid: a real run would create nothing unless told to skip them (-SkipInvalidRows).`);
+        reporter.log(
+          'warning',
+          `${invalid.length} of ${rows.length} rows are invalid: a real run would create nothing unless told to skip them (-SkipInvalidRows).`,
+        );
       }
 
       const total = plans.length;
@@ -153,17 +162,27 @@ export const csvImportCommand = defineCommand({
       const failed = outcome.counts.Failed + outcome.counts.Invalid * (params.whatIf ? 0 : 1);
       if (failed > 0) {
         reporter.error(
-          new EngineError('Csv.RowsFailed', `${failed} of ${rows.length} rows were not imported (Status Failed or Invalid; each result says why). Rerunning the import is safe: existing users are not created twice.`, {
-            category: 'InvalidData',
-            exitCode: ExitCode.PartialFailure,
-            target: params.path,
-          }),
+          new EngineError(
+            'Csv.RowsFailed',
+            `${failed} of ${rows.length} rows were not imported (Status Failed or Invalid; each result says why). Rerunning the import is safe: existing users are not created twice.`,
+            {
+              category: 'InvalidData',
+              exitCode: ExitCode.PartialFailure,
+              target: params.path,
+            },
+          ),
           false,
         );
       }
       return {
         exitCode: failed > 0 ? ExitCode.PartialFailure : ExitCode.Ok,
-        summary: { rows: rows.length, created: outcome.counts.Created, exists: outcome.counts.Exists, invalid: outcome.counts.Invalid, failed: outcome.counts.Failed },
+        summary: {
+          rows: rows.length,
+          created: outcome.counts.Created,
+          exists: outcome.counts.Exists,
+          invalid: outcome.counts.Invalid,
+          failed: outcome.counts.Failed,
+        },
       };
     } finally {
       client.close();

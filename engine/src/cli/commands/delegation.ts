@@ -39,7 +39,11 @@ export const delegationTestCommand = defineCommand({
     try {
       reporter.progress({ activity, status: 'Reading the root container and the service account', percent: 30 });
       const ctx = await loadDelegationContext(session, params.rootUserDN, params.serviceAccount);
-      if (ctx.groupSource === 'memberOf') reporter.log('warning', `${session.dc.bindDN} may not read tokenGroups of ${ctx.account.dn}; group memberships were read from memberOf (nested) instead.`);
+      if (ctx.groupSource === 'memberOf')
+        reporter.log(
+          'warning',
+          `${session.dc.bindDN} may not read tokenGroups of ${ctx.account.dn}; group memberships were read from memberOf (nested) instead.`,
+        );
       reporter.progress({ activity, status: 'Evaluating effective rights', percent: 70 });
       const assessments = assessDelegation(ctx, selectedTasks(params.tasks));
       for (const assessment of assessments) reporter.record('JumpCloudADI.DelegationCheck', taskRecord(ctx, assessment));
@@ -72,7 +76,14 @@ export const delegationGrantCommand = defineCommand({
       const tasks = selectedTasks(params.tasks);
       const plan = planGrant(ctx.descriptor, ctx.account.sid, tasks);
       const record = (task: (typeof tasks)[number], sddl: string, action: string) =>
-        reporter.record('JumpCloudADI.DelegationChange', { Task: task.id, Title: task.title, Ace: sddl, Action: action, ServiceAccount: ctx.account.samAccountName, RootUserDN: ctx.rootUserDN });
+        reporter.record('JumpCloudADI.DelegationChange', {
+          Task: task.id,
+          Title: task.title,
+          Ace: sddl,
+          Action: action,
+          ServiceAccount: ctx.account.samAccountName,
+          RootUserDN: ctx.rootUserDN,
+        });
 
       if (params.whatIf || plan.toAdd.length === 0) {
         for (const item of plan.present) record(item.task, aceToSddl(item.ace), 'AlreadyPresent');
@@ -82,7 +93,15 @@ export const delegationGrantCommand = defineCommand({
       }
 
       reporter.progress({ activity, status: `Adding ${plan.toAdd.length} ACE(s) to ${ctx.rootDn}`, percent: 60 });
-      const descriptor = encodeSecurityDescriptor({ ...ctx.descriptor, owner: null, group: null, sacl: null, saclIsNull: false, dacl: plan.dacl, daclIsNull: false });
+      const descriptor = encodeSecurityDescriptor({
+        ...ctx.descriptor,
+        owner: null,
+        group: null,
+        sacl: null,
+        saclIsNull: false,
+        dacl: plan.dacl,
+        daclIsNull: false,
+      });
       await new AdWriter(session, DEFAULT_ANCHOR_ATTRIBUTE).setSecurityDescriptor(ctx.rootDn, descriptor, SD_FLAG.Dacl);
       reporter.log('info', `Added ${plan.toAdd.length} ACE(s) for ${ctx.trustee} to ${ctx.rootDn}.`);
 
@@ -90,11 +109,15 @@ export const delegationGrantCommand = defineCommand({
       const after = await readSecurityDescriptor(session, ctx.rootDn);
       const notApplied = plan.toAdd.filter((item) => !hasAce(after.dacl, item.ace));
       if (notApplied.length > 0) {
-        throw new EngineError('Delegation.NotApplied', `The DC accepted the new permissions of ${ctx.rootDn} but does not show ${notApplied.map((i) => aceToSddl(i.ace)).join(' ')}.`, {
-          category: 'WriteError',
-          exitCode: ExitCode.PartialFailure,
-          target: ctx.rootDn,
-        });
+        throw new EngineError(
+          'Delegation.NotApplied',
+          `The DC accepted the new permissions of ${ctx.rootDn} but does not show ${notApplied.map((i) => aceToSddl(i.ace)).join(' ')}.`,
+          {
+            category: 'WriteError',
+            exitCode: ExitCode.PartialFailure,
+            target: ctx.rootDn,
+          },
+        );
       }
       for (const item of plan.present) record(item.task, aceToSddl(item.ace), 'AlreadyPresent');
       for (const item of plan.toAdd) record(item.task, aceToSddl(item.ace), 'Added');

@@ -23,9 +23,16 @@ const groupRemoveParamsSchema = z.strictObject({
   rootUserDN: z.string().min(1).max(4096),
   /** The group: its name (cn or sAMAccountName) under the root, or its DN. */
   group: z.string().min(1).max(1024),
-  anchorAttribute: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,63}$/, 'must be an LDAP attribute name').default(DEFAULT_ANCHOR_ATTRIBUTE),
+  anchorAttribute: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9-]{0,63}$/, 'must be an LDAP attribute name')
+    .default(DEFAULT_ANCHOR_ATTRIBUTE),
   /** With the anchor key, only a group whose anchor has a valid proof is the sync's. */
-  anchorKey: z.string().max(128).refine((k) => parseAnchorKey(k) !== null, ANCHOR_KEY_PROBLEM).optional(),
+  anchorKey: z
+    .string()
+    .max(128)
+    .refine((k) => parseAnchorKey(k) !== null, ANCHOR_KEY_PROBLEM)
+    .optional(),
   whatIf: z.boolean().default(false),
 });
 
@@ -38,43 +45,86 @@ export const groupRemoveCommand = defineCommand({
   params: groupRemoveParamsSchema,
   async run(params, ctx) {
     const root = parseAdiDN(params.rootUserDN, 'root');
-    if (!root.isValid || !root.ldapDN) throw badRequest('RootDN.Invalid', `The Root User DN '${params.rootUserDN}' is not valid: ${root.problems.join(' ')}`, params.rootUserDN);
+    if (!root.isValid || !root.ldapDN)
+      throw badRequest('RootDN.Invalid', `The Root User DN '${params.rootUserDN}' is not valid: ${root.problems.join(' ')}`, params.rootUserDN);
     const rootDN = root.ldapDN;
     const key = params.anchorKey === undefined ? null : parseAnchorKey(params.anchorKey);
     const session = await AdSession.open(params.dc);
     try {
       const byDn = /^CN=/i.test(params.group) && params.group.includes(',');
-      const filter = byDn ? '(objectClass=group)' : `(&(objectClass=group)(|(cn=${escapeFilterValue(params.group)})(sAMAccountName=${escapeFilterValue(params.group)})))`;
+      const filter = byDn
+        ? '(objectClass=group)'
+        : `(&(objectClass=group)(|(cn=${escapeFilterValue(params.group)})(sAMAccountName=${escapeFilterValue(params.group)})))`;
       const attributes = ['cn', 'member', 'adminCount', 'isCriticalSystemObject', 'objectSid', 'objectGUID', params.anchorAttribute];
       const found = await session
-        .search(byDn ? params.group : rootDN, { scope: byDn ? 'base' : 'sub', filter, attributes, explicitBufferAttributes: ['objectSid', 'objectGUID'] }, 'find the group')
+        .search(
+          byDn ? params.group : rootDN,
+          { scope: byDn ? 'base' : 'sub', filter, attributes, explicitBufferAttributes: ['objectSid', 'objectGUID'] },
+          'find the group',
+        )
         .catch((err: unknown) => {
           if (err instanceof EngineError && err.details.ldapCode === 32) return [];
           throw err;
         });
       if (found.length === 0) throw groupError('Group.NotFound', `No group '${params.group}' under ${rootDN}.`, params.group);
-      if (found.length > 1) throw groupError('Group.NotFound', `More than one group under ${rootDN} is named '${params.group}': ${found.map((e) => e.dn).join('; ')}. Name it by its distinguished name.`, params.group);
+      if (found.length > 1)
+        throw groupError(
+          'Group.NotFound',
+          `More than one group under ${rootDN} is named '${params.group}': ${found.map((e) => e.dn).join('; ')}. Name it by its distinguished name.`,
+          params.group,
+        );
       const entry = found[0] as (typeof found)[number];
-      if (!entry.dn.toLowerCase().endsWith(`,${rootDN.toLowerCase()}`)) throw groupError('Group.NotManaged', `${entry.dn} is not under the root container ${rootDN}: the sync does not manage it.`, entry.dn);
+      if (!entry.dn.toLowerCase().endsWith(`,${rootDN.toLowerCase()}`))
+        throw groupError('Group.NotManaged', `${entry.dn} is not under the root container ${rootDN}: the sync does not manage it.`, entry.dn);
       const anchorKeyName = Object.keys(entry).find((k) => k.toLowerCase() === params.anchorAttribute.toLowerCase());
       const anchor = decodeAnchor(anchorKeyName ? firstString(entry[anchorKeyName]) : '');
       const sidBytes = Buffer.isBuffer(entry.objectSid) ? entry.objectSid : undefined;
       const sid = sidBytes ? sidFromBytes(sidBytes) : '';
       const rid = Number(sid.split('-').pop());
       if (firstString(entry.adminCount) === '1' || firstString(entry.isCriticalSystemObject).toUpperCase() === 'TRUE' || (Number.isFinite(rid) && rid < 1000)) {
-        throw groupError('Group.Protected', `${entry.dn} is protected (adminCount=1, a critical system object or a well-known group): never deleted by JumpCloudADI.`, entry.dn, ExitCode.Refused);
+        throw groupError(
+          'Group.Protected',
+          `${entry.dn} is protected (adminCount=1, a critical system object or a well-known group): never deleted by JumpCloudADI.`,
+          entry.dn,
+          ExitCode.Refused,
+        );
       }
-      if (!anchor || anchor === 'foreign') throw groupError('Group.NotManaged', `${entry.dn} carries no JumpCloud anchor: the sync does not manage it, so this command does not delete it.`, entry.dn);
+      if (!anchor || anchor === 'foreign')
+        throw groupError(
+          'Group.NotManaged',
+          `${entry.dn} carries no JumpCloud anchor: the sync does not manage it, so this command does not delete it.`,
+          entry.dn,
+        );
       if (key && !proofMatches(key, guidText(Buffer.isBuffer(entry.objectGUID) ? entry.objectGUID : undefined), anchor.jcId, anchor.proof)) {
-        throw groupError('Group.NotManaged', `${entry.dn} carries a JumpCloud anchor without a valid proof: the sync did not create or adopt it (docs/anchor-trust.md).`, entry.dn);
+        throw groupError(
+          'Group.NotManaged',
+          `${entry.dn} carries a JumpCloud anchor without a valid proof: the sync did not create or adopt it (docs/anchor-trust.md).`,
+          entry.dn,
+        );
       }
       if (!anchor.unbound) {
-        throw groupError('Group.StillBound', `${entry.dn} is still bound to the ADI domain (JumpCloud group ${anchor.jcId}): deleted now, the next sync would create a new group with a new SID. Unbind it in JumpCloud and sync first.`, entry.dn, ExitCode.Refused);
+        throw groupError(
+          'Group.StillBound',
+          `${entry.dn} is still bound to the ADI domain (JumpCloud group ${anchor.jcId}): deleted now, the next sync would create a new group with a new SID. Unbind it in JumpCloud and sync first.`,
+          entry.dn,
+          ExitCode.Refused,
+        );
       }
       const members = allStrings(entry.member);
-      const record = { Group: firstString(entry.cn), DistinguishedName: entry.dn, ObjectSid: sid, JumpCloudId: anchor.jcId, MemberCount: members.length, Members: members, Action: params.whatIf ? 'WouldRemove' : 'Removed' };
+      const record = {
+        Group: firstString(entry.cn),
+        DistinguishedName: entry.dn,
+        ObjectSid: sid,
+        JumpCloudId: anchor.jcId,
+        MemberCount: members.length,
+        Members: members,
+        Action: params.whatIf ? 'WouldRemove' : 'Removed',
+      };
       if (params.whatIf) {
-        ctx.reporter.log('info', `What if: would delete the group ${entry.dn} (SID ${sid}) and its ${members.length} membership(s); ACLs that name the SID would be orphaned.`);
+        ctx.reporter.log(
+          'info',
+          `What if: would delete the group ${entry.dn} (SID ${sid}) and its ${members.length} membership(s); ACLs that name the SID would be orphaned.`,
+        );
       } else {
         await new AdWriter(session, params.anchorAttribute).deleteGroup(entry.dn);
       }

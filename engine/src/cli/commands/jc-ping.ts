@@ -29,7 +29,13 @@ export const jcPingCommand = defineCommand({
       for await (const ad of client.listActiveDirectories()) {
         const agents: Array<Record<string, unknown>> = [];
         for await (const agent of client.listAgents(ad.id)) {
-          agents.push({ Id: agent.id, Hostname: agent.hostname ?? null, State: agent.state ?? null, ContactAt: agent.contactAt ?? null, Version: agent.version ?? null });
+          agents.push({
+            Id: agent.id,
+            Hostname: agent.hostname ?? null,
+            State: agent.state ?? null,
+            ContactAt: agent.contactAt ?? null,
+            Version: agent.version ?? null,
+          });
         }
         domains.push({
           Id: ad.id,

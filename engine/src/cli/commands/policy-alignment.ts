@@ -88,7 +88,12 @@ export const policyAlignmentCommand = defineCommand({
     const mismatches = findings.filter((f) => f.status === 'Mismatch');
     return {
       exitCode: ExitCode.Ok,
-      summary: { aligned: mismatches.length === 0, mismatches: mismatches.map((f) => `${f.adPolicy}: ${f.rule}`), adPolicies: ad.policies.map((p) => p.source), psoReadable: ad.psoReadable },
+      summary: {
+        aligned: mismatches.length === 0,
+        mismatches: mismatches.map((f) => `${f.adPolicy}: ${f.rule}`),
+        adPolicies: ad.policies.map((p) => p.source),
+        psoReadable: ad.psoReadable,
+      },
     };
   },
 });

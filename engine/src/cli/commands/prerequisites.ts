@@ -45,12 +45,19 @@ function notChecked(item: Omit<Item, 'Status' | 'Detail' | 'Remedy'>, reason: st
 async function protectedAccounts(session: AdSession, domainDn: string, rootDn: string, usernames: readonly string[]): Promise<string[]> {
   const found = new Map<string, string>();
   for (let i = 0; i < usernames.length; i += NAME_LOOKUP_CHUNK) {
-    const terms = usernames.slice(i, i + NAME_LOOKUP_CHUNK).map((n) => `(sAMAccountName=${escapeFilterValue(n)})`).join('');
+    const terms = usernames
+      .slice(i, i + NAME_LOOKUP_CHUNK)
+      .map((n) => `(sAMAccountName=${escapeFilterValue(n)})`)
+      .join('');
     for await (const page of session.searchPaged(domainDn, { scope: 'sub', filter: `(&(adminCount=1)(|${terms}))`, attributes: ['sAMAccountName'] })) {
       for (const e of page) found.set(e.dn.toLowerCase(), firstString(e.sAMAccountName) || e.dn);
     }
   }
-  for await (const page of session.searchPaged(rootDn, { scope: 'sub', filter: '(&(adminCount=1)(|(objectClass=user)(objectClass=group)))', attributes: ['sAMAccountName'] })) {
+  for await (const page of session.searchPaged(rootDn, {
+    scope: 'sub',
+    filter: '(&(adminCount=1)(|(objectClass=user)(objectClass=group)))',
+    attributes: ['sAMAccountName'],
+  })) {
     for (const e of page) found.set(e.dn.toLowerCase(), firstString(e.sAMAccountName) || e.dn);
   }
   return [...found.values()].sort();
@@ -80,7 +87,14 @@ export const prerequisitesCommand = defineCommand({
     // --- this host ------------------------------------------------------------------------
     step('Host', 2);
     const host = classifyHost({ platform: platform(), release: release(), version: version(), arch: arch() });
-    add({ Item: 'Host.OperatingSystem', Category: 'Host', Title: 'Supported 64-bit Windows Server', Status: host.status, Detail: host.detail, Remedy: host.remedy });
+    add({
+      Item: 'Host.OperatingSystem',
+      Category: 'Host',
+      Title: 'Supported 64-bit Windows Server',
+      Status: host.status,
+      Detail: host.detail,
+      Remedy: host.remedy,
+    });
 
     // --- JumpCloud ------------------------------------------------------------------------
     step('JumpCloud', 8);
@@ -96,7 +110,12 @@ export const prerequisitesCommand = defineCommand({
         const started = Date.now();
         const org = await opened.currentOrganization();
         client = opened;
-        add({ ...jcItem, Status: 'Pass', Detail: `Reached ${url.origin} (port ${port}) in ${Date.now() - started} ms; organization ${org.displayName ?? org._id}.`, Remedy: null });
+        add({
+          ...jcItem,
+          Status: 'Pass',
+          Detail: `Reached ${url.origin} (port ${port}) in ${Date.now() - started} ms; organization ${org.displayName ?? org._id}.`,
+          Remedy: null,
+        });
       } catch (thrown) {
         opened.close();
         const err = asEngineError(thrown);
@@ -105,7 +124,9 @@ export const prerequisitesCommand = defineCommand({
           ...jcItem,
           Status: 'Fail',
           Detail: `${err.message} (${err.id})`,
-          Remedy: auth ? 'Use the API key of the dedicated JumpCloud administrator created for the ADI.' : `Allow outbound HTTPS from this server to ${url.host} on port ${port} (proxy and firewall).`,
+          Remedy: auth
+            ? 'Use the API key of the dedicated JumpCloud administrator created for the ADI.'
+            : `Allow outbound HTTPS from this server to ${url.host} on port ${port} (proxy and firewall).`,
         });
       }
     }
@@ -114,7 +135,12 @@ export const prerequisitesCommand = defineCommand({
     const root = parseAdiDN(params.rootUserDN, 'root');
     const rootItem = { Item: 'RootDN.Valid', Category: 'Root container', Title: 'Root User DN in the ADI format' };
     if (!root.isValid || !root.ldapDN) {
-      add({ ...rootItem, Status: 'Fail', Detail: root.problems.join(' '), Remedy: 'Use the ADI form with semicolons and capital CN/OU/DC, e.g. OU=Corporate Users;DC=example;DC=com (Test-JCRootDN explains each problem).' });
+      add({
+        ...rootItem,
+        Status: 'Fail',
+        Detail: root.problems.join(' '),
+        Remedy: 'Use the ADI form with semicolons and capital CN/OU/DC, e.g. OU=Corporate Users;DC=example;DC=com (Test-JCRootDN explains each problem).',
+      });
     } else {
       add({ ...rootItem, Status: 'Pass', Detail: `${params.rootUserDN} is ${root.ldapDN} in LDAP form.`, Remedy: null });
     }
@@ -139,7 +165,12 @@ export const prerequisitesCommand = defineCommand({
         });
       } catch (thrown) {
         const err = asEngineError(thrown);
-        add({ ...domainItem, Status: 'Fail', Detail: `${err.message} (${err.id})`, Remedy: `Create the ADI domain ${domainName} in the JumpCloud Admin Portal (Directory Integrations → Active Directory).` });
+        add({
+          ...domainItem,
+          Status: 'Fail',
+          Detail: `${err.message} (${err.id})`,
+          Remedy: `Create the ADI domain ${domainName} in the JumpCloud Admin Portal (Directory Integrations → Active Directory).`,
+        });
       }
     }
 
@@ -162,11 +193,15 @@ export const prerequisitesCommand = defineCommand({
         ...tlsItem,
         Status: 'Fail',
         Detail: `${err.message} (${err.id})`,
-        Remedy: 'Install LDAPS on the domain controller (a certificate from a CA this server trusts, naming the DC as it is addressed) and open port 636; pass the CA with -CertificateAuthorityFile if needed.',
+        Remedy:
+          'Install LDAPS on the domain controller (a certificate from a CA this server trusts, naming the DC as it is addressed) and open port 636; pass the CA with -CertificateAuthorityFile if needed.',
       });
     }
     if (params.dc.mode !== 'ldaps') {
-      reporter.log('warning', `The checks bind with ${params.dc.mode} on port ${params.dc.port ?? defaultPort(params.dc.mode)}; the product strongly recommends LDAPS for the agent.`);
+      reporter.log(
+        'warning',
+        `The checks bind with ${params.dc.mode} on port ${params.dc.port ?? defaultPort(params.dc.mode)}; the product strongly recommends LDAPS for the agent.`,
+      );
     }
 
     step('Binding to the domain controller', 35);
@@ -178,7 +213,12 @@ export const prerequisitesCommand = defineCommand({
       add({ ...bindItem, Status: 'Pass', Detail: `Bound to ${params.dc.host} as ${params.dc.bindDN} (${params.dc.mode}).`, Remedy: null });
     } catch (thrown) {
       const err = asEngineError(thrown);
-      add({ ...bindItem, Status: 'Fail', Detail: `${err.message} (${err.id})`, Remedy: 'Check the server name, the port, the credentials and the CA (Test-JCDomainController shows the details).' });
+      add({
+        ...bindItem,
+        Status: 'Fail',
+        Detail: `${err.message} (${err.id})`,
+        Remedy: 'Check the server name, the port, the credentials and the CA (Test-JCDomainController shows the details).',
+      });
     }
 
     try {
@@ -194,7 +234,11 @@ export const prerequisitesCommand = defineCommand({
         add({
           ...rootExistsItem,
           Status: rootExists && inDomain ? 'Pass' : 'Fail',
-          Detail: !inDomain ? `${root.ldapDN} is not in this DC's domain (${dse.defaultNamingContext}).` : rootExists ? `${root.ldapDN} exists.` : `${root.ldapDN} does not exist (or ${params.dc.bindDN} cannot see it).`,
+          Detail: !inDomain
+            ? `${root.ldapDN} is not in this DC's domain (${dse.defaultNamingContext}).`
+            : rootExists
+              ? `${root.ldapDN} exists.`
+              : `${root.ldapDN} does not exist (or ${params.dc.bindDN} cannot see it).`,
           Remedy: rootExists && inDomain ? null : 'Create the container (or correct the Root User DN) in the domain the agent syncs.',
         });
       }
@@ -212,17 +256,35 @@ export const prerequisitesCommand = defineCommand({
         } catch (thrown) {
           const err = asEngineError(thrown);
           if (err.id === 'ServiceAccount.NotFound' || err.id === 'ServiceAccount.Ambiguous') {
-            add({ ...accountItem, Status: 'Fail', Detail: err.message, Remedy: `New-JCSyncServiceAccount -Path '${params.rootUserDN}' (First Name JumpCloud, Last Name Sync, logon jcsync), then Grant-JCSyncDelegation.` });
+            add({
+              ...accountItem,
+              Status: 'Fail',
+              Detail: err.message,
+              Remedy: `New-JCSyncServiceAccount -Path '${params.rootUserDN}' (First Name JumpCloud, Last Name Sync, logon jcsync), then Grant-JCSyncDelegation.`,
+            });
           } else if (err.exitCode === ExitCode.AuthFailed || err.exitCode === ExitCode.BadRequest) {
             // e.g. Delegation.SecurityDescriptorUnreadable: the bind account may not read the DACL.
             add(notChecked(accountItem, `${err.message} (${err.id})`));
-            delegationProblem = { ...delegationItem, Status: 'Fail', Detail: `${err.message} (${err.id})`, Remedy: 'Run the checklist with an account that can read the permissions of the root container and the service account (for example a Domain Admin).' };
+            delegationProblem = {
+              ...delegationItem,
+              Status: 'Fail',
+              Detail: `${err.message} (${err.id})`,
+              Remedy:
+                'Run the checklist with an account that can read the permissions of the root container and the service account (for example a Domain Admin).',
+            };
           } else throw err;
         }
       }
       if (delegation && session) {
         for (const rule of await assessAccount(session, delegation)) {
-          add({ Item: `ServiceAccount.${rule.id}`, Category: 'Service account', Title: rule.title, Status: rule.status, Detail: rule.detail, Remedy: rule.remedy });
+          add({
+            Item: `ServiceAccount.${rule.id}`,
+            Category: 'Service account',
+            Title: rule.title,
+            Status: rule.status,
+            Detail: rule.detail,
+            Remedy: rule.remedy,
+          });
         }
         for (const assessment of assessDelegation(delegation)) {
           const missing = assessment.missing;
@@ -274,20 +336,29 @@ export const prerequisitesCommand = defineCommand({
         add({
           ...namesItem,
           Status: unnamed.length ? 'Fail' : 'Pass',
-          Detail: unnamed.length ? `${unnamed.length} user(s) without a first or last name will not sync: ${list(unnamed)}.` : `All ${desiredUsers.length} user(s) in scope have both names.`,
+          Detail: unnamed.length
+            ? `${unnamed.length} user(s) without a first or last name will not sync: ${list(unnamed)}.`
+            : `All ${desiredUsers.length} user(s) in scope have both names.`,
           Remedy: unnamed.length ? 'Fill in First Name and Last Name of these users in JumpCloud.' : null,
         });
         if (!session || !root.ldapDN || !rootExists) add(notChecked(protectedItem, 'AD could not be read.'));
         else {
           const dse = await session.rootDse();
-          const protectedNames = await protectedAccounts(session, dse.defaultNamingContext, root.ldapDN, desiredUsers.map((u) => u.username));
+          const protectedNames = await protectedAccounts(
+            session,
+            dse.defaultNamingContext,
+            root.ldapDN,
+            desiredUsers.map((u) => u.username),
+          );
           add({
             ...protectedItem,
             Status: protectedNames.length ? 'Warn' : 'Pass',
             Detail: protectedNames.length
               ? `${protectedNames.length} protected account(s) the sync will never manage: ${list(protectedNames)}.`
               : 'No in-scope user maps to a protected AD account, and none sits in the root container.',
-            Remedy: protectedNames.length ? 'Unbind these users from the ADI domain in JumpCloud (privileged AD accounts are not managed from JumpCloud), or use separate non-privileged accounts.' : null,
+            Remedy: protectedNames.length
+              ? 'Unbind these users from the ADI domain in JumpCloud (privileged AD accounts are not managed from JumpCloud), or use separate non-privileged accounts.'
+              : null,
           });
         }
       }
@@ -303,6 +374,15 @@ export const prerequisitesCommand = defineCommand({
 
     reporter.progress({ activity, status: 'Done', percent: 100, completed: true });
     const count = (s: Status) => items.filter((i) => i.Status === s).length;
-    return { exitCode: interrupted ? ExitCode.PartialFailure : ExitCode.Ok, summary: { interrupted, pass: count('Pass'), warn: count('Warn'), fail: count('Fail'), failed: items.filter((i) => i.Status === 'Fail').map((i) => i.Item) } };
+    return {
+      exitCode: interrupted ? ExitCode.PartialFailure : ExitCode.Ok,
+      summary: {
+        interrupted,
+        pass: count('Pass'),
+        warn: count('Warn'),
+        fail: count('Fail'),
+        failed: items.filter((i) => i.Status === 'Fail').map((i) => i.Item),
+      },
+    };
   },
 });

@@ -109,7 +109,12 @@ function writeManifest(file: string, manifest: Manifest): void {
 }
 
 /** Polls until `probe` answers a value (not null/false) or the time runs out; returns it and the seconds taken. */
-async function waitFor<T>(probe: () => Promise<T | null | false>, timeoutMs: number, signal: AbortSignal, started = Date.now()): Promise<{ value: T; seconds: number }> {
+async function waitFor<T>(
+  probe: () => Promise<T | null | false>,
+  timeoutMs: number,
+  signal: AbortSignal,
+  started = Date.now(),
+): Promise<{ value: T; seconds: number }> {
   for (;;) {
     const value = await probe().catch(() => null);
     if (value !== null && value !== false) return { value, seconds: (Date.now() - started) / 1000 };
@@ -127,7 +132,15 @@ class Checks {
   ) {}
 
   add(area: string, check: string, status: CheckStatus, reason: string, evidence: string, seconds: number | null = null): boolean {
-    const row: RehearsalCheck = { Step: this.list.length + 1, Area: area, Check: check, Status: status, Reason: reason, Evidence: evidence, Seconds: seconds === null ? null : Math.round(seconds * 100) / 100 };
+    const row: RehearsalCheck = {
+      Step: this.list.length + 1,
+      Area: area,
+      Check: check,
+      Status: status,
+      Reason: reason,
+      Evidence: evidence,
+      Seconds: seconds === null ? null : Math.round(seconds * 100) / 100,
+    };
     this.list.push(row);
     this.reporter.record(RECORD, { ...row });
     this.reporter.progress({ activity: 'JumpCloudADI rehearsal', status: `${area}: ${check}`, percent: Math.min(95, this.list.length * 2) });
@@ -236,7 +249,8 @@ const silentReporter: Reporter = { progress: () => undefined, log: () => undefin
 
 export const rehearsalCommand = defineCommand({
   name: 'rehearsal',
-  description: 'Rehearse the go-live on this DC: a sandbox org with the awkward cases, a scratch OU, the real flow (plan, sync, agent, changes both ways), one record per check, then clean up.',
+  description:
+    'Rehearse the go-live on this DC: a sandbox org with the awkward cases, a scratch OU, the real flow (plan, sync, agent, changes both ways), one record per check, then clean up.',
   params: rehearsalParamsSchema,
   async run(params: RehearsalParams, ctx) {
     const { reporter, signal } = ctx;
@@ -256,13 +270,20 @@ export const rehearsalCommand = defineCommand({
     let scratchDN = '';
     let rootDN = '';
     let domain = '';
-    const syncDc: DcConfig = params.serviceAccount ? { ...params.dc, bindDN: params.serviceAccount.bindDN, bindPassword: params.serviceAccount.password } : params.dc;
+    const syncDc: DcConfig = params.serviceAccount
+      ? { ...params.dc, bindDN: params.serviceAccount.bindDN, bindPassword: params.serviceAccount.password }
+      : params.dc;
     const jumpcloud = () => ({ baseUrl: (sandbox as SandboxChild).url, apiKey: (sandbox as SandboxChild).apiKey, caFile: (sandbox as SandboxChild).caFile });
     const adUser = async (sam: string) => {
-      const [entry] = await (session as AdSession).search(rootDN, { scope: 'sub', filter: `(sAMAccountName=${sam})`, attributes: ['sAMAccountName', 'givenName', 'sn', 'userAccountControl', 'cn', 'memberOf'] }, 'read a rehearsal user');
+      const [entry] = await (session as AdSession).search(
+        rootDN,
+        { scope: 'sub', filter: `(sAMAccountName=${sam})`, attributes: ['sAMAccountName', 'givenName', 'sn', 'userAccountControl', 'cn', 'memberOf'] },
+        'read a rehearsal user',
+      );
       return entry ?? null;
     };
-    const disabled = (entry: Awaited<ReturnType<typeof adUser>>) => entry !== null && (Number(firstString(entry.userAccountControl)) & UAC_DISABLED) === UAC_DISABLED;
+    const disabled = (entry: Awaited<ReturnType<typeof adUser>>) =>
+      entry !== null && (Number(firstString(entry.userAccountControl)) & UAC_DISABLED) === UAC_DISABLED;
 
     try {
       // --- the host -----------------------------------------------------------------------
@@ -319,23 +340,33 @@ export const rehearsalCommand = defineCommand({
 
       // --- delegation -----------------------------------------------------------------------
       const sa = params.serviceAccount;
-      const delegationOk = await checks.run('Delegation', 'Delegation granted on the scratch OU and verified', flow ?? (sa ? null : 'no service account given: everything ran as the admin account'), async () => {
-        const { delegationGrantCommand, delegationTestCommand } = await import('./delegation');
-        const account = (sa as z.infer<typeof serviceAccountSchema>).name;
-        const grant = await runCommand(delegationGrantCommand, { dc: params.dc, rootUserDN: adi(rootDN), serviceAccount: account }, reporter, signal);
-        const test = await runCommand(delegationTestCommand, { dc: params.dc, rootUserDN: adi(rootDN), serviceAccount: account }, reporter, signal);
-        const tasks = test.records.filter((r) => r.data.Kind === 'Task').map((r) => `${String(r.data.Check)} ${String(r.data.Status)}`);
-        if (test.summary.allGranted !== true) fail(`not granted: ${(test.summary.missingTasks as string[]).join(', ')}`, tasks.join('; '));
-        const rules = test.summary.failedAccountRules as string[];
-        if (rules.length > 0) fail(`the account breaks rules: ${rules.join(', ')}`, tasks.join('; '));
-        return `granted ${grant.records.length} ACE(s) to ${account}; ${tasks.join('; ')}`;
-      });
+      const delegationOk = await checks.run(
+        'Delegation',
+        'Delegation granted on the scratch OU and verified',
+        flow ?? (sa ? null : 'no service account given: everything ran as the admin account'),
+        async () => {
+          const { delegationGrantCommand, delegationTestCommand } = await import('./delegation');
+          const account = (sa as z.infer<typeof serviceAccountSchema>).name;
+          const grant = await runCommand(delegationGrantCommand, { dc: params.dc, rootUserDN: adi(rootDN), serviceAccount: account }, reporter, signal);
+          const test = await runCommand(delegationTestCommand, { dc: params.dc, rootUserDN: adi(rootDN), serviceAccount: account }, reporter, signal);
+          const tasks = test.records.filter((r) => r.data.Kind === 'Task').map((r) => `${String(r.data.Check)} ${String(r.data.Status)}`);
+          if (test.summary.allGranted !== true) fail(`not granted: ${(test.summary.missingTasks as string[]).join(', ')}`, tasks.join('; '));
+          const rules = test.summary.failedAccountRules as string[];
+          if (rules.length > 0) fail(`the account breaks rules: ${rules.join(', ')}`, tasks.join('; '));
+          return `granted ${grant.records.length} ACE(s) to ${account}; ${tasks.join('; ')}`;
+        },
+      );
       const syncFlow = flow ?? (sa && !delegationOk ? 'the delegation for the service account is not in place' : null);
 
       // --- prerequisites and policy alignment -------------------------------------------------
       await checks.run('Prerequisites', 'Prerequisite checklist', syncFlow, async () => {
         const { prerequisitesCommand } = await import('./prerequisites');
-        const out = await runCommand(prerequisitesCommand, { dc: syncDc, rootUserDN: adi(rootDN), serviceAccount: sa?.name ?? 'jcsync', jumpcloud: jumpcloud(), domain }, reporter, signal);
+        const out = await runCommand(
+          prerequisitesCommand,
+          { dc: syncDc, rootUserDN: adi(rootDN), serviceAccount: sa?.name ?? 'jcsync', jumpcloud: jumpcloud(), domain },
+          reporter,
+          signal,
+        );
         const items = out.records.map((r) => r.data);
         // Findings the rehearsal org or this run causes on purpose: its users without a last name,
         // no service account when none was given, the password policy (its own row), and on
@@ -356,7 +387,9 @@ export const rehearsalCommand = defineCommand({
         const rows = out.records.map((r) => r.data);
         if (rows.length === 0) fail('no rule compared', JSON.stringify(out.summary));
         // The sandbox's policy stands in for the org's: the AD side is this domain's real policy.
-        const evidence = rows.map((r) => `${String(r.Rule)}: ${String(r.Status)}${r.Status === 'Aligned' ? '' : ` (${String(r.Detail ?? r.Remedy ?? '')})`}`).join('; ');
+        const evidence = rows
+          .map((r) => `${String(r.Rule)}: ${String(r.Status)}${r.Status === 'Aligned' ? '' : ` (${String(r.Detail ?? r.Remedy ?? '')})`}`)
+          .join('; ');
         return `${evidence}. Compared with the sandbox's policy: run Test-JCPasswordPolicyAlignment for your JumpCloud org's`;
       });
 
@@ -421,7 +454,8 @@ export const rehearsalCommand = defineCommand({
       await checks.run('Awkward cases', 'STAGED and SUSPENDED users are created disabled', readBack, async () => {
         const staged = await adUser('jcrh.staged');
         const suspended = await adUser('jcrh.suspended');
-        if (!disabled(staged) || !disabled(suspended)) fail('not both disabled', `staged ${firstString(staged?.userAccountControl)}, suspended ${firstString(suspended?.userAccountControl)}`);
+        if (!disabled(staged) || !disabled(suspended))
+          fail('not both disabled', `staged ${firstString(staged?.userAccountControl)}, suspended ${firstString(suspended?.userAccountControl)}`);
         return `jcrh.staged uac ${firstString(staged?.userAccountControl)}, jcrh.suspended uac ${firstString(suspended?.userAccountControl)}`;
       });
       await checks.run('Awkward cases', 'Users in scope only through a group are created', readBack, async () => {
@@ -429,24 +463,41 @@ export const rehearsalCommand = defineCommand({
         if (!u || disabled(u)) fail('jcrh.member (in scope only through a bound group) is missing or disabled', '');
         return `${u.dn} enabled`;
       });
-      await checks.run('Awkward cases', `A group of ${params.largeGroupSize} members reads back in full (range retrieval)`, readBack ?? (params.largeGroupSize > 0 ? null : 'largeGroupSize is 0'), async () => {
-        const s = session as AdSession;
-        const [entry] = await s.search(rootDN, { scope: 'sub', filter: `(&(objectClass=group)(cn=${LARGE_GROUP}))`, attributes: ['member'] }, 'read the large group');
-        if (!entry) fail('the group is missing', '');
-        const ranged = Object.keys(entry).find((k) => /^member;range=/i.test(k));
-        const { readActualState } = await import('../../ad/directory');
-        const actual = await readActualState(s, { rootDN, candidateNames: [] });
-        const group = actual.groups.find((g) => g.cn === LARGE_GROUP);
-        const count = group?.members.length ?? 0;
-        if (count !== params.largeGroupSize) fail(`${count} members read back, expected ${params.largeGroupSize}`, ranged ?? 'member');
-        return `${count} members; the DC answered with ${ranged ? `range retrieval (${ranged})` : 'all values at once (no range retrieval on this DC)'}`;
-      });
+      await checks.run(
+        'Awkward cases',
+        `A group of ${params.largeGroupSize} members reads back in full (range retrieval)`,
+        readBack ?? (params.largeGroupSize > 0 ? null : 'largeGroupSize is 0'),
+        async () => {
+          const s = session as AdSession;
+          const [entry] = await s.search(
+            rootDN,
+            { scope: 'sub', filter: `(&(objectClass=group)(cn=${LARGE_GROUP}))`, attributes: ['member'] },
+            'read the large group',
+          );
+          if (!entry) fail('the group is missing', '');
+          const ranged = Object.keys(entry).find((k) => /^member;range=/i.test(k));
+          const { readActualState } = await import('../../ad/directory');
+          const actual = await readActualState(s, { rootDN, candidateNames: [] });
+          const group = actual.groups.find((g) => g.cn === LARGE_GROUP);
+          const count = group?.members.length ?? 0;
+          if (count !== params.largeGroupSize) fail(`${count} members read back, expected ${params.largeGroupSize}`, ranged ?? 'member');
+          return `${count} members; the DC answered with ${ranged ? `range retrieval (${ranged})` : 'all values at once (no range retrieval on this DC)'}`;
+        },
+      );
       await checks.run('Sync', 'A second plan is empty', readBack, async () => {
         const out = await runCommand(syncPlanCommand, syncParams(), reporter, signal);
         // An object AD refused during the sync (reported per object) is planned again, by design.
-        const refused = (op: Record<string, unknown>) => syncErrors.some((e) => String(e.target ?? '').includes(String(op.Target)) || e.message.includes(`CN=${String(op.Target)},`));
+        const refused = (op: Record<string, unknown>) =>
+          syncErrors.some((e) => String(e.target ?? '').includes(String(op.Target)) || e.message.includes(`CN=${String(op.Target)},`));
         const rest = out.records.map((r) => r.data).filter((op) => op.Operation !== 'skip' && !refused(op));
-        if (rest.length > 0) fail(`${rest.length} operation(s) planned again`, rest.slice(0, 5).map((op) => `${String(op.Operation)} ${String(op.Target)}`).join('; '));
+        if (rest.length > 0)
+          fail(
+            `${rest.length} operation(s) planned again`,
+            rest
+              .slice(0, 5)
+              .map((op) => `${String(op.Operation)} ${String(op.Target)}`)
+              .join('; '),
+          );
         const again = out.records.length - out.records.filter((r) => r.data.Operation === 'skip').length;
         return `only the ${out.records.length - again} skip(s)${again > 0 ? ` and ${again} retry(s) of what AD refused` : ''} remain`;
       });
@@ -468,7 +519,13 @@ export const rehearsalCommand = defineCommand({
             engineFile,
             serverType: 'dc',
             domainController: dcCfg.host,
-            ldap: { mode: dcCfg.mode, ...(dcCfg.port ? { port: dcCfg.port } : {}), ...(dcCfg.caFile ? { caFile: dcCfg.caFile } : {}), allowInsecure: dcCfg.allowInsecure, insecureRiskAcknowledged: dcCfg.insecureRiskAcknowledged },
+            ldap: {
+              mode: dcCfg.mode,
+              ...(dcCfg.port ? { port: dcCfg.port } : {}),
+              ...(dcCfg.caFile ? { caFile: dcCfg.caFile } : {}),
+              allowInsecure: dcCfg.allowInsecure,
+              insecureRiskAcknowledged: dcCfg.insecureRiskAcknowledged,
+            },
             rootUserDN: adi(rootDN),
             domain,
             serviceAccount: { bindDN: dcCfg.bindDN, password: dcCfg.bindPassword },
@@ -491,31 +548,49 @@ export const rehearsalCommand = defineCommand({
           const { value, seconds } = await waitFor(visible, timeoutMs, signal, started);
           return { evidence: `${value} after ${seconds.toFixed(1)} s`, seconds };
         });
-      await jcChange('Rename', () => sb().admin('PATCH', '/users/jcrh.rename', { username: 'jcrh.renamed' }), async () => {
-        const u = await adUser('jcrh.renamed');
-        return u ? `AD account now ${u.dn}` : null;
-      });
-      await jcChange('Suspend', () => sb().admin('PATCH', '/users/jcrh.suspend', { suspended: true }), async () => (disabled(await adUser('jcrh.suspend')) ? 'AD account disabled' : null));
+      await jcChange(
+        'Rename',
+        () => sb().admin('PATCH', '/users/jcrh.rename', { username: 'jcrh.renamed' }),
+        async () => {
+          const u = await adUser('jcrh.renamed');
+          return u ? `AD account now ${u.dn}` : null;
+        },
+      );
+      await jcChange(
+        'Suspend',
+        () => sb().admin('PATCH', '/users/jcrh.suspend', { suspended: true }),
+        async () => (disabled(await adUser('jcrh.suspend')) ? 'AD account disabled' : null),
+      );
       const password = strongPassword();
-      await jcChange('Password (proven by binding as the user)', () => sb().admin('PATCH', '/users/jcrh.password', { password }), async () => {
-        const u = await adUser('jcrh.password');
-        if (!u) return null;
-        try {
-          const asUser = await AdSession.open({ ...params.dc, bindDN: u.dn, bindPassword: password });
-          await asUser.close();
-          return `bound as ${u.dn} with the new password`;
-        } catch {
-          return null;
-        }
-      });
-      await jcChange('Group membership', () => sb().admin('POST', `/groups/${encodeURIComponent(PROJECT_GROUP)}/members`, { user: 'jcrh.member' }), async () => {
-        const u = await adUser('jcrh.member');
-        const groups = (Array.isArray(u?.memberOf) ? u.memberOf : [u?.memberOf]).map(String);
-        const hit = groups.find((g) => g.toLowerCase().startsWith(`cn=${PROJECT_GROUP.toLowerCase()},`));
-        return hit ? `jcrh.member is a member of ${hit}` : null;
-      });
-      await jcChange('Unbind from the domain', () => sb().admin('POST', `/domains/${encodeURIComponent(domain)}/bindings`, { op: 'remove', type: 'user', target: REHEARSAL_DIRECT_USER }), async () =>
-        disabled(await adUser(REHEARSAL_DIRECT_USER)) ? `${REHEARSAL_DIRECT_USER} out of scope: AD account disabled` : null,
+      await jcChange(
+        'Password (proven by binding as the user)',
+        () => sb().admin('PATCH', '/users/jcrh.password', { password }),
+        async () => {
+          const u = await adUser('jcrh.password');
+          if (!u) return null;
+          try {
+            const asUser = await AdSession.open({ ...params.dc, bindDN: u.dn, bindPassword: password });
+            await asUser.close();
+            return `bound as ${u.dn} with the new password`;
+          } catch {
+            return null;
+          }
+        },
+      );
+      await jcChange(
+        'Group membership',
+        () => sb().admin('POST', `/groups/${encodeURIComponent(PROJECT_GROUP)}/members`, { user: 'jcrh.member' }),
+        async () => {
+          const u = await adUser('jcrh.member');
+          const groups = (Array.isArray(u?.memberOf) ? u.memberOf : [u?.memberOf]).map(String);
+          const hit = groups.find((g) => g.toLowerCase().startsWith(`cn=${PROJECT_GROUP.toLowerCase()},`));
+          return hit ? `jcrh.member is a member of ${hit}` : null;
+        },
+      );
+      await jcChange(
+        'Unbind from the domain',
+        () => sb().admin('POST', `/domains/${encodeURIComponent(domain)}/bindings`, { op: 'remove', type: 'user', target: REHEARSAL_DIRECT_USER }),
+        async () => (disabled(await adUser(REHEARSAL_DIRECT_USER)) ? `${REHEARSAL_DIRECT_USER} out of scope: AD account disabled` : null),
       );
       await checks.run('AD changes', 'Disable in AD suspends in JumpCloud (offboarding)', live, async () => {
         const u = await adUser('jcrh.offboard');
@@ -537,14 +612,29 @@ export const rehearsalCommand = defineCommand({
         await (sandbox as SandboxChild | null)?.stop();
       } finally {
         const { removed, left } = await cleanupFrom(manifest, params.dc, params.keep);
-        if (params.keep) checks.add('Cleanup', 'Rehearsal objects removed', 'Skipped', 'kept as asked (keep)', [manifest.scratchDN, manifest.installPath, manifest.sandboxDir].filter(Boolean).join('; '));
-        else if (left.length > 0) checks.add('Cleanup', 'Rehearsal objects removed', 'Fail', `${left.length} thing(s) could not be removed`, `left: ${left.join('; ')}`);
+        if (params.keep)
+          checks.add(
+            'Cleanup',
+            'Rehearsal objects removed',
+            'Skipped',
+            'kept as asked (keep)',
+            [manifest.scratchDN, manifest.installPath, manifest.sandboxDir].filter(Boolean).join('; '),
+          );
+        else if (left.length > 0)
+          checks.add('Cleanup', 'Rehearsal objects removed', 'Fail', `${left.length} thing(s) could not be removed`, `left: ${left.join('; ')}`);
         else checks.add('Cleanup', 'Rehearsal objects removed', 'Pass', '', `removed: ${removed.join('; ')}`);
         if (!params.keep && left.length === 0 && params.manifestFile) rmSync(params.manifestFile, { force: true });
       }
     }
     const count = (s: CheckStatus) => checks.list.filter((c) => c.Status === s).length;
-    const summary = { passed: count('Pass'), failed: count('Fail'), skipped: count('Skipped'), scratchOU: scratchDN, seconds: Math.round((Date.now() - began.getTime()) / 100) / 10, interrupted: signal.aborted };
+    const summary = {
+      passed: count('Pass'),
+      failed: count('Fail'),
+      skipped: count('Skipped'),
+      scratchOU: scratchDN,
+      seconds: Math.round((Date.now() - began.getTime()) / 100) / 10,
+      interrupted: signal.aborted,
+    };
     return { exitCode: summary.failed > 0 ? ExitCode.PartialFailure : ExitCode.Ok, summary };
   },
 });
@@ -559,7 +649,11 @@ export const rehearsalCleanupCommand = defineCommand({
     try {
       manifest = manifestSchema.parse(JSON.parse(readFileSync(params.manifestFile, 'utf8')));
     } catch (err) {
-      throw new EngineError('Rehearsal.ManifestInvalid', `The rehearsal manifest ${params.manifestFile} cannot be read: ${(err as Error).message}`, { category: 'InvalidData', exitCode: ExitCode.BadRequest, target: params.manifestFile });
+      throw new EngineError('Rehearsal.ManifestInvalid', `The rehearsal manifest ${params.manifestFile} cannot be read: ${(err as Error).message}`, {
+        category: 'InvalidData',
+        exitCode: ExitCode.BadRequest,
+        target: params.manifestFile,
+      });
     }
     const { removed, left } = await cleanupFrom(manifest, params.dc, false);
     reporter.record('JumpCloudADI.RehearsalCleanup', { Removed: removed, Left: left });

@@ -31,7 +31,12 @@ const safetyApproveParamsSchema = z
     kind: z.enum(SAFETY_KINDS),
     /** How many more changes of that kind to allow in the current window; default: just enough for what is held now. */
     count: z.number().int().min(1).max(1_000_000).optional(),
-    safetyWindowHours: z.number().int().min(1).max(24 * 30).default(24),
+    safetyWindowHours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 30)
+      .default(24),
     whatIf: z.boolean().default(false),
   })
   .refine((p) => (p.installPath !== undefined) !== (p.dc !== undefined && p.rootUserDN !== undefined), {
@@ -71,14 +76,29 @@ export const safetyApproveCommand = defineCommand({
         const heldNow = ledger.held[index] ?? 0;
         const { ledger: next, granted } = approve(ledger, params.kind, params.count ?? null, now, windowHours);
         if (granted === 0) {
-          throw new EngineError('Sync.NothingHeld', `No ${SAFETY_KIND_TEXT[params.kind]} are held back by the safety limit under ${root.ldapDN}; give -Count to allow more in advance.`, {
-            category: 'InvalidOperation',
-            exitCode: ExitCode.BadRequest,
-            target: params.kind,
-          });
+          throw new EngineError(
+            'Sync.NothingHeld',
+            `No ${SAFETY_KIND_TEXT[params.kind]} are held back by the safety limit under ${root.ldapDN}; give -Count to allow more in advance.`,
+            {
+              category: 'InvalidOperation',
+              exitCode: ExitCode.BadRequest,
+              target: params.kind,
+            },
+          );
         }
         const { windowCount, limit } = statusOf(next, params.kind, { windowHours, maxCount: 0, maxPercent: 0 }, 0, Math.floor(now.getTime() / 3_600_000));
-        const record = { Kind: params.kind, Approved: granted, Shortfall: heldNow, InWindow: windowCount, ApprovedInWindow: limit, WindowHours: windowHours, RootUserDN: root.ldapDN, By: userInfo().username, WhatIf: params.whatIf, JournalFile: params.whatIf ? null : journalFile };
+        const record = {
+          Kind: params.kind,
+          Approved: granted,
+          Shortfall: heldNow,
+          InWindow: windowCount,
+          ApprovedInWindow: limit,
+          WindowHours: windowHours,
+          RootUserDN: root.ldapDN,
+          By: userInfo().username,
+          WhatIf: params.whatIf,
+          JournalFile: params.whatIf ? null : journalFile,
+        };
         if (params.whatIf) {
           ctx.reporter.record('JumpCloudADI.SafetyApproval', record);
           return { exitCode: ExitCode.Ok, summary: { approved: 0 } };
@@ -94,7 +114,8 @@ export const safetyApproveCommand = defineCommand({
           ctx.reporter.record('JumpCloudADI.SafetyApproval', record);
           return { exitCode: ExitCode.Ok, summary: { approved: granted } };
         }
-        if (attempt >= 5) throw new EngineError('AD.OperationFailed', 'The safety ledger kept changing; try again.', { exitCode: ExitCode.Unreachable, target: store.dn });
+        if (attempt >= 5)
+          throw new EngineError('AD.OperationFailed', 'The safety ledger kept changing; try again.', { exitCode: ExitCode.Unreachable, target: store.dn });
       }
     } finally {
       await session.close();

@@ -33,7 +33,8 @@ const password = z.string().min(1).max(256);
 function containerDn(value: string): string {
   if (!value.includes(';')) return value.trim();
   const parsed = parseAdiDN(value, 'root');
-  if (!parsed.isValid || !parsed.ldapDN) throw badRequest('ServiceAccount.ContainerInvalid', `The container '${value}' is not valid: ${parsed.problems.join(' ')}`, value);
+  if (!parsed.isValid || !parsed.ldapDN)
+    throw badRequest('ServiceAccount.ContainerInvalid', `The container '${value}' is not valid: ${parsed.problems.join(' ')}`, value);
   return parsed.ldapDN;
 }
 
@@ -46,7 +47,12 @@ export const serviceAccountCreateCommand = defineCommand({
     samAccountName: samAccountName.default('jcsync'),
     givenName: z.string().min(1).max(64).default('JumpCloud'),
     surname: z.string().min(1).max(64).default('Sync'),
-    userPrincipalName: z.string().min(3).max(1024).regex(/^[^@\s]+@[^@\s]+$/, 'must look like name@domain').optional(),
+    userPrincipalName: z
+      .string()
+      .min(3)
+      .max(1024)
+      .regex(/^[^@\s]+@[^@\s]+$/, 'must look like name@domain')
+      .optional(),
     description: z.string().max(1024).default('JumpCloud AD sync agent service account'),
     password,
     whatIf: z.boolean().default(false),
@@ -62,15 +68,23 @@ export const serviceAccountCreateCommand = defineCommand({
       const upn = params.userPrincipalName ?? `${params.samAccountName}@${domain.dnsName}`;
       const taken = await session.search(
         domain.dn,
-        { scope: 'sub', filter: `(|(sAMAccountName=${escapeFilterValue(params.samAccountName)})(userPrincipalName=${escapeFilterValue(upn)})(distinguishedName=${escapeFilterValue(dn)}))`, attributes: ['sAMAccountName'] },
+        {
+          scope: 'sub',
+          filter: `(|(sAMAccountName=${escapeFilterValue(params.samAccountName)})(userPrincipalName=${escapeFilterValue(upn)})(distinguishedName=${escapeFilterValue(dn)}))`,
+          attributes: ['sAMAccountName'],
+        },
         'check the logon name',
       );
       if (taken.length > 0) {
-        throw new EngineError('ServiceAccount.Exists', `The logon name '${params.samAccountName}' (or ${upn}, or ${dn}) is already used by ${taken.map((e) => e.dn).join('; ')}.`, {
-          category: 'ResourceExists',
-          exitCode: ExitCode.PartialFailure,
-          target: params.samAccountName,
-        });
+        throw new EngineError(
+          'ServiceAccount.Exists',
+          `The logon name '${params.samAccountName}' (or ${upn}, or ${dn}) is already used by ${taken.map((e) => e.dn).join('; ')}.`,
+          {
+            category: 'ResourceExists',
+            exitCode: ExitCode.PartialFailure,
+            target: params.samAccountName,
+          },
+        );
       }
       const record = {
         SamAccountName: params.samAccountName,
@@ -156,12 +170,16 @@ export const serviceAccountRotateCommand = defineCommand({
                   const check = await AdSession.open({ ...params.dc, bindDN: bindName, bindPassword: pw });
                   await check.close();
                 } catch (err) {
-                  throw new EngineError('ServiceAccount.VerifyFailed', `AD accepted the new password of ${account.samAccountName}, but a bind as ${bindName} with it failed: ${(err as Error).message}`, {
-                    category: 'AuthenticationError',
-                    exitCode: ExitCode.PartialFailure,
-                    target: account.dn,
-                    cause: err,
-                  });
+                  throw new EngineError(
+                    'ServiceAccount.VerifyFailed',
+                    `AD accepted the new password of ${account.samAccountName}, but a bind as ${bindName} with it failed: ${(err as Error).message}`,
+                    {
+                      category: 'AuthenticationError',
+                      exitCode: ExitCode.PartialFailure,
+                      target: account.dn,
+                      cause: err,
+                    },
+                  );
                 }
               }
             : undefined,

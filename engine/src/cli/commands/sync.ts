@@ -31,15 +31,27 @@ const syncParamsSchema = z.strictObject({
   /** The ADI domain: its JumpCloud id or its ADI name (DC=example;DC=com). */
   domain: z.string().min(1).max(1024),
   rootUserDN: z.string().min(1).max(4096),
-  anchorAttribute: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,63}$/, 'must be an LDAP attribute name').default(DEFAULT_ANCHOR_ATTRIBUTE),
+  anchorAttribute: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9-]{0,63}$/, 'must be an LDAP attribute name')
+    .default(DEFAULT_ANCHOR_ATTRIBUTE),
   adoptExisting: z.boolean().default(false),
   /** The anchor key (base64, 32 bytes): anchors count only with a valid proof, new ones get one. Secret: stdin only. */
-  anchorKey: z.string().max(128).refine((k) => parseAnchorKey(k) !== null, ANCHOR_KEY_PROBLEM).optional(),
+  anchorKey: z
+    .string()
+    .max(128)
+    .refine((k) => parseAnchorKey(k) !== null, ANCHOR_KEY_PROBLEM)
+    .optional(),
   force: z.boolean().default(false),
   maxDisableCount: z.number().int().min(0).default(500),
   maxDisablePercent: z.number().min(0).max(100).default(25),
   /** The rolling safety limit's window (sync/safety-limit.ts). */
-  safetyWindowHours: z.number().int().min(1).max(24 * 30).default(24),
+  safetyWindowHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(24),
   /** Plan (and apply) only this JumpCloud user, by id or username. */
   user: z.string().min(1).max(256).optional(),
   whatIf: z.boolean().default(false),
@@ -73,15 +85,31 @@ function planRecord(op: PlanOp): Record<string, unknown> {
       return { ...base, Target: op.name, DN: op.dn, JumpCloudId: op.jcId, Changes: [{ Attribute: 'description', Before: '', After: op.description }] };
     case 'updateUser':
     case 'updateGroup':
-      return { ...base, Target: op.name, DN: op.dn, JumpCloudId: op.jcId, Adopt: op.adopt, Changes: op.changes.map((c) => ({ Attribute: c.attribute, Before: c.before, After: c.after })) };
+      return {
+        ...base,
+        Target: op.name,
+        DN: op.dn,
+        JumpCloudId: op.jcId,
+        Adopt: op.adopt,
+        Changes: op.changes.map((c) => ({ Attribute: c.attribute, Before: c.before, After: c.after })),
+      };
     case 'vacateUserName':
-      return { ...base, Target: op.name, DN: op.dn, NewDN: op.newDn, JumpCloudId: op.jcId, Changes: [{ Attribute: 'sAMAccountName', Before: op.name, After: op.tempName }] };
+      return {
+        ...base,
+        Target: op.name,
+        DN: op.dn,
+        NewDN: op.newDn,
+        JumpCloudId: op.jcId,
+        Changes: [{ Attribute: 'sAMAccountName', Before: op.name, After: op.tempName }],
+      };
     case 'renameUser':
     case 'renameGroup': {
       // The logon names change with a user's rename (one step, see sync/apply.ts): the plan shows them there.
       const names = op.kind === 'renameUser' ? op.logonNames : undefined;
       const changes = names
-        ? (['sAMAccountName', 'userPrincipalName'] as const).filter((a) => names.before[a] !== names.after[a]).map((a) => ({ Attribute: a, Before: names.before[a], After: names.after[a] }))
+        ? (['sAMAccountName', 'userPrincipalName'] as const)
+            .filter((a) => names.before[a] !== names.after[a])
+            .map((a) => ({ Attribute: a, Before: names.before[a], After: names.after[a] }))
         : [];
       return { ...base, Target: op.name, DN: op.dn, NewDN: op.newDn, JumpCloudId: op.jcId, Changes: changes };
     }
@@ -106,7 +134,8 @@ function describedFailure(failure: OperationFailure): EngineError {
 async function preparePlan(params: SyncParams, ctx: CommandContext) {
   const { reporter } = ctx;
   const root = parseAdiDN(params.rootUserDN, 'root');
-  if (!root.isValid || !root.ldapDN) throw badRequest('RootDN.Invalid', `The Root User DN '${params.rootUserDN}' is not valid: ${root.problems.join(' ')}`, params.rootUserDN);
+  if (!root.isValid || !root.ldapDN)
+    throw badRequest('RootDN.Invalid', `The Root User DN '${params.rootUserDN}' is not valid: ${root.problems.join(' ')}`, params.rootUserDN);
   const progress = (status: string, percent: number) => reporter.progress({ activity: ACTIVITY, status, percent });
 
   const client = await openJumpCloud(params.jumpcloud, ctx);
@@ -122,7 +151,12 @@ async function preparePlan(params: SyncParams, ctx: CommandContext) {
     progress('Reading AD', 60);
     const session = await AdSession.open(params.dc);
     const candidates = desired.users.map((u) => u.username).concat(desired.groups.map((g) => g.name));
-    const actual = await readActualState(session, { rootDN: root.ldapDN, anchorAttribute: params.anchorAttribute, candidateNames: candidates, anchorKey: anchorKeyOf(params) });
+    const actual = await readActualState(session, {
+      rootDN: root.ldapDN,
+      anchorAttribute: params.anchorAttribute,
+      candidateNames: candidates,
+      anchorKey: anchorKeyOf(params),
+    });
     progress('Planning', 80);
     const planned = makePlan(desired, actual, {
       adoptUnanchored: params.adoptExisting,
@@ -135,11 +169,15 @@ async function preparePlan(params: SyncParams, ctx: CommandContext) {
     const plan = await screenPrivileged(planned, new PrivilegeChecker(session, params.privilegedGroups));
     if (params.user && !desired.users.some((u) => u.jcId === params.user || u.username.toLowerCase() === params.user?.toLowerCase())) {
       await session.close();
-      throw new EngineError('Sync.UserNotInScope', `The JumpCloud user '${params.user}' is not bound to the ADI domain ${domain.domain} (directly or through a bound group).`, {
-        category: 'ObjectNotFound',
-        exitCode: ExitCode.BadRequest,
-        target: params.user,
-      });
+      throw new EngineError(
+        'Sync.UserNotInScope',
+        `The JumpCloud user '${params.user}' is not bound to the ADI domain ${domain.domain} (directly or through a bound group).`,
+        {
+          category: 'ObjectNotFound',
+          exitCode: ExitCode.BadRequest,
+          target: params.user,
+        },
+      );
     }
     return { plan, session, domain, rootDN: root.ldapDN, desiredUsers: desired.users.length, desiredGroups: desired.groups.length };
   } finally {
@@ -179,7 +217,12 @@ export const syncCommand = defineCommand({
     const { plan, session, domain, rootDN } = await preparePlan(params, ctx);
     try {
       if (plan.refusal) {
-        throw new EngineError('Sync.ThresholdExceeded', plan.refusal, { category: 'LimitsExceeded', exitCode: ExitCode.Refused, target: rootDN, details: { counts: summaryOf(plan) } });
+        throw new EngineError('Sync.ThresholdExceeded', plan.refusal, {
+          category: 'LimitsExceeded',
+          exitCode: ExitCode.Refused,
+          target: rootDN,
+          details: { counts: summaryOf(plan) },
+        });
       }
       if (params.journalFile === undefined) ensureEngineFolder(defaultStateDir(), "engine's state folder");
       const journalFile = params.journalFile ?? defaultJournalFile();
@@ -201,7 +244,15 @@ export const syncCommand = defineCommand({
       for (const held of outcome.held) {
         const message = heldMessage(held, params.safetyWindowHours);
         journal.write({ kind: 'safetyLimit', target: held.kind, jcId: null, outcome: 'reported', detail: message });
-        ctx.reporter.error(new EngineError('Sync.SafetyLimit', message, { category: 'LimitsExceeded', exitCode: ExitCode.PartialFailure, target: rootDN, details: { kind: held.kind, held: held.planned, inWindow: held.windowCount, limit: held.limit } }), false);
+        ctx.reporter.error(
+          new EngineError('Sync.SafetyLimit', message, {
+            category: 'LimitsExceeded',
+            exitCode: ExitCode.PartialFailure,
+            target: rootDN,
+            details: { kind: held.kind, held: held.planned, inWindow: held.windowCount, limit: held.limit },
+          }),
+          false,
+        );
       }
       for (const op of plan.operations) if (op.kind === 'skip') ctx.reporter.log('warning', `Skipped ${op.objectType} ${op.name}: ${op.reason}`);
       ctx.reporter.progress({ activity: ACTIVITY, status: 'Done', percent: 100, completed: true });

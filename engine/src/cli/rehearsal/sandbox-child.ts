@@ -70,7 +70,12 @@ export async function startSandboxChild(engineFile: string, engineArgs: string[]
       const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body), 'utf8');
       const req = request(
         new URL(`/sandbox/admin${path}`, url),
-        { method, ca, headers: { 'x-api-key': apiKey, ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}) }, timeout: 30_000 },
+        {
+          method,
+          ca,
+          headers: { 'x-api-key': apiKey, ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}) },
+          timeout: 30_000,
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
@@ -83,7 +88,12 @@ export async function startSandboxChild(engineFile: string, engineArgs: string[]
               parsed = { text };
             }
             if ((res.statusCode ?? 500) >= 300) {
-              reject(new EngineError('Rehearsal.SandboxCall', `The rehearsal sandbox refused ${method} ${path}: ${res.statusCode} ${text.slice(0, 300)}`, { category: 'InvalidOperation', exitCode: ExitCode.Internal }));
+              reject(
+                new EngineError('Rehearsal.SandboxCall', `The rehearsal sandbox refused ${method} ${path}: ${res.statusCode} ${text.slice(0, 300)}`, {
+                  category: 'InvalidOperation',
+                  exitCode: ExitCode.Internal,
+                }),
+              );
               return;
             }
             resolve((Array.isArray(parsed) ? { items: parsed } : parsed) as Record<string, unknown>);
