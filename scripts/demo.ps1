@@ -105,7 +105,14 @@ $splatInstall = @{
     ServiceAccountCredential = $serviceCredential
     Confirm                  = $false
 }
-$key | Install-JCSyncAgent @splatInstall @splatJumpCloud | Format-List InstallPath, ServerType, DomainController, RootUserDN, ServiceAccount, SecretsProtection, ServiceManager, Running, Role
+# The agent runs under its own account (Linux: the system user jcadi), which cannot enter the
+# sandbox's private data folder: it gets the sandbox CA's certificate (public) in a readable file.
+$agentCaFile = [System.IO.Path]::GetFullPath((Join-Path -Path $PSScriptRoot -ChildPath '../build/demo-sandbox-ca.pem'))
+Copy-Item -LiteralPath $sandbox.caFile -Destination $agentCaFile -Force
+if (Test-Path -LiteralPath /bin/chmod) { & /bin/chmod 0644 $agentCaFile }
+$splatAgentJumpCloud = @{} + $splatJumpCloud
+$splatAgentJumpCloud.JumpCloudCertificateAuthorityFile = $agentCaFile
+$key | Install-JCSyncAgent @splatInstall @splatAgentJumpCloud | Format-List InstallPath, ServerType, DomainController, RootUserDN, ServiceAccount, SecretsProtection, ServiceManager, Running, Role
 
 function Wait-Change([string] $What, [System.Diagnostics.Stopwatch] $Clock, [scriptblock] $Condition) {
     # $Clock started when the change was made in JumpCloud.

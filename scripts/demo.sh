@@ -14,7 +14,7 @@ bash scripts/testdc-start.sh --quiet >/dev/null
 # A fresh demo org each time (same ids every time, so AD converges back to it, then changes).
 data="$repo/build/demo-sandbox"
 rm -rf "$data"
-mkdir -p "$data"
+mkdir -p "$repo/build"   # the sandbox makes its data folder itself, 0700 (it refuses a folder others can enter)
 build/jcadi-engine sandbox --data "$data" --port 0 --seed demo >"$data.announce" 2>"$data.log" &
 sandbox_pid=$!
 trap 'kill "$sandbox_pid" 2>/dev/null || true; wait "$sandbox_pid" 2>/dev/null || true' EXIT
