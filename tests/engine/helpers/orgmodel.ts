@@ -1,7 +1,8 @@
 // A model of a JumpCloud org, changed through the sandbox's admin surface and in memory at the same
 // time, so a test knows what AD must hold after a converged sync without asking the engine: every
 // user ever in scope exists once (anchor JumpCloud:<id>), with the model's attributes, disabled when
-// suspended or out of scope; every bound group exists with exactly its members; unbound groups are gone.
+// suspended or out of scope; every bound group exists with exactly its members; an unbound group the sync created stays, marked
+// ;unbound and emptied (kept for its SID), and one it never created is absent.
 // AD is read with plain ldapts searches, independent of the engine's reader.
 import { escapeDnValue } from '../../../engine/src/ad/escape';
 import type { AdSession } from '../../../engine/src/ad/session';
@@ -165,7 +166,7 @@ export class OrgModel {
   /** What AD must hold under rootDN after a converged sync: differences as readable lines (none = equal). */
   differences(actual: AdObject[], rootDN: string, upnSuffix = 'example.com'): string[] {
     const problems: string[] = [];
-    const anchorOf = (o: AdObject) => /^JumpCloud:([A-Za-z0-9_-]+)(;syncDisabled)?(;offboarded)?$/.exec(o.attributes.adminDescription ?? '');
+    const anchorOf = (o: AdObject) => /^JumpCloud:([A-Za-z0-9_-]+)(;syncDisabled)?(;offboarded)?(;unbound)?$/.exec(o.attributes.adminDescription ?? '');
     const byId = new Map<string, AdObject>();
     const idByDn = new Map<string, string>();
     for (const o of actual) {
@@ -181,7 +182,10 @@ export class OrgModel {
     }
     const wantedUsers = [...this.users.values()].filter((u) => u.synced || this.inScope(u));
     const wantedGroups = [...this.groups.values()].filter((g) => g.bound);
-    const wantedIds = new Set([...wantedUsers.map((u) => u.id), ...wantedGroups.map((g) => g.id)]);
+    // Unbound groups are never deleted: one the sync created (surely if it was synced, maybe if a
+    // killed run created it) stays in place, marked ;unbound and emptied of the managed members.
+    const keptGroups = [...this.groups.values()].filter((g) => !g.bound && (g.synced || byId.has(g.id)));
+    const wantedIds = new Set([...wantedUsers.map((u) => u.id), ...wantedGroups.map((g) => g.id), ...keptGroups.map((g) => g.id)]);
     for (const id of byId.keys()) if (!wantedIds.has(id)) problems.push(`unexpected object ${byId.get(id)?.dn} (anchor ${id})`);
 
     for (const current of wantedUsers) {
@@ -228,6 +232,17 @@ export class OrgModel {
       if (missing.length > 0) problems.push(`group ${group.name} lacks ${missing.map((id) => this.users.get(id)?.username).join(', ')}`);
       if (extra.length > 0) problems.push(`group ${group.name} has extra members ${extra.map((id) => this.users.get(id)?.username ?? id).join(', ')}`);
       if (new Set(members).size !== members.length) problems.push(`group ${group.name} lists a member twice`);
+      if (anchorOf(o)?.[4]) problems.push(`group ${group.name} is bound but still marked ;unbound`);
+    }
+    for (const group of keptGroups) {
+      const o = byId.get(group.id);
+      if (!o) {
+        problems.push(`unbound group ${group.name} (${group.id}) was deleted: it must be kept for its SID`);
+        continue;
+      }
+      if (!anchorOf(o)?.[4]) problems.push(`unbound group ${group.name}: anchor '${o.attributes.adminDescription ?? ''}' lacks ;unbound`);
+      const managed = o.members.filter((dn) => idByDn.has(dn.toLowerCase()));
+      if (managed.length > 0) problems.push(`unbound group ${group.name} still holds managed members ${managed.join('; ')}`);
     }
     return problems;
   }
