@@ -343,7 +343,8 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
   // emptied of the members the sync manages, marked ;unbound in its anchor, and left in place.
   const managedUserDns = new Set([...users.byJcId.values()].filter((u) => !u.protected).map((u) => lower(u.dn)));
   for (const [jcId, adGroup] of groups.byJcId) {
-    if (desiredGroupIds.has(jcId) || adGroup.protected || adGroup.anchor?.unbound) continue;
+    if (desiredGroupIds.has(jcId) || adGroup.protected) continue;
+    // Emptied again if it was marked before all its removals went through (a run stopped in between).
     for (const member of adGroup.members) {
       if (!managedUserDns.has(lower(member))) continue;
       emit({
@@ -355,6 +356,7 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
         reason: 'the group left the scope: emptied of the members the sync manages',
       });
     }
+    if (adGroup.anchor?.unbound) continue;
     emit({
       kind: 'unbindGroup',
       jcId,

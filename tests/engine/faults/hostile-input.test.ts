@@ -90,6 +90,9 @@ async function snapshot(session: AdSession, dn: string): Promise<string> {
 function spyOn(session: AdSession) {
   const returned = new Set<string>();
   const spy = {
+    // The connection settings: the forest-wide UPN check reads dc.globalCatalog (and its host for a GC).
+    dc: session.dc,
+    where: session.where,
     rootDse: () => session.rootDse(),
     async search(...args: Parameters<AdSession['search']>) {
       const entries = await session.search(...args);
