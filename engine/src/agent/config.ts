@@ -12,6 +12,7 @@ import { parseAnchorKey } from '../ad/anchorproof';
 import { matchDomain, parseAdiDN } from '../ad/rootdn';
 import { EngineError, ExitCode, badRequest, type ErrorId } from '../errors';
 import {
+  httpsUrl,
   proxyBlockFields,
   PROXY_FROM_ENVIRONMENT,
   PROXY_PASSWORD_NEEDS_USERNAME,
@@ -77,17 +78,6 @@ export function agentPaths(installPath: string, platform: NodeJS.Platform = proc
   };
 }
 export type AgentPaths = ReturnType<typeof agentPaths>;
-
-const httpsUrl = z
-  .string()
-  .max(2048)
-  .refine((value) => {
-    try {
-      return new URL(value).protocol === 'https:';
-    } catch {
-      return false;
-    }
-  }, 'must be an https:// URL (TLS is always on)');
 
 export const ldapSettingsSchema = z
   .strictObject({

@@ -30,7 +30,8 @@ const REGION_INSIGHTS_URLS = Object.fromEntries(REGION_CODES.map((r) => [r, REGI
 /** The region field of every request and of the agent config: one of REGION_CODES, with a message that lists them. */
 export const regionSchema = z.enum(REGION_CODES, { message: `must be one of ${REGION_CODES.join(', ')} (JumpCloud's published regions)` });
 
-const httpsUrl = z
+/** An https:// URL: the JumpCloud endpoints of a request and of the agent config. */
+export const httpsUrl = z
   .string()
   .max(2048)
   .refine((value) => {
