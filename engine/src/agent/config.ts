@@ -79,19 +79,20 @@ export function agentPaths(installPath: string, platform: NodeJS.Platform = proc
 }
 export type AgentPaths = ReturnType<typeof agentPaths>;
 
-export const ldapSettingsSchema = z
-  .strictObject({
-    mode: z.enum(['ldaps', 'starttls', 'ldap']).default('ldaps'),
-    port: z.number().int().min(1).max(65535).optional(),
-    caFile: z.string().min(1).max(4096).optional(),
-    timeoutMs: z.number().int().min(100).max(600_000).default(10_000),
-    allowInsecure: z.boolean().default(false),
-    insecureRiskAcknowledged: z.boolean().default(false),
-  })
-  .refine((l) => l.mode !== 'ldap' || (l.allowInsecure && l.insecureRiskAcknowledged), {
-    message: 'plain LDAP sends passwords and user data unencrypted; it needs both allowInsecure and insecureRiskAcknowledged (use ldaps or starttls instead)',
-    path: ['mode'],
-  });
+/** The LDAP fields as an install request gives them; the stored settings add the plain-LDAP rule. */
+export const ldapFieldsSchema = z.strictObject({
+  mode: z.enum(['ldaps', 'starttls', 'ldap']).default('ldaps'),
+  port: z.number().int().min(1).max(65535).optional(),
+  caFile: z.string().min(1).max(4096).optional(),
+  timeoutMs: z.number().int().min(100).max(600_000).default(10_000),
+  allowInsecure: z.boolean().default(false),
+  insecureRiskAcknowledged: z.boolean().default(false),
+});
+
+export const ldapSettingsSchema = ldapFieldsSchema.refine((l) => l.mode !== 'ldap' || (l.allowInsecure && l.insecureRiskAcknowledged), {
+  message: 'plain LDAP sends passwords and user data unencrypted; it needs both allowInsecure and insecureRiskAcknowledged (use ldaps or starttls instead)',
+  path: ['mode'],
+});
 export type LdapSettings = z.infer<typeof ldapSettingsSchema>;
 
 export const syncSettingsSchema = z.strictObject({

@@ -22,7 +22,7 @@ import {
   waitForAgent,
   type InstallOutcome,
 } from '../../agent/install';
-import { AGENT_MODES, agentPaths, checkAgentSettings, readAgentConfig, type AgentConfig } from '../../agent/config';
+import { AGENT_MODES, agentPaths, checkAgentSettings, ldapFieldsSchema, readAgentConfig, type AgentConfig } from '../../agent/config';
 import { jumpcloudConnectionSchema } from '../../jumpcloud/connection';
 import { openJumpCloud } from '../../jumpcloud/open';
 import { findDomain } from '../../sync/gather';
@@ -34,15 +34,6 @@ import { badRequest, EngineError, ExitCode, type ErrorId } from '../../errors';
 
 const installPathSchema = z.string().min(1).max(1024);
 
-const ldapInputSchema = z.strictObject({
-  mode: z.enum(['ldaps', 'starttls', 'ldap']).default('ldaps'),
-  port: z.number().int().min(1).max(65535).optional(),
-  caFile: z.string().min(1).max(4096).optional(),
-  timeoutMs: z.number().int().min(100).max(600_000).default(10_000),
-  allowInsecure: z.boolean().default(false),
-  insecureRiskAcknowledged: z.boolean().default(false),
-});
-
 const agentInstallParamsSchema = z.strictObject({
   installPath: installPathSchema,
   /** The engine executable to copy into the install folder (the module passes its own). */
@@ -51,7 +42,7 @@ const agentInstallParamsSchema = z.strictObject({
   serviceHostFile: z.string().min(1).max(4096).optional(),
   serverType: z.enum(['dc', 'member']).optional(),
   domainController: z.string().min(1).max(255).optional(),
-  ldap: ldapInputSchema.prefault({}),
+  ldap: ldapFieldsSchema.prefault({}),
   rootUserDN: z.string().min(1).max(4096).optional(),
   domain: z.string().min(1).max(1024).optional(),
   serviceAccount: z.strictObject({ bindDN: z.string().min(1).max(1024), password: z.string().min(1).max(1024) }).optional(),
