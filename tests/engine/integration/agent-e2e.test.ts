@@ -12,14 +12,19 @@ import { after, before, describe, it } from 'node:test';
 import { Attribute, Change } from 'ldapts';
 import { peekAgentState } from '../../../engine/src/agent/state';
 import { AdSession } from '../../../engine/src/ad/session';
+import { sidFromBytes } from '../../../engine/src/ad/binary';
+import { ACE_TYPE, encodeSecurityDescriptor } from '../../../engine/src/ad/sd';
+import { readSecurityDescriptor, SD_FLAG } from '../../../engine/src/ad/security';
+import { RIGHT } from '../../../engine/src/delegation/rights';
 import { agentPaths, readAgentConfig } from '../../../engine/src/agent/config';
 import { FileJournal } from '../../../engine/src/sync/journal';
 import { assertEngineBuilt, exec, installAgent, installedSecrets, leakProbe, readIfExists, until, type ExecResult, first } from '../helpers/agent';
 import { openFixture, type AdFixture } from '../helpers/adfixture';
-import { adminDc } from '../helpers/testdc';
+import { adminDc, testDc } from '../helpers/testdc';
 import { startTestSandbox, type TestSandbox } from './sandbox-harness';
 
 const DOMAIN = 'DC=example;DC=com';
+const USER_CLASS = 'bf967aba-0de6-11d0-a285-00aa003049e2';
 
 describe('sync agent: connect key, continuous sync, passwords, offboarding', { timeout: 300_000 }, () => {
   let sb: TestSandbox;
@@ -52,6 +57,34 @@ describe('sync agent: connect key, continuous sync, passwords, offboarding', { t
   const paths = () => agentPaths(installPath);
   const state = () => peekAgentState(paths().state);
   const jcId = async (username: string) => String((await admin('GET', `/users/${username}`))._id);
+  /** Puts a deny ACE for the agent's account on creating users in the root first in its DACL; returns the undo (idempotent). */
+  const denyUserCreates = async () => {
+    const original = await readSecurityDescriptor(fx.session, fx.rootDN, SD_FLAG.Dacl);
+    const [account] = await fx.session.search(testDc().adminDN, {
+      scope: 'base',
+      filter: '(objectClass=*)',
+      attributes: ['objectSid'],
+      explicitBufferAttributes: ['objectSid'],
+    });
+    const sid = sidFromBytes(account?.objectSid as Buffer);
+    const deny = {
+      type: ACE_TYPE.AccessDeniedObject,
+      flags: 0,
+      mask: RIGHT.CreateChild,
+      sid,
+      objectType: USER_CLASS,
+      inheritedObjectType: null,
+      extra: Buffer.alloc(0),
+    };
+    const denied = { ...original, dacl: { revision: original.dacl?.revision ?? 4, aces: [deny, ...(original.dacl?.aces ?? [])] } };
+    await fx.writer.setSecurityDescriptor(fx.rootDN, encodeSecurityDescriptor(denied), SD_FLAG.Dacl);
+    let undone = false;
+    return async () => {
+      if (undone) return;
+      undone = true;
+      await fx.writer.setSecurityDescriptor(fx.rootDN, encodeSecurityDescriptor(original), SD_FLAG.Dacl);
+    };
+  };
 
   before(async () => {
     assertEngineBuilt();
@@ -220,34 +253,43 @@ describe('sync agent: connect key, continuous sync, passwords, offboarding', { t
   });
 
   it('holds back an object AD keeps refusing, quarantines it, serves the rest, and retries it when it changes', async () => {
-    await admin('POST', '/users', {
-      username: 'agent.bad',
-      email: 'agent.bad@example.com',
-      firstname: 'F'.repeat(100),
-      lastname: 'Bad',
-      groups: ['Agent-e2e'],
-    });
-    const badId = await jcId('agent.bad');
-    await until('the first failure', async () => state()?.failures[`user:${badId}`]);
-    await new Promise((r) => setTimeout(r, 700));
-    await admin('PATCH', '/users/agent.u1', { lastname: 'Again' });
-    await until('the change of another user', async () => first((await adUser('agent.u1'))?.sn) === 'Again');
-    const record = await until('the quarantine', async () => (state()?.failures[`user:${badId}`]?.quarantined ? state()?.failures[`user:${badId}`] : null));
-    assert.equal(record.errorId, 'AD.OperationFailed');
-    const status = await run('agent-status', { installPath });
-    assert.equal(status.records[0]?.Failed, 1);
-    assert.deepEqual(
-      (status.records[0]?.Quarantined as Array<{ JumpCloudId: string }>).map((q) => q.JumpCloudId),
-      [badId],
-    );
-    const tries = FileJournal.read(paths().journal).filter((e) => e.jcId === badId && e.kind === 'createUser').length;
-    await admin('PATCH', '/users/agent.u1', { lastname: 'Third' });
-    await until('another change', async () => first((await adUser('agent.u1'))?.sn) === 'Third');
-    assert.equal(FileJournal.read(paths().journal).filter((e) => e.jcId === badId && e.kind === 'createUser').length, tries, 'not retried while quarantined');
+    // AD refuses what the plan cannot foresee: a deny ACE on the root for the agent's account
+    // ("create user objects") makes every create fail, while updates of existing users still work.
+    const allowCreates = await denyUserCreates();
+    try {
+      await admin('POST', '/users', {
+        username: 'agent.bad',
+        email: 'agent.bad@example.com',
+        firstname: 'Refused',
+        lastname: 'Bad',
+        groups: ['Agent-e2e'],
+      });
+      const badId = await jcId('agent.bad');
+      await until('the first failure', async () => state()?.failures[`user:${badId}`]);
+      await new Promise((r) => setTimeout(r, 700));
+      await admin('PATCH', '/users/agent.u1', { lastname: 'Again' });
+      await until('the change of another user', async () => first((await adUser('agent.u1'))?.sn) === 'Again');
+      const record = await until('the quarantine', async () => (state()?.failures[`user:${badId}`]?.quarantined ? state()?.failures[`user:${badId}`] : null));
+      assert.equal(record.errorId, 'AD.InsufficientRights');
+      const status = await run('agent-status', { installPath });
+      assert.equal(status.records[0]?.Failed, 1);
+      assert.deepEqual(
+        (status.records[0]?.Quarantined as Array<{ JumpCloudId: string }>).map((q) => q.JumpCloudId),
+        [badId],
+      );
+      const tries = FileJournal.read(paths().journal).filter((e) => e.jcId === badId && e.kind === 'createUser').length;
+      await admin('PATCH', '/users/agent.u1', { lastname: 'Third' });
+      await until('another change', async () => first((await adUser('agent.u1'))?.sn) === 'Third');
+      assert.equal(FileJournal.read(paths().journal).filter((e) => e.jcId === badId && e.kind === 'createUser').length, tries, 'not retried while quarantined');
+      assert.equal(await adUser('agent.bad'), null);
 
-    await admin('PATCH', '/users/agent.bad', { firstname: 'Fixed' });
-    await until('the fixed user in AD', async () => first((await adUser('agent.bad'))?.givenName) === 'Fixed');
-    await until('the failure forgotten', async () => state()?.failures[`user:${badId}`] === undefined);
+      await allowCreates();
+      await admin('PATCH', '/users/agent.bad', { firstname: 'Fixed' });
+      await until('the fixed user in AD', async () => first((await adUser('agent.bad'))?.givenName) === 'Fixed');
+      await until('the failure forgotten', async () => state()?.failures[`user:${badId}`] === undefined);
+    } finally {
+      await allowCreates();
+    }
   });
 
   it('rides out a JumpCloud outage, reports it, and catches up after', async () => {
