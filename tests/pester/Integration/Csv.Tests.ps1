@@ -29,47 +29,17 @@ BeforeDiscovery {
 
 Describe 'CSV import and export with the real engine' -Tag 'Integration' -Skip:($null -ne $SkipReason) {
     BeforeAll {
-        $script:RepoRoot = (Resolve-Path -LiteralPath (Join-Path -Path $PSScriptRoot -ChildPath '../../..')).ProviderPath
+        . (Join-Path -Path $PSScriptRoot -ChildPath '../Helpers/IntegrationFixture.ps1')
         . (Join-Path -Path $PSScriptRoot -ChildPath '../Helpers/AnsweringHost.ps1')
-        $script:ManifestPath = Join-Path -Path $script:RepoRoot -ChildPath 'JumpCloudADI.psd1'
-        $script:Work = (Resolve-Path -LiteralPath $TestDrive).ProviderPath
-        $realEngine = Join-Path -Path (Join-Path -Path $script:RepoRoot -ChildPath 'build') -ChildPath 'jcadi-engine'
-
-        $wrapperFolder = Join-Path -Path $script:Work -ChildPath 'engine'
-        [void](New-Item -ItemType Directory -Path $wrapperFolder)
-        $script:Wrapper = Join-Path -Path $wrapperFolder -ChildPath 'jcadi-engine'
-        $wrapperText = "#!/bin/sh`ndir=`$(dirname `"`$0`")`nfor a in `"`$@`"; do printf '%s\n' `"`$a`" >> `"`$dir/argv.txt`"; done`nenv >> `"`$dir/env.txt`"`nexec '$realEngine' `"`$@`"`n"
-        [System.IO.File]::WriteAllText($script:Wrapper, $wrapperText)
-        & chmod 755 $script:Wrapper
-        $script:SavedEnv = @{}
-        foreach ($name in 'JCADI_ENGINE_PATH', 'JCADI_STATE_DIR', 'JCADI_LOG_FILE') {
-            $script:SavedEnv[$name] = [System.Environment]::GetEnvironmentVariable($name)
-        }
-        $env:JCADI_ENGINE_PATH = $script:Wrapper
-        $env:JCADI_STATE_DIR = Join-Path -Path $script:Work -ChildPath 'state'
+        Initialize-IntegrationFixture -TestDrivePath $TestDrive
+        $wrapper = New-RecordingEngine
         $script:LogFile = Join-Path -Path $script:Work -ChildPath 'engine.log'
-        $env:JCADI_LOG_FILE = $script:LogFile
-        $script:SavedProgress = $global:ProgressPreference
-        $global:ProgressPreference = 'SilentlyContinue'
-
-        $startInfo = New-Object -TypeName System.Diagnostics.ProcessStartInfo
-        $startInfo.FileName = $realEngine
-        $startInfo.Arguments = 'sandbox --data "{0}" --port 0 --seed empty' -f (Join-Path -Path $script:Work -ChildPath 'sandbox')
-        $startInfo.UseShellExecute = $false
-        $startInfo.RedirectStandardOutput = $true
-        $startInfo.RedirectStandardError = $true
-        $script:SandboxProcess = [System.Diagnostics.Process]::Start($startInfo)
-        $script:SandboxStderr = $script:SandboxProcess.StandardError.ReadToEndAsync()
-        $announcement = $script:SandboxProcess.StandardOutput.ReadLineAsync()
-        if (-not $announcement.Wait(30000) -or [string]::IsNullOrEmpty($announcement.Result)) {
-            throw 'The sandbox did not announce itself within 30 s.'
-        }
-        $script:Sandbox = $announcement.Result | ConvertFrom-Json
-        $script:ApiKeyText = ([System.IO.File]::ReadAllText($script:Sandbox.apiKeyFile)).Trim()
+        Set-TestEnvironment -Values @{ JCADI_ENGINE_PATH = $wrapper; JCADI_STATE_DIR = (Join-Path -Path $script:Work -ChildPath 'state'); JCADI_LOG_FILE = $script:LogFile }
+        Start-TestSandbox
         $script:SplatJumpCloud = @{
             JumpCloudUrl                      = $script:Sandbox.url
             JumpCloudCertificateAuthorityFile = $script:Sandbox.caFile
-            JumpCloudApiKey                   = (ConvertTo-SecureString -String $script:ApiKeyText -AsPlainText -Force)
+            JumpCloudApiKey                   = $script:ApiKey
         }
 
         # Excel's "Unicode Text": UTF-16 LE with a BOM, TAB-separated, CRLF; one multi-line cell.
@@ -110,23 +80,7 @@ Describe 'CSV import and export with the real engine' -Tag 'Integration' -Skip:(
     }
 
     AfterAll {
-        if ($null -ne $script:SandboxProcess) {
-            if (-not $script:SandboxProcess.HasExited) {
-                $script:SandboxProcess.Kill()
-                [void]$script:SandboxProcess.WaitForExit(5000)
-            }
-            $script:SandboxProcess.Dispose()
-        }
-        foreach ($name in @($script:SavedEnv.Keys)) {
-            if ($null -eq $script:SavedEnv[$name]) {
-                Remove-Item -LiteralPath "Env:$name" -ErrorAction SilentlyContinue
-            }
-            else {
-                Set-Item -LiteralPath "Env:$name" -Value $script:SavedEnv[$name]
-            }
-        }
-        $global:ProgressPreference = $script:SavedProgress
-        Get-Module -Name JumpCloudADI | Remove-Module -Force
+        Clear-IntegrationFixture
     }
 
     It '-WhatIf returns WouldCreate per row and the groups it would create, and creates nothing' {

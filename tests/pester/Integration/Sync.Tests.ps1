@@ -33,74 +33,19 @@ BeforeDiscovery {
 
 Describe 'Invoke-JCSync and Get-JCSyncPlan against the sandbox and the test DC' -Tag 'Integration', 'TestDC' -Skip:($null -ne $SkipReason) {
     BeforeAll {
-        $script:RepoRoot = (Resolve-Path -LiteralPath (Join-Path -Path $PSScriptRoot -ChildPath '../../..')).ProviderPath
-        $script:ManifestPath = Join-Path -Path $script:RepoRoot -ChildPath 'JumpCloudADI.psd1'
+        . (Join-Path -Path $PSScriptRoot -ChildPath '../Helpers/IntegrationFixture.ps1')
         . (Join-Path -Path $PSScriptRoot -ChildPath '../Helpers/AnsweringHost.ps1')
-        $dcFolder = $env:JCADI_TESTDC_DIR
-        if ([string]::IsNullOrEmpty($dcFolder)) {
-            $dcFolder = Join-Path -Path (Join-Path -Path $script:RepoRoot -ChildPath 'build') -ChildPath 'testdc'
-        }
-        $script:ConnectionFile = Join-Path -Path $dcFolder -ChildPath 'connection.json'
-        $script:Connection = Get-Content -LiteralPath $script:ConnectionFile -Raw | ConvertFrom-Json
-        $script:AdminPassword = ([System.IO.File]::ReadAllText($script:Connection.adminPasswordFile)).Trim()
-        $adminCredential = New-Object -TypeName System.Management.Automation.PSCredential -ArgumentList $script:Connection.adminUPN, (ConvertTo-SecureString -String $script:AdminPassword -AsPlainText -Force)
-        $script:Node = (Get-Command -Name node -CommandType Application | Select-Object -First 1).Source
-        $script:FixtureScript = Join-Path -Path $PSScriptRoot -ChildPath '../Helpers/SyncFixture.mjs'
-        $script:Work = (Resolve-Path -LiteralPath $TestDrive).ProviderPath
-        $realEngine = Join-Path -Path (Join-Path -Path $script:RepoRoot -ChildPath 'build') -ChildPath 'jcadi-engine'
-
-        function Invoke-SyncFixture {
-            param([string] $Action, [hashtable] $Request)
-            $json = ConvertTo-Json -InputObject $Request -Depth 10 -Compress
-            $output = @($json | & $script:Node $script:FixtureScript $Action 2>&1)
-            if ($LASTEXITCODE -ne 0) {
-                throw ('SyncFixture {0} failed: {1}' -f $Action, ($output -join ' '))
-            }
-            return ([string]($output | Where-Object { $_ -is [string] } | Select-Object -Last 1) | ConvertFrom-Json)
-        }
-        function Invoke-SandboxAdmin {
-            param([object[]] $Calls)
-            $request = @{ url = $script:Sandbox.url; caFile = $script:Sandbox.caFile; apiKeyFile = $script:Sandbox.apiKeyFile; calls = @($Calls) }
-            return (Invoke-SyncFixture -Action 'admin' -Request $request)
-        }
+        Initialize-IntegrationFixture -TestDrivePath $TestDrive
+        Read-TestDcConnection
         function Get-OUContent {
             return (Invoke-SyncFixture -Action 'ou-read' -Request @{ connectionFile = $script:ConnectionFile; dn = $script:OU.dn })
         }
 
         # Engine runs go through a wrapper that records its argv and environment, then execs the
         # real engine; the engine's log and default journal go under TestDrive.
-        $wrapperFolder = Join-Path -Path $script:Work -ChildPath 'engine'
-        [void](New-Item -ItemType Directory -Path $wrapperFolder)
-        $script:Wrapper = Join-Path -Path $wrapperFolder -ChildPath 'jcadi-engine'
-        $wrapperText = "#!/bin/sh`ndir=`$(dirname `"`$0`")`nfor a in `"`$@`"; do printf '%s\n' `"`$a`" >> `"`$dir/argv.txt`"; done`nenv >> `"`$dir/env.txt`"`nexec '$realEngine' `"`$@`"`n"
-        [System.IO.File]::WriteAllText($script:Wrapper, $wrapperText)
-        & chmod 755 $script:Wrapper
-        $script:SavedEnv = @{}
-        foreach ($name in 'JCADI_ENGINE_PATH', 'JCADI_STATE_DIR', 'JCADI_LOG_FILE') {
-            $script:SavedEnv[$name] = [System.Environment]::GetEnvironmentVariable($name)
-        }
-        $env:JCADI_ENGINE_PATH = $script:Wrapper
-        $env:JCADI_STATE_DIR = Join-Path -Path $script:Work -ChildPath 'state'
-        $env:JCADI_LOG_FILE = $null
-        $script:SavedProgress = $global:ProgressPreference
-        $global:ProgressPreference = 'SilentlyContinue'
-
-        # The sandbox: one JSON line on stdout announces it; the API key is in a file.
-        $startInfo = New-Object -TypeName System.Diagnostics.ProcessStartInfo
-        $startInfo.FileName = $realEngine
-        $startInfo.Arguments = 'sandbox --data "{0}" --port 0 --seed empty' -f (Join-Path -Path $script:Work -ChildPath 'sandbox')
-        $startInfo.UseShellExecute = $false
-        $startInfo.RedirectStandardOutput = $true
-        $startInfo.RedirectStandardError = $true
-        $script:SandboxProcess = [System.Diagnostics.Process]::Start($startInfo)
-        $script:SandboxStderr = $script:SandboxProcess.StandardError.ReadToEndAsync()
-        $announcement = $script:SandboxProcess.StandardOutput.ReadLineAsync()
-        if (-not $announcement.Wait(30000) -or [string]::IsNullOrEmpty($announcement.Result)) {
-            throw 'The sandbox did not announce itself within 30 s.'
-        }
-        $script:Sandbox = $announcement.Result | ConvertFrom-Json
-        $script:ApiKeyText = ([System.IO.File]::ReadAllText($script:Sandbox.apiKeyFile)).Trim()
-        $apiKey = ConvertTo-SecureString -String $script:ApiKeyText -AsPlainText -Force
+        $wrapper = New-RecordingEngine
+        Set-TestEnvironment -Values @{ JCADI_ENGINE_PATH = $wrapper; JCADI_STATE_DIR = (Join-Path -Path $script:Work -ChildPath 'state'); JCADI_LOG_FILE = $null }
+        Start-TestSandbox
 
         # JumpCloud side: the ADI domain, a bound group with two members, a directly bound user.
         # Names are random: sAMAccountName is unique in the whole domain, other tests share it.
@@ -122,18 +67,18 @@ Describe 'Invoke-JCSync and Get-JCSyncPlan against the sandbox and the test DC' 
         )
 
         # AD side: a throw-away OU as the root user container.
-        $script:OU = Invoke-SyncFixture -Action 'ou-create' -Request @{ connectionFile = $script:ConnectionFile; prefix = 'jcadi-pester-sync' }
+        $null = New-TestOU -Prefix 'jcadi-pester-sync'
 
         $script:SplatSync = @{
             Domain                            = 'DC=example;DC=com'
             RootUserDN                        = $script:OU.adiDN
             Server                            = $script:Connection.host
             Port                              = [int]$script:Connection.port
-            Credential                        = $adminCredential
+            Credential                        = $script:AdminCredential
             CertificateAuthorityFile          = $script:Connection.caFile
             JumpCloudUrl                      = $script:Sandbox.url
             JumpCloudCertificateAuthorityFile = $script:Sandbox.caFile
-            JumpCloudApiKey                   = $apiKey
+            JumpCloudApiKey                   = $script:ApiKey
         }
         $script:JournalPath = Join-Path -Path $script:Work -ChildPath 'journal.jsonl'
 
@@ -142,28 +87,7 @@ Describe 'Invoke-JCSync and Get-JCSyncPlan against the sandbox and the test DC' 
     }
 
     AfterAll {
-        if ($null -ne $script:OU) {
-            $null = Invoke-SyncFixture -Action 'ou-delete' -Request @{ connectionFile = $script:ConnectionFile; dn = $script:OU.dn }
-        }
-        if ($null -ne $script:SandboxProcess) {
-            if (-not $script:SandboxProcess.HasExited) {
-                $script:SandboxProcess.Kill()
-                [void]$script:SandboxProcess.WaitForExit(5000)
-            }
-            $script:SandboxProcess.Dispose()
-        }
-        foreach ($name in @($script:SavedEnv.Keys)) {
-            # Not [Environment]::SetEnvironmentVariable: PowerShell would pass $null as '' and
-            # leave an empty variable behind.
-            if ($null -eq $script:SavedEnv[$name]) {
-                Remove-Item -LiteralPath "Env:$name" -ErrorAction SilentlyContinue
-            }
-            else {
-                Set-Item -LiteralPath "Env:$name" -Value $script:SavedEnv[$name]
-            }
-        }
-        $global:ProgressPreference = $script:SavedProgress
-        Get-Module -Name JumpCloudADI | Remove-Module -Force
+        Clear-IntegrationFixture
     }
 
     It 'Get-JCSyncPlan shows the group, the three users and the memberships to create, and writes nothing' {

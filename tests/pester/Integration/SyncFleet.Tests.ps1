@@ -39,72 +39,14 @@ BeforeDiscovery {
 
 Describe 'The fleet from one console: three local agents act as three servers' -Tag 'Integration', 'TestDC' -Skip:($null -ne $SkipReason) {
     BeforeAll {
-        $script:RepoRoot = (Resolve-Path -LiteralPath (Join-Path -Path $PSScriptRoot -ChildPath '../../..')).ProviderPath
-        $script:ManifestPath = Join-Path -Path $script:RepoRoot -ChildPath 'JumpCloudADI.psd1'
-        $dcFolder = $env:JCADI_TESTDC_DIR
-        if ([string]::IsNullOrEmpty($dcFolder)) {
-            $dcFolder = Join-Path -Path (Join-Path -Path $script:RepoRoot -ChildPath 'build') -ChildPath 'testdc'
-        }
-        $script:ConnectionFile = Join-Path -Path $dcFolder -ChildPath 'connection.json'
-        $script:Connection = Get-Content -LiteralPath $script:ConnectionFile -Raw | ConvertFrom-Json
-        $script:AdminPassword = ([System.IO.File]::ReadAllText($script:Connection.adminPasswordFile)).Trim()
-        $script:ServiceAccount = New-Object -TypeName System.Management.Automation.PSCredential -ArgumentList $script:Connection.adminUPN, (ConvertTo-SecureString -String $script:AdminPassword -AsPlainText -Force)
-        $script:Node = (Get-Command -Name node -CommandType Application | Select-Object -First 1).Source
-        $script:FixtureScript = Join-Path -Path $PSScriptRoot -ChildPath '../Helpers/SyncFixture.mjs'
+        . (Join-Path -Path $PSScriptRoot -ChildPath '../Helpers/IntegrationFixture.ps1')
         . (Join-Path -Path $PSScriptRoot -ChildPath '../Helpers/AnsweringHost.ps1')
-        $script:Work = (Resolve-Path -LiteralPath $TestDrive).ProviderPath
-        $realEngine = Join-Path -Path (Join-Path -Path $script:RepoRoot -ChildPath 'build') -ChildPath 'jcadi-engine'
-
-        function Invoke-SyncFixture {
-            param([string] $Action, [hashtable] $Request)
-            $json = ConvertTo-Json -InputObject $Request -Depth 10 -Compress
-            $output = @($json | & $script:Node $script:FixtureScript $Action 2>&1)
-            if ($LASTEXITCODE -ne 0) {
-                throw ('SyncFixture {0} failed: {1}' -f $Action, ($output -join ' '))
-            }
-            return ([string]($output | Where-Object { $_ -is [string] } | Select-Object -Last 1) | ConvertFrom-Json)
-        }
-        function Invoke-SandboxAdmin {
-            param([object[]] $Calls)
-            $request = @{ url = $script:Sandbox.url; caFile = $script:Sandbox.caFile; apiKeyFile = $script:Sandbox.apiKeyFile; calls = @($Calls) }
-            return (Invoke-SyncFixture -Action 'admin' -Request $request)
-        }
-        function Wait-Until {
-            param([string] $What, [scriptblock] $Condition, [int] $TimeoutSeconds = 30)
-            $deadline = [System.DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
-            while (-not (& $Condition)) {
-                if ([System.DateTime]::UtcNow -gt $deadline) {
-                    throw "Timed out waiting for: $What"
-                }
-                Start-Sleep -Milliseconds 200
-            }
-        }
-
-        $script:SavedEnv = @{}
-        foreach ($name in 'JCADI_ENGINE_PATH', 'JCADI_LOG_FILE') {
-            $script:SavedEnv[$name] = [System.Environment]::GetEnvironmentVariable($name)
-        }
-        $env:JCADI_ENGINE_PATH = $realEngine
-        $env:JCADI_LOG_FILE = Join-Path -Path $script:Work -ChildPath 'engine.log'
-        $script:SavedProgress = $global:ProgressPreference
-        $global:ProgressPreference = 'SilentlyContinue'
-
-        $startInfo = New-Object -TypeName System.Diagnostics.ProcessStartInfo
-        $startInfo.FileName = $realEngine
-        $startInfo.Arguments = 'sandbox --data "{0}" --port 0 --seed empty --agent-timeout 3' -f (Join-Path -Path $script:Work -ChildPath 'sandbox')
-        $startInfo.UseShellExecute = $false
-        $startInfo.RedirectStandardOutput = $true
-        $startInfo.RedirectStandardError = $true
-        $script:SandboxProcess = [System.Diagnostics.Process]::Start($startInfo)
-        $script:SandboxStderr = $script:SandboxProcess.StandardError.ReadToEndAsync()
-        $announcement = $script:SandboxProcess.StandardOutput.ReadLineAsync()
-        if (-not $announcement.Wait(30000) -or [string]::IsNullOrEmpty($announcement.Result)) {
-            throw 'The sandbox did not announce itself within 30 s.'
-        }
-        $script:Sandbox = $announcement.Result | ConvertFrom-Json
-        $script:ApiKeyText = ([System.IO.File]::ReadAllText($script:Sandbox.apiKeyFile)).Trim()
-        $script:ApiKey = ConvertTo-SecureString -String $script:ApiKeyText -AsPlainText -Force
-        $script:OU = Invoke-SyncFixture -Action 'ou-create' -Request @{ connectionFile = $script:ConnectionFile; prefix = 'fleet-pester' }
+        Initialize-IntegrationFixture -TestDrivePath $TestDrive
+        Read-TestDcConnection
+        $script:ServiceAccount = $script:AdminCredential
+        Set-TestEnvironment -Values @{ JCADI_ENGINE_PATH = $script:RealEngine; JCADI_LOG_FILE = (Join-Path -Path $script:Work -ChildPath 'engine.log') }
+        Start-TestSandbox -AgentTimeoutSeconds 3
+        $null = New-TestOU -Prefix 'fleet-pester'
         $script:Tag = [guid]::NewGuid().ToString('N').Substring(0, 6)
         $script:Domain = 'DC=example;DC=com'
 
@@ -159,26 +101,7 @@ Describe 'The fleet from one console: three local agents act as three servers' -
                 Uninstall-JCSyncAgent -InstallPath $path -Confirm:$false -ErrorAction SilentlyContinue | Out-Null
             }
         }
-        if ($null -ne $script:OU) {
-            $null = Invoke-SyncFixture -Action 'ou-delete' -Request @{ connectionFile = $script:ConnectionFile; dn = $script:OU.dn }
-        }
-        if ($null -ne $script:SandboxProcess) {
-            if (-not $script:SandboxProcess.HasExited) {
-                $script:SandboxProcess.Kill()
-                [void]$script:SandboxProcess.WaitForExit(5000)
-            }
-            $script:SandboxProcess.Dispose()
-        }
-        foreach ($name in @($script:SavedEnv.Keys)) {
-            if ($null -eq $script:SavedEnv[$name]) {
-                Remove-Item -LiteralPath "Env:$name" -ErrorAction SilentlyContinue
-            }
-            else {
-                Set-Item -LiteralPath "Env:$name" -Value $script:SavedEnv[$name]
-            }
-        }
-        $global:ProgressPreference = $script:SavedProgress
-        Get-Module -Name JumpCloudADI | Remove-Module -Force
+        Clear-IntegrationFixture
     }
 
     It 'asks all servers at once from the pipeline: results carry ComputerName, an unreachable one is one error and the rest succeed' {
