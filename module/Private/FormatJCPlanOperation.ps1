@@ -29,6 +29,7 @@ function FormatJCPlanOperation {
         createGroup  = 'Create group'
         updateGroup  = 'Update group'
         renameGroup  = 'Rename group'
+        vacateGroupName = 'Rename group to a temporary name'
         unbindGroup  = 'Keep group, mark unbound'
         rebindGroup  = 'Mark group bound again'
         addMember    = 'Add group member'
@@ -58,7 +59,7 @@ function FormatJCPlanOperation {
     elseif ($kind -eq 'removeMember') {
         $target = '{0} from group {1}' -f $name, (& $property 'Group')
     }
-    elseif ($kind -eq 'renameUser' -or $kind -eq 'renameGroup' -or $kind -eq 'vacateUserName') {
+    elseif ($kind -eq 'renameUser' -or $kind -eq 'renameGroup' -or $kind -eq 'vacateUserName' -or $kind -eq 'vacateGroupName') {
         $target = '{0} from {1} to {2}' -f $name, $dn, (& $property 'NewDN')
     }
     elseif ($dn.Length -gt 0) {

@@ -29,6 +29,7 @@ export function objectKey(op: PlanOp): string | null {
     case 'disableUser':
       return `user:${op.jcId}`;
     case 'createGroup':
+    case 'vacateGroupName':
     case 'renameGroup':
     case 'updateGroup':
     case 'rebindGroup':
@@ -51,7 +52,7 @@ export function failureKey(failure: Pick<OperationFailure, 'kind' | 'jcId' | 'ta
     if (op) return objectKey(op) as string;
     return `member:${lower(failure.target)}`;
   }
-  const type = /Group$/.test(failure.kind) ? 'group' : 'user';
+  const type = /Group(Name)?$/.test(failure.kind) ? 'group' : 'user';
   return `${type}:${failure.jcId ?? failure.target}`;
 }
 

@@ -71,7 +71,7 @@ function updateHints(hints: DnHints | undefined, plan: Plan): void {
     if (op.kind === 'createUser') hints.dns.set(`user:${op.jcId}`, op.dn);
     else if (op.kind === 'renameUser' || op.kind === 'vacateUserName') hints.dns.set(`user:${op.jcId}`, op.newDn);
     else if (op.kind === 'createGroup') hints.dns.set(`group:${op.jcId}`, op.dn);
-    else if (op.kind === 'renameGroup') hints.dns.set(`group:${op.jcId}`, op.newDn);
+    else if (op.kind === 'renameGroup' || op.kind === 'vacateGroupName') hints.dns.set(`group:${op.jcId}`, op.newDn);
   }
 }
 

@@ -90,6 +90,18 @@ async function renameWithLogonNames(w: DirectoryWriter, dn: string, newDn: strin
   }
 }
 
+/** A group's rename: its sAMAccountName first, then the DN; a refused DN change restores the sAMAccountName. */
+async function renameWithAccountName(w: DirectoryWriter, dn: string, newDn: string, name: { before: string; after: string }): Promise<void> {
+  if (name.after !== name.before) await w.updateAttributes(dn, { sAMAccountName: name.after });
+  if (dn === newDn) return;
+  try {
+    await w.rename(dn, newDn);
+  } catch (err) {
+    if (name.after !== name.before) await w.updateAttributes(dn, { sAMAccountName: name.before }).catch(() => undefined);
+    throw err;
+  }
+}
+
 /** Windows refuses to enable an account that has no password (ERROR_PASSWORD_RESTRICTION, 0000052D). */
 function refusedForWantOfPassword(err: unknown): boolean {
   return asEngineError(err).details.adCode === '0000052D';
@@ -100,8 +112,14 @@ async function runOne(op: PlanOp, ctx: ApplyContext): Promise<void> {
   switch (op.kind) {
     case 'createGroup':
       return w.createGroup(op.dn, op.jcId, op.name, op.description);
+    case 'vacateGroupName':
+      // sAMAccountName first: a kill between the two steps leaves a group the next plan still sees as holding its old CN.
+      await w.updateAttributes(op.dn, { sAMAccountName: op.tempName });
+      if (op.newDn.toLowerCase() !== op.dn.toLowerCase()) await w.rename(op.dn, op.newDn);
+      return;
     case 'renameGroup':
-      return w.rename(op.dn, op.newDn);
+      if (!op.accountName) return w.rename(op.dn, op.newDn);
+      return renameWithAccountName(w, op.dn, op.newDn, op.accountName);
     case 'vacateUserName':
       // Logon names first: a kill between the two steps leaves a user the next plan still sees as holding its old CN.
       await w.updateAttributes(op.dn, { sAMAccountName: op.tempName, userPrincipalName: op.tempUpn });

@@ -74,7 +74,13 @@ export interface AttributeChange {
 
 export type PlanOp =
   | { kind: 'createGroup'; jcId: string; dn: string; name: string; description: string; reason: string }
-  | { kind: 'renameGroup'; jcId: string; dn: string; newDn: string; name: string; reason: string }
+  /**
+   * A group rename. `accountName`: the sAMAccountName changes with it, written first, then the
+   * DN; a refused DN change restores the previous sAMAccountName (as a user's rename does).
+   */
+  | { kind: 'renameGroup'; jcId: string; dn: string; newDn: string; name: string; reason: string; accountName?: { before: string; after: string } }
+  /** Step one of a group rename chain or cycle (./renames.ts): the group takes its temporary name, sAMAccountName first, then the CN. */
+  | { kind: 'vacateGroupName'; jcId: string; dn: string; newDn: string; name: string; tempName: string; reason: string }
   | { kind: 'updateGroup'; jcId: string; dn: string; name: string; changes: AttributeChange[]; adopt: boolean; reason: string }
   | { kind: 'rebindGroup'; jcId: string; dn: string; name: string; reason: string }
   | { kind: 'unbindGroup'; jcId: string; dn: string; name: string; reason: string }
@@ -130,6 +136,7 @@ export interface Plan {
 export const APPLY_ORDER: PlanOpKind[] = [
   'createGroup',
   'rebindGroup',
+  'vacateGroupName',
   'renameGroup',
   'updateGroup',
   'createUser',

@@ -123,7 +123,7 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
     if (valuesOverLimit({ ...want }, actual.attributeLimits).length > 0) continue;
     intents.push({
       jcId: user.jcId,
-      user: existing,
+      object: existing,
       dn: childDn(want.cn, actual.rootDN),
       sAMAccountName: want.sAMAccountName,
       userPrincipalName: want.userPrincipalName,
@@ -140,7 +140,7 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
       jcId: v.jcId,
       dn: v.dn,
       newDn: v.tempDn,
-      name: v.user.sAMAccountName,
+      name: v.object.sAMAccountName,
       tempName: v.tempName,
       tempUpn: v.tempUpn,
       reason: leaving
@@ -336,6 +336,38 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
   const seenGroupNames = new Map<string, string>();
   const desiredGroups = [...desired.groups].sort((a, b) => a.name.localeCompare(b.name) || a.jcId.localeCompare(b.jcId));
   const desiredGroupIds = new Set(desiredGroups.map((g) => g.jcId));
+  // Group renames that wait on each other (swaps, rotations, a name held by a group that left the
+  // scope and keeps its name) go through temporary names too: see ./renames.ts.
+  const managedGroups = new Map([...groups.byJcId].filter(([, g]) => !g.protected));
+  const groupIntents: RenameIntent[] = [];
+  const countedGroups = new Set<string>();
+  for (const group of desiredGroups) {
+    if (group.scope === 'members') continue;
+    const existing = managedGroups.get(group.jcId);
+    if (!existing || countedGroups.has(lower(group.name))) continue;
+    countedGroups.add(lower(group.name));
+    if (accountNameProblem(group.name, Math.min(MAX_GROUP_SAM, MAX_CN), 'group name') || existing.cn === group.name) continue;
+    if (valuesOverLimit({ cn: group.name, description: group.description }, actual.attributeLimits).length > 0) continue;
+    groupIntents.push({ jcId: group.jcId, object: existing, dn: childDn(group.name, actual.rootDN), sAMAccountName: group.name, userPrincipalName: '' });
+  }
+  const departingGroups = new Set([...managedGroups.keys()].filter((jcId) => !desiredGroupIds.has(jcId)));
+  const groupRenames = resolveRenames(groupIntents, managedGroups, departingGroups, actual, false);
+  /** DN of each group after its vacate, so the operations after it find it. */
+  const vacatedGroupDn = new Map<string, string>();
+  for (const v of [...groupRenames.vacates.values()].sort((a, b) => a.tempName.localeCompare(b.tempName))) {
+    emit({
+      kind: 'vacateGroupName',
+      jcId: v.jcId,
+      dn: v.dn,
+      newDn: v.tempDn,
+      name: v.object.sAMAccountName,
+      tempName: v.tempName,
+      reason: departingGroups.has(v.jcId)
+        ? 'left the scope; its name is parked so a JumpCloud group renamed onto it can have it (the group itself is kept)'
+        : 'its name is needed by another renamed group; moves to a temporary name first',
+    });
+    vacatedGroupDn.set(v.jcId, v.tempDn);
+  }
   for (const group of desiredGroups) {
     planGroup(group);
   }
@@ -344,12 +376,13 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
   const managedUserDns = new Set([...users.byJcId.values()].filter((u) => !u.protected).map((u) => lower(u.dn)));
   for (const [jcId, adGroup] of groups.byJcId) {
     if (desiredGroupIds.has(jcId) || adGroup.protected) continue;
+    const groupDn = vacatedGroupDn.get(jcId) ?? adGroup.dn;
     // Emptied again if it was marked before all its removals went through (a run stopped in between).
     for (const member of adGroup.members) {
       if (!managedUserDns.has(lower(member))) continue;
       emit({
         kind: 'removeMember',
-        groupDn: adGroup.dn,
+        groupDn,
         memberDn: member,
         group: adGroup.cn,
         member: displayName(member),
@@ -360,7 +393,7 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
     emit({
       kind: 'unbindGroup',
       jcId,
-      dn: adGroup.dn,
+      dn: groupDn,
       name: adGroup.cn,
       reason: 'the user group is no longer bound to the ADI domain in JumpCloud: kept (never deleted), emptied of managed members and marked unbound',
     });
@@ -441,20 +474,32 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
           reason: 'bound to the ADI domain again: the same AD group (same SID) gets its members back',
         });
       let renameBlocked = false;
+      let accountNameInRename = false;
       if (existing.cn !== group.name) {
-        const holder = nameTakenBy(group.name, existing.dn);
-        if (holder || (lower(wantDn) !== lower(existing.dn) && dnsUnderRoot.has(lower(wantDn)))) {
+        if (!groupRenames.movable.has(group.jcId)) {
+          const holder = nameTakenBy(group.name, existing.dn);
           skip('group', group.jcId, label, existing.dn, 'NameTaken', `cannot rename to '${group.name}': the name is used by ${holder ?? wantDn}`);
           renameBlocked = true;
         } else {
-          emit({ kind: 'renameGroup', jcId: group.jcId, dn: existing.dn, newDn: wantDn, name: label, reason: `renamed in JumpCloud from '${existing.cn}'` });
+          // A group that vacated its name first holds its temporary sAMAccountName when its rename runs.
+          const vacate = groupRenames.vacates.get(group.jcId);
+          emit({
+            kind: 'renameGroup',
+            jcId: group.jcId,
+            dn: vacatedGroupDn.get(group.jcId) ?? existing.dn,
+            newDn: wantDn,
+            name: label,
+            reason: `renamed in JumpCloud from '${existing.cn}'`,
+            accountName: { before: vacate ? vacate.tempName : existing.sAMAccountName, after: group.name },
+          });
+          accountNameInRename = true;
           finalDn = wantDn;
         }
       }
       const diff = changes(
         existing as unknown as Record<string, string>,
         { sAMAccountName: group.name, description: group.description },
-        renameBlocked ? ['description'] : ['sAMAccountName', 'description'],
+        renameBlocked || accountNameInRename ? ['description'] : ['sAMAccountName', 'description'],
       );
       if (diff.length > 0 || adopt) {
         emit({

@@ -15,7 +15,7 @@ export interface PrivilegeLookup {
 type ObjectOp = Extract<PlanOp, { jcId: string; dn: string }>;
 
 const USER_KINDS = new Set(['vacateUserName', 'renameUser', 'updateUser', 'enableUser', 'disableUser']);
-const GROUP_KINDS = new Set(['rebindGroup', 'renameGroup', 'updateGroup', 'unbindGroup']);
+const GROUP_KINDS = new Set(['rebindGroup', 'vacateGroupName', 'renameGroup', 'updateGroup', 'unbindGroup']);
 
 export async function screenPrivileged(plan: Plan, lookup: PrivilegeLookup): Promise<Plan> {
   if (plan.refusal) return plan;

@@ -1,21 +1,25 @@
-// Rename chains and cycles among managed users (pure). Two users who swap usernames in JumpCloud
-// each want the name the other holds; a rename onto the name of a managed user who left the scope
-// (disabled, still holding it) is blocked the same way. Checked one by one, every such rename is
-// refused forever. Resolved here: a user whose name another rename needs first moves to a
-// temporary name of its own ("vacates"), then every rename goes to its final name.
+// Rename chains and cycles among managed users, and among managed groups (pure). Two users (or
+// groups) who swap names in JumpCloud each want the name the other holds; a rename onto the name
+// of a managed object that left the scope (a disabled user, an unbound group: both keep their
+// names) is blocked the same way. Checked one by one, every such rename is refused forever.
+// Resolved here: an object whose name another rename needs first moves to a temporary name of
+// its own ("vacates"), then every rename goes to its final name. Users and groups are resolved
+// separately (the planner calls this once for each); a name held by an object of the other kind
+// stays a plain NameTaken.
 //
-// Order, safe to interrupt: all vacates (APPLY_ORDER 'vacateUserName') finish before any final
-// rename starts. A kill at any point leaves each user at its old, its temporary or its final
-// name (or, within one vacate, with the logon names already temporary and the CN not yet): the
-// next run re-plans from what AD then holds, and every name a rename still needs is again held by
-// a managed user who vacates first. The temporary name is derived from the JumpCloud id, so a
-// rerun picks the same one and a user already there needs no second vacate.
+// Order, safe to interrupt: all vacates (APPLY_ORDER 'vacateUserName' / 'vacateGroupName')
+// finish before any final rename of the same kind starts. A kill at any point leaves each object
+// at its old, its temporary or its final name (or, within one vacate or rename, with the logon
+// names already changed and the CN not yet): the next run re-plans from what AD then holds, and
+// every name a rename still needs is again held by a managed object that vacates first. The
+// temporary name is derived from the JumpCloud id, so a rerun picks the same one and an object
+// already there needs no second vacate.
 import { createHash } from 'node:crypto';
 import { escapeDnValue } from '../ad/escape';
-import type { ActualState, AdUser } from '../ad/model';
+import type { ActualState } from '../ad/model';
 import { lower } from '../ad/names';
 
-/** Temporary (and, for a user leaving the scope, parking) names start with this. */
+/** Temporary (and, for an object leaving the scope, parking) names start with this. */
 const TEMP_NAME_PREFIX = 'jcsync-';
 
 /** `jcsync-` + 12 hex digits of SHA-256(JumpCloud id): 19 characters, under sAMAccountName's 20. */
@@ -29,11 +33,19 @@ export function siblingDn(dn: string, cn: string): string {
   return `CN=${escapeDnValue(cn)},${parent}`;
 }
 
-/** A managed user's wish: the names it should end with. */
+/** A managed user or group as the resolver sees it: where it is and the names it holds. */
+export interface NamedObject {
+  dn: string;
+  sAMAccountName: string;
+  /** Users only; groups have none. */
+  userPrincipalName?: string;
+}
+
+/** A managed object's wish: the names it should end with. */
 export interface RenameIntent {
   jcId: string;
-  user: AdUser;
-  /** Final DN, sAMAccountName and UPN. */
+  object: NamedObject;
+  /** Final DN, sAMAccountName and UPN (empty for a group). */
   dn: string;
   sAMAccountName: string;
   userPrincipalName: string;
@@ -41,10 +53,11 @@ export interface RenameIntent {
 
 interface Vacate {
   jcId: string;
-  user: AdUser;
+  object: NamedObject;
   dn: string;
   tempDn: string;
   tempName: string;
+  /** Empty for a group. */
   tempUpn: string;
 }
 
@@ -58,19 +71,28 @@ export interface RenameResolution {
 const keysOf = (dn: string, sam: string, upn: string) => [`dn:${lower(dn)}`, `sam:${lower(sam)}`, ...(upn ? [`upn:${lower(upn)}`] : [])];
 
 /**
- * Decides which renames can go ahead. `intents` are the renames the planner wants (users whose
- * CN differs from their JumpCloud username), `managed` every unprotected managed user by id, and
- * `departing` the ids of managed users leaving the scope (they may be parked on their temporary
- * name so a staying user can take theirs).
+ * Decides which renames can go ahead. `intents` are the renames the planner wants (users or
+ * groups whose CN differs from their JumpCloud name), `managed` every unprotected managed object
+ * of the same kind by id, and `departing` the ids of those leaving the scope (they may be parked
+ * on their temporary name so a staying object can take theirs). `withUpn`: users (a temporary UPN
+ * too); groups have only the CN and sAMAccountName.
  */
-export function resolveRenames(intents: RenameIntent[], managed: Map<string, AdUser>, departing: Set<string>, actual: ActualState): RenameResolution {
-  // Who holds each name now: every object under the root, plus those the reader found elsewhere.
+export function resolveRenames(
+  intents: RenameIntent[],
+  managed: Map<string, NamedObject>,
+  departing: Set<string>,
+  actual: ActualState,
+  withUpn = true,
+): RenameResolution {
+  // Who holds each name now: every object under the root (users, groups, and any other child such
+  // as a contact or an OU), plus the logon names the reader found elsewhere.
   const holder = new Map<string, string>();
   for (const o of [...actual.users, ...actual.groups]) holder.set(`dn:${lower(o.dn)}`, o.dn);
+  for (const dn of actual.occupiedDns ?? []) holder.set(`dn:${lower(dn)}`, holder.get(`dn:${lower(dn)}`) ?? dn);
   for (const [name, dn] of actual.accountNames) holder.set(`sam:${name}`, dn);
   for (const [name, dn] of actual.principalNames) holder.set(`upn:${name}`, dn);
   const managedByDn = new Map<string, string>();
-  for (const [jcId, user] of managed) managedByDn.set(lower(user.dn), jcId);
+  for (const [jcId, object] of managed) managedByDn.set(lower(object.dn), jcId);
 
   const intentById = new Map(intents.map((i) => [i.jcId, i]));
   const wantedKeys = new Map<string, Set<string>>();
@@ -81,27 +103,27 @@ export function resolveRenames(intents: RenameIntent[], managed: Map<string, AdU
   const tempFree = (jcId: string): Vacate | null => {
     const cached = temp.get(jcId);
     if (cached) return cached;
-    const user = managed.get(jcId);
-    if (!user) return null;
+    const object = managed.get(jcId);
+    if (!object) return null;
     const tempName = tempNameOf(jcId);
-    const tempUpn = `${tempName}@${actual.upnSuffix}`;
-    const tempDn = siblingDn(user.dn, tempName);
+    const tempUpn = withUpn ? `${tempName}@${actual.upnSuffix}` : '';
+    const tempDn = siblingDn(object.dn, tempName);
     for (const key of keysOf(tempDn, tempName, tempUpn)) {
       const h = holder.get(key);
-      if (h && lower(h) !== lower(user.dn)) return null;
+      if (h && lower(h) !== lower(object.dn)) return null;
     }
-    const v: Vacate = { jcId, user, dn: user.dn, tempDn, tempName, tempUpn };
+    const v: Vacate = { jcId, object, dn: object.dn, tempDn, tempName, tempUpn };
     temp.set(jcId, v);
     return v;
   };
 
   const movable = new Set(intents.map((i) => i.jcId));
-  /** The managed users a rename needs out of the way, or null when some name is really taken. */
+  /** The managed objects a rename needs out of the way, or null when some name is really taken. */
   const needs = (intent: RenameIntent): string[] | null => {
     const out: string[] = [];
     for (const key of wantedKeys.get(intent.jcId) ?? []) {
       const h = holder.get(key);
-      if (!h || lower(h) === lower(intent.user.dn)) continue;
+      if (!h || lower(h) === lower(intent.object.dn)) continue;
       const other = managedByDn.get(lower(h));
       if (!other) return null;
       // The holder gives the name up: it renames to something else, or leaves the scope.

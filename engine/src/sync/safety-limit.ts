@@ -33,6 +33,7 @@ export function safetyKindOf(op: PlanOp): SafetyKind | null {
     case 'renameUser':
     case 'renameGroup':
     case 'vacateUserName':
+    case 'vacateGroupName':
       return 'rename';
     case 'removeMember':
       return 'removeMember';

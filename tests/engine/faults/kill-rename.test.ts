@@ -1,10 +1,10 @@
 // SIGKILL of the engine in the middle of rename cycles. Each round swaps the usernames of two
-// synced users and rotates those of three others in JumpCloud (through a spare name, as JumpCloud
-// itself needs), starts the built engine's sync and kills it once a random number of the round's
+// synced users, rotates those of three others and swaps the names of two bound groups in
+// JumpCloud (through a spare name, as JumpCloud itself needs), starts the built engine's sync and kills it once a random number of the round's
 // operations are journaled (each round the next point in turn, plus a few random milliseconds, so some kills land between the two
 // writes of one step), then reruns the sync. After every rerun AD must equal the model, a
-// sync-plan must plan nothing, and every account must still be the same AD object (objectGUID by
-// JumpCloud id unchanged since the first sync). Seeded: JCADI_FAULTS_SEED replays a run.
+// sync-plan must plan nothing, and every account and group must still be the same AD object
+// (objectGUID, and a group's objectSid, by JumpCloud id unchanged since the first sync). Seeded: JCADI_FAULTS_SEED replays a run.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -21,7 +21,7 @@ import {
   type SandboxProcess,
   type ScenarioOU,
 } from '../helpers/faultworld';
-import { OrgModel, readAdObjects, seededRandom, type ModelUser } from '../helpers/orgmodel';
+import { OrgModel, readAdObjects, seededRandom, type ModelGroup, type ModelUser } from '../helpers/orgmodel';
 
 const KILLS = Number(process.env.JCADI_FAULTS_RENAME_KILLS ?? 10);
 const SEED = Number(process.env.JCADI_FAULTS_SEED ?? Math.floor(Math.random() * 1e9));
@@ -33,6 +33,7 @@ describe(`SIGKILL during rename swaps and rotations, ${KILLS} times (seed ${SEED
   let ou: ScenarioOU;
   let model: OrgModel;
   let spare = 0;
+  let swapped: [ModelGroup, ModelGroup];
   const guids = new Map<string, string>();
   const journals = workDir('journals', 'kill-rename');
 
@@ -50,12 +51,14 @@ describe(`SIGKILL during rename swaps and rotations, ${KILLS} times (seed ${SEED
     const out = new Map<string, string>();
     for await (const page of ou.admin.searchPaged(
       ou.rootDN,
-      { scope: 'sub', filter: '(objectClass=user)', attributes: ['objectGUID', 'adminDescription'] },
+      { scope: 'sub', filter: '(|(objectClass=user)(objectClass=group))', attributes: ['objectGUID', 'objectSid', 'adminDescription'] },
       1000,
     )) {
       for (const entry of page) {
         const anchor = String(entry.adminDescription ?? '').split(';')[0] as string;
-        out.set(anchor, Buffer.from(entry.objectGUID as Buffer).toString('hex'));
+        // The safety ledger is the sync's bookkeeping, not a synced object.
+        if (!anchor.startsWith('JumpCloud:')) continue;
+        out.set(anchor, `${Buffer.from(entry.objectGUID as Buffer).toString('hex')}/${Buffer.from(entry.objectSid as Buffer).toString('hex')}`);
       }
     }
     return out;
@@ -72,7 +75,7 @@ describe(`SIGKILL during rename swaps and rotations, ${KILLS} times (seed ${SEED
     const actual = await readAdObjects(ou.admin, ou.rootDN);
     assert.deepEqual(model.differences(actual, ou.rootDN), [], `${context}: AD equals the model`);
     const now = await guidsByAnchor();
-    assert.deepEqual(Object.fromEntries(now), Object.fromEntries(guids), `${context}: every account is still the same AD object`);
+    assert.deepEqual(Object.fromEntries(now), Object.fromEntries(guids), `${context}: every account and group is still the same AD object`);
     model.markSynced();
   }
 
@@ -95,17 +98,26 @@ describe(`SIGKILL during rename swaps and rotations, ${KILLS} times (seed ${SEED
     await model.rename(users[0] as ModelUser, names[1] as string);
   }
 
+  /** Two bound groups swap names (the first through a spare name: JumpCloud refuses a name in use). */
+  async function swapGroups([a, b]: [ModelGroup, ModelGroup]): Promise<void> {
+    const [nameA, nameB] = [a.name, b.name];
+    await model.renameGroup(a, `kr-gspare${++spare}`);
+    await model.renameGroup(b, nameA);
+    await model.renameGroup(a, nameB);
+  }
+
   before(async () => {
     sandbox = await startSandboxProcess('kill-rename');
     ou = await scenarioOU('kill-rename');
     model = new OrgModel((method, path, body) => sandbox.admin(method, path, body));
     await sandbox.admin('POST', '/domains', { domain: DOMAIN });
     const staff = await model.createGroup('kr-staff');
-    for (let i = 0; i < USERS; i++) await model.createUser(`kr${i}`, [staff]);
+    swapped = [await model.createGroup('kr-ga'), await model.createGroup('kr-gb')];
+    for (let i = 0; i < USERS; i++) await model.createUser(`kr${i}`, [staff, ...(i < 3 ? [swapped[i % 2] as ModelGroup] : [])]);
     const first = await execInProcess('sync', params(), 'kill-rename-initial');
     assert.equal(first.code, 0, first.raw.slice(0, 1000));
     for (const [anchor, guid] of await guidsByAnchor()) guids.set(anchor, guid);
-    assert.equal(guids.size, USERS);
+    assert.equal(guids.size, USERS + 3, 'the users, kr-staff and the two groups that swap names');
     await assertConverged('after the initial sync');
   });
 
@@ -124,8 +136,9 @@ describe(`SIGKILL during rename swaps and rotations, ${KILLS} times (seed ${SEED
       const [a, b, c, d, e] = shuffled() as [ModelUser, ModelUser, ModelUser, ModelUser, ModelUser];
       await cycle([a, b]);
       await cycle([c, d, e]);
-      // 5 vacates, 5 renames, 5 logon-name updates.
-      const expectedOps = 15;
+      await swapGroups(swapped);
+      // Users: 5 vacates, 5 renames, 5 logon-name updates; groups: 2 vacates, 2 renames (the sAMAccountName goes with each).
+      const expectedOps = 19;
       const journal = join(journals, `round-${rounds}.jsonl`);
       // Every point in turn: before the first write, after each vacate, rename and update.
       const killAfter = (rounds - 1) % expectedOps;
@@ -152,5 +165,6 @@ describe(`SIGKILL during rename swaps and rotations, ${KILLS} times (seed ${SEED
     }
     t.diagnostic(`${kills} kills in ${rounds} rounds; last journaled operation at the kill: ${[...killedDuring].map(([k, n]) => `${k} ${n}`).join(', ')}`);
     assert.ok(killedDuring.has('vacateUserName') || killedDuring.has('before the first write'), 'some kills landed while names were being vacated');
+    if (KILLS >= 10) assert.ok(killedDuring.has('vacateGroupName') || killedDuring.has('renameGroup'), 'some kills landed during the group swap');
   });
 });

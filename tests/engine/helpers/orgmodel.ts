@@ -115,6 +115,11 @@ export class OrgModel {
     user.email = `${username}@example.com`;
   }
 
+  async renameGroup(group: ModelGroup, name: string): Promise<void> {
+    await this.admin('PATCH', `/groups/${group.id}`, { name });
+    group.name = name;
+  }
+
   async setLastName(user: ModelUser, lastname: string): Promise<void> {
     await this.admin('PATCH', `/users/${user.id}`, { lastname });
     user.lastname = lastname;

@@ -102,15 +102,27 @@ function planRecord(op: PlanOp): Record<string, unknown> {
         JumpCloudId: op.jcId,
         Changes: [{ Attribute: 'sAMAccountName', Before: op.name, After: op.tempName }],
       };
+    case 'vacateGroupName':
+      return {
+        ...base,
+        Target: op.name,
+        DN: op.dn,
+        NewDN: op.newDn,
+        JumpCloudId: op.jcId,
+        Changes: [{ Attribute: 'sAMAccountName', Before: op.name, After: op.tempName }],
+      };
     case 'renameUser':
     case 'renameGroup': {
-      // The logon names change with a user's rename (one step, see sync/apply.ts): the plan shows them there.
+      // The logon names change with the rename (one step, see sync/apply.ts): the plan shows them there.
       const names = op.kind === 'renameUser' ? op.logonNames : undefined;
+      const account = op.kind === 'renameGroup' ? op.accountName : undefined;
       const changes = names
         ? (['sAMAccountName', 'userPrincipalName'] as const)
             .filter((a) => names.before[a] !== names.after[a])
             .map((a) => ({ Attribute: a, Before: names.before[a], After: names.after[a] }))
-        : [];
+        : account && account.before !== account.after
+          ? [{ Attribute: 'sAMAccountName', Before: account.before, After: account.after }]
+          : [];
       return { ...base, Target: op.name, DN: op.dn, NewDN: op.newDn, JumpCloudId: op.jcId, Changes: changes };
     }
     default:
