@@ -4,9 +4,10 @@ function Approve-JCSyncSafetyLimit {
         Lets through the destructive changes the sync's rolling safety limit holds back.
     .DESCRIPTION
         The sync counts its destructive changes (disables, renames, group member removals,
-        emptied or deleted groups, passwords it sets itself) over a rolling window (24 hours by
-        default) in a ledger kept in AD under the root container, so the count survives a restart
-        and a failover to an agent on another server. When a kind of change would exceed the limit
+        emptied or deleted groups, passwords it sets itself, passwords from JumpCloud it writes
+        to AD) over a rolling window (24 hours by default) in a ledger kept in AD under the root
+        container, so the count survives a restart and a failover to an agent on another
+        server. When a kind of change would exceed the limit
         (MaxDisableCount changes, or MaxDisablePercent of the managed objects, in the window) the
         agent stops applying that kind, says so in Get-JCSyncAgent (SafetyHold) and in
         Get-JCSyncHistory (a safetyLimit entry), and waits for this approval.
@@ -20,8 +21,11 @@ function Approve-JCSyncSafetyLimit {
         Check JumpCloud first: a mass unbind, a renamed group or a script gone wrong is exactly
         what the limit is there to stop.
     .PARAMETER SafetyKind
-        The kind of change to approve: disable, rename, removeMember, emptyGroup or password
-        (the Kind shown in Get-JCSyncAgent's SafetyHold).
+        The kind of change to approve: disable, rename, removeMember, emptyGroup, password (random
+        passwords the sync sets) or passwordChange (passwords changed in JumpCloud that the agent
+        writes to AD; held ones are never stored: JumpCloud delivers them again, sealed, and the
+        next delivery after the approval is written). The Kind shown in Get-JCSyncAgent's
+        SafetyHold.
     .PARAMETER Count
         How many more changes of that kind to allow in the current window. Default: just enough
         for what is held now.
@@ -52,7 +56,7 @@ function Approve-JCSyncSafetyLimit {
     [OutputType('JumpCloudADI.SafetyApproval')]
     param(
         [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
-        [ValidateSet('disable', 'rename', 'removeMember', 'emptyGroup', 'password')]
+        [ValidateSet('disable', 'rename', 'removeMember', 'emptyGroup', 'password', 'passwordChange')]
         [string] $SafetyKind,
 
         [ValidateRange(1, 1000000)]

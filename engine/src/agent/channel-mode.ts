@@ -13,6 +13,7 @@ import { AGENT_CALL_RETRY, outageDelay, type AgentCore } from './core';
 import { planBatch } from './events';
 import { releaseObjects } from './failures';
 import type { AgentChannel, AgentMode } from './mode';
+import { PasswordHolds } from './password-holds';
 import { isTransient } from './passwords';
 
 /** The longest long-poll; shorter when a scheduled task (offboarding check, full reconcile) is due. */
@@ -31,6 +32,8 @@ export class ChannelMode implements AgentMode {
   #lastHeartbeatOk = 0;
   /** Password events applied but not yet acknowledged (the ack failed): acknowledged before anything else. */
   readonly #unacked = new Map<string, AckRequest>();
+  /** Password events the rolling safety limit holds (./password-holds.ts): left unacknowledged, delivered again. */
+  #passwordHolds: PasswordHolds | null = null;
   /** Aborted on stop and when the primary role is lost: ends a long-poll at once. */
   #pollAbort = new AbortController();
   #roleWaiters: Array<() => void> = [];
@@ -308,6 +311,7 @@ export class ChannelMode implements AgentMode {
   async #applyPasswords(events: ChangeEvent[]): Promise<void> {
     const core = this.#core;
     const agent = core.config.agent as NonNullable<AgentConfig['agent']>;
+    const holds = (this.#passwordHolds ??= new PasswordHolds(core));
     await core.withAd(async (session) => {
       for (const event of events) {
         if (core.stopping) return;
@@ -323,7 +327,9 @@ export class ChannelMode implements AgentMode {
             privateKeyPem: core.secrets.privateKeyPem as string,
             journal: core.journal,
             privilegedGroups: core.config.sync.privilegedGroups,
-            ...(core.config.staging ? { staged: core.store.state.staged } : {}),
+            ...(core.config.staging
+              ? { staged: core.store.state.staged }
+              : { admit: holds.admitFor(session, event.id, String(event.data.username ?? event.data.userId)) }),
           });
         } catch (err) {
           if (isTransient(err))
@@ -334,6 +340,11 @@ export class ChannelMode implements AgentMode {
           // Left unacknowledged: the live agent this one becomes sets it.
           core.store.update((s) => s.counters.staged++);
           core.log('verbose', `staging: password of ${result.target} would be set (not set, not acknowledged)`);
+          continue;
+        }
+        if (result.outcome === 'held') {
+          // Left unacknowledged and never opened: JumpCloud delivers it again; an approval lets it through.
+          core.log('verbose', `password of ${result.target} held back by the safety limit (not set, not acknowledged)`);
           continue;
         }
         if (result.outcome === 'skipped') {

@@ -198,6 +198,8 @@ export class AgentCore {
         };
         if (result.refusal) s.lastError = { id: 'Sync.ThresholdExceeded', message: result.refusal, at: this.nowIso() };
         const since = new Map(s.safetyHold.map((h) => [h.kind, h.since]));
+        // A hold of passwords from JumpCloud is the password path's (./password-holds.ts), not the plan's.
+        const passwordHold = s.safetyHold.filter((h) => h.kind === 'passwordChange');
         s.safetyHold = result.held.map((k) => ({
           kind: k.kind,
           planned: k.planned,
@@ -207,6 +209,7 @@ export class AgentCore {
           since: since.get(k.kind) ?? this.nowIso(),
           message: heldMessage(k, this.config.sync.safetyWindowHours),
         }));
+        s.safetyHold.push(...passwordHold);
       },
       { flush: true },
     );

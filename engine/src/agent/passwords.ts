@@ -99,11 +99,21 @@ export interface PasswordContext {
    * and the event is left unacknowledged (outcome `staged`), for the live agent.
    */
   staged?: Record<string, string>;
+  /**
+   * The rolling safety limit (sync/safety-limit.ts, kind `passwordChange`), asked once every
+   * check passed and before the password is opened: true admits (and counts) this write; false
+   * holds it: the password is neither opened nor written, and the event is left unacknowledged,
+   * so JumpCloud keeps it sealed and delivers it again (outcome `held`).
+   */
+  admit?: (accountDn: string) => Promise<boolean>;
 }
 
 export interface PasswordResult {
-  /** `skipped`: the event carries no password for this agent (already handled, or never deliverable). */
-  outcome: 'applied' | 'rejected' | 'skipped' | 'staged';
+  /**
+   * `skipped`: the event carries no password for this agent (already handled, or never deliverable).
+   * `held`: the safety limit holds it; not opened, not written, not acknowledged.
+   */
+  outcome: 'applied' | 'rejected' | 'skipped' | 'staged' | 'held';
   ack: AckRequest | null;
   target: string;
 }
@@ -118,12 +128,8 @@ export async function applyPasswordEvent(event: ChangeEvent, ctx: PasswordContex
   };
 
   if (ctx.staged) return stagePassword(event, userId, username, ctx, ctx.staged);
-  let password: string;
-  try {
-    password = decryptPasswordEvent(event, ctx.agentId, ctx.privateKeyPem);
-  } catch (err) {
-    return reject(asEngineError(err).message, asEngineError(err).id);
-  }
+  // Opened only once every check passed and the safety limit admitted it: a held password stays sealed.
+  let password = '';
   try {
     const account = await findByAnchor(ctx.session, ctx.rootDN, ctx.anchorAttribute, userId, ctx.anchorKey ?? null);
     if (!account) {
@@ -146,6 +152,12 @@ export async function applyPasswordEvent(event: ChangeEvent, ctx: PasswordContex
         'Password.Protected',
         account.dn,
       );
+    }
+    if (ctx.admit && !(await ctx.admit(account.dn))) return { outcome: 'held', ack: null, target: account.dn };
+    try {
+      password = decryptPasswordEvent(event, ctx.agentId, ctx.privateKeyPem);
+    } catch (err) {
+      return reject(asEngineError(err).message, asEngineError(err).id, account.dn);
     }
     try {
       await new AdWriter(ctx.session, ctx.anchorAttribute, ctx.anchorKey ?? null).setPassword(account.dn, password);

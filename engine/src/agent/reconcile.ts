@@ -153,7 +153,8 @@ function reportHolds(held: KindStatus[], ctx: ReconcileContext): KindStatus[] {
     ctx.journal.write({ kind: 'safetyLimit', target: k.kind, jcId: null, outcome: 'reported', detail: heldMessage(k, ctx.settings.safetyWindowHours) });
     fresh.push(k);
   }
-  for (const key of Object.keys(ctx.reported)) if (key.startsWith('safety:') && !now.has(key)) delete ctx.reported[key];
+  // A hold of passwords from JumpCloud is ended by the password path (./password-holds.ts), not by a plan.
+  for (const key of Object.keys(ctx.reported)) if (key.startsWith('safety:') && key !== 'safety:passwordChange' && !now.has(key)) delete ctx.reported[key];
   return fresh;
 }
 

@@ -3,8 +3,10 @@
 // counts what the sync actually did over a window (default 24 h) in a ledger kept in AD (so it
 // survives a restart and a failover to an agent on another server: every agent and every
 // Invoke-JCSync reads the same ledger). Counted kinds: disables, renames (including moves to a
-// temporary name), member removals, groups emptied on leaving the scope, and passwords the sync itself sets
-// (a random one when an account without a password is enabled).
+// temporary name), member removals, groups emptied on leaving the scope, passwords the sync itself sets
+// (a random one when an account without a password is enabled), and passwords from JumpCloud's
+// password events the agent writes to AD (`passwordChange`: a compromised feed pushing passwords
+// for many users is the threat; counted one by one by the agent, admitPasswordChange()).
 //
 // Before a plan is applied, admit() reads the ledger; a kind whose window count plus this plan's
 // count would exceed its limit is held back whole (its operations are not applied) and the
@@ -15,8 +17,11 @@
 // and still counts it. The ledger is small JSON in one attribute, replaced compare-and-swap.
 import type { Plan, PlanOp } from './model';
 
-export const SAFETY_KINDS = ['disable', 'rename', 'removeMember', 'emptyGroup', 'password'] as const;
+// Appended only: the ledger keeps counts by index.
+export const SAFETY_KINDS = ['disable', 'rename', 'removeMember', 'emptyGroup', 'password', 'passwordChange'] as const;
 export type SafetyKind = (typeof SAFETY_KINDS)[number];
+/** The kinds a plan's operations count (safetyKindOf); a plan's admit decides these only. */
+const PLAN_KINDS: readonly SafetyKind[] = ['disable', 'rename', 'removeMember', 'emptyGroup', 'password'];
 
 export const SAFETY_KIND_TEXT: Record<SafetyKind, string> = {
   disable: 'disables',
@@ -24,6 +29,7 @@ export const SAFETY_KIND_TEXT: Record<SafetyKind, string> = {
   removeMember: 'group member removals',
   emptyGroup: 'groups emptied because they left the scope',
   password: 'passwords set by the sync',
+  passwordChange: 'passwords from JumpCloud written to AD',
 };
 
 export function safetyKindOf(op: PlanOp): SafetyKind | null {
@@ -132,22 +138,31 @@ export function statusOf(
   return { windowCount, limit: limitOf(policy, managedObjects) + approved, approved };
 }
 
-/** Decides which kinds of `plan` go ahead, and the ledger after reserving them (pure). */
-export function decide(plan: Plan, ledger: Ledger, policy: SafetyPolicy, now: Date, force: boolean): { plan: Plan; ledger: Ledger; kinds: KindStatus[] } {
+/**
+ * The core of every admit (pure): for each of `decided` (the kinds this caller owns: a plan's, or
+ * the agent's password changes), holds it whole when the window count plus `planned` would exceed
+ * its limit, else reserves `planned` in the current hour. `shortfall` (default: the held count)
+ * is what the ledger notes as held, for an approval's default allowance.
+ */
+function decideCounts(
+  planned: Map<SafetyKind, number>,
+  decided: readonly SafetyKind[],
+  managedObjects: number,
+  ledger: Ledger,
+  policy: SafetyPolicy,
+  now: Date,
+  force: boolean,
+  shortfall: (kind: SafetyKind, count: number) => number = (_kind, count) => count,
+): { ledger: Ledger; kinds: KindStatus[]; heldKinds: Set<SafetyKind> } {
   const nowHour = hourOf(now);
-  const planned = new Map<SafetyKind, number>();
-  for (const op of plan.operations) {
-    const kind = safetyKindOf(op);
-    if (kind) planned.set(kind, (planned.get(kind) ?? 0) + 1);
-  }
   const next = pruned(ledger, nowHour, policy.windowHours);
-  const managed = Math.max(plan.managedObjects, next.m?.[1] ?? 0);
-  if (!next.m || plan.managedObjects >= next.m[1]) next.m = [nowHour, plan.managedObjects];
+  const managed = Math.max(managedObjects, next.m?.[1] ?? 0);
+  if (!next.m || managedObjects >= next.m[1]) next.m = [nowHour, managedObjects];
   const kinds: KindStatus[] = [];
   const heldKinds = new Set<SafetyKind>();
   const bucket = [...(next.h[String(nowHour)] ?? [])];
   while (bucket.length < SAFETY_KINDS.length) bucket.push(0);
-  for (const kind of SAFETY_KINDS) {
+  for (const kind of decided) {
     const i = SAFETY_KINDS.indexOf(kind);
     const count = planned.get(kind) ?? 0;
     const { windowCount, limit, approved } = statusOf(next, kind, policy, managed, nowHour);
@@ -155,13 +170,24 @@ export function decide(plan: Plan, ledger: Ledger, policy: SafetyPolicy, now: Da
     if (count > 0 || (next.held[String(i)] ?? 0) > 0) kinds.push({ kind, windowCount, limit, approved, planned: count, held });
     if (held) {
       heldKinds.add(kind);
-      next.held[String(i)] = windowCount + count - limit;
+      next.held[String(i)] = windowCount + Math.max(count, shortfall(kind, count)) - limit;
     } else {
       delete next.held[String(i)];
       bucket[i] = (bucket[i] ?? 0) + count;
     }
   }
   if (bucket.some((c) => c > 0)) next.h[String(nowHour)] = bucket;
+  return { ledger: next, kinds, heldKinds };
+}
+
+/** Decides which kinds of `plan` go ahead, and the ledger after reserving them (pure). */
+export function decide(plan: Plan, ledger: Ledger, policy: SafetyPolicy, now: Date, force: boolean): { plan: Plan; ledger: Ledger; kinds: KindStatus[] } {
+  const planned = new Map<SafetyKind, number>();
+  for (const op of plan.operations) {
+    const kind = safetyKindOf(op);
+    if (kind) planned.set(kind, (planned.get(kind) ?? 0) + 1);
+  }
+  const { ledger: next, kinds, heldKinds } = decideCounts(planned, PLAN_KINDS, plan.managedObjects, ledger, policy, now, force);
   if (heldKinds.size === 0) return { plan, ledger: next, kinds };
   const operations = plan.operations.filter((op) => {
     const kind = safetyKindOf(op);
@@ -204,6 +230,17 @@ export class SafetyLimit {
     private readonly force = false,
   ) {}
 
+  /** The agent's gate for one password from JumpCloud (decidePasswordChange), written to the ledger before the password is. */
+  async admitPasswordChange(managedObjects: number, pending: number): Promise<{ admitted: boolean; status: KindStatus }> {
+    for (let attempt = 1; ; attempt++) {
+      const raw = await this.store.read();
+      const decided = decidePasswordChange(parseLedger(raw), this.policy, managedObjects, pending, this.now());
+      const text = JSON.stringify(decided.ledger);
+      if (text === raw || (await this.store.replace(raw, text))) return { admitted: decided.admitted, status: decided.status };
+      if (attempt >= 5) throw new Error('the safety ledger kept changing under this writer');
+    }
+  }
+
   async admit(plan: Plan): Promise<SafetyDecision> {
     for (let attempt = 1; ; attempt++) {
       const raw = await this.store.read();
@@ -218,6 +255,29 @@ export class SafetyLimit {
   }
 }
 
+/**
+ * One password from a JumpCloud password event, before the agent writes it (pure): admitted (and
+ * reserved in the ledger) or held. `pending`: the distinct password events held so far including
+ * this one, so the ledger notes what an approval must allow for all of them to go through.
+ */
+export function decidePasswordChange(
+  ledger: Ledger,
+  policy: SafetyPolicy,
+  managedObjects: number,
+  pending: number,
+  now: Date,
+): { admitted: boolean; ledger: Ledger; status: KindStatus } {
+  const kind: SafetyKind = 'passwordChange';
+  const decided = decideCounts(new Map([[kind, 1]]), [kind], managedObjects, ledger, policy, now, false, () => pending);
+  const status = decided.kinds.find((k) => k.kind === kind) as KindStatus;
+  return { admitted: !decided.heldKinds.has(kind), ledger: decided.ledger, status: { ...status, planned: Math.max(1, pending) } };
+}
+
 export function heldMessage(k: KindStatus, windowHours: number): string {
-  return `Safety limit: ${k.planned} ${SAFETY_KIND_TEXT[k.kind]} held back; ${k.windowCount} were made in the last ${windowHours} h and the limit is ${k.limit}. Check JumpCloud, then approve them with Approve-JCSyncSafetyLimit -SafetyKind ${k.kind} (or run Invoke-JCSync -Force once).`;
+  const head = `Safety limit: ${k.planned} ${SAFETY_KIND_TEXT[k.kind]} held back; ${k.windowCount} were made in the last ${windowHours} h and the limit is ${k.limit}.`;
+  if (k.kind === 'passwordChange') {
+    // Invoke-JCSync never writes JumpCloud passwords: only an approval lets these through.
+    return `${head} Not written and not acknowledged: JumpCloud keeps each one sealed and delivers it again. Check who changed these passwords in JumpCloud, then approve them with Approve-JCSyncSafetyLimit -SafetyKind passwordChange.`;
+  }
+  return `${head} Check JumpCloud, then approve them with Approve-JCSyncSafetyLimit -SafetyKind ${k.kind} (or run Invoke-JCSync -Force once).`;
 }

@@ -8,6 +8,8 @@ import type { Plan, PlanOp } from '../../../engine/src/sync/model';
 import {
   approve,
   decide,
+  decidePasswordChange,
+  heldMessage,
   emptyLedger,
   parseLedger,
   SafetyLimit,
@@ -141,7 +143,7 @@ describe('rolling safety limit', () => {
     const limit = new SafetyLimit(store, POLICY, () => T0, false);
     const decision = await limit.admit(planOf(batch(0, 10)));
     assert.equal(decision.held.length, 0);
-    assert.deepEqual(Object.values(parseLedger(value).h), [[15, 0, 0, 0, 0]]);
+    assert.deepEqual(Object.values(parseLedger(value).h), [[15, 0, 0, 0, 0, 0]]);
   });
 
   it('a plan with nothing destructive writes no ledger', async () => {
@@ -149,5 +151,79 @@ describe('rolling safety limit', () => {
     const store: LedgerStore = { read: async () => null, replace: async () => ++writes > 0 };
     await new SafetyLimit(store, POLICY, () => T0).admit(planOf([update(1)]));
     assert.equal(writes, 0);
+  });
+});
+
+describe('rolling safety limit: passwords from JumpCloud (passwordChange)', () => {
+  const SMALL: SafetyPolicy = { windowHours: 24, maxCount: 3, maxPercent: 25 };
+  /** Admits `n` password events in a row (each one held is remembered as pending, as the agent does). */
+  function passwords(ledger: Ledger, n: number, now = T0, pendingBefore = 0) {
+    let pending = pendingBefore;
+    const outcomes: boolean[] = [];
+    for (let i = 0; i < n; i++) {
+      const decided = decidePasswordChange(ledger, SMALL, 0, pending + 1, now);
+      ledger = decided.ledger;
+      if (!decided.admitted) pending++;
+      outcomes.push(decided.admitted);
+    }
+    return { ledger, outcomes, pending };
+  }
+
+  it('counts each password one by one up to the limit, then holds; the ledger notes every held one', () => {
+    const { ledger, outcomes } = passwords(emptyLedger(), 5);
+    assert.deepEqual(outcomes, [true, true, true, false, false]);
+    const i = 5; // SAFETY_KINDS index of passwordChange
+    assert.equal(Object.values(ledger.h)[0]?.[i], 3, 'the three written are counted, the held ones are not');
+    assert.equal(ledger.held[String(i)], 2, 'an approval must allow two more for both held passwords to go through');
+  });
+
+  it('an approval (default: what is held) lets exactly the held passwords through at their next delivery', () => {
+    const held = passwords(emptyLedger(), 5);
+    const { ledger: approved, granted } = approve(held.ledger, 'passwordChange', null, T0, 24);
+    assert.equal(granted, 2);
+    // Delivered again: each is admitted now; a sixth is held again.
+    let ledger = approved;
+    for (let n = 0; n < 2; n++) {
+      const d = decidePasswordChange(ledger, SMALL, 0, 2 - n, T0);
+      assert.equal(d.admitted, true);
+      ledger = d.ledger;
+    }
+    assert.equal(decidePasswordChange(ledger, SMALL, 0, 1, T0).admitted, false);
+  });
+
+  it('a plan neither counts passwordChange nor clears its hold; the password path leaves the plan kinds alone', () => {
+    const held = passwords(emptyLedger(), 4).ledger;
+    const afterPlan = decide(planOf(batch(0, 2)), held, SMALL, T0, false).ledger;
+    assert.equal(afterPlan.held['5'], 1, 'still held after a reconcile with no such operation');
+    const heldPlan = decide(planOf(batch(0, 5)), emptyLedger(), SMALL, T0, false).ledger;
+    assert.equal(heldPlan.held['0'], 2);
+    assert.equal(decidePasswordChange(heldPlan, SMALL, 0, 1, T0).ledger.held['0'], 2, 'the disables stay held');
+  });
+
+  it('the percentage of the managed objects the plans saw applies to passwords too', () => {
+    const POLICY_PCT: SafetyPolicy = { windowHours: 24, maxCount: 500, maxPercent: 10 };
+    const seen = decide(planOf([], 40), emptyLedger(), POLICY_PCT, T0, false).ledger;
+    let ledger = seen;
+    const outcomes: boolean[] = [];
+    for (let n = 0; n < 5; n++) {
+      const d = decidePasswordChange(ledger, POLICY_PCT, 0, 1, T0);
+      ledger = d.ledger;
+      outcomes.push(d.admitted);
+    }
+    assert.deepEqual(outcomes, [true, true, true, true, false], '10 % of 40');
+  });
+
+  it('the window slides for passwords as for the other kinds', () => {
+    const held = passwords(emptyLedger(), 4).ledger;
+    assert.equal(decidePasswordChange(held, SMALL, 0, 1, at(23)).admitted, false);
+    assert.equal(decidePasswordChange(held, SMALL, 0, 1, at(24)).admitted, true);
+  });
+
+  it('the hold message names the kind to approve and does not offer -Force (Invoke-JCSync writes no JumpCloud password)', () => {
+    const { status } = decidePasswordChange(passwords(emptyLedger(), 3).ledger, SMALL, 0, 1, T0);
+    const message = heldMessage(status, 24);
+    assert.match(message, /1 passwords from JumpCloud written to AD held back; 3 were made in the last 24 h and the limit is 3/);
+    assert.match(message, /Approve-JCSyncSafetyLimit -SafetyKind passwordChange/);
+    assert.doesNotMatch(message, /-Force/);
   });
 });

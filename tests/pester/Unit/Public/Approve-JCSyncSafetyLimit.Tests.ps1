@@ -34,6 +34,19 @@ Describe 'Approve-JCSyncSafetyLimit' {
         Should -Invoke InvokeJCEngine -ModuleName JumpCloudADI -Times 1 -Exactly -ParameterFilter { $Parameters['whatIf'] -eq $true }
     }
 
+    It 'accepts exactly the engine''s safety kinds (passwordChange included) and passes each through' {
+        $source = Get-Content -LiteralPath (Join-Path -Path $script:RepoRoot -ChildPath 'engine/src/sync/safety-limit.ts') -Raw
+        $list = [regex]::Match($source, 'SAFETY_KINDS = \[([^\]]+)\]').Groups[1].Value
+        $engineKinds = @([regex]::Matches($list, "'([A-Za-z]+)'") | ForEach-Object { $_.Groups[1].Value })
+        $engineKinds | Should -Contain 'passwordChange'
+        $validate = (Get-Command -Name Approve-JCSyncSafetyLimit).Parameters['SafetyKind'].Attributes | Where-Object { $_ -is [System.Management.Automation.ValidateSetAttribute] }
+        @($validate.ValidValues | Sort-Object) | Should -Be @($engineKinds | Sort-Object)
+        foreach ($kind in $engineKinds) {
+            $result = Approve-JCSyncSafetyLimit -SafetyKind $kind -InstallPath $TestDrive -Confirm:$false
+            $result.Parameters['kind'] | Should -BeExactly $kind
+        }
+    }
+
     It 'refuses an unknown kind and has a high confirm impact' {
         { Approve-JCSyncSafetyLimit -SafetyKind everything -InstallPath $TestDrive } | Should -Throw
         $attribute = (Get-Command -Name Approve-JCSyncSafetyLimit).ScriptBlock.Attributes | Where-Object { $_ -is [System.Management.Automation.CmdletBindingAttribute] }
