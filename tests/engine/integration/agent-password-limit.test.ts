@@ -2,7 +2,8 @@
 // agent, the sandbox's agent channel and the test DC: a burst of password changes (a compromised
 // feed) stops at the limit; the held passwords are neither written to AD nor acknowledged nor
 // kept anywhere on the agent's side (JumpCloud keeps them sealed and delivers them again); the
-// agent says so in its status and history, once; the administrator's approval
+// agent says so in its status and history, once, through reconciles and a restart of the agent
+// (which forgets nothing JumpCloud still holds); the administrator's approval
 // (safety-approve, as Approve-JCSyncSafetyLimit -SafetyKind passwordChange) lets exactly the held
 // passwords through at their next delivery (proven by binding as each user over LDAPS).
 import assert from 'node:assert/strict';
@@ -150,6 +151,34 @@ describe('agent: passwords from JumpCloud count against the rolling safety limit
     );
     assert.equal(state()?.counters.passwordsApplied, LIMIT);
     assert.equal(state()?.counters.passwordsRejected, 0, 'a held password is not a rejected one');
+
+    // Reconciles meanwhile (a targeted one for a name change; a full one at a restart of the
+    // agent, which also forgets which events it held) keep the password hold in the status, do not
+    // report it again, and lose no held password: JumpCloud still has them.
+    const counters = () => state()?.counters ?? { reconciles: 0, targetedReconciles: 0, eventsProcessed: 0 };
+    const fulls = () => counters().reconciles - counters().targetedReconciles;
+    const targetedBefore = counters().targetedReconciles;
+    const renamed = written[0] as (typeof users)[number];
+    await admin('PATCH', `/users/${renamed.id}`, { lastname: 'Renamed' });
+    await until('the targeted reconcile of the name change', async () => counters().targetedReconciles > targetedBefore, 30_000, 250);
+    const stopped = await exec('agent-stop', { installPath, timeoutSeconds: 20 }, log);
+    assert.equal(stopped.code, 0, stopped.raw);
+    const fullBefore = fulls();
+    const restarted = await exec('agent-start', { installPath, timeoutSeconds: 30 }, log);
+    assert.equal(restarted.code, 0, restarted.raw);
+    await until('the full reconcile at the start', async () => fulls() > fullBefore, 60_000, 250);
+    const seen = counters().eventsProcessed;
+    await until('held passwords delivered again after the reconciles', async () => counters().eventsProcessed >= seen + held.length, 30_000, 250);
+    assert.ok(
+      (await holdOf()).some((h) => h.Kind === 'passwordChange' && h.Held === held.length),
+      'the hold survives the reconciles',
+    );
+    assert.equal(
+      FileJournal.read(agentPaths(installPath).journal).filter((e) => e.kind === 'safetyLimit' && e.target === 'passwordChange').length,
+      1,
+      'and is still reported once',
+    );
+    for (const u of held) assert.equal(await canBind(u.username, u.password), false);
 
     // Never opened, never stored: no held password in any file of the agent (state, journal, logs, config).
     for (const text of agentFiles(dirname(installPath))) {
