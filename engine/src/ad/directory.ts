@@ -239,10 +239,18 @@ export async function readActualSlice(session: AdSession, options: SliceReadOpti
   const common = ['adminCount', 'isCriticalSystemObject', ...BINARY, anchorAttribute];
   const userAttributes = ['cn', 'sAMAccountName', 'userPrincipalName', 'givenName', 'sn', 'displayName', 'mail', 'userAccountControl', 'pwdLastSet', ...common];
   const groupAttributes = ['cn', 'sAMAccountName', 'description', ...common];
+  // memberOf (AD keeps it for every member): the groups holding a slice account, read by DN below.
+  const sliceUserAttributes = [...userAttributes, 'memberOf'];
   const sliceUserIds = new Set(options.userIds);
   const sliceGroupIds = new Set(options.groupIds);
   const fullGroupIds = new Set(options.fullGroupIds);
   const users = new Map<string, AdUser>();
+  /** Each slice account's memberOf (lower-case DN → group DNs); null when AD returned it ranged (over 1,500 groups). */
+  const memberOfs = new Map<string, string[] | null>();
+  const keepUser = (entry: Entry) => {
+    users.set(lower(entry.dn), toUser(entry, anchorAttribute, anchorKey));
+    memberOfs.set(lower(entry.dn), Object.keys(entry).some((k) => /^memberOf;range=/i.test(k)) ? null : allStrings(attr(entry, 'memberOf')));
+  };
   const groupEntries = new Map<string, Entry>();
   const occupied = new Set<string>();
   const USERS = '(&(objectCategory=person)(objectClass=user))';
@@ -260,9 +268,9 @@ export async function readActualSlice(session: AdSession, options: SliceReadOpti
     return dn ? session.readObject(dn, attributes, BINARY) : null;
   };
   for (const id of sliceUserIds) {
-    const entry = await atHint(`user:${id}`, userAttributes);
+    const entry = await atHint(`user:${id}`, sliceUserAttributes);
     if (entry && anchorOf(entry, anchorAttribute, anchorKey).anchor?.jcId === id) {
-      users.set(lower(entry.dn), toUser(entry, anchorAttribute, anchorKey));
+      keepUser(entry);
       foundUsers.add(id);
     }
   }
@@ -280,7 +288,7 @@ export async function readActualSlice(session: AdSession, options: SliceReadOpti
       .slice(i, i + NAME_LOOKUP_CHUNK)
       .map((n) => `(sAMAccountName=${escapeFilterValue(n)})(cn=${escapeFilterValue(n)})`)
       .join('');
-    for (const entry of await searchAll(`(&(|${USERS}(objectClass=group))(|${terms}))`, [...userAttributes, 'description', 'objectClass'])) {
+    for (const entry of await searchAll(`(&(|${USERS}(objectClass=group))(|${terms}))`, [...sliceUserAttributes, 'description', 'objectClass'])) {
       const key = lower(entry.dn);
       if (users.has(key) || groupEntries.has(key)) continue;
       const anchored = anchorOf(entry, anchorAttribute, anchorKey);
@@ -291,7 +299,7 @@ export async function readActualSlice(session: AdSession, options: SliceReadOpti
         groupEntries.set(key, entry);
         if (anchored.anchor) foundGroups.add(anchored.anchor.jcId);
       } else {
-        users.set(key, toUser(entry, anchorAttribute, anchorKey));
+        keepUser(entry);
         if (anchored.anchor) foundUsers.add(anchored.anchor.jcId);
       }
     }
@@ -300,8 +308,8 @@ export async function readActualSlice(session: AdSession, options: SliceReadOpti
   if (!options.hintsComplete) {
     const ids = [...sliceUserIds].filter((id) => !foundUsers.has(id));
     for (let i = 0; i < ids.length; i += ANCHOR_CHUNK) {
-      for (const entry of await searchAll(`(&${USERS}(|${anchorTerms(anchorAttribute, ids.slice(i, i + ANCHOR_CHUNK))}))`, userAttributes))
-        users.set(lower(entry.dn), toUser(entry, anchorAttribute, anchorKey));
+      for (const entry of await searchAll(`(&${USERS}(|${anchorTerms(anchorAttribute, ids.slice(i, i + ANCHOR_CHUNK))}))`, sliceUserAttributes))
+        keepUser(entry);
     }
     const gids = [...sliceGroupIds].filter((id) => !foundGroups.has(id));
     for (let i = 0; i < gids.length; i += ANCHOR_CHUNK) {
@@ -313,18 +321,42 @@ export async function readActualSlice(session: AdSession, options: SliceReadOpti
   const edgeUserIds = new Set(options.edgeUserIds);
   const sliceUserDns = [...users.values()].filter((u) => u.anchor && edgeUserIds.has(u.anchor.jcId)).map((u) => u.dn);
   const memberships = new Map<string, Set<string>>();
-  for (let i = 0; i < sliceUserDns.length; i += ANCHOR_CHUNK) {
-    const chunk = sliceUserDns.slice(i, i + ANCHOR_CHUNK);
+  const hold = (groupEntry: Entry, userDn: string): void => {
+    const key = lower(groupEntry.dn);
+    if (!anchorOf(groupEntry, anchorAttribute, anchorKey).anchor) return; // not the sync's group: never touched
+    if (!groupEntries.has(key)) groupEntries.set(key, groupEntry);
+    const held = memberships.get(key) ?? new Set<string>();
+    held.add(userDn);
+    memberships.set(key, held);
+  };
+  // From each account's memberOf: the groups among them that are under the root, found by their
+  // DN (indexed), without reading any group's member list (a group of everyone holds thousands).
+  const holders = new Map<string, string[]>();
+  const ranged: string[] = [];
+  for (const dn of sliceUserDns) {
+    const memberOf = memberOfs.get(lower(dn));
+    if (memberOf === null || memberOf === undefined) ranged.push(dn);
+    else for (const g of memberOf) holders.set(lower(g), [...(holders.get(lower(g)) ?? []), dn]);
+  }
+  const groupDns = [...holders.keys()];
+  for (let i = 0; i < groupDns.length; i += ANCHOR_CHUNK) {
+    const terms = groupDns
+      .slice(i, i + ANCHOR_CHUNK)
+      .map((dn) => `(distinguishedName=${escapeFilterValue(dn)})`)
+      .join('');
+    for (const entry of await searchAll(`(&(objectClass=group)(|${terms}))`, groupAttributes))
+      for (const userDn of holders.get(lower(entry.dn)) ?? []) hold(entry, userDn);
+  }
+  // An account in more groups than AD returns at once (memberOf ranged): the groups under the root that list it.
+  for (let i = 0; i < ranged.length; i += ANCHOR_CHUNK) {
+    const chunk = ranged.slice(i, i + ANCHOR_CHUNK);
     const terms = chunk.map((dn) => `(member=${escapeFilterValue(dn)})`).join('');
+    const wanted = new Map(chunk.map((dn) => [lower(dn), dn]));
     for (const entry of await searchAll(`(&(objectClass=group)(|${terms}))`, [...groupAttributes, 'member'])) {
-      const key = lower(entry.dn);
-      const anchor = anchorOf(entry, anchorAttribute, anchorKey).anchor;
-      if (!anchor) continue; // not the sync's group: never touched
-      if (!groupEntries.has(key)) groupEntries.set(key, entry);
-      const held = memberships.get(key) ?? new Set<string>();
-      const wanted = new Set(chunk.map(lower));
-      for (const m of allStrings(attr(entry, 'member'))) if (wanted.has(lower(m))) held.add(m);
-      memberships.set(key, held);
+      for (const m of allStrings(attr(entry, 'member'))) {
+        const userDn = wanted.get(lower(m));
+        if (userDn) hold(entry, userDn);
+      }
     }
   }
   const groups: AdGroup[] = [];

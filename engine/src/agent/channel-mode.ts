@@ -323,6 +323,7 @@ export class ChannelMode implements AgentMode {
             rootDN: core.rootDN,
             anchorAttribute: core.config.sync.anchorAttribute,
             anchorKey: core.secrets.anchorKey,
+            hints: core.dnHints,
             agentId: agent.agentId,
             privateKeyPem: core.secrets.privateKeyPem as string,
             journal: core.journal,

@@ -174,6 +174,11 @@ export class AgentCore {
   /** Where the managed objects are in AD (rebuilt by each full reconcile): targeted reads go straight to them. */
   readonly #hints: DnHints = { dns: new Map(), complete: false };
 
+  /** Where the managed objects were last seen (`user:<jcId>` → DN), for the password events' lookup. */
+  get dnHints(): ReadonlyMap<string, string> {
+    return this.#hints.dns;
+  }
+
   async fullReconcile(why: string): Promise<void> {
     const result = await this.withAd((session) => this.deps.reconcile(this.#context(session, why === 'schedule')));
     this.needFull = false;

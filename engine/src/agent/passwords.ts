@@ -3,6 +3,7 @@
 // acknowledged: applied, or rejected with AD's reason and the domain's password policy. A
 // rejected password is reported once and never retried; an AD outage leaves the event
 // unacknowledged so it comes again after the outage.
+import type { Entry } from 'ldapts';
 import { escapeFilterValue } from '../ad/escape';
 import { firstString, type AdSession } from '../ad/session';
 import { AdWriter } from '../ad/writer';
@@ -10,7 +11,7 @@ import { asEngineError, EngineError, ExitCode } from '../errors';
 import { decryptPasswordEvent } from '../jumpcloud/agent-channel';
 import type { AckRequest, ChangeEvent } from '../jumpcloud/agent-protocol';
 import type { Journal } from '../sync/journal';
-import { anchorFilterTerms, decodeAnchor } from '../ad/names';
+import { anchorFilterTerms, decodeAnchor, lower } from '../ad/names';
 import { guidText, proofMatches } from '../ad/anchorproof';
 import { describePath, PrivilegeChecker } from '../ad/privilege';
 
@@ -22,7 +23,10 @@ interface ManagedAccount {
 /**
  * The AD account the sync manages for a JumpCloud user (found by its anchor), or null. With an
  * anchor key only an anchor with a valid proof counts: a password never goes to an object that
- * merely carries a copied or planted anchor (sync/trust.ts).
+ * merely carries a copied or planted anchor (sync/trust.ts). `hintDn`, where the agent last saw
+ * the account (agent/reconcile.ts DnHints), is read first: one base read of a user account under
+ * the root carrying this anchor, instead of the search by anchor, which AD does not index (a scan
+ * of every account under the root). Anywhere else, or not there, the search decides.
  */
 async function findByAnchor(
   session: AdSession,
@@ -30,28 +34,43 @@ async function findByAnchor(
   anchorAttribute: string,
   jcId: string,
   anchorKey: Buffer | null = null,
+  hintDn?: string,
 ): Promise<ManagedAccount | null> {
-  const filter = `(&(objectCategory=person)(objectClass=user)${anchorFilterTerms(anchorAttribute, jcId, escapeFilterValue)})`;
-  const entries = await session.search(
-    rootDN,
-    {
-      scope: 'sub',
-      filter,
-      attributes: ['adminCount', 'isCriticalSystemObject', 'objectGUID', anchorAttribute],
-      explicitBufferAttributes: ['objectGUID'],
-      sizeLimit: 10,
-    },
-    'find the user by anchor',
-  );
-  const ours = entries.filter((entry) => {
+  const attributes = ['adminCount', 'isCriticalSystemObject', 'objectGUID', anchorAttribute];
+  const ours = (entry: Entry) => {
     const key = Object.keys(entry).find((k) => k.toLowerCase() === anchorAttribute.toLowerCase());
     const anchor = decodeAnchor(key ? firstString(entry[key]) : '');
     if (!anchor || anchor === 'foreign' || anchor.jcId !== jcId) return false;
     return anchorKey === null || proofMatches(anchorKey, guidText(Buffer.isBuffer(entry.objectGUID) ? entry.objectGUID : undefined), jcId, anchor.proof);
+  };
+  const managed = (entry: Entry): ManagedAccount => ({
+    dn: entry.dn,
+    protected: firstString(entry.adminCount) === '1' || firstString(entry.isCriticalSystemObject).toUpperCase() === 'TRUE',
   });
-  const entry = ours[0];
-  if (!entry || ours.length > 1) return null;
-  return { dn: entry.dn, protected: firstString(entry.adminCount) === '1' || firstString(entry.isCriticalSystemObject).toUpperCase() === 'TRUE' };
+  if (hintDn && lower(hintDn).endsWith(lower(`,${rootDN}`))) {
+    // The same filter as the search below, on the one object: a user account carrying this anchor.
+    const [entry] = await session
+      .search(
+        hintDn,
+        { scope: 'base', filter: `(&(objectCategory=person)(objectClass=user))`, attributes, explicitBufferAttributes: ['objectGUID'] },
+        'read the user at its last known DN',
+      )
+      .catch((err: unknown) => {
+        if (isTransient(err)) throw err;
+        return []; // gone from there (moved, deleted): the search decides
+      });
+    if (entry && ours(entry)) return managed(entry);
+  }
+  const filter = `(&(objectCategory=person)(objectClass=user)${anchorFilterTerms(anchorAttribute, jcId, escapeFilterValue)})`;
+  const entries = await session.search(
+    rootDN,
+    { scope: 'sub', filter, attributes, explicitBufferAttributes: ['objectGUID'], sizeLimit: 10 },
+    'find the user by anchor',
+  );
+  const found = entries.filter(ours);
+  const entry = found[0];
+  if (!entry || found.length > 1) return null;
+  return managed(entry);
 }
 
 /** The domain's password policy in words, for a rejection reason. */
@@ -91,6 +110,8 @@ export interface PasswordContext {
   agentId: string;
   privateKeyPem: string;
   journal: Journal;
+  /** Where the agent last saw each managed object (`user:<jcId>` → DN): the account is read there first. */
+  hints?: ReadonlyMap<string, string>;
   /** More privileged groups besides the well-known ones (sync settings). */
   privilegedGroups?: readonly string[];
   /**
@@ -131,7 +152,7 @@ export async function applyPasswordEvent(event: ChangeEvent, ctx: PasswordContex
   // Opened only once every check passed and the safety limit admitted it: a held password stays sealed.
   let password = '';
   try {
-    const account = await findByAnchor(ctx.session, ctx.rootDN, ctx.anchorAttribute, userId, ctx.anchorKey ?? null);
+    const account = await findByAnchor(ctx.session, ctx.rootDN, ctx.anchorAttribute, userId, ctx.anchorKey ?? null, ctx.hints?.get(`user:${userId}`));
     if (!account) {
       return reject(
         `The JumpCloud user ${username} has no AD account managed by the sync under ${ctx.rootDN} (not bound to the domain, or skipped by the sync: see Get-JCSyncHistory).`,
@@ -183,7 +204,7 @@ async function stagePassword(
   ctx: PasswordContext,
   staged: Record<string, string>,
 ): Promise<PasswordResult> {
-  const account = await findByAnchor(ctx.session, ctx.rootDN, ctx.anchorAttribute, userId, ctx.anchorKey ?? null);
+  const account = await findByAnchor(ctx.session, ctx.rootDN, ctx.anchorAttribute, userId, ctx.anchorKey ?? null, ctx.hints?.get(`user:${userId}`));
   const target = account?.dn ?? username;
   const key = `setPassword:${userId}`;
   if (staged[key] !== event.id) {
