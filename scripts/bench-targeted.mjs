@@ -226,6 +226,9 @@ try {
     const state = () => peekAgentState(agentPaths(installed.installPath).state);
     await until(async () => state()?.lastFullReconcile != null, 900_000, 250);
     const takeover = state().lastFullReconcile;
+    // The agent's start-up work ends with its first offboarding check, which looks at every
+    // managed account once (no change-tracking watermark yet): changes are timed after it.
+    await until(async () => (state()?.counters.offboardChecks ?? 0) >= 1, 300_000, 250);
     if (takeover.planned !== 0) throw new Error(`the takeover reconcile of ${scope.n} planned ${takeover.planned} operations: the seed does not match`);
     const pid = state().pid;
 
