@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// Builds the Windows service host (engine/service-host, C#) with `dotnet build -c Release`:
-//   build/jcadi-service.exe                    the service (.NET Framework 4.6.2), shipped next to
-//                                              jcadi-engine.exe and installed with it
-//   build/service-host/console/jcadi-service.dll  the same supervision code for .NET 10, run by the
-//                                              tests under `dotnet ... --console`
+// Builds the Windows service host (engine/service-host, C#, .NET 10):
+//   build/jcadi-service.exe                    the service: `dotnet publish -r win-x64`, self-contained,
+//                                              one file; shipped next to jcadi-engine.exe and installed with it
+//   build/service-host/console/jcadi-service.dll  the same supervision code without the service
+//                                              (`dotnet build`), run by the tests under `dotnet ... --console`
 // Cached by a hash of the sources in build/cache/service-host-<hash>/: an unchanged host costs
 // nothing. build-engine.mjs calls this; it also runs on its own (--quiet, --force).
 import { execFileSync } from 'node:child_process';
@@ -51,7 +51,7 @@ function dotnetAvailable() {
 export function buildServiceHost({ say = () => undefined, force = false } = {}) {
   const started = Date.now();
   const cache = join(root, 'build', 'cache', `service-host-${serviceHostSourceHash()}`);
-  const cachedExe = join(cache, 'net462', 'jcadi-service.exe');
+  const cachedExe = join(cache, 'win-x64', 'jcadi-service.exe');
   const cachedConsole = join(cache, 'net10.0');
   const cached = !force && existsSync(cachedExe) && existsSync(join(cachedConsole, 'jcadi-service.dll'));
   if (!cached) {
@@ -61,22 +61,23 @@ export function buildServiceHost({ say = () => undefined, force = false } = {}) 
       );
     }
     const env = { ...process.env, DOTNET_NOLOGO: '1', DOTNET_CLI_TELEMETRY_OPTOUT: '1', DOTNET_SKIP_FIRST_TIME_EXPERIENCE: '1' };
-    try {
-      execFileSync('dotnet', ['build', PROJECT, '-c', 'Release', '--nologo', '-v', 'quiet', '-clp:ErrorsOnly'], {
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        encoding: 'utf8',
-      });
-    } catch (err) {
-      const output = `${err.stdout ?? ''}${err.stderr ?? ''}`.trim();
-      throw new Error(`dotnet build of ${relative(root, PROJECT)} failed:\n${output || err.message}`);
-    }
     const binDir = join(root, 'build', 'service-host', 'bin', 'Release');
     const staging = `${cache}.tmp`;
     rmSync(staging, { recursive: true, force: true });
-    mkdirSync(join(staging, 'net462'), { recursive: true });
-    cpSync(join(binDir, 'net462', 'jcadi-service.exe'), join(staging, 'net462', 'jcadi-service.exe'));
-    cpSync(join(binDir, 'net10.0'), join(staging, 'net10.0'), { recursive: true });
+    const dotnet = (args, what) => {
+      try {
+        execFileSync('dotnet', [...args, '--nologo', '-v', 'quiet', '-clp:ErrorsOnly'], { env, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+      } catch (err) {
+        const output = `${err.stdout ?? ''}${err.stderr ?? ''}`.trim();
+        throw new Error(`dotnet ${what} of ${relative(root, PROJECT)} failed:\n${output || err.message}`);
+      }
+    };
+    // One after the other: both restore into the same obj/ folder.
+    dotnet(['build', PROJECT, '-c', 'Release'], 'build');
+    // (bin/Release/net10.0/win-x64 is the publish's intermediate, not part of the console build.)
+    const consoleBin = join(binDir, 'net10.0');
+    cpSync(consoleBin, join(staging, 'net10.0'), { recursive: true, filter: (src) => src !== join(consoleBin, 'win-x64') });
+    dotnet(['publish', PROJECT, '-c', 'Release', '-r', 'win-x64', '-o', join(staging, 'win-x64')], 'publish (win-x64, self-contained)');
     rmSync(cache, { recursive: true, force: true });
     renameSync(staging, cache);
   }

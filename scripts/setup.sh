@@ -6,8 +6,9 @@
 # Installs what is missing, and only that: npm packages, PowerShell 7.6.9 as a
 # .NET global tool (~/.dotnet/tools/pwsh), Pester 5.7.1 from NuGet, the Samba
 # AD DC packages used by scripts/testdc-start.sh, and wine64 for the Windows
-# engine's smoke test; checks the .NET SDK (10 or later) that builds the Windows
-# service host and restores its NuGet package. Quiet when all is present.
+# engine's smoke test and the Windows service test; checks the .NET SDK (10 or later) that builds
+# the Windows service host and restores its NuGet packages (the win-x64 runtime and app host packs,
+# ServiceController, EventLog; ProtectedData for the wine test's DPAPI stand-in). Quiet when all is present.
 # --no-samba skips Samba; --no-pwsh skips PowerShell and Pester; --no-wine skips
 # wine; --no-service-host skips the service host's SDK check and restore; --no-chromium skips
 # Chromium (the HTML reports are opened in it headless by the rehearsal tests).
@@ -182,7 +183,8 @@ setup_samba() {
   stop_distro_samba
 }
 
-# wine64 runs the Windows engine (build/jcadi-engine.exe) in its smoke test.
+# wine64 runs the Windows engine (build/jcadi-engine.exe) in its smoke test, and the Windows service
+# (build/jcadi-service.exe with the engine) under its service manager (wine-service.test.ts).
 wine_present() { [ -x /usr/lib/wine/wine64 ] || command -v wine64 >/dev/null; }
 setup_wine() {
   if ! wine_present; then
@@ -208,21 +210,31 @@ setup_chromium() {
 }
 
 # --- The Windows service host (engine/service-host, C#) ------------------------------------
-# It targets net462 (the service) and net10.0 (its tests), so it needs the .NET 10 SDK; the
-# .NET Framework reference assemblies come from NuGet (restored once here, then cached).
+# It targets net10.0: a console build for the tests and a self-contained win-x64 publish (the
+# service), so it needs the .NET 10 SDK and, from NuGet, the win-x64 runtime and app host packs
+# and the ServiceController and EventLog packages. The wine service test's DPAPI stand-in
+# (tests/engine/fixtures/wine-dpapi) needs ProtectedData. Restored once here, then cached.
 SERVICE_HOST_PROJECT=$REPO/engine/service-host/JumpCloudADI.ServiceHost.csproj
-NET462_REFS=microsoft.netframework.referenceassemblies.net462/1.0.3
+WINE_DPAPI_PROJECT=$REPO/tests/engine/fixtures/wine-dpapi/WineDpapi.csproj
+SERVICE_HOST_PACKAGES=(microsoft.netcore.app.runtime.win-x64 microsoft.netcore.app.host.win-x64
+  system.serviceprocess.servicecontroller system.diagnostics.eventlog system.security.cryptography.protecteddata)
 setup_service_host() {
-  local cache=${NUGET_PACKAGES:-$HOME/.nuget/packages} major
+  local cache=${NUGET_PACKAGES:-$HOME/.nuget/packages} major pkg missing=0
   command -v dotnet >/dev/null \
     || die "the .NET SDK (dotnet) is not on PATH: install the .NET 10 SDK; it builds the Windows service host (jcadi-service.exe)"
   major=$(dotnet --list-sdks | sed -n 's/^\([0-9]*\)\..*/\1/p' | sort -n | tail -1)
   [ "${major:-0}" -ge 10 ] \
     || die "the .NET SDK ${major:-?} is too old for the Windows service host: install the .NET 10 SDK"
-  [ -d "$cache/$NET462_REFS" ] && return 0
-  log "restoring the Windows service host's NuGet package (.NET Framework 4.6.2 reference assemblies)"
-  dotnet restore "$SERVICE_HOST_PROJECT" --verbosity quiet >/dev/null
-  [ -d "$cache/$NET462_REFS" ] || die "dotnet restore did not bring $NET462_REFS into $cache"
+  for pkg in "${SERVICE_HOST_PACKAGES[@]}"; do [ -d "$cache/$pkg" ] || missing=1; done
+  [ "$missing" = 0 ] && return 0
+  log "restoring the Windows service host's NuGet packages (win-x64 runtime, ServiceController, EventLog, ProtectedData)"
+  # --force: a restore that an earlier build left "up to date" in obj/ must still fill this cache.
+  dotnet restore "$SERVICE_HOST_PROJECT" --force --verbosity quiet >/dev/null
+  dotnet restore "$SERVICE_HOST_PROJECT" -p:RuntimeIdentifier=win-x64 --force --verbosity quiet >/dev/null
+  dotnet restore "$WINE_DPAPI_PROJECT" --force --verbosity quiet >/dev/null
+  for pkg in "${SERVICE_HOST_PACKAGES[@]}"; do
+    [ -d "$cache/$pkg" ] || die "dotnet restore did not bring $pkg into $cache"
+  done
   CHANGED=1
 }
 

@@ -1,5 +1,6 @@
-// The Windows service (net462 only): the SCM protocol through ServiceBase, the work in
-// AgentSupervisor. Registered by the module (InvokeJCAgentService) as
+// The Windows service (the win-x64 build only): the SCM protocol through ServiceBase (NuGet package
+// System.ServiceProcess.ServiceController), the work in AgentSupervisor. Registered by the
+// module (InvokeJCAgentService) as
 //     "<install folder>\jcadi-service.exe"
 // with restart failure actions and failureflag 1 (a stop with a non-zero exit code counts as a
 // failure). Important events also go to the Application Event Log (source JumpCloudADISync).
@@ -9,6 +10,7 @@ using System.ServiceProcess;
 
 namespace JumpCloudADI.ServiceHost
 {
+    [System.Runtime.Versioning.SupportedOSPlatform("windows")]
     public sealed class AgentService : ServiceBase
     {
         public const string Name = "JumpCloudADISync";

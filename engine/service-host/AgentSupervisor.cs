@@ -268,25 +268,9 @@ namespace JumpCloudADI.ServiceHost
         {
             try
             {
-#if NETFRAMEWORK
-                // .NET Framework has no Kill(entireProcessTree): taskkill /T ends the agent and the
-                // processes it started (powershell.exe for DPAPI).
-                var taskkill = new ProcessStartInfo(Path.Combine(Environment.SystemDirectory, "taskkill.exe"), "/PID " + process.Id + " /T /F")
-                {
-                    UseShellExecute = false,
-                    CreateNoWindow = true,
-                };
-                using (var killer = Process.Start(taskkill))
-                {
-                    killer.WaitForExit(15000);
-                }
-                if (!process.HasExited)
-                {
-                    process.Kill();
-                }
-#else
+                // The agent and the processes it started (powershell.exe for DPAPI): on Windows the
+                // tree is found through the process snapshot, as taskkill /T does.
                 process.Kill(true);
-#endif
             }
             catch (Exception e)
             {

@@ -60,15 +60,15 @@ namespace JumpCloudADI.ServiceHost
                 options.StopTimeout = TimeSpan.FromSeconds(stopTimeoutSeconds);
                 return ConsoleHost.Run(options);
             }
-#if NETFRAMEWORK
-            if (!Environment.UserInteractive)
+#if WINDOWS_SERVICE
+            if (OperatingSystem.IsWindows() && !Environment.UserInteractive)
             {
                 System.ServiceProcess.ServiceBase.Run(new AgentService());
                 return 0;
             }
             return Fail("this is the Windows service JumpCloudADISync: start it with Start-JCSyncAgent or Start-Service, or run it here with --console");
 #else
-            return Fail("this build runs only --console; the Windows service is the .NET Framework build (jcadi-service.exe)");
+            return Fail("this build runs only --console; the Windows service is the win-x64 build (jcadi-service.exe)");
 #endif
         }
 

@@ -3,8 +3,8 @@
 // the agent's stdin and the agent exits gracefully; an agent that ends by itself makes the service
 // stop with a non-zero code (the SCM restarts it), except exit 2 (bad config, refused connect
 // key), which must not loop; a stubborn agent is killed with its children after the stop timeout.
-// The .NET Framework build (the real service) cannot run here: it is checked to be a PE file
-// with a CLR header, targeting .NET Framework 4.6.2, with the ServiceBase service in it. And
+// The shipped service (the self-contained win-x64 build) is checked here to be a 64-bit PE app
+// host bundling the runtime and ServiceBase; it runs for real under wine in wine-service.test.ts. And
 // agent-install copies it next to the engine (install, upgrade, rollback, uninstall).
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -203,22 +203,20 @@ function peInfo(file: Buffer): { machine: number; magic: number; subsystem: numb
   };
 }
 
-describe('Windows service host: the .NET Framework build', () => {
-  it('is a PE executable with a CLR header (a .NET assembly), AnyCPU, console subsystem', () => {
+describe('Windows service host: the self-contained win-x64 build', () => {
+  it('is a 64-bit PE executable (the .NET app host), console subsystem', () => {
     assert.ok(existsSync(HOST_EXE), `built: ${HOST_EXE}`);
     const info = peInfo(readFileSync(HOST_EXE));
-    assert.equal(info.machine, 0x14c, 'IMAGE_FILE_MACHINE_I386, as AnyCPU assemblies are');
-    assert.equal(info.magic, 0x10b, 'PE32');
+    assert.equal(info.machine, 0x8664, 'IMAGE_FILE_MACHINE_AMD64');
+    assert.equal(info.magic, 0x20b, 'PE32+');
     assert.equal(info.subsystem, 3, 'IMAGE_SUBSYSTEM_WINDOWS_CUI');
-    assert.ok(info.clrRva > 0 && info.clrSize >= 72, 'a CLR runtime header (data directory 14)');
+    assert.equal(info.clrRva, 0, 'a native app host, not an assembly that needs an installed .NET');
   });
 
-  it('targets .NET Framework 4.6.2 and holds the ServiceBase service', () => {
+  it('bundles the .NET runtime and the ServiceBase packages in the one file', () => {
     const text = readFileSync(HOST_EXE).toString('latin1');
-    assert.ok(text.includes('.NETFramework,Version=v4.6.2'), 'TargetFrameworkAttribute .NETFramework,Version=v4.6.2');
-    assert.ok(text.includes('System.ServiceProcess'), 'references System.ServiceProcess');
-    assert.ok(text.includes('ServiceBase'), 'uses ServiceBase');
-    assert.ok(text.includes('AgentService'), 'has the service class');
+    for (const file of ['jcadi-service.dll', 'System.Private.CoreLib.dll', 'System.ServiceProcess.ServiceController.dll', 'System.Diagnostics.EventLog.dll'])
+      assert.ok(text.includes(file), `the single-file bundle holds ${file}`);
     assert.ok(!readFileSync(HOST_DLL).toString('latin1').includes('ServiceBase'), 'the console build carries no service code');
   });
 });
