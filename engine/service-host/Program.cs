@@ -63,8 +63,18 @@ namespace JumpCloudADI.ServiceHost
 #if WINDOWS_SERVICE
             if (OperatingSystem.IsWindows() && !Environment.UserInteractive)
             {
-                System.ServiceProcess.ServiceBase.Run(new AgentService());
-                return 0;
+                try
+                {
+                    System.ServiceProcess.ServiceBase.Run(new AgentService());
+                    return 0;
+                }
+                catch (Exception)
+                {
+                    // A failed OnStart: the SCM was told (ERROR_EXCEPTION_IN_SERVICE) and the reason is in
+                    // logs\service.log and the Event Log (event 1); ServiceBase.Run then rethrows it. Ending
+                    // here keeps it from being an unhandled exception (a crash report, under wine a debugger).
+                    return 1;
+                }
             }
             return Fail("this is the Windows service JumpCloudADISync: start it with Start-JCSyncAgent or Start-Service, or run it here with --console");
 #else

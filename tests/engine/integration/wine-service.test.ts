@@ -18,7 +18,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -187,6 +187,22 @@ describe('the Windows service under wine: sc create, net start, a killed engine,
     assert.match(key.stdout, /ImagePath\s+REG_SZ\s+"C:\\Program Files\\JumpCloud\\AD Integration\\jcadi-service\.exe"/);
     assert.doesNotMatch(key.stdout, /FailureActions/, 'wine keeps no failure actions (Windows stores them in this key)');
     assert.deepEqual(status(), { state: 'STOPPED', win32ExitCode: 1077 }, 'never started yet (ERROR_SERVICE_NEVER_STARTED)');
+  });
+
+  it('a missing engine: the start fails (1064, ERROR_EXCEPTION_IN_SERVICE) and logs\\service.log says why', async () => {
+    const engine = join(installDir, 'jcadi-engine.exe');
+    renameSync(engine, `${engine}.aside`);
+    try {
+      wine.run(['sc', 'start', registration.Name], { timeoutMs: 180_000 });
+      const stopped = await serviceIs('stopped after its failed start', (s) => s.state === 'STOPPED' && s.win32ExitCode !== 1077);
+      assert.equal(stopped.win32ExitCode, 1064);
+      assert.match(
+        readIfExists(join(installDir, 'logs', 'service.log')),
+        /error The service cannot start the sync agent: The engine C:\\Program Files\\JumpCloud\\AD Integration\\jcadi-engine\.exe does not exist/,
+      );
+    } finally {
+      renameSync(`${engine}.aside`, engine);
+    }
   });
 
   it('net start: the service runs, its host starts the engine, the agent syncs a change into AD', async () => {
