@@ -111,6 +111,26 @@ export const ERROR_IDS = {
     meaning: 'The user is not bound to the ADI domain (directly or through a bound group).',
   },
 
+  // The anchor key kept in AD (ad/anchorkey.ts, docs/anchor-trust.md)
+  'AnchorKey.Unsafe': {
+    kind: 'fatal',
+    exit: 5,
+    category: 'SecurityError',
+    meaning: 'The anchor key object may be read or changed by someone besides the sync and the administrators (or holds no key): the sync refuses it.',
+  },
+  'AnchorKey.Missing': {
+    kind: 'fatal',
+    exit: 5,
+    category: 'SecurityError',
+    meaning: 'Anchors carry proofs but the anchor key object is gone or unreadable to this account: never made anew.',
+  },
+  'AnchorKey.Mismatch': {
+    kind: 'fatal',
+    exit: 5,
+    category: 'SecurityError',
+    meaning: "Anchors carry proofs and not one fits the key object's key: the key was replaced.",
+  },
+
   // Groups (group-remove)
   'Group.NotFound': { kind: 'fatal', exit: 2, category: 'InvalidArgument', meaning: 'No such group under the root, or the name is ambiguous.' },
   'Group.NotManaged': { kind: 'fatal', exit: 2, category: 'InvalidArgument', meaning: 'The group has no valid JumpCloud anchor, or is outside the root.' },
@@ -291,6 +311,12 @@ export const ERROR_IDS = {
   'Csv.DuplicateEmail': { kind: 'record', exit: null, category: null, meaning: 'An e-mail address given on two rows.' },
   'Csv.EmailTaken': { kind: 'record', exit: null, category: null, meaning: 'The e-mail address belongs to another JumpCloud user.' },
   'Csv.StepFailed': { kind: 'record', exit: null, category: null, meaning: 'A step of a row failed without an id of its own.' },
+  'Sync.UnprovenAnchors': {
+    kind: 'warning',
+    exit: null,
+    category: null,
+    meaning: 'Objects carry anchors without a proof (an install from before the anchor key): left alone until adopted with -AdoptExisting.',
+  },
   'Csv.FormulaNeutralised': { kind: 'warning', exit: null, category: null, meaning: 'A cell starting like a formula was neutralised.' },
 
   // The fleet (module/Private/ConvertFromJCRemoteError.ps1, Update-JCSyncAgent; docs/fleet.md)

@@ -70,11 +70,13 @@ function Get-JCSyncPlan {
         Plans the takeover of AD objects the sync did not create whose name matches (shown as
         updates with Adopt True) instead of reporting them as skipped.
     .PARAMETER AnchorKey
-        The anchor key of the domain (New-JCSyncAnchorKey), as a SecureString. With it an anchor
+        An anchor key you keep yourself (New-JCSyncAnchorKey), as a SecureString, instead of the
+        one the sync keeps in the root container (CN=jcsync-anchor-key, readable only by the sync's
+        account and the administrators; made by the first Invoke-JCSync). Either way an anchor
         counts only when its proof (a keyed MAC of the object's objectGUID and JumpCloud id) is
         valid: an anchor without one is reported (UntrustedAnchor) and the object is left alone;
         every anchor written gets a proof. With -AdoptExisting, objects whose anchor has no valid
-        proof are adopted by name: how an install that ran without a key is sealed. The key goes
+        proof are adopted by name: how an install from before the key is sealed. The key goes
         to the engine on its standard input only.
     .PARAMETER MaxDisableCount
         The safety threshold to check the plan against (users disabled or groups unbound).

@@ -15,6 +15,9 @@ function Grant-JCSyncDelegation {
         the container's explicit ACEs and before the inherited ones (canonical order); the rest of
         the DACL, the owner and the SACL are left as they are. After writing it reads the DACL back
         and fails with Delegation.NotApplied if an ACE is not there.
+        When the root container holds the sync's anchor key (CN=jcsync-anchor-key, made by the first
+        Invoke-JCSync or agent), the service account is given full control of that object and any
+        other non-administrator account loses it (the key has one service account).
 
         With -WhatIf it writes nothing and prints one "What if:" line per ACE it would add (ACEs
         already present are listed with -Verbose). Returns one JumpCloudADI.DelegationChange object

@@ -96,10 +96,11 @@ function Install-JCSyncAgent {
     .PARAMETER ConnectKey
         The one-time connect key (New-JCSyncConnectKey), as a SecureString.
     .PARAMETER AnchorKey
-        The anchor key of the domain (New-JCSyncAnchorKey), as a SecureString: stored protected in
-        agent.json. With it the agent acts only on anchors whose proof is valid (reconcile,
-        offboarding, passwords) and proves every anchor it writes. Every agent of the domain and
-        every Invoke-JCSync run need the same key. Passed on to remote computers with -ComputerName.
+        An anchor key you keep yourself (New-JCSyncAnchorKey), as a SecureString: stored protected
+        in agent.json. Without it the agent uses the key kept in the root container
+        (CN=jcsync-anchor-key), making it when there is none yet. Either way the agent acts only on
+        anchors whose proof is valid (reconcile, offboarding, passwords) and proves every anchor it
+        writes. A key you keep is needed by every agent of the domain and every Invoke-JCSync run. Passed on to remote computers with -ComputerName.
     .PARAMETER Staging
         Installs a staging agent: it runs the whole agent loop against the real JumpCloud and AD,
         plans every operation it would apply and journals it once (Get-JCSyncHistory shows it with

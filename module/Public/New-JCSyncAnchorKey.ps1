@@ -8,10 +8,13 @@ function New-JCSyncAnchorKey {
         so an account that may create users under the root container cannot plant an object that
         the sync then renames, fills with group members, offboards or gives a password.
 
-        The key is 32 random bytes from the system's cryptographic random number generator, in
-        base64, returned as a SecureString. Every agent of the ADI domain (Install-JCSyncAgent
-        -AnchorKey) and every Invoke-JCSync and Get-JCSyncPlan run (-AnchorKey) needs the same key:
-        keep it like a password. A lost key is replaced by a new one and one reviewed
+        You need this cmdlet only to keep the key yourself: by default the sync keeps its key in the
+        root container (CN=jcsync-anchor-key, readable only by the sync's account and the
+        administrators) and nobody hands a key around. The key is 32 random bytes from the
+        system's cryptographic random number generator, in base64, returned as a SecureString.
+        Kept yourself, every agent of the ADI domain (Install-JCSyncAgent -AnchorKey) and every
+        Invoke-JCSync and Get-JCSyncPlan run (-AnchorKey) needs the same key: keep it like a
+        password. A lost key is replaced by a new one and one reviewed
         Invoke-JCSync -AdoptExisting run, which rewrites only the anchors (nothing is re-created or
         renamed). See docs/anchor-trust.md.
     .EXAMPLE

@@ -23,8 +23,8 @@ function Remove-JCSyncGroup {
     .PARAMETER RootUserDN
         The root user container in the ADI form (for example OU=Corporate Users;DC=example;DC=com).
     .PARAMETER AnchorKey
-        The anchor key of the domain (New-JCSyncAnchorKey), as a SecureString: with it, only a
-        group whose anchor has a valid proof is accepted.
+        An anchor key you keep yourself (New-JCSyncAnchorKey), as a SecureString, instead of the
+        one kept in the root container: only a group whose anchor has a valid proof is accepted.
     .PARAMETER Server
         Host name or IP address of the domain controller.
     .PARAMETER Credential

@@ -45,10 +45,10 @@ function Set-JCSyncAgent {
     .PARAMETER JumpCloudApiKey
         A new JumpCloud API key for the agent, as a SecureString. Stored encrypted.
     .PARAMETER AnchorKey
-        The anchor key of the domain (New-JCSyncAnchorKey), as a SecureString: stored encrypted.
-        From then on the agent acts only on anchors with a valid proof and proves every anchor it
-        writes; seal the existing anchors first with one reviewed Invoke-JCSync -AnchorKey
-        -AdoptExisting run (docs/anchor-trust.md).
+        An anchor key you keep yourself (New-JCSyncAnchorKey), as a SecureString: stored encrypted,
+        used instead of the key kept in the root container (CN=jcsync-anchor-key). Seal the
+        existing anchors with it first with one reviewed Invoke-JCSync -AnchorKey -AdoptExisting
+        run (docs/anchor-trust.md).
     .PARAMETER JumpCloudTimeoutSeconds
         How long the agent waits for each JumpCloud request (1 to 600; installed default 30).
     .PARAMETER FullReconcileMinutes

@@ -42,3 +42,29 @@ export function proofMatches(key: Buffer, objectGuid: string, jcId: string, proo
   if (!proof || proof.length !== PROOF_CHARS || objectGuid === '') return false;
   return timingSafeEqual(Buffer.from(anchorProof(key, objectGuid, jcId)), Buffer.from(proof));
 }
+
+const PENDING_SEPARATOR = 'JumpCloudADI pending anchor proof v1';
+
+/** A DN as the proof reads it: lower case, no spaces around the separators. */
+function dnForProof(dn: string): string {
+  return dn.toLowerCase().replace(/\s*([,=])\s*/g, '$1');
+}
+
+/**
+ * The proof an object carries between its add and the moment its objectGUID is known (the write
+ * right after the add replaces it): bound to the DN the sync added it at. It keeps an object the
+ * sync created and was stopped on (a crash, a kill) its own; it stops fitting once the object is
+ * moved or renamed. Copying it needs the DN, so the sync's own object deleted first.
+ */
+export function pendingAnchorProof(key: Buffer, dn: string, jcId: string): string {
+  return createHmac('sha256', key)
+    .update(`${PENDING_SEPARATOR}\0${dnForProof(dn)}\0${jcId}`)
+    .digest('base64url')
+    .slice(0, PROOF_CHARS);
+}
+
+/** The proof fits the object: made for its objectGUID, or the pending proof of its DN. */
+export function proofFitsObject(key: Buffer, object: { objectGuid: string; dn: string }, jcId: string, proof: string | undefined): boolean {
+  if (proofMatches(key, object.objectGuid, jcId, proof)) return true;
+  return !!proof && proof.length === PROOF_CHARS && timingSafeEqual(Buffer.from(pendingAnchorProof(key, object.dn, jcId)), Buffer.from(proof));
+}

@@ -3,7 +3,7 @@
 // in the domain. Produces the planner's ActualState; never writes.
 import type { Entry } from 'ldapts';
 import type { ActualState, AdGroup, AdUser, AnchorProofState } from './model';
-import { guidText, proofMatches } from './anchorproof';
+import { guidText, proofFitsObject } from './anchorproof';
 import { sidFromBytes } from './binary';
 import { decodeAnchor, lower } from './names';
 import { escapeFilterValue } from './escape';
@@ -67,7 +67,8 @@ function anchorOf(entry: Entry, anchorAttribute: string, anchorKey: Buffer | nul
   const anchor = decoded === 'foreign' ? null : decoded;
   const objectGuid = guidText(buffer(entry, 'objectGUID'));
   let proof: AnchorProofState = 'unchecked';
-  if (anchor && anchorKey) proof = !anchor.proof ? 'missing' : proofMatches(anchorKey, objectGuid, anchor.jcId, anchor.proof) ? 'valid' : 'invalid';
+  if (anchor && anchorKey)
+    proof = !anchor.proof ? 'missing' : proofFitsObject(anchorKey, { objectGuid, dn: entry.dn }, anchor.jcId, anchor.proof) ? 'valid' : 'invalid';
   return { anchor, foreignAnchor: decoded === 'foreign', objectGuid, critical: isCritical(entry), proof };
 }
 

@@ -3,7 +3,7 @@
 import { randomInt } from 'node:crypto';
 import { Attribute, Change, Control, type Client } from 'ldapts';
 import type { Anchor, UserAttributes } from './model';
-import { anchorProof, guidText } from './anchorproof';
+import { anchorProof, guidText, pendingAnchorProof } from './anchorproof';
 import { encodeAnchor } from './names';
 import { EngineError } from '../errors';
 import { mapLdapError } from './errors';
@@ -19,6 +19,8 @@ export const GROUP_TYPE_GLOBAL_SECURITY = '-2147483646';
 const GROUP_TYPE_GLOBAL_DISTRIBUTION = '2';
 /** The ledger's anchor-attribute value: not a JumpCloud anchor, so the planner leaves the object alone. */
 const LEDGER_MARK = 'JumpCloudSyncLedger';
+/** The anchor key object's anchor-attribute value: not a JumpCloud anchor either. */
+const KEY_MARK = 'JumpCloudSyncAnchorKey';
 const MEMBER_BATCH = 500;
 
 /** unicodePwd wants the password in double quotes, UTF-16LE (docs/ad-writes.md). */
@@ -80,6 +82,11 @@ export class AdWriter {
     return encodeAnchor({ jcId, ...flags, proof: anchorProof(this.anchorKey, guid, jcId) });
   }
 
+  /** The anchor an add writes: its proof bound to the DN until the objectGUID is known (./anchorproof.ts). */
+  private pendingAnchor(dn: string, jcId: string, flags: AnchorFlags): string {
+    return encodeAnchor({ jcId, ...flags, ...(this.anchorKey ? { proof: pendingAnchorProof(this.anchorKey, dn, jcId) } : {}) });
+  }
+
   private get ldap(): Client {
     return this.session.ldapClient;
   }
@@ -97,7 +104,7 @@ export class AdWriter {
     const entry: Record<string, string[]> = {
       objectClass: ['top', 'person', 'organizationalPerson', 'user'],
       userAccountControl: [String(UAC_NORMAL_ACCOUNT | UAC_ACCOUNTDISABLE)],
-      [this.anchorAttribute]: [encodeAnchor({ jcId, syncDisabled: true })],
+      [this.anchorAttribute]: [this.pendingAnchor(dn, jcId, { syncDisabled: true })],
     };
     for (const [name, value] of Object.entries(attributes)) if (value !== '') entry[name] = [value];
     await this.run('create user', dn, () => this.ldap.add(dn, entry));
@@ -172,7 +179,7 @@ export class AdWriter {
       cn: [name],
       sAMAccountName: [name],
       groupType: [GROUP_TYPE_GLOBAL_SECURITY],
-      [this.anchorAttribute]: [encodeAnchor({ jcId, syncDisabled: false })],
+      [this.anchorAttribute]: [this.pendingAnchor(dn, jcId, { syncDisabled: false })],
     };
     if (description !== '') entry.description = [description];
     await this.run('create group', dn, () => this.ldap.add(dn, entry));
@@ -205,6 +212,32 @@ export class AdWriter {
     };
     try {
       await this.run('create the safety ledger', dn, () => this.ldap.add(dn, entry));
+      return true;
+    } catch (err) {
+      if (err instanceof EngineError && err.details.ldapCode === 68) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * Creates the anchor key object (./anchorkey.ts): a distribution group like the ledger, its
+   * `info` the key, its security descriptor given at the add (protected DACL: the key is never
+   * readable by anyone but the sync's account and the administrators, not even for a moment).
+   * false when it exists already.
+   */
+  async createAnchorKey(dn: string, name: string, accountName: string, key: string, descriptor: Buffer): Promise<boolean> {
+    const entry = [
+      new Attribute({ type: 'objectClass', values: ['top', 'group'] }),
+      new Attribute({ type: 'cn', values: [name] }),
+      new Attribute({ type: 'sAMAccountName', values: [accountName] }),
+      new Attribute({ type: 'groupType', values: [GROUP_TYPE_GLOBAL_DISTRIBUTION] }),
+      new Attribute({ type: this.anchorAttribute, values: [KEY_MARK] }),
+      new Attribute({ type: 'info', values: [key] }),
+      new Attribute({ type: 'description', values: ['JumpCloud sync anchor key: proves the anchors the sync wrote. Do not edit, move or delete.'] }),
+      new Attribute({ type: 'nTSecurityDescriptor', values: [descriptor] }),
+    ];
+    try {
+      await this.run('create the anchor key', dn, () => this.ldap.add(dn, entry));
       return true;
     } catch (err) {
       if (err instanceof EngineError && err.details.ldapCode === 68) return false;

@@ -313,6 +313,7 @@ export class ChannelMode implements AgentMode {
     const agent = core.config.agent as NonNullable<AgentConfig['agent']>;
     const holds = (this.#passwordHolds ??= new PasswordHolds(core));
     await core.withAd(async (session) => {
+      const anchorKey = (await core.anchorKey(session)).key;
       for (const event of events) {
         if (core.stopping) return;
         if (this.#unacked.has(event.id)) continue; // applied already; only its ack is owed
@@ -322,7 +323,7 @@ export class ChannelMode implements AgentMode {
             session,
             rootDN: core.rootDN,
             anchorAttribute: core.config.sync.anchorAttribute,
-            anchorKey: core.secrets.anchorKey,
+            anchorKey,
             hints: core.dnHints,
             agentId: agent.agentId,
             privateKeyPem: core.secrets.privateKeyPem as string,

@@ -15,6 +15,7 @@ import type { FileJournal } from '../sync/journal';
 import { gatherScope } from '../sync/gather';
 import { heldMessage, parseLedger, SAFETY_KINDS, statusOf, type SafetyKind } from '../sync/safety-limit';
 import { AdLedgerStore } from '../ad/ledger';
+import type { ResolvedAnchorKey } from '../ad/anchorkey';
 import { dcConfigOf, readAgentConfig, type AgentConfig, type AgentPaths, type AgentSecrets } from './config';
 import { isDeferred, type BackoffPolicy } from './failures';
 import type { AgentDeps } from './mode';
@@ -146,8 +147,25 @@ export class AgentCore {
 
   // ---- the work -------------------------------------------------------------------------
 
-  #context(session: AdSession, retryQuarantined: boolean): ReconcileContext {
+  /**
+   * The anchor key for this AD session: the config's when an administrator handed one, else the
+   * one kept in AD, made there by the first agent that finds none (a staging agent makes none).
+   */
+  async anchorKey(session: AdSession): Promise<ResolvedAnchorKey> {
+    const anchorAttribute = this.config.sync.anchorAttribute;
+    const resolved = await this.deps.anchorKey(session, this.config.staging ? null : new AdWriter(session, anchorAttribute), {
+      rootDN: this.rootDN,
+      anchorAttribute,
+      explicit: this.secrets.anchorKey,
+      create: !this.config.staging,
+    });
+    if (resolved.source === 'created') this.log('info', `created the anchor key ${resolved.dn} (readable only by this account and the administrators)`);
+    return resolved;
+  }
+
+  async #context(session: AdSession, retryQuarantined: boolean): Promise<ReconcileContext> {
     const state = this.store.state;
+    const anchorKey = await this.anchorKey(session);
     return {
       client: this.jumpcloud as JumpCloudClient,
       session,
@@ -161,7 +179,8 @@ export class AgentCore {
       signal: this.signal,
       now: () => this.now(),
       retryQuarantined,
-      anchorKey: this.secrets.anchorKey,
+      anchorKey: anchorKey.key,
+      anchorKeySource: anchorKey.source,
       hints: this.#hints,
       schemaCache: this.#schemaCache,
       ...(this.config.staging ? { staged: state.staged } : {}),
@@ -180,7 +199,7 @@ export class AgentCore {
   }
 
   async fullReconcile(why: string): Promise<void> {
-    const result = await this.withAd((session) => this.deps.reconcile(this.#context(session, why === 'schedule')));
+    const result = await this.withAd(async (session) => this.deps.reconcile(await this.#context(session, why === 'schedule')));
     this.needFull = false;
     this.managedObjects = result.refusal ? this.managedObjects : result.managedObjects;
     this.nextFullAt = this.nowMs() + this.config.sync.fullReconcileMinutes * 60_000;
@@ -202,6 +221,11 @@ export class AgentCore {
           refusal: result.refusal,
         };
         if (result.refusal) s.lastError = { id: 'Sync.ThresholdExceeded', message: result.refusal, at: this.nowIso() };
+        // Anchors left alone for want of a proof: the status says so (and what to run) until they are sealed.
+        if (result.unprovenAnchors && !result.refusal) {
+          if (s.lastError?.id !== 'Sync.UnprovenAnchors') this.log('warning', result.unprovenAnchors, { id: 'Sync.UnprovenAnchors' });
+          s.lastError = { id: 'Sync.UnprovenAnchors', message: result.unprovenAnchors, at: this.nowIso() };
+        } else if (!result.unprovenAnchors && s.lastError?.id === 'Sync.UnprovenAnchors') s.lastError = null;
         const since = new Map(s.safetyHold.map((h) => [h.kind, h.since]));
         // A hold of passwords from JumpCloud is the password path's (./password-holds.ts), not the plan's.
         const passwordHold = s.safetyHold.filter((h) => h.kind === 'passwordChange');
@@ -244,7 +268,9 @@ export class AgentCore {
       return;
     }
     if (count === 0) return;
-    const result = await this.withAd((session) => this.deps.reconcileTargeted(this.#context(session, false), targets, this.managedObjects as number));
+    const result = await this.withAd(async (session) =>
+      this.deps.reconcileTargeted(await this.#context(session, false), targets, this.managedObjects as number),
+    );
     if (result instanceof NeedsFullReconcile) {
       this.log('verbose', `${why}: ${result.reason}: full reconcile`);
       await this.fullReconcile(why);
@@ -311,7 +337,7 @@ export class AgentCore {
       const staging = this.config.staging;
       const since = suspendedBefore.size > 0 || staging ? null : scanStart(this.store.state.usn, dc, watermark);
       if (since === null) this.log('verbose', 'offboarding: looking at every managed account once (no change-tracking watermark for this DC yet)');
-      const anchorKey = this.secrets.anchorKey;
+      const anchorKey = (await this.anchorKey(session)).key;
       const users = await this.deps.changedManagedUsers(session, this.rootDN, anchorAttribute, since, anchorKey);
       const client = this.jumpcloud as JumpCloudClient;
       // Read only when someone is to be suspended: an anchor never suspends a user outside the scope.

@@ -12,6 +12,7 @@ import { AgentChannelClient, exchangeConnectKey, type AgentChannelTransportOptio
 import { JumpCloudClient, type JumpCloudClientOptions } from '../jumpcloud/client';
 import { systemClock, type Clock } from './clock';
 import { changedManagedUsers, offboard, readWatermark } from './offboard';
+import { resolveAnchorKey } from '../ad/anchorkey';
 import { applyPasswordEvent } from './passwords';
 import { reconcile, reconcileTargeted } from './reconcile';
 
@@ -54,6 +55,8 @@ export interface AgentDeps {
   changedManagedUsers: typeof changedManagedUsers;
   offboard: typeof offboard;
   applyPasswordEvent: typeof applyPasswordEvent;
+  /** The anchor key: the config's, else the one kept in AD (ad/anchorkey.ts). */
+  anchorKey: typeof resolveAnchorKey;
 }
 
 export function defaultDeps(clock: Clock = systemClock): AgentDeps {
@@ -69,5 +72,6 @@ export function defaultDeps(clock: Clock = systemClock): AgentDeps {
     changedManagedUsers,
     offboard,
     applyPasswordEvent,
+    anchorKey: resolveAnchorKey,
   };
 }

@@ -19,6 +19,8 @@ import type { Journal } from '../sync/journal';
 import { APPLY_ORDER, type Plan, type PlanOp, type PlanOptions } from '../sync/model';
 import { gatherSlice, type Targets } from '../sync/targeted';
 import { plan as makePlan } from '../sync/planner';
+import { unprovenAnchorsMessage } from '../sync/trust';
+import { anchorKeyDn, keyFitsNoProof, keyMismatchError, type AnchorKeySource } from '../ad/anchorkey';
 import { screenPrivileged } from '../sync/privilege-gate';
 import { PrivilegeChecker } from '../ad/privilege';
 import { deferOperations, failureKey, objectKey, recordFailure, recordSuccesses, retryQuarantined, type BackoffPolicy, type Failures } from './failures';
@@ -39,6 +41,8 @@ export interface ReconcileContext {
   now: () => Date;
   /** The anchor key: only proven anchors count, every anchor written is proven (sync/trust.ts). */
   anchorKey?: Buffer | null;
+  /** Where the key came from (ad/anchorkey.ts): a key read from AD that fits no proof is refused. */
+  anchorKeySource?: AnchorKeySource;
   /** A scheduled full reconcile: quarantined objects get one more try (failures.ts). */
   retryQuarantined?: boolean;
   /**
@@ -115,6 +119,8 @@ export interface ReconcileResult {
   /** Staging: operations planned and not applied, and those journaled for the first time. */
   staged: number;
   newlyStaged: number;
+  /** A full reconcile's word on anchors without a proof (sync/trust.ts unprovenAnchorsMessage), when there are any. */
+  unprovenAnchors?: string | null;
 }
 
 function skipKey(op: Extract<PlanOp, { kind: 'skip' }>): string {
@@ -161,6 +167,7 @@ function reportHolds(held: KindStatus[], ctx: ReconcileContext): KindStatus[] {
 export async function reconcile(ctx: ReconcileContext): Promise<ReconcileResult> {
   const started = Date.now();
   let full: Plan;
+  let unproven: ReturnType<typeof unprovenAnchorsMessage> = null;
   {
     // Scoped so that neither side's snapshot outlives the plan: only the plan is applied.
     const desired = await gatherDesired(ctx.client, ctx.domainId);
@@ -173,10 +180,31 @@ export async function reconcile(ctx: ReconcileContext): Promise<ReconcileResult>
       attributeLimits: ctx.schemaCache?.attributeLimits,
     });
     if (ctx.schemaCache && !ctx.schemaCache.attributeLimits) ctx.schemaCache.attributeLimits = actual.attributeLimits;
+    if (ctx.anchorKeySource === 'directory' && keyFitsNoProof([...actual.users, ...actual.groups]))
+      throw keyMismatchError(anchorKeyDn(ctx.rootDN), 'directory');
+    unproven = unprovenAnchorsMessage(actual);
     recordHints(ctx.hints, actual, true);
     full = await screenPrivileged(makePlan(desired, actual, planOptions(ctx)), new PrivilegeChecker(ctx.session, ctx.settings.privilegedGroups));
   }
-  return applyPlan(full, ctx, started, null);
+  const result = await applyPlan(full, ctx, started, null);
+  return { ...result, unprovenAnchors: reportUnproven(unproven, ctx) };
+}
+
+/**
+ * Anchors without a proof (an install from before the anchor key): journaled when their count
+ * changes, so the history says why those objects are left alone and what to run.
+ */
+function reportUnproven(unproven: ReturnType<typeof unprovenAnchorsMessage>, ctx: ReconcileContext): string | null {
+  const key = 'anchors:unproven';
+  if (!unproven) {
+    delete ctx.reported[key];
+    return null;
+  }
+  if (ctx.reported[key] !== String(unproven.count)) {
+    ctx.reported[key] = String(unproven.count);
+    ctx.journal.write({ kind: 'skip', target: ctx.rootDN, jcId: null, outcome: 'reported', detail: unproven.message });
+  }
+  return unproven.message;
 }
 
 function planOptions(ctx: ReconcileContext, managedObjects?: number): PlanOptions {

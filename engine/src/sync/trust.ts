@@ -57,3 +57,20 @@ export function screenActual(actual: ActualState, options: { adoptUnanchored: bo
     protectedWhy,
   };
 }
+
+/**
+ * The objects whose anchor carries no proof at all: an install that ran before the sync kept an
+ * anchor key (or a planted copy). One message for all of them, naming what the administrator runs,
+ * so a sync or an agent that leaves them alone never does so silently. null when there are none.
+ */
+export function unprovenAnchorsMessage(actual: ActualState): { count: number; message: string } | null {
+  const count = [...actual.users, ...actual.groups].filter((o) => o.anchor !== null && !o.critical && o.proof === 'missing').length;
+  if (count === 0) return null;
+  return {
+    count,
+    message:
+      `${count} object(s) under the root carry a JumpCloud anchor without a proof (written before the sync kept an anchor key, or planted): ` +
+      'they are left alone, never written, renamed, given members or offboarded, until an administrator reviews them with ' +
+      'Get-JCSyncPlan -AdoptExisting (each is an adopt: check the list) and seals them with Invoke-JCSync -AdoptExisting (docs/anchor-trust.md, "Upgrading an install").',
+  };
+}

@@ -1,6 +1,6 @@
 // A model of a JumpCloud org, changed through the sandbox's admin surface and in memory at the same
 // time, so a test knows what AD must hold after a converged sync without asking the engine: every
-// user ever in scope exists once (anchor JumpCloud:<id>), with the model's attributes, disabled when
+// user ever in scope exists once (anchor JumpCloud:<id>, proven), with the model's attributes, disabled when
 // suspended or out of scope; every bound group exists with exactly its members; an unbound group the sync created stays, marked
 // ;unbound and emptied (kept for its SID), and one it never created is absent.
 // AD is read with plain ldapts searches, independent of the engine's reader.
@@ -54,6 +54,8 @@ export async function readAdObjects(session: AdSession, rootDN: string): Promise
     for (const entry of page) {
       // The safety ledger (engine/src/ad/ledger.ts) is the sync's own bookkeeping, not a synced object.
       if (/^CN=jcsync-safety-ledger,/i.test(entry.dn)) continue;
+      // So is the anchor key (engine/src/ad/anchorkey.ts).
+      if (/^CN=jcsync-anchor-key,/i.test(entry.dn)) continue;
       const attributes: Record<string, string> = {};
       for (const name of [...USER_ATTRIBUTES, 'description']) {
         const key = Object.keys(entry).find((k) => k.toLowerCase() === name.toLowerCase());
@@ -171,7 +173,10 @@ export class OrgModel {
   /** What AD must hold under rootDN after a converged sync: differences as readable lines (none = equal). */
   differences(actual: AdObject[], rootDN: string, upnSuffix = 'example.com'): string[] {
     const problems: string[] = [];
-    const anchorOf = (o: AdObject) => /^JumpCloud:([A-Za-z0-9_-]+)(;syncDisabled)?(;offboarded)?(;unbound)?$/.exec(o.attributes.adminDescription ?? '');
+    // Every anchor the sync writes ends in its proof (the anchor key kept in AD, docs/anchor-trust.md).
+    const anchorOf = (o: AdObject) =>
+      /^JumpCloud:([A-Za-z0-9_-]+)(;syncDisabled)?(;offboarded)?(;unbound)?;proof=[A-Za-z0-9_-]{22}$/.exec(o.attributes.adminDescription ?? '');
+    const withoutProof = (value: string | undefined) => (value ?? '').replace(/;proof=[A-Za-z0-9_-]{22}$/, '');
     const byId = new Map<string, AdObject>();
     const idByDn = new Map<string, string>();
     for (const o of actual) {
@@ -214,7 +219,8 @@ export class OrgModel {
         adminDescription: `JumpCloud:${user.id}${disabled ? ';syncDisabled' : ''}`,
       };
       for (const [name, value] of Object.entries(want)) {
-        if ((o.attributes[name] ?? '') !== value) problems.push(`user ${user.username}: ${name} is '${o.attributes[name] ?? ''}', expected '${value}'`);
+        const found = name === 'adminDescription' ? withoutProof(o.attributes[name]) : (o.attributes[name] ?? '');
+        if (found !== value) problems.push(`user ${user.username}: ${name} is '${found}', expected '${value}' (and its proof)`);
       }
       if (o.dn.toLowerCase() !== `CN=${escapeDnValue(user.username)},${rootDN}`.toLowerCase()) problems.push(`user ${user.username} is at ${o.dn}`);
       const uacDisabled = (Number(o.attributes.userAccountControl) & 2) === 2;

@@ -52,7 +52,10 @@ describe('offboarding survives a failover: the mark in AD, not the primary’s m
       attributes: ['userAccountControl', 'adminDescription'],
     });
     assert.ok(entry, `${username} in AD`);
-    return { dn: entry.dn, uac: Number(first(entry.userAccountControl)), anchor: first(entry.adminDescription) };
+    // The agents keep the anchor key in AD (ad/anchorkey.ts): every anchor they write ends in its proof.
+    const full = String(first(entry.adminDescription));
+    const proof = /;proof=([A-Za-z0-9_-]{22})$/.exec(full)?.[1] ?? null;
+    return { dn: entry.dn, uac: Number(first(entry.userAccountControl)), anchor: full.replace(/;proof=[A-Za-z0-9_-]{22}$/, ''), proof, full };
   };
   const setDisabled = async (username: string, disabled: boolean) => {
     const { dn, uac } = await account(username);
@@ -110,6 +113,7 @@ describe('offboarding survives a failover: the mark in AD, not the primary’s m
     await until('one primary', async () => primaries().length === 1 && states().every((s) => s?.connected));
     for (const username of USERS)
       await until(`${username} in AD, enabled`, async () => (await account(username).catch(() => null))?.anchor === `JumpCloud:${ids.get(username)}`, 30_000);
+    for (const username of USERS) assert.ok((await account(username)).proof, `${username}'s anchor carries its proof`);
   });
 
   after(async () => {
@@ -192,9 +196,9 @@ describe('offboarding survives a failover: the mark in AD, not the primary’s m
 
   it('writes the mark as a compare-and-swap: an anchor that changed since it was read is left as it is', async () => {
     const writer = new AdWriter(fx.session, 'adminDescription');
-    const { dn, anchor } = await account('ob.u3');
+    const { dn, full: anchor } = await account('ob.u3');
     const stale = { jcId: ids.get('ob.u3') as string, syncDisabled: true, offboarded: false };
     await assert.rejects(writer.setOffboarded(dn, stale, true), (err: unknown) => err instanceof EngineError && err.details.ldapCode === 16);
-    assert.equal((await account('ob.u3')).anchor, anchor, 'nothing written');
+    assert.equal((await account('ob.u3')).full, anchor, 'nothing written');
   });
 });

@@ -371,9 +371,27 @@ describe('anchor trust on the test DC', () => {
       groups: [`Staff-${tag}`],
     });
     ids.legacy = String(legacyUser._id ?? legacyUser.id);
-    const noKey = await engine('sync', syncParams());
-    assert.equal(noKey.code, 0, noKey.raw);
+    // What a sync before anchor keys wrote: the account and its membership, the anchor without a proof
+    // (the writer without a key, bound as the service account).
     const dn = `CN=tr.legacy.${tag},${root}`;
+    const legacySession = await AdSession.open(adminDc({ bindDN: `${sync.sam}@example.com`, bindPassword: sync.password }));
+    try {
+      const oldWriter = new AdWriter(legacySession, 'adminDescription', null);
+      const name = `tr.legacy.${tag}`;
+      const attributes = {
+        cn: name,
+        sAMAccountName: name,
+        userPrincipalName: `${name}@example.com`,
+        givenName: 'Leg',
+        sn: 'Acy',
+        displayName: 'Leg Acy',
+        mail: `legacy.${tag}@example.com`,
+      };
+      await oldWriter.createUser(dn, ids.legacy, attributes, `Lg-${randomBytes(8).toString('hex')}-Aa1`, true);
+      await oldWriter.changeMembers(`CN=Staff-${tag},${root}`, [dn], 'add');
+    } finally {
+      await legacySession.close();
+    }
     const guid = (
       await fx.session.search(dn, { scope: 'base', filter: '(objectClass=user)', attributes: ['objectGUID'], explicitBufferAttributes: ['objectGUID'] })
     )[0]?.objectGUID;

@@ -122,6 +122,8 @@ function harness(dir: string, overrides: Partial<AgentDeps> & { channel?: AgentD
     readWatermark: async () => ({ invocationId: 'inv-1', highestCommittedUsn: '100' }),
     changedManagedUsers: async () => [],
     offboard: async () => ({ offboarded: 0, failed: 0, legacyPending: [] }),
+    // No AD here: the key a real agent reads from (or makes in) the root container.
+    anchorKey: async () => ({ key: Buffer.alloc(32, 7), source: 'directory', dn: 'CN=jcsync-anchor-key,OU=Corp,DC=example,DC=com' }),
     ...overrides,
   };
   const runner = new AgentRunner({
@@ -278,6 +280,48 @@ describe('agent runner (fakes)', () => {
     assert.equal(h.state().status, 'stopped');
     assert.equal(h.reconciles.length, 3, 'takeover, then one catch-up after each failed turn');
     assert.ok(h.logs.some((l) => /JumpCloud and AD reachable again/.test(l)));
+  });
+
+  it('anchors without a proof: the status names the cause and the cmdlets until they are sealed', async () => {
+    const dir = await installDir('channel');
+    const message = '2 object(s) under the root carry a JumpCloud anchor without a proof ... Get-JCSyncPlan -AdoptExisting ... Invoke-JCSync -AdoptExisting';
+    const answers: Array<string | null> = [message, message, null];
+    let calls = 0;
+    const seen: string[] = [];
+    const h = harness(dir, {
+      channel: fakeChannel({
+        primary: () => true,
+        batches: [
+          { cursor: 2, resync: true, events: [] },
+          { cursor: 3, resync: true, events: [] },
+        ],
+      }),
+      reconcile: async () => {
+        // What the status said after the previous reconcile.
+        if (calls > 0) seen.push(h.state().lastError?.id ?? 'none');
+        return { ...emptyResult(), unprovenAnchors: answers[Math.min(calls++, answers.length - 1)] };
+      },
+    });
+    await h.runUntil('three reconciles', () => calls >= 3 && h.state().cursor === 3 && h.state().lastError === null);
+    assert.deepEqual(seen, ['Sync.UnprovenAnchors', 'Sync.UnprovenAnchors'], 'the status named it while the anchors had no proof');
+    assert.ok(h.logs.some((l) => l.includes('Invoke-JCSync -AdoptExisting')));
+    assert.equal(h.logs.filter((l) => l.includes('without a proof')).length, 1, 'said once, not on every reconcile');
+  });
+
+  it('an anchor key it may not use stops the agent work with the reason in its status, nothing applied', async () => {
+    const dir = await installDir('channel');
+    const refused = new EngineError('AnchorKey.Missing', 'Anchors under the root carry proofs, but the anchor key object ... is gone', {
+      exitCode: ExitCode.Refused,
+    });
+    const h = harness(dir, {
+      channel: fakeChannel({ primary: () => true, batches: [] }),
+      anchorKey: async () => {
+        throw refused;
+      },
+    });
+    await h.runUntil('degraded with the reason', () => h.state().lastError?.id === 'AnchorKey.Missing');
+    assert.equal(h.reconciles.length, 0, 'no reconcile ran without the key');
+    assert.ok(h.logs.some((l) => l.includes('anchor key object')));
   });
 
   it('losing the primary role mid-poll is not an outage', async () => {

@@ -6,6 +6,7 @@ import * as z from 'zod';
 import { AdSession } from '../../ad/session';
 import { readSecurityDescriptor, SD_FLAG } from '../../ad/security';
 import { AdWriter } from '../../ad/writer';
+import { anchorKeyDn, grantAnchorKey } from '../../ad/anchorkey';
 import { DEFAULT_ANCHOR_ATTRIBUTE } from '../../ad/directory';
 import { dcSchema } from '../../config/request';
 import { hasAce, planGrant } from '../../delegation/assess';
@@ -85,6 +86,12 @@ export const delegationGrantCommand = defineCommand({
           RootUserDN: ctx.rootUserDN,
         });
 
+      if (!params.whatIf) {
+        // The anchor key kept in AD (ad/anchorkey.ts): the service account may read it, no other account may.
+        const key = await grantAnchorKey(session, new AdWriter(session, DEFAULT_ANCHOR_ATTRIBUTE), ctx.rootDn, ctx.account.sid);
+        if (key === 'granted')
+          reporter.log('info', `${ctx.trustee} may now read the anchor key ${anchorKeyDn(ctx.rootDn)} (and no other account but the administrators).`);
+      }
       if (params.whatIf || plan.toAdd.length === 0) {
         for (const item of plan.present) record(item.task, aceToSddl(item.ace), 'AlreadyPresent');
         for (const item of plan.toAdd) record(item.task, aceToSddl(item.ace), 'WouldAdd');

@@ -14,6 +14,7 @@ import { decodeAnchor } from '../../ad/names';
 import { parseAdiDN } from '../../ad/rootdn';
 import { allStrings, AdSession, firstString } from '../../ad/session';
 import { AdWriter } from '../../ad/writer';
+import { resolveAnchorKey } from '../../ad/anchorkey';
 import { dcSchema } from '../../config/request';
 import { badRequest, EngineError, ExitCode, type ErrorId } from '../../errors';
 import { defineCommand } from '../command';
@@ -48,9 +49,11 @@ export const groupRemoveCommand = defineCommand({
     if (!root.isValid || !root.ldapDN)
       throw badRequest('RootDN.Invalid', `The Root User DN '${params.rootUserDN}' is not valid: ${root.problems.join(' ')}`, params.rootUserDN);
     const rootDN = root.ldapDN;
-    const key = params.anchorKey === undefined ? null : parseAnchorKey(params.anchorKey);
     const session = await AdSession.open(params.dc);
     try {
+      // Without -AnchorKey, the key kept in AD (never made here: with none yet, no anchor is proven).
+      const explicit = params.anchorKey === undefined ? null : parseAnchorKey(params.anchorKey);
+      const { key } = await resolveAnchorKey(session, null, { rootDN, anchorAttribute: params.anchorAttribute, explicit, create: false });
       const byDn = /^CN=/i.test(params.group) && params.group.includes(',');
       const filter = byDn
         ? '(objectClass=group)'
@@ -95,7 +98,7 @@ export const groupRemoveCommand = defineCommand({
           `${entry.dn} carries no JumpCloud anchor: the sync does not manage it, so this command does not delete it.`,
           entry.dn,
         );
-      if (key && !proofMatches(key, guidText(Buffer.isBuffer(entry.objectGUID) ? entry.objectGUID : undefined), anchor.jcId, anchor.proof)) {
+      if (!proofMatches(key, guidText(Buffer.isBuffer(entry.objectGUID) ? entry.objectGUID : undefined), anchor.jcId, anchor.proof)) {
         throw groupError(
           'Group.NotManaged',
           `${entry.dn} carries a JumpCloud anchor without a valid proof: the sync did not create or adopt it (docs/anchor-trust.md).`,

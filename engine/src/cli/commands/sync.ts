@@ -7,6 +7,8 @@ import { matchDomain, parseAdiDN } from '../../ad/rootdn';
 import { AdSession } from '../../ad/session';
 import { AdWriter, randomPassword } from '../../ad/writer';
 import { ANCHOR_KEY_PROBLEM, parseAnchorKey } from '../../ad/anchorproof';
+import { keyFitsNoProof, keyMismatchError, resolveAnchorKey } from '../../ad/anchorkey';
+import { unprovenAnchorsMessage } from '../../sync/trust';
 import { ensureEngineFolder } from '../../config/folder';
 import { defaultJournalFile, defaultStateDir } from '../../config/paths';
 import { dcSchema } from '../../config/request';
@@ -143,7 +145,7 @@ function describedFailure(failure: OperationFailure): EngineError {
   });
 }
 
-async function preparePlan(params: SyncParams, ctx: CommandContext) {
+async function preparePlan(params: SyncParams, ctx: CommandContext, createKey: boolean) {
   const { reporter } = ctx;
   const root = parseAdiDN(params.rootUserDN, 'root');
   if (!root.isValid || !root.ldapDN)
@@ -163,12 +165,39 @@ async function preparePlan(params: SyncParams, ctx: CommandContext) {
     progress('Reading AD', 60);
     const session = await AdSession.open(params.dc);
     const candidates = desired.users.map((u) => u.username).concat(desired.groups.map((g) => g.name));
+    let anchorKey;
+    try {
+      // Without -AnchorKey, the key kept in AD (ad/anchorkey.ts); a real sync makes it when there is none yet.
+      anchorKey = await resolveAnchorKey(session, createKey ? new AdWriter(session, params.anchorAttribute) : null, {
+        rootDN: root.ldapDN,
+        anchorAttribute: params.anchorAttribute,
+        explicit: anchorKeyOf(params),
+        create: createKey,
+        reseal: params.adoptExisting,
+      });
+    } catch (err) {
+      await session.close();
+      throw err;
+    }
+    if (anchorKey.source === 'created')
+      reporter.log('info', `Created the anchor key ${anchorKey.dn} (readable only by ${params.dc.bindDN} and the administrators).`);
+    if (anchorKey.source === 'pending')
+      reporter.log(
+        'info',
+        `No anchor key under the root yet: the first Invoke-JCSync creates ${anchorKey.dn}; this plan shows the anchors as they will count then.`,
+      );
     const actual = await readActualState(session, {
       rootDN: root.ldapDN,
       anchorAttribute: params.anchorAttribute,
       candidateNames: candidates,
-      anchorKey: anchorKeyOf(params),
+      anchorKey: anchorKey.key,
     });
+    if (anchorKey.source === 'directory' && keyFitsNoProof([...actual.users, ...actual.groups])) {
+      await session.close();
+      throw keyMismatchError(anchorKey.dn, anchorKey.source);
+    }
+    const unproven = params.adoptExisting ? null : unprovenAnchorsMessage(actual);
+    if (unproven) reporter.log('warning', unproven.message);
     progress('Planning', 80);
     const planned = makePlan(desired, actual, {
       adoptUnanchored: params.adoptExisting,
@@ -191,7 +220,7 @@ async function preparePlan(params: SyncParams, ctx: CommandContext) {
         },
       );
     }
-    return { plan, session, domain, rootDN: root.ldapDN, desiredUsers: desired.users.length, desiredGroups: desired.groups.length };
+    return { plan, session, domain, rootDN: root.ldapDN, anchorKey: anchorKey.key, desiredUsers: desired.users.length, desiredGroups: desired.groups.length };
   } finally {
     client.close();
   }
@@ -210,7 +239,7 @@ export const syncPlanCommand = defineCommand({
   description: 'Plan the sync of one ADI domain into AD without writing anything.',
   params: syncParamsSchema,
   async run(params, ctx) {
-    const { plan, session } = await preparePlan(params, ctx);
+    const { plan, session } = await preparePlan(params, ctx, false);
     await session.close();
     for (const op of plan.operations) ctx.reporter.record('JumpCloudADI.SyncPlanOperation', planRecord(op));
     if (plan.refusal) ctx.reporter.log('warning', plan.refusal);
@@ -226,7 +255,7 @@ export const syncCommand = defineCommand({
   async run(params, ctx) {
     if (params.whatIf) return syncPlanCommand.run(params, ctx);
     const started = Date.now();
-    const { plan, session, domain, rootDN } = await preparePlan(params, ctx);
+    const { plan, session, domain, rootDN, anchorKey } = await preparePlan(params, ctx, true);
     try {
       if (plan.refusal) {
         throw new EngineError('Sync.ThresholdExceeded', plan.refusal, {
@@ -239,7 +268,7 @@ export const syncCommand = defineCommand({
       if (params.journalFile === undefined) ensureEngineFolder(defaultStateDir(), "engine's state folder");
       const journalFile = params.journalFile ?? defaultJournalFile();
       const journal = new FileJournal(journalFile, randomBytes(6).toString('hex'));
-      const writer = new AdWriter(session, params.anchorAttribute, anchorKeyOf(params));
+      const writer = new AdWriter(session, params.anchorAttribute, anchorKey);
       const policy = { windowHours: params.safetyWindowHours, maxCount: params.maxDisableCount, maxPercent: params.maxDisablePercent };
       const outcome = await apply(plan, {
         // -Force admits every kind for this run; what it does is still counted.
