@@ -104,11 +104,15 @@ export function newKeyDescriptor(reader: KeyReader): Buffer {
   });
 }
 
-const readers = new WeakMap<AdSession, Promise<KeyReader>>();
+/** Who a bind account is changes rarely: read once an hour per DC and account, not on every agent cycle (each opens a session). */
+const READER_TTL_MS = 60 * 60_000;
+const readers = new Map<string, { at: number; reader: Promise<KeyReader> }>();
 
-/** The bind account of `session` as a key reader (read once per session). */
+/** The bind account of `session` as a key reader. */
 function keyReader(session: AdSession): Promise<KeyReader> {
-  let found = readers.get(session);
+  const cacheKey = `${session.dc.host}:${session.port}:${session.dc.bindDN.toLowerCase()}`;
+  const cached = readers.get(cacheKey);
+  let found = cached && Date.now() - cached.at < READER_TTL_MS ? cached.reader : undefined;
   if (!found) {
     found = (async () => {
       const domain = await readDomainInfo(session);
@@ -127,8 +131,8 @@ function keyReader(session: AdSession): Promise<KeyReader> {
       const admins = administratorSids(domain.sid);
       return { sid: account.sid, isAdmin: admins.has(account.sid) || sids.some((s) => admins.has(s)), domainSid: domain.sid };
     })();
-    readers.set(session, found);
-    found.catch(() => readers.delete(session));
+    readers.set(cacheKey, { at: Date.now(), reader: found });
+    found.catch(() => readers.delete(cacheKey));
   }
   return found;
 }
