@@ -86,6 +86,9 @@ namespace JumpCloudADI.ServiceHost
         /// <summary>How often a stop that is still waiting asks the service manager for more time.</summary>
         public static readonly TimeSpan WaitSlice = TimeSpan.FromSeconds(5);
 
+        /// <summary>The agent's V8 flags: the same value as AGENT_NODE_OPTIONS in engine/src/agent/install.ts (a test compares them).</summary>
+        public const string AgentNodeOptions = "--max-semi-space-size=1 --expose-gc";
+
         private readonly object gate = new object();
         private readonly SupervisorOptions options;
         private readonly HostLog log;
@@ -125,7 +128,8 @@ namespace JumpCloudADI.ServiceHost
                 WorkingDirectory = options.Folder,
             };
             // The service's own environment, minus the engine's JCADI_* switches (a machine-wide
-            // JCADI_LOG_FILE must not redirect the agent). Nothing is added: no secret, ever.
+            // JCADI_LOG_FILE must not redirect the agent), with NODE_OPTIONS set to the agent's V8
+            // flags (never the machine's: a --require there would run in the agent). No secret, ever.
             var names = new List<string>();
             foreach (string name in start.EnvironmentVariables.Keys)
             {
@@ -133,11 +137,12 @@ namespace JumpCloudADI.ServiceHost
             }
             foreach (var name in names)
             {
-                if (name.StartsWith("JCADI_", StringComparison.OrdinalIgnoreCase))
+                if (name.StartsWith("JCADI_", StringComparison.OrdinalIgnoreCase) || name.Equals("NODE_OPTIONS", StringComparison.OrdinalIgnoreCase))
                 {
                     start.EnvironmentVariables.Remove(name);
                 }
             }
+            start.EnvironmentVariables["NODE_OPTIONS"] = AgentNodeOptions;
 
             var process = new Process { StartInfo = start };
             process.OutputDataReceived += (sender, e) => OnAgentOutput(e.Data, "stdout");

@@ -482,11 +482,25 @@ function agentAccount(paths: AgentPaths): { uid: number; gid: number } | null {
   return folder.isDirectory() && folder.uid !== 0 ? { uid: folder.uid, gid: folder.gid } : null;
 }
 
+/**
+ * The V8 flags the agent runs with, as NODE_OPTIONS (a Node 20 single executable takes runtime
+ * flags from nothing else; the Windows service host sets the same value, engine/service-host/
+ * AgentSupervisor.cs). `--max-semi-space-size=1`: V8's young generation grows to 2 × 16 MB under
+ * a burst of allocation (a full reconcile's LDAP pages) and keeps it; capped at 2 × 1 MB.
+ * `--expose-gc`: the agent collects once after each full reconcile (core.ts releaseMemory), so its
+ * memory returns to the idle size at once. Measured in README (Performance). Any V8 flag makes V8
+ * reject the Linux engine's code cache (built without flags for the short `exec` runs): the agent,
+ * started once, compiles lazily instead and node notes it on stderr, which the agent ignores.
+ */
+export const AGENT_NODE_OPTIONS = '--max-semi-space-size=1 --expose-gc';
+
 /** The agent needs no environment of its own: everything is in its config. No secret is ever passed here. */
 function minimalEnv(): NodeJS.ProcessEnv {
   const keep = ['PATH', 'SystemRoot', 'SYSTEMROOT', 'windir', 'TEMP', 'TMP', 'TZ', 'LANG'];
   const env: NodeJS.ProcessEnv = {};
   for (const name of keep) if (process.env[name] !== undefined) env[name] = process.env[name];
+  // Set, never inherited: a NODE_OPTIONS of the caller (--require, --inspect) does not reach the agent.
+  env.NODE_OPTIONS = AGENT_NODE_OPTIONS;
   return env;
 }
 

@@ -19,6 +19,7 @@ import { RIGHT } from '../../../engine/src/delegation/rights';
 import { agentPaths, readAgentConfig } from '../../../engine/src/agent/config';
 import { FileJournal } from '../../../engine/src/sync/journal';
 import { assertEngineBuilt, exec, installAgent, installedSecrets, leakProbe, readIfExists, until, type ExecResult, first } from '../helpers/agent';
+import { AGENT_NODE_OPTIONS } from '../../../engine/src/agent/install';
 import { openFixture, type AdFixture } from '../helpers/adfixture';
 import { adminDc, testDc } from '../helpers/testdc';
 import { startTestSandbox, type TestSandbox } from './sandbox-harness';
@@ -322,7 +323,9 @@ describe('sync agent: connect key, continuous sync, passwords, offboarding', { t
     assert.ok(secrets.agentSecret && secrets.privateKeyPem);
     const check = leakProbe([connectKey, secrets.agentSecret, secrets.privateKeyPem, secrets.bindPassword, secrets.apiKey, ...userPasswords]);
     check(argv.join(' '), 'the agent command line');
-    check(readFileSync(`/proc/${pid}/environ`, 'utf8'), 'the agent environment');
+    const environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
+    check(environ, 'the agent environment');
+    assert.ok(environ.split('\0').includes(`NODE_OPTIONS=${AGENT_NODE_OPTIONS}`), "the agent runs with its V8 flags (agent/install.ts), not the caller's");
     check(readFileSync(paths().config, 'utf8'), 'agent.json');
     check(readIfExists(paths().state), 'state.json');
     check(readIfExists(paths().journal), 'the journal');

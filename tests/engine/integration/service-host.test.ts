@@ -12,6 +12,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { AGENT_NODE_OPTIONS } from '../../../engine/src/agent/install';
 import { exec, ENGINE } from '../helpers/agent';
 import { REPO_ROOT } from '../helpers/testdc';
 
@@ -58,6 +59,8 @@ function startHost(folder: string, stopTimeoutSeconds = 5): HostRun {
       DOTNET_CLI_TELEMETRY_OPTOUT: '1',
       JCADI_LOG_FILE: join(work, 'must-not-reach-the-agent.log'),
       HOST_ENV_MARKER: 'inherited',
+      // A machine-wide NODE_OPTIONS must not reach the agent (node would fail to start on it).
+      NODE_OPTIONS: '--require ./not-the-agents-code.js',
     },
   });
   let stdout = '';
@@ -113,6 +116,7 @@ describe('Windows service host: supervision under .NET (console mode)', { timeou
     assert.deepEqual(seen.argv, ['run', '--config', join(run.folder, 'agent.json'), '--stop-on-stdin-close']);
     assert.equal(seen.cwd, run.folder);
     assert.equal(seen.env.HOST_ENV_MARKER, 'inherited', 'the service environment is passed on');
+    assert.equal(seen.env.NODE_OPTIONS, AGENT_NODE_OPTIONS, "the agent's V8 flags, the same as agent-start gives it, instead of the service's");
     assert.deepEqual(
       Object.keys(seen.env).filter((k) => k.startsWith('JCADI_')),
       [],
