@@ -16,6 +16,8 @@ $script:JCServiceName = 'JumpCloudADISync'
 $script:JCServiceDisplayName = 'JumpCloud AD Integration Sync Agent'
 $script:JCSystemdUnitFolder = '/etc/systemd/system'
 $script:JCSystemdUnitName = 'jcadi-sync-agent.service'
+# The agent's V8 flags, as NODE_OPTIONS: AGENT_NODE_OPTIONS of engine/src/agent/install.ts (a test compares them).
+$script:JCAgentNodeOptions = '--max-semi-space-size=1 --expose-gc'
 # The service's virtual account (Windows) and the agent's dedicated system user (Linux).
 $script:JCServiceAccount = 'NT SERVICE\' + $script:JCServiceName
 $script:JCAgentUser = 'jcadi'

@@ -35,6 +35,8 @@ function GetJCSystemdUnitText {
         'Type=simple'
         ('ExecStart={0}' -f (GetJCServiceCommandLine -EnginePath $files.Engine -ConfigFile $files.Config))
         ('WorkingDirectory={0}' -f $InstallPath)
+        '# The agent''s V8 flags (the same as agent-start and the Windows service host give it: engine/src/agent/install.ts).'
+        ('Environment="NODE_OPTIONS={0}"' -f $script:JCAgentNodeOptions)
         'Restart=on-failure'
         'RestartSec=10'
         '# Exit 2: a bad configuration or a refused connect key; restarting cannot help.'

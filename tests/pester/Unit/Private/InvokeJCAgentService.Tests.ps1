@@ -60,6 +60,7 @@ Describe 'InvokeJCAgentService' {
             $unit = Get-Content -LiteralPath (Join-Path -Path $script:UnitFolder -ChildPath 'jcadi-sync-agent.service') -Raw
             $unit | Should -Match ([regex]::Escape('ExecStart="/opt/adi/jcadi-engine" run --config "/opt/adi/agent.json"'))
             $unit | Should -Match 'KillSignal=SIGTERM'
+            @($unit -split "`n") | Should -Contain 'Environment="NODE_OPTIONS=--max-semi-space-size=1 --expose-gc"'
             $unit | Should -Match 'Restart=on-failure'
             $unit | Should -Match 'RestartPreventExitStatus=2'
             $unit | Should -Match 'WantedBy=multi-user.target'
