@@ -20,6 +20,9 @@ $script:JCSystemdUnitName = 'jcadi-sync-agent.service'
 $script:JCAgentNodeOptions = '--max-semi-space-size=1 --expose-gc'
 # The service's virtual account (Windows) and the agent's dedicated system user (Linux).
 $script:JCServiceAccount = 'NT SERVICE\' + $script:JCServiceName
+# A rehearsal's service (Invoke-JCSyncRehearsal): its own name, never the production one.
+$script:JCRehearsalServicePrefix = 'JumpCloudADISync-Rehearsal-'
+$script:JCRehearsalServicePattern = '^JumpCloudADISync-Rehearsal-[0-9]{8}-[0-9]{6}$'
 $script:JCAgentUser = 'jcadi'
 
 # The one default of each cmdlet parameter that has one: the block builders (GetJCBoundValue)

@@ -31,6 +31,9 @@ function InvokeJCAgentService {
         The install folder (absolute).
     .PARAMETER TimeoutSeconds
         How long Start waits for the agent to report, and Stop for it to exit.
+    .PARAMETER ServiceName
+        Windows: the service (default JumpCloudADISync). Invoke-JCSyncRehearsal passes its own
+        JumpCloudADISync-Rehearsal-<time>, registered the same way (GetJCServiceRegistration).
     .PARAMETER Cmdlet
         The calling cmdlet's $PSCmdlet, on whose behalf errors are thrown.
     #>
@@ -44,6 +47,9 @@ function InvokeJCAgentService {
         [string] $InstallPath,
 
         [int] $TimeoutSeconds = 60,
+
+        [ValidateNotNullOrEmpty()]
+        [string] $ServiceName = $script:JCServiceName,
 
         [System.Management.Automation.PSCmdlet] $Cmdlet
     )
@@ -60,15 +66,15 @@ function InvokeJCAgentService {
             if ($manager -eq 'Windows') {
                 # Computed as data (GetJCServiceRegistration): the quoted service host, its virtual
                 # account, and sc.exe by full path for the SID type and the failure actions.
-                $registration = GetJCServiceRegistration -ServiceHostPath $files.ServiceHost
+                $registration = GetJCServiceRegistration -ServiceHostPath $files.ServiceHost -ServiceName $ServiceName
                 $existing = Get-Service -Name $registration.Name -ErrorAction SilentlyContinue
                 if ($null -eq $existing) {
                     $splatService = @{
                         Name           = $registration.Name
                         BinaryPathName = $registration.BinaryPathName
-                        DisplayName    = $script:JCServiceDisplayName
+                        DisplayName    = $registration.DisplayName
                         Description    = 'Keeps Active Directory in step with JumpCloud (users, groups, passwords).'
-                        StartupType    = 'Automatic'
+                        StartupType    = $registration.StartupType
                     }
                     [void](New-Service @splatService)
                 }
@@ -90,8 +96,8 @@ function InvokeJCAgentService {
         }
         'Unregister' {
             if ($manager -eq 'Windows') {
-                if ($null -ne (Get-Service -Name $script:JCServiceName -ErrorAction SilentlyContinue)) {
-                    InvokeJCNativeCommand -FilePath (GetJCSystemProgram -Name 'sc.exe') -ArgumentList @('delete', $script:JCServiceName) -Cmdlet $Cmdlet
+                if ($null -ne (Get-Service -Name $ServiceName -ErrorAction SilentlyContinue)) {
+                    InvokeJCNativeCommand -FilePath (GetJCSystemProgram -Name 'sc.exe') -ArgumentList @('delete', $ServiceName) -Cmdlet $Cmdlet
                 }
             }
             elseif ($manager -eq 'Systemd') {
@@ -108,7 +114,7 @@ function InvokeJCAgentService {
             }
             $since = [System.DateTime]::UtcNow.ToString('yyyy-MM-ddTHH:mm:ss.fffZ', [System.Globalization.CultureInfo]::InvariantCulture)
             if ($manager -eq 'Windows') {
-                Start-Service -Name $script:JCServiceName -ErrorAction Stop
+                Start-Service -Name $ServiceName -ErrorAction Stop
             }
             else {
                 InvokeJCNativeCommand -FilePath (GetJCSystemProgram -Name 'systemctl') -ArgumentList @('start', $script:JCSystemdUnitName) -Cmdlet $Cmdlet
@@ -120,8 +126,8 @@ function InvokeJCAgentService {
                 return (InvokeJCEngine -Command 'agent-stop' -Parameters ([ordered]@{ installPath = $InstallPath; timeoutSeconds = $TimeoutSeconds }) -Cmdlet $Cmdlet)
             }
             if ($manager -eq 'Windows') {
-                if ($null -ne (Get-Service -Name $script:JCServiceName -ErrorAction SilentlyContinue)) {
-                    Stop-Service -Name $script:JCServiceName -ErrorAction Stop
+                if ($null -ne (Get-Service -Name $ServiceName -ErrorAction SilentlyContinue)) {
+                    Stop-Service -Name $ServiceName -ErrorAction Stop
                 }
             }
             elseif (Test-Path -LiteralPath $unitPath -PathType Leaf) {
@@ -131,7 +137,7 @@ function InvokeJCAgentService {
         'Query' {
             $state = $null
             if ($manager -eq 'Windows') {
-                $service = Get-Service -Name $script:JCServiceName -ErrorAction SilentlyContinue
+                $service = Get-Service -Name $ServiceName -ErrorAction SilentlyContinue
                 if ($null -ne $service) {
                     $state = [string]$service.Status
                 }
@@ -140,7 +146,11 @@ function InvokeJCAgentService {
                 $systemctl = GetJCSystemProgram -Name 'systemctl'
                 $state = [string](& $systemctl is-active $script:JCSystemdUnitName 2>$null)
             }
-            return [pscustomobject]@{ Manager = $manager; Name = $script:JCServiceName; State = $state }
+            $shown = $script:JCServiceName
+            if ($manager -eq 'Windows') {
+                $shown = $ServiceName
+            }
+            return [pscustomobject]@{ Manager = $manager; Name = $shown; State = $state }
         }
     }
 }

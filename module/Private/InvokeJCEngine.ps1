@@ -41,6 +41,16 @@ function InvokeJCEngine {
     .PARAMETER Cmdlet
         The calling cmdlet's $PSCmdlet: errors are written and thrown on its behalf, so they show
         the public cmdlet's name. Defaults to this function.
+    .PARAMETER RequestHandler
+        Answers the engine's requests to the module (engine/PROTOCOL.md, "Requests to the module"):
+        a record of type JumpCloudADI.EngineRequest names a reply file, and the engine waits until
+        that file exists. The handler is called with the request and -Cmdlet, and returns
+        @{ Reply = @{ ok; reason; evidence }; Output = objects for the pipeline }; its Output goes
+        to the pipeline, its Reply is written to the reply file (compact JSON, a temp file renamed
+        into place, nothing secret). Without a handler, or when it fails, the reply says ok =
+        false with the reason, so the engine never waits for nothing. The request itself is not
+        written to the pipeline. Invoke-JCSyncRehearsal uses it on Windows: the engine asks the
+        module to start, check and remove the rehearsal's Windows service.
     .PARAMETER Result
         A [ref] that receives the engine's "result" line (an object with exitCode and summary), or
         $null when the engine wrote none. Example: $r = $null; InvokeJCEngine -Command version -Result ([ref]$r)
@@ -56,6 +66,8 @@ function InvokeJCEngine {
         [System.Collections.IDictionary] $Parameters,
 
         [System.Management.Automation.PSCmdlet] $Cmdlet,
+
+        [scriptblock] $RequestHandler,
 
         [ref] $Result
     )
@@ -263,9 +275,40 @@ function InvokeJCEngine {
                         $protocolProblem = 'a record line without a recordType or an object in data: {0}' -f (LimitJCText -Text $line)
                         break
                     }
-                    $data.PSObject.TypeNames.Insert(0, $recordType)
-                    # Streamed: the record reaches the pipeline now, not when the engine exits.
-                    $data
+                    if ($recordType -eq 'JumpCloudADI.EngineRequest') {
+                        # The engine waits for the answer in the file it named (never on stdin: it is closed).
+                        $replyFile = [string](GetJCField -InputObject $data -Name 'Reply')
+                        if (-not [System.IO.Path]::IsPathRooted($replyFile) -or -not $replyFile.EndsWith('.reply.json', [System.StringComparison]::Ordinal)) {
+                            $protocolProblem = 'a request without an absolute *.reply.json reply file: {0}' -f (LimitJCText -Text $line)
+                            break
+                        }
+                        $reply = @{ ok = $false; reason = ('this command takes no requests from the engine ({0})' -f $Command); evidence = '' }
+                        if ($null -ne $RequestHandler) {
+                            try {
+                                $answer = & $RequestHandler $data $Cmdlet
+                                foreach ($item in @($answer.Output)) {
+                                    if ($null -ne $item) {
+                                        $item
+                                    }
+                                }
+                                $reply = $answer.Reply
+                            }
+                            catch [System.Management.Automation.PipelineStoppedException] {
+                                throw
+                            }
+                            catch {
+                                $reply = @{ ok = $false; reason = $_.Exception.Message; evidence = '' }
+                            }
+                        }
+                        $replyTemp = $replyFile + '.tmp'
+                        [System.IO.File]::WriteAllText($replyTemp, (ConvertTo-Json -InputObject $reply -Depth 5 -Compress), $utf8NoBom)
+                        [System.IO.File]::Move($replyTemp, $replyFile)
+                    }
+                    else {
+                        $data.PSObject.TypeNames.Insert(0, $recordType)
+                        # Streamed: the record reaches the pipeline now, not when the engine exits.
+                        $data
+                    }
                 }
                 'error' {
                     $errorId = [string](GetJCField -InputObject $message -Name 'id')

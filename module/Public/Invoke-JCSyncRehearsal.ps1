@@ -22,14 +22,22 @@ function Invoke-JCSyncRehearsal {
            then changes in JumpCloud (rename, suspend, password, group membership, unbind) and an
            account disabled in AD (offboarding), each verified by reading AD or JumpCloud back and
            timed; the password is proven by binding as the user.
-        4. Removes everything it created (agent, folders, sandbox, the scratch OU and all its
-           objects) unless -Keep, also when interrupted with Ctrl+C. A cleanup that fails lists
-           what is left.
+           On Windows the agent runs as a real Windows service named
+           JumpCloudADISync-Rehearsal-<time> (never the production JumpCloudADISync), registered
+           by the same code as Install-JCSyncAgent: the service host, its own virtual account
+           NT SERVICE\<name>, the restart failure actions, the install folder's production ACL
+           for that account. The Windows host rows then check that the service starts and stops
+           gracefully, comes back by its recovery actions after its engine is killed, that the
+           install folder's ACL is as designed, that DPAPI round-trips (and the service's account
+           opened the agent's secrets), and that the service host wrote its Event Log entry.
+        4. Removes everything it created (the Windows service, agent, folders, sandbox, the scratch
+           OU and all its objects) unless -Keep, also when interrupted with Ctrl+C. A cleanup that
+           fails lists what is left.
 
         Writes one JumpCloudADI.RehearsalCheck per check (Step, Area, Check, Status = Pass, Fail or
         Skipped, Reason, Evidence, Seconds), then one JumpCloudADI.RehearsalSummary. Checks that
         only a Windows host can answer (service control manager, install folder ACL, DPAPI, Event
-        Log) say Skipped with the reason elsewhere. With -ReportPath the checks are also written
+        Log) say Skipped with the reason on any other host. With -ReportPath the checks are also written
         as a self-contained HTML report (see Export-JCSyncReport).
 
         Nothing is written outside the scratch OU. The credential's password is handed to the
@@ -71,7 +79,7 @@ function Invoke-JCSyncRehearsal {
         Also writes the checks as a self-contained HTML report to this file (replaced if present).
     .PARAMETER Keep
         Leaves the scratch OU, the agent folder and the sandbox data in place for inspection (the
-        processes are stopped); remove the OU yourself afterwards.
+        processes are stopped, the Windows service is removed); remove the OU yourself afterwards.
     .EXAMPLE
         $admin = Get-Credential 'EXAMPLE\Administrator'
         Invoke-JCSyncRehearsal -Server dc1.example.com -Credential $admin -RootUserDN 'OU=Corporate Users;DC=example;DC=com' -ReportPath .\rehearsal.html
@@ -193,17 +201,60 @@ function Invoke-JCSyncRehearsal {
     # cleanup below can remove it even when the engine was stopped half way (Ctrl+C).
     $manifestFile = Join-Path -Path ([System.IO.Path]::GetTempPath()) -ChildPath ('jcadi-rehearsal-{0}.json' -f [System.Guid]::NewGuid().ToString('N'))
     $engineParams['manifestFile'] = $manifestFile
+
+    # Windows: the agent runs as a real service under the rehearsal's own name; the engine asks
+    # for it (start, check, remove) and InvokeJCRehearsalHost answers with the production code.
+    $hostState = $null
+    $requestHandler = $null
+    if (TestJCIsWindows) {
+        $serviceName = GetJCRehearsalServiceName -Time ([System.DateTime]::UtcNow)
+        $engineParams['windowsHost'] = [ordered]@{
+            serviceName     = $serviceName
+            serviceHostFile = (GetJCServiceHostFile -EngineFile (FindJCEngine -Cmdlet $PSCmdlet))
+        }
+        $hostState = @{
+            ServiceName   = $serviceName
+            InstallPath   = ''
+            Registered    = $false
+            Started       = $false
+            StartFacts    = $null
+            StartError    = ''
+            Since         = [System.DateTime]::Now
+            SourceCreated = $false
+            SourceRemoved = $false
+            Removed       = $false
+        }
+        $requestHandler = {
+            param($Request, $Caller)
+            InvokeJCRehearsalHost -Request $Request -State $hostState -Cmdlet $Caller
+        }
+    }
+
     $checks = New-Object -TypeName System.Collections.Generic.List[object]
     $result = $null
     $completed = $false
     try {
-        InvokeJCEngine -Command 'rehearsal' -Parameters $engineParams -Cmdlet $PSCmdlet -Result ([ref]$result) | ForEach-Object {
+        InvokeJCEngine -Command 'rehearsal' -Parameters $engineParams -Cmdlet $PSCmdlet -RequestHandler $requestHandler -Result ([ref]$result) | ForEach-Object {
+            # The engine's rows and the module's Windows rows, numbered in the order they came.
+            $_.Step = $checks.Count + 1
             $checks.Add($_)
             $_
         }
         $completed = $true
     }
     finally {
+        if ($null -ne $hostState) {
+            # Before the engine's cleanup: the service runs from the install folder (also after Ctrl+C).
+            try {
+                $hostCleanup = InvokeJCRehearsalCleanup -State $hostState -Cmdlet $PSCmdlet
+                foreach ($entry in @($hostCleanup.Left)) {
+                    Write-Warning -Message ('The rehearsal could not remove: {0}' -f $entry)
+                }
+            }
+            catch {
+                Write-Warning -Message ('The rehearsal could not remove its Windows service {0}: {1}' -f $hostState.ServiceName, $_.Exception.Message)
+            }
+        }
         if ((Test-Path -LiteralPath $manifestFile -PathType Leaf) -and -not ($completed -and $Keep)) {
             # Interrupted, or the engine's own cleanup left something: try once more from here.
             $savedProgress = $ProgressPreference

@@ -36,6 +36,11 @@ const AGENT_LOG_FILE = join('logs', 'agent.log');
 /** The Windows service's name; it runs as the virtual account NT SERVICE\<name>. */
 export const AGENT_SERVICE_NAME = 'JumpCloudADISync';
 export const AGENT_SERVICE_ACCOUNT = `NT SERVICE\\${AGENT_SERVICE_NAME}`;
+/**
+ * A rehearsal's service (Invoke-JCSyncRehearsal): JumpCloudADISync-Rehearsal-<yyyyMMdd-HHmmss>, so it
+ * never collides with the production service and a left-over one is recognisable by its name.
+ */
+export const REHEARSAL_SERVICE_PATTERN = /^JumpCloudADISync-Rehearsal-[0-9]{8}-[0-9]{6}$/;
 /** The Windows service host (engine/service-host), installed next to the engine on Windows. */
 const SERVICE_HOST_FILE = 'jcadi-service.exe';
 

@@ -101,6 +101,8 @@ export interface FolderSettings {
   platform?: NodeJS.Platform;
   /** Windows: the thin layer's runner (tests replace it). */
   run?: SyncStdinRunner;
+  /** Windows: the service whose virtual account gets modify access; default JumpCloudADISync (the rehearsal's has its own name). */
+  serviceName?: string;
 }
 
 /**
@@ -109,10 +111,11 @@ export interface FolderSettings {
  * agent's dedicated user (or the installing account).
  */
 export function agentFolderPolicy(settings: FolderSettings = {}): FolderPolicy {
+  const service = settings.serviceName ?? AGENT_SERVICE_NAME;
   const base = {
     label: "agent's install folder",
-    writerSid: virtualAccountSid(AGENT_SERVICE_NAME),
-    writerName: AGENT_SERVICE_ACCOUNT,
+    writerSid: virtualAccountSid(service),
+    writerName: service === AGENT_SERVICE_NAME ? AGENT_SERVICE_ACCOUNT : `NT SERVICE\\${service}`,
     ownerSids: [SID.administrators, SID.system],
   };
   if ((settings.platform ?? process.platform) === 'win32' || !settings.serviceUser) return { ...base, ...currentPosixOwner() };

@@ -411,6 +411,38 @@ function secureWindowsFolder(folder: string, policy: FolderPolicy, mode: RepairM
   return { folder, action: verdict.action === 'create' ? 'created' : 'repaired', problems: verdict.action === 'repair' ? verdict.problems : [] };
 }
 
+/**
+ * What the Windows thin layer sees of a folder (owner and DACL as SDDL), without changing it: the
+ * rehearsal's check of the install folder's ACL. Throws Folder.SecureFailed when it cannot tell.
+ */
+export function inspectWindowsFolder(folder: string, run: SyncStdinRunner = runWithStdinSync): WindowsFolderFacts {
+  const powershell = windowsPowerShellPath();
+  const result = run(powershell, WINDOWS_FOLDER_ARGS, windowsFolderInput('inspect', folder, ''));
+  const problem = result.error
+    ? result.error.message
+    : result.code !== 0
+      ? result.stderr.trim().slice(0, 400) || `exit ${result.code}`
+      : result.stdout.trim() === ''
+        ? `${powershell} gave no answer (is Windows PowerShell 5.1 installed?)`
+        : null;
+  if (problem === null) {
+    try {
+      return JSON.parse(result.stdout) as WindowsFolderFacts;
+    } catch (err) {
+      throw new EngineError('Folder.SecureFailed', `Cannot inspect the access of ${folder}: ${(err as Error).message}`, {
+        category: 'SecurityError',
+        exitCode: ExitCode.BadRequest,
+        target: folder,
+      });
+    }
+  }
+  throw new EngineError('Folder.SecureFailed', `Cannot inspect the access of ${folder}: ${problem}`, {
+    category: 'SecurityError',
+    exitCode: ExitCode.BadRequest,
+    target: folder,
+  });
+}
+
 function lstatOrNull(path: string): Stats | null {
   try {
     return lstatSync(path);

@@ -22,7 +22,15 @@ import {
   waitForAgent,
   type InstallOutcome,
 } from '../../agent/install';
-import { AGENT_MODES, agentPaths, checkAgentSettings, ldapFieldsSchema, readAgentConfig, type AgentConfig } from '../../agent/config';
+import {
+  AGENT_MODES,
+  REHEARSAL_SERVICE_PATTERN,
+  agentPaths,
+  checkAgentSettings,
+  ldapFieldsSchema,
+  readAgentConfig,
+  type AgentConfig,
+} from '../../agent/config';
 import { jumpcloudConnectionSchema } from '../../jumpcloud/connection';
 import { openJumpCloud } from '../../jumpcloud/open';
 import { findDomain } from '../../sync/gather';
@@ -78,6 +86,8 @@ const agentInstallParamsSchema = z.strictObject({
     .string()
     .regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'must be a POSIX user name')
     .optional(),
+  /** Windows: the service the folder's ACL is for (its virtual account); only the rehearsal's own name besides the default. */
+  serviceName: z.string().regex(REHEARSAL_SERVICE_PATTERN, 'must be a rehearsal service name (JumpCloudADISync-Rehearsal-<time>)').optional(),
   whatIf: z.boolean().default(false),
 });
 
@@ -233,7 +243,7 @@ export const agentInstallCommand = defineCommand({
       },
       undefined,
       params.serviceHostFile,
-      { force: params.force, serviceUser: params.serviceUser ?? null },
+      { force: params.force, serviceUser: params.serviceUser ?? null, ...(params.serviceName ? { serviceName: params.serviceName } : {}) },
     );
     ctx.reporter.progress({ activity: 'Installing the sync agent', status: 'Installed', percent: 100, completed: true });
     ctx.reporter.record('JumpCloudADI.SyncAgentInstall', installRecord(outcome));

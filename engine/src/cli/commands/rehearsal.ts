@@ -14,7 +14,10 @@ import { dirname, join } from 'node:path';
 import * as z from 'zod';
 import { AdSession, firstString } from '../../ad/session';
 import { RehearsalWriter } from '../../ad/writer';
-import { agentPaths } from '../../agent/config';
+import { agentPaths, REHEARSAL_SERVICE_PATTERN } from '../../agent/config';
+import { peekAgentState } from '../../agent/state';
+import { inspectWindowsFolder } from '../../config/folder';
+import { DpapiProtector } from '../../config/protect';
 import { dcSchema, type DcConfig } from '../../config/request';
 import { EngineError, ExitCode } from '../../errors';
 import type { Reporter } from '../../log/reporter';
@@ -22,6 +25,7 @@ import { REHEARSAL_DIRECT_USER, REHEARSAL_GROUP } from '../../sandbox/seed';
 import type { Command, CommandContext } from '../command';
 import { defineCommand } from '../command';
 import { startSandboxChild, type SandboxChild } from '../rehearsal/sandbox-child';
+import { askHost, dpapiProbe, judgeDpapi, judgeInstallFolderAcl, protectedSchemes } from '../rehearsal/windows-host';
 
 const RECORD = 'JumpCloudADI.RehearsalCheck';
 const PROJECT_GROUP = 'JCRH Project';
@@ -46,6 +50,8 @@ const manifestSchema = z.strictObject({
   sandboxDir: z.string().nullable(),
   installPath: z.string().nullable(),
   workDir: z.string().nullable(),
+  /** Windows: the rehearsal service the module registered (the module removes it). */
+  serviceName: z.string().nullable().default(null),
 });
 type Manifest = z.infer<typeof manifestSchema>;
 
@@ -72,6 +78,19 @@ const rehearsalParamsSchema = z.strictObject({
   keep: z.boolean().default(false),
   /** Where the manifest is written (for rehearsal-cleanup); default: in the work folder. */
   manifestFile: z.string().min(1).max(4096).optional(),
+  /**
+   * Windows, from Invoke-JCSyncRehearsal: the agent runs as this rehearsal service, which the module
+   * registers, starts, kills, stops and removes on request (JumpCloudADI.EngineRequest records).
+   */
+  windowsHost: z
+    .strictObject({
+      serviceName: z.string().regex(REHEARSAL_SERVICE_PATTERN, 'must be JumpCloudADISync-Rehearsal-<yyyyMMdd-HHmmss>'),
+      /** The service host to install next to the engine (jcadi-service.exe). */
+      serviceHostFile: z.string().min(1).max(4096),
+      /** How long the engine waits for the module's answer to one request. */
+      timeoutSeconds: z.number().int().min(10).max(3600).default(900),
+    })
+    .optional(),
   /** Platform the Windows-only rows are judged for (tests); default: this host's. */
   platform: z.enum(['win32', 'linux', 'darwin']).optional(),
 });
@@ -174,8 +193,10 @@ const WINDOWS_ROWS: ReadonlyArray<[check: string, what: string]> = [
   ['Service restarted after its engine is killed', 'the service host restarts a killed engine (recovery)'],
   ['Install folder ACL', 'the install folder grants only SYSTEM, Administrators and the service account'],
   ['DPAPI round-trip', 'secrets protected with DPAPI open again for the service account'],
-  ['Event Log entries', 'the agent writes its start and sync events to the Application log'],
+  ['Event Log entries', 'the service host writes its events to the Application log'],
 ];
+/** The rows the module answers (it drives the service control manager and reads the Event Log). */
+const MODULE_ROWS = new Set(['Service starts and stops', 'Service restarted after its engine is killed', 'Event Log entries']);
 
 async function cleanupFrom(manifest: Manifest, dc: DcConfig | null, keep: boolean): Promise<{ removed: string[]; left: string[] }> {
   const removed: string[] = [];
@@ -260,7 +281,14 @@ export const rehearsalCommand = defineCommand({
     const engineFile = params.engineFile ?? process.execPath;
     const workDir = mkdtempSync(join(tmpdir(), 'jcadi-rehearsal-'));
     const manifestFile = params.manifestFile ?? join(workDir, 'manifest.json');
-    const manifest: Manifest = { scratchDN: null, sandboxPid: null, sandboxDir: null, installPath: null, workDir };
+    const manifest: Manifest = { scratchDN: null, sandboxPid: null, sandboxDir: null, installPath: null, workDir, serviceName: null };
+    // Windows through the module: the agent is a real service under a rehearsal name.
+    const host = platform === 'win32' && params.windowsHost ? params.windowsHost : null;
+    const replyFile = join(workDir, 'host.reply.json');
+    const ask = (action: 'Start' | 'Check' | 'Remove', data: Record<string, unknown>) =>
+      askHost(reporter, replyFile, action, data, signal, (host?.timeoutSeconds ?? 900) * 1000);
+    let serviceRemoved = false;
+    let hostAnswers = true;
     const save = () => writeManifest(manifestFile, manifest);
     save();
     const timeoutMs = params.changeTimeoutSeconds * 1000;
@@ -532,10 +560,22 @@ export const rehearsalCommand = defineCommand({
             connectKey,
             jumpcloud: jumpcloud(),
             sync: { debounceMs: 100, offboardPollSeconds: 2 },
+            ...(host ? { serviceHostFile: host.serviceHostFile, serviceName: host.serviceName } : {}),
           },
           reporter,
           signal,
         );
+        if (host) {
+          // The module registers the service (its production code, under the rehearsal name) and starts it.
+          manifest.serviceName = host.serviceName;
+          save();
+          const reply = await ask('Start', { InstallPath: installPath, ServiceName: host.serviceName }).catch((err: unknown) => {
+            hostAnswers = false;
+            throw err;
+          });
+          if (!reply.ok) fail(`the rehearsal service did not start: ${reply.reason}`, reply.evidence);
+          return `${installPath}, as the Windows service ${host.serviceName}: ${reply.evidence}`;
+        }
         const started = await runCommand(agentStartCommand, { installPath, timeoutSeconds: 60 }, reporter, signal);
         return `${installPath}, process ${String(started.summary.pid ?? '?')}`;
       });
@@ -602,16 +642,59 @@ export const rehearsalCommand = defineCommand({
       });
 
       // --- Windows host checks ----------------------------------------------------------------
-      for (const [check, what] of WINDOWS_ROWS) {
-        if (platform !== 'win32') checks.add('Windows host', check, 'Skipped', `needs Windows: ${what}; this host is ${platform}`, '');
-        else checks.add('Windows host', check, 'Skipped', `not automated in this version: ${what}; check it by hand on this server`, '');
+      if (!host) {
+        for (const [check, what] of WINDOWS_ROWS) {
+          if (platform !== 'win32') checks.add('Windows host', check, 'Skipped', `needs Windows: ${what}; this host is ${platform}`, '');
+          else checks.add('Windows host', check, 'Skipped', `run through Invoke-JCSyncRehearsal: the module registers the rehearsal service (${what})`, '');
+        }
+      } else {
+        const installPath = manifest.installPath ?? '';
+        const onService = agentOk ? null : 'the agent is not running as the rehearsal service';
+        await checks.run('Windows host', 'Install folder ACL', onService, async () => {
+          const v = judgeInstallFolderAcl(inspectWindowsFolder(installPath), host.serviceName);
+          if (v.status !== 'Pass') fail(v.reason, v.evidence);
+          return v.evidence;
+        });
+        await checks.run('Windows host', 'DPAPI round-trip', onService, async () => {
+          const probe = await dpapiProbe(new DpapiProtector());
+          const paths = agentPaths(installPath);
+          const config: unknown = JSON.parse(readFileSync(paths.config, 'utf8'));
+          const v = judgeDpapi({ ...probe, configSchemes: protectedSchemes(config), agentConnected: peekAgentState(paths.state)?.connected === true });
+          if (v.status !== 'Pass') fail(v.reason, v.evidence);
+          return v.evidence;
+        });
+        // The module answers the service rows (kill and restart, stop, Event Log) and removes the service.
+        const moduleRows = WINDOWS_ROWS.filter(([check]) => MODULE_ROWS.has(check));
+        try {
+          if (!hostAnswers) throw new Error('it did not answer the request to start the service');
+          const reply = await ask('Check', {
+            InstallPath: installPath,
+            ServiceName: host.serviceName,
+            Rows: moduleRows.map(([check, what]) => ({ Check: check, What: what })),
+            Blocked: onService,
+          });
+          serviceRemoved = reply.ok;
+          if (!reply.ok) reporter.log('warning', `The rehearsal service ${host.serviceName} was not removed: ${reply.reason}`);
+        } catch (err) {
+          hostAnswers = false;
+          for (const [check] of moduleRows) checks.add('Windows host', check, 'Fail', `no answer from the module: ${(err as Error).message}`, '');
+        }
       }
     } finally {
+      if (host && manifest.serviceName && !serviceRemoved && hostAnswers && !signal.aborted) {
+        // Before the folder goes: the service runs from it (Ctrl+C: the module's own cleanup removes it).
+        await ask('Remove', { InstallPath: manifest.installPath, ServiceName: manifest.serviceName })
+          .then((r) => {
+            serviceRemoved = r.ok;
+          })
+          .catch(() => undefined);
+      }
       try {
         if (session) await (session as AdSession).close().catch(() => undefined);
         await (sandbox as SandboxChild | null)?.stop();
       } finally {
         const { removed, left } = await cleanupFrom(manifest, params.dc, params.keep);
+        if (host && manifest.serviceName) (serviceRemoved ? removed : left).push(`service ${manifest.serviceName}`);
         if (params.keep)
           checks.add(
             'Cleanup',

@@ -52,6 +52,7 @@ Describe 'Invoke-JCSyncRehearsal' {
         $call.Parameters['keep'] | Should -BeFalse
         $call.Parameters.Contains('parentDN') | Should -BeFalse
         $call.Parameters.Contains('serviceAccount') | Should -BeFalse
+        $call.Parameters.Contains('windowsHost') | Should -BeFalse -Because 'off Windows there is no service to ask for'
         $call.Parameters['manifestFile'] | Should -Match 'jcadi-rehearsal-[0-9a-f]{32}\.json$'
         $out.Count | Should -Be 4
         $out[2].Check | Should -BeExactly 'PowerShell edition and version'
@@ -104,6 +105,92 @@ Describe 'Invoke-JCSyncRehearsal' {
         $html = [System.IO.File]::ReadAllText($path)
         $html | Should -Match '<title>JumpCloudADI rehearsal on dc1.example.com</title>'
         @([regex]::Matches($html, '<tr class="row ')).Count | Should -Be 3
+    }
+
+    Context 'on Windows: the agent as the rehearsal service, which the engine asks the module for' {
+        BeforeEach {
+            $script:Calls = New-Object -TypeName System.Collections.Generic.List[string]
+            Mock -ModuleName JumpCloudADI TestJCIsWindows { $true }
+            Mock -ModuleName JumpCloudADI FindJCEngine { 'C:\Program Files\WindowsPowerShell\Modules\JumpCloudADI\bin\jcadi-engine.exe' }
+            Mock -ModuleName JumpCloudADI GetJCServiceHostFile { 'C:\Program Files\WindowsPowerShell\Modules\JumpCloudADI\bin\jcadi-service.exe' }
+            Mock -ModuleName JumpCloudADI TestJCEventSource { $false }
+            Mock -ModuleName JumpCloudADI UnregisterJCEventSource { $script:Calls.Add(('UnregisterJCEventSource {0}' -f $Source)) }
+            Mock -ModuleName JumpCloudADI InvokeJCAgentService {
+                $script:Calls.Add(('service {0} {1}' -f $Action, $ServiceName))
+                if ($Action -eq 'Start') {
+                    [pscustomobject]@{ Status = 'Running' }
+                }
+            }
+            Mock -ModuleName JumpCloudADI GetJCRehearsalServiceFacts {
+                [pscustomobject]@{ Exists = $false; State = 'Running'; StartName = 'NT SERVICE\x'; ServicePid = 1; ExitCode = 0; EnginePid = 2; WatchedAlive = $false }
+            }
+            Mock -ModuleName JumpCloudADI InvokeJCEngine {
+                $script:EngineCalls.Add([pscustomobject]@{ Command = $Command; Parameters = $Parameters })
+                $script:Calls.Add(('engine {0}' -f $Command))
+                if ($Command -eq 'rehearsal') {
+                    Set-Content -LiteralPath $Parameters['manifestFile'] -Value '{}'
+                    $name = $Parameters['windowsHost']['serviceName']
+                    $start = & $RequestHandler ([pscustomobject]@{ Name = 'rehearsal-host'; Action = 'Start'; ServiceName = $name; InstallPath = 'C:\T\jcadi-rehearsal-agent-x\AD Integration' }) $Cmdlet
+                    $script:StartReply = $start.Reply
+                    # With -Interrupt the caller's Select-Object -First 1 stops the pipeline here, as
+                    # Ctrl+C does: the engine never gets further, the finally blocks run.
+                    New-Check -Step 1 -Status 'Pass'
+                    $script:Calls.Add('engine went on')
+                    $check = & $RequestHandler ([pscustomobject]@{ Name = 'rehearsal-host'; Action = 'Check'; ServiceName = $name; InstallPath = 'C:\T\jcadi-rehearsal-agent-x\AD Integration'; Blocked = 'the agent is not running as the rehearsal service' }) $Cmdlet
+                    $check.Output
+                    New-Check -Step 2 -Status 'Pass'
+                    Remove-Item -LiteralPath $Parameters['manifestFile']
+                    $Result.Value = [pscustomobject]@{ exitCode = 0; summary = [pscustomobject]@{ scratchOU = 'OU=x'; seconds = 1 } }
+                }
+                elseif ($Command -eq 'rehearsal-cleanup') {
+                    Remove-Item -LiteralPath $Parameters['manifestFile'] -Force
+                    [pscustomobject]@{ Removed = @('OU=x'); Left = @() }
+                }
+            }
+        }
+
+        It 'sends the rehearsal service name and the service host, and numbers the module''s rows among the engine''s' {
+            $out = @(Invoke-JCSyncRehearsal @script:Splat)
+            $windowsHost = $script:EngineCalls[0].Parameters['windowsHost']
+            $windowsHost['serviceName'] | Should -Match '^JumpCloudADISync-Rehearsal-[0-9]{8}-[0-9]{6}$'
+            $windowsHost['serviceHostFile'] | Should -BeExactly 'C:\Program Files\WindowsPowerShell\Modules\JumpCloudADI\bin\jcadi-service.exe'
+            $script:StartReply.ok | Should -BeTrue
+            @($out | Select-Object -SkipLast 1 | ForEach-Object { '{0} {1} {2}' -f $_.Step, $_.Check, $_.Status }) | Should -Be @(
+                '1 check 1 Pass'
+                '2 Service starts and stops Skipped'
+                '3 Service restarted after its engine is killed Skipped'
+                '4 Event Log entries Skipped'
+                '5 check 2 Pass'
+                '6 PowerShell edition and version Pass'
+            )
+            $out[-1].Skipped | Should -Be 3
+            @($script:Calls) | Should -Be @(
+                'engine rehearsal'
+                ('service Register {0}' -f $windowsHost['serviceName'])
+                ('service Start {0}' -f $windowsHost['serviceName'])
+                'engine went on'
+                ('service Stop {0}' -f $windowsHost['serviceName'])
+                ('service Unregister {0}' -f $windowsHost['serviceName'])
+                'UnregisterJCEventSource JumpCloudADISync'
+            )
+        }
+
+        It 'removes the service (and the Event Log source it made) after Ctrl+C, before the engine cleans up the folder it runs from' {
+            # A pipeline stopped while the engine runs (Select-Object -First 1 stops it as Ctrl+C does,
+            # through PipelineStoppedException): the cmdlet's finally removes what exists.
+            $first = @(Invoke-JCSyncRehearsal @script:Splat | Select-Object -First 1)
+            $first.Count | Should -Be 1
+            $name = $script:EngineCalls[0].Parameters['windowsHost']['serviceName']
+            @($script:Calls) | Should -Be @(
+                'engine rehearsal'
+                ('service Register {0}' -f $name)
+                ('service Start {0}' -f $name)
+                ('service Stop {0}' -f $name)
+                ('service Unregister {0}' -f $name)
+                'UnregisterJCEventSource JumpCloudADISync'
+                'engine rehearsal-cleanup'
+            )
+        }
     }
 
     It 'does nothing with -WhatIf' {
