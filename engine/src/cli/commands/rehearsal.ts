@@ -402,7 +402,7 @@ export const rehearsalCommand = defineCommand({
         const expected = (i: Record<string, unknown>) =>
           i.Item === 'Users.FirstAndLastName' ||
           i.Item === 'PasswordPolicy.Alignment' ||
-          (!sa && (String(i.Item).startsWith('ServiceAccount') || i.Item === 'Delegation')) ||
+          (!sa && (String(i.Item).startsWith('ServiceAccount') || String(i.Item).startsWith('Delegation'))) ||
           (platform !== 'win32' && String(i.Item).startsWith('Host.'));
         const failed = items.filter((i) => i.Status === 'Fail' && !expected(i));
         const evidence = items.map((i) => `${String(i.Item)} ${String(i.Status)}${i.Status !== 'Pass' && expected(i) ? ' (expected here)' : ''}`).join('; ');
