@@ -29,6 +29,10 @@ import { DEFAULT_BACKOFF } from '../engine/src/agent/failures.ts';
 import { reconcile } from '../engine/src/agent/reconcile.ts';
 import { dnsNameOf } from '../engine/src/ad/directory.ts';
 import { escapeDnValue } from '../engine/src/ad/escape.ts';
+import { resolveAnchorKey } from '../engine/src/ad/anchorkey.ts';
+import { anchorProof, guidText } from '../engine/src/ad/anchorproof.ts';
+import { encodeAnchor } from '../engine/src/ad/names.ts';
+import { AdWriter } from '../engine/src/ad/writer.ts';
 import { AdSession } from '../engine/src/ad/session.ts';
 import { JumpCloudClient } from '../engine/src/jumpcloud/client.ts';
 import { startSandbox } from '../engine/src/sandbox/server.ts';
@@ -135,9 +139,19 @@ async function addMembers(groupDn, dns) {
       new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: dns.slice(i, i + 500) }) }),
     ]);
 }
-/** Seeds AD as the sync would have written the scope (no passwords). */
+/**
+ * Seeds AD as the sync would have written the scope (no passwords): the root's anchor key object
+ * (made as the sync makes it, by the same account the agents bind as), then every object, then
+ * each anchor's proof for its objectGUID (docs/anchor-trust.md).
+ */
 async function seed(ou, users, groups) {
   await session.ldapClient.add(ou, { objectClass: ['top', 'organizationalUnit'] });
+  const { key } = await resolveAnchorKey(session, new AdWriter(session, 'adminDescription'), {
+    rootDN: ou,
+    anchorAttribute: 'adminDescription',
+    explicit: null,
+    create: true,
+  });
   const dnOf = new Map();
   for (const u of users) {
     const dn = `CN=${escapeDnValue(u.username)},${ou}`;
@@ -151,6 +165,20 @@ async function seed(ou, users, groups) {
       dn,
       g.members.map((id) => dnOf.get(id)),
     );
+  }
+  const anchored = [];
+  for await (const page of session.searchPaged(
+    ou,
+    { scope: 'sub', filter: '(adminDescription=JumpCloud:*)', attributes: ['adminDescription', 'objectGUID'], explicitBufferAttributes: ['objectGUID'] },
+    1000,
+  ))
+    anchored.push(...page);
+  for (const entry of anchored) {
+    const jcId = String(entry.adminDescription).slice('JumpCloud:'.length);
+    const proof = anchorProof(key, guidText(entry.objectGUID), jcId);
+    await session.ldapClient.modify(entry.dn, [
+      new Change({ operation: 'replace', modification: new Attribute({ type: 'adminDescription', values: [encodeAnchor({ jcId, proof })] }) }),
+    ]);
   }
 }
 async function removeOu(ou) {
