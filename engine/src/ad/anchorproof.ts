@@ -68,3 +68,8 @@ export function proofFitsObject(key: Buffer, object: { objectGuid: string; dn: s
   if (proofMatches(key, object.objectGuid, jcId, proof)) return true;
   return !!proof && proof.length === PROOF_CHARS && timingSafeEqual(Buffer.from(pendingAnchorProof(key, object.dn, jcId)), Buffer.from(proof));
 }
+
+/** proofFitsObject for an LDAP entry read with objectGUID: the one rule every reader of anchors applies. */
+export function proofFitsEntry(key: Buffer, entry: { dn: string; objectGUID?: unknown }, jcId: string, proof: string | undefined): boolean {
+  return proofFitsObject(key, { objectGuid: guidText(Buffer.isBuffer(entry.objectGUID) ? entry.objectGUID : undefined), dn: entry.dn }, jcId, proof);
+}

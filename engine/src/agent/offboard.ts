@@ -17,7 +17,7 @@ import type { LogLevel } from '../log/logger';
 import type { Journal } from '../sync/journal';
 import type { Anchor } from '../ad/model';
 import { decodeAnchor } from '../ad/names';
-import { guidText, proofMatches } from '../ad/anchorproof';
+import { proofFitsEntry } from '../ad/anchorproof';
 
 const UAC_ACCOUNTDISABLE = 0x2;
 const PAGE_SIZE = 500;
@@ -98,8 +98,7 @@ export async function changedManagedUsers(
         anchor,
         disabled: (uac & UAC_ACCOUNTDISABLE) !== 0,
         protected: firstString(entry.adminCount) === '1' || firstString(entry.isCriticalSystemObject).toUpperCase() === 'TRUE',
-        proven:
-          anchorKey === null || proofMatches(anchorKey, guidText(Buffer.isBuffer(entry.objectGUID) ? entry.objectGUID : undefined), anchor.jcId, anchor.proof),
+        proven: anchorKey === null || proofFitsEntry(anchorKey, entry, anchor.jcId, anchor.proof),
       });
     }
   }

@@ -12,7 +12,7 @@ import { decryptPasswordEvent } from '../jumpcloud/agent-channel';
 import type { AckRequest, ChangeEvent } from '../jumpcloud/agent-protocol';
 import type { Journal } from '../sync/journal';
 import { anchorFilterTerms, decodeAnchor, lower } from '../ad/names';
-import { guidText, proofMatches } from '../ad/anchorproof';
+import { proofFitsEntry } from '../ad/anchorproof';
 import { describePath, PrivilegeChecker } from '../ad/privilege';
 
 interface ManagedAccount {
@@ -41,7 +41,7 @@ async function findByAnchor(
     const key = Object.keys(entry).find((k) => k.toLowerCase() === anchorAttribute.toLowerCase());
     const anchor = decodeAnchor(key ? firstString(entry[key]) : '');
     if (!anchor || anchor === 'foreign' || anchor.jcId !== jcId) return false;
-    return anchorKey === null || proofMatches(anchorKey, guidText(Buffer.isBuffer(entry.objectGUID) ? entry.objectGUID : undefined), jcId, anchor.proof);
+    return anchorKey === null || proofFitsEntry(anchorKey, entry, jcId, anchor.proof);
   };
   const managed = (entry: Entry): ManagedAccount => ({
     dn: entry.dn,

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { keyDescriptorProblem, keyFitsNoProof, newKeyDescriptor, type KeyReader } from '../../../engine/src/ad/anchorkey';
-import { anchorProof, newAnchorKey, pendingAnchorProof, proofFitsObject } from '../../../engine/src/ad/anchorproof';
+import { anchorProof, newAnchorKey, pendingAnchorProof, proofFitsEntry, proofFitsObject } from '../../../engine/src/ad/anchorproof';
 import { ACE_TYPE, ACE_FLAG, parseSecurityDescriptor, type Ace, type SecurityDescriptor } from '../../../engine/src/ad/sd';
 import { unprovenAnchorsMessage } from '../../../engine/src/sync/trust';
 import type { ActualState } from '../../../engine/src/ad/model';
@@ -82,6 +82,16 @@ describe('the pending proof an add writes', () => {
       proofFitsObject(key, { objectGuid: guid, dn: 'CN=moved,OU=Corp,DC=example,DC=com' }, id, anchorProof(key, guid, id)),
       'the objectGUID proof follows the object',
     );
+  });
+  it('an LDAP entry is judged by the same rule (the password path, offboarding and Remove-JCSyncGroup use it)', () => {
+    const objectGUID = Buffer.from('0403020106050847890a0b0c0d0e0f10', 'hex');
+    assert.ok(proofFitsEntry(key, { dn, objectGUID }, id, anchorProof(key, guid, id)));
+    assert.ok(
+      proofFitsEntry(key, { dn, objectGUID }, id, pendingAnchorProof(key, dn, id)),
+      'a pending proof still fits after a kill between the add and its proof',
+    );
+    assert.equal(proofFitsEntry(key, { dn: 'CN=evil,OU=Corp,DC=example,DC=com', objectGUID }, id, pendingAnchorProof(key, dn, id)), false);
+    assert.equal(proofFitsEntry(key, { dn }, id, anchorProof(key, guid, id)), false, 'no objectGUID read: no GUID proof fits');
   });
 });
 

@@ -7,7 +7,7 @@
 // protected or critical ones.
 import * as z from 'zod';
 import { DEFAULT_ANCHOR_ATTRIBUTE } from '../../ad/directory';
-import { ANCHOR_KEY_PROBLEM, guidText, parseAnchorKey, proofMatches } from '../../ad/anchorproof';
+import { ANCHOR_KEY_PROBLEM, parseAnchorKey, proofFitsEntry } from '../../ad/anchorproof';
 import { sidFromBytes } from '../../ad/binary';
 import { escapeFilterValue } from '../../ad/escape';
 import { decodeAnchor } from '../../ad/names';
@@ -98,7 +98,7 @@ export const groupRemoveCommand = defineCommand({
           `${entry.dn} carries no JumpCloud anchor: the sync does not manage it, so this command does not delete it.`,
           entry.dn,
         );
-      if (!proofMatches(key, guidText(Buffer.isBuffer(entry.objectGUID) ? entry.objectGUID : undefined), anchor.jcId, anchor.proof)) {
+      if (!proofFitsEntry(key, entry, anchor.jcId, anchor.proof)) {
         throw groupError(
           'Group.NotManaged',
           `${entry.dn} carries a JumpCloud anchor without a valid proof: the sync did not create or adopt it (docs/anchor-trust.md).`,
