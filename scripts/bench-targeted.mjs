@@ -14,6 +14,7 @@
 // Real engine binary (build/jcadi-engine) for the agents, the sandbox in this process, the test DC
 // of scripts/bench.sh (127.0.0.3) unless JCADI_TESTDC_DIR says otherwise.
 // Usage: node --import tsx scripts/bench-targeted.mjs [--org 100000] [--sizes 100,2000,5000] [--changes 100] [--full-scope 2000] [--json FILE]
+import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
@@ -54,6 +55,10 @@ const ORG = Number(values.org);
 const SIZES = values.sizes.split(',').map(Number);
 const CHANGES = Number(values.changes);
 const FULL_SCOPE = Number(values['full-scope']);
+// The agent's memory under other launch environments, each after a restart (its full reconcile):
+// BENCH_TARGETED_MEMORY='{"name": {"NODE_OPTIONS": "...", "MALLOC_ARENA_MAX": "2"}, ...}'; the
+// launchers' own environment (agent-start) is measured the same way beside them.
+const MEMORY_VARIANTS = JSON.parse(process.env.BENCH_TARGETED_MEMORY ?? '{}');
 const KINDS = ['last name', 'rename', 'suspend', 'group membership', 'password'];
 const info = testDc();
 const suffix = dnsNameOf(info.baseDN);
@@ -182,6 +187,9 @@ async function seed(ou, users, groups) {
   }
 }
 async function removeOu(ou) {
+  // The benchmark's own DC is provisioned afresh for each run and stopped after it (scripts/bench.sh):
+  // a tree delete of 25,000 objects would take Samba minutes for nothing.
+  if (process.env.JCADI_BENCH_OWN_DC === '1' && !process.env.JCADI_KEEP_TESTDC) return undefined;
   if (process.env.JCADI_BENCH_OWN_DC === '1') return session.ldapClient.del(ou, [new TreeDeleteControl()]).catch(() => undefined);
   const dns = [];
   for await (const page of session.searchPaged(ou, { scope: 'sub', filter: '(objectClass=*)', attributes: ['objectClass'] }, 1000))
@@ -334,6 +342,41 @@ try {
     console.log(
       `(seeded in ${seedSeconds.toFixed(0)} s; the agent's memory after its full reconcile and the changes: ${idleMb.toFixed(0)} MB resident, ${peakMb.toFixed(0)} MB peak)`,
     );
+    latency[scope.n].memory = {};
+    for (const [name, env] of Object.entries(MEMORY_VARIANTS).length ? [['launchers (agent-start)', null], ...Object.entries(MEMORY_VARIANTS)] : []) {
+      await exec('agent-stop', { installPath: installed.installPath, timeoutSeconds: 20 }, log);
+      const before = state().lastFullReconcileAt;
+      let vpid;
+      if (env === null) {
+        const again = await exec('agent-start', { installPath: installed.installPath, timeoutSeconds: 120 }, log);
+        if (again.code !== 0) throw new Error(again.raw);
+      } else {
+        const paths = agentPaths(installed.installPath);
+        const child = spawn(paths.engine, ['run', '--config', paths.config], {
+          detached: true,
+          stdio: 'ignore',
+          cwd: paths.installPath,
+          env: { PATH: process.env.PATH, ...env },
+        });
+        let gone = false;
+        child.on('exit', () => (gone = true));
+        child.unref();
+        vpid = child.pid;
+        await until(async () => gone || (state()?.lastFullReconcileAt !== before && state()?.pid === vpid), 900_000, 250);
+        if (gone) {
+          console.log(`(memory, ${scope.n} users, ${name}: the agent exited at start; env ${JSON.stringify(env)})`);
+          continue;
+        }
+      }
+      await until(async () => state()?.lastFullReconcileAt !== before, 900_000, 250);
+      await sleep(5000);
+      const p = state().pid;
+      const m = { idleMb: kb(p, 'VmRSS'), peakMb: kb(p, 'VmHWM'), reconcileMs: state().lastFullReconcile.durationMs };
+      latency[scope.n].memory[name] = m;
+      console.log(
+        `(memory, ${scope.n} users, ${name}: ${m.idleMb.toFixed(0)} MB resident / ${m.peakMb.toFixed(0)} MB peak after a restart's full reconcile of ${s2(m.reconcileMs)} s; env ${JSON.stringify(env)})`,
+      );
+    }
     await exec('agent-stop', { installPath: installed.installPath, timeoutSeconds: 20 }, log);
   }
   const first = latency[SIZES[0]];
