@@ -497,6 +497,24 @@ function agentAccount(paths: AgentPaths): { uid: number; gid: number } | null {
  */
 export const AGENT_NODE_OPTIONS = '--max-semi-space-size=1 --expose-gc';
 
+/**
+ * glibc's malloc settings for the agent on Linux (the systemd unit sets the same, module/Private/
+ * GetJCSystemdUnitText.ps1; Windows has no glibc: the service host sets none). A full reconcile
+ * leaves native memory behind (TLS records, LDAP pages, socket buffers) that glibc otherwise keeps
+ * resident: `MALLOC_ARENA_MAX=1`, every thread allocates from the one main arena instead of an
+ * arena per thread; `MALLOC_MMAP_THRESHOLD_=65536`, a buffer of 64 KiB or more is its own mapping,
+ * returned when freed (fixed: glibc's own threshold climbs to 32 MiB after such frees, so the next
+ * big buffers stay in the heap); `MALLOC_TRIM_THRESHOLD_=131072` and `MALLOC_TOP_PAD_=0`, free
+ * memory at the top of the heap goes back to the system from 128 KiB on, nothing padded.
+ * Measured in README (Performance): 5,000 users idle 115 → 94 MB, same reconcile time.
+ */
+export const AGENT_LINUX_ENV: Readonly<Record<string, string>> = {
+  MALLOC_ARENA_MAX: '1',
+  MALLOC_MMAP_THRESHOLD_: '65536',
+  MALLOC_TRIM_THRESHOLD_: '131072',
+  MALLOC_TOP_PAD_: '0',
+};
+
 /** The agent needs no environment of its own: everything is in its config. No secret is ever passed here. */
 function minimalEnv(): NodeJS.ProcessEnv {
   const keep = ['PATH', 'SystemRoot', 'SYSTEMROOT', 'windir', 'TEMP', 'TMP', 'TZ', 'LANG'];
@@ -504,6 +522,7 @@ function minimalEnv(): NodeJS.ProcessEnv {
   for (const name of keep) if (process.env[name] !== undefined) env[name] = process.env[name];
   // Set, never inherited: a NODE_OPTIONS of the caller (--require, --inspect) does not reach the agent.
   env.NODE_OPTIONS = AGENT_NODE_OPTIONS;
+  if (process.platform === 'linux') Object.assign(env, AGENT_LINUX_ENV);
   return env;
 }
 
