@@ -17,6 +17,10 @@ export interface ExecResult {
   lines: Array<Record<string, unknown>>;
   records: Array<Record<string, unknown>>;
   errors: Array<Record<string, unknown>>;
+  /** The first error line (the one a command fails with), if any. */
+  error: Record<string, unknown> | undefined;
+  /** The messages of the log lines. */
+  logs: string[];
   raw: string;
 }
 
@@ -34,6 +38,8 @@ export async function exec(command: string, params: Record<string, unknown>, log
     lines,
     records: lines.filter((l) => l.type === 'record').map((l) => l.data as Record<string, unknown>),
     errors: lines.filter((l) => l.type === 'error'),
+    error: lines.find((l) => l.type === 'error'),
+    logs: lines.filter((l) => l.type === 'log').map((l) => String(l.message)),
     raw,
   };
 }

@@ -19,7 +19,7 @@ import { parseSecurityDescriptor } from '../../../engine/src/ad/sd';
 import { SD_FLAG, SdFlagsControl } from '../../../engine/src/ad/security';
 import { AdSession } from '../../../engine/src/ad/session';
 import { AdWriter } from '../../../engine/src/ad/writer';
-import { execRequest } from '../../../engine/src/cli/exec';
+import { exec } from '../helpers/agent';
 import { openFixture, type AdFixture } from '../helpers/adfixture';
 import { adminDc, testDc } from '../helpers/testdc';
 import { startTestSandbox, type TestSandbox } from './sandbox-harness';
@@ -42,25 +42,7 @@ describe('the anchor key kept in AD', () => {
   const ids: Record<string, string> = {};
   const clients: Client[] = [];
 
-  async function engine(command: string, params: Rec) {
-    const out: string[] = [];
-    const code = await execRequest(JSON.stringify({ protocol: 1, command, params }), {
-      writeLine: (l) => out.push(l),
-      env: { JCADI_LOG_FILE: join(work, 'engine.log') },
-    });
-    const lines = out
-      .join('')
-      .trimEnd()
-      .split('\n')
-      .map((l) => JSON.parse(l) as Rec);
-    return {
-      code,
-      raw: out.join(''),
-      records: lines.filter((l) => l.type === 'record').map((l) => l.data as Rec),
-      logs: lines.filter((l) => l.type === 'log').map((l) => String(l.message)),
-      error: lines.find((l) => l.type === 'error'),
-    };
-  }
+  const engine = (command: string, params: Rec) => exec(command, params, join(work, 'engine.log'));
   const syncParams = (root: string, extra: Rec = {}) => ({
     jumpcloud: { baseUrl: sb.url, apiKey: sb.apiKey, caFile: sb.caFile },
     dc: adminDc({ bindDN: `${sync.sam}@example.com`, bindPassword: sync.password }),

@@ -16,7 +16,7 @@ import { newAnchorKey, parseAnchorKey } from '../../../engine/src/ad/anchorproof
 import { AdSession } from '../../../engine/src/ad/session';
 import { AdWriter } from '../../../engine/src/ad/writer';
 import { changedManagedUsers, offboard } from '../../../engine/src/agent/offboard';
-import { execRequest } from '../../../engine/src/cli/exec';
+import { exec } from '../helpers/agent';
 import { JumpCloudClient } from '../../../engine/src/jumpcloud/client';
 import { findDomain, gatherScope } from '../../../engine/src/sync/gather';
 import { memoryJournal } from '../../../engine/src/sync/journal';
@@ -43,24 +43,7 @@ describe('anchor trust on the test DC', () => {
   const ids: Record<string, string> = {};
   const clients: Client[] = [];
 
-  async function engine(command: string, params: Rec) {
-    const out: string[] = [];
-    const code = await execRequest(JSON.stringify({ protocol: 1, command, params }), {
-      writeLine: (l) => out.push(l),
-      env: { JCADI_LOG_FILE: join(work, 'engine.log') },
-    });
-    const lines = out
-      .join('')
-      .trimEnd()
-      .split('\n')
-      .map((l) => JSON.parse(l) as Rec);
-    return {
-      code,
-      raw: out.join(''),
-      records: lines.filter((l) => l.type === 'record').map((l) => l.data as Rec),
-      error: lines.find((l) => l.type === 'error'),
-    };
-  }
+  const engine = (command: string, params: Rec) => exec(command, params, join(work, 'engine.log'));
   const syncParams = (extra: Rec = {}) => ({
     jumpcloud: { baseUrl: sb.url, apiKey: sb.apiKey, caFile: sb.caFile },
     dc: adminDc({ bindDN: `${sync.sam}@example.com`, bindPassword: sync.password }),
