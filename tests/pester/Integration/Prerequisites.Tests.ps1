@@ -27,47 +27,25 @@ BeforeDiscovery {
 
 Describe 'Prerequisite cmdlets against the test DC' -Tag 'Integration', 'TestDC' -Skip:($null -ne $SkipReason) {
     BeforeAll {
-        $script:RepoRoot = (Resolve-Path -LiteralPath (Join-Path -Path $PSScriptRoot -ChildPath '../../..')).ProviderPath
-        $script:ManifestPath = Join-Path -Path $script:RepoRoot -ChildPath 'JumpCloudADI.psd1'
+        . (Join-Path -Path $PSScriptRoot -ChildPath '../Helpers/IntegrationFixture.ps1')
         . (Join-Path -Path $PSScriptRoot -ChildPath '../Helpers/AnsweringHost.ps1')
-        $dcFolder = $env:JCADI_TESTDC_DIR
-        if ([string]::IsNullOrEmpty($dcFolder)) {
-            $dcFolder = Join-Path -Path (Join-Path -Path $script:RepoRoot -ChildPath 'build') -ChildPath 'testdc'
-        }
-        $script:ConnectionFile = Join-Path -Path $dcFolder -ChildPath 'connection.json'
-        $script:Connection = Get-Content -LiteralPath $script:ConnectionFile -Raw | ConvertFrom-Json
-        $script:AdminPassword = ([System.IO.File]::ReadAllText($script:Connection.adminPasswordFile)).Trim()
-        $adminCredential = New-Object -TypeName System.Management.Automation.PSCredential -ArgumentList $script:Connection.adminUPN, (ConvertTo-SecureString -String $script:AdminPassword -AsPlainText -Force)
-        $script:Node = (Get-Command -Name node -CommandType Application | Select-Object -First 1).Source
-        $script:FixtureScript = Join-Path -Path $PSScriptRoot -ChildPath '../Helpers/SyncFixture.mjs'
+        Initialize-IntegrationFixture -TestDrivePath $TestDrive
+        Read-TestDcConnection
 
-        function Invoke-OUFixture {
-            param([string] $Action, [hashtable] $Request)
-            $json = ConvertTo-Json -InputObject $Request -Depth 5 -Compress
-            $output = @($json | & $script:Node $script:FixtureScript $Action 2>&1)
-            if ($LASTEXITCODE -ne 0) {
-                throw ('SyncFixture {0} failed: {1}' -f $Action, ($output -join ' '))
-            }
-            return ([string]($output | Where-Object { $_ -is [string] } | Select-Object -Last 1) | ConvertFrom-Json)
-        }
-
-        $script:AccountOU = Invoke-OUFixture -Action 'ou-create' -Request @{ connectionFile = $script:ConnectionFile; prefix = 'jcadi-pester-sa' }
-        $script:RootOU = Invoke-OUFixture -Action 'ou-create' -Request @{ connectionFile = $script:ConnectionFile; prefix = 'jcadi-pester-root' }
+        $script:AccountOU = Invoke-SyncFixture -Action 'ou-create' -Request @{ connectionFile = $script:ConnectionFile; prefix = 'jcadi-pester-sa' }
+        $script:RootOU = Invoke-SyncFixture -Action 'ou-create' -Request @{ connectionFile = $script:ConnectionFile; prefix = 'jcadi-pester-root' }
         $script:Sam = 'jcp' + [guid]::NewGuid().ToString('N').Substring(0, 8)
         $script:FirstPassword = 'Jc1-' + [guid]::NewGuid().ToString('N').Substring(0, 16) + '!a'
         $script:RotatedPassword = 'Jc2-' + [guid]::NewGuid().ToString('N').Substring(0, 16) + '!b'
         $script:SplatDc = @{
             Server                   = $script:Connection.host
             Port                     = [int]$script:Connection.port
-            Credential               = $adminCredential
+            Credential               = $script:AdminCredential
             CertificateAuthorityFile = $script:Connection.caFile
             TimeoutSeconds           = 15
         }
 
-        $script:SavedEnginePath = $env:JCADI_ENGINE_PATH
-        $env:JCADI_ENGINE_PATH = $null
-        $script:SavedProgress = $global:ProgressPreference
-        $global:ProgressPreference = 'SilentlyContinue'
+        Set-TestEnvironment -Values @{ JCADI_ENGINE_PATH = $null }
         Get-Module -Name JumpCloudADI | Remove-Module -Force
         Import-Module -Name $script:ManifestPath -Force
     }
@@ -75,12 +53,10 @@ Describe 'Prerequisite cmdlets against the test DC' -Tag 'Integration', 'TestDC'
     AfterAll {
         foreach ($ou in $script:AccountOU, $script:RootOU) {
             if ($null -ne $ou) {
-                $null = Invoke-OUFixture -Action 'ou-delete' -Request @{ connectionFile = $script:ConnectionFile; dn = $ou.dn }
+                $null = Invoke-SyncFixture -Action 'ou-delete' -Request @{ connectionFile = $script:ConnectionFile; dn = $ou.dn }
             }
         }
-        $env:JCADI_ENGINE_PATH = $script:SavedEnginePath
-        $global:ProgressPreference = $script:SavedProgress
-        Get-Module -Name JumpCloudADI | Remove-Module -Force
+        Clear-IntegrationFixture
     }
 
     It 'New-JCSyncServiceAccount creates JumpCloud Sync with a password that never expires' {
