@@ -96,14 +96,6 @@ function planRecord(op: PlanOp): Record<string, unknown> {
         Changes: op.changes.map((c) => ({ Attribute: c.attribute, Before: c.before, After: c.after })),
       };
     case 'vacateUserName':
-      return {
-        ...base,
-        Target: op.name,
-        DN: op.dn,
-        NewDN: op.newDn,
-        JumpCloudId: op.jcId,
-        Changes: [{ Attribute: 'sAMAccountName', Before: op.name, After: op.tempName }],
-      };
     case 'vacateGroupName':
       return {
         ...base,
