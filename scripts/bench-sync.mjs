@@ -31,7 +31,10 @@ import { Attribute, Change } from 'ldapts';
 import { readActualState } from '../engine/src/ad/directory.ts';
 import { escapeDnValue } from '../engine/src/ad/escape.ts';
 import { AdSession } from '../engine/src/ad/session.ts';
-import { GROUP_TYPE_GLOBAL_SECURITY, randomPassword, unicodePwd } from '../engine/src/ad/writer.ts';
+import { resolveAnchorKey } from '../engine/src/ad/anchorkey.ts';
+import { pendingAnchorProof } from '../engine/src/ad/anchorproof.ts';
+import { encodeAnchor } from '../engine/src/ad/names.ts';
+import { AdWriter, GROUP_TYPE_GLOBAL_SECURITY, randomPassword, unicodePwd } from '../engine/src/ad/writer.ts';
 import { JumpCloudClient } from '../engine/src/jumpcloud/client.ts';
 import { startSandbox } from '../engine/src/sandbox/server.ts';
 import { findDomain, gatherDesired } from '../engine/src/sync/gather.ts';
@@ -207,7 +210,9 @@ async function readBothSides(sandbox, session, rootDN, names) {
 }
 
 const replace = (type, vals) => new Change({ operation: 'replace', modification: new Attribute({ type, values: vals }) });
-const userEntry = (u, enabled) => ({
+/** The anchor as the sync writes it; with `proof`, the proof a just-added object carries (ad/anchorproof.ts). */
+const anchorOf = (id, enabled, proof) => encodeAnchor({ jcId: id, syncDisabled: !enabled, proof });
+const userEntry = (u, enabled, proof) => ({
   objectClass: ['top', 'person', 'organizationalPerson', 'user'],
   cn: u.username,
   sAMAccountName: u.username,
@@ -217,15 +222,15 @@ const userEntry = (u, enabled) => ({
   displayName: `${u.firstname} ${u.lastname}`,
   mail: u.email,
   userAccountControl: enabled ? '512' : '514',
-  adminDescription: `JumpCloud:${u._id}${enabled ? '' : ';syncDisabled'}`,
+  adminDescription: anchorOf(u._id, enabled, proof),
 });
-const groupEntry = (g) => ({
+const groupEntry = (g, proof) => ({
   objectClass: ['top', 'group'],
   cn: g.name,
   sAMAccountName: g.name,
   groupType: GROUP_TYPE_GLOBAL_SECURITY,
   description: g.description,
-  adminDescription: `JumpCloud:${g.id}`,
+  adminDescription: anchorOf(g.id, true, proof),
 });
 
 /** Adds members in batches of 500, like the writer. */
@@ -262,18 +267,29 @@ async function rawProvision(ldap, org, ou, sample) {
   return { ms: performance.now() - started, users: dnOf.size, memberships };
 }
 
-/** Seeds AD as if the sync had run, without passwords: the no-op reconcile's starting point. */
+/**
+ * Seeds AD as if the sync had run, without passwords: the no-op reconcile's starting point. Each
+ * anchor carries the proof the sync writes with its add (bound to the DN, under the root's anchor
+ * key, made here as the sync makes it when the root has none): the proof for the objectGUID would
+ * need a second write per object, and the reader accepts both (docs/anchor-trust.md).
+ */
 async function seedAd(ldap, org, ou) {
   const started = performance.now();
+  const { key } = await resolveAnchorKey(session, new AdWriter(session, 'adminDescription'), {
+    rootDN: ou,
+    anchorAttribute: 'adminDescription',
+    explicit: null,
+    create: true,
+  });
   const dnOf = new Map();
   for (const u of org.users) {
     const dn = `CN=${escapeDnValue(u.username)},${ou}`;
     dnOf.set(u._id, dn);
-    await ldap.add(dn, userEntry(u, true));
+    await ldap.add(dn, userEntry(u, true, pendingAnchorProof(key, dn, u._id)));
   }
   for (const g of org.groups) {
     const dn = `CN=${escapeDnValue(g.name)},${ou}`;
-    await ldap.add(dn, groupEntry(g));
+    await ldap.add(dn, groupEntry(g, pendingAnchorProof(key, dn, g.id)));
     await addMembers(
       ldap,
       dn,
