@@ -16,10 +16,11 @@ $script:JCServiceName = 'JumpCloudADISync'
 $script:JCServiceDisplayName = 'JumpCloud AD Integration Sync Agent'
 $script:JCSystemdUnitFolder = '/etc/systemd/system'
 $script:JCSystemdUnitName = 'jcadi-sync-agent.service'
-# The agent's V8 flags, as NODE_OPTIONS: AGENT_NODE_OPTIONS of engine/src/agent/install.ts (a test compares them).
-$script:JCAgentNodeOptions = '--max-semi-space-size=1 --expose-gc'
-# glibc's malloc settings for the agent on Linux (the systemd unit): AGENT_LINUX_ENV of engine/src/agent/install.ts (a test compares them).
-$script:JCAgentLinuxEnvironment = @('MALLOC_ARENA_MAX=1', 'MALLOC_MMAP_THRESHOLD_=65536', 'MALLOC_TRIM_THRESHOLD_=131072', 'MALLOC_TOP_PAD_=0')
+# The agent's NODE_OPTIONS, set so that no other reaches it (empty: the engine sets its V8 flags itself):
+# AGENT_NODE_OPTIONS of engine/src/agent/install.ts (a test compares them).
+$script:JCAgentNodeOptions = ''
+# glibc's malloc settings for the engine on Linux (the systemd unit, every exec): ENGINE_LINUX_ENV of engine/src/agent/install.ts (a test compares them).
+$script:JCEngineLinuxEnvironment = @('MALLOC_ARENA_MAX=1', 'MALLOC_MMAP_THRESHOLD_=65536', 'MALLOC_TRIM_THRESHOLD_=131072', 'MALLOC_TOP_PAD_=0')
 # The service's virtual account (Windows) and the agent's dedicated system user (Linux).
 $script:JCServiceAccount = 'NT SERVICE\' + $script:JCServiceName
 # A rehearsal's service (Invoke-JCSyncRehearsal): its own name, never the production one.

@@ -86,8 +86,8 @@ namespace JumpCloudADI.ServiceHost
         /// <summary>How often a stop that is still waiting asks the service manager for more time.</summary>
         public static readonly TimeSpan WaitSlice = TimeSpan.FromSeconds(5);
 
-        /// <summary>The agent's V8 flags: the same value as AGENT_NODE_OPTIONS in engine/src/agent/install.ts (a test compares them).</summary>
-        public const string AgentNodeOptions = "--max-semi-space-size=1 --expose-gc";
+        /// <summary>The agent's NODE_OPTIONS, set so that the service's own never reaches it: AGENT_NODE_OPTIONS in engine/src/agent/install.ts (empty: the engine sets its V8 flags itself; a test compares them).</summary>
+        public const string AgentNodeOptions = "";
 
         private readonly object gate = new object();
         private readonly SupervisorOptions options;

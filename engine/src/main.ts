@@ -4,6 +4,7 @@
 // command needs (cli/commands/index.ts). Keep the static imports here this small
 // (tests/engine/unit/startup.test.ts checks it).
 import { ExitCode } from './errors';
+import { tuneHeap } from './util/heap';
 import { ENGINE_VERSION } from './version';
 
 const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
@@ -41,6 +42,7 @@ function exitAfterFlush(code: number): void {
 }
 
 async function main(argv: string[]): Promise<void> {
+  tuneHeap();
   const [verb = 'exec', ...rest] = argv;
   switch (verb) {
     case '--version':

@@ -35,10 +35,10 @@ function GetJCSystemdUnitText {
         'Type=simple'
         ('ExecStart={0}' -f (GetJCServiceCommandLine -EnginePath $files.Engine -ConfigFile $files.Config))
         ('WorkingDirectory={0}' -f $InstallPath)
-        '# The agent''s V8 flags (the same as agent-start and the Windows service host give it: engine/src/agent/install.ts).'
+        '# No NODE_OPTIONS of the system reaches the agent (the same as agent-start and the Windows service host: engine/src/agent/install.ts).'
         ('Environment="NODE_OPTIONS={0}"' -f $script:JCAgentNodeOptions)
-        '# glibc''s malloc settings (the same as agent-start gives it on Linux): a full reconcile''s native memory goes back to the system (engine/src/agent/install.ts AGENT_LINUX_ENV).'
-        ($script:JCAgentLinuxEnvironment | ForEach-Object { 'Environment="{0}"' -f $_ })
+        '# glibc''s malloc settings (the same as agent-start gives it on Linux): a full reconcile''s native memory goes back to the system (engine/src/agent/install.ts ENGINE_LINUX_ENV).'
+        ($script:JCEngineLinuxEnvironment | ForEach-Object { 'Environment="{0}"' -f $_ })
         'Restart=on-failure'
         'RestartSec=10'
         '# Exit 2: a bad configuration or a refused connect key; restarting cannot help.'

@@ -113,6 +113,13 @@ function InvokeJCEngine {
     $startInfo.RedirectStandardError = $true
     $startInfo.StandardOutputEncoding = $utf8NoBom
     $startInfo.StandardErrorEncoding = $utf8NoBom
+    if (-not (TestJCIsWindows)) {
+        # glibc's malloc settings, as for the agent: a sync's native memory goes back to the system (docs/memory.md).
+        foreach ($setting in $script:JCEngineLinuxEnvironment) {
+            $name, $value = $setting -split '=', 2
+            $startInfo.EnvironmentVariables[$name] = $value
+        }
+    }
 
     # Windows PowerShell 5.1 (.NET Framework) opens the child's stdin with Console.InputEncoding
     # and writes that encoding's preamble at once: with a UTF-8 console (chcp 65001) the engine

@@ -24,6 +24,7 @@ import { commitPassword, readConfigPasswords } from './service-password';
 import { NeedsFullReconcile, type DnHints, type ReconcileContext, type ReconcileResult } from './reconcile';
 import type { StateStore } from './state';
 import { targetCount, type Targets } from '../sync/targeted';
+import { collectGarbage } from '../util/heap';
 
 /** A batch naming more objects than this is reconciled fully: reading them one by one would cost more. */
 const TARGETED_MAX_OBJECTS = 500;
@@ -31,17 +32,6 @@ const TARGETED_MAX_OBJECTS = 500;
 const OUTAGE_BACKOFF = { baseMs: 1000, maxMs: 60_000 };
 /** Short retries per call: the agent's own loop retries with backoff and reports the outage. */
 export const AGENT_CALL_RETRY = { maxAttempts: 3, maxElapsedMs: 10_000, maxDelayMs: 4_000 };
-
-/**
- * After a full reconcile (both sides of the whole scope read, planned, dropped): one full garbage
- * collection, so the agent's memory returns to its idle size now instead of whenever V8's memory
- * reducer gets to it (5,000 users: still 160 MB resident 20 s after the takeover reconcile without
- * it). `gc` is there when the agent runs with its flags (AGENT_NODE_OPTIONS, install.ts:
- * `--expose-gc`); without them this does nothing.
- */
-function releaseMemory(): void {
-  (globalThis as { gc?: () => void }).gc?.();
-}
 
 export function outageDelay(attempt: number): number {
   return Math.min(OUTAGE_BACKOFF.maxMs, OUTAGE_BACKOFF.baseMs * 2 ** Math.min(attempt, 6));
@@ -254,7 +244,9 @@ export class AgentCore {
       { flush: true },
     );
     this.#report(result, `reconcile (${why})`);
-    releaseMemory();
+    // Both sides of the whole scope were read, planned and dropped: the memory goes back now
+    // (util/heap.ts), not whenever V8's memory reducer gets to it.
+    collectGarbage();
   }
 
   /**

@@ -486,29 +486,26 @@ function agentAccount(paths: AgentPaths): { uid: number; gid: number } | null {
 }
 
 /**
- * The V8 flags the agent runs with, as NODE_OPTIONS (a Node 20 single executable takes runtime
- * flags from nothing else; the Windows service host sets the same value, engine/service-host/
- * AgentSupervisor.cs). `--max-semi-space-size=1`: V8's young generation grows to 2 × 16 MB under
- * a burst of allocation (a full reconcile's LDAP pages) and keeps it; capped at 2 × 1 MB.
- * `--expose-gc`: the agent collects once after each full reconcile (core.ts releaseMemory), so its
- * memory returns to the idle size at once. Measured in README (Performance). Any V8 flag makes V8
- * reject the Linux engine's code cache (built without flags for the short `exec` runs): the agent,
- * started once, compiles lazily instead and node notes it on stderr, which the agent ignores.
+ * The agent's NODE_OPTIONS: empty, and set so that the caller's (--require, --inspect) never
+ * reaches the agent. The engine sets its V8 flags itself at start (util/heap.ts), for every
+ * launcher alike: flags in NODE_OPTIONS would make V8 reject the executable's code cache. The
+ * Windows service host and the systemd unit set the same value (a unit test compares them).
  */
-export const AGENT_NODE_OPTIONS = '--max-semi-space-size=1 --expose-gc';
+export const AGENT_NODE_OPTIONS = '';
 
 /**
- * glibc's malloc settings for the agent on Linux (the systemd unit sets the same, module/Private/
- * GetJCSystemdUnitText.ps1; Windows has no glibc: the service host sets none). A full reconcile
+ * glibc's malloc settings for the engine on Linux, given by every launcher there: agent-start, the
+ * systemd unit (module/Private/GetJCSystemdUnitText.ps1) and the module's exec (InvokeJCEngine.ps1);
+ * a unit test compares them. Windows has no glibc: the service host sets none. A full reconcile
  * leaves native memory behind (TLS records, LDAP pages, socket buffers) that glibc otherwise keeps
  * resident: `MALLOC_ARENA_MAX=1`, every thread allocates from the one main arena instead of an
  * arena per thread; `MALLOC_MMAP_THRESHOLD_=65536`, a buffer of 64 KiB or more is its own mapping,
  * returned when freed (fixed: glibc's own threshold climbs to 32 MiB after such frees, so the next
  * big buffers stay in the heap); `MALLOC_TRIM_THRESHOLD_=131072` and `MALLOC_TOP_PAD_=0`, free
  * memory at the top of the heap goes back to the system from 128 KiB on, nothing padded.
- * Measured in README (Performance): 5,000 users idle 115 → 94 MB, same reconcile time.
+ * Measured (docs/memory.md): 5,000 users idle 115 → 94 MB, same reconcile time.
  */
-export const AGENT_LINUX_ENV: Readonly<Record<string, string>> = {
+export const ENGINE_LINUX_ENV: Readonly<Record<string, string>> = {
   MALLOC_ARENA_MAX: '1',
   MALLOC_MMAP_THRESHOLD_: '65536',
   MALLOC_TRIM_THRESHOLD_: '131072',
@@ -522,7 +519,7 @@ function minimalEnv(): NodeJS.ProcessEnv {
   for (const name of keep) if (process.env[name] !== undefined) env[name] = process.env[name];
   // Set, never inherited: a NODE_OPTIONS of the caller (--require, --inspect) does not reach the agent.
   env.NODE_OPTIONS = AGENT_NODE_OPTIONS;
-  if (process.platform === 'linux') Object.assign(env, AGENT_LINUX_ENV);
+  if (process.platform === 'linux') Object.assign(env, ENGINE_LINUX_ENV);
   return env;
 }
 

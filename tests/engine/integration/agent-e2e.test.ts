@@ -19,7 +19,7 @@ import { RIGHT } from '../../../engine/src/delegation/rights';
 import { agentPaths, readAgentConfig } from '../../../engine/src/agent/config';
 import { FileJournal } from '../../../engine/src/sync/journal';
 import { assertEngineBuilt, exec, installAgent, installedSecrets, leakProbe, readIfExists, until, type ExecResult, first } from '../helpers/agent';
-import { AGENT_LINUX_ENV, AGENT_NODE_OPTIONS } from '../../../engine/src/agent/install';
+import { ENGINE_LINUX_ENV, AGENT_NODE_OPTIONS } from '../../../engine/src/agent/install';
 import { openFixture, type AdFixture } from '../helpers/adfixture';
 import { adminDc, testDc } from '../helpers/testdc';
 import { startTestSandbox, type TestSandbox } from './sandbox-harness';
@@ -325,8 +325,11 @@ describe('sync agent: connect key, continuous sync, passwords, offboarding', { t
     check(argv.join(' '), 'the agent command line');
     const environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
     check(environ, 'the agent environment');
-    assert.ok(environ.split('\0').includes(`NODE_OPTIONS=${AGENT_NODE_OPTIONS}`), "the agent runs with its V8 flags (agent/install.ts), not the caller's");
-    for (const [name, value] of Object.entries(AGENT_LINUX_ENV))
+    assert.ok(
+      environ.split('\0').includes(`NODE_OPTIONS=${AGENT_NODE_OPTIONS}`),
+      "the agent's NODE_OPTIONS is its own (empty: agent/install.ts), not the caller's",
+    );
+    for (const [name, value] of Object.entries(ENGINE_LINUX_ENV))
       assert.ok(environ.split('\0').includes(`${name}=${value}`), `the agent runs with ${name}=${value}`);
     check(readFileSync(paths().config, 'utf8'), 'agent.json');
     check(readIfExists(paths().state), 'state.json');

@@ -116,7 +116,7 @@ describe('Windows service host: supervision under .NET (console mode)', { timeou
     assert.deepEqual(seen.argv, ['run', '--config', join(run.folder, 'agent.json'), '--stop-on-stdin-close']);
     assert.equal(seen.cwd, run.folder);
     assert.equal(seen.env.HOST_ENV_MARKER, 'inherited', 'the service environment is passed on');
-    assert.equal(seen.env.NODE_OPTIONS, AGENT_NODE_OPTIONS, "the agent's V8 flags, the same as agent-start gives it, instead of the service's");
+    assert.equal(seen.env.NODE_OPTIONS, AGENT_NODE_OPTIONS, "the agent's NODE_OPTIONS (empty), the same as agent-start gives it, instead of the service's");
     assert.deepEqual(
       Object.keys(seen.env).filter((k) => k.startsWith('JCADI_')),
       [],

@@ -87,6 +87,15 @@ Describe 'InvokeJCEngine (the bridge) against a fake engine' -Skip:$SkipFake {
             $parameters.dc.bindPassword | Should -BeOfType [System.Security.SecureString] -Because 'the caller''s parameters are not modified'
         }
 
+        It 'gives the engine glibc''s malloc settings on Linux, as the agent gets them (ENGINE_LINUX_ENV)' {
+            $fake = New-FakeEngine -Lines @($script:ResultLine)
+            $null = Invoke-Bridge -Command 'version'
+            $environment = @(Get-Content -LiteralPath $fake.EnvPath)
+            foreach ($setting in @('MALLOC_ARENA_MAX=1', 'MALLOC_MMAP_THRESHOLD_=65536', 'MALLOC_TRIM_THRESHOLD_=131072', 'MALLOC_TOP_PAD_=0')) {
+                $environment | Should -Contain $setting
+            }
+        }
+
         It 'keeps lists as JSON arrays (empty and one-item too), nested dictionaries, switches and enums' {
             $fake = New-FakeEngine -Lines @($script:ResultLine)
             $tagged = 'plain' | Add-Member -NotePropertyName PSPath -NotePropertyValue 'x:\file' -PassThru

@@ -60,7 +60,7 @@ Describe 'InvokeJCAgentService' {
             $unit = Get-Content -LiteralPath (Join-Path -Path $script:UnitFolder -ChildPath 'jcadi-sync-agent.service') -Raw
             $unit | Should -Match ([regex]::Escape('ExecStart="/opt/adi/jcadi-engine" run --config "/opt/adi/agent.json"'))
             $unit | Should -Match 'KillSignal=SIGTERM'
-            @($unit -split "`n") | Should -Contain 'Environment="NODE_OPTIONS=--max-semi-space-size=1 --expose-gc"'
+            @($unit -split "`n") | Should -Contain 'Environment="NODE_OPTIONS="'
             foreach ($line in @('Environment="MALLOC_ARENA_MAX=1"', 'Environment="MALLOC_MMAP_THRESHOLD_=65536"', 'Environment="MALLOC_TRIM_THRESHOLD_=131072"', 'Environment="MALLOC_TOP_PAD_=0"')) {
                 @($unit -split "`n") | Should -Contain $line
             }
