@@ -14,17 +14,33 @@ import { readAttributeLimits, type AttributeLimits } from './schema-limits';
 export const DEFAULT_ANCHOR_ATTRIBUTE = 'adminDescription';
 const UAC_ACCOUNTDISABLE = 0x2;
 const PAGE_SIZE = 500;
+/**
+ * Groups come with their member lists (a group of everyone holds every account's DN): a page of a
+ * few groups keeps what one answer brings into memory small (docs/memory.md). Paging costs one
+ * round trip per page, and a scope has far fewer groups than users.
+ */
+const GROUP_PAGE_SIZE = 10;
 const NAME_LOOKUP_CHUNK = 100;
 
 export interface ReadOptions {
   rootDN: string;
   anchorAttribute?: string;
-  /** Logon names (sAMAccountName or UPN) the plan may create: their holders anywhere in the domain are looked up. */
-  candidateNames?: string[];
+  /**
+   * Logon names (sAMAccountName or UPN) the plan may create: their holders anywhere in the domain
+   * are looked up. A function lets the caller read JumpCloud meanwhile: it is called only once the
+   * root's users and groups are read.
+   */
+  candidateNames?: string[] | (() => Promise<string[]>);
   /** The sync's anchor key: anchors are checked against their proof (unchecked without a key). */
   anchorKey?: Buffer | null;
   /** The schema's attribute limits when the caller holds them already (the agent reads them once). */
   attributeLimits?: AttributeLimits;
+  /**
+   * The values the caller already holds for an anchored account (JumpCloud's id, username, names,
+   * e-mail): an equal value read from AD shares that string instead of keeping a copy of its own
+   * (docs/memory.md). Undefined for an id it does not know (yet).
+   */
+  knownValues?: (jcId: string) => readonly string[] | undefined;
 }
 
 /** Binary attributes the reader asks for (ldapts returns them as Buffers only when told). */
@@ -62,30 +78,70 @@ function isCritical(entry: Entry): boolean {
   return Number.isFinite(rid) && rid < FIRST_ORDINARY_RID;
 }
 
+/** The anchor, checked against its proof (the objectGUID is read for that, and not kept). */
 function anchorOf(entry: Entry, anchorAttribute: string, anchorKey: Buffer | null) {
   const decoded = decodeAnchor(firstString(attr(entry, anchorAttribute)));
   const anchor = decoded === 'foreign' ? null : decoded;
-  const objectGuid = guidText(buffer(entry, 'objectGUID'));
   let proof: AnchorProofState = 'unchecked';
-  if (anchor && anchorKey)
+  if (anchor && anchorKey) {
+    const objectGuid = guidText(buffer(entry, 'objectGUID'));
     proof = !anchor.proof ? 'missing' : proofFitsObject(anchorKey, { objectGuid, dn: entry.dn }, anchor.jcId, anchor.proof) ? 'valid' : 'invalid';
-  return { anchor, foreignAnchor: decoded === 'foreign', objectGuid, critical: isCritical(entry), proof };
+  }
+  return { anchor, foreignAnchor: decoded === 'foreign', critical: isCritical(entry), proof };
 }
 
-function toUser(entry: Entry, anchorAttribute: string, anchorKey: Buffer | null): AdUser {
+/**
+ * An account as the planner needs it. Built in one literal (one shape, every field in the object
+ * itself), and equal values share one string (CN and sAMAccountName, mail and UPN): a full
+ * reconcile holds 20,000 of these (docs/memory.md).
+ */
+function toUser(entry: Entry, anchorAttribute: string, anchorKey: Buffer | null, knownValues?: ReadOptions['knownValues']): AdUser {
   const uac = Number.parseInt(firstString(attr(entry, 'userAccountControl')) || '0', 10);
+  const { anchor, foreignAnchor, critical, proof } = anchorOf(entry, anchorAttribute, anchorKey);
+  const known = anchor ? knownValues?.(anchor.jcId) : undefined;
+  const value = (name: string) => {
+    const text = firstString(attr(entry, name));
+    return known?.find((k) => k === text) ?? text;
+  };
+  if (anchor && known) anchor.jcId = known.find((k) => k === anchor.jcId) ?? anchor.jcId;
+  const sAMAccountName = value('sAMAccountName');
+  const cn = value('cn');
+  const userPrincipalName = value('userPrincipalName');
+  const mail = value('mail');
   return {
     dn: entry.dn,
-    ...anchorOf(entry, anchorAttribute, anchorKey),
-    cn: firstString(attr(entry, 'cn')),
-    sAMAccountName: firstString(attr(entry, 'sAMAccountName')),
-    userPrincipalName: firstString(attr(entry, 'userPrincipalName')),
-    givenName: firstString(attr(entry, 'givenName')),
-    sn: firstString(attr(entry, 'sn')),
+    anchor,
+    foreignAnchor,
+    critical,
+    proof,
+    cn: cn === sAMAccountName ? sAMAccountName : cn,
+    sAMAccountName,
+    userPrincipalName,
+    givenName: value('givenName'),
+    sn: value('sn'),
     displayName: firstString(attr(entry, 'displayName')),
-    mail: firstString(attr(entry, 'mail')),
+    mail: mail === userPrincipalName ? userPrincipalName : mail,
     disabled: (uac & UAC_ACCOUNTDISABLE) !== 0,
     passwordSet: (firstString(attr(entry, 'pwdLastSet')) || '0') !== '0',
+    protected: firstString(attr(entry, 'adminCount')) === '1',
+  };
+}
+
+/** A group as the planner needs it (one shape, as toUser); `members` as read. */
+function toGroup(entry: Entry, anchorAttribute: string, anchorKey: Buffer | null, members: string[]): AdGroup {
+  const { anchor, foreignAnchor, critical, proof } = anchorOf(entry, anchorAttribute, anchorKey);
+  const sAMAccountName = firstString(attr(entry, 'sAMAccountName'));
+  const cn = firstString(attr(entry, 'cn'));
+  return {
+    dn: entry.dn,
+    anchor,
+    foreignAnchor,
+    critical,
+    proof,
+    cn: cn === sAMAccountName ? sAMAccountName : cn,
+    sAMAccountName,
+    description: firstString(attr(entry, 'description')),
+    members,
     protected: firstString(attr(entry, 'adminCount')) === '1',
   };
 }
@@ -124,26 +180,22 @@ export async function readActualState(session: AdSession, options: ReadOptions):
     { scope: 'sub', filter: '(&(objectCategory=person)(objectClass=user))', attributes: userAttributes, explicitBufferAttributes: BINARY },
     PAGE_SIZE,
   )) {
-    for (const entry of page) users.push(toUser(entry, anchorAttribute, anchorKey));
+    for (const entry of page) users.push(toUser(entry, anchorAttribute, anchorKey, options.knownValues));
   }
+  const userDns = new Map(users.map((u) => [u.dn, u.dn]));
   const groups: AdGroup[] = [];
   for await (const page of session.searchPaged(
     options.rootDN,
     { scope: 'sub', filter: '(objectClass=group)', attributes: ['cn', 'sAMAccountName', 'description', 'member', ...common], explicitBufferAttributes: BINARY },
-    PAGE_SIZE,
+    GROUP_PAGE_SIZE,
   )) {
     for (const entry of page) {
-      groups.push({
-        dn: entry.dn,
-        ...anchorOf(entry, anchorAttribute, anchorKey),
-        cn: firstString(attr(entry, 'cn')),
-        sAMAccountName: firstString(attr(entry, 'sAMAccountName')),
-        description: firstString(attr(entry, 'description')),
-        members: await membersOf(session, entry),
-        protected: firstString(attr(entry, 'adminCount')) === '1',
-      });
+      // A member that is an account under the root shares its DN string with that account.
+      const members = (await membersOf(session, entry)).map((dn) => userDns.get(dn) ?? dn);
+      groups.push(toGroup(entry, anchorAttribute, anchorKey, members));
     }
   }
+  userDns.clear();
 
   const accountNames = new Map<string, string>();
   const principalNames = new Map<string, string>();
@@ -151,9 +203,19 @@ export async function readActualState(session: AdSession, options: ReadOptions):
   for (const object of [...users, ...groups]) accountNames.set(lower(object.sAMAccountName), object.dn);
   for (const user of users) if (user.userPrincipalName) principalNames.set(lower(user.userPrincipalName), user.dn);
   const suffix = dnsNameOf(dse.defaultNamingContext);
-  // A logon name is also a UPN (name@suffix): both must be free.
-  const candidates = (options.candidateNames ?? []).flatMap((n) => (n.includes('@') ? [n] : [n, `${n}@${suffix}`]));
-  const unknown = [...new Set(candidates.map(lower))].filter((n) => !accountNames.has(n) && !principalNames.has(n));
+  // A logon name is also a UPN (name@suffix): both must be free. (A loop, not a list of every
+  // candidate: a no-op reconcile of 20,000 users knows them all.)
+  const unknownNames = new Set<string>();
+  const noteIfUnknown = (name: string) => {
+    const key = lower(name);
+    if (!accountNames.has(key) && !principalNames.has(key)) unknownNames.add(key);
+  };
+  const candidateNames = typeof options.candidateNames === 'function' ? await options.candidateNames() : (options.candidateNames ?? []);
+  for (const name of candidateNames) {
+    noteIfUnknown(name);
+    if (!name.includes('@')) noteIfUnknown(`${name}@${suffix}`);
+  }
+  const unknown = [...unknownNames];
   // UPNs no object under the root holds: asked in the domain here and, when the forest calls for it, in the global catalog below.
   const upnCandidates = unknown.filter((n) => n.includes('@'));
   for (let i = 0; i < unknown.length; i += NAME_LOOKUP_CHUNK) {
@@ -373,15 +435,7 @@ export async function readActualSlice(session: AdSession, options: SliceReadOpti
       members = [...(memberships.get(key) ?? [])];
     }
     if (jcId && memberships.has(key)) holding.push(jcId);
-    groups.push({
-      dn: entry.dn,
-      ...anchor,
-      cn: firstString(attr(entry, 'cn')),
-      sAMAccountName: firstString(attr(entry, 'sAMAccountName')),
-      description: firstString(attr(entry, 'description')),
-      members,
-      protected: firstString(attr(entry, 'adminCount')) === '1',
-    });
+    groups.push(toGroup(entry, anchorAttribute, anchorKey, members));
   }
 
   const userList = [...users.values()];

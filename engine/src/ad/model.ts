@@ -46,8 +46,6 @@ export interface AdUser {
    */
   passwordSet: boolean;
   protected: boolean;
-  /** objectGUID as text (lower case); absent or '' when not read. */
-  objectGuid?: string;
   /** isCriticalSystemObject or a well-known RID (below 1000): never managed, never adoptable. */
   critical?: boolean;
   /** Absent: unchecked. */
@@ -64,7 +62,6 @@ export interface AdGroup {
   /** Member DNs as AD returns them. */
   members: string[];
   protected: boolean;
-  objectGuid?: string;
   critical?: boolean;
   proof?: AnchorProofState;
 }

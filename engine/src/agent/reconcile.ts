@@ -14,7 +14,8 @@ import { apply, stagedKey } from '../sync/apply';
 import { GuardedWriter } from '../sync/guarded-writer';
 import { AdLedgerStore } from '../ad/ledger';
 import { heldMessage, SafetyLimit, type KindStatus, type SafetyPolicy } from '../sync/safety-limit';
-import { gatherDesired } from '../sync/gather';
+import { candidateNamesOf, gatherDesired } from '../sync/gather';
+import { knownValuesOnceRead, shareEqualStrings } from '../sync/share-strings';
 import type { Journal } from '../sync/journal';
 import { APPLY_ORDER, type Plan, type PlanOp, type PlanOptions } from '../sync/model';
 import { gatherSlice, type Targets } from '../sync/targeted';
@@ -170,20 +171,24 @@ export async function reconcile(ctx: ReconcileContext): Promise<ReconcileResult>
   let unproven: ReturnType<typeof unprovenAnchorsMessage> = null;
   {
     // Scoped so that neither side's snapshot outlives the plan: only the plan is applied.
-    const desired = await gatherDesired(ctx.client, ctx.domainId);
-    const candidates = desired.users.map((u) => u.username).concat(desired.groups.map((g) => g.name));
+    // JumpCloud and AD are read at the same time; the AD read needs JumpCloud's names only at its end.
+    const reading = gatherDesired(ctx.client, ctx.domainId);
+    reading.catch(() => undefined); // awaited below; a failure of AD first must not leave it unhandled
     const actual = await readActualState(ctx.session, {
       rootDN: ctx.rootDN,
       anchorAttribute: ctx.settings.anchorAttribute,
-      candidateNames: candidates,
+      candidateNames: async () => candidateNamesOf(await reading),
+      knownValues: knownValuesOnceRead(reading),
       anchorKey: ctx.anchorKey ?? null,
       attributeLimits: ctx.schemaCache?.attributeLimits,
     });
+    const desired = await reading;
     if (ctx.schemaCache && !ctx.schemaCache.attributeLimits) ctx.schemaCache.attributeLimits = actual.attributeLimits;
     if (ctx.anchorKeySource === 'directory' && keyFitsNoProof([...actual.users, ...actual.groups]))
       throw keyMismatchError(anchorKeyDn(ctx.rootDN), 'directory');
     unproven = unprovenAnchorsMessage(actual);
     recordHints(ctx.hints, actual, true);
+    shareEqualStrings(desired, actual);
     full = await screenPrivileged(makePlan(desired, actual, planOptions(ctx)), new PrivilegeChecker(ctx.session, ctx.settings.privilegedGroups));
   }
   const result = await applyPlan(full, ctx, started, null);

@@ -88,5 +88,17 @@ export async function gatherDesired(client: JumpCloudClient, domainId: string, p
   const users: DesiredUser[] = [];
   // The scope's users by id (100 a request), never the whole org: the cost follows the scope.
   for await (const user of client.searchUsersById(inScope)) users.push(toDesiredUser(user));
+  shareMemberIds(users, groups);
   return { users, groups };
+}
+
+/** Each member id points at its user's id string instead of a copy of its own (20,000 users in groups: about 1 MB). */
+function shareMemberIds(users: DesiredUser[], groups: DesiredGroup[]): void {
+  const ids = new Map(users.map((u) => [u.jcId, u.jcId]));
+  for (const group of groups) group.memberJcIds = group.memberJcIds.map((id) => ids.get(id) ?? id);
+}
+
+/** The names a plan may give AD objects (usernames, group names): the reader looks up who holds them. */
+export function candidateNamesOf(desired: DesiredState): string[] {
+  return desired.users.map((u) => u.username).concat(desired.groups.map((g) => g.name));
 }

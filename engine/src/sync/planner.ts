@@ -16,6 +16,7 @@ import { type ActualState, type AdGroup, type AdUser, type UserAttributes } from
 import { accountNameProblem, lower, MAX_CN, MAX_GROUP_SAM, MAX_USER_SAM } from '../ad/names';
 import { describeOverLimit, valuesOverLimit } from '../ad/schema-limits';
 import { resolveRenames, type RenameIntent } from './renames';
+import { compareOrdinal } from '../util/text';
 import { screenActual } from './trust';
 
 const OUT_OF_SCOPE = 'no longer bound to the ADI domain in JumpCloud (directly or through a bound group)';
@@ -87,7 +88,10 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
 
   const users = index(actual.users, emit, 'user');
   const groups = index(actual.groups, emit, 'group');
-  const dnsUnderRoot = new Set([...actual.users, ...actual.groups].map((o) => lower(o.dn)).concat((actual.occupiedDns ?? []).map(lower)));
+  /** Lower-case DN → the object there (null: a DN a targeted read found occupied). One map for every DN question: a full reconcile of 20,000 users builds it once. */
+  const underRoot = new Map<string, AdUser | AdGroup | null>();
+  for (const object of [...actual.users, ...actual.groups]) underRoot.set(lower(object.dn), object);
+  for (const dn of actual.occupiedDns ?? []) underRoot.set(lower(dn), underRoot.get(lower(dn)) ?? null);
   /** Final DN of every managed, unprotected user after the plan applies, by JumpCloud id. */
   const finalUserDn = new Map<string, string>();
   /** Current DN (lower case) → final DN, so renamed members are not removed and re-added. */
@@ -106,11 +110,15 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
 
   // ---- users
   const seenUsernames = new Map<string, string>();
-  const desiredUsers = [...desired.users].sort((a, b) => a.username.localeCompare(b.username) || a.jcId.localeCompare(b.jcId));
+  // By name regardless of case, lower case first among names that differ only in case (the one that
+  // keeps the name when JumpCloud has both), then by id: the same order on every machine.
+  const byName = (a: string, b: string) => compareOrdinal(lower(a), lower(b)) || compareOrdinal(b, a);
+  const desiredUsers = [...desired.users].sort((a, b) => byName(a.username, b.username) || compareOrdinal(a.jcId, b.jcId));
   const desiredUserIds = new Set(desiredUsers.map((u) => u.jcId));
   // Renames that wait on each other (swaps, rotations, a name held by a user leaving the scope)
   // go through temporary names: see ./renames.ts.
-  const managedUsers = new Map([...users.byJcId].filter(([, u]) => !u.protected));
+  const managedUsers = new Map<string, AdUser>();
+  for (const [jcId, user] of users.byJcId) if (!user.protected) managedUsers.set(jcId, user);
   const intents: RenameIntent[] = [];
   const counted = new Set<string>();
   for (const user of desiredUsers) {
@@ -133,7 +141,7 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
   const renames = resolveRenames(intents, managedUsers, departing, actual);
   /** DN of each user after its vacate, so the operations after it find it. */
   const vacatedDn = new Map<string, string>();
-  for (const v of [...renames.vacates.values()].sort((a, b) => a.tempName.localeCompare(b.tempName))) {
+  for (const v of [...renames.vacates.values()].sort((a, b) => compareOrdinal(a.tempName, b.tempName))) {
     const leaving = departing.has(v.jcId);
     emit({
       kind: 'vacateUserName',
@@ -247,7 +255,7 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
         skip('user', user.jcId, label, null, 'NameTaken', `the logon name is already used by ${holder} elsewhere in the ${actual.upnScope?.scope ?? 'domain'}`);
         continue;
       }
-      if (dnsUnderRoot.has(lower(wantDn))) {
+      if (underRoot.has(lower(wantDn))) {
         skip('user', user.jcId, label, wantDn, 'NameTaken', `${wantDn} already exists`);
         continue;
       }
@@ -334,7 +342,7 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
 
   // ---- groups and membership
   const seenGroupNames = new Map<string, string>();
-  const desiredGroups = [...desired.groups].sort((a, b) => a.name.localeCompare(b.name) || a.jcId.localeCompare(b.jcId));
+  const desiredGroups = [...desired.groups].sort((a, b) => byName(a.name, b.name) || compareOrdinal(a.jcId, b.jcId));
   const desiredGroupIds = new Set(desiredGroups.map((g) => g.jcId));
   // Group renames that wait on each other (swaps, rotations, a name held by a group that left the
   // scope and keeps its name) go through temporary names too: see ./renames.ts.
@@ -354,7 +362,7 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
   const groupRenames = resolveRenames(groupIntents, managedGroups, departingGroups, actual, false);
   /** DN of each group after its vacate, so the operations after it find it. */
   const vacatedGroupDn = new Map<string, string>();
-  for (const v of [...groupRenames.vacates.values()].sort((a, b) => a.tempName.localeCompare(b.tempName))) {
+  for (const v of [...groupRenames.vacates.values()].sort((a, b) => compareOrdinal(a.tempName, b.tempName))) {
     emit({
       kind: 'vacateGroupName',
       jcId: v.jcId,
@@ -373,13 +381,16 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
   }
   // A group that leaves the scope is never deleted (its SID is named in ACLs everywhere): it is
   // emptied of the members the sync manages, marked ;unbound in its anchor, and left in place.
-  const managedUserDns = new Set([...users.byJcId.values()].filter((u) => !u.protected).map((u) => lower(u.dn)));
+  const isManagedUser = (dn: string): boolean => {
+    const object = underRoot.get(lower(dn));
+    return !!object?.anchor && !object.protected && users.byJcId.get(object.anchor.jcId) === object;
+  };
   for (const [jcId, adGroup] of groups.byJcId) {
     if (desiredGroupIds.has(jcId) || adGroup.protected) continue;
     const groupDn = vacatedGroupDn.get(jcId) ?? adGroup.dn;
     // Emptied again if it was marked before all its removals went through (a run stopped in between).
     for (const member of adGroup.members) {
-      if (!managedUserDns.has(lower(member))) continue;
+      if (!isManagedUser(member)) continue;
       emit({
         kind: 'removeMember',
         groupDn,
@@ -447,7 +458,7 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
     let currentMembers: string[] = [];
     if (!existing) {
       const holder = nameTakenBy(group.name, null);
-      if (holder || dnsUnderRoot.has(lower(wantDn))) {
+      if (holder || underRoot.has(lower(wantDn))) {
         skip('group', group.jcId, label, null, 'NameTaken', `the name is already used by ${holder ?? wantDn}`);
         return;
       }
@@ -545,8 +556,8 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
     }
     for (const [key, dn] of current) {
       // Members outside the root are not the sync's (an account moved out keeps its groups).
-      const underRoot = dnsUnderRoot.has(key) || renamedTo.has(key);
-      if (wanted.has(key) || protectedDns.has(key) || !underRoot) continue;
+      const isUnderRoot = underRoot.has(key) || renamedTo.has(key);
+      if (wanted.has(key) || protectedDns.has(key) || !isUnderRoot) continue;
       emit({ kind: 'removeMember', groupDn: finalDn, memberDn: dn, group: label, member: displayName(dn), reason: 'not a member of the group in JumpCloud' });
     }
   }

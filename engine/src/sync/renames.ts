@@ -84,13 +84,20 @@ export function resolveRenames(
   actual: ActualState,
   withUpn = true,
 ): RenameResolution {
+  // Nothing to resolve (a reconcile where no name changed): no index of every name is built.
+  if (intents.length === 0) return { movable: new Set(), vacates: new Map() };
   // Who holds each name now: every object under the root (users, groups, and any other child such
-  // as a contact or an OU), plus the logon names the reader found elsewhere.
-  const holder = new Map<string, string>();
-  for (const o of [...actual.users, ...actual.groups]) holder.set(`dn:${lower(o.dn)}`, o.dn);
-  for (const dn of actual.occupiedDns ?? []) holder.set(`dn:${lower(dn)}`, holder.get(`dn:${lower(dn)}`) ?? dn);
-  for (const [name, dn] of actual.accountNames) holder.set(`sam:${name}`, dn);
-  for (const [name, dn] of actual.principalNames) holder.set(`upn:${name}`, dn);
+  // as a contact or an OU), plus the logon names the reader found elsewhere (its maps are by
+  // lower-case name already).
+  const dnHolder = new Map<string, string>();
+  for (const o of [...actual.users, ...actual.groups]) dnHolder.set(lower(o.dn), o.dn);
+  for (const dn of actual.occupiedDns ?? []) dnHolder.set(lower(dn), dnHolder.get(lower(dn)) ?? dn);
+  const holder = {
+    get(key: string): string | undefined {
+      const [kind, name] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
+      return kind === 'dn' ? dnHolder.get(name) : kind === 'sam' ? actual.accountNames.get(name) : actual.principalNames.get(name);
+    },
+  };
   const managedByDn = new Map<string, string>();
   for (const [jcId, object] of managed) managedByDn.set(lower(object.dn), jcId);
 

@@ -15,7 +15,8 @@ import { dcSchema } from '../../config/request';
 import { jumpcloudConnectionSchema } from '../../jumpcloud/connection';
 import { openJumpCloud } from '../../jumpcloud/open';
 import { apply, type OperationFailure } from '../../sync/apply';
-import { findDomain, gatherDesired } from '../../sync/gather';
+import { candidateNamesOf, findDomain, gatherDesired } from '../../sync/gather';
+import { knownValuesOnceRead, shareEqualStrings } from '../../sync/share-strings';
 import { FileJournal } from '../../sync/journal';
 import type { Plan, PlanOp } from '../../sync/model';
 import { plan as makePlan } from '../../sync/planner';
@@ -153,10 +154,12 @@ async function preparePlan(params: SyncParams, ctx: CommandContext, createKey: b
       const match = matchDomain(root, domainParse);
       if (!match.underDomain) throw badRequest('RootDN.NotUnderDomain', match.problem ?? 'The Root User DN is not under the ADI domain.', params.rootUserDN);
     }
-    const desired = await gatherDesired(client, domain.id, progress);
-    progress('Reading AD', 60);
+    // JumpCloud and AD are read at the same time; the AD read needs JumpCloud's names only at its
+    // end (who holds the names the plan may create).
+    const reading = gatherDesired(client, domain.id, progress).then((d) => (progress('Reading AD', 60), d));
+    reading.catch(() => undefined); // awaited below; a failure of AD first must not leave it unhandled
     const session = await AdSession.open(params.dc);
-    const candidates = desired.users.map((u) => u.username).concat(desired.groups.map((g) => g.name));
+    const candidates = async () => candidateNamesOf(await reading);
     let anchorKey;
     try {
       // Without -AnchorKey, the key kept in AD (ad/anchorkey.ts); a real sync makes it when there is none yet.
@@ -183,11 +186,17 @@ async function preparePlan(params: SyncParams, ctx: CommandContext, createKey: b
       anchorAttribute: params.anchorAttribute,
       candidateNames: candidates,
       anchorKey: anchorKey.key,
+      knownValues: knownValuesOnceRead(reading),
+    }).catch(async (err: unknown) => {
+      await session.close();
+      throw err;
     });
+    const desired = await reading;
     if (anchorKey.source === 'directory' && keyFitsNoProof([...actual.users, ...actual.groups])) {
       await session.close();
       throw keyMismatchError(anchorKey.dn, anchorKey.source);
     }
+    shareEqualStrings(desired, actual);
     const unproven = params.adoptExisting ? null : unprovenAnchorsMessage(actual);
     if (unproven) reporter.log('warning', unproven.message);
     progress('Planning', 80);
