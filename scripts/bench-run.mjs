@@ -13,7 +13,7 @@
 //   minutes: Samba's adds slow down as the domain grows), BENCH_RAW_SAMPLE 1000/all (N: the raw loop
 //   for the first N users of each org only, compared per user), BENCH_CSV_ROWS 10000/500,
 //   BENCH_AGENT_USERS 100/20, BENCH_AGENT_CHANGES 200/20, BENCH_TARGETED_ORG 100000/5000,
-//   BENCH_TARGETED_SIZES 100,2000,5000/20,100 (managed users; seeded into AD without passwords),
+//   BENCH_TARGETED_SIZES 100,5000,20000/20,100 (managed users; seeded into AD without passwords),
 //   BENCH_TARGETED_CHANGES 100/20 (per size), BENCH_TARGETED_FULL_SCOPE 2000/100.
 import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,7 +37,7 @@ const sizes = {
   agentUsers: size('BENCH_AGENT_USERS', '100', '20'),
   agentChanges: size('BENCH_AGENT_CHANGES', '200', '20'),
   targetedOrg: size('BENCH_TARGETED_ORG', '100000', '5000'),
-  targetedSizes: size('BENCH_TARGETED_SIZES', '100,2000,5000', '20,100'),
+  targetedSizes: size('BENCH_TARGETED_SIZES', '100,5000,20000', '20,100'),
   targetedChanges: size('BENCH_TARGETED_CHANGES', '100', '20'),
   targetedFullScope: size('BENCH_TARGETED_FULL_SCOPE', '2000', '100'),
 };

@@ -31,6 +31,7 @@ import { Attribute, Change } from 'ldapts';
 import { readActualState } from '../engine/src/ad/directory.ts';
 import { escapeDnValue } from '../engine/src/ad/escape.ts';
 import { AdSession } from '../engine/src/ad/session.ts';
+import { ENGINE_LINUX_ENV } from '../engine/src/agent/install.ts';
 import { resolveAnchorKey } from '../engine/src/ad/anchorkey.ts';
 import { pendingAnchorProof } from '../engine/src/ad/anchorproof.ts';
 import { encodeAnchor } from '../engine/src/ad/names.ts';
@@ -150,12 +151,15 @@ function adminCall(sandbox, method, path, body) {
   });
 }
 
-/** The engine binary with `request` on stdin; wall time and peak RSS (VmHWM, sampled every 50 ms). */
+/**
+ * The engine binary with `request` on stdin, in the environment the module gives it on Linux
+ * (glibc's malloc settings, ENGINE_LINUX_ENV); wall time and peak RSS (VmHWM, sampled every 50 ms).
+ */
 async function runEngine(request, name) {
   const outFile = join(work, `${name}.jsonl`);
   const out = openSync(outFile, 'w');
   const started = performance.now();
-  const child = spawn(ENGINE, ['exec'], { stdio: ['pipe', out, 'inherit'] });
+  const child = spawn(ENGINE, ['exec'], { stdio: ['pipe', out, 'inherit'], env: { ...process.env, ...ENGINE_LINUX_ENV } });
   closeSync(out);
   child.stdin.end(JSON.stringify(request));
   let peakKb = 0;
@@ -195,14 +199,16 @@ const syncRequest = (sandbox, rootDN, command = 'sync') => ({
   logFile: join(work, 'engine.log'),
 });
 
-/** What the sync needs to read, and nothing else: JumpCloud (domain, groups, members, users) and AD. */
+/**
+ * What the sync needs to read, and nothing else: JumpCloud (domain, groups, members, users) and AD,
+ * both at once as the sync reads them (in this process, already warm: no start-up, no proofs).
+ */
 async function readBothSides(sandbox, session, rootDN, names) {
   const started = performance.now();
   const client = new JumpCloudClient({ baseUrl: sandbox.url, apiKey: sandbox.apiKey, ca: sandbox.caPem, timeoutMs: 60_000 });
   try {
     const domain = await findDomain(client, DOMAIN);
-    const desired = await gatherDesired(client, domain.id);
-    const actual = await readActualState(session, { rootDN, candidateNames: names });
+    const [desired, actual] = await Promise.all([gatherDesired(client, domain.id), readActualState(session, { rootDN, candidateNames: names })]);
     return { ms: performance.now() - started, desired, actual };
   } finally {
     client.close();
