@@ -371,6 +371,8 @@ export class AgentCore {
         this.log('info', 'the held changes were approved (Approve-JCSyncSafetyLimit): reconciling now');
         this.needFull = true;
       }
+      // A look at every managed account (the first check after a start) read them all: as after a full reconcile.
+      if (since === null) collectGarbage();
     });
     this.nextOffboardAt = this.nowMs() + this.config.sync.offboardPollSeconds * 1000;
   }

@@ -66,7 +66,16 @@ export function scanStart(saved: { dc: string; invocationId: string; highestComm
   return saved.highestCommittedUsn;
 }
 
-/** Managed users under the root changed after `sinceUsn` (all managed users when null). */
+/**
+ * Whether offboarding can act on the account or report it: disabled by someone else than the sync
+ * and not offboarded yet, or enabled again while marked offboarded. The others are not kept: the
+ * first check after a start looks at every managed account (20,000 of them on a large domain).
+ */
+function concernsOffboarding(user: Pick<ManagedUserState, 'disabled' | 'anchor'>): boolean {
+  return user.disabled ? !user.anchor.syncDisabled && !user.anchor.offboarded : user.anchor.offboarded;
+}
+
+/** Managed users under the root changed after `sinceUsn` (all managed users when null) that offboarding may act on. */
 export async function changedManagedUsers(
   session: AdSession,
   rootDN: string,
@@ -92,6 +101,7 @@ export async function changedManagedUsers(
       const anchor = decodeAnchor(key ? (allStrings(entry[key])[0] ?? '') : '');
       if (!anchor || anchor === 'foreign') continue;
       const uac = Number.parseInt(firstString(entry.userAccountControl) || '0', 10);
+      if (!concernsOffboarding({ disabled: (uac & UAC_ACCOUNTDISABLE) !== 0, anchor })) continue;
       users.push({
         dn: entry.dn,
         sAMAccountName: firstString(entry.sAMAccountName),

@@ -96,6 +96,8 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
   const finalUserDn = new Map<string, string>();
   /** Current DN (lower case) → final DN, so renamed members are not removed and re-added. */
   const renamed = new Map<string, string>();
+  /** renamed's new DNs in lower case, made when the first group's members are planned (renames are all known then). */
+  let renamedTo: Set<string> | null = null;
   const protectedDns = new Set([...actual.users, ...actual.groups].filter((o) => o.protected).map((o) => lower(o.dn)));
 
   // Names another object in the domain holds (ours excluded), so a create or rename cannot clash.
@@ -523,7 +525,7 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
           reason: adopt ? 'adopted: existing AD group taken over by explicit choice' : 'changed in JumpCloud',
         });
       }
-      currentMembers = existing.members.map((m) => renamed.get(lower(m)) ?? m);
+      currentMembers = membersAfterRenames(existing.members);
     }
 
     if (group.scope === 'attributes') return;
@@ -538,19 +540,31 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
       group,
       existing.cn,
       existing.dn,
-      existing.members.map((m) => renamed.get(lower(m)) ?? m),
+      membersAfterRenames(existing.members),
     );
   }
 
+  /** A group's members with each renamed account at its new DN. */
+  function membersAfterRenames(members: string[]): string[] {
+    return renamed.size === 0 ? members : members.map((m) => renamed.get(lower(m)) ?? m);
+  }
+
   function planMembers(group: DesiredGroup, label: string, finalDn: string, currentMembers: string[]): void {
-    // Compared in lower case (DNs are case-insensitive), written in their own case.
-    const wanted = new Map<string, string>();
-    for (const memberId of new Set(group.memberJcIds)) {
+    // DNs are case-insensitive: compared in lower case, written in their own case. Most members
+    // are the very DN string of their account (the reader shares it), so those equal as they are
+    // come out first; only the rest is lower-cased (a group of 20,000 members lower-cased 40,000
+    // DNs at every reconcile).
+    const wantedDns = new Set<string>();
+    for (const memberId of group.memberJcIds) {
       const dn = finalUserDn.get(memberId);
-      if (dn) wanted.set(lower(dn), dn);
+      if (dn) wantedDns.add(dn);
     }
-    const current = new Map(currentMembers.map((dn) => [lower(dn), dn]));
-    const renamedTo = new Set([...renamed.values()].map(lower));
+    const currentDns = new Set(currentMembers);
+    const wanted = new Map<string, string>();
+    for (const dn of wantedDns) if (!currentDns.has(dn)) wanted.set(lower(dn), dn);
+    const current = new Map<string, string>();
+    for (const dn of currentDns) if (!wantedDns.has(dn)) current.set(lower(dn), dn);
+    renamedTo ??= new Set([...renamed.values()].map(lower));
     for (const [key, dn] of wanted) {
       if (!current.has(key)) emit({ kind: 'addMember', groupDn: finalDn, memberDn: dn, group: label, member: displayName(dn), reason: 'member in JumpCloud' });
     }
