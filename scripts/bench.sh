@@ -8,7 +8,7 @@
 # weeks of tests writes several times slower (21 instead of 73 adds/s measured), and tens of
 # thousands of benchmark writes would slow down everyone's tests on the shared DC. It is stopped
 # at the end unless JCADI_KEEP_TESTDC=1.
-#   npm run bench                 full sizes (about 15 minutes on 2 cores)
+#   npm run bench                 full sizes (about 30 minutes on 2 cores)
 #   npm run bench -- --quick      small sizes, a smoke run of every benchmark (a few minutes)
 # Sizes can be set one by one; see scripts/bench-run.mjs (BENCH_SYNC_ORGS, BENCH_NOOP_USERS, ...).
 set -euo pipefail
