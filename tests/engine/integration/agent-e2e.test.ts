@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Attribute, Change } from 'ldapts';
+import { AGENT_CALL_RETRY, outageDelay } from '../../../engine/src/agent/core';
 import { peekAgentState } from '../../../engine/src/agent/state';
 import { AdSession } from '../../../engine/src/ad/session';
 import { sidFromBytes } from '../../../engine/src/ad/binary';
@@ -304,7 +305,10 @@ describe('sync agent: connect key, continuous sync, passwords, offboarding', { t
       await until('the agent to notice', async () => state()?.connected === false, 30_000);
       await admin('PATCH', '/users/agent.u1', { lastname: 'DuringOutage' });
       const failedTurns = state()?.counters.turnsFailed ?? 0;
-      await until('another failed turn after the change', async () => (state()?.counters.turnsFailed ?? 0) > failedTurns, 30_000);
+      // The agent backs off between failed turns (up to outageDelay's ceiling, plus one call's
+      // retries): the next turn may be that far away on a loaded machine (30 s was once too short).
+      const nextTurnAtMost = outageDelay(Number.MAX_SAFE_INTEGER) + AGENT_CALL_RETRY.maxElapsedMs + 10_000;
+      await until('another failed turn after the change', async () => (state()?.counters.turnsFailed ?? 0) > failedTurns, nextTurnAtMost);
       assert.notEqual(first((await adUser('agent.u1'))?.sn), 'DuringOutage');
     } finally {
       await admin('DELETE', '/faults');
