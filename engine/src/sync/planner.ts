@@ -536,12 +536,7 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
   function planMembership(group: DesiredGroup): void {
     const existing = groups.byJcId.get(group.jcId);
     if (!existing || existing.protected || existing.anchor?.unbound) return;
-    planMembers(
-      group,
-      existing.cn,
-      existing.dn,
-      membersAfterRenames(existing.members),
-    );
+    planMembers(group, existing.cn, existing.dn, membersAfterRenames(existing.members));
   }
 
   /** A group's members with each renamed account at its new DN. */

@@ -13,7 +13,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
-export const HEAP_FLAGS = ['--semi-space-growth-factor=1', '--heap-growing-percent=10', '--expose-gc'] as const;
+const HEAP_FLAGS = ['--semi-space-growth-factor=1', '--heap-growing-percent=10', '--expose-gc'] as const;
 
 let collect: (() => void) | null = null;
 
