@@ -3,7 +3,7 @@
 // that change events name (the objects by id, and the AD objects they map to). Both then hold back
 // objects that are backing off or quarantined, apply the rest with the same applier and journal,
 // and update the failure records. Both converge on state, so a replayed event changes nothing.
-import { readActualSlice, readActualState } from '../ad/directory';
+import { readActualSlice } from '../ad/directory';
 import type { AttributeLimits } from '../ad/schema-limits';
 import type { AdSession } from '../ad/session';
 import { AdWriter, randomPassword } from '../ad/writer';
@@ -14,8 +14,7 @@ import { apply, stagedKey } from '../sync/apply';
 import { GuardedWriter } from '../sync/guarded-writer';
 import { AdLedgerStore } from '../ad/ledger';
 import { heldMessage, SafetyLimit, type KindStatus, type SafetyPolicy } from '../sync/safety-limit';
-import { candidateNamesOf, gatherDesired } from '../sync/gather';
-import { knownValuesOnceRead, shareEqualStrings } from '../sync/share-strings';
+import { readBothSides } from '../sync/gather';
 import type { Journal } from '../sync/journal';
 import { APPLY_ORDER, type Plan, type PlanOp, type PlanOptions } from '../sync/model';
 import { gatherSlice, type Targets } from '../sync/targeted';
@@ -171,24 +170,17 @@ export async function reconcile(ctx: ReconcileContext): Promise<ReconcileResult>
   let unproven: ReturnType<typeof unprovenAnchorsMessage> = null;
   {
     // Scoped so that neither side's snapshot outlives the plan: only the plan is applied.
-    // JumpCloud and AD are read at the same time; the AD read needs JumpCloud's names only at its end.
-    const reading = gatherDesired(ctx.client, ctx.domainId);
-    reading.catch(() => undefined); // awaited below; a failure of AD first must not leave it unhandled
-    const actual = await readActualState(ctx.session, {
+    const { desired, actual } = await readBothSides(ctx.client, ctx.domainId, ctx.session, {
       rootDN: ctx.rootDN,
       anchorAttribute: ctx.settings.anchorAttribute,
-      candidateNames: async () => candidateNamesOf(await reading),
-      knownValues: knownValuesOnceRead(reading),
       anchorKey: ctx.anchorKey ?? null,
       attributeLimits: ctx.schemaCache?.attributeLimits,
     });
-    const desired = await reading;
     if (ctx.schemaCache && !ctx.schemaCache.attributeLimits) ctx.schemaCache.attributeLimits = actual.attributeLimits;
     if (ctx.anchorKeySource === 'directory' && keyFitsNoProof([...actual.users, ...actual.groups]))
       throw keyMismatchError(anchorKeyDn(ctx.rootDN), 'directory');
     unproven = unprovenAnchorsMessage(actual);
     recordHints(ctx.hints, actual, true);
-    shareEqualStrings(desired, actual);
     full = await screenPrivileged(makePlan(desired, actual, planOptions(ctx)), new PrivilegeChecker(ctx.session, ctx.settings.privilegedGroups));
   }
   const result = await applyPlan(full, ctx, started, null);

@@ -7,6 +7,10 @@ import type { JumpCloudClient } from '../jumpcloud/client';
 import type { ActiveDirectory, SystemUser } from '../jumpcloud/schemas';
 import type { DesiredGroup, DesiredState, DesiredUser } from './model';
 import { storableText } from '../ad/names';
+import { readActualState, type ReadOptions } from '../ad/directory';
+import type { AdSession } from '../ad/session';
+import type { ActualState } from '../ad/model';
+import { knownValuesOnceRead, shareEqualStrings } from './share-strings';
 
 const JC_ID = /^[0-9a-fA-F]{24}$/;
 
@@ -99,6 +103,32 @@ function shareMemberIds(users: DesiredUser[], groups: DesiredGroup[]): void {
 }
 
 /** The names a plan may give AD objects (usernames, group names): the reader looks up who holds them. */
-export function candidateNamesOf(desired: DesiredState): string[] {
+function candidateNamesOf(desired: DesiredState): string[] {
   return desired.users.map((u) => u.username).concat(desired.groups.map((g) => g.name));
+}
+
+/**
+ * A full reconcile's two reads, at the same time: the ADI domain's scope from JumpCloud and the
+ * root in AD (the AD reader needs JumpCloud's names only at its end: who holds the names the plan
+ * may create). The AD side then shares JumpCloud's strings for equal values (./share-strings.ts).
+ * `onDesired` runs once JumpCloud is read (the sync command's progress).
+ */
+export async function readBothSides(
+  client: JumpCloudClient,
+  domainId: string,
+  session: AdSession,
+  options: Omit<ReadOptions, 'candidateNames' | 'knownValues'>,
+  progress?: GatherProgress,
+  onDesired: () => void = () => undefined,
+): Promise<{ desired: DesiredState; actual: ActualState }> {
+  const reading = gatherDesired(client, domainId, progress).then((d) => (onDesired(), d));
+  reading.catch(() => undefined); // awaited below; a failure of AD first must not leave it unhandled
+  const actual = await readActualState(session, {
+    ...options,
+    candidateNames: async () => candidateNamesOf(await reading),
+    knownValues: knownValuesOnceRead(reading),
+  });
+  const desired = await reading;
+  shareEqualStrings(desired, actual);
+  return { desired, actual };
 }

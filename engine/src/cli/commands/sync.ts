@@ -2,7 +2,7 @@
 // sync-plan and `sync` with whatIf stop after the plan; only a real sync writes.
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod';
-import { readActualState, DEFAULT_ANCHOR_ATTRIBUTE } from '../../ad/directory';
+import { DEFAULT_ANCHOR_ATTRIBUTE } from '../../ad/directory';
 import { matchDomain, parseAdiDN } from '../../ad/rootdn';
 import { AdSession } from '../../ad/session';
 import { AdWriter, randomPassword } from '../../ad/writer';
@@ -15,8 +15,7 @@ import { dcSchema } from '../../config/request';
 import { jumpcloudConnectionSchema } from '../../jumpcloud/connection';
 import { openJumpCloud } from '../../jumpcloud/open';
 import { apply, type OperationFailure } from '../../sync/apply';
-import { candidateNamesOf, findDomain, gatherDesired } from '../../sync/gather';
-import { knownValuesOnceRead, shareEqualStrings } from '../../sync/share-strings';
+import { findDomain, readBothSides } from '../../sync/gather';
 import { FileJournal } from '../../sync/journal';
 import type { Plan, PlanOp } from '../../sync/model';
 import { plan as makePlan } from '../../sync/planner';
@@ -154,12 +153,7 @@ async function preparePlan(params: SyncParams, ctx: CommandContext, createKey: b
       const match = matchDomain(root, domainParse);
       if (!match.underDomain) throw badRequest('RootDN.NotUnderDomain', match.problem ?? 'The Root User DN is not under the ADI domain.', params.rootUserDN);
     }
-    // JumpCloud and AD are read at the same time; the AD read needs JumpCloud's names only at its
-    // end (who holds the names the plan may create).
-    const reading = gatherDesired(client, domain.id, progress).then((d) => (progress('Reading AD', 60), d));
-    reading.catch(() => undefined); // awaited below; a failure of AD first must not leave it unhandled
     const session = await AdSession.open(params.dc);
-    const candidates = async () => candidateNamesOf(await reading);
     let anchorKey;
     try {
       // Without -AnchorKey, the key kept in AD (ad/anchorkey.ts); a real sync makes it when there is none yet.
@@ -181,22 +175,21 @@ async function preparePlan(params: SyncParams, ctx: CommandContext, createKey: b
         'info',
         `No anchor key under the root yet: the first Invoke-JCSync creates ${anchorKey.dn}; this plan shows the anchors as they will count then.`,
       );
-    const actual = await readActualState(session, {
-      rootDN: root.ldapDN,
-      anchorAttribute: params.anchorAttribute,
-      candidateNames: candidates,
-      anchorKey: anchorKey.key,
-      knownValues: knownValuesOnceRead(reading),
-    }).catch(async (err: unknown) => {
+    const { desired, actual } = await readBothSides(
+      client,
+      domain.id,
+      session,
+      { rootDN: root.ldapDN, anchorAttribute: params.anchorAttribute, anchorKey: anchorKey.key },
+      progress,
+      () => progress('Reading AD', 60),
+    ).catch(async (err: unknown) => {
       await session.close();
       throw err;
     });
-    const desired = await reading;
     if (anchorKey.source === 'directory' && keyFitsNoProof([...actual.users, ...actual.groups])) {
       await session.close();
       throw keyMismatchError(anchorKey.dn, anchorKey.source);
     }
-    shareEqualStrings(desired, actual);
     const unproven = params.adoptExisting ? null : unprovenAnchorsMessage(actual);
     if (unproven) reporter.log('warning', unproven.message);
     progress('Planning', 80);
