@@ -391,12 +391,14 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
     if (desiredGroupIds.has(jcId) || adGroup.protected) continue;
     const groupDn = vacatedGroupDn.get(jcId) ?? adGroup.dn;
     // Emptied again if it was marked before all its removals went through (a run stopped in between).
+    // A member renamed in this plan is removed at its new DN: removals run after renames, and AD
+    // takes the removal of a DN that no longer exists as done (the member would stay).
     for (const member of adGroup.members) {
       if (!isManagedUser(member)) continue;
       emit({
         kind: 'removeMember',
         groupDn,
-        memberDn: member,
+        memberDn: renamed.get(lower(member)) ?? member,
         group: adGroup.cn,
         member: displayName(member),
         reason: 'the group left the scope: emptied of the members the sync manages',

@@ -278,6 +278,13 @@ describe('planner: groups and membership', () => {
     const again = run({ users: [jcUser(1)], groups: [{ jcId: id(101), name: 'Old', description: '', memberJcIds: [id(1)] }] }, unbound);
     assert.deepEqual(kinds(again.operations), ['rebindGroup', 'addMember'], 'CN=manual is no object read under the root: left alone');
   });
+  it('empties a group that left the scope of a member renamed in the same plan at its new DN (removals run after renames)', () => {
+    const a = actual([adUser(1), adUser(2)], [adGroup('Old', id(101), [`CN=user1,${ROOT}`, `CN=user2,${ROOT}`])]);
+    const p = run({ users: [jcUser(1, { username: 'renamed1' }), jcUser(2)], groups: [] }, a);
+    assert.deepEqual(kinds(p.operations), ['renameUser', 'removeMember', 'removeMember', 'unbindGroup']);
+    const removed = p.operations.filter((op) => op.kind === 'removeMember').map((op) => (op as { memberDn: string }).memberDn);
+    assert.deepEqual(removed.sort(), [`CN=renamed1,${ROOT}`, `CN=user2,${ROOT}`]);
+  });
 });
 
 describe('planner: safety and selection', () => {
