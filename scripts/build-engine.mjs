@@ -14,7 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { buildServiceHost } from './build-service-host.mjs';
-import { engineBundleOptions } from './engine-bundle.mjs';
+import { asciiOnly, engineBundleOptions } from './engine-bundle.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'build');
@@ -31,6 +31,7 @@ const started = Date.now();
 mkdirSync(out, { recursive: true });
 
 await build({ ...engineBundleOptions(root, bundle), logLevel: quiet ? 'error' : 'warning' });
+asciiOnly(bundle);
 say(`bundled ${(statSync(bundle).size / 1024).toFixed(0)} KiB`);
 
 const postject = join(root, 'node_modules/postject/dist/cli.js');

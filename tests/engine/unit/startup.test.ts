@@ -39,6 +39,7 @@ const HEAVY = [
 
 let dir: string;
 let bundle: string;
+let hadNonAscii = false;
 
 /** Runs the marked bundle; returns what it evaluated and what it printed. */
 function start(args: string[], request?: Record<string, unknown>): { evaluated: string[]; stdout: string; status: number | null } {
@@ -61,15 +62,27 @@ describe('engine start-up', () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'jcadi-startup-'));
     bundle = join(dir, 'engine.cjs');
-    const { engineBundleOptions } = (await import(pathToFileURL(join(REPO_ROOT, 'scripts/engine-bundle.mjs')).href)) as {
+    const { asciiOnly, engineBundleOptions } = (await import(pathToFileURL(join(REPO_ROOT, 'scripts/engine-bundle.mjs')).href)) as {
+      asciiOnly: (file: string) => void;
       engineBundleOptions: (root: string, outfile: string) => BuildOptions & { banner: { js: string } };
     };
     const options = engineBundleOptions(REPO_ROOT, bundle);
     const collect =
       "globalThis.__evaluated = []; process.on('exit', () => require('node:fs').writeFileSync(process.env.EVALUATED_FILE, JSON.stringify(globalThis.__evaluated)));";
     await build({ ...options, banner: { js: `${options.banner.js}\n${collect}` }, plugins: [markEvaluation], logLevel: 'error' });
+    hadNonAscii = readFileSync(bundle).some((b) => b > 0x7f);
+    asciiOnly(bundle);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is pure ASCII, so V8 holds its source one byte per character (every test here runs it so)', () => {
+    assert.ok(hadNonAscii, 'esbuild carries comments with non-ASCII characters over (what asciiOnly is for)');
+    const bytes = readFileSync(bundle);
+    assert.equal(
+      bytes.findIndex((b) => b > 0x7f),
+      -1,
+    );
+  });
 
   it('evaluates no library and only the entry point for --version', () => {
     const { evaluated, stdout, status } = start(['--version']);
