@@ -79,6 +79,14 @@ export function sidFromBytes(bytes: Buffer): string {
   return sid;
 }
 
+/** The last sub-authority of a binary SID (the RID of an account's SID), read without making the SID's text. */
+export function ridFromBytes(bytes: Buffer): number {
+  const count = bytes.length >= 8 ? (bytes[1] as number) : 0;
+  // Anything but a well-formed SID with sub-authorities is answered (or refused) as sidFromBytes does.
+  if (bytes[0] !== 1 || count === 0 || bytes.length !== 8 + 4 * count) return Number(sidFromBytes(bytes).split('-').pop());
+  return bytes.readUInt32LE(bytes.length - 4);
+}
+
 const SID_PATTERN = /^S-1-(\d{1,15})((?:-\d{1,10}){0,15})$/i;
 
 export function isSidString(value: string): boolean {

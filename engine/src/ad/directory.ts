@@ -4,7 +4,7 @@
 import type { Entry } from 'ldapts';
 import type { ActualState, AdGroup, AdUser, AnchorProofState } from './model';
 import { guidText, proofFitsObject } from './anchorproof';
-import { sidFromBytes } from './binary';
+import { ridFromBytes } from './binary';
 import { decodeAnchor, lower } from './names';
 import { escapeFilterValue } from './escape';
 import { allStrings, firstString, type AdSession } from './session';
@@ -58,9 +58,13 @@ export function dnsNameOf(namingContext: string): string {
 }
 
 function attr(entry: Entry, name: string): Entry[string] | undefined {
-  // Servers may return attribute names in a different case than requested.
-  const key = Object.keys(entry).find((k) => k.toLowerCase() === name.toLowerCase());
-  return key === undefined ? undefined : entry[key];
+  // Servers return the names as asked (the schema's own case) but may use another case: looked up
+  // as asked first, without making a list of the keys or a lower-case copy of each (a 20,000-user
+  // read asks 300,000 times).
+  if (Object.hasOwn(entry, name)) return entry[name];
+  const wanted = name.toLowerCase();
+  for (const key in entry) if (key.length === name.length && key.toLowerCase() === wanted) return entry[key];
+  return undefined;
 }
 
 function buffer(entry: Entry, name: string): Buffer | undefined {
@@ -74,7 +78,7 @@ function isCritical(entry: Entry): boolean {
   if (firstString(attr(entry, 'isCriticalSystemObject')).toUpperCase() === 'TRUE') return true;
   const sid = buffer(entry, 'objectSid');
   if (!sid) return false;
-  const rid = Number(sidFromBytes(sid).split('-').pop());
+  const rid = ridFromBytes(sid);
   return Number.isFinite(rid) && rid < FIRST_ORDINARY_RID;
 }
 

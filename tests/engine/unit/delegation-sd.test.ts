@@ -1,7 +1,7 @@
 // Security descriptors: SIDs, GUIDs, the binary parser and encoder, SDDL, and malformed input.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { guidFromBytes, guidToBytes, SecurityDescriptorError, sidFromBytes, sidToBytes } from '../../../engine/src/ad/binary';
+import { guidFromBytes, guidToBytes, ridFromBytes, SecurityDescriptorError, sidFromBytes, sidToBytes } from '../../../engine/src/ad/binary';
 import { GUID } from '../../../engine/src/delegation/rights';
 import { encodeAcl, encodeSecurityDescriptor, isParsedAce, parseSecurityDescriptor, type Ace } from '../../../engine/src/ad/sd';
 import { aceFromSddl, aceToSddl } from '../../../engine/src/delegation/sddl';
@@ -27,6 +27,14 @@ describe('SIDs and GUIDs', () => {
 
   it('round-trips well-known SIDs', () => {
     for (const sid of ['S-1-1-0', 'S-1-5-11', 'S-1-5-32-544', 'S-1-3-0', 'S-1-5-18']) assert.equal(sidFromBytes(sidToBytes(sid)), sid);
+  });
+
+  it('reads the RID of a binary SID as its text form ends, and refuses what sidFromBytes refuses', () => {
+    for (const sid of [ACCOUNT, 'S-1-5-21-1-2-3-500', 'S-1-5-21-1-2-3-4294967295', 'S-1-5-32-544', 'S-1-5-18', 'S-1-1-0', 'S-1-5'])
+      assert.equal(ridFromBytes(sidToBytes(sid)), Number(sid.split('-').pop()), sid);
+    assert.throws(() => ridFromBytes(Buffer.from('0205000000000005', 'hex')), /revision 2/);
+    assert.throws(() => ridFromBytes(Buffer.from('0105000000000005150000', 'hex')), SecurityDescriptorError);
+    assert.throws(() => ridFromBytes(Buffer.from('01020000000000051500000020020000ff', 'hex')), SecurityDescriptorError);
   });
 
   it('refuses malformed SIDs', () => {

@@ -4,7 +4,7 @@
 // once, so the directory below plays Windows: a group of 5,000 members must come back whole.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Entry, SearchOptions } from 'ldapts';
+import { Attribute, BerReader, BerWriter, type Entry, type SearchOptions } from 'ldapts';
 import { readActualState } from '../../../engine/src/ad/directory';
 import type { AdSession, RootDse } from '../../../engine/src/ad/session';
 
@@ -85,5 +85,66 @@ describe('readActualState: range retrieval of member', () => {
       [MAX_VAL_RANGE + 1, MAX_VAL_RANGE, 3, 0],
     );
     assert.deepEqual(session.rangeRequests, ['member;range=1500-*'], 'only the group over the limit needed a second search');
+  });
+});
+
+describe('readActualState: attribute names', () => {
+  it('reads attributes a server names in another case than asked, and a well-known RID as critical', async () => {
+    const sid = (rid: number) =>
+      Buffer.from(`010500000000000515000000010000000200000003000000${Buffer.from(new Uint32Array([rid]).buffer).toString('hex')}`, 'hex');
+    const user = (name: string, rid: number): Entry => ({
+      dn: `CN=${name},${ROOT}`,
+      CN: name,
+      samaccountname: name,
+      USERPRINCIPALNAME: `${name}@example.com`,
+      givenname: 'Given',
+      SN: 'Family',
+      mail: `${name}@example.com`,
+      userAccountControl: '514',
+      ADMINDESCRIPTION: 'JumpCloud:0123456789abcdef01234567;syncDisabled',
+      objectsid: sid(rid),
+    });
+    const session = {
+      async rootDse(): Promise<Partial<RootDse>> {
+        return { defaultNamingContext: BASE };
+      },
+      async *searchPaged(_base: string, options: SearchOptions): AsyncGenerator<Entry[]> {
+        yield String(options.filter).includes('objectClass=user') ? [user('jdoe', 1105), user('guest', 501)] : [];
+      },
+      async search(): Promise<Entry[]> {
+        return [];
+      },
+    };
+    const actual = await readActualState(session as unknown as AdSession, { rootDN: ROOT });
+    const [jdoe, guest] = actual.users;
+    assert.deepEqual(
+      { cn: jdoe?.cn, sam: jdoe?.sAMAccountName, upn: jdoe?.userPrincipalName, given: jdoe?.givenName, sn: jdoe?.sn, disabled: jdoe?.disabled },
+      { cn: 'jdoe', sam: 'jdoe', upn: 'jdoe@example.com', given: 'Given', sn: 'Family', disabled: true },
+    );
+    assert.deepEqual(jdoe?.anchor, { jcId: '0123456789abcdef01234567', syncDisabled: true, offboarded: false });
+    assert.equal(jdoe?.critical, false);
+    assert.equal(guest?.critical, true, 'RID 501 (Guest) is one of the well-known accounts');
+  });
+});
+
+describe('LDAP values of binary attributes', () => {
+  const parsed = (type: string, value: Buffer) => {
+    const writer = new BerWriter();
+    new Attribute({ type, values: [value] }).write(writer);
+    const attribute = new Attribute();
+    attribute.parse(new BerReader(writer.buffer));
+    return attribute.values[0];
+  };
+
+  it('takes the binary attributes the engine reads as binary, in any case, without trying them as text', () => {
+    // A GUID whose 16 bytes happen to be valid UTF-8: ldapts alone would have made it a string.
+    const utf8Guid = Buffer.from('41424344454647484950515253545556', 'hex');
+    for (const type of ['objectGUID', 'OBJECTSID', 'nTSecurityDescriptor', 'tokengroups']) assert.ok(Buffer.isBuffer(parsed(type, utf8Guid)), type);
+  });
+
+  it('still reads every other attribute as text, and a value that is not UTF-8 as its bytes', () => {
+    assert.equal(parsed('cn', Buffer.from('Zo\u00eb')), 'Zo\u00eb');
+    assert.equal(parsed('objectGUIDs', Buffer.from('abc')), 'abc');
+    assert.ok(Buffer.isBuffer(parsed('description', Buffer.from('ff00fe', 'hex'))));
   });
 });
