@@ -33,12 +33,14 @@ export interface RootDse {
  * gives the same entries (such a value comes back as its buffer either way) without the
  * exceptions. A unit test fails if a later ldapts no longer has the check.
  */
-const BINARY_ATTRIBUTES = new Set(['objectguid', 'objectsid', 'ntsecuritydescriptor', 'tokengroups']);
+const BINARY_ATTRIBUTES = ['objectguid', 'objectsid', 'ntsecuritydescriptor', 'tokengroups'];
 const attributePrototype = Attribute.prototype as unknown as { _isBinaryType?: (this: Attribute) => boolean };
 const isBinaryType = attributePrototype._isBinaryType;
 if (typeof isBinaryType === 'function') {
   attributePrototype._isBinaryType = function (this: Attribute) {
-    return BINARY_ATTRIBUTES.has(this.type.toLowerCase()) || isBinaryType.call(this);
+    const { type } = this;
+    // Lower-cased only when the length fits (this runs for every attribute of every entry).
+    return BINARY_ATTRIBUTES.some((name) => name.length === type.length && name === type.toLowerCase()) || isBinaryType.call(this);
   };
 }
 
