@@ -24,14 +24,23 @@ export function tuneHeap(): void {
 }
 
 /**
- * A full collection now: after a full reconcile (both sides of the whole scope read, planned and
- * dropped), so the agent's memory returns to its idle size instead of whenever V8's memory reducer
- * gets to it. V8 hands the freed pages back to the system from a task right after (measured: 106 →
- * 52 MB within 200 ms of dropping 400,000 small objects). False when tuneHeap did not run (the
- * engine's code imported by a test).
+ * A full, compacting collection now: after a full reconcile (both sides of the whole scope read,
+ * planned and dropped), so the agent's memory returns to its idle size instead of whenever V8's
+ * memory reducer gets to it. V8 hands the freed pages back to the system from a task right after
+ * (measured: 106 → 52 MB within 200 ms of dropping 400,000 small objects). Compacting: what stays
+ * alive (the agent's state, strings made during the read) is spread over pages the read filled, and
+ * a plain collection moves only the objects of the few most fragmented pages; every page it cannot
+ * empty stays resident. Measured after a 20,000-user read and plan: V8's heap 32.8 → 16.1 MB
+ * (11.5 MB alive), the process's anonymous memory 46 → 29 MB; about 50 ms. False when tuneHeap did
+ * not run (the engine's code imported by a test).
  */
 export function collectGarbage(): boolean {
   if (!collect) return false;
-  collect();
+  setFlagsFromString('--compact-on-every-full-gc');
+  try {
+    collect();
+  } finally {
+    setFlagsFromString('--no-compact-on-every-full-gc');
+  }
   return true;
 }
