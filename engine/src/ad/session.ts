@@ -168,13 +168,28 @@ export class AdSession {
   }
 
   /** Paged subtree search: yields entries page by page so large directories never sit in memory twice. */
+  /**
+   * The entries of a paged search, page by page. The next page is asked for as soon as a page is
+   * in, before the caller works on it: the DC makes page n+1 while the engine turns page n into
+   * accounts, instead of each waiting for the other (one page ahead at most).
+   */
   async *searchPaged(base: string, options: SearchOptions, pageSize = 500, controls?: Control[]): AsyncGenerator<Entry[]> {
+    const pages = this.#live().searchPaginated(base, { ...options, paged: { pageSize } }, controls);
+    let ahead = pages.next();
     try {
-      for await (const page of this.#live().searchPaginated(base, { ...options, paged: { pageSize } }, controls)) {
-        yield page.searchEntries;
+      for (;;) {
+        const page = await ahead;
+        if (page.done) return;
+        ahead = pages.next();
+        // Awaited in the next round; a caller that stops early leaves it, and its failure, behind.
+        ahead.catch(() => undefined);
+        yield page.value.searchEntries;
       }
     } catch (err) {
       throw mapLdapError(err, { host: this.dc.host, port: this.port, operation: 'paged search', target: base });
+    } finally {
+      // A caller that stopped early: ldapts ends the search once the page asked ahead is in.
+      void pages.return(undefined).catch(() => undefined);
     }
   }
 
