@@ -395,12 +395,13 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
     // takes the removal of a DN that no longer exists as done (the member would stay).
     for (const member of adGroup.members) {
       if (!isManagedUser(member)) continue;
+      const memberDn = renamed.get(lower(member)) ?? member;
       emit({
         kind: 'removeMember',
         groupDn,
-        memberDn: renamed.get(lower(member)) ?? member,
+        memberDn,
         group: adGroup.cn,
-        member: displayName(member),
+        member: displayName(memberDn),
         reason: 'the group left the scope: emptied of the members the sync manages',
       });
     }

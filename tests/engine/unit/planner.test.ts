@@ -284,6 +284,10 @@ describe('planner: groups and membership', () => {
     assert.deepEqual(kinds(p.operations), ['renameUser', 'removeMember', 'removeMember', 'unbindGroup']);
     const removed = p.operations.filter((op) => op.kind === 'removeMember').map((op) => (op as { memberDn: string }).memberDn);
     assert.deepEqual(removed.sort(), [`CN=renamed1,${ROOT}`, `CN=user2,${ROOT}`]);
+    assert.ok(
+      p.operations.some((op) => op.kind === 'removeMember' && op.member === 'renamed1'),
+      'named as it is called when the removal runs',
+    );
   });
 });
 
