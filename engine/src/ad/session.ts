@@ -167,11 +167,11 @@ export class AdSession {
     }
   }
 
-  /** Paged subtree search: yields entries page by page so large directories never sit in memory twice. */
   /**
-   * The entries of a paged search, page by page. The next page is asked for as soon as a page is
-   * in, before the caller works on it: the DC makes page n+1 while the engine turns page n into
-   * accounts, instead of each waiting for the other (one page ahead at most).
+   * Paged subtree search: yields entries page by page so large directories never sit in memory
+   * twice. The next page is asked for as soon as a page is in, before the caller works on it: the
+   * DC makes page n+1 while the engine turns page n into accounts, instead of each waiting for the
+   * other (one page ahead at most).
    */
   async *searchPaged(base: string, options: SearchOptions, pageSize = 500, controls?: Control[]): AsyncGenerator<Entry[]> {
     const pages = this.#live().searchPaginated(base, { ...options, paged: { pageSize } }, controls);
