@@ -169,7 +169,6 @@ async function readKeyObject(session: AdSession, dn: string): Promise<Entry | nu
         scope: 'base',
         filter: '(objectClass=*)',
         attributes: ['info', 'objectClass', 'nTSecurityDescriptor'],
-        explicitBufferAttributes: ['nTSecurityDescriptor'],
       },
       'read the anchor key',
       [new SdFlagsControl(SD_FLAG.Owner | SD_FLAG.Group | SD_FLAG.Dacl)],

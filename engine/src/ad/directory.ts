@@ -43,8 +43,6 @@ export interface ReadOptions {
   knownValues?: (jcId: string) => readonly string[] | undefined;
 }
 
-/** Binary attributes the reader asks for (ldapts returns them as Buffers only when told). */
-const BINARY = ['objectGUID', 'objectSid'];
 /** Well-known accounts and groups (Administrator 500, Guest 501, krbtgt 502, Domain Admins 512, ...). */
 const FIRST_ORDINARY_RID = 1000;
 
@@ -176,12 +174,12 @@ export async function readActualState(session: AdSession, options: ReadOptions):
   const anchorAttribute = options.anchorAttribute ?? DEFAULT_ANCHOR_ATTRIBUTE;
   const anchorKey = options.anchorKey ?? null;
   const dse = await session.rootDse();
-  const common = ['adminCount', 'isCriticalSystemObject', ...BINARY, anchorAttribute];
+  const common = ['adminCount', 'isCriticalSystemObject', 'objectGUID', 'objectSid', anchorAttribute];
   const userAttributes = ['cn', 'sAMAccountName', 'userPrincipalName', 'givenName', 'sn', 'displayName', 'mail', 'userAccountControl', 'pwdLastSet', ...common];
   const users: AdUser[] = [];
   for await (const page of session.searchPaged(
     options.rootDN,
-    { scope: 'sub', filter: '(&(objectCategory=person)(objectClass=user))', attributes: userAttributes, explicitBufferAttributes: BINARY },
+    { scope: 'sub', filter: '(&(objectCategory=person)(objectClass=user))', attributes: userAttributes },
     PAGE_SIZE,
   )) {
     for (const entry of page) users.push(toUser(entry, anchorAttribute, anchorKey, options.knownValues));
@@ -190,7 +188,7 @@ export async function readActualState(session: AdSession, options: ReadOptions):
   const groups: AdGroup[] = [];
   for await (const page of session.searchPaged(
     options.rootDN,
-    { scope: 'sub', filter: '(objectClass=group)', attributes: ['cn', 'sAMAccountName', 'description', 'member', ...common], explicitBufferAttributes: BINARY },
+    { scope: 'sub', filter: '(objectClass=group)', attributes: ['cn', 'sAMAccountName', 'description', 'member', ...common] },
     GROUP_PAGE_SIZE,
   )) {
     for (const entry of page) {
@@ -303,7 +301,7 @@ export async function readActualSlice(session: AdSession, options: SliceReadOpti
   const anchorAttribute = options.anchorAttribute ?? DEFAULT_ANCHOR_ATTRIBUTE;
   const anchorKey = options.anchorKey ?? null;
   const dse = await session.rootDse();
-  const common = ['adminCount', 'isCriticalSystemObject', ...BINARY, anchorAttribute];
+  const common = ['adminCount', 'isCriticalSystemObject', 'objectGUID', 'objectSid', anchorAttribute];
   const userAttributes = ['cn', 'sAMAccountName', 'userPrincipalName', 'givenName', 'sn', 'displayName', 'mail', 'userAccountControl', 'pwdLastSet', ...common];
   const groupAttributes = ['cn', 'sAMAccountName', 'description', ...common];
   // memberOf (AD keeps it for every member): the groups holding a slice account, read by DN below.
@@ -324,7 +322,7 @@ export async function readActualSlice(session: AdSession, options: SliceReadOpti
 
   const searchAll = async (filter: string, attributes: string[], base = options.rootDN) => {
     const found: Entry[] = [];
-    for await (const page of session.searchPaged(base, { scope: 'sub', filter, attributes, explicitBufferAttributes: BINARY }, PAGE_SIZE)) found.push(...page);
+    for await (const page of session.searchPaged(base, { scope: 'sub', filter, attributes }, PAGE_SIZE)) found.push(...page);
     return found;
   };
   // Anchored accounts and groups of the slice: at their hinted DN, else under their wanted name (below), else by anchor.
@@ -332,7 +330,7 @@ export async function readActualSlice(session: AdSession, options: SliceReadOpti
   const foundGroups = new Set<string>();
   const atHint = async (key: string, attributes: string[]): Promise<Entry | null> => {
     const dn = options.hints?.get(key);
-    return dn ? session.readObject(dn, attributes, BINARY) : null;
+    return dn ? session.readObject(dn, attributes) : null;
   };
   for (const id of sliceUserIds) {
     const entry = await atHint(`user:${id}`, sliceUserAttributes);

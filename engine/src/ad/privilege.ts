@@ -71,7 +71,7 @@ export class PrivilegeChecker {
       .join('');
     const found = await this.session.search(
       domain.dn,
-      { scope: 'sub', filter: `(&(objectClass=group)(|${terms}))`, attributes: ['objectSid'], explicitBufferAttributes: ['objectSid'] },
+      { scope: 'sub', filter: `(&(objectClass=group)(|${terms}))`, attributes: ['objectSid'] },
       'find the privileged groups',
     );
     for (const entry of found) for (const sid of buffers(attr(entry, 'objectSid'))) set.set(sidFromBytes(sid), entry.dn);
@@ -83,11 +83,7 @@ export class PrivilegeChecker {
         .map((sid) => `(objectSid=${escapeFilterValue(sid)})`)
         .join('');
       const named = await this.session
-        .search(
-          domain.dn,
-          { scope: 'sub', filter: `(|${chunk})`, attributes: ['objectSid'], explicitBufferAttributes: ['objectSid'] },
-          'name the privileged groups',
-        )
+        .search(domain.dn, { scope: 'sub', filter: `(|${chunk})`, attributes: ['objectSid'] }, 'name the privileged groups')
         .catch(() => [] as Entry[]);
       for (const entry of named) for (const sid of buffers(attr(entry, 'objectSid'))) set.set(sidFromBytes(sid), entry.dn);
     }
@@ -106,7 +102,6 @@ export class PrivilegeChecker {
         scope: 'base',
         filter: '(objectClass=*)',
         attributes: ['objectSid', 'tokenGroups', 'primaryGroupID', 'memberOf'],
-        explicitBufferAttributes: ['objectSid', 'tokenGroups'],
       },
       'read the effective group memberships',
     );

@@ -40,12 +40,9 @@ function buffers(value: Entry[string] | undefined): Buffer[] {
 
 /** Reads and parses the DACL (default) of `dn`; a malformed descriptor is an EngineError. */
 export async function readSecurityDescriptor(session: AdSession, dn: string, flags: number = SD_FLAG.Dacl): Promise<SecurityDescriptor> {
-  const [entry] = await session.search(
-    dn,
-    { scope: 'base', filter: '(objectClass=*)', attributes: ['nTSecurityDescriptor'], explicitBufferAttributes: ['nTSecurityDescriptor'] },
-    'read the security descriptor',
-    [new SdFlagsControl(flags)],
-  );
+  const [entry] = await session.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes: ['nTSecurityDescriptor'] }, 'read the security descriptor', [
+    new SdFlagsControl(flags),
+  ]);
   const raw = entry ? buffers(attr(entry, 'nTSecurityDescriptor'))[0] : undefined;
   if (!entry || !raw) {
     throw new EngineError(
@@ -80,11 +77,7 @@ export interface DomainInfo {
 
 export async function readDomainInfo(session: AdSession): Promise<DomainInfo> {
   const dse = await session.rootDse();
-  const [head] = await session.search(
-    dse.defaultNamingContext,
-    { scope: 'base', filter: '(objectClass=*)', attributes: ['objectSid'], explicitBufferAttributes: ['objectSid'] },
-    'read the domain',
-  );
+  const [head] = await session.search(dse.defaultNamingContext, { scope: 'base', filter: '(objectClass=*)', attributes: ['objectSid'] }, 'read the domain');
   const sidBytes = head ? buffers(attr(head, 'objectSid'))[0] : undefined;
   if (!sidBytes)
     throw new EngineError('AD.OperationFailed', `The domain head ${dse.defaultNamingContext} returned no objectSid.`, {
@@ -153,7 +146,7 @@ function accountFilter(name: string): { base: 'dn'; dn: string } | { base: 'filt
 /** Finds the account anywhere in the domain; null when it does not exist. */
 export async function findAccount(session: AdSession, name: string, domainDn: string): Promise<AccountEntry | null> {
   const how = accountFilter(name);
-  const options = { attributes: ACCOUNT_ATTRIBUTES, explicitBufferAttributes: ['objectSid'] };
+  const options = { attributes: ACCOUNT_ATTRIBUTES };
   if (how.base === 'dn') {
     const [entry] = await session
       .search(how.dn, { scope: 'base', filter: '(objectClass=user)', ...options }, 'read the service account')
@@ -187,17 +180,13 @@ export async function readGroupSids(
   account: AccountEntry,
   domain: DomainInfo,
 ): Promise<{ sids: string[]; source: 'tokenGroups' | 'memberOf' }> {
-  const [entry] = await session.search(
-    account.dn,
-    { scope: 'base', filter: '(objectClass=*)', attributes: ['tokenGroups'], explicitBufferAttributes: ['tokenGroups'] },
-    'read tokenGroups',
-  );
+  const [entry] = await session.search(account.dn, { scope: 'base', filter: '(objectClass=*)', attributes: ['tokenGroups'] }, 'read tokenGroups');
   const token = entry ? buffers(attr(entry, 'tokenGroups')).map(sidFromBytes) : [];
   if (token.length > 0) return { sids: token, source: 'tokenGroups' };
   // account.dn came from AD, so it is already a DN in escaped form: only filter-escape it.
   const chain = await session.search(
     domain.dn,
-    { scope: 'sub', filter: `(member:${IN_CHAIN}:=${escapeFilterValue(account.dn)})`, attributes: ['objectSid'], explicitBufferAttributes: ['objectSid'] },
+    { scope: 'sub', filter: `(member:${IN_CHAIN}:=${escapeFilterValue(account.dn)})`, attributes: ['objectSid'] },
     'read group memberships',
   );
   const sids = chain.flatMap((e) => buffers(attr(e, 'objectSid')).map(sidFromBytes));
@@ -214,7 +203,6 @@ export async function findGroupsNamed(session: AdSession, name: string, domainDn
       scope: 'sub',
       filter: `(&(objectClass=group)(|(sAMAccountName=${value})(cn=${value})))`,
       attributes: ['objectSid'],
-      explicitBufferAttributes: ['objectSid'],
     },
     'find groups by name',
   );

@@ -25,22 +25,44 @@ export interface RootDse {
 }
 
 /**
- * The binary attributes the engine reads (always asked as buffers, `explicitBufferAttributes`).
+ * AD's binary attributes the engine reads, in the case AD's schema spells them. The session asks
+ * ldapts for them as buffers whoever reads them (`withBinaryAttributes`): a reader names the
+ * attributes it wants, never which of them are binary.
+ */
+export const BINARY_ATTRIBUTES = ['objectGUID', 'objectSid', 'nTSecurityDescriptor', 'tokenGroups', 'invocationId'] as const;
+const BINARY_LOWER: readonly string[] = BINARY_ATTRIBUTES.map((name) => name.toLowerCase());
+
+/**
+ * The search options with every binary attribute they ask for in `explicitBufferAttributes`, both
+ * as asked and as AD spells it (ldapts compares that list with the names the server returns, case
+ * and all).
+ */
+export function withBinaryAttributes(options: SearchOptions): SearchOptions {
+  const binary = new Set(options.explicitBufferAttributes ?? []);
+  for (const asked of options.attributes ?? []) {
+    const at = BINARY_LOWER.indexOf(asked.toLowerCase());
+    if (at < 0) continue;
+    binary.add(asked);
+    binary.add(BINARY_ATTRIBUTES[at] as string);
+  }
+  return binary.size === 0 ? options : { ...options, explicitBufferAttributes: [...binary] };
+}
+
+/**
  * ldapts tries every value of every attribute as strict UTF-8 and catches the failure of a binary
  * one: an exception, stack trace and all, for each objectGUID and objectSid, 40,000 of them when
  * 20,000 accounts are read (about a second of the reconcile's CPU, measured). An attribute whose
- * type ends in ';binary' it takes as binary without trying; the same check widened to these names
- * gives the same entries (such a value comes back as its buffer either way) without the
- * exceptions. A unit test fails if a later ldapts no longer has the check.
+ * type ends in ';binary' it takes as binary without trying; the same check widened to
+ * BINARY_ATTRIBUTES gives the same entries (such a value comes back as its buffer either way)
+ * without the exceptions. A unit test fails if a later ldapts no longer has the check.
  */
-const BINARY_ATTRIBUTES = ['objectguid', 'objectsid', 'ntsecuritydescriptor', 'tokengroups'];
 const attributePrototype = Attribute.prototype as unknown as { _isBinaryType?: (this: Attribute) => boolean };
 const isBinaryType = attributePrototype._isBinaryType;
 if (typeof isBinaryType === 'function') {
   attributePrototype._isBinaryType = function (this: Attribute) {
     const { type } = this;
     // Lower-cased only when the length fits (this runs for every attribute of every entry).
-    return BINARY_ATTRIBUTES.some((name) => name.length === type.length && name === type.toLowerCase()) || isBinaryType.call(this);
+    return BINARY_LOWER.some((name) => name.length === type.length && name === type.toLowerCase()) || isBinaryType.call(this);
   };
 }
 
@@ -160,7 +182,7 @@ export class AdSession {
 
   async search(base: string, options: SearchOptions, operation = 'search', controls?: Control[]): Promise<Entry[]> {
     try {
-      const { searchEntries } = await this.#live().search(base, options, controls);
+      const { searchEntries } = await this.#live().search(base, withBinaryAttributes(options), controls);
       return searchEntries;
     } catch (err) {
       throw mapLdapError(err, { host: this.dc.host, port: this.port, operation, target: base });
@@ -174,7 +196,7 @@ export class AdSession {
    * other (one page ahead at most).
    */
   async *searchPaged(base: string, options: SearchOptions, pageSize = 500, controls?: Control[]): AsyncGenerator<Entry[]> {
-    const pages = this.#live().searchPaginated(base, { ...options, paged: { pageSize } }, controls);
+    const pages = this.#live().searchPaginated(base, { ...withBinaryAttributes(options), paged: { pageSize } }, controls);
     let ahead = pages.next();
     try {
       for (;;) {
@@ -233,15 +255,10 @@ export class AdSession {
     };
   }
 
-  /** Reads one object at `dn` (base scope); null when it does not exist. `binaryAttributes` come back as Buffers. */
-  async readObject(dn: string, attributes: string[], binaryAttributes: string[] = []): Promise<Entry | null> {
+  /** Reads one object at `dn` (base scope); null when it does not exist. */
+  async readObject(dn: string, attributes: string[]): Promise<Entry | null> {
     try {
-      const { searchEntries } = await this.#live().search(dn, {
-        scope: 'base',
-        filter: '(objectClass=*)',
-        attributes,
-        explicitBufferAttributes: binaryAttributes,
-      });
+      const { searchEntries } = await this.#live().search(dn, withBinaryAttributes({ scope: 'base', filter: '(objectClass=*)', attributes }));
       return searchEntries[0] ?? null;
     } catch (err) {
       if ((err as { code?: unknown }).code === 32) return null;

@@ -64,11 +64,7 @@ export class AdWriter {
 
   /** objectGUID of `dn` as text ('' when the DC returns none). */
   private async objectGuid(dn: string): Promise<string> {
-    const [entry] = await this.session.search(
-      dn,
-      { scope: 'base', filter: '(objectClass=*)', attributes: ['objectGUID'], explicitBufferAttributes: ['objectGUID'] },
-      'read objectGUID',
-    );
+    const [entry] = await this.session.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes: ['objectGUID'] }, 'read objectGUID');
     const value = entry?.objectGUID;
     return guidText(Buffer.isBuffer(value) ? value : Array.isArray(value) && Buffer.isBuffer(value[0]) ? value[0] : undefined);
   }
@@ -146,7 +142,7 @@ export class AdWriter {
   async setEnabled(dn: string, jcId: string, enabled: boolean): Promise<void> {
     const [entry] = await this.session.search(
       dn,
-      { scope: 'base', filter: '(objectClass=user)', attributes: ['userAccountControl', 'objectGUID'], explicitBufferAttributes: ['objectGUID'] },
+      { scope: 'base', filter: '(objectClass=user)', attributes: ['userAccountControl', 'objectGUID'] },
       'read userAccountControl',
     );
     const current = Number.parseInt(firstString(entry?.userAccountControl) || String(UAC_NORMAL_ACCOUNT), 10);

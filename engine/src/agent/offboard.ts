@@ -51,7 +51,7 @@ export async function readWatermark(session: AdSession): Promise<UsnWatermark> {
   const serviceDn = firstString(dse?.dsServiceName);
   let invocationId = '';
   if (serviceDn) {
-    const ntds = await session.readObject(serviceDn, ['invocationId'], ['invocationId']).catch(() => null);
+    const ntds = await session.readObject(serviceDn, ['invocationId']).catch(() => null);
     const raw = ntds?.invocationId;
     const value = Array.isArray(raw) ? raw[0] : raw;
     if (Buffer.isBuffer(value)) invocationId = value.toString('hex');
@@ -92,7 +92,6 @@ export async function changedManagedUsers(
       scope: 'sub',
       filter,
       attributes: ['sAMAccountName', 'userAccountControl', 'adminCount', 'isCriticalSystemObject', 'objectGUID', anchorAttribute],
-      explicitBufferAttributes: ['objectGUID'],
     },
     PAGE_SIZE,
   )) {

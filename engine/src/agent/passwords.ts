@@ -50,11 +50,7 @@ async function findByAnchor(
   if (hintDn && lower(hintDn).endsWith(lower(`,${rootDN}`))) {
     // The same filter as the search below, on the one object: a user account carrying this anchor.
     const [entry] = await session
-      .search(
-        hintDn,
-        { scope: 'base', filter: `(&(objectCategory=person)(objectClass=user))`, attributes, explicitBufferAttributes: ['objectGUID'] },
-        'read the user at its last known DN',
-      )
+      .search(hintDn, { scope: 'base', filter: `(&(objectCategory=person)(objectClass=user))`, attributes }, 'read the user at its last known DN')
       .catch((err: unknown) => {
         if (isTransient(err)) throw err;
         return []; // gone from there (moved, deleted): the search decides
@@ -62,11 +58,7 @@ async function findByAnchor(
     if (entry && ours(entry)) return managed(entry);
   }
   const filter = `(&(objectCategory=person)(objectClass=user)${anchorFilterTerms(anchorAttribute, jcId, escapeFilterValue)})`;
-  const entries = await session.search(
-    rootDN,
-    { scope: 'sub', filter, attributes, explicitBufferAttributes: ['objectGUID'], sizeLimit: 10 },
-    'find the user by anchor',
-  );
+  const entries = await session.search(rootDN, { scope: 'sub', filter, attributes, sizeLimit: 10 }, 'find the user by anchor');
   const found = entries.filter(ours);
   const entry = found[0];
   if (!entry || found.length > 1) return null;

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Attribute, BerReader, BerWriter, type Entry, type SearchOptions } from 'ldapts';
 import { readActualState } from '../../../engine/src/ad/directory';
-import type { AdSession, RootDse } from '../../../engine/src/ad/session';
+import { withBinaryAttributes, type AdSession, type RootDse } from '../../../engine/src/ad/session';
 
 const BASE = 'DC=example,DC=com';
 const ROOT = `OU=Range,${BASE}`;
@@ -139,7 +139,20 @@ describe('LDAP values of binary attributes', () => {
   it('takes the binary attributes the engine reads as binary, in any case, without trying them as text', () => {
     // A GUID whose 16 bytes happen to be valid UTF-8: ldapts alone would have made it a string.
     const utf8Guid = Buffer.from('41424344454647484950515253545556', 'hex');
-    for (const type of ['objectGUID', 'OBJECTSID', 'nTSecurityDescriptor', 'tokengroups']) assert.ok(Buffer.isBuffer(parsed(type, utf8Guid)), type);
+    for (const type of ['objectGUID', 'OBJECTSID', 'nTSecurityDescriptor', 'tokengroups', 'invocationID'])
+      assert.ok(Buffer.isBuffer(parsed(type, utf8Guid)), type);
+  });
+
+  it('asks ldapts for every binary attribute a search names as a buffer, as asked and as AD spells it', () => {
+    const options = withBinaryAttributes({
+      scope: 'sub',
+      attributes: ['cn', 'objectguid', 'objectSid', 'member;range=0-*'],
+      explicitBufferAttributes: ['thumbnailPhoto'],
+    });
+    assert.deepEqual(new Set(options.explicitBufferAttributes), new Set(['thumbnailPhoto', 'objectguid', 'objectGUID', 'objectSid']));
+    assert.deepEqual(options.attributes, ['cn', 'objectguid', 'objectSid', 'member;range=0-*'], 'the attributes asked for are unchanged');
+    const text = { scope: 'base' as const, attributes: ['cn', 'mail'] };
+    assert.equal(withBinaryAttributes(text), text, 'a search of text attributes is passed on as it is');
   });
 
   it('still reads every other attribute as text, and a value that is not UTF-8 as its bytes', () => {

@@ -60,11 +60,7 @@ export const groupRemoveCommand = defineCommand({
         : `(&(objectClass=group)(|(cn=${escapeFilterValue(params.group)})(sAMAccountName=${escapeFilterValue(params.group)})))`;
       const attributes = ['cn', 'member', 'adminCount', 'isCriticalSystemObject', 'objectSid', 'objectGUID', params.anchorAttribute];
       const found = await session
-        .search(
-          byDn ? params.group : rootDN,
-          { scope: byDn ? 'base' : 'sub', filter, attributes, explicitBufferAttributes: ['objectSid', 'objectGUID'] },
-          'find the group',
-        )
+        .search(byDn ? params.group : rootDN, { scope: byDn ? 'base' : 'sub', filter, attributes }, 'find the group')
         .catch((err: unknown) => {
           if (err instanceof EngineError && err.details.ldapCode === 32) return [];
           throw err;
