@@ -68,7 +68,15 @@ export interface RenameResolution {
   vacates: Map<string, Vacate>;
 }
 
-const keysOf = (dn: string, sam: string, upn: string) => [`dn:${lower(dn)}`, `sam:${lower(sam)}`, ...(upn ? [`upn:${lower(upn)}`] : [])];
+/** A name an object holds: its DN, its sAMAccountName or its UPN, lower case. */
+interface HeldName {
+  kind: 'dn' | 'sam' | 'upn';
+  name: string;
+  /** `kind:name`: the same name of the same kind, as a set member. */
+  key: string;
+}
+const heldName = (kind: HeldName['kind'], name: string): HeldName => ({ kind, name: lower(name), key: `${kind}:${lower(name)}` });
+const namesOf = (dn: string, sam: string, upn: string): HeldName[] => [heldName('dn', dn), heldName('sam', sam), ...(upn ? [heldName('upn', upn)] : [])];
 
 /**
  * Decides which renames can go ahead. `intents` are the renames the planner wants (users or
@@ -92,18 +100,14 @@ export function resolveRenames(
   const dnHolder = new Map<string, string>();
   for (const o of [...actual.users, ...actual.groups]) dnHolder.set(lower(o.dn), o.dn);
   for (const dn of actual.occupiedDns ?? []) dnHolder.set(lower(dn), dnHolder.get(lower(dn)) ?? dn);
-  const holder = {
-    get(key: string): string | undefined {
-      const [kind, name] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
-      return kind === 'dn' ? dnHolder.get(name) : kind === 'sam' ? actual.accountNames.get(name) : actual.principalNames.get(name);
-    },
-  };
+  const holderOf = ({ kind, name }: HeldName): string | undefined =>
+    kind === 'dn' ? dnHolder.get(name) : kind === 'sam' ? actual.accountNames.get(name) : actual.principalNames.get(name);
   const managedByDn = new Map<string, string>();
   for (const [jcId, object] of managed) managedByDn.set(lower(object.dn), jcId);
 
   const intentById = new Map(intents.map((i) => [i.jcId, i]));
-  const wantedKeys = new Map<string, Set<string>>();
-  for (const i of intents) wantedKeys.set(i.jcId, new Set(keysOf(i.dn, i.sAMAccountName, i.userPrincipalName)));
+  const wantedNames = new Map(intents.map((i) => [i.jcId, namesOf(i.dn, i.sAMAccountName, i.userPrincipalName)]));
+  const wantedKeys = new Map([...wantedNames].map(([jcId, names]) => [jcId, new Set(names.map((n) => n.key))]));
 
   // A temporary name is usable when nobody else holds it.
   const temp = new Map<string, Vacate>();
@@ -115,8 +119,8 @@ export function resolveRenames(
     const tempName = tempNameOf(jcId);
     const tempUpn = withUpn ? `${tempName}@${actual.upnSuffix}` : '';
     const tempDn = siblingDn(object.dn, tempName);
-    for (const key of keysOf(tempDn, tempName, tempUpn)) {
-      const h = holder.get(key);
+    for (const name of namesOf(tempDn, tempName, tempUpn)) {
+      const h = holderOf(name);
       if (h && lower(h) !== lower(object.dn)) return null;
     }
     const v: Vacate = { jcId, object, dn: object.dn, tempDn, tempName, tempUpn };
@@ -128,13 +132,13 @@ export function resolveRenames(
   /** The managed objects a rename needs out of the way, or null when some name is really taken. */
   const needs = (intent: RenameIntent): string[] | null => {
     const out: string[] = [];
-    for (const key of wantedKeys.get(intent.jcId) ?? []) {
-      const h = holder.get(key);
+    for (const name of wantedNames.get(intent.jcId) ?? []) {
+      const h = holderOf(name);
       if (!h || lower(h) === lower(intent.object.dn)) continue;
       const other = managedByDn.get(lower(h));
       if (!other) return null;
       // The holder gives the name up: it renames to something else, or leaves the scope.
-      const leaving = departing.has(other) || (movable.has(other) && !(wantedKeys.get(other)?.has(key) ?? false));
+      const leaving = departing.has(other) || (movable.has(other) && !(wantedKeys.get(other)?.has(name.key) ?? false));
       if (!leaving || !tempFree(other)) return null;
       out.push(other);
     }
