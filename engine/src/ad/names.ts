@@ -7,6 +7,8 @@ const FORBIDDEN = /["/\\[\]:;|=,+*?<>@]/;
 const CONTROL = /[\u0000-\u001f\u007f]/;
 /** A UTF-16 surrogate without its partner: no UTF-8 encoding exists, the DC would store U+FFFD. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/** LONE_SURROGATE for a test (no /g: no lastIndex carried from one call to the next). */
+const HAS_LONE_SURROGATE = new RegExp(LONE_SURROGATE.source);
 export const MAX_USER_SAM = 20;
 export const MAX_GROUP_SAM = 64;
 /** cn's rangeUpper in the AD schema. */
@@ -18,7 +20,7 @@ export function accountNameProblem(name: string, max: number, what: 'username' |
   if (name !== name.trim()) return `the ${what} '${name}' has leading or trailing spaces`;
   if (name.length > max) return `the ${what} '${name}' is ${name.length} characters long; AD allows at most ${max}`;
   if (CONTROL.test(name)) return `the ${what} contains a control character`;
-  if (new RegExp(LONE_SURROGATE.source).test(name)) return `the ${what} contains broken Unicode (an unpaired surrogate), which AD cannot store as written`;
+  if (HAS_LONE_SURROGATE.test(name)) return `the ${what} contains broken Unicode (an unpaired surrogate), which AD cannot store as written`;
   if (name.startsWith('\uFEFF')) return `the ${what} starts with an invisible byte order mark (U+FEFF), which LDAP clients drop when reading`;
   const bad = FORBIDDEN.exec(name);
   if (bad) return `the ${what} '${name}' contains '${bad[0]}', which AD does not allow in a logon name`;

@@ -42,8 +42,27 @@ function childDn(cn: string, parentDn: string): string {
   return `CN=${escapeDnValue(cn)},${parentDn}`;
 }
 
-function changes(before: Record<string, string>, after: Record<string, string>, attributes: string[]): AttributeChange[] {
-  return attributes.filter((a) => (before[a] ?? '') !== (after[a] ?? '')).map((a) => ({ attribute: a, before: before[a] ?? '', after: after[a] ?? '' }));
+/** The attributes whose value differs (one loop: most objects of a reconcile have none). */
+function changes(before: Record<string, string>, after: Record<string, string>, attributes: readonly string[]): AttributeChange[] {
+  let diff: AttributeChange[] | null = null;
+  for (const a of attributes) {
+    if ((before[a] ?? '') !== (after[a] ?? '')) (diff ??= []).push({ attribute: a, before: before[a] ?? '', after: after[a] ?? '' });
+  }
+  return diff ?? [];
+}
+/** The user attributes a plan updates: the names, and the logon names unless a rename sets them. */
+const USER_UPDATED = ['givenName', 'sn', 'displayName', 'mail'] as const;
+const USER_UPDATED_WITH_LOGON_NAMES = [...USER_UPDATED, 'sAMAccountName', 'userPrincipalName'] as const;
+
+/**
+ * By name regardless of case, lower case first among names that differ only in case (the one that
+ * keeps the name when JumpCloud has both), then by id: the same order on every machine. Each name
+ * is lower-cased once, not at every comparison.
+ */
+function sortedByName<T extends { jcId: string }>(objects: readonly T[], nameOf: (object: T) => string): T[] {
+  const keyed = objects.map((object) => ({ object, name: nameOf(object), key: lower(nameOf(object)) }));
+  keyed.sort((a, b) => compareOrdinal(a.key, b.key) || compareOrdinal(b.name, a.name) || compareOrdinal(a.object.jcId, b.object.jcId));
+  return keyed.map((k) => k.object);
 }
 
 /** Indexes one kind of AD object under the root: anchored by JumpCloud id, unanchored by name. */
@@ -112,15 +131,14 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
 
   // ---- users
   const seenUsernames = new Map<string, string>();
-  // By name regardless of case, lower case first among names that differ only in case (the one that
-  // keeps the name when JumpCloud has both), then by id: the same order on every machine.
-  const byName = (a: string, b: string) => compareOrdinal(lower(a), lower(b)) || compareOrdinal(b, a);
-  const desiredUsers = [...desired.users].sort((a, b) => byName(a.username, b.username) || compareOrdinal(a.jcId, b.jcId));
+  const desiredUsers = sortedByName(desired.users, (u) => u.username);
   const desiredUserIds = new Set(desiredUsers.map((u) => u.jcId));
   // Renames that wait on each other (swaps, rotations, a name held by a user leaving the scope)
   // go through temporary names: see ./renames.ts.
   const managedUsers = new Map<string, AdUser>();
-  for (const [jcId, user] of users.byJcId) if (!user.protected) managedUsers.set(jcId, user);
+  users.byJcId.forEach((user, jcId) => {
+    if (!user.protected) managedUsers.set(jcId, user);
+  });
   const intents: RenameIntent[] = [];
   const counted = new Set<string>();
   for (const user of desiredUsers) {
@@ -130,7 +148,7 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
     if (accountNameProblem(user.username, MAX_USER_SAM, 'username') || existing.cn === user.username) continue;
     const want = userAttributes(user, actual.upnSuffix);
     // Skipped below for a value over the schema's limit: its rename does not happen, so it needs no name.
-    if (valuesOverLimit({ ...want }, actual.attributeLimits).length > 0) continue;
+    if (valuesOverLimit(want, actual.attributeLimits).length > 0) continue;
     intents.push({
       jcId: user.jcId,
       object: existing,
@@ -160,6 +178,12 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
     vacatedDn.set(v.jcId, v.tempDn);
     if (leaving) renamed.set(lower(v.dn), v.tempDn);
   }
+  // An account the sync already manages keeps its group memberships while its JumpCloud record is
+  // not syncable; it is only left unchanged.
+  const keepMemberships = (jcId: string) => {
+    const managed = users.byJcId.get(jcId);
+    if (managed && !managed.protected) finalUserDn.set(jcId, managed.dn);
+  };
   for (const user of desiredUsers) {
     const label = user.username;
     const firstHolder = seenUsernames.get(lower(user.username));
@@ -175,26 +199,22 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
       continue;
     }
     seenUsernames.set(lower(user.username), user.jcId);
-    // An account the sync already manages keeps its group memberships while its JumpCloud
-    // record is not syncable; it is only left unchanged.
-    const keepMemberships = () => {
-      const managed = users.byJcId.get(user.jcId);
-      if (managed && !managed.protected) finalUserDn.set(user.jcId, managed.dn);
-    };
-    const missing = [user.firstName.trim() === '' && 'first name', user.lastName.trim() === '' && 'last name'].filter(Boolean);
-    if (missing.length > 0) {
-      skip('user', user.jcId, label, null, 'MissingName', `has no ${missing.join(' and no ')} in JumpCloud; AD sync needs both (add them in JumpCloud)`);
-      keepMemberships();
+    const noFirstName = user.firstName.trim() === '';
+    const noLastName = user.lastName.trim() === '';
+    if (noFirstName || noLastName) {
+      const missing = noFirstName && noLastName ? 'first name and no last name' : noFirstName ? 'first name' : 'last name';
+      skip('user', user.jcId, label, null, 'MissingName', `has no ${missing} in JumpCloud; AD sync needs both (add them in JumpCloud)`);
+      keepMemberships(user.jcId);
       continue;
     }
     const nameProblem = accountNameProblem(user.username, MAX_USER_SAM, 'username');
     if (nameProblem) {
       skip('user', user.jcId, label, null, 'InvalidUsername', `${nameProblem}; change the username in JumpCloud`);
-      keepMemberships();
+      keepMemberships(user.jcId);
       continue;
     }
     const want = userAttributes(user, actual.upnSuffix);
-    const tooLong = valuesOverLimit({ ...want }, actual.attributeLimits);
+    const tooLong = valuesOverLimit(want, actual.attributeLimits);
     if (tooLong.length > 0) {
       skip(
         'user',
@@ -204,7 +224,7 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
         'ValueTooLong',
         `${describeOverLimit(tooLong)}; shorten it in JumpCloud (values are never truncated)`,
       );
-      keepMemberships();
+      keepMemberships(user.jcId);
       continue;
     }
     const wantDn = childDn(want.cn, actual.rootDN);
@@ -307,10 +327,9 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
         renamed.set(lower(existing.dn), wantDn);
       }
     }
-    const attributes = ['givenName', 'sn', 'displayName', 'mail', ...(renameBlocked || logonNamesInRename ? [] : ['sAMAccountName', 'userPrincipalName'])];
-    const diff = changes(existing as unknown as Record<string, string>, want as unknown as Record<string, string>, attributes).filter(
-      (c) => !(c.attribute === 'mail' && c.after === ''),
-    );
+    const attributes = renameBlocked || logonNamesInRename ? USER_UPDATED : USER_UPDATED_WITH_LOGON_NAMES;
+    let diff = changes(existing as unknown as Record<string, string>, want as unknown as Record<string, string>, attributes);
+    if (diff.length > 0) diff = diff.filter((c) => !(c.attribute === 'mail' && c.after === ''));
     if (diff.length > 0 || adopt) {
       emit({
         kind: 'updateUser',
@@ -337,14 +356,14 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
     finalUserDn.set(user.jcId, finalDn);
   }
 
-  for (const [jcId, adUser] of users.byJcId) {
-    if (desiredUserIds.has(jcId) || adUser.protected || adUser.disabled) continue;
+  users.byJcId.forEach((adUser, jcId) => {
+    if (desiredUserIds.has(jcId) || adUser.protected || adUser.disabled) return;
     emit({ kind: 'disableUser', jcId, dn: vacatedDn.get(jcId) ?? adUser.dn, name: adUser.sAMAccountName, reason: OUT_OF_SCOPE });
-  }
+  });
 
   // ---- groups and membership
   const seenGroupNames = new Map<string, string>();
-  const desiredGroups = [...desired.groups].sort((a, b) => byName(a.name, b.name) || compareOrdinal(a.jcId, b.jcId));
+  const desiredGroups = sortedByName(desired.groups, (g) => g.name);
   const desiredGroupIds = new Set(desiredGroups.map((g) => g.jcId));
   // Group renames that wait on each other (swaps, rotations, a name held by a group that left the
   // scope and keeps its name) go through temporary names too: see ./renames.ts.
