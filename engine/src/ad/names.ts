@@ -9,6 +9,8 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 /** LONE_SURROGATE for a test (no /g: no lastIndex carried from one call to the next). */
 const HAS_LONE_SURROGATE = new RegExp(LONE_SURROGATE.source);
+const ONLY_DOTS_AND_SPACES = /^[. ]+$/;
+const LEADING_BOM = /^\uFEFF/;
 export const MAX_USER_SAM = 20;
 export const MAX_GROUP_SAM = 64;
 /** cn's rangeUpper in the AD schema. */
@@ -25,7 +27,7 @@ export function accountNameProblem(name: string, max: number, what: 'username' |
   const bad = FORBIDDEN.exec(name);
   if (bad) return `the ${what} '${name}' contains '${bad[0]}', which AD does not allow in a logon name`;
   if (name.endsWith('.')) return `the ${what} '${name}' ends with a period, which AD does not allow`;
-  if (/^[. ]+$/.test(name)) return `the ${what} '${name}' has only periods and spaces`;
+  if (ONLY_DOTS_AND_SPACES.test(name)) return `the ${what} '${name}' has only periods and spaces`;
   return null;
 }
 
@@ -35,7 +37,7 @@ export function accountNameProblem(name: string, max: number, what: 'username' |
  * next plan compares like with like instead of rewriting the value on every run.
  */
 export function storableText(text: string): string {
-  return text.replace(LONE_SURROGATE, '\uFFFD').replace(/^\uFEFF/, '');
+  return text.replace(LONE_SURROGATE, '\uFFFD').replace(LEADING_BOM, '');
 }
 
 /**

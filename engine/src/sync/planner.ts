@@ -143,8 +143,9 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
   const counted = new Set<string>();
   for (const user of desiredUsers) {
     const existing = managedUsers.get(user.jcId);
-    if (!existing || counted.has(lower(user.username)) || user.firstName.trim() === '' || user.lastName.trim() === '') continue;
-    counted.add(lower(user.username));
+    const nameKey = lower(user.username);
+    if (!existing || counted.has(nameKey) || user.firstName.trim() === '' || user.lastName.trim() === '') continue;
+    counted.add(nameKey);
     if (accountNameProblem(user.username, MAX_USER_SAM, 'username') || existing.cn === user.username) continue;
     const want = userAttributes(user, actual.upnSuffix);
     // Skipped below for a value over the schema's limit: its rename does not happen, so it needs no name.
@@ -186,7 +187,8 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
   };
   for (const user of desiredUsers) {
     const label = user.username;
-    const firstHolder = seenUsernames.get(lower(user.username));
+    const nameKey = lower(user.username);
+    const firstHolder = seenUsernames.get(nameKey);
     if (firstHolder) {
       skip(
         'user',
@@ -198,7 +200,7 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
       );
       continue;
     }
-    seenUsernames.set(lower(user.username), user.jcId);
+    seenUsernames.set(nameKey, user.jcId);
     const noFirstName = user.firstName.trim() === '';
     const noLastName = user.lastName.trim() === '';
     if (noFirstName || noLastName) {
@@ -231,7 +233,7 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
     let existing = users.byJcId.get(user.jcId);
     let adopt = false;
     if (!existing) {
-      const clash = users.unanchoredByName.get(lower(user.username));
+      const clash = users.unanchoredByName.get(nameKey);
       if (clash) {
         if (clash.protected) {
           skip(
