@@ -210,6 +210,7 @@ export class ApiKeyMode implements AgentMode {
       const plan = this.#releaseNamed(events);
       changed = plan.reconcile;
       await core.reconcileChanges(plan.targets, plan.full, `${events.length} Directory Insights event(s)`);
+      core.collectWhenQuiet();
     }
     this.#save(cursor, events.length, changed);
     await core.sleep(Math.max(0, Math.min(sync.insightsPollSeconds * 1000, core.dueInMs())));

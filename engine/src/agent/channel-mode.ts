@@ -286,6 +286,7 @@ export class ChannelMode implements AgentMode {
         events.push(...more.events);
       }
       await this.#processBatch(events);
+      core.collectWhenQuiet();
     }
     core.store.update(
       (s) => {

@@ -24,10 +24,15 @@ import { commitPassword, readConfigPasswords } from './service-password';
 import { NeedsFullReconcile, type DnHints, type ReconcileContext, type ReconcileResult } from './reconcile';
 import type { StateStore } from './state';
 import { targetCount, type Targets } from '../sync/targeted';
-import { collectGarbage } from '../util/heap';
 
 /** A batch naming more objects than this is reconciled fully: reading them one by one would cost more. */
 const TARGETED_MAX_OBJECTS = 500;
+/**
+ * Quiet time after a batch of changes before the agent collects its garbage: as long as a burst's
+ * longest debounce (maxDebounceMs, 2 s by default), so a burst handled in several batches is
+ * mostly collected once, after its last.
+ */
+export const QUIET_COLLECT_MS = 2_000;
 
 const OUTAGE_BACKOFF = { baseMs: 1000, maxMs: 60_000 };
 /** Short retries per call: the agent's own loop retries with backoff and reports the outage. */
@@ -246,7 +251,22 @@ export class AgentCore {
     this.#report(result, `reconcile (${why})`);
     // Both sides of the whole scope were read, planned and dropped: the memory goes back now
     // (util/heap.ts), not whenever V8's memory reducer gets to it.
-    collectGarbage();
+    this.deps.collectGarbage();
+  }
+
+  /** Batches of changes handled so far: a quiet collection goes ahead only if no other came after it. */
+  #batches = 0;
+
+  /**
+   * After a batch of changes: once the agent has been quiet for QUIET_COLLECT_MS, one compacting
+   * collection, so what the batches left behind goes back to the system now instead of when V8's
+   * memory reducer gets to it (util/heap.ts; about 50 ms on a 20,000-account agent).
+   */
+  collectWhenQuiet(): void {
+    const batch = ++this.#batches;
+    void this.sleep(QUIET_COLLECT_MS).then(() => {
+      if (batch === this.#batches && !this.stopping) this.deps.collectGarbage();
+    });
   }
 
   /**
@@ -372,7 +392,7 @@ export class AgentCore {
         this.needFull = true;
       }
       // A look at every managed account (the first check after a start) read them all: as after a full reconcile.
-      if (since === null) collectGarbage();
+      if (since === null) this.deps.collectGarbage();
     });
     this.nextOffboardAt = this.nowMs() + this.config.sync.offboardPollSeconds * 1000;
   }

@@ -15,6 +15,7 @@ import { changedManagedUsers, offboard, readWatermark } from './offboard';
 import { resolveAnchorKey } from '../ad/anchorkey';
 import { applyPasswordEvent } from './passwords';
 import { reconcile, reconcileTargeted } from './reconcile';
+import { collectGarbage } from '../util/heap';
 
 export interface AgentMode {
   readonly name: 'channel' | 'apiKey';
@@ -57,6 +58,8 @@ export interface AgentDeps {
   applyPasswordEvent: typeof applyPasswordEvent;
   /** The anchor key: the config's, else the one kept in AD (ad/anchorkey.ts). */
   anchorKey: typeof resolveAnchorKey;
+  /** A compacting collection, so the agent's memory goes back to its idle size (util/heap.ts). */
+  collectGarbage: typeof collectGarbage;
 }
 
 export function defaultDeps(clock: Clock = systemClock): AgentDeps {
@@ -73,5 +76,6 @@ export function defaultDeps(clock: Clock = systemClock): AgentDeps {
     offboard,
     applyPasswordEvent,
     anchorKey: resolveAnchorKey,
+    collectGarbage,
   };
 }

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { AdSession } from '../../../engine/src/ad/session';
 import type { Clock } from '../../../engine/src/agent/clock';
+import { QUIET_COLLECT_MS } from '../../../engine/src/agent/core';
 import { agentConfigSchema, agentPaths, SECRET_PURPOSE, writeAgentConfig } from '../../../engine/src/agent/config';
 import type { AgentChannel, AgentDeps } from '../../../engine/src/agent/mode';
 import type { ReconcileContext, ReconcileResult } from '../../../engine/src/agent/reconcile';
@@ -224,12 +225,47 @@ describe('agent runner (fakes)', () => {
       reconcileTargeted: async (_ctx: ReconcileContext, targets: Targets, managedObjects: number) => {
         seen.push(managedObjects);
         // The next event arrives once this slice is applied (not debounced into the same batch).
-        if (seen.length === 1) batches.push({ cursor: 3, resync: false, events: [event(2, 'user.updated', { userId: 'u2', changed: ['lastname'] })] });
+        if (targets.users.has('u1')) batches.push({ cursor: 3, resync: false, events: [event(2, 'user.updated', { userId: 'u2', changed: ['lastname'] })] });
         return { ...emptyResult(), managedObjects: managedObjects + 2, users: targets.users.size, groups: 0 };
       },
     });
     await h.runUntil('both batches applied', () => h.state().cursor === 3);
     assert.deepEqual(seen, [25, 27], 'the first slice gets what the takeover created; the next one what the first slice created too');
+  });
+
+  it('collects its garbage after the takeover reconcile and the first offboarding check, and once after a burst of change batches, when quiet', async () => {
+    const dir = await installDir('channel');
+    const batches: ChangesResponse[] = [{ cursor: 2, resync: false, events: [event(1, 'user.updated', { userId: 'u1', changed: ['lastname'] })] }];
+    const seen: string[] = [];
+    // The quiet time after each batch ends only when the test says so: after both batches.
+    let endQuiet = (): void => undefined;
+    const quiet = new Promise<void>((resolve) => (endQuiet = resolve));
+    const clock = new FakeClock();
+    const sleep = clock.sleep.bind(clock);
+    clock.sleep = (ms, signal) => (ms === QUIET_COLLECT_MS ? quiet : sleep(ms, signal));
+    const h = harness(dir, {
+      clock,
+      channel: fakeChannel({ primary: () => true, batches }),
+      reconcileTargeted: async (_ctx: ReconcileContext, targets: Targets) => {
+        seen.push(`targeted ${[...targets.users].join(',')}`);
+        // The next event arrives once this slice is applied: a second batch within the quiet time.
+        if (targets.users.has('u1')) batches.push({ cursor: 3, resync: false, events: [event(2, 'user.updated', { userId: 'u2', changed: ['lastname'] })] });
+        return { ...emptyResult(), users: targets.users.size, groups: 0 };
+      },
+      collectGarbage: () => {
+        seen.push('collect');
+        return true;
+      },
+    });
+    await h.runUntil('the quiet collection after both batches', () => {
+      if (h.state().cursor === 3) endQuiet();
+      return seen.filter((s) => s === 'collect').length >= 3;
+    });
+    assert.deepEqual(
+      seen,
+      ['collect', 'collect', 'targeted u1', 'targeted u2', 'collect'],
+      'after the full reconcile and the first offboarding check (every account read), then once after the second batch, not after the first',
+    );
   });
 
   it('applies password events and acknowledges them; a user.updated of no synced field asks for no reconcile', async () => {
