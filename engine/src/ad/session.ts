@@ -29,7 +29,7 @@ export interface RootDse {
  * ldapts for them as buffers whoever reads them (`withBinaryAttributes`): a reader names the
  * attributes it wants, never which of them are binary.
  */
-export const BINARY_ATTRIBUTES = ['objectGUID', 'objectSid', 'nTSecurityDescriptor', 'tokenGroups', 'invocationId'] as const;
+const BINARY_ATTRIBUTES = ['objectGUID', 'objectSid', 'nTSecurityDescriptor', 'tokenGroups', 'invocationId'] as const;
 const BINARY_LOWER: readonly string[] = BINARY_ATTRIBUTES.map((name) => name.toLowerCase());
 
 /**

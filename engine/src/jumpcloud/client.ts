@@ -11,10 +11,12 @@ import {
   adAgentSchema,
   directoryEventSchema,
   graphConnectionSchema,
+  graphObjectSchema,
   graphObjectWithPathsSchema,
   organizationSchema,
   organizationSummarySchema,
   SYSTEM_USER_SYNC_FIELDS,
+  syncUserSchema,
   systemUserSchema,
   userGroupSchema,
   v1ListSchema,
@@ -23,10 +25,12 @@ import {
   type AdAgentCreated,
   type DirectoryEvent,
   type GraphConnection,
+  type GraphObject,
   type GraphObjectWithPaths,
   type Organization,
   type OrganizationSummary,
   type PasswordPolicy,
+  type SyncUser,
   type SystemUser,
   type UserGroup,
 } from './schemas';
@@ -132,11 +136,11 @@ export class JumpCloudClient {
    * search; its `limit` is at most 100), the next batch asked for while this one is worked through.
    * Ids JumpCloud no longer has are simply absent. Costs ceil(n / 100) calls, whatever the org's size.
    */
-  async *searchUsersById(ids: Iterable<string>): AsyncGenerator<SystemUser> {
+  async *searchUsersById(ids: Iterable<string>): AsyncGenerator<SyncUser> {
     const all = [...new Set(ids)];
     const batches: string[][] = [];
     for (let i = 0; i < all.length; i += SEARCH_BATCH) batches.push(all.slice(i, i + SEARCH_BATCH));
-    const schema = v1ListSchema(systemUserSchema);
+    const schema = v1ListSchema(syncUserSchema);
     const ask = (batch: string[]) =>
       this.#transport.json(
         {
@@ -153,7 +157,7 @@ export class JumpCloudClient {
     for (let i = 0; pending; i++) {
       const { data } = await pending;
       pending = i + 1 < batches.length ? ask(batches[i + 1] as string[]) : null;
-      yield* data.results as SystemUser[];
+      yield* data.results as SyncUser[];
     }
   }
 
@@ -291,9 +295,9 @@ export class JumpCloudClient {
     return this.#pagedV2(`/api/v2/usergroups/${enc(groupId)}/members`, graphConnectionSchema, {});
   }
 
-  /** The group's resolved users. */
-  listGroupMembership(groupId: string): AsyncGenerator<GraphObjectWithPaths> {
-    return this.#pagedV2(`/api/v2/usergroups/${enc(groupId)}/membership`, graphObjectWithPathsSchema, {});
+  /** The group's resolved users (their paths are not read). */
+  listGroupMembership(groupId: string): AsyncGenerator<GraphObject> {
+    return this.#pagedV2(`/api/v2/usergroups/${enc(groupId)}/membership`, graphObjectSchema, {});
   }
 
   /** Adding an existing member or removing a missing one is harmless, so this is safe to retry. */

@@ -4,7 +4,7 @@
 // then fetched by id (JumpCloud's search, 100 a request), never by listing the org.
 import { badRequest, EngineError, ExitCode } from '../errors';
 import type { JumpCloudClient } from '../jumpcloud/client';
-import type { ActiveDirectory, SystemUser } from '../jumpcloud/schemas';
+import type { ActiveDirectory, SyncUser } from '../jumpcloud/schemas';
 import type { DesiredGroup, DesiredState, DesiredUser } from './model';
 import { storableText } from '../ad/names';
 import { readActualState, type ReadOptions } from '../ad/directory';
@@ -33,11 +33,11 @@ export async function findDomain(client: JumpCloudClient, domain: string): Promi
 }
 
 /** STAGED users are not active yet: like suspended ones, their AD accounts stay disabled. */
-function isSuspended(user: SystemUser): boolean {
+function isSuspended(user: SyncUser): boolean {
   return user.suspended === true || user.state === 'SUSPENDED' || user.state === 'STAGED';
 }
 
-export function toDesiredUser(user: SystemUser): DesiredUser {
+export function toDesiredUser(user: SyncUser): DesiredUser {
   return {
     jcId: user._id,
     username: user.username,
