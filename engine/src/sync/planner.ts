@@ -60,7 +60,10 @@ const USER_UPDATED_WITH_LOGON_NAMES = [...USER_UPDATED, 'sAMAccountName', 'userP
  * is lower-cased once, not at every comparison.
  */
 function sortedByName<T extends { jcId: string }>(objects: readonly T[], nameOf: (object: T) => string): T[] {
-  const keyed = objects.map((object) => ({ object, name: nameOf(object), key: lower(nameOf(object)) }));
+  const keyed = objects.map((object) => {
+    const name = nameOf(object);
+    return { object, name, key: lower(name) };
+  });
   keyed.sort((a, b) => compareOrdinal(a.key, b.key) || compareOrdinal(b.name, a.name) || compareOrdinal(a.object.jcId, b.object.jcId));
   return keyed.map((k) => k.object);
 }
