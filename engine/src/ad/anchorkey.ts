@@ -11,7 +11,7 @@ import { EngineError, ExitCode } from '../errors';
 import { newAnchorKey, parseAnchorKey } from './anchorproof';
 import { ACE_TYPE, encodeSecurityDescriptor, isParsedAce, parseSecurityDescriptor, type SecurityDescriptor } from './sd';
 import { findAccount, readDomainInfo, readGroupSids, SD_FLAG, SdFlagsControl } from './security';
-import { SecurityDescriptorError } from './binary';
+import { firstBinaryValue, SecurityDescriptorError } from './binary';
 import { escapeFilterValue } from './escape';
 import { firstString, type AdSession } from './session';
 import type { AdWriter } from './writer';
@@ -181,8 +181,7 @@ async function readKeyObject(session: AdSession, dn: string): Promise<Entry | nu
 }
 
 function checkedKey(entry: Entry, reader: KeyReader, dn: string): Buffer {
-  const raw = entry.nTSecurityDescriptor;
-  const bytes = Buffer.isBuffer(raw) ? raw : Array.isArray(raw) && Buffer.isBuffer(raw[0]) ? raw[0] : undefined;
+  const bytes = firstBinaryValue(entry.nTSecurityDescriptor);
   let problem: string | null;
   try {
     problem = bytes ? keyDescriptorProblem(parseSecurityDescriptor(bytes), reader) : 'its permissions cannot be read by this account';
@@ -279,8 +278,7 @@ export function keyMismatchError(dn: string, source: AnchorKeySource): EngineErr
 export async function grantAnchorKey(session: AdSession, writer: AdWriter, rootDN: string, accountSid: string): Promise<'absent' | 'present' | 'granted'> {
   const dn = anchorKeyDn(rootDN);
   const entry = await readKeyObject(session, dn);
-  const raw = entry?.nTSecurityDescriptor;
-  const bytes = Buffer.isBuffer(raw) ? raw : Array.isArray(raw) && Buffer.isBuffer(raw[0]) ? raw[0] : undefined;
+  const bytes = firstBinaryValue(entry?.nTSecurityDescriptor);
   if (!entry || !bytes) return 'absent';
   const sd = parseSecurityDescriptor(bytes);
   const reader = await keyReader(session);

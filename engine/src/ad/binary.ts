@@ -3,6 +3,18 @@
 
 export type SdProblem = 'Truncated' | 'BadRevision' | 'BadOffset' | 'BadAclSize' | 'BadAceSize' | 'BadAceCount' | 'BadSid' | 'BadGuid' | 'BadSddl';
 
+/** The values of an LDAP attribute that came back as bytes (one value or a list; text values are left out). */
+export function binaryValues(value: unknown): Buffer[] {
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).filter((v): v is Buffer => Buffer.isBuffer(v));
+}
+
+/** The first value of an LDAP attribute read as binary (objectGUID, objectSid, a security descriptor), if it came back as bytes. */
+export function firstBinaryValue(value: unknown): Buffer | undefined {
+  const first: unknown = Array.isArray(value) ? value[0] : value;
+  return Buffer.isBuffer(first) ? first : undefined;
+}
+
 /** A malformed security descriptor, SID, GUID or SDDL string: a typed, catchable error. */
 export class SecurityDescriptorError extends Error {
   constructor(
@@ -115,12 +127,30 @@ export function isGuidString(value: string): boolean {
   return GUID_PATTERN.test(value);
 }
 
-/** 16 bytes → bf967aba-0de6-11d0-a285-00aa003049e2 (first three fields little-endian). */
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+/** A GUID's text, one entry a character pair: the byte shown there (the first three fields are little-endian), -1 a dash. */
+const GUID_TEXT_LAYOUT = [3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1, 10, 11, 12, 13, 14, 15];
+/** Scratch space for guidFromBytes: one text made at a time, so one string allocated per GUID. */
+const guidText36 = Buffer.alloc(36);
+
+/**
+ * 16 bytes → bf967aba-0de6-11d0-a285-00aa003049e2 (first three fields little-endian). Written into
+ * one scratch buffer: a full reconcile turns 20,000 objectGUIDs into text, and a Buffer per field
+ * was most of what its proof checks allocated (docs/memory.md).
+ */
 export function guidFromBytes(bytes: Buffer): string {
   if (bytes.length !== 16) throw new SecurityDescriptorError('BadGuid', `a GUID is 16 bytes, not ${bytes.length}`);
-  const hex = (b: Buffer) => b.toString('hex');
-  const le = (from: number, to: number) => hex(Buffer.from(bytes.subarray(from, to)).reverse());
-  return `${le(0, 4)}-${le(4, 6)}-${le(6, 8)}-${hex(bytes.subarray(8, 10))}-${hex(bytes.subarray(10, 16))}`;
+  let at = 0;
+  for (const index of GUID_TEXT_LAYOUT) {
+    if (index < 0) {
+      at = guidText36.writeUInt8(0x2d, at);
+      continue;
+    }
+    const byte = bytes.readUInt8(index);
+    at = guidText36.writeUInt8(HEX_DIGITS.readUInt8(byte >> 4), at);
+    at = guidText36.writeUInt8(HEX_DIGITS.readUInt8(byte & 15), at);
+  }
+  return guidText36.toString('latin1');
 }
 
 export function guidToBytes(guid: string): Buffer {

@@ -4,10 +4,10 @@
 import type { Entry } from 'ldapts';
 import type { ActualState, AdGroup, AdUser, AnchorProofState } from './model';
 import { guidText, proofFitsObject } from './anchorproof';
-import { ridFromBytes } from './binary';
+import { firstBinaryValue, ridFromBytes } from './binary';
 import { decodeAnchor, lower } from './names';
 import { escapeFilterValue } from './escape';
-import { allStrings, firstString, type AdSession } from './session';
+import { allStrings, attributeValue, firstString, type AdSession } from './session';
 import { checkForestUpns } from './global-catalog';
 import { readAttributeLimits, type AttributeLimits } from './schema-limits';
 
@@ -55,25 +55,13 @@ export function dnsNameOf(namingContext: string): string {
     .join('.');
 }
 
-function attr(entry: Entry, name: string): Entry[string] | undefined {
-  // Servers return the names as asked (the schema's own case) but may use another case: looked up
-  // as asked first, without making a list of the keys or a lower-case copy of each (a 20,000-user
-  // read asks 300,000 times).
-  if (Object.hasOwn(entry, name)) return entry[name];
-  const wanted = name.toLowerCase();
-  for (const key in entry) if (key.length === name.length && key.toLowerCase() === wanted) return entry[key];
-  return undefined;
-}
-
 function buffer(entry: Entry, name: string): Buffer | undefined {
-  const value = attr(entry, name);
-  const first = Array.isArray(value) ? value[0] : value;
-  return Buffer.isBuffer(first) ? first : undefined;
+  return firstBinaryValue(attributeValue(entry, name));
 }
 
 /** isCriticalSystemObject, or a SID whose RID is one of the well-known ones (below 1000). */
 function isCritical(entry: Entry): boolean {
-  if (firstString(attr(entry, 'isCriticalSystemObject')).toUpperCase() === 'TRUE') return true;
+  if (firstString(attributeValue(entry, 'isCriticalSystemObject')).toUpperCase() === 'TRUE') return true;
   const sid = buffer(entry, 'objectSid');
   if (!sid) return false;
   const rid = ridFromBytes(sid);
@@ -82,7 +70,7 @@ function isCritical(entry: Entry): boolean {
 
 /** The anchor, checked against its proof (the objectGUID is read for that, and not kept). */
 function anchorOf(entry: Entry, anchorAttribute: string, anchorKey: Buffer | null) {
-  const decoded = decodeAnchor(firstString(attr(entry, anchorAttribute)));
+  const decoded = decodeAnchor(firstString(attributeValue(entry, anchorAttribute)));
   const anchor = decoded === 'foreign' ? null : decoded;
   let proof: AnchorProofState = 'unchecked';
   if (anchor && anchorKey) {
@@ -98,11 +86,11 @@ function anchorOf(entry: Entry, anchorAttribute: string, anchorKey: Buffer | nul
  * reconcile holds 20,000 of these (docs/memory.md).
  */
 function toUser(entry: Entry, anchorAttribute: string, anchorKey: Buffer | null, knownValues?: ReadOptions['knownValues']): AdUser {
-  const uac = Number.parseInt(firstString(attr(entry, 'userAccountControl')) || '0', 10);
+  const uac = Number.parseInt(firstString(attributeValue(entry, 'userAccountControl')) || '0', 10);
   const { anchor, foreignAnchor, critical, proof } = anchorOf(entry, anchorAttribute, anchorKey);
   const known = anchor ? knownValues?.(anchor.jcId) : undefined;
   const value = (name: string) => {
-    const text = firstString(attr(entry, name));
+    const text = firstString(attributeValue(entry, name));
     return known?.find((k) => k === text) ?? text;
   };
   if (anchor && known) anchor.jcId = known.find((k) => k === anchor.jcId) ?? anchor.jcId;
@@ -121,19 +109,19 @@ function toUser(entry: Entry, anchorAttribute: string, anchorKey: Buffer | null,
     userPrincipalName,
     givenName: value('givenName'),
     sn: value('sn'),
-    displayName: firstString(attr(entry, 'displayName')),
+    displayName: firstString(attributeValue(entry, 'displayName')),
     mail: mail === userPrincipalName ? userPrincipalName : mail,
     disabled: (uac & UAC_ACCOUNTDISABLE) !== 0,
-    passwordSet: (firstString(attr(entry, 'pwdLastSet')) || '0') !== '0',
-    protected: firstString(attr(entry, 'adminCount')) === '1',
+    passwordSet: (firstString(attributeValue(entry, 'pwdLastSet')) || '0') !== '0',
+    protected: firstString(attributeValue(entry, 'adminCount')) === '1',
   };
 }
 
 /** A group as the planner needs it (one shape, as toUser); `members` as read. */
 function toGroup(entry: Entry, anchorAttribute: string, anchorKey: Buffer | null, members: string[]): AdGroup {
   const { anchor, foreignAnchor, critical, proof } = anchorOf(entry, anchorAttribute, anchorKey);
-  const sAMAccountName = firstString(attr(entry, 'sAMAccountName'));
-  const cn = firstString(attr(entry, 'cn'));
+  const sAMAccountName = firstString(attributeValue(entry, 'sAMAccountName'));
+  const cn = firstString(attributeValue(entry, 'cn'));
   return {
     dn: entry.dn,
     anchor,
@@ -142,16 +130,16 @@ function toGroup(entry: Entry, anchorAttribute: string, anchorKey: Buffer | null
     proof,
     cn: cn === sAMAccountName ? sAMAccountName : cn,
     sAMAccountName,
-    description: firstString(attr(entry, 'description')),
+    description: firstString(attributeValue(entry, 'description')),
     members,
-    protected: firstString(attr(entry, 'adminCount')) === '1',
+    protected: firstString(attributeValue(entry, 'adminCount')) === '1',
   };
 }
 
 /** All values of `member`, following AD's range retrieval (member;range=0-1499) when the group is large. */
 async function membersOf(session: AdSession, entry: Entry): Promise<string[]> {
   const ranged = Object.keys(entry).find((k) => /^member;range=/i.test(k));
-  if (!ranged) return allStrings(attr(entry, 'member'));
+  if (!ranged) return allStrings(attributeValue(entry, 'member'));
   const members = allStrings(entry[ranged]);
   let key = ranged;
   while (!/-\*$/.test(key)) {
@@ -229,9 +217,9 @@ export async function readActualState(session: AdSession, options: ReadOptions):
       PAGE_SIZE,
     )) {
       for (const entry of page) {
-        const sam = firstString(attr(entry, 'sAMAccountName'));
-        const upn = firstString(attr(entry, 'userPrincipalName'));
-        const anchor = decodeAnchor(firstString(attr(entry, anchorAttribute)));
+        const sam = firstString(attributeValue(entry, 'sAMAccountName'));
+        const upn = firstString(attributeValue(entry, 'userPrincipalName'));
+        const anchor = decodeAnchor(firstString(attributeValue(entry, anchorAttribute)));
         if (anchor && anchor !== 'foreign') anchoredOutside.set(lower(entry.dn), anchor.jcId);
         if (sam) accountNames.set(lower(sam), entry.dn);
         if (upn) principalNames.set(lower(upn), entry.dn);
@@ -314,7 +302,7 @@ export async function readActualSlice(session: AdSession, options: SliceReadOpti
   const memberOfs = new Map<string, string[] | null>();
   const keepUser = (entry: Entry) => {
     users.set(lower(entry.dn), toUser(entry, anchorAttribute, anchorKey));
-    memberOfs.set(lower(entry.dn), Object.keys(entry).some((k) => /^memberOf;range=/i.test(k)) ? null : allStrings(attr(entry, 'memberOf')));
+    memberOfs.set(lower(entry.dn), Object.keys(entry).some((k) => /^memberOf;range=/i.test(k)) ? null : allStrings(attributeValue(entry, 'memberOf')));
   };
   const groupEntries = new Map<string, Entry>();
   const occupied = new Set<string>();
@@ -357,7 +345,7 @@ export async function readActualSlice(session: AdSession, options: SliceReadOpti
       const key = lower(entry.dn);
       if (users.has(key) || groupEntries.has(key)) continue;
       const anchored = anchorOf(entry, anchorAttribute, anchorKey);
-      const isGroup = allStrings(attr(entry, 'objectClass')).some((c) => lower(c) === 'group');
+      const isGroup = allStrings(attributeValue(entry, 'objectClass')).some((c) => lower(c) === 'group');
       const inSlice = anchored.anchor !== null && (isGroup ? sliceGroupIds.has(anchored.anchor.jcId) : sliceUserIds.has(anchored.anchor.jcId));
       if (anchored.anchor !== null && !inSlice) occupied.add(entry.dn);
       else if (isGroup) {
@@ -418,7 +406,7 @@ export async function readActualSlice(session: AdSession, options: SliceReadOpti
     const terms = chunk.map((dn) => `(member=${escapeFilterValue(dn)})`).join('');
     const wanted = new Map(chunk.map((dn) => [lower(dn), dn]));
     for (const entry of await searchAll(`(&(objectClass=group)(|${terms}))`, [...groupAttributes, 'member'])) {
-      for (const m of allStrings(attr(entry, 'member'))) {
+      for (const m of allStrings(attributeValue(entry, 'member'))) {
         const userDn = wanted.get(lower(m));
         if (userDn) hold(entry, userDn);
       }
@@ -456,9 +444,9 @@ export async function readActualSlice(session: AdSession, options: SliceReadOpti
       .map((n) => `(sAMAccountName=${escapeFilterValue(n)})(userPrincipalName=${escapeFilterValue(n)})`)
       .join('');
     for (const entry of await searchAll(`(|${terms})`, ['sAMAccountName', 'userPrincipalName', anchorAttribute], dse.defaultNamingContext)) {
-      const sam = firstString(attr(entry, 'sAMAccountName'));
-      const upn = firstString(attr(entry, 'userPrincipalName'));
-      const anchor = decodeAnchor(firstString(attr(entry, anchorAttribute)));
+      const sam = firstString(attributeValue(entry, 'sAMAccountName'));
+      const upn = firstString(attributeValue(entry, 'userPrincipalName'));
+      const anchor = decodeAnchor(firstString(attributeValue(entry, anchorAttribute)));
       if (anchor && anchor !== 'foreign' && !lower(entry.dn).endsWith(lower(`,${options.rootDN}`))) anchoredOutside.set(lower(entry.dn), anchor.jcId);
       if (sam) accountNames.set(lower(sam), entry.dn);
       if (upn) principalNames.set(lower(upn), entry.dn);

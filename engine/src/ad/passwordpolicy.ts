@@ -3,7 +3,7 @@
 // container. Never writes.
 import type { Entry } from 'ldapts';
 import { EngineError, ExitCode } from '../errors';
-import { allStrings, firstString, type AdSession } from './session';
+import { allStrings, attributeValue, firstString, type AdSession } from './session';
 
 export interface AdPasswordPolicy {
   /** "Domain policy" or "PSO <name>". */
@@ -33,13 +33,8 @@ export function intervalToDays(value: string): number | null {
   return Number((abs * 100n) / DAY_IN_100NS) / 100;
 }
 
-function attr(entry: Entry, name: string): Entry[string] | undefined {
-  const key = Object.keys(entry).find((k) => k.toLowerCase() === name.toLowerCase());
-  return key === undefined ? undefined : entry[key];
-}
-
 function int(entry: Entry, name: string): number {
-  return Number.parseInt(firstString(attr(entry, name)) || '0', 10);
+  return Number.parseInt(firstString(attributeValue(entry, name)) || '0', 10);
 }
 
 export async function readDomainPolicy(session: AdSession, domainDn: string): Promise<AdPasswordPolicy> {
@@ -48,7 +43,7 @@ export async function readDomainPolicy(session: AdSession, domainDn: string): Pr
     { scope: 'base', filter: '(objectClass=*)', attributes: ['minPwdLength', 'pwdProperties', 'pwdHistoryLength', 'minPwdAge', 'maxPwdAge'] },
     'read the domain password policy',
   );
-  if (!head || firstString(attr(head, 'minPwdLength')) === '') {
+  if (!head || firstString(attributeValue(head, 'minPwdLength')) === '') {
     throw new EngineError('AD.PasswordPolicyUnreadable', `The account ${session.dc.bindDN} cannot read the password policy on ${domainDn}.`, {
       category: 'PermissionDenied',
       exitCode: ExitCode.AuthFailed,
@@ -61,8 +56,8 @@ export async function readDomainPolicy(session: AdSession, domainDn: string): Pr
     minLength: int(head, 'minPwdLength'),
     complexity: (int(head, 'pwdProperties') & 1) === 1,
     historyLength: int(head, 'pwdHistoryLength'),
-    minAgeDays: intervalToDays(firstString(attr(head, 'minPwdAge'))) ?? 0,
-    maxAgeDays: intervalToDays(firstString(attr(head, 'maxPwdAge'))),
+    minAgeDays: intervalToDays(firstString(attributeValue(head, 'minPwdAge'))) ?? 0,
+    maxAgeDays: intervalToDays(firstString(attributeValue(head, 'maxPwdAge'))),
     precedence: null,
     appliesTo: [],
   };
@@ -70,15 +65,15 @@ export async function readDomainPolicy(session: AdSession, domainDn: string): Pr
 
 function toPso(entry: Entry): AdPasswordPolicy {
   return {
-    source: `PSO ${firstString(attr(entry, 'cn')) || entry.dn}`,
+    source: `PSO ${firstString(attributeValue(entry, 'cn')) || entry.dn}`,
     dn: entry.dn,
     minLength: int(entry, 'msDS-MinimumPasswordLength'),
-    complexity: firstString(attr(entry, 'msDS-PasswordComplexityEnabled')).toUpperCase() === 'TRUE',
+    complexity: firstString(attributeValue(entry, 'msDS-PasswordComplexityEnabled')).toUpperCase() === 'TRUE',
     historyLength: int(entry, 'msDS-PasswordHistoryLength'),
-    minAgeDays: intervalToDays(firstString(attr(entry, 'msDS-MinimumPasswordAge'))) ?? 0,
-    maxAgeDays: intervalToDays(firstString(attr(entry, 'msDS-MaximumPasswordAge'))),
+    minAgeDays: intervalToDays(firstString(attributeValue(entry, 'msDS-MinimumPasswordAge'))) ?? 0,
+    maxAgeDays: intervalToDays(firstString(attributeValue(entry, 'msDS-MaximumPasswordAge'))),
     precedence: int(entry, 'msDS-PasswordSettingsPrecedence'),
-    appliesTo: allStrings(attr(entry, 'msDS-PSOAppliesTo')),
+    appliesTo: allStrings(attributeValue(entry, 'msDS-PSOAppliesTo')),
   };
 }
 
@@ -123,7 +118,7 @@ export async function readApplyingPsos(session: AdSession, domainDn: string, roo
     throw err;
   }
   if (!entries.some((e) => e.dn.toLowerCase() === container.toLowerCase())) return { readable: false, applying: [], all: [] };
-  const all = entries.filter((e) => allStrings(attr(e, 'objectClass')).some((c) => c.toLowerCase() === 'msds-passwordsettings')).map(toPso);
+  const all = entries.filter((e) => allStrings(attributeValue(e, 'objectClass')).some((c) => c.toLowerCase() === 'msds-passwordsettings')).map(toPso);
   if (all.length === 0) return { readable: true, applying: [], all };
 
   const counts = new Map<string, number>();
@@ -133,7 +128,7 @@ export async function readApplyingPsos(session: AdSession, domainDn: string, roo
     attributes: ['msDS-ResultantPSO'],
   })) {
     for (const user of page) {
-      const pso = firstString(attr(user, 'msDS-ResultantPSO')).toLowerCase();
+      const pso = firstString(attributeValue(user, 'msDS-ResultantPSO')).toLowerCase();
       if (pso) counts.set(pso, (counts.get(pso) ?? 0) + 1);
     }
   }

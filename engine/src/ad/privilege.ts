@@ -6,10 +6,10 @@
 // privileged groups plus an administrator's deny list. The membership path that makes an object
 // privileged is found afterwards (memberOf upwards, and the primary group), for the report.
 import type { Entry } from 'ldapts';
-import { sidFromBytes } from './binary';
+import { binaryValues, sidFromBytes } from './binary';
 import { escapeFilterValue } from './escape';
 import { readDomainInfo, type DomainInfo } from './security';
-import { allStrings, firstString, type AdSession } from './session';
+import { allStrings, attributeValue, firstString, type AdSession } from './session';
 
 /** Built-in groups (S-1-5-32-RID): Administrators, Account/Server/Print/Backup Operators, Replicator. */
 const PRIVILEGED_BUILTIN_RIDS = [544, 548, 549, 550, 551, 552];
@@ -31,8 +31,6 @@ export interface PrivilegeFinding {
   path: string[];
 }
 
-const attr = (entry: Entry, name: string) => entry[Object.keys(entry).find((k) => k.toLowerCase() === name.toLowerCase()) ?? ''];
-const buffers = (v: unknown): Buffer[] => (v === undefined ? [] : (Array.isArray(v) ? v : [v]).filter((x): x is Buffer => Buffer.isBuffer(x)));
 const rdn = (dn: string) => /^[^=]+=((?:\\.|[^,])*)/.exec(dn)?.[1]?.replace(/\\(.)/g, '$1') ?? dn;
 
 /** Says the path in words: "CN=x → CN=helpdesk → CN=Domain Admins" as "x → helpdesk → Domain Admins". */
@@ -74,7 +72,7 @@ export class PrivilegeChecker {
       { scope: 'sub', filter: `(&(objectClass=group)(|${terms}))`, attributes: ['objectSid'] },
       'find the privileged groups',
     );
-    for (const entry of found) for (const sid of buffers(attr(entry, 'objectSid'))) set.set(sidFromBytes(sid), entry.dn);
+    for (const entry of found) for (const sid of binaryValues(attributeValue(entry, 'objectSid'))) set.set(sidFromBytes(sid), entry.dn);
     // Name the well-known ones by their DN, for the report.
     const wellKnown = [...set.keys()].filter((sid) => set.get(sid) === sid);
     for (let i = 0; i < wellKnown.length; i += 50) {
@@ -85,7 +83,7 @@ export class PrivilegeChecker {
       const named = await this.session
         .search(domain.dn, { scope: 'sub', filter: `(|${chunk})`, attributes: ['objectSid'] }, 'name the privileged groups')
         .catch(() => [] as Entry[]);
-      for (const entry of named) for (const sid of buffers(attr(entry, 'objectSid'))) set.set(sidFromBytes(sid), entry.dn);
+      for (const entry of named) for (const sid of binaryValues(attributeValue(entry, 'objectSid'))) set.set(sidFromBytes(sid), entry.dn);
     }
     this.#privileged = set;
     return set;
@@ -107,13 +105,13 @@ export class PrivilegeChecker {
     );
     let finding: PrivilegeFinding | null = null;
     if (entry) {
-      const own = buffers(attr(entry, 'objectSid')).map(sidFromBytes)[0];
-      const memberOf = allStrings(attr(entry, 'memberOf'));
-      const primary = firstString(attr(entry, 'primaryGroupID'));
+      const own = binaryValues(attributeValue(entry, 'objectSid')).map(sidFromBytes)[0];
+      const memberOf = allStrings(attributeValue(entry, 'memberOf'));
+      const primary = firstString(attributeValue(entry, 'primaryGroupID'));
       if (own && privileged.has(own)) {
         finding = { dn, group: privileged.get(own) as string, path: [dn] };
       } else {
-        const token = buffers(attr(entry, 'tokenGroups')).map(sidFromBytes);
+        const token = binaryValues(attributeValue(entry, 'tokenGroups')).map(sidFromBytes);
         const hit = token.find((sid) => privileged.has(sid));
         if (hit) finding = await this.#explain(dn, memberOf, primary, privileged.get(hit) as string, hit);
         else if (token.length === 0) finding = await this.#searchUp(dn, memberOf, privileged);
@@ -130,7 +128,7 @@ export class PrivilegeChecker {
     const [entry] = await this.session
       .search(groupDn, { scope: 'base', filter: '(objectClass=*)', attributes: ['memberOf'] }, 'read group memberships')
       .catch(() => [] as Entry[]);
-    const parents = entry ? allStrings(attr(entry, 'memberOf')) : [];
+    const parents = entry ? allStrings(attributeValue(entry, 'memberOf')) : [];
     this.#parents.set(key, parents);
     return parents;
   }

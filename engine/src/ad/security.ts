@@ -3,10 +3,10 @@
 // NetBIOS name, and groups by name. Never writes (writes go through ./writer.ts).
 import { BerWriter, Control, type Entry } from 'ldapts';
 import { EngineError, ExitCode } from '../errors';
-import { SecurityDescriptorError, sidFromBytes } from './binary';
+import { binaryValues, firstBinaryValue, SecurityDescriptorError, sidFromBytes } from './binary';
 import { parseSecurityDescriptor, type SecurityDescriptor } from './sd';
 import { escapeFilterValue } from './escape';
-import { allStrings, firstString, type AdSession } from './session';
+import { allStrings, attributeValue, firstString, type AdSession } from './session';
 
 const SD_FLAGS_OID = '1.2.840.113556.1.4.801';
 export const SD_FLAG = { Owner: 0x1, Group: 0x2, Dacl: 0x4, Sacl: 0x8 } as const;
@@ -27,23 +27,12 @@ export class SdFlagsControl extends Control {
   }
 }
 
-function attr(entry: Entry, name: string): Entry[string] | undefined {
-  const key = Object.keys(entry).find((k) => k.toLowerCase() === name.toLowerCase());
-  return key === undefined ? undefined : entry[key];
-}
-
-function buffers(value: Entry[string] | undefined): Buffer[] {
-  if (value === undefined) return [];
-  const list = Array.isArray(value) ? value : [value];
-  return list.filter((v): v is Buffer => Buffer.isBuffer(v));
-}
-
 /** Reads and parses the DACL (default) of `dn`; a malformed descriptor is an EngineError. */
 export async function readSecurityDescriptor(session: AdSession, dn: string, flags: number = SD_FLAG.Dacl): Promise<SecurityDescriptor> {
   const [entry] = await session.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes: ['nTSecurityDescriptor'] }, 'read the security descriptor', [
     new SdFlagsControl(flags),
   ]);
-  const raw = entry ? buffers(attr(entry, 'nTSecurityDescriptor'))[0] : undefined;
+  const raw = entry ? firstBinaryValue(attributeValue(entry, 'nTSecurityDescriptor')) : undefined;
   if (!entry || !raw) {
     throw new EngineError(
       'Delegation.SecurityDescriptorUnreadable',
@@ -78,7 +67,7 @@ export interface DomainInfo {
 export async function readDomainInfo(session: AdSession): Promise<DomainInfo> {
   const dse = await session.rootDse();
   const [head] = await session.search(dse.defaultNamingContext, { scope: 'base', filter: '(objectClass=*)', attributes: ['objectSid'] }, 'read the domain');
-  const sidBytes = head ? buffers(attr(head, 'objectSid'))[0] : undefined;
+  const sidBytes = head ? firstBinaryValue(attributeValue(head, 'objectSid')) : undefined;
   if (!sidBytes)
     throw new EngineError('AD.OperationFailed', `The domain head ${dse.defaultNamingContext} returned no objectSid.`, {
       exitCode: ExitCode.Unreachable,
@@ -101,7 +90,7 @@ export async function readDomainInfo(session: AdSession): Promise<DomainInfo> {
     dn: dse.defaultNamingContext,
     sid: sidFromBytes(sidBytes),
     dnsName,
-    netbiosName: firstString(crossRefs[0] ? attr(crossRefs[0], 'nETBIOSName') : undefined) || null,
+    netbiosName: firstString(crossRefs[0] ? attributeValue(crossRefs[0], 'nETBIOSName') : undefined) || null,
   };
 }
 
@@ -119,16 +108,16 @@ export interface AccountEntry {
 const ACCOUNT_ATTRIBUTES = ['objectSid', 'sAMAccountName', 'userPrincipalName', 'userAccountControl', 'adminCount', 'primaryGroupID', 'memberOf'];
 
 function toAccount(entry: Entry): AccountEntry {
-  const sid = buffers(attr(entry, 'objectSid'))[0];
+  const sid = firstBinaryValue(attributeValue(entry, 'objectSid'));
   return {
     dn: entry.dn,
     sid: sid ? sidFromBytes(sid) : '',
-    samAccountName: firstString(attr(entry, 'sAMAccountName')),
-    userPrincipalName: firstString(attr(entry, 'userPrincipalName')),
-    userAccountControl: Number.parseInt(firstString(attr(entry, 'userAccountControl')) || '0', 10),
-    adminCount: Number.parseInt(firstString(attr(entry, 'adminCount')) || '0', 10),
-    primaryGroupId: Number.parseInt(firstString(attr(entry, 'primaryGroupID')) || '0', 10),
-    memberOf: allStrings(attr(entry, 'memberOf')),
+    samAccountName: firstString(attributeValue(entry, 'sAMAccountName')),
+    userPrincipalName: firstString(attributeValue(entry, 'userPrincipalName')),
+    userAccountControl: Number.parseInt(firstString(attributeValue(entry, 'userAccountControl')) || '0', 10),
+    adminCount: Number.parseInt(firstString(attributeValue(entry, 'adminCount')) || '0', 10),
+    primaryGroupId: Number.parseInt(firstString(attributeValue(entry, 'primaryGroupID')) || '0', 10),
+    memberOf: allStrings(attributeValue(entry, 'memberOf')),
   };
 }
 
@@ -181,7 +170,7 @@ export async function readGroupSids(
   domain: DomainInfo,
 ): Promise<{ sids: string[]; source: 'tokenGroups' | 'memberOf' }> {
   const [entry] = await session.search(account.dn, { scope: 'base', filter: '(objectClass=*)', attributes: ['tokenGroups'] }, 'read tokenGroups');
-  const token = entry ? buffers(attr(entry, 'tokenGroups')).map(sidFromBytes) : [];
+  const token = entry ? binaryValues(attributeValue(entry, 'tokenGroups')).map(sidFromBytes) : [];
   if (token.length > 0) return { sids: token, source: 'tokenGroups' };
   // account.dn came from AD, so it is already a DN in escaped form: only filter-escape it.
   const chain = await session.search(
@@ -189,7 +178,7 @@ export async function readGroupSids(
     { scope: 'sub', filter: `(member:${IN_CHAIN}:=${escapeFilterValue(account.dn)})`, attributes: ['objectSid'] },
     'read group memberships',
   );
-  const sids = chain.flatMap((e) => buffers(attr(e, 'objectSid')).map(sidFromBytes));
+  const sids = chain.flatMap((e) => binaryValues(attributeValue(e, 'objectSid')).map(sidFromBytes));
   if (account.primaryGroupId) sids.push(`${domain.sid}-${account.primaryGroupId}`);
   return { sids, source: 'memberOf' };
 }
@@ -206,5 +195,5 @@ export async function findGroupsNamed(session: AdSession, name: string, domainDn
     },
     'find groups by name',
   );
-  return found.flatMap((e) => buffers(attr(e, 'objectSid')).map((sid) => ({ dn: e.dn, sid: sidFromBytes(sid) })));
+  return found.flatMap((e) => binaryValues(attributeValue(e, 'objectSid')).map((sid) => ({ dn: e.dn, sid: sidFromBytes(sid) })));
 }

@@ -4,6 +4,7 @@ import { randomInt } from 'node:crypto';
 import { Attribute, Change, Control, type Client } from 'ldapts';
 import type { Anchor, UserAttributes } from './model';
 import { anchorProof, guidText, pendingAnchorProof } from './anchorproof';
+import { firstBinaryValue } from './binary';
 import { encodeAnchor } from './names';
 import { EngineError } from '../errors';
 import { mapLdapError } from './errors';
@@ -65,8 +66,7 @@ export class AdWriter {
   /** objectGUID of `dn` as text ('' when the DC returns none). */
   private async objectGuid(dn: string): Promise<string> {
     const [entry] = await this.session.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes: ['objectGUID'] }, 'read objectGUID');
-    const value = entry?.objectGUID;
-    return guidText(Buffer.isBuffer(value) ? value : Array.isArray(value) && Buffer.isBuffer(value[0]) ? value[0] : undefined);
+    return guidText(firstBinaryValue(entry?.objectGUID));
   }
 
   /** The anchor value for `jcId` with these flags, proven for the object when there is a key. */
@@ -147,7 +147,8 @@ export class AdWriter {
     );
     const current = Number.parseInt(firstString(entry?.userAccountControl) || String(UAC_NORMAL_ACCOUNT), 10);
     const next = enabled ? current & ~UAC_ACCOUNTDISABLE : current | UAC_ACCOUNTDISABLE;
-    const guid = Buffer.isBuffer(entry?.objectGUID) ? guidText(entry.objectGUID) : undefined;
+    const objectGuid = firstBinaryValue(entry?.objectGUID);
+    const guid = objectGuid ? guidText(objectGuid) : undefined;
     const anchor = await this.anchorValue(dn, jcId, { syncDisabled: !enabled }, guid);
     await this.run(enabled ? 'enable' : 'disable', dn, () =>
       this.ldap.modify(dn, [replace('userAccountControl', [String(next)]), replace(this.anchorAttribute, [anchor])]),

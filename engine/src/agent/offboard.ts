@@ -9,7 +9,7 @@
 // passed the last watermark (the DC's highestCommittedUSN), with the DC's invocationID kept to
 // notice a restore. Without a usable watermark (a new primary, another DC, a restore) every
 // managed account is looked at once, which the mark makes safe.
-import { allStrings, firstString, type AdSession } from '../ad/session';
+import { attributeValue, firstString, type AdSession } from '../ad/session';
 import type { AdWriter } from '../ad/writer';
 import { asEngineError, ExitCode, type EngineError } from '../errors';
 import type { JumpCloudClient } from '../jumpcloud/client';
@@ -18,6 +18,7 @@ import type { Journal } from '../sync/journal';
 import type { Anchor } from '../ad/model';
 import { decodeAnchor } from '../ad/names';
 import { proofFitsEntry } from '../ad/anchorproof';
+import { firstBinaryValue } from '../ad/binary';
 
 const UAC_ACCOUNTDISABLE = 0x2;
 const PAGE_SIZE = 500;
@@ -52,9 +53,7 @@ export async function readWatermark(session: AdSession): Promise<UsnWatermark> {
   let invocationId = '';
   if (serviceDn) {
     const ntds = await session.readObject(serviceDn, ['invocationId']).catch(() => null);
-    const raw = ntds?.invocationId;
-    const value = Array.isArray(raw) ? raw[0] : raw;
-    if (Buffer.isBuffer(value)) invocationId = value.toString('hex');
+    invocationId = firstBinaryValue(ntds?.invocationId)?.toString('hex') ?? '';
   }
   return { invocationId, highestCommittedUsn: /^\d+$/.test(highest) ? highest : '0' };
 }
@@ -96,8 +95,7 @@ export async function changedManagedUsers(
     PAGE_SIZE,
   )) {
     for (const entry of page) {
-      const key = Object.keys(entry).find((k) => k.toLowerCase() === anchorAttribute.toLowerCase());
-      const anchor = decodeAnchor(key ? (allStrings(entry[key])[0] ?? '') : '');
+      const anchor = decodeAnchor(firstString(attributeValue(entry, anchorAttribute)));
       if (!anchor || anchor === 'foreign') continue;
       const uac = Number.parseInt(firstString(entry.userAccountControl) || '0', 10);
       if (!concernsOffboarding({ disabled: (uac & UAC_ACCOUNTDISABLE) !== 0, anchor })) continue;

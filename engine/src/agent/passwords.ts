@@ -5,7 +5,7 @@
 // unacknowledged so it comes again after the outage.
 import type { Entry } from 'ldapts';
 import { escapeFilterValue } from '../ad/escape';
-import { firstString, type AdSession } from '../ad/session';
+import { attributeValue, firstString, type AdSession } from '../ad/session';
 import { AdWriter } from '../ad/writer';
 import { asEngineError, EngineError, ExitCode } from '../errors';
 import { decryptPasswordEvent } from '../jumpcloud/agent-channel';
@@ -38,8 +38,7 @@ async function findByAnchor(
 ): Promise<ManagedAccount | null> {
   const attributes = ['adminCount', 'isCriticalSystemObject', 'objectGUID', anchorAttribute];
   const ours = (entry: Entry) => {
-    const key = Object.keys(entry).find((k) => k.toLowerCase() === anchorAttribute.toLowerCase());
-    const anchor = decodeAnchor(key ? firstString(entry[key]) : '');
+    const anchor = decodeAnchor(firstString(attributeValue(entry, anchorAttribute)));
     if (!anchor || anchor === 'foreign' || anchor.jcId !== jcId) return false;
     return anchorKey === null || proofFitsEntry(anchorKey, entry, jcId, anchor.proof);
   };

@@ -6,7 +6,7 @@ import type { Entry } from 'ldapts';
 import { FilterParser } from 'ldapts';
 import { badRequest } from '../errors';
 import { escapeFilterValue } from '../ad/escape';
-import { allStrings, firstString, type AdSession } from '../ad/session';
+import { allStrings, attributeValue, firstString, type AdSession } from '../ad/session';
 import { EXPORT_OPTIONAL_COLUMNS, REQUIRED_COLUMNS, type ExportOptionalColumn } from './columns';
 import { isFormulaLike, needsNeutralising, neutralise } from './write';
 
@@ -112,33 +112,28 @@ export interface ExportReadOptions {
   excludeDisabled: boolean;
 }
 
-function attr(entry: Entry, name: string): Entry[string] | undefined {
-  const key = Object.keys(entry).find((k) => k.toLowerCase() === name.toLowerCase());
-  return key === undefined ? undefined : entry[key];
-}
-
 /** One user entry → its skip reason, or its column values (pure). */
 export function classifyEntry(
   entry: Entry,
   options: Pick<ExportReadOptions, 'includeProtected' | 'excludeDisabled'>,
 ): { skip: SkipReason } | { user: ExportedUser } {
-  const classes = allStrings(attr(entry, 'objectClass')).map((c) => c.toLowerCase());
+  const classes = allStrings(attributeValue(entry, 'objectClass')).map((c) => c.toLowerCase());
   if (classes.includes('computer')) return { skip: 'computer' };
-  if (!options.includeProtected && firstString(attr(entry, 'adminCount')) === '1') return { skip: 'protected' };
-  if (!options.includeProtected && firstString(attr(entry, 'isCriticalSystemObject')).toUpperCase() === 'TRUE') return { skip: 'builtIn' };
-  const disabled = (Number.parseInt(firstString(attr(entry, 'userAccountControl')) || '0', 10) & UAC_ACCOUNTDISABLE) !== 0;
+  if (!options.includeProtected && firstString(attributeValue(entry, 'adminCount')) === '1') return { skip: 'protected' };
+  if (!options.includeProtected && firstString(attributeValue(entry, 'isCriticalSystemObject')).toUpperCase() === 'TRUE') return { skip: 'builtIn' };
+  const disabled = (Number.parseInt(firstString(attributeValue(entry, 'userAccountControl')) || '0', 10) & UAC_ACCOUNTDISABLE) !== 0;
   if (disabled && options.excludeDisabled) return { skip: 'disabled' };
   const values: Record<string, string> = {
-    FirstName: firstString(attr(entry, 'givenName')),
-    LastName: firstString(attr(entry, 'sn')),
-    Username: firstString(attr(entry, 'sAMAccountName')),
+    FirstName: firstString(attributeValue(entry, 'givenName')),
+    LastName: firstString(attributeValue(entry, 'sn')),
+    Username: firstString(attributeValue(entry, 'sAMAccountName')),
     Password: '',
-    Email: firstString(attr(entry, 'mail')),
+    Email: firstString(attributeValue(entry, 'mail')),
   };
   // An identifier that starts like a formula cannot be written safely, nor neutralised without changing it.
   if (isFormulaLike(values.Username as string) || isFormulaLike(values.Email as string)) return { skip: 'formulaIdentifier' };
-  for (const column of EXPORT_OPTIONAL_COLUMNS) values[column] = firstString(attr(entry, AD_ATTRIBUTE_OF[column]));
-  return { user: { dn: entry.dn, values, groupDns: allStrings(attr(entry, 'memberOf')), disabled } };
+  for (const column of EXPORT_OPTIONAL_COLUMNS) values[column] = firstString(attributeValue(entry, AD_ATTRIBUTE_OF[column]));
+  return { user: { dn: entry.dn, values, groupDns: allStrings(attributeValue(entry, 'memberOf')), disabled } };
 }
 
 const EXPORT_READ_ATTRIBUTES = [
@@ -160,7 +155,7 @@ export async function readUsersForExport(session: AdSession, options: ExportRead
   for await (const page of session.searchPaged(options.baseDN, { scope: 'sub', filter: options.filter, attributes }, PAGE_SIZE)) {
     for (const entry of page) {
       const result = classifyEntry(entry, options);
-      if ('skip' in result) read.skipped[result.skip].push(firstString(attr(entry, 'sAMAccountName')) || entry.dn);
+      if ('skip' in result) read.skipped[result.skip].push(firstString(attributeValue(entry, 'sAMAccountName')) || entry.dn);
       else read.users.push(result.user);
     }
     seen += page.length;
@@ -184,8 +179,8 @@ export async function resolveGroupNames(session: AdSession, dns: string[], domai
         continue;
       }
       const entry = await session.readObject(dn, ['sAMAccountName', 'adminCount']);
-      const name = entry ? firstString(attr(entry, 'sAMAccountName')) : '';
-      names.set(dn, entry && name !== '' && firstString(attr(entry, 'adminCount')) !== '1' ? name : null);
+      const name = entry ? firstString(attributeValue(entry, 'sAMAccountName')) : '';
+      names.set(dn, entry && name !== '' && firstString(attributeValue(entry, 'adminCount')) !== '1' ? name : null);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, todo.length)) }, lane));

@@ -1,5 +1,6 @@
 // Security descriptors: SIDs, GUIDs, the binary parser and encoder, SDDL, and malformed input.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { guidFromBytes, guidToBytes, ridFromBytes, SecurityDescriptorError, sidFromBytes, sidToBytes } from '../../../engine/src/ad/binary';
 import { GUID } from '../../../engine/src/delegation/rights';
@@ -51,6 +52,20 @@ describe('SIDs and GUIDs', () => {
     assert.equal(guidFromBytes(bytes), GUID.userClass);
     assert.throws(() => guidToBytes('not-a-guid'), SecurityDescriptorError);
     assert.throws(() => guidFromBytes(Buffer.alloc(15)), SecurityDescriptorError);
+  });
+
+  it('writes any 16 bytes as GUID text, each text its own string', () => {
+    const texts = Array.from({ length: 200 }, () => {
+      const bytes = randomBytes(16);
+      const reversed = (from: number, to: number) => Buffer.from(bytes.subarray(from, to)).reverse().toString('hex');
+      const expected = `${reversed(0, 4)}-${reversed(4, 6)}-${reversed(6, 8)}-${bytes.subarray(8, 10).toString('hex')}-${bytes.subarray(10).toString('hex')}`;
+      const text = guidFromBytes(bytes);
+      assert.equal(text, expected);
+      assert.deepEqual(guidToBytes(text), bytes);
+      return { text, expected };
+    });
+    // guidFromBytes writes into one scratch buffer: an earlier text must not change with a later call.
+    for (const { text, expected } of texts) assert.equal(text, expected);
   });
 });
 

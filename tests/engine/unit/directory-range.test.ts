@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Attribute, BerReader, BerWriter, type Entry, type SearchOptions } from 'ldapts';
 import { readActualState } from '../../../engine/src/ad/directory';
-import { withBinaryAttributes, type AdSession, type RootDse } from '../../../engine/src/ad/session';
+import { attributeValue, withBinaryAttributes, type AdSession, type RootDse } from '../../../engine/src/ad/session';
+import { binaryValues, firstBinaryValue } from '../../../engine/src/ad/binary';
 
 const BASE = 'DC=example,DC=com';
 const ROOT = `OU=Range,${BASE}`;
@@ -143,6 +144,13 @@ describe('LDAP values of binary attributes', () => {
       assert.ok(Buffer.isBuffer(parsed(type, utf8Guid)), type);
   });
 
+  it("keeps ldapts' own rule: an attribute asked with the ;binary option is binary", () => {
+    const utf8 = Buffer.from('certificate');
+    assert.ok(Buffer.isBuffer(parsed('userCertificate;binary', utf8)));
+    assert.ok(Buffer.isBuffer(parsed('userCertificate;BINARY', utf8)));
+    assert.equal(parsed('userCertificate;binaryX', utf8), 'certificate');
+  });
+
   it('asks ldapts for every binary attribute a search names as a buffer, as asked and as AD spells it', () => {
     const options = withBinaryAttributes({
       scope: 'sub',
@@ -159,5 +167,28 @@ describe('LDAP values of binary attributes', () => {
     assert.equal(parsed('cn', Buffer.from('Zo\u00eb')), 'Zo\u00eb');
     assert.equal(parsed('objectGUIDs', Buffer.from('abc')), 'abc');
     assert.ok(Buffer.isBuffer(parsed('description', Buffer.from('ff00fe', 'hex'))));
+  });
+});
+
+describe('reading an attribute of an entry', () => {
+  const guid = Buffer.alloc(16, 1);
+  const entry: Entry = { dn: 'CN=a,DC=example,DC=com', sAMAccountName: 'a', ADMINDESCRIPTION: 'JumpCloud:x', objectGUID: [guid], objectSid: ['S-1-text'] };
+
+  it('finds a name in the case asked or in any other, and nothing for a name it merely starts', () => {
+    assert.equal(attributeValue(entry, 'sAMAccountName'), 'a');
+    assert.equal(attributeValue(entry, 'samaccountname'), 'a');
+    assert.equal(attributeValue(entry, 'adminDescription'), 'JumpCloud:x');
+    assert.equal(attributeValue(entry, 'adminDescriptions'), undefined);
+    assert.equal(attributeValue(entry, 'admin'), undefined);
+    assert.equal(attributeValue(entry, 'mail'), undefined);
+  });
+
+  it('takes only the values that came back as bytes', () => {
+    assert.equal(firstBinaryValue(entry.objectGUID), guid);
+    assert.equal(firstBinaryValue(guid), guid);
+    assert.equal(firstBinaryValue(entry.objectSid), undefined, 'a value that came back as text is not binary');
+    assert.equal(firstBinaryValue(undefined), undefined);
+    assert.deepEqual(binaryValues([guid, 'text', guid]), [guid, guid]);
+    assert.deepEqual(binaryValues(undefined), []);
   });
 });

@@ -8,11 +8,11 @@
 import * as z from 'zod';
 import { DEFAULT_ANCHOR_ATTRIBUTE } from '../../ad/directory';
 import { ANCHOR_KEY_PROBLEM, parseAnchorKey, proofFitsEntry } from '../../ad/anchorproof';
-import { sidFromBytes } from '../../ad/binary';
+import { firstBinaryValue, sidFromBytes } from '../../ad/binary';
 import { escapeFilterValue } from '../../ad/escape';
 import { decodeAnchor } from '../../ad/names';
 import { parseAdiDN } from '../../ad/rootdn';
-import { allStrings, AdSession, firstString } from '../../ad/session';
+import { allStrings, AdSession, attributeValue, firstString } from '../../ad/session';
 import { AdWriter } from '../../ad/writer';
 import { resolveAnchorKey } from '../../ad/anchorkey';
 import { dcSchema } from '../../config/request';
@@ -75,9 +75,8 @@ export const groupRemoveCommand = defineCommand({
       const entry = found[0] as (typeof found)[number];
       if (!entry.dn.toLowerCase().endsWith(`,${rootDN.toLowerCase()}`))
         throw groupError('Group.NotManaged', `${entry.dn} is not under the root container ${rootDN}: the sync does not manage it.`, entry.dn);
-      const anchorKeyName = Object.keys(entry).find((k) => k.toLowerCase() === params.anchorAttribute.toLowerCase());
-      const anchor = decodeAnchor(anchorKeyName ? firstString(entry[anchorKeyName]) : '');
-      const sidBytes = Buffer.isBuffer(entry.objectSid) ? entry.objectSid : undefined;
+      const anchor = decodeAnchor(firstString(attributeValue(entry, params.anchorAttribute)));
+      const sidBytes = firstBinaryValue(entry.objectSid);
       const sid = sidBytes ? sidFromBytes(sidBytes) : '';
       const rid = Number(sid.split('-').pop());
       if (firstString(entry.adminCount) === '1' || firstString(entry.isCriticalSystemObject).toUpperCase() === 'TRUE' || (Number.isFinite(rid) && rid < 1000)) {
