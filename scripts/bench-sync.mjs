@@ -13,7 +13,11 @@
 //  2. A no-op reconcile of --noop users (default 10,000; npm run bench asks for 20,000) next to reading both
 //     sides: the largest provisioned org topped up with users seeded straight into AD WITHOUT
 //     passwords (a Samba password costs ~40 ms), carrying our anchor (adminDescription
-//     JumpCloud:<id>) so the sync sees them as its own; it must plan nothing.
+//     JumpCloud:<id>) so the sync sees them as its own; it must plan nothing. Three rounds, medians:
+//     each round runs the engine, the reading in this process (warm, V8's default heap) and the
+//     same reading in a fresh process with the engine's heap and malloc settings
+//     (scripts/bench-read-both.mjs), which separates what the reconcile adds to reading from what
+//     the engine's runtime costs it.
 // Each org's OUs are deleted afterwards (--tree-delete: in one request, for a DC of its own).
 // --json FILE writes the figures for scripts/bench-run.mjs.
 // Usage: node --import tsx scripts/bench-sync.mjs [--orgs 1000,5000] [--noop 10000] [--raw-sample N|all]
@@ -27,6 +31,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { build } from 'esbuild';
 import { Attribute, Change } from 'ldapts';
 import { readActualState } from '../engine/src/ad/directory.ts';
 import { escapeDnValue } from '../engine/src/ad/escape.ts';
@@ -39,6 +44,7 @@ import { AdWriter, GROUP_TYPE_GLOBAL_SECURITY, randomPassword, unicodePwd } from
 import { JumpCloudClient } from '../engine/src/jumpcloud/client.ts';
 import { startSandbox } from '../engine/src/sandbox/server.ts';
 import { findDomain, gatherDesired } from '../engine/src/sync/gather.ts';
+import { asciiOnly, engineBundleOptions } from './engine-bundle.mjs';
 import { TreeDeleteControl } from '../tests/engine/helpers/faultworld.ts';
 import { adminDc, testDc } from '../tests/engine/helpers/testdc.ts';
 
@@ -59,6 +65,7 @@ const ORGS = values.orgs
   .filter((n) => n > 0)
   .sort((a, b) => a - b);
 const NOOP = Number(values.noop);
+const NOOP_ROUNDS = 3;
 const RAW_SAMPLE = Number(values['raw-sample']) || Infinity;
 const DOMAIN = 'DC=example;DC=com';
 const ENGINE = join(root, 'build', 'jcadi-engine');
@@ -152,16 +159,16 @@ function adminCall(sandbox, method, path, body) {
 }
 
 /**
- * The engine binary with `request` on stdin, in the environment the module gives it on Linux
- * (glibc's malloc settings, ENGINE_LINUX_ENV); wall time and peak RSS (VmHWM, sampled every 50 ms).
+ * `command args` with `input` on stdin, in `env`: wall time, peak RSS (VmHWM, sampled every 50 ms)
+ * and the JSON lines it wrote to stdout.
  */
-async function runEngine(request, name) {
+async function runMeasured(command, args, input, name, env) {
   const outFile = join(work, `${name}.jsonl`);
   const out = openSync(outFile, 'w');
   const started = performance.now();
-  const child = spawn(ENGINE, ['exec'], { stdio: ['pipe', out, 'inherit'], env: { ...process.env, ...ENGINE_LINUX_ENV } });
+  const child = spawn(command, args, { stdio: ['pipe', out, 'inherit'], env });
   closeSync(out);
-  child.stdin.end(JSON.stringify(request));
+  child.stdin.end(JSON.stringify(input));
   let peakKb = 0;
   let exited = false;
   const exit = new Promise((resolve) => child.once('exit', (code) => ((exited = true), resolve(code))));
@@ -181,8 +188,14 @@ async function runEngine(request, name) {
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l));
-  if (code !== 0) throw new Error(`${request.command} exited ${code}: ${JSON.stringify(lines.filter((l) => l.type === 'error').slice(0, 3))}`);
-  return { ms: wall, peakMb: peakKb / 1024, lines };
+  return { code, ms: wall, peakMb: peakKb / 1024, lines };
+}
+
+/** The engine binary with `request` on stdin, in the environment the module gives it on Linux (glibc's malloc settings, ENGINE_LINUX_ENV). */
+async function runEngine(request, name) {
+  const run = await runMeasured(ENGINE, ['exec'], request, name, { ...process.env, ...ENGINE_LINUX_ENV });
+  if (run.code !== 0) throw new Error(`${request.command} exited ${run.code}: ${JSON.stringify(run.lines.filter((l) => l.type === 'error').slice(0, 3))}`);
+  return run;
 }
 
 const syncRequest = (sandbox, rootDN, command = 'sync') => ({
@@ -214,6 +227,32 @@ async function readBothSides(sandbox, session, rootDN, names) {
     client.close();
   }
 }
+
+/**
+ * The same reading in a fresh process with the engine's heap and malloc settings
+ * (scripts/bench-read-both.mjs, bundled as the engine is): what the engine's runtime costs the
+ * reading, apart from what the reconcile adds to it.
+ */
+async function readBothSidesFresh(sandbox, rootDN, names, name) {
+  if (!freshReader) {
+    freshReader = join(work, 'read-both.cjs');
+    await build({ ...engineBundleOptions(root, freshReader), entryPoints: [join(root, 'scripts', 'bench-read-both.mjs')], logLevel: 'error' });
+    asciiOnly(freshReader);
+  }
+  const input = {
+    dc: adminDc({ timeoutMs: 120_000 }),
+    jumpcloud: { baseUrl: sandbox.url, apiKey: sandbox.apiKey, caFile: sandbox.caFile },
+    domain: DOMAIN,
+    rootDN,
+    names,
+  };
+  const run = await runMeasured(process.execPath, [freshReader], input, name, { ...process.env, NODE_OPTIONS: '', ...ENGINE_LINUX_ENV });
+  if (run.code !== 0) throw new Error(`the fresh-process reader exited ${run.code}`);
+  return { ms: run.ms, peakMb: run.peakMb, read: run.lines[0] };
+}
+let freshReader = null;
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 const replace = (type, vals) => new Change({ operation: 'replace', modification: new Attribute({ type, values: vals }) });
 /** The anchor as the sync writes it; with `proof`, the proof a just-added object carries (ad/anchorproof.ts). */
@@ -415,24 +454,69 @@ try {
       console.log(
         `(seeded ${(NOOP - have).toLocaleString('en-US')} users and ${extra.groups.length} groups into AD without passwords in ${seconds(seedMs).toFixed(0)} s${have ? `, next to the ${have.toLocaleString('en-US')} the sync created` : ''})`,
       );
-      const noop = await runEngine(syncRequest(sandbox, ou), `noop-${NOOP}`);
-      const planned = noop.lines.find((l) => l.type === 'record' && l.recordType === 'JumpCloudADI.SyncResult')?.data?.Planned;
-      if (planned !== 0) throw new Error(`the no-op reconcile of ${NOOP} planned ${planned} operations: the seed does not match what the sync would write`);
       const names = [...(kept?.org.users ?? []), ...extra.users]
         .map((u) => u.username)
         .concat([...(kept?.org.groups ?? []), ...extra.groups].map((g) => g.name));
-      const read = await readBothSides(sandbox, session, ou, names);
-      if (read.actual.users.length !== NOOP) throw new Error(`read back ${read.actual.users.length} users`);
+      // Three rounds, the three side by side in each (one run moves by about ±1 s on a busy machine); medians reported.
+      const rounds = [];
+      for (let round = 1; round <= NOOP_ROUNDS; round++) {
+        const noop = await runEngine(syncRequest(sandbox, ou), `noop-${NOOP}-${round}`);
+        const planned = noop.lines.find((l) => l.type === 'record' && l.recordType === 'JumpCloudADI.SyncResult')?.data?.Planned;
+        if (planned !== 0) throw new Error(`the no-op reconcile of ${NOOP} planned ${planned} operations: the seed does not match what the sync would write`);
+        const read = await readBothSides(sandbox, session, ou, names);
+        if (read.actual.users.length !== NOOP) throw new Error(`read back ${read.actual.users.length} users`);
+        const fresh = await readBothSidesFresh(sandbox, ou, names, `read-both-${NOOP}-${round}`);
+        if (fresh.read?.users !== NOOP) throw new Error(`the fresh-process reader read ${fresh.read?.users} users`);
+        rounds.push({ noop, read, fresh });
+        console.log(
+          `(round ${round}: no-op ${secondsText(noop.ms)}, peak ${noop.peakMb.toFixed(0)} MB; read in this process ${secondsText(read.ms)}; read in a fresh process ${secondsText(fresh.ms)}, peak ${fresh.peakMb.toFixed(0)} MB)`,
+        );
+      }
+      const noopMs = median(rounds.map((r) => r.noop.ms));
+      const spread = (values, unit) => `${Math.min(...values).toFixed(unit === 's' ? 1 : 0)}-${Math.max(...values).toFixed(unit === 's' ? 1 : 0)} ${unit}`;
+      const each = { rounds: rounds.length, noopSeconds: rounds.map((r) => seconds(r.noop.ms)) };
       row(
         `sync ${NOOP}`,
-        `no-op reconcile of ${NOOP.toLocaleString('en-US')} users, ${groups} groups (plans nothing)`,
-        seconds(noop.ms),
+        `no-op reconcile of ${NOOP.toLocaleString('en-US')} users, ${groups} groups (plans nothing), median of ${rounds.length} (${spread(each.noopSeconds, 's')})`,
+        seconds(noopMs),
         's',
-        'read both sides only (JumpCloud + AD)',
-        seconds(read.ms),
-        { seedSeconds: seconds(seedMs) },
+        'read both sides only (JumpCloud + AD), in this process (warm, V8 default heap)',
+        seconds(median(rounds.map((r) => r.read.ms))),
+        { seedSeconds: seconds(seedMs), ...each, baselineSeconds: rounds.map((r) => seconds(r.read.ms)) },
       );
-      row(`memory ${NOOP}`, `peak RSS of the engine, no-op reconcile of ${NOOP.toLocaleString('en-US')} users`, noop.peakMb, 'MB', null, null);
+      row(
+        `sync ${NOOP}`,
+        `the same no-op reconcile, median of ${rounds.length}`,
+        seconds(noopMs),
+        's',
+        "read both sides only, in a fresh process with the engine's heap and malloc settings",
+        seconds(median(rounds.map((r) => r.fresh.ms))),
+        { ...each, baselineSeconds: rounds.map((r) => seconds(r.fresh.ms)) },
+      );
+      const peaks = rounds.map((r) => r.noop.peakMb);
+      row(
+        `memory ${NOOP}`,
+        `peak RSS of the engine, no-op reconcile of ${NOOP.toLocaleString('en-US')} users, median of ${rounds.length} (${spread(peaks, 'MB')})`,
+        median(peaks),
+        'MB',
+        null,
+        null,
+        {
+          peaks,
+        },
+      );
+      const readPeaks = rounds.map((r) => r.fresh.peakMb);
+      row(
+        `memory ${NOOP}`,
+        `peak RSS of reading both sides of ${NOOP.toLocaleString('en-US')} users in a fresh process with the engine's settings (no plan), median of ${rounds.length} (${spread(readPeaks, 'MB')})`,
+        median(readPeaks),
+        'MB',
+        null,
+        null,
+        {
+          peaks: readPeaks,
+        },
+      );
     } finally {
       await sandbox.close();
       // A DC of its own (--tree-delete) is thrown away after the run: deleting 10,000 objects
