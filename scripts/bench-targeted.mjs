@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Attribute, Change } from 'ldapts';
 import { TreeDeleteControl } from '../tests/engine/helpers/faultworld.ts';
+import { proveAnchors } from './bench-anchors.mjs';
 import { peekAgentState } from '../engine/src/agent/state.ts';
 import { agentPaths, syncSettingsSchema } from '../engine/src/agent/config.ts';
 import { DEFAULT_BACKOFF } from '../engine/src/agent/failures.ts';
@@ -31,8 +32,6 @@ import { reconcile } from '../engine/src/agent/reconcile.ts';
 import { dnsNameOf } from '../engine/src/ad/directory.ts';
 import { escapeDnValue } from '../engine/src/ad/escape.ts';
 import { resolveAnchorKey } from '../engine/src/ad/anchorkey.ts';
-import { anchorProof, guidText } from '../engine/src/ad/anchorproof.ts';
-import { encodeAnchor } from '../engine/src/ad/names.ts';
 import { AdWriter } from '../engine/src/ad/writer.ts';
 import { AdSession } from '../engine/src/ad/session.ts';
 import { JumpCloudClient } from '../engine/src/jumpcloud/client.ts';
@@ -171,20 +170,7 @@ async function seed(ou, users, groups) {
       g.members.map((id) => dnOf.get(id)),
     );
   }
-  const anchored = [];
-  for await (const page of session.searchPaged(
-    ou,
-    { scope: 'sub', filter: '(adminDescription=JumpCloud:*)', attributes: ['adminDescription', 'objectGUID'], explicitBufferAttributes: ['objectGUID'] },
-    1000,
-  ))
-    anchored.push(...page);
-  for (const entry of anchored) {
-    const jcId = String(entry.adminDescription).slice('JumpCloud:'.length);
-    const proof = anchorProof(key, guidText(entry.objectGUID), jcId);
-    await session.ldapClient.modify(entry.dn, [
-      new Change({ operation: 'replace', modification: new Attribute({ type: 'adminDescription', values: [encodeAnchor({ jcId, proof })] }) }),
-    ]);
-  }
+  await proveAnchors(session, ou, key);
 }
 async function removeOu(ou) {
   // The benchmark's own DC is provisioned afresh for each run and stopped after it (scripts/bench.sh):
