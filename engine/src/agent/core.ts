@@ -256,6 +256,8 @@ export class AgentCore {
 
   /** Batches of changes handled so far: a quiet collection goes ahead only if no other came after it. */
   #batches = 0;
+  /** This batch ended in a full reconcile, which collected at its end: no quiet collection after it. */
+  #batchCollected = false;
 
   /**
    * After a batch of changes: once the agent has been quiet for QUIET_COLLECT_MS, one compacting
@@ -263,7 +265,12 @@ export class AgentCore {
    * memory reducer gets to it (util/heap.ts; about 50 ms on a 20,000-account agent).
    */
   collectWhenQuiet(): void {
+    // Counted either way: a quiet collection still waiting for an earlier batch is not needed now.
     const batch = ++this.#batches;
+    if (this.#batchCollected) {
+      this.#batchCollected = false;
+      return;
+    }
     void this.sleep(QUIET_COLLECT_MS).then(() => {
       if (batch === this.#batches && !this.stopping) this.deps.collectGarbage();
     });
@@ -289,6 +296,7 @@ export class AgentCore {
     const count = targetCount(targets);
     if (full || this.managedObjects === null || count > TARGETED_MAX_OBJECTS) {
       await this.fullReconcile(why);
+      this.#batchCollected = true;
       return;
     }
     if (count === 0) return;
@@ -298,6 +306,7 @@ export class AgentCore {
     if (result instanceof NeedsFullReconcile) {
       this.log('verbose', `${why}: ${result.reason}: full reconcile`);
       await this.fullReconcile(why);
+      this.#batchCollected = true;
       return;
     }
     // What the slice created is managed too (the percentage of the safety limit counts it).

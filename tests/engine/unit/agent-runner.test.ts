@@ -268,6 +268,33 @@ describe('agent runner (fakes)', () => {
     );
   });
 
+  it('does not collect again after a batch that ended in a full reconcile: the full reconcile collected', async () => {
+    const dir = await installDir('channel');
+    // A user.updated without the user's id cannot be targeted: the batch falls back to a full reconcile.
+    const batches: ChangesResponse[] = [{ cursor: 2, resync: false, events: [event(1, 'user.updated', { changed: ['lastname'] })] }];
+    let collections = 0;
+    let quietWaits = 0;
+    const clock = new FakeClock();
+    const sleep = clock.sleep.bind(clock);
+    clock.sleep = (ms, signal) => {
+      if (ms === QUIET_COLLECT_MS) quietWaits++;
+      return sleep(ms, signal);
+    };
+    const h = harness(dir, {
+      clock,
+      channel: fakeChannel({ primary: () => true, batches }),
+      collectGarbage: () => {
+        collections++;
+        return true;
+      },
+    });
+    // The cursor is saved after the batch's quiet collection is (or is not) scheduled.
+    await h.runUntil('the batch applied', () => h.state().cursor === 2);
+    assert.deepEqual(h.reconciles, ['other', 'other'], 'the takeover reconcile, then the full reconcile of the batch');
+    assert.equal(collections, 3, "after the takeover reconcile, the first offboarding check and the batch's full reconcile");
+    assert.equal(quietWaits, 0, 'no quiet collection is scheduled after a batch a full reconcile has collected');
+  });
+
   it('applies password events and acknowledges them; a user.updated of no synced field asks for no reconcile', async () => {
     const dir = await installDir('channel');
     const acks: string[] = [];
