@@ -147,7 +147,7 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
   for (const user of desiredUsers) {
     const existing = managedUsers.get(user.jcId);
     const nameKey = lower(user.username);
-    if (!existing || counted.has(nameKey) || user.firstName.trim() === '' || user.lastName.trim() === '') continue;
+    if (!existing || counted.has(nameKey) || missingName(user) !== null) continue;
     counted.add(nameKey);
     if (accountNameProblem(user.username, MAX_USER_SAM, 'username') || existing.cn === user.username) continue;
     const want = userAttributes(user, actual.upnSuffix);
@@ -204,10 +204,8 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
       continue;
     }
     seenUsernames.set(nameKey, user.jcId);
-    const noFirstName = user.firstName.trim() === '';
-    const noLastName = user.lastName.trim() === '';
-    if (noFirstName || noLastName) {
-      const missing = noFirstName && noLastName ? 'first name and no last name' : noFirstName ? 'first name' : 'last name';
+    const missing = missingName(user);
+    if (missing !== null) {
       skip('user', user.jcId, label, null, 'MissingName', `has no ${missing} in JumpCloud; AD sync needs both (add them in JumpCloud)`);
       keepMemberships(user.jcId);
       continue;
@@ -599,6 +597,14 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
   }
 
   return finish(ops, options, options.managedObjects ?? users.byJcId.size + groups.byJcId.size, desired);
+}
+
+/** What a user lacks of the first and last name AD needs ('first name', 'last name' or both), or null. */
+function missingName(user: DesiredUser): string | null {
+  const noFirstName = user.firstName.trim() === '';
+  const noLastName = user.lastName.trim() === '';
+  if (!noFirstName && !noLastName) return null;
+  return noFirstName && noLastName ? 'first name and no last name' : noFirstName ? 'first name' : 'last name';
 }
 
 function onlyUserOps(ops: PlanOp[], desired: DesiredState, who: string): PlanOp[] {
