@@ -60,11 +60,7 @@ describe(`the primary agent killed ${KILLS} times`, { timeout: 600_000 }, () => 
   before(async () => {
     sandbox = await faultSandbox('agent-kill', { agentTimeoutMs: 3000, heartbeatIntervalMs: 1000 });
     ou = await scenarioOU('agent-kill');
-    model = new OrgModel(async (method, path, body) => {
-      const res = await sandbox.call(method, `/sandbox/admin${path}`, body);
-      assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-      return res.body as Record<string, unknown>;
-    });
+    model = new OrgModel((method, path, body) => sandbox.admin(method, path, body));
     await sandbox.call('POST', '/sandbox/admin/domains', { domain: DOMAIN });
     const staff = await model.createGroup('a-staff');
     for (let i = 1; i <= USERS; i++) users.push(await model.createUser(`ak${i}`, [staff]));

@@ -36,11 +36,7 @@ describe('the DC stopped in the middle of a sync, then started again', { timeout
   before(async () => {
     sandbox = await faultSandbox('dc-restart');
     ou = await scenarioOU('dc-restart');
-    model = new OrgModel(async (method, path, body) => {
-      const res = await sandbox.call(method, `/sandbox/admin${path}`, body);
-      assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-      return res.body as Record<string, unknown>;
-    });
+    model = new OrgModel((method, path, body) => sandbox.admin(method, path, body));
     await sandbox.call('POST', '/sandbox/admin/domains', { domain: DOMAIN });
     const staff = await model.createGroup('d-staff');
     for (let i = 1; i <= USERS; i++) await model.createUser(`dcr${i}`, [staff]);

@@ -34,17 +34,11 @@ describe(`JumpCloud answering 429/500 to ~20% of calls and dropping connections 
   let params: Record<string, unknown>;
   const journals = workDir('journals', 'sandbox-faults');
 
-  const admin = async (method: string, path: string, body?: unknown) => {
-    const res = await sandbox.call(method, `/sandbox/admin${path}`, body);
-    assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body as Record<string, unknown>;
-  };
-
   before(async () => {
     sandbox = await faultSandbox('sandbox-faults', { faultRandom: seededRandom(SEED + 1) });
     ou = await scenarioOU('sandbox-faults');
-    model = new OrgModel(admin);
-    await admin('POST', '/domains', { domain: DOMAIN });
+    model = new OrgModel((method, path, body) => sandbox.admin(method, path, body));
+    await sandbox.admin('POST', '/domains', { domain: DOMAIN });
     for (const name of ['f-staff', 'f-ops', 'f-dev']) groups.push(await model.createGroup(name));
     // Enough users for several pages of 100 per listing.
     for (let i = 1; i <= 150; i++) await model.createUser(`sf${i}`, [groups[0] as ModelGroup, groups[1 + (i % 2)] as ModelGroup]);
@@ -67,7 +61,7 @@ describe(`JumpCloud answering 429/500 to ~20% of calls and dropping connections 
   });
 
   it('every run under faults converges, or stops with a JumpCloud error having written nothing', async (t) => {
-    await admin('PUT', '/faults', { rules: FAULTS });
+    await sandbox.admin('PUT', '/faults', { rules: FAULTS });
     const outcomes: string[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
       const active = model.scopedUsers().filter((u) => !u.suspended);
@@ -93,7 +87,7 @@ describe(`JumpCloud answering 429/500 to ~20% of calls and dropping connections 
         outcomes.push(String(fatal?.id));
       }
     }
-    const rules = (await admin('GET', '/faults')) as unknown as Array<{ kind: string; status?: number; hits: number }>;
+    const rules = (await sandbox.admin('GET', '/faults')) as unknown as Array<{ kind: string; status?: number; hits: number }>;
     t.diagnostic(`rounds: ${outcomes.join(', ')}; faults hit: ${rules.map((r) => `${r.kind}${r.status ?? ''} ${r.hits}`).join(', ')}`);
     // The one-shot rules are gone once they fired; the random ones remain with their counts.
     assert.equal(rules.length, 4, 'each one-shot fault fired');
@@ -102,7 +96,7 @@ describe(`JumpCloud answering 429/500 to ~20% of calls and dropping connections 
   });
 
   it('with the faults cleared, a sync converges and a sync-plan plans nothing', async () => {
-    await admin('DELETE', '/faults');
+    await sandbox.admin('DELETE', '/faults');
     const last = await execInProcess('sync', { ...params, journalFile: join(journals, 'final.jsonl') }, 'sandbox-faults-final');
     assert.equal(last.code, 0, last.raw.slice(0, 800));
     const plan = await execInProcess('sync-plan', params, 'sandbox-faults-plan');

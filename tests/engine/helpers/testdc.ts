@@ -1,6 +1,7 @@
 // The test DC started by scripts/testdc-start.sh: its connection facts and admin credentials.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { Client } from 'ldapts';
 import type { DcConfig } from '../../../engine/src/config/request';
 
 export interface TestDcInfo {
@@ -48,4 +49,18 @@ export function adminDc(overrides: Partial<DcConfig> = {}): DcConfig {
     insecureRiskAcknowledged: false,
     ...overrides,
   };
+}
+
+/** A client to the test DC over LDAPS (verified with the test CA), pushed to `clients` (the caller unbinds them), bound as `sam@example.com`. */
+export async function bindAsTestDcUser(account: { sam: string; password: string }, clients: Client[]): Promise<Client> {
+  const info = testDc();
+  const client = new Client({
+    url: `ldaps://${info.host}:${info.port}`,
+    tlsOptions: { ca: [readFileSync(info.caFile)] },
+    timeout: 10_000,
+    connectTimeout: 10_000,
+  });
+  clients.push(client);
+  await client.bind(`${account.sam}@example.com`, account.password);
+  return client;
 }

@@ -35,11 +35,6 @@ describe('the agent with an anchor key', { timeout: 300_000 }, () => {
   let root: string;
   let installPath = '';
 
-  const admin = async (method: string, path: string, body?: unknown) => {
-    const res = await sb.call(method, `/sandbox/admin${path}`, body);
-    assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body as Record<string, unknown>;
-  };
   const account = async (username: string) => {
     const [entry] = await fx.session.search(root, {
       scope: 'sub',
@@ -50,7 +45,7 @@ describe('the agent with an anchor key', { timeout: 300_000 }, () => {
   };
   const checks = () => peekAgentState(agentPaths(installPath).state)?.counters.offboardChecks ?? 0;
   const journal = () => FileJournal.read(agentPaths(installPath).journal);
-  const suspended = async (username: string) => (await admin('GET', `/users/${username}`)).suspended === true;
+  const suspended = async (username: string) => (await sb.admin('GET', `/users/${username}`)).suspended === true;
 
   before(async () => {
     assertEngineBuilt();
@@ -66,11 +61,11 @@ describe('the agent with an anchor key', { timeout: 300_000 }, () => {
     assert.equal(created.code, 0, created.raw);
     const granted = await exec('delegation-grant', { dc: adminDc(), rootUserDN: root.replace(/,/g, ';'), serviceAccount: helpdesk.sam }, log);
     assert.equal(granted.code, 0, granted.raw);
-    await admin('POST', '/domains', { domain: DOMAIN });
-    await admin('POST', '/groups', { name: `AgentTrust-${tag}`, bindToDomain: DOMAIN });
+    await sb.admin('POST', '/domains', { domain: DOMAIN });
+    await sb.admin('POST', '/groups', { name: `AgentTrust-${tag}`, bindToDomain: DOMAIN });
     for (const name of ['real', 'victim']) {
       const username = `at.${name}.${tag}`;
-      const user = await admin('POST', '/users', {
+      const user = await sb.admin('POST', '/users', {
         username,
         email: `${username}@example.com`,
         firstname: 'Agent',
@@ -172,7 +167,7 @@ describe('the agent with an anchor key', { timeout: 300_000 }, () => {
     // A change in JumpCloud starts a targeted reconcile of the victim: it leaves the planted object alone.
     const reconciles = () => peekAgentState(agentPaths(installPath).state)?.counters.reconciles ?? 0;
     const reconciled = reconciles();
-    await admin('PATCH', `/users/at.victim.${tag}`, { lastname: 'Trusted' });
+    await sb.admin('PATCH', `/users/at.victim.${tag}`, { lastname: 'Trusted' });
     await until('the reconcile the change starts', async () => reconciles() > reconciled, 60_000, 250);
     assert.equal((await account(`planted${tag}`))?.anchor, victimAnchor, 'the planted object is not touched by it');
     // A full reconcile (the agent runs one at start) reads the whole root: it reports the planted anchor too.

@@ -40,11 +40,6 @@ describe('sync agent in API-key mode: Directory Insights, periodic reconcile, no
     outputs.push(result);
     return result;
   };
-  const admin = async (method: string, path: string, body?: unknown) => {
-    const res = await sb.call(method, `/sandbox/admin${path}`, body);
-    assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body as Record<string, unknown>;
-  };
   const adUser = async (sam: string) => {
     const [entry] = await fx.session.search(fx.rootDN, { scope: 'sub', filter: `(sAMAccountName=${sam})`, attributes: ['sn', 'userAccountControl', 'cn'] });
     return entry ?? null;
@@ -53,17 +48,17 @@ describe('sync agent in API-key mode: Directory Insights, periodic reconcile, no
   const paths = () => agentPaths(installPath);
   const state = () => peekAgentState(paths().state);
   const journal = () => FileJournal.read(paths().journal);
-  const jcId = async (username: string) => String((await admin('GET', `/users/${username}`))._id);
+  const jcId = async (username: string) => String((await sb.admin('GET', `/users/${username}`))._id);
   const jumpcloud = () => ({ baseUrl: sb.url, apiKey: sb.apiKey, caFile: sb.caFile });
 
   before(async () => {
     assertEngineBuilt();
     sb = await startTestSandbox({ seed: 'empty', accessLog: (line) => requests.push(line) });
     fx = await openFixture('jcadi-apikey');
-    await admin('POST', '/domains', { domain: DOMAIN });
-    await admin('POST', '/groups', { name: GROUP, bindToDomain: DOMAIN });
+    await sb.admin('POST', '/domains', { domain: DOMAIN });
+    await sb.admin('POST', '/groups', { name: GROUP, bindToDomain: DOMAIN });
     for (let i = 1; i <= 4; i++)
-      await admin('POST', '/users', {
+      await sb.admin('POST', '/users', {
         username: `${NAME}.u${i}`,
         email: `${NAME}.u${i}@example.com`,
         firstname: `Ann${i}`,
@@ -71,7 +66,7 @@ describe('sync agent in API-key mode: Directory Insights, periodic reconcile, no
         groups: [GROUP],
       });
     // Any call to the agent channel would fail, and be counted.
-    await admin('POST', '/faults', { kind: 'status', status: 503, rate: 1, path: '/agent/' });
+    await sb.admin('POST', '/faults', { kind: 'status', status: 503, rate: 1, path: '/agent/' });
   });
 
   after(async () => {
@@ -133,15 +128,15 @@ describe('sync agent in API-key mode: Directory Insights, periodic reconcile, no
       async () => (await fx.session.search(fx.rootDN, { scope: 'sub', filter: '(objectClass=user)', attributes: ['cn'] })).length === 4,
     );
     assert.ok(state()?.insights?.time, 'a Directory Insights cursor');
-    const info = await admin('GET', '/info');
+    const info = await sb.admin('GET', '/info');
     assert.deepEqual((info.domains as Array<{ agents: unknown[] }>)[0]?.agents, [], 'no agent registered with the agent service');
   });
 
   it('applies a name change and a suspension made in JumpCloud within seconds, through Directory Insights', async () => {
     const reconcilesBefore = state()?.counters.reconciles ?? 0;
     const started = Date.now();
-    await admin('PATCH', `/users/${NAME}.u1`, { lastname: 'Married' });
-    await admin('PATCH', `/users/${NAME}.u2`, { suspended: true });
+    await sb.admin('PATCH', `/users/${NAME}.u1`, { lastname: 'Married' });
+    await sb.admin('PATCH', `/users/${NAME}.u2`, { suspended: true });
     await until('the new last name', async () => first((await adUser(`${NAME}.u1`))?.sn) === 'Married', 15_000, 50);
     await until('the suspension', async () => disabled(await adUser(`${NAME}.u2`)), 15_000, 50);
     const latency = Date.now() - started;
@@ -160,14 +155,14 @@ describe('sync agent in API-key mode: Directory Insights, periodic reconcile, no
   });
 
   it('creates a new user with a random initial password, and syncs no password', async () => {
-    await admin('POST', '/users', { username: `${NAME}.new`, email: `${NAME}.new@example.com`, firstname: 'New', lastname: 'Comer', groups: [GROUP] });
+    await sb.admin('POST', '/users', { username: `${NAME}.new`, email: `${NAME}.new@example.com`, firstname: 'New', lastname: 'Comer', groups: [GROUP] });
     // Created disabled, given its random password, then enabled (AD enables no account without one).
     await until('the new user enabled in AD', async () => {
       const entry = await adUser(`${NAME}.new`);
       return entry !== null && !disabled(entry);
     });
-    await admin('PATCH', `/users/${NAME}.u1`, { password: userPassword });
-    await admin('PATCH', `/users/${NAME}.u1`, { lastname: 'AfterPassword' });
+    await sb.admin('PATCH', `/users/${NAME}.u1`, { password: userPassword });
+    await sb.admin('PATCH', `/users/${NAME}.u1`, { lastname: 'AfterPassword' });
     await until('the change after the password', async () => first((await adUser(`${NAME}.u1`))?.sn) === 'AfterPassword');
     const created = journal().filter((e) => e.kind === 'createUser' && e.target.startsWith(`CN=${NAME}.new,`));
     assert.equal(created.length, 1);
@@ -186,7 +181,7 @@ describe('sync agent in API-key mode: Directory Insights, periodic reconcile, no
         modification: new Attribute({ type: 'userAccountControl', values: [String(Number(first(entry.userAccountControl)) | 2)] }),
       }),
     ]);
-    await until('the suspension in JumpCloud', async () => (await admin('GET', `/users/${NAME}.u3`)).suspended === true, 30_000, 250);
+    await until('the suspension in JumpCloud', async () => (await sb.admin('GET', `/users/${NAME}.u3`)).suspended === true, 30_000, 250);
     // The suspension's own Directory Insights event is read and reconciled: a few polls past it.
     const polls = state()?.counters.insightsPolls ?? 0;
     await until('three more Directory Insights polls', async () => (state()?.counters.insightsPolls ?? 0) >= polls + 3, 30_000);
@@ -204,7 +199,7 @@ describe('sync agent in API-key mode: Directory Insights, periodic reconcile, no
     const processed = saved?.counters.eventsProcessed ?? 0;
     const since = new Date().toISOString();
     const u4 = await jcId(`${NAME}.u4`);
-    await admin('PATCH', `/users/${NAME}.u4`, { lastname: 'WhileStopped' });
+    await sb.admin('PATCH', `/users/${NAME}.u4`, { lastname: 'WhileStopped' });
 
     const restarted = await run('agent-start', { installPath, timeoutSeconds: 30 });
     assert.equal(restarted.code, 0, restarted.raw);
@@ -230,7 +225,7 @@ describe('sync agent in API-key mode: Directory Insights, periodic reconcile, no
       requests.filter((l) => / \/agent\//.test(l)),
       [],
     );
-    const faults = (await admin('GET', '/faults')) as unknown as { rules: Array<{ path?: string; hits: number }> } | Array<{ path?: string; hits: number }>;
+    const faults = (await sb.admin('GET', '/faults')) as unknown as { rules: Array<{ path?: string; hits: number }> } | Array<{ path?: string; hits: number }>;
     const rules = Array.isArray(faults) ? faults : faults.rules;
     assert.equal(rules.find((r) => r.path === '/agent/')?.hits, 0);
   });
@@ -261,22 +256,22 @@ describe('sync agent in API-key mode: Directory Insights, periodic reconcile, no
   });
 
   it('rides out a Directory Insights outage (degraded), and catches up after', async () => {
-    await admin('POST', '/faults', { kind: 'status', status: 503, rate: 1, path: '/insights/' });
+    await sb.admin('POST', '/faults', { kind: 'status', status: 503, rate: 1, path: '/insights/' });
     try {
       await until('the agent to report the outage', async () => state()?.status === 'degraded', 30_000);
       assert.equal(state()?.connected, false);
       assert.equal(state()?.lastError?.id, 'JumpCloud.ServiceError');
-      await admin('PATCH', `/users/${NAME}.u1`, { lastname: 'DuringOutage' });
+      await sb.admin('PATCH', `/users/${NAME}.u1`, { lastname: 'DuringOutage' });
     } finally {
-      await admin('DELETE', '/faults');
-      await admin('POST', '/faults', { kind: 'status', status: 503, rate: 1, path: '/agent/' });
+      await sb.admin('DELETE', '/faults');
+      await sb.admin('POST', '/faults', { kind: 'status', status: 503, rate: 1, path: '/agent/' });
     }
     await until('the catch-up', async () => first((await adUser(`${NAME}.u1`))?.sn) === 'DuringOutage', 60_000);
     await until('running again', async () => state()?.status === 'running' && state()?.connected === true, 60_000);
   });
 
   it('stops with a clear error when Directory Insights refuses the key (403), and refuses to start while it does', async () => {
-    await admin('POST', '/faults', { kind: 'status', status: 403, rate: 1, path: '/insights/' });
+    await sb.admin('POST', '/faults', { kind: 'status', status: 403, rate: 1, path: '/insights/' });
     try {
       await until('the agent to stop', async () => state()?.status === 'failed', 30_000);
       const last = state()?.lastError;
@@ -288,7 +283,7 @@ describe('sync agent in API-key mode: Directory Insights, periodic reconcile, no
       assert.notEqual(again.code, 0);
       assert.equal(again.errors[0]?.id, 'JumpCloud.Forbidden');
     } finally {
-      await admin('DELETE', '/faults');
+      await sb.admin('DELETE', '/faults');
     }
   });
 });

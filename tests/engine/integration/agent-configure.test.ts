@@ -43,10 +43,9 @@ describe('agent-configure: changing an installed agent without a reinstall', { t
     sb = await startTestSandbox({ seed: 'empty' });
     fx = await openFixture('jcadi-configure');
     proxy = await startConnectProxy({ credentials: { username: PROXY_USER, password: PROXY_PASSWORD } });
-    const admin = async (path: string, body: unknown) => assert.ok((await sb.call('POST', `/sandbox/admin${path}`, body)).status < 300, path);
-    await admin('/domains', { domain: DOMAIN });
-    await admin('/groups', { name: 'Configure-e2e', bindToDomain: DOMAIN });
-    await admin('/users', { username: 'cfg.u1', email: 'cfg.u1@example.com', firstname: 'Cora', lastname: 'Fig', groups: ['Configure-e2e'] });
+    await sb.admin('POST', '/domains', { domain: DOMAIN });
+    await sb.admin('POST', '/groups', { name: 'Configure-e2e', bindToDomain: DOMAIN });
+    await sb.admin('POST', '/users', { username: 'cfg.u1', email: 'cfg.u1@example.com', firstname: 'Cora', lastname: 'Fig', groups: ['Configure-e2e'] });
     const installed = await installAgent(
       {
         jumpcloud: { baseUrl: sb.url, apiKey: sb.apiKey, caFile: sb.caFile },

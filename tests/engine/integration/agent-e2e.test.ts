@@ -42,11 +42,6 @@ describe('sync agent: connect key, continuous sync, passwords, offboarding', { t
     outputs.push(result);
     return result;
   };
-  const admin = async (method: string, path: string, body?: unknown) => {
-    const res = await sb.call(method, `/sandbox/admin${path}`, body);
-    assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body as Record<string, unknown>;
-  };
   const adUser = async (sam: string) => {
     const [entry] = await fx.session.search(fx.rootDN, {
       scope: 'sub',
@@ -58,7 +53,7 @@ describe('sync agent: connect key, continuous sync, passwords, offboarding', { t
   const disabled = (entry: Record<string, unknown> | null) => (Number(first(entry?.userAccountControl)) & 2) === 2;
   const paths = () => agentPaths(installPath);
   const state = () => peekAgentState(paths().state);
-  const jcId = async (username: string) => String((await admin('GET', `/users/${username}`))._id);
+  const jcId = async (username: string) => String((await sb.admin('GET', `/users/${username}`))._id);
   /** Puts a deny ACE for the agent's account on creating users in the root first in its DACL; returns the undo (idempotent). */
   const denyUserCreates = async () => {
     const original = await readSecurityDescriptor(fx.session, fx.rootDN, SD_FLAG.Dacl);
@@ -92,10 +87,10 @@ describe('sync agent: connect key, continuous sync, passwords, offboarding', { t
     assertEngineBuilt();
     sb = await startTestSandbox({ seed: 'empty', agentTimeoutMs: 3000, heartbeatIntervalMs: 1000 });
     fx = await openFixture('jcadi-agent');
-    await admin('POST', '/domains', { domain: DOMAIN });
-    await admin('POST', '/groups', { name: 'Agent-e2e', bindToDomain: DOMAIN });
+    await sb.admin('POST', '/domains', { domain: DOMAIN });
+    await sb.admin('POST', '/groups', { name: 'Agent-e2e', bindToDomain: DOMAIN });
     for (let i = 1; i <= 4; i++)
-      await admin('POST', '/users', {
+      await sb.admin('POST', '/users', {
         username: `agent.u${i}`,
         email: `agent.u${i}@example.com`,
         firstname: `Ann${i}`,
@@ -134,7 +129,7 @@ describe('sync agent: connect key, continuous sync, passwords, offboarding', { t
     assert.equal(config.connectKey, undefined);
     assert.ok(config.agent?.agentId);
     assert.equal(config.agent?.agentSecret.scheme, 'keyfile-aes256gcm-v1');
-    const info = await admin('GET', '/info');
+    const info = await sb.admin('GET', '/info');
     const agents = (info.domains as Array<{ agents: Array<{ id: string; state: string }> }>)[0]?.agents ?? [];
     assert.deepEqual(
       agents.map((a) => [a.id, a.state]),
@@ -157,17 +152,17 @@ describe('sync agent: connect key, continuous sync, passwords, offboarding', { t
     const latencies = [
       await timed(
         'the new last name',
-        () => admin('PATCH', '/users/agent.u1', { lastname: 'Married' }),
+        () => sb.admin('PATCH', '/users/agent.u1', { lastname: 'Married' }),
         async () => first((await adUser('agent.u1'))?.sn) === 'Married',
       ),
       await timed(
         'the rename',
-        () => admin('PATCH', '/users/agent.u2', { username: 'agent.u2b' }),
+        () => sb.admin('PATCH', '/users/agent.u2', { username: 'agent.u2b' }),
         async () => first((await adUser('agent.u2b'))?.cn) === 'agent.u2b',
       ),
       await timed(
         'the suspension',
-        () => admin('PATCH', '/users/agent.u3', { suspended: true }),
+        () => sb.admin('PATCH', '/users/agent.u3', { suspended: true }),
         async () => disabled(await adUser('agent.u3')),
       ),
     ];
@@ -176,7 +171,7 @@ describe('sync agent: connect key, continuous sync, passwords, offboarding', { t
     latencies.push(
       await timed(
         'the password (bind as the user over LDAPS)',
-        () => admin('PATCH', '/users/agent.u1', { password }),
+        () => sb.admin('PATCH', '/users/agent.u1', { password }),
         async () => {
           try {
             const session = await AdSession.open(adminDc({ bindDN: 'agent.u1@example.com', bindPassword: password }));
@@ -189,7 +184,7 @@ describe('sync agent: connect key, continuous sync, passwords, offboarding', { t
       ),
     );
     for (const ms of latencies) assert.ok(ms < 10_000, `applied within seconds (${latencies.join(', ')} ms)`);
-    const events = (await admin('GET', '/events?type=user.password_changed')) as unknown as Array<{ password: { outcome: string; acknowledgedBy: string } }>;
+    const events = (await sb.admin('GET', '/events?type=user.password_changed')) as unknown as Array<{ password: { outcome: string; acknowledgedBy: string } }>;
     assert.equal(events.at(-1)?.password.outcome, 'applied');
     const journal = FileJournal.read(paths().journal);
     assert.ok(journal.some((e) => e.kind === 'setPassword' && e.outcome === 'applied' && e.target.startsWith('CN=agent.u1,')));
@@ -197,11 +192,13 @@ describe('sync agent: connect key, continuous sync, passwords, offboarding', { t
   });
 
   it('reports a password AD refuses, with the reason and the domain policy, once, and goes on serving', async () => {
-    await admin('PUT', '/password-policy', { needsUppercase: false, needsNumeric: false });
+    await sb.admin('PUT', '/password-policy', { needsUppercase: false, needsNumeric: false });
     try {
-      await admin('PATCH', '/users/agent.u1', { password: 'onlylowercaseletters' });
+      await sb.admin('PATCH', '/users/agent.u1', { password: 'onlylowercaseletters' });
       const event = await until('the rejection', async () => {
-        const events = (await admin('GET', '/events?type=user.password_changed')) as unknown as Array<{ password: { outcome: string; reason: string | null } }>;
+        const events = (await sb.admin('GET', '/events?type=user.password_changed')) as unknown as Array<{
+          password: { outcome: string; reason: string | null };
+        }>;
         const last = events.at(-1);
         return last && last.password.outcome !== 'pending' ? last : null;
       });
@@ -209,11 +206,11 @@ describe('sync agent: connect key, continuous sync, passwords, offboarding', { t
       assert.match(event.password.reason ?? '', /0000052D/);
       assert.match(event.password.reason ?? '', /Domain password policy: at least \d+ characters; complexity required/);
     } finally {
-      await admin('PUT', '/password-policy', { needsUppercase: true, needsNumeric: true });
+      await sb.admin('PUT', '/password-policy', { needsUppercase: true, needsNumeric: true });
     }
     const session = await AdSession.open(adminDc({ bindDN: 'agent.u1@example.com', bindPassword: userPasswords[0] as string }));
     await session.close();
-    await admin('PATCH', '/users/agent.u1', { firstname: 'Annie' });
+    await sb.admin('PATCH', '/users/agent.u1', { firstname: 'Annie' });
     await until('a later change', async () => first((await adUser('agent.u1'))?.givenName) === 'Annie');
     const rejected = FileJournal.read(paths().journal).filter((e) => e.kind === 'setPassword' && e.outcome === 'failed');
     assert.equal(rejected.length, 1, 'reported once, never retried');
@@ -229,7 +226,7 @@ describe('sync agent: connect key, continuous sync, passwords, offboarding', { t
     await fx.session.ldapClient.modify(entry.dn, [
       new Change({ operation: 'replace', modification: new Attribute({ type: 'userAccountControl', values: [String(uac | 2)] }) }),
     ]);
-    await until('the suspension in JumpCloud', async () => (await admin('GET', '/users/agent.u4')).suspended === true, 60_000, 250);
+    await until('the suspension in JumpCloud', async () => (await sb.admin('GET', '/users/agent.u4')).suspended === true, 60_000, 250);
     const elapsed = Date.now() - started;
     assert.ok(elapsed < 60_000, `suspended after ${elapsed} ms`);
     // The journal line follows the JumpCloud call that the poll above saw.
@@ -241,15 +238,15 @@ describe('sync agent: connect key, continuous sync, passwords, offboarding', { t
     assert.equal(offboarded[0]?.outcome, 'applied');
 
     // JumpCloud changes still flow to the account, but it stays disabled, even when reactivated there.
-    await admin('PATCH', '/users/agent.u4', { lastname: 'Leaver' });
+    await sb.admin('PATCH', '/users/agent.u4', { lastname: 'Leaver' });
     await until('the last name', async () => first((await adUser('agent.u4'))?.sn) === 'Leaver');
     const before = state()?.counters.reconciles ?? 0;
-    await admin('PATCH', '/users/agent.u4', { suspended: false });
+    await sb.admin('PATCH', '/users/agent.u4', { suspended: false });
     await until('a reconcile after the reactivation', async () => (state()?.counters.reconciles ?? 0) > before);
     const checks = state()?.counters.offboardChecks ?? 0;
     await until('one more offboarding check', async () => (state()?.counters.offboardChecks ?? 0) > checks, 30_000);
     assert.ok(disabled(await adUser('agent.u4')), 'the AD account stays disabled');
-    assert.equal((await admin('GET', '/users/agent.u4')).suspended, false, 'not suspended again: the admin chose to reactivate');
+    assert.equal((await sb.admin('GET', '/users/agent.u4')).suspended, false, 'not suspended again: the admin chose to reactivate');
     assert.equal(FileJournal.read(paths().journal).filter((e) => e.kind === 'offboardUser').length, 1);
     assert.ok(FileJournal.read(paths().journal).some((e) => e.kind === 'skip' && e.jcId === id && /not re-enabled/.test(e.detail)));
   });
@@ -259,7 +256,7 @@ describe('sync agent: connect key, continuous sync, passwords, offboarding', { t
     // ("create user objects") makes every create fail, while updates of existing users still work.
     const allowCreates = await denyUserCreates();
     try {
-      await admin('POST', '/users', {
+      await sb.admin('POST', '/users', {
         username: 'agent.bad',
         email: 'agent.bad@example.com',
         firstname: 'Refused',
@@ -269,7 +266,7 @@ describe('sync agent: connect key, continuous sync, passwords, offboarding', { t
       const badId = await jcId('agent.bad');
       await until('the first failure', async () => state()?.failures[`user:${badId}`]);
       await new Promise((r) => setTimeout(r, 700));
-      await admin('PATCH', '/users/agent.u1', { lastname: 'Again' });
+      await sb.admin('PATCH', '/users/agent.u1', { lastname: 'Again' });
       await until('the change of another user', async () => first((await adUser('agent.u1'))?.sn) === 'Again');
       const record = await until('the quarantine', async () => (state()?.failures[`user:${badId}`]?.quarantined ? state()?.failures[`user:${badId}`] : null));
       assert.equal(record.errorId, 'AD.InsufficientRights');
@@ -280,13 +277,13 @@ describe('sync agent: connect key, continuous sync, passwords, offboarding', { t
         [badId],
       );
       const tries = FileJournal.read(paths().journal).filter((e) => e.jcId === badId && e.kind === 'createUser').length;
-      await admin('PATCH', '/users/agent.u1', { lastname: 'Third' });
+      await sb.admin('PATCH', '/users/agent.u1', { lastname: 'Third' });
       await until('another change', async () => first((await adUser('agent.u1'))?.sn) === 'Third');
       assert.equal(FileJournal.read(paths().journal).filter((e) => e.jcId === badId && e.kind === 'createUser').length, tries, 'not retried while quarantined');
       assert.equal(await adUser('agent.bad'), null);
 
       await allowCreates();
-      await admin('PATCH', '/users/agent.bad', { firstname: 'Fixed' });
+      await sb.admin('PATCH', '/users/agent.bad', { firstname: 'Fixed' });
       await until('the fixed user in AD', async () => first((await adUser('agent.bad'))?.givenName) === 'Fixed');
       await until('the failure forgotten', async () => state()?.failures[`user:${badId}`] === undefined);
     } finally {
@@ -295,7 +292,7 @@ describe('sync agent: connect key, continuous sync, passwords, offboarding', { t
   });
 
   it('rides out a JumpCloud outage, reports it, and catches up after', async () => {
-    await admin('PUT', '/faults', {
+    await sb.admin('PUT', '/faults', {
       rules: [
         { kind: 'status', status: 503, rate: 1, path: '/agent/' },
         { kind: 'status', status: 503, rate: 1, path: '/api/' },
@@ -303,7 +300,7 @@ describe('sync agent: connect key, continuous sync, passwords, offboarding', { t
     });
     try {
       await until('the agent to notice', async () => state()?.connected === false, 30_000);
-      await admin('PATCH', '/users/agent.u1', { lastname: 'DuringOutage' });
+      await sb.admin('PATCH', '/users/agent.u1', { lastname: 'DuringOutage' });
       const failedTurns = state()?.counters.turnsFailed ?? 0;
       // The agent backs off between failed turns (up to outageDelay's ceiling, plus one call's
       // retries): the next turn may be that far away on a loaded machine (30 s was once too short).
@@ -311,7 +308,7 @@ describe('sync agent: connect key, continuous sync, passwords, offboarding', { t
       await until('another failed turn after the change', async () => (state()?.counters.turnsFailed ?? 0) > failedTurns, nextTurnAtMost);
       assert.notEqual(first((await adUser('agent.u1'))?.sn), 'DuringOutage');
     } finally {
-      await admin('DELETE', '/faults');
+      await sb.admin('DELETE', '/faults');
     }
     await until('the catch-up', async () => first((await adUser('agent.u1'))?.sn) === 'DuringOutage', 45_000);
     await until('connected again', async () => state()?.connected === true);
@@ -357,7 +354,7 @@ describe('sync agent: connect key, continuous sync, passwords, offboarding', { t
     assert.equal(saved?.pid, null);
     assert.equal(readIfExists(paths().pid), '');
     const cursor = saved?.cursor as number;
-    await admin('PATCH', '/users/agent.u1', { lastname: 'WhileStopped' });
+    await sb.admin('PATCH', '/users/agent.u1', { lastname: 'WhileStopped' });
     const restarted = await run('agent-start', { installPath, timeoutSeconds: 30 });
     assert.equal(restarted.code, 0, restarted.raw);
     assert.equal(state()?.agentId, agentId);

@@ -29,11 +29,6 @@ describe('three agents on one domain: primary, standbys, failover', { timeout: 3
   const ids = new Map<string, string>();
   let killed: string | null = null;
 
-  const admin = async (method: string, path: string, body?: unknown) => {
-    const res = await sb.call(method, `/sandbox/admin${path}`, body);
-    assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body as Record<string, unknown>;
-  };
   const states = () => installs.map((p) => peekAgentState(agentPaths(p).state));
   const primaries = () => states().filter((s): s is AgentState => s !== null && s.primary && processAlive(s.pid));
   const sn = async (username: string) => {
@@ -49,16 +44,16 @@ describe('three agents on one domain: primary, standbys, failover', { timeout: 3
     }
   };
   const journals = (): JournalEntry[] => installs.flatMap((p) => FileJournal.read(agentPaths(p).journal));
-  const change = async (i: number, lastname: string) => admin('PATCH', `/users/fo.u${i}`, { lastname });
+  const change = async (i: number, lastname: string) => sb.admin('PATCH', `/users/fo.u${i}`, { lastname });
 
   before(async () => {
     assertEngineBuilt();
     sb = await startTestSandbox({ seed: 'empty', agentTimeoutMs: 3000, heartbeatIntervalMs: 1000 });
     fx = await openFixture('jcadi-failover');
-    await admin('POST', '/domains', { domain: DOMAIN });
-    await admin('POST', '/groups', { name: 'Failover', bindToDomain: DOMAIN });
+    await sb.admin('POST', '/domains', { domain: DOMAIN });
+    await sb.admin('POST', '/groups', { name: 'Failover', bindToDomain: DOMAIN });
     for (let i = 1; i <= USERS; i++) {
-      const user = await admin('POST', '/users', {
+      const user = await sb.admin('POST', '/users', {
         username: `fo.u${i}`,
         email: `fo.u${i}@example.com`,
         firstname: 'Fail',
@@ -93,7 +88,7 @@ describe('three agents on one domain: primary, standbys, failover', { timeout: 3
       const all = states();
       return all.every((s) => s?.connected) && all.filter((s) => s?.primary).length === 1;
     });
-    const info = await admin('GET', '/info');
+    const info = await sb.admin('GET', '/info');
     const domain = (info.domains as Array<{ primaryAgent: string; agents: Array<{ state: string }> }>)[0];
     assert.equal(domain?.primaryAgent, primaries()[0]?.agentId);
     assert.deepEqual(
@@ -106,7 +101,7 @@ describe('three agents on one domain: primary, standbys, failover', { timeout: 3
   it('keeps changes flowing through a failover: none lost, none applied twice', async () => {
     const passwords = ['Failover-Pw!1a', 'Failover-Pw!2b', 'Failover-Pw!3c'];
     for (let i = 1; i <= 3; i++) await change(i, `Before${i}`);
-    await admin('PATCH', '/users/fo.u1', { password: passwords[0] });
+    await sb.admin('PATCH', '/users/fo.u1', { password: passwords[0] });
     for (let i = 1; i <= 3; i++) await until(`fo.u${i} before the failover`, async () => (await sn(`fo.u${i}`)) === `Before${i}`);
     await until('the first password', () => canBind('fo.u1', passwords[0] as string));
 
@@ -116,7 +111,7 @@ describe('three agents on one domain: primary, standbys, failover', { timeout: 3
     process.kill(primary.pid as number, 'SIGKILL');
     // Changes made while no primary is alive must not be lost.
     for (let i = 4; i <= 6; i++) await change(i, `During${i}`);
-    await admin('PATCH', '/users/fo.u2', { password: passwords[1] });
+    await sb.admin('PATCH', '/users/fo.u2', { password: passwords[1] });
 
     const successor = await until('another primary', async () => primaries().find((s) => s.agentId !== killed), 30_000, 50);
     const failoverMs = Date.now() - killedAt;
@@ -125,7 +120,7 @@ describe('three agents on one domain: primary, standbys, failover', { timeout: 3
     await until('the password set during the failover', () => canBind('fo.u2', passwords[1] as string), 30_000);
 
     for (let i = 7; i <= 9; i++) await change(i, `After${i}`);
-    await admin('PATCH', '/users/fo.u3', { password: passwords[2] });
+    await sb.admin('PATCH', '/users/fo.u3', { password: passwords[2] });
     for (let i = 7; i <= 9; i++) await until(`fo.u${i} after the failover`, async () => (await sn(`fo.u${i}`)) === `After${i}`);
     await until('the password after the failover', () => canBind('fo.u3', passwords[2] as string));
 
@@ -136,7 +131,7 @@ describe('three agents on one domain: primary, standbys, failover', { timeout: 3
     }
     const passwordsApplied = entries.filter((e) => e.kind === 'setPassword' && e.outcome === 'applied');
     assert.deepEqual(passwordsApplied.map((e) => e.jcId).sort(), ['fo.u1', 'fo.u2', 'fo.u3'].map((u) => ids.get(u)).sort());
-    const events = (await admin('GET', '/events?type=user.password_changed')) as unknown as Array<{ password: { outcome: string; acknowledgedBy: string } }>;
+    const events = (await sb.admin('GET', '/events?type=user.password_changed')) as unknown as Array<{ password: { outcome: string; acknowledgedBy: string } }>;
     assert.deepEqual(
       events.map((e) => e.password.outcome),
       ['applied', 'applied', 'applied'],

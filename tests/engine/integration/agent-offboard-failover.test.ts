@@ -34,11 +34,6 @@ describe('offboarding survives a failover: the mark in AD, not the primary’s m
   const log = join(work, 'exec.log');
   const ids = new Map<string, string>();
 
-  const admin = async (method: string, path: string, body?: unknown) => {
-    const res = await sb.call(method, `/sandbox/admin${path}`, body);
-    assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body as Record<string, unknown>;
-  };
   const states = () => installs.map((p) => peekAgentState(agentPaths(p).state));
   const primaries = () => states().filter((s): s is AgentState => s !== null && s.primary && processAlive(s.pid));
   const journalOf = (agentId: string): JournalEntry[] =>
@@ -64,10 +59,10 @@ describe('offboarding survives a failover: the mark in AD, not the primary’s m
       new Change({ operation: 'replace', modification: new Attribute({ type: 'userAccountControl', values: [String(next)] }) }),
     ]);
   };
-  const suspendedInJumpCloud = async (username: string) => (await admin('GET', `/users/${username}`)).suspended === true;
+  const suspendedInJumpCloud = async (username: string) => (await sb.admin('GET', `/users/${username}`)).suspended === true;
   /** Times JumpCloud's record of the user went from active to suspended. */
   const suspensions = async (username: string) => {
-    const events = (await admin('GET', '/events?type=user.updated&limit=1000')) as unknown as Array<{
+    const events = (await sb.admin('GET', '/events?type=user.updated&limit=1000')) as unknown as Array<{
       data: { user: { _id: string; suspended?: boolean }; changed: string[] };
     }>;
     return events.filter((e) => e.data.user._id === ids.get(username) && e.data.changed.includes('suspended') && e.data.user.suspended === true).length;
@@ -95,10 +90,10 @@ describe('offboarding survives a failover: the mark in AD, not the primary’s m
     assertEngineBuilt();
     sb = await startTestSandbox({ seed: 'empty', agentTimeoutMs: 3000, heartbeatIntervalMs: 1000 });
     fx = await openFixture('jcadi-offboard');
-    await admin('POST', '/domains', { domain: DOMAIN });
-    await admin('POST', '/groups', { name: 'Offboard', bindToDomain: DOMAIN });
+    await sb.admin('POST', '/domains', { domain: DOMAIN });
+    await sb.admin('POST', '/groups', { name: 'Offboard', bindToDomain: DOMAIN });
     for (const username of USERS) {
-      const user = await admin('POST', '/users', { username, email: `${username}@example.com`, firstname: 'Off', lastname: 'Board', groups: ['Offboard'] });
+      const user = await sb.admin('POST', '/users', { username, email: `${username}@example.com`, firstname: 'Off', lastname: 'Board', groups: ['Offboard'] });
       ids.set(username, String(user._id));
     }
     const jumpcloud = { baseUrl: sb.url, apiKey: sb.apiKey, caFile: sb.caFile };
@@ -159,8 +154,8 @@ describe('offboarding survives a failover: the mark in AD, not the primary’s m
     await until('the mark in AD', async () => (await account('ob.u2')).anchor === `JumpCloud:${ids.get('ob.u2')};offboarded`);
     assert.equal(journalOf(current.agentId as string).filter((e) => e.kind === 'offboardUser' && e.jcId === ids.get('ob.u2')).length, 1);
     // The administrator deliberately gives both users their JumpCloud access back; AD stays disabled.
-    await admin('PATCH', '/users/ob.u1', { suspended: false });
-    await admin('PATCH', '/users/ob.u2', { suspended: false });
+    await sb.admin('PATCH', '/users/ob.u1', { suspended: false });
+    await sb.admin('PATCH', '/users/ob.u2', { suspended: false });
 
     const { successor } = await failover();
     await until(

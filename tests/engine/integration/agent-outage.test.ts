@@ -58,11 +58,6 @@ describe('sync agent: a domain controller outage', { timeout: 180_000 }, () => {
   let installPath = '';
   const work = mkdtempSync(join(tmpdir(), 'jcadi-agent-outage-'));
   const log = join(work, 'exec.log');
-  const admin = async (method: string, path: string, body?: unknown) => {
-    const res = await sb.call(method, `/sandbox/admin${path}`, body);
-    assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body as Record<string, unknown>;
-  };
   const sn = async (username: string) =>
     first((await fx.session.search(fx.rootDN, { scope: 'sub', filter: `(sAMAccountName=${username})`, attributes: ['sn'] }))[0]?.sn);
   const state = () => peekAgentState(agentPaths(installPath).state);
@@ -74,8 +69,8 @@ describe('sync agent: a domain controller outage', { timeout: 180_000 }, () => {
     const dc = adminDc();
     relay = new Relay({ host: dc.host, port: dc.port as number });
     await relay.open();
-    await admin('POST', '/domains', { domain: DOMAIN });
-    await admin('POST', '/users', { username: 'outage.u1', email: 'outage.u1@example.com', firstname: 'Out', lastname: 'Age', bindToDomain: DOMAIN });
+    await sb.admin('POST', '/domains', { domain: DOMAIN });
+    await sb.admin('POST', '/users', { username: 'outage.u1', email: 'outage.u1@example.com', firstname: 'Out', lastname: 'Age', bindToDomain: DOMAIN });
     const jumpcloud = { baseUrl: sb.url, apiKey: sb.apiKey, caFile: sb.caFile };
     const key = await exec('agent-connect-key-new', { jumpcloud, domain: DOMAIN }, log);
     installPath = join(work, 'AD Integration');
@@ -115,7 +110,7 @@ describe('sync agent: a domain controller outage', { timeout: 180_000 }, () => {
       async () => (await sn('outage.u1')) === 'Age' && (state()?.counters.reconciles ?? 0) >= 1 && state()?.status === 'running',
     );
     await relay.cut();
-    await admin('PATCH', '/users/outage.u1', { lastname: 'WhileDown' });
+    await sb.admin('PATCH', '/users/outage.u1', { lastname: 'WhileDown' });
     const degraded = await until('the agent to report the outage', async () => (state()?.status === 'degraded' ? state() : null), 30_000);
     assert.match(degraded?.lastError?.id ?? '', /^AD\.(Unreachable|Timeout|OperationFailed)$/);
     assert.equal(degraded?.connected, true, 'JumpCloud is still reachable: only the DC is down');

@@ -38,12 +38,7 @@ describe('agent: passwords from JumpCloud count against the rolling safety limit
   const log = join(work, 'exec.log');
   const users: Array<{ id: string; username: string; password: string }> = [];
 
-  const admin = async (method: string, path: string, body?: unknown) => {
-    const res = await sb.call(method, `/sandbox/admin${path}`, body);
-    assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body as Record<string, unknown>;
-  };
-  const passwordEvents = async () => (await admin('GET', '/events?type=user.password_changed')) as unknown as PasswordEvent[];
+  const passwordEvents = async () => (await sb.admin('GET', '/events?type=user.password_changed')) as unknown as PasswordEvent[];
   const canBind = async (username: string, password: string) => {
     try {
       const session = await AdSession.open(adminDc({ bindDN: `${username}@example.com`, bindPassword: password }));
@@ -69,10 +64,16 @@ describe('agent: passwords from JumpCloud count against the rolling safety limit
     // A short delivery lease: a held password comes again within seconds.
     sb = await startTestSandbox({ seed: 'empty', passwordLeaseMs: 1500 });
     fx = await openFixture('jcadi-agent-pwlimit');
-    await admin('POST', '/domains', { domain: DOMAIN });
+    await sb.admin('POST', '/domains', { domain: DOMAIN });
     for (let i = 1; i <= USERS; i++) {
       const username = `pwl.user${i}`;
-      const user = await admin('POST', '/users', { username, email: `${username}@example.com`, firstname: 'Pw', lastname: `Limit${i}`, bindToDomain: DOMAIN });
+      const user = await sb.admin('POST', '/users', {
+        username,
+        email: `${username}@example.com`,
+        firstname: 'Pw',
+        lastname: `Limit${i}`,
+        bindToDomain: DOMAIN,
+      });
       users.push({ id: String(user._id), username, password: `Pw-limit-${i}!Xy${Date.now().toString(36)}` });
     }
     const jumpcloud = { baseUrl: sb.url, apiKey: sb.apiKey, caFile: sb.caFile };
@@ -111,7 +112,7 @@ describe('agent: passwords from JumpCloud count against the rolling safety limit
   });
 
   it('a burst of password changes stops at the limit, nothing held is written or kept, and the approval lets exactly the held ones through', async () => {
-    for (const u of users) await admin('PATCH', `/users/${u.id}`, { password: u.password });
+    for (const u of users) await sb.admin('PATCH', `/users/${u.id}`, { password: u.password });
 
     // The limit admits three; two are held: still pending in JumpCloud (not acknowledged).
     const settled = await until(
@@ -159,7 +160,7 @@ describe('agent: passwords from JumpCloud count against the rolling safety limit
     const fulls = () => counters().reconciles - counters().targetedReconciles;
     const targetedBefore = counters().targetedReconciles;
     const renamed = written[0] as (typeof users)[number];
-    await admin('PATCH', `/users/${renamed.id}`, { lastname: 'Renamed' });
+    await sb.admin('PATCH', `/users/${renamed.id}`, { lastname: 'Renamed' });
     await until('the targeted reconcile of the name change', async () => counters().targetedReconciles > targetedBefore, 30_000, 250);
     const stopped = await exec('agent-stop', { installPath, timeoutSeconds: 20 }, log);
     assert.equal(stopped.code, 0, stopped.raw);
@@ -206,7 +207,7 @@ describe('agent: passwords from JumpCloud count against the rolling safety limit
     // Over the limit again: a sixth password (the window still holds five) is held.
     const extra = users[0] as (typeof users)[number];
     const again = `${extra.password}-2`;
-    await admin('PATCH', `/users/${extra.id}`, { password: again });
+    await sb.admin('PATCH', `/users/${extra.id}`, { password: again });
     await until('a further password held again', async () => (await holdOf()).some((h) => h.Kind === 'passwordChange'), 30_000, 250);
     assert.equal(await canBind(extra.username, again), false);
   });

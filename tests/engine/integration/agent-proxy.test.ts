@@ -33,11 +33,16 @@ describe('sync agent behind an authenticating HTTP proxy (API-key mode)', { time
     sb = await startTestSandbox({ seed: 'empty' });
     fx = await openFixture('jcadi-proxy');
     proxy = await startConnectProxy({ credentials: { username: PROXY_USER, password: PROXY_PASSWORD } });
-    const admin = async (path: string, body: unknown) => assert.ok((await sb.call('POST', `/sandbox/admin${path}`, body)).status < 300, path);
-    await admin('/domains', { domain: DOMAIN });
-    await admin('/groups', { name: 'Proxy-e2e', bindToDomain: DOMAIN });
+    await sb.admin('POST', '/domains', { domain: DOMAIN });
+    await sb.admin('POST', '/groups', { name: 'Proxy-e2e', bindToDomain: DOMAIN });
     for (let i = 1; i <= 2; i++)
-      await admin('/users', { username: `prx.u${i}`, email: `prx.u${i}@example.com`, firstname: `Pia${i}`, lastname: `Roe${i}`, groups: ['Proxy-e2e'] });
+      await sb.admin('POST', '/users', {
+        username: `prx.u${i}`,
+        email: `prx.u${i}@example.com`,
+        firstname: `Pia${i}`,
+        lastname: `Roe${i}`,
+        groups: ['Proxy-e2e'],
+      });
   });
 
   after(async () => {

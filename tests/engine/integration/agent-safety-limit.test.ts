@@ -29,11 +29,6 @@ describe('agent: the rolling safety limit holds across a failover until approved
   const log = join(work, 'exec.log');
   const ids: string[] = [];
 
-  const admin = async (method: string, path: string, body?: unknown) => {
-    const res = await sb.call(method, `/sandbox/admin${path}`, body);
-    assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body as Record<string, unknown>;
-  };
   const states = () => installs.map((p) => peekAgentState(agentPaths(p).state));
   const primaries = () => states().filter((s): s is AgentState => s !== null && s.primary && processAlive(s.pid));
   const installOf = (agentId: string) => installs.find((p) => peekAgentState(agentPaths(p).state)?.agentId === agentId) as string;
@@ -42,7 +37,7 @@ describe('agent: the rolling safety limit holds across a failover until approved
       .length;
   const unbind = async (from: number) => {
     for (const target of ids.slice(from, from + BATCH))
-      await admin('POST', `/domains/${encodeURIComponent(DOMAIN)}/bindings`, { op: 'remove', type: 'user', target });
+      await sb.admin('POST', `/domains/${encodeURIComponent(DOMAIN)}/bindings`, { op: 'remove', type: 'user', target });
   };
   const holdOf = async (installPath: string) => {
     const status = await exec('agent-status', { installPath }, log);
@@ -53,9 +48,9 @@ describe('agent: the rolling safety limit holds across a failover until approved
     assertEngineBuilt();
     sb = await startTestSandbox({ seed: 'empty', agentTimeoutMs: 3000, heartbeatIntervalMs: 1000 });
     fx = await openFixture('jcadi-agent-safety');
-    await admin('POST', '/domains', { domain: DOMAIN });
+    await sb.admin('POST', '/domains', { domain: DOMAIN });
     for (let i = 1; i <= USERS; i++) {
-      const user = await admin('POST', '/users', {
+      const user = await sb.admin('POST', '/users', {
         username: `as.user${i}`,
         email: `as.user${i}@example.com`,
         firstname: 'Agent',

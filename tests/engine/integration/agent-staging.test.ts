@@ -25,11 +25,6 @@ describe('agent: a staging agent journals what it would do, writes nothing, and 
   const work = mkdtempSync(join(tmpdir(), 'jcadi-agent-staging-'));
   const log = join(work, 'exec.log');
 
-  const admin = async (method: string, path: string, body?: unknown) => {
-    const res = await sb.call(method, `/sandbox/admin${path}`, body);
-    assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body as Record<string, unknown>;
-  };
   const adUser = async (name: string) =>
     (await fx.session.search(fx.rootDN, { scope: 'sub', filter: `(sAMAccountName=${name})`, attributes: ['cn', 'userAccountControl'] }))[0] ?? null;
   const disabled = (entry: Record<string, unknown> | null) => entry !== null && (Number(first(entry.userAccountControl)) & 2) === 2;
@@ -55,9 +50,9 @@ describe('agent: a staging agent journals what it would do, writes nothing, and 
     assertEngineBuilt();
     sb = await startTestSandbox({ seed: 'empty' });
     fx = await openFixture('staging-agent');
-    await admin('POST', '/domains', { domain: DOMAIN });
+    await sb.admin('POST', '/domains', { domain: DOMAIN });
     for (const n of [1, 2, 3])
-      await admin('POST', '/users', {
+      await sb.admin('POST', '/users', {
         username: `stg.u${n}`,
         email: `stg.u${n}@example.com`,
         firstname: 'Stage',
@@ -105,10 +100,10 @@ describe('agent: a staging agent journals what it would do, writes nothing, and 
     const status = await exec('agent-status', { installPath }, log);
     assert.equal(status.records[0]?.Staging, true, 'Get-JCSyncAgent shows the staging agent');
 
-    await admin('POST', '/users', { username: 'stg.u4', email: 'stg.u4@example.com', firstname: 'Stage', lastname: 'User4', bindToDomain: DOMAIN });
-    await admin('PATCH', '/users/stg.u1', { username: 'stg.u1b', email: 'stg.u1b@example.com' });
-    await admin('PATCH', '/users/stg.u2', { suspended: true });
-    await admin('PATCH', '/users/stg.u3', { password: 'Staged-Passw0rd!' });
+    await sb.admin('POST', '/users', { username: 'stg.u4', email: 'stg.u4@example.com', firstname: 'Stage', lastname: 'User4', bindToDomain: DOMAIN });
+    await sb.admin('PATCH', '/users/stg.u1', { username: 'stg.u1b', email: 'stg.u1b@example.com' });
+    await sb.admin('PATCH', '/users/stg.u2', { suspended: true });
+    await sb.admin('PATCH', '/users/stg.u3', { password: 'Staged-Passw0rd!' });
     const stagedNow = () =>
       journal()
         .slice(journaledBefore)

@@ -58,13 +58,9 @@ describe('sync agent: stop on the end of stdin (--stop-on-stdin-close)', { timeo
     assertEngineBuilt();
     sb = await startTestSandbox({ seed: 'empty', agentTimeoutMs: 3000, heartbeatIntervalMs: 1000 });
     fx = await openFixture('jcadi-agent-stdin');
-    const admin = async (method: string, path: string, body?: unknown) => {
-      const res = await sb.call(method, `/sandbox/admin${path}`, body);
-      assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-    };
-    await admin('POST', '/domains', { domain: DOMAIN });
-    await admin('POST', '/groups', { name: 'Stdin-stop', bindToDomain: DOMAIN });
-    await admin('POST', '/users', { username: 'stdin.u1', email: 'stdin.u1@example.com', firstname: 'Ada', lastname: 'Stdin', groups: ['Stdin-stop'] });
+    await sb.admin('POST', '/domains', { domain: DOMAIN });
+    await sb.admin('POST', '/groups', { name: 'Stdin-stop', bindToDomain: DOMAIN });
+    await sb.admin('POST', '/users', { username: 'stdin.u1', email: 'stdin.u1@example.com', firstname: 'Ada', lastname: 'Stdin', groups: ['Stdin-stop'] });
     const jumpcloud = { baseUrl: sb.url, apiKey: sb.apiKey, caFile: sb.caFile };
     const key = await exec('agent-connect-key-new', { jumpcloud, domain: DOMAIN }, execLog);
     assert.equal(key.code, 0, key.raw);

@@ -72,11 +72,6 @@ describe('targeted reconciles (sandbox + test DC)', { timeout: 600_000 }, () => 
   };
   type Twin = (typeof twins)['T'];
   const settings = syncSettingsSchema.parse({});
-  const admin = async (method: string, path: string, body?: unknown) => {
-    const res = await sb.call(method, `/sandbox/admin${path}`, body);
-    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body as Record<string, unknown>;
-  };
   const context = (twin: Twin): ReconcileContext => ({
     client: sb.client(),
     session: fx.session,
@@ -169,7 +164,7 @@ describe('targeted reconciles (sandbox + test DC)', { timeout: 600_000 }, () => 
     for (const twin of Object.values(twins)) {
       twin.root = `OU=${twin.prefix},${fx.rootDN}`;
       await fx.session.ldapClient.add(twin.root, { objectClass: ['top', 'organizationalUnit'] });
-      twin.domainId = String((await admin('POST', '/domains', { domain: twin.domain })).id);
+      twin.domainId = String((await sb.admin('POST', '/domains', { domain: twin.domain })).id);
     }
   });
   after(async () => {
@@ -199,7 +194,7 @@ describe('targeted reconciles (sandbox + test DC)', { timeout: 600_000 }, () => 
         return {
           what: `create ${name}`,
           op: async (t) =>
-            void (await admin('POST', '/users', {
+            void (await sb.admin('POST', '/users', {
               username: u(t, name),
               email: `${u(t, name)}@example.com`,
               firstname: 'First',
@@ -212,7 +207,7 @@ describe('targeted reconciles (sandbox + test DC)', { timeout: 600_000 }, () => 
       case 2:
       case 3:
         return user
-          ? { what: `last name of ${user}`, op: async (t) => void (await admin('PATCH', `/users/${u(t, user)}`, { lastname: `Changed${n}` })) }
+          ? { what: `last name of ${user}`, op: async (t) => void (await sb.admin('PATCH', `/users/${u(t, user)}`, { lastname: `Changed${n}` })) }
           : null;
       case 4: {
         if (!user) return null;
@@ -220,29 +215,32 @@ describe('targeted reconciles (sandbox + test DC)', { timeout: 600_000 }, () => 
         names.users[names.users.indexOf(user)] = renamed;
         return {
           what: `rename ${user} → ${renamed}`,
-          op: async (t) => void (await admin('PATCH', `/users/${u(t, user)}`, { username: u(t, renamed), email: `${u(t, renamed)}@example.com` })),
+          op: async (t) => void (await sb.admin('PATCH', `/users/${u(t, user)}`, { username: u(t, renamed), email: `${u(t, renamed)}@example.com` })),
         };
       }
       case 5: {
         if (!user) return null;
         const suspended = r.next() < 0.5;
-        return { what: `${suspended ? 'suspend' : 'reactivate'} ${user}`, op: async (t) => void (await admin('PATCH', `/users/${u(t, user)}`, { suspended })) };
+        return {
+          what: `${suspended ? 'suspend' : 'reactivate'} ${user}`,
+          op: async (t) => void (await sb.admin('PATCH', `/users/${u(t, user)}`, { suspended })),
+        };
       }
       case 6:
       case 7:
         return user && group
-          ? { what: `add ${user} to ${group}`, op: async (t) => void (await admin('POST', `/groups/${g(t, group)}/members`, { user: u(t, user) })) }
+          ? { what: `add ${user} to ${group}`, op: async (t) => void (await sb.admin('POST', `/groups/${g(t, group)}/members`, { user: u(t, user) })) }
           : null;
       case 8:
         return user && group
-          ? { what: `remove ${user} from ${group}`, op: async (t) => void (await admin('DELETE', `/groups/${g(t, group)}/members/${u(t, user)}`)) }
+          ? { what: `remove ${user} from ${group}`, op: async (t) => void (await sb.admin('DELETE', `/groups/${g(t, group)}/members/${u(t, user)}`)) }
           : null;
       case 9: {
         if (!user) return null;
         const op = r.next() < 0.5 ? 'add' : 'remove';
         return {
           what: `${op} the direct binding of ${user}`,
-          op: async (t) => void (await admin('POST', `/domains/${encodeURIComponent(t.domain)}/bindings`, { op, type: 'user', target: u(t, user) })),
+          op: async (t) => void (await sb.admin('POST', `/domains/${encodeURIComponent(t.domain)}/bindings`, { op, type: 'user', target: u(t, user) })),
         };
       }
       case 10: {
@@ -253,7 +251,7 @@ describe('targeted reconciles (sandbox + test DC)', { timeout: 600_000 }, () => 
         return {
           what: `create group ${name}${bind ? ' (bound)' : ''}${members.length > 0 ? ` with ${members.join(', ')}` : ''}`,
           op: async (t) =>
-            void (await admin('POST', '/groups', {
+            void (await sb.admin('POST', '/groups', {
               name: g(t, name),
               description: `Group ${n}`,
               members: members.map((m) => u(t, m)),
@@ -267,7 +265,7 @@ describe('targeted reconciles (sandbox + test DC)', { timeout: 600_000 }, () => 
         names.groups[names.groups.indexOf(group)] = renamed;
         return {
           what: `rename group ${group} → ${renamed}`,
-          op: async (t) => void (await admin('PATCH', `/groups/${g(t, group)}`, { name: g(t, renamed), description: `Renamed ${n}` })),
+          op: async (t) => void (await sb.admin('PATCH', `/groups/${g(t, group)}`, { name: g(t, renamed), description: `Renamed ${n}` })),
         };
       }
       case 12: {
@@ -275,18 +273,18 @@ describe('targeted reconciles (sandbox + test DC)', { timeout: 600_000 }, () => 
         const op = r.next() < 0.6 ? 'add' : 'remove';
         return {
           what: `${op} the binding of group ${group}`,
-          op: async (t) => void (await admin('POST', `/domains/${encodeURIComponent(t.domain)}/bindings`, { op, type: 'user_group', target: g(t, group) })),
+          op: async (t) => void (await sb.admin('POST', `/domains/${encodeURIComponent(t.domain)}/bindings`, { op, type: 'user_group', target: g(t, group) })),
         };
       }
       case 13: {
         if (!user || r.next() < 0.5) return null;
         names.users.splice(names.users.indexOf(user), 1);
-        return { what: `delete ${user}`, op: async (t) => void (await admin('DELETE', `/users/${u(t, user)}`)) };
+        return { what: `delete ${user}`, op: async (t) => void (await sb.admin('DELETE', `/users/${u(t, user)}`)) };
       }
       default: {
         if (!group || r.next() < 0.6) return null;
         names.groups.splice(names.groups.indexOf(group), 1);
-        return { what: `delete group ${group}`, op: async (t) => void (await admin('DELETE', `/groups/${g(t, group)}`)) };
+        return { what: `delete group ${group}`, op: async (t) => void (await sb.admin('DELETE', `/groups/${g(t, group)}`)) };
       }
     }
   }
@@ -312,20 +310,20 @@ describe('targeted reconciles (sandbox + test DC)', { timeout: 600_000 }, () => 
 
   it('a last-name change reads two JumpCloud objects, whatever the org; a replayed batch plans nothing', async () => {
     const twin = twins.T;
-    await admin('POST', '/groups', { name: g(twin, 'calls'), description: 'calls', bindToDomain: twin.domain });
-    await admin('POST', '/users', {
+    await sb.admin('POST', '/groups', { name: g(twin, 'calls'), description: 'calls', bindToDomain: twin.domain });
+    await sb.admin('POST', '/users', {
       username: u(twin, 'calls1'),
       email: `${u(twin, 'calls1')}@example.com`,
       firstname: 'Call',
       lastname: 'Before',
       groups: [g(twin, 'calls')],
     });
-    await admin('POST', '/users/generate', { count: 500, prefix: 'scoutside' });
+    await sb.admin('POST', '/users/generate', { count: 500, prefix: 'scoutside' });
     const first = await reconcile(await ctx(twin));
     assert.equal(first.failed, 0);
     assert.ok(first.applied > 0, JSON.stringify({ ...first, newSkips: first.newSkips.slice(0, 3) }));
     const from = sb.store.changes.length;
-    await admin('PATCH', `/users/${u(twin, 'calls1')}`, { lastname: 'After' });
+    await sb.admin('PATCH', `/users/${u(twin, 'calls1')}`, { lastname: 'After' });
     const batch = planBatch(sb.store.changes.slice(from) as unknown as ChangeEvent[]);
     assert.equal(batch.full, false);
     assert.deepEqual([...batch.targets.users], [String(sb.store.findUserByName(u(twin, 'calls1'))?._id)]);
@@ -351,8 +349,8 @@ describe('targeted reconciles (sandbox + test DC)', { timeout: 600_000 }, () => 
     assert.ok(!(replay instanceof NeedsFullReconcile));
     assert.equal(replay.planned, 0, 'a replayed batch plans nothing');
     // Gone again, from both sides, so that the twins start alike.
-    await admin('DELETE', `/users/${u(twin, 'calls1')}`);
-    await admin('DELETE', `/groups/${g(twin, 'calls')}`);
+    await sb.admin('DELETE', `/users/${u(twin, 'calls1')}`);
+    await sb.admin('DELETE', `/groups/${g(twin, 'calls')}`);
     await reconcile(await ctx(twin));
     // (An unbound group is kept in AD, marked: removed here by hand.)
     for (const e of await fx.session.search(twin.root, { scope: 'sub', filter: '(|(objectClass=user)(objectClass=group))', attributes: ['cn'] }))
@@ -364,14 +362,14 @@ describe('targeted reconciles (sandbox + test DC)', { timeout: 600_000 }, () => 
     // A starting org: users, two bound groups, one unbound; both twins fully reconciled (a takeover).
     for (const name of ['GA', 'GB', 'GC']) names.groups.push(name);
     for (const twin of Object.values(twins)) {
-      await admin('POST', '/groups', { name: g(twin, 'GA'), description: 'A', bindToDomain: twin.domain });
-      await admin('POST', '/groups', { name: g(twin, 'GB'), description: 'B', bindToDomain: twin.domain });
-      await admin('POST', '/groups', { name: g(twin, 'GC'), description: 'C' });
+      await sb.admin('POST', '/groups', { name: g(twin, 'GA'), description: 'A', bindToDomain: twin.domain });
+      await sb.admin('POST', '/groups', { name: g(twin, 'GB'), description: 'B', bindToDomain: twin.domain });
+      await sb.admin('POST', '/groups', { name: g(twin, 'GC'), description: 'C' });
     }
     for (let i = 1; i <= 8; i++) {
       names.users.push(`s${i}`);
       for (const twin of Object.values(twins)) {
-        await admin('POST', '/users', {
+        await sb.admin('POST', '/users', {
           username: u(twin, `s${i}`),
           email: `${u(twin, `s${i}`)}@example.com`,
           firstname: 'Start',
@@ -424,9 +422,9 @@ describe('targeted reconciles (sandbox + test DC)', { timeout: 600_000 }, () => 
 
   it('a batch that renames a group and deletes one of its members takes the member out of the renamed group', async () => {
     const twin = twins.T;
-    await admin('POST', '/groups', { name: g(twin, 'ren'), description: 'ren', bindToDomain: twin.domain });
+    await sb.admin('POST', '/groups', { name: g(twin, 'ren'), description: 'ren', bindToDomain: twin.domain });
     for (const name of ['ren1', 'ren2'])
-      await admin('POST', '/users', {
+      await sb.admin('POST', '/users', {
         username: u(twin, name),
         email: `${u(twin, name)}@example.com`,
         firstname: 'Ren',
@@ -436,8 +434,8 @@ describe('targeted reconciles (sandbox + test DC)', { timeout: 600_000 }, () => 
     const first = await reconcile(await ctx(twin));
     assert.equal(first.failed, 0, JSON.stringify(first.failures));
     const from = sb.store.changes.length;
-    await admin('PATCH', `/groups/${g(twin, 'ren')}`, { name: g(twin, 'renamed'), description: 'renamed' });
-    await admin('DELETE', `/users/${u(twin, 'ren1')}`);
+    await sb.admin('PATCH', `/groups/${g(twin, 'ren')}`, { name: g(twin, 'renamed'), description: 'renamed' });
+    await sb.admin('DELETE', `/users/${u(twin, 'ren1')}`);
     const batch = planBatch(sb.store.changes.slice(from) as unknown as ChangeEvent[]);
     assert.equal(batch.full, false, 'a rename and a user deletion are a targeted batch');
     const result = await reconcileTargeted(await ctx(twin), batch.targets, first.managedObjects);
@@ -450,14 +448,14 @@ describe('targeted reconciles (sandbox + test DC)', { timeout: 600_000 }, () => 
     );
     const again = await reconcile(await ctx(twin));
     assert.equal(again.planned, 0, 'a full reconcile afterwards finds nothing to do');
-    await admin('DELETE', `/users/${u(twin, 'ren2')}`);
-    await admin('DELETE', `/groups/${g(twin, 'renamed')}`);
+    await sb.admin('DELETE', `/users/${u(twin, 'ren2')}`);
+    await sb.admin('DELETE', `/groups/${g(twin, 'renamed')}`);
   });
 
   it('a targeted plan applies the schema limits as a full one does: a 65-character first name is a ValueTooLong skip', async () => {
     const twin = twins.T;
     const from = sb.store.changes.length;
-    await admin('POST', '/users', {
+    await sb.admin('POST', '/users', {
       username: u(twin, 'long1'),
       email: `${u(twin, 'long1')}@example.com`,
       firstname: 'F'.repeat(65),
@@ -477,6 +475,6 @@ describe('targeted reconciles (sandbox + test DC)', { timeout: 600_000 }, () => 
     assert.equal(schemaCache.attributeLimits?.get('givenname'), 64, 'the limits read by the targeted read are kept for the agent');
     const found = await fx.session.search(twin.root, { scope: 'sub', filter: `(sAMAccountName=${u(twin, 'long1')})`, attributes: ['cn'] });
     assert.equal(found.length, 0);
-    await admin('DELETE', `/users/${u(twin, 'long1')}`);
+    await sb.admin('DELETE', `/users/${u(twin, 'long1')}`);
   });
 });

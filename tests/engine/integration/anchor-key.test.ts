@@ -7,11 +7,11 @@
 // from before the key (anchors without proofs) is migrated without re-creating or renaming anything.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Client } from 'ldapts';
+import type { Client } from 'ldapts';
 import { anchorKeyDn } from '../../../engine/src/ad/anchorkey';
 import { guidText, parseAnchorKey, proofMatches } from '../../../engine/src/ad/anchorproof';
 import { sidFromBytes } from '../../../engine/src/ad/binary';
@@ -21,7 +21,7 @@ import { AdSession } from '../../../engine/src/ad/session';
 import { AdWriter } from '../../../engine/src/ad/writer';
 import { exec } from '../helpers/agent';
 import { openFixture, type AdFixture } from '../helpers/adfixture';
-import { adminDc, testDc } from '../helpers/testdc';
+import { adminDc, bindAsTestDcUser, testDc } from '../helpers/testdc';
 import { startTestSandbox, type TestSandbox } from './sandbox-harness';
 
 type Rec = Record<string, unknown>;
@@ -52,22 +52,6 @@ describe('the anchor key kept in AD', () => {
     force: true,
     ...extra,
   });
-  const admin = async (method: string, path: string, body?: unknown) => {
-    const res = await sb.call(method, `/sandbox/admin${path}`, body);
-    assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body as Rec;
-  };
-  async function bindAs(account: { sam: string; password: string }): Promise<Client> {
-    const client = new Client({
-      url: `ldaps://${info.host}:${info.port}`,
-      tlsOptions: { ca: [readFileSync(info.caFile)] },
-      timeout: 10_000,
-      connectTimeout: 10_000,
-    });
-    clients.push(client);
-    await client.bind(`${account.sam}@example.com`, account.password);
-    return client;
-  }
   /** The key object as an administrator sees it: its key and its security descriptor. */
   async function keyObject(root: string) {
     const [entry] = await fx.session
@@ -123,10 +107,10 @@ describe('the anchor key kept in AD', () => {
       }
       account.sid = await sidOf(account.sam);
     }
-    await admin('POST', '/domains', { domain: DOMAIN });
-    await admin('POST', '/groups', { name: `Ak-${tag}`, description: 'ak', bindToDomain: DOMAIN });
+    await sb.admin('POST', '/domains', { domain: DOMAIN });
+    await sb.admin('POST', '/groups', { name: `Ak-${tag}`, description: 'ak', bindToDomain: DOMAIN });
     for (const name of ['ann', 'bob']) {
-      const created = await admin('POST', '/users', {
+      const created = await sb.admin('POST', '/users', {
         username: `ak.${name}.${tag}`,
         email: `${name}.${tag}@example.com`,
         firstname: `F${name}`,
@@ -170,7 +154,7 @@ describe('the anchor key kept in AD', () => {
   });
 
   it('a second delegated account cannot read the key (Samba enforces read ACLs)', async () => {
-    const client = await bindAs(helpdesk);
+    const client = await bindAsTestDcUser(helpdesk, clients);
     const base = await client.search(anchorKeyDn(roots.main), { scope: 'base', attributes: ['info'] }).catch(() => ({ searchEntries: [] }));
     assert.deepEqual(
       base.searchEntries.flatMap((e) => [e.info].flat().filter((v) => v !== undefined && String(v) !== '')),
@@ -186,7 +170,7 @@ describe('the anchor key kept in AD', () => {
   });
 
   it('a key object planted by the second delegated account with a readable DACL is refused, nothing written', async () => {
-    const client = await bindAs(helpdesk);
+    const client = await bindAsTestDcUser(helpdesk, clients);
     const dn = anchorKeyDn(roots.planted);
     // The container's inherited permissions: the helpdesk account (and the sync's) may read it.
     await client.add(dn, { objectClass: ['top', 'group'], sAMAccountName: `akp${tag}`, groupType: '2', info: randomBytes(32).toString('base64') });
@@ -207,7 +191,7 @@ describe('the anchor key kept in AD', () => {
   it('a deleted key is never made anew while proofs exist; -AdoptExisting, reviewed, is the way back', async () => {
     const before = await userEntry(roots.main, `ak.ann.${tag}`);
     // The helpdesk account may delete groups under the root: it deletes the key object.
-    const client = await bindAs(helpdesk);
+    const client = await bindAsTestDcUser(helpdesk, clients);
     await client.del(anchorKeyDn(roots.main));
     const refused = await engine('sync', syncParams(roots.main));
     assert.equal(refused.code, 5, refused.raw);
@@ -247,7 +231,7 @@ describe('the anchor key kept in AD', () => {
     try {
       for (const name of ['cal', 'dee']) {
         const sam = `ak.${name}.${tag}`;
-        const user = await admin('POST', '/users', {
+        const user = await sb.admin('POST', '/users', {
           username: sam,
           email: `${name}.${tag}@example.com`,
           firstname: `F${name}`,

@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Attribute, Change, Client } from 'ldapts';
+import { Attribute, Change, type Client } from 'ldapts';
 import { newAnchorKey, parseAnchorKey } from '../../../engine/src/ad/anchorproof';
 import { AdSession } from '../../../engine/src/ad/session';
 import { AdWriter } from '../../../engine/src/ad/writer';
@@ -21,7 +21,7 @@ import { JumpCloudClient } from '../../../engine/src/jumpcloud/client';
 import { findDomain, gatherScope } from '../../../engine/src/sync/gather';
 import { memoryJournal } from '../../../engine/src/sync/journal';
 import { openFixture, type AdFixture } from '../helpers/adfixture';
-import { adminDc, testDc } from '../helpers/testdc';
+import { adminDc, bindAsTestDcUser, testDc } from '../helpers/testdc';
 import { startTestSandbox, type TestSandbox } from './sandbox-harness';
 
 type Rec = Record<string, unknown>;
@@ -61,25 +61,9 @@ describe('anchor trust on the test DC', () => {
     assert.equal(result.code, 0, result.raw);
     return { records: planned.records, result: result.records.find((r) => r.Applied !== undefined) as Rec, raw: result.raw };
   };
-  const admin = async (method: string, path: string, body?: unknown) => {
-    const res = await sb.call(method, `/sandbox/admin${path}`, body);
-    assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body as Rec;
-  };
-  async function bindAs(account: { sam: string; password: string }): Promise<Client> {
-    const client = new Client({
-      url: `ldaps://${info.host}:${info.port}`,
-      tlsOptions: { ca: [readFileSync(info.caFile)] },
-      timeout: 10_000,
-      connectTimeout: 10_000,
-    });
-    clients.push(client);
-    await client.bind(`${account.sam}@example.com`, account.password);
-    return client;
-  }
   /** What the helpdesk account plants: a user under the root carrying someone else's anchor. */
   async function plant(cn: string, anchor: string, disabled = false): Promise<string> {
-    const client = await bindAs(helpdesk);
+    const client = await bindAsTestDcUser(helpdesk, clients);
     const dn = `CN=${cn},${root}`;
     await client.add(dn, {
       objectClass: ['top', 'person', 'organizationalPerson', 'user'],
@@ -129,8 +113,8 @@ describe('anchor trust on the test DC', () => {
       const granted = await engine('delegation-grant', { dc: adminDc(), rootUserDN: adi(root), serviceAccount: account.sam });
       assert.equal(granted.code, 0, granted.raw);
     }
-    await admin('POST', '/domains', { domain: DOMAIN });
-    await admin('POST', '/groups', { name: `Staff-${tag}`, description: 'staff', bindToDomain: DOMAIN });
+    await sb.admin('POST', '/domains', { domain: DOMAIN });
+    await sb.admin('POST', '/groups', { name: `Staff-${tag}`, description: 'staff', bindToDomain: DOMAIN });
     const users: Array<[string, Rec]> = [
       ['alice', {}],
       ['victim1', {}],
@@ -147,7 +131,7 @@ describe('anchor trust on the test DC', () => {
         groups: over.noBind ? [] : [`Staff-${tag}`],
       };
       if ('lastname' in over) delete body.lastname;
-      const created = await admin('POST', '/users', body);
+      const created = await sb.admin('POST', '/users', body);
       ids[name] = String(created._id ?? created.id);
     }
   });
@@ -233,7 +217,7 @@ describe('anchor trust on the test DC', () => {
         inScope: () => gatherScope(client, domain.id),
       });
       assert.equal(done.offboarded, 0);
-      const victim3 = await admin('GET', `/users/${ids.victim3}`);
+      const victim3 = await sb.admin('GET', `/users/${ids.victim3}`);
       assert.notEqual(victim3.suspended, true, 'victim3 is not suspended in JumpCloud');
       assert.equal(first((await read(evil3, ['adminDescription']))?.adminDescription), `JumpCloud:${ids.victim3}`, 'not marked offboarded');
     } finally {
@@ -259,7 +243,7 @@ describe('anchor trust on the test DC', () => {
         inScope: () => gatherScope(client, domain.id),
       });
       assert.equal(done.offboarded, 0);
-      assert.notEqual((await admin('GET', `/users/${ids.outsider}`)).suspended, true, 'the user outside the scope is not suspended');
+      assert.notEqual((await sb.admin('GET', `/users/${ids.outsider}`)).suspended, true, 'the user outside the scope is not suspended');
     } finally {
       client.close();
       await session.close();
@@ -292,7 +276,7 @@ describe('anchor trust on the test DC', () => {
     const before = (await members(`Staff-${tag}`)).map((m) => m.toLowerCase()).sort();
     const managed = before.filter((m) => !m.includes('evil'));
     assert.ok(managed.length >= 2, JSON.stringify(before));
-    await admin('POST', `/domains/${encodeURIComponent(DOMAIN)}/bindings`, { op: 'remove', type: 'user_group', target: `Staff-${tag}` });
+    await sb.admin('POST', `/domains/${encodeURIComponent(DOMAIN)}/bindings`, { op: 'remove', type: 'user_group', target: `Staff-${tag}` });
     await runSync();
     assert.ok(Buffer.isBuffer(sid) && Buffer.compare(await sidOf(), sid) === 0, 'the same group, the same SID');
     assert.deepEqual(
@@ -307,7 +291,7 @@ describe('anchor trust on the test DC', () => {
       'marked: nothing more to do',
     );
 
-    await admin('POST', `/domains/${encodeURIComponent(DOMAIN)}/bindings`, { op: 'add', type: 'user_group', target: `Staff-${tag}` });
+    await sb.admin('POST', `/domains/${encodeURIComponent(DOMAIN)}/bindings`, { op: 'add', type: 'user_group', target: `Staff-${tag}` });
     const rebound = await runSync();
     assert.ok(rebound.records.some((r) => r.Operation === 'rebindGroup'));
     assert.ok(Buffer.compare(await sidOf(), sid) === 0);
@@ -324,7 +308,7 @@ describe('anchor trust on the test DC', () => {
     assert.equal(bound.error?.id, 'Group.StillBound');
     const missing = await engine('group-remove', params({ group: `NoSuch-${tag}` }));
     assert.equal(missing.error?.id, 'Group.NotFound');
-    await admin('POST', `/domains/${encodeURIComponent(DOMAIN)}/bindings`, { op: 'remove', type: 'user_group', target: `Staff-${tag}` });
+    await sb.admin('POST', `/domains/${encodeURIComponent(DOMAIN)}/bindings`, { op: 'remove', type: 'user_group', target: `Staff-${tag}` });
     await runSync();
     const left = await members(`Staff-${tag}`);
     const whatIf = await engine('group-remove', params({ whatIf: true }));
@@ -340,13 +324,13 @@ describe('anchor trust on the test DC', () => {
     assert.equal((removed.records[0] as Rec).Action, 'Removed');
     assert.equal(await read(groupDn, ['cn']), null);
     // Bound again later, the sync creates it anew (a new SID: that is what deleting means).
-    await admin('POST', `/domains/${encodeURIComponent(DOMAIN)}/bindings`, { op: 'add', type: 'user_group', target: `Staff-${tag}` });
+    await sb.admin('POST', `/domains/${encodeURIComponent(DOMAIN)}/bindings`, { op: 'add', type: 'user_group', target: `Staff-${tag}` });
     await runSync();
     assert.ok(await read(groupDn, ['cn']));
   });
 
   it('anchors written without a key are sealed by a reviewed -AdoptExisting run: same objects, same names', async () => {
-    const legacyUser = await admin('POST', '/users', {
+    const legacyUser = await sb.admin('POST', '/users', {
       username: `tr.legacy.${tag}`,
       email: `legacy.${tag}@example.com`,
       firstname: 'Leg',
@@ -408,7 +392,7 @@ describe('anchor trust on the test DC', () => {
   });
 
   it('JumpCloud user guest with -AdoptExisting leaves the built-in Guest untouched', async () => {
-    await admin('POST', '/users', { username: 'guest', email: `guest.${tag}@example.com`, firstname: 'Guest', lastname: 'User', bindToDomain: DOMAIN });
+    await sb.admin('POST', '/users', { username: 'guest', email: `guest.${tag}@example.com`, firstname: 'Guest', lastname: 'User', bindToDomain: DOMAIN });
     const guestDn = `CN=Guest,CN=Users,${info.baseDN}`;
     const watched = ['cn', 'sAMAccountName', 'adminDescription', 'userAccountControl', 'givenName', 'sn', 'whenChanged', 'userPrincipalName'];
     const before = JSON.stringify(await fx.session.readObject(guestDn, watched));

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Attribute, Change, Client } from 'ldapts';
+import { Attribute, Change, type Client } from 'ldapts';
 import { readSecurityDescriptor, SD_FLAG } from '../../../engine/src/ad/security';
 import { unicodePwd } from '../../../engine/src/ad/writer';
 import { execRequest } from '../../../engine/src/cli/exec';
@@ -17,7 +17,7 @@ import { encodeSecurityDescriptor } from '../../../engine/src/ad/sd';
 import { aceFromSddl } from '../../../engine/src/delegation/sddl';
 import { DELEGATION_TASKS, taskById, type TaskId } from '../../../engine/src/delegation/tasks';
 import { openFixture, type AdFixture } from '../helpers/adfixture';
-import { adminDc, testDc } from '../helpers/testdc';
+import { adminDc, bindAsTestDcUser } from '../helpers/testdc';
 
 type Line = Record<string, unknown> & { type: string; data?: Record<string, unknown> };
 
@@ -51,7 +51,6 @@ const ldapCode = async (action: () => Promise<unknown>) =>
   );
 
 describe('delegation on the test DC', () => {
-  const info = testDc();
   let fx: AdFixture;
   let rootDn: string;
   let outsideDn: string;
@@ -63,17 +62,7 @@ describe('delegation on the test DC', () => {
   let password = firstPassword;
   const clients: Client[] = [];
 
-  async function bindAsAccount(): Promise<Client> {
-    const client = new Client({
-      url: `ldaps://${info.host}:${info.port}`,
-      tlsOptions: { ca: [readFileSync(info.caFile)] },
-      timeout: 10_000,
-      connectTimeout: 10_000,
-    });
-    clients.push(client);
-    await client.bind(upn, password);
-    return client;
-  }
+  const bindAsAccount = () => bindAsTestDcUser({ sam, password }, clients);
 
   const test = (root: string, tasks?: TaskId[]) =>
     run('delegation-test', { dc: adminDc(), rootUserDN: adi(root), serviceAccount: sam, ...(tasks ? { tasks } : {}) });

@@ -70,14 +70,16 @@ describe('password policy alignment and prerequisites', () => {
     rootDn = `OU=Root,${fx.rootDN}`;
     await fx.session.ldapClient.add(rootDn, { objectClass: ['top', 'organizationalUnit'] });
     jumpcloud = { baseUrl: sb.url, apiKey: sb.apiKey, caFile: sb.caFile };
-    const admin = async (method: string, path: string, body?: unknown) => {
-      const res = await sb.call(method, `/sandbox/admin${path}`, body);
-      assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-    };
-    await admin('POST', '/domains', { domain: info.adiDomain });
-    await admin('POST', '/users', { username: 'pre.named', email: 'pre.named@example.com', firstname: 'Pia', lastname: 'Named', bindToDomain: info.adiDomain });
-    await admin('POST', '/users', { username: 'pre.noname', email: 'pre.noname@example.com', firstname: 'Nora', bindToDomain: info.adiDomain });
-    await admin('POST', '/users', {
+    await sb.admin('POST', '/domains', { domain: info.adiDomain });
+    await sb.admin('POST', '/users', {
+      username: 'pre.named',
+      email: 'pre.named@example.com',
+      firstname: 'Pia',
+      lastname: 'Named',
+      bindToDomain: info.adiDomain,
+    });
+    await sb.admin('POST', '/users', { username: 'pre.noname', email: 'pre.noname@example.com', firstname: 'Nora', bindToDomain: info.adiDomain });
+    await sb.admin('POST', '/users', {
       username: 'administrator',
       email: 'administrator@example.com',
       firstname: 'Admin',

@@ -50,11 +50,6 @@ describe('rolling safety limit: sandbox → Samba AD', () => {
       raw: out.join(''),
     };
   }
-  const admin = async (method: string, path: string, body?: unknown) => {
-    const res = await sb.call(method, `/sandbox/admin${path}`, body);
-    assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body as Record<string, unknown>;
-  };
   const disabledCount = async () => {
     const users = await fx.session.search(fx.rootDN, {
       scope: 'sub',
@@ -64,7 +59,7 @@ describe('rolling safety limit: sandbox → Samba AD', () => {
     return users.length;
   };
   const unbind = async (ids: string[]) => {
-    for (const target of ids) await admin('POST', '/domains/DC=example;DC=com/bindings', { op: 'remove', type: 'user', target });
+    for (const target of ids) await sb.admin('POST', '/domains/DC=example;DC=com/bindings', { op: 'remove', type: 'user', target });
   };
   const heldOf = (result: Awaited<ReturnType<typeof engine>>) =>
     (result.records.find((r) => r.Applied !== undefined)?.Held ?? []) as Array<Record<string, unknown>>;
@@ -72,9 +67,9 @@ describe('rolling safety limit: sandbox → Samba AD', () => {
   before(async () => {
     sb = await startTestSandbox({ seed: 'empty' });
     fx = await openFixture('jcadi-safety');
-    await admin('POST', '/domains', { domain: 'DC=example;DC=com' });
+    await sb.admin('POST', '/domains', { domain: 'DC=example;DC=com' });
     for (let i = 1; i <= USERS; i++) {
-      const created = await admin('POST', '/users', {
+      const created = await sb.admin('POST', '/users', {
         username: `sl.user${i}`,
         email: `sl.user${i}@example.com`,
         firstname: 'Safe',

@@ -39,11 +39,6 @@ describe('service account rotation with a running agent', { timeout: 240_000 }, 
     outputs.push(result);
     return result;
   };
-  const admin = async (method: string, path: string, body?: unknown) => {
-    const res = await sb.call(method, `/sandbox/admin${path}`, body);
-    assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body as Record<string, unknown>;
-  };
   const paths = () => agentPaths(installPath);
   const configPasswords = () => readConfigPasswords(readAgentConfig(paths().config), new KeyFileProtector(paths().keyFile));
   const binds = async (password: string) => {
@@ -72,9 +67,9 @@ describe('service account rotation with a running agent', { timeout: 240_000 }, 
     const granted = await run('delegation-grant', { dc: adminDc(), rootUserDN: adi(rootDn), serviceAccount: sam });
     assert.equal(granted.code, 0, granted.raw);
 
-    await admin('POST', '/domains', { domain: DOMAIN });
-    await admin('POST', '/groups', { name: 'Rotate-sync', bindToDomain: DOMAIN });
-    await admin('POST', '/users', { username: 'rot.u1', email: 'rot.u1@example.com', firstname: 'Ria', lastname: 'Start', groups: ['Rotate-sync'] });
+    await sb.admin('POST', '/domains', { domain: DOMAIN });
+    await sb.admin('POST', '/groups', { name: 'Rotate-sync', bindToDomain: DOMAIN });
+    await sb.admin('POST', '/users', { username: 'rot.u1', email: 'rot.u1@example.com', firstname: 'Ria', lastname: 'Start', groups: ['Rotate-sync'] });
     const jumpcloud = { baseUrl: sb.url, apiKey: sb.apiKey, caFile: sb.caFile };
     const key = await exec('agent-connect-key-new', { jumpcloud, domain: DOMAIN }, execLog);
     assert.equal(key.code, 0, key.raw);
@@ -114,7 +109,7 @@ describe('service account rotation with a running agent', { timeout: 240_000 }, 
     const text = readFileSync(paths().config, 'utf8');
     for (const secret of passwords) assert.ok(!text.includes(secret), 'no password in clear in the config');
 
-    await admin('PATCH', '/users/rot.u1', { lastname: 'AfterRotation' });
+    await sb.admin('PATCH', '/users/rot.u1', { lastname: 'AfterRotation' });
     await until('a change made after the rotation reaches AD', async () => (await lastName('rot.u1')) === 'AfterRotation', 30_000);
   });
 
@@ -127,7 +122,7 @@ describe('service account rotation with a running agent', { timeout: 240_000 }, 
     const result = await rotate(next);
     assert.equal(result.code, 0, result.raw);
     assert.equal(await binds(passwords[0] as string), false, 'the start password is refused now');
-    await admin('PATCH', '/users/rot.u1', { lastname: 'AfterSecondRotation' });
+    await sb.admin('PATCH', '/users/rot.u1', { lastname: 'AfterSecondRotation' });
     await until('a change made after the second rotation reaches AD', async () => (await lastName('rot.u1')) === 'AfterSecondRotation', 30_000);
     assert.match(readIfExists(paths().log), /using the new password from the config/);
     assert.deepEqual(await configPasswords(), { current: next, pending: null });
@@ -166,7 +161,7 @@ describe('service account rotation with a running agent', { timeout: 240_000 }, 
     await fx.writer.setPassword(`CN=JumpCloud Sync,${fx.rootDN}`, strong('i'));
     await fx.writer.setPassword(`CN=JumpCloud Sync,${fx.rootDN}`, next);
     assert.equal(await binds(passwords.at(-2) as string), false, "the agent's current password is refused");
-    await admin('PATCH', '/users/rot.u1', { lastname: 'AfterCrash' });
+    await sb.admin('PATCH', '/users/rot.u1', { lastname: 'AfterCrash' });
     await until('a change made after the interrupted rotation reaches AD', async () => (await lastName('rot.u1')) === 'AfterCrash', 30_000);
     assert.deepEqual(await configPasswords(), { current: next, pending: null });
     assert.match(readIfExists(paths().log), /the pending password binds and is now committed/);

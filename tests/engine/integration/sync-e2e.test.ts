@@ -40,11 +40,6 @@ describe('sync: JumpCloud sandbox → Samba AD', () => {
       raw: out.join(''),
     };
   }
-  const admin = async (method: string, path: string, body?: unknown) => {
-    const res = await sb.call(method, `/sandbox/admin${path}`, body);
-    assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body as Record<string, unknown>;
-  };
   const usersInRoot = async () =>
     fx.session.search(fx.rootDN, {
       scope: 'sub',
@@ -56,10 +51,10 @@ describe('sync: JumpCloud sandbox → Samba AD', () => {
     sb = await startTestSandbox({ seed: 'empty' });
     fx = await openFixture('jcadi-e2e');
     rootUserDN = fx.rootDN.replace(/,/g, ';');
-    await admin('POST', '/domains', { domain: 'DC=example;DC=com' });
-    await admin('POST', '/groups', { name: 'Sales-e2e', description: 'Sales team', bindToDomain: 'DC=example;DC=com' });
+    await sb.admin('POST', '/domains', { domain: 'DC=example;DC=com' });
+    await sb.admin('POST', '/groups', { name: 'Sales-e2e', description: 'Sales team', bindToDomain: 'DC=example;DC=com' });
     for (let i = 1; i <= 6; i++) {
-      await admin('POST', '/users', {
+      await sb.admin('POST', '/users', {
         username: `e2e.user${i}`,
         email: `e2e.user${i}@example.com`,
         firstname: `Ann${i}`,
@@ -105,10 +100,10 @@ describe('sync: JumpCloud sandbox → Samba AD', () => {
 
   it('follows a rename, a suspension, a name change and a removal from scope', async () => {
     const guidBefore = first((await fx.read(`CN=e2e.user1,${fx.rootDN}`, ['objectGUID']))?.objectGUID);
-    await admin('PATCH', '/users/e2e.user1', { username: 'e2e.renamed1' });
-    await admin('PATCH', '/users/e2e.user2', { suspended: true });
-    await admin('PATCH', '/users/e2e.user3', { lastname: 'Married' });
-    await admin('POST', '/domains/DC=example;DC=com/bindings', { op: 'remove', type: 'user', target: 'e2e.user5' });
+    await sb.admin('PATCH', '/users/e2e.user1', { username: 'e2e.renamed1' });
+    await sb.admin('PATCH', '/users/e2e.user2', { suspended: true });
+    await sb.admin('PATCH', '/users/e2e.user3', { lastname: 'Married' });
+    await sb.admin('POST', '/domains/DC=example;DC=com/bindings', { op: 'remove', type: 'user', target: 'e2e.user5' });
     const { code, raw } = await run('sync');
     assert.equal(code, 0, raw);
     const renamed = await fx.read(`CN=e2e.renamed1,${fx.rootDN}`, ['objectGUID', 'sAMAccountName']);
@@ -121,7 +116,7 @@ describe('sync: JumpCloud sandbox → Samba AD', () => {
   });
 
   it('refuses a plan over the safety threshold unless forced', async () => {
-    for (let i = 1; i <= 4; i++) await admin('DELETE', `/groups/Sales-e2e/members/${i === 1 ? 'e2e.renamed1' : `e2e.user${i}`}`);
+    for (let i = 1; i <= 4; i++) await sb.admin('DELETE', `/groups/Sales-e2e/members/${i === 1 ? 'e2e.renamed1' : `e2e.user${i}`}`);
     const refused = await run('sync', { maxDisableCount: 1 });
     assert.equal(refused.code, 5);
     assert.equal(refused.errors[0]?.id, 'Sync.ThresholdExceeded');
@@ -133,8 +128,8 @@ describe('sync: JumpCloud sandbox → Samba AD', () => {
   it('survives a SIGKILL in the middle of an apply: a rerun converges with no duplicates', { timeout: 180_000 }, async () => {
     const engine = join(REPO_ROOT, 'build', 'jcadi-engine');
     assert.ok(existsSync(engine), 'the engine is built (npm run build)');
-    await admin('POST', '/groups', { name: 'Bulk-e2e', bindToDomain: 'DC=example;DC=com' });
-    await admin('POST', '/users/generate', { count: 120, prefix: 'bulk', group: 'Bulk-e2e' });
+    await sb.admin('POST', '/groups', { name: 'Bulk-e2e', bindToDomain: 'DC=example;DC=com' });
+    await sb.admin('POST', '/users/generate', { count: 120, prefix: 'bulk', group: 'Bulk-e2e' });
     const journal = join(work, 'kill-journal.jsonl');
     const request = JSON.stringify({ protocol: 1, command: 'sync', params: { ...params, journalFile: journal, force: true }, logFile: join(work, 'kill.log') });
     const child = spawn(engine, ['exec'], { stdio: ['pipe', 'ignore', 'ignore'] });

@@ -76,7 +76,6 @@ describe('the Windows service under wine: sc create, net start, a killed engine,
   let installDir: string;
   let linuxInstall: string;
   let connectKey: string;
-  let admin: (method: string, path: string, body?: unknown) => Promise<unknown>;
   const scCalls: Array<{ args: string[]; status: number | null }> = [];
   const paths = () => agentPaths(installDir, 'linux');
 
@@ -113,14 +112,9 @@ describe('the Windows service under wine: sc create, net start, a killed engine,
   before(async () => {
     sb = await startTestSandbox({ seed: 'empty', agentTimeoutMs: 3000, heartbeatIntervalMs: 1000 });
     fx = await openFixture('jcadi-wine-service');
-    admin = async (method, path, body) => {
-      const res = await sb.call(method, `/sandbox/admin${path}`, body);
-      assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-      return res.body;
-    };
-    await admin('POST', '/domains', { domain: DOMAIN });
-    await admin('POST', '/groups', { name: 'Wine-service', bindToDomain: DOMAIN });
-    await admin('POST', '/users', { username: U1, email: `${U1}@example.com`, firstname: 'Ada', lastname: 'Wine', groups: ['Wine-service'] });
+    await sb.admin('POST', '/domains', { domain: DOMAIN });
+    await sb.admin('POST', '/groups', { name: 'Wine-service', bindToDomain: DOMAIN });
+    await sb.admin('POST', '/users', { username: U1, email: `${U1}@example.com`, firstname: 'Ada', lastname: 'Wine', groups: ['Wine-service'] });
     const jumpcloud = { baseUrl: sb.url, apiKey: sb.apiKey, caFile: sb.caFile };
     const key = await exec('agent-connect-key-new', { jumpcloud, domain: DOMAIN }, execLog);
     assert.equal(key.code, 0, key.raw);
@@ -217,7 +211,7 @@ describe('the Windows service under wine: sc create, net start, a killed engine,
     const state = await runningSince(since);
     assert.ok(state.pid, 'the engine reports its pid');
     await inAd(U1);
-    await admin('POST', '/users', { username: U2, email: `${U2}@example.com`, firstname: 'Bo', lastname: 'Wine', groups: ['Wine-service'] });
+    await sb.admin('POST', '/users', { username: U2, email: `${U2}@example.com`, firstname: 'Bo', lastname: 'Wine', groups: ['Wine-service'] });
     await inAd(U2);
     const hostLog = readIfExists(join(installDir, 'logs', 'service.log'));
     assert.match(
@@ -254,7 +248,7 @@ describe('the Windows service under wine: sc create, net start, a killed engine,
     await serviceIs('RUNNING again', (s) => s.state === 'RUNNING');
     const after = await runningSince(since);
     assert.notEqual(after.pid, before.pid, 'a new engine process');
-    await admin('PATCH', `/users/${U2}`, { lastname: 'Restarted' });
+    await sb.admin('PATCH', `/users/${U2}`, { lastname: 'Restarted' });
     await until(
       'the change after the restart in AD',
       async () => (await fx.session.search(fx.rootDN, { scope: 'sub', filter: `(&(sAMAccountName=${U2})(sn=Restarted))`, attributes: ['sn'] })).length === 1,
