@@ -3,6 +3,7 @@ BeforeAll {
     Get-Module -Name JumpCloudADI | Remove-Module -Force
     Import-Module -Name (Join-Path -Path $script:RepoRoot -ChildPath 'JumpCloudADI.psd1') -Force
     . (Join-Path -Path $PSScriptRoot -ChildPath '../../Helpers/MockEngine.ps1')
+    . (Join-Path -Path $PSScriptRoot -ChildPath '../../Helpers/ServiceStandIns.ps1')
     # The engine's own exit codes and install-folder names (its describe answer), as the module reads them.
     $script:EngineDescription = Get-TestEngineDescription
     Mock -ModuleName JumpCloudADI GetJCEngineDescription { $script:EngineDescription }
@@ -90,27 +91,12 @@ Describe 'InvokeJCAgentService' {
 
     Context 'Windows (the service host)' {
         BeforeAll {
-            # PowerShell on Linux has no *-Service cmdlets: stand-ins with their parameters, so
-            # that they can be mocked (removed again after this context).
-            $script:ServiceStandIns = @()
-            $standIns = @{
-                'New-Service'   = '[CmdletBinding()] param([string] $Name, [string] $BinaryPathName, [string] $DisplayName, [string] $Description, [string] $StartupType)'
-                'Get-Service'   = '[CmdletBinding()] param([string[]] $Name)'
-                'Start-Service' = '[CmdletBinding()] param([string[]] $Name)'
-                'Stop-Service'  = '[CmdletBinding()] param([string[]] $Name)'
-            }
-            foreach ($name in $standIns.Keys) {
-                if ($null -eq (Get-Command -Name $name -ErrorAction SilentlyContinue)) {
-                    Set-Item -Path ('Function:\global:{0}' -f $name) -Value ([scriptblock]::Create($standIns[$name]))
-                    $script:ServiceStandIns += $name
-                }
-            }
+            # Stand-ins for the *-Service cmdlets, so that they can be mocked (removed again after this context).
+            $script:ServiceStandIns = Add-ServiceStandIns
         }
 
         AfterAll {
-            foreach ($name in $script:ServiceStandIns) {
-                Remove-Item -Path ('Function:\global:{0}' -f $name)
-            }
+            Remove-ServiceStandIns -Name $script:ServiceStandIns
         }
 
         BeforeEach {

@@ -10,6 +10,7 @@ BeforeAll {
     Get-Module -Name JumpCloudADI | Remove-Module -Force
     Import-Module -Name (Join-Path -Path $script:RepoRoot -ChildPath 'JumpCloudADI.psd1') -Force
     . (Join-Path -Path $PSScriptRoot -ChildPath '../../Helpers/MockEngine.ps1')
+    . (Join-Path -Path $PSScriptRoot -ChildPath '../../Helpers/ServiceStandIns.ps1')
     $script:EngineDescription = Get-TestEngineDescription
     Mock -ModuleName JumpCloudADI GetJCEngineDescription { $script:EngineDescription }
 
@@ -22,27 +23,12 @@ BeforeAll {
         [pscustomobject]@{ Exists = $Exists; State = $State; StartName = $StartName; ServicePid = $ServicePid; ExitCode = $ExitCode; EnginePid = $EnginePid; WatchedAlive = $WatchedAlive }
     }
 
-    # PowerShell on Linux has no *-Service cmdlets: stand-ins with their parameters, so that they
-    # can be mocked (removed again at the end).
-    $script:ServiceStandIns = @()
-    $standIns = @{
-        'New-Service'   = '[CmdletBinding()] param([string] $Name, [string] $BinaryPathName, [string] $DisplayName, [string] $Description, [string] $StartupType)'
-        'Get-Service'   = '[CmdletBinding()] param([string[]] $Name)'
-        'Start-Service' = '[CmdletBinding()] param([string[]] $Name)'
-        'Stop-Service'  = '[CmdletBinding()] param([string[]] $Name)'
-    }
-    foreach ($name in $standIns.Keys) {
-        if ($null -eq (Get-Command -Name $name -ErrorAction SilentlyContinue)) {
-            Set-Item -Path ('Function:\global:{0}' -f $name) -Value ([scriptblock]::Create($standIns[$name]))
-            $script:ServiceStandIns += $name
-        }
-    }
+    # Stand-ins for the *-Service cmdlets, so that they can be mocked (removed again at the end).
+    $script:ServiceStandIns = Add-ServiceStandIns
 }
 
 AfterAll {
-    foreach ($name in $script:ServiceStandIns) {
-        Remove-Item -Path ('Function:\global:{0}' -f $name)
-    }
+    Remove-ServiceStandIns -Name $script:ServiceStandIns
     Get-Module -Name JumpCloudADI | Remove-Module -Force
 }
 
