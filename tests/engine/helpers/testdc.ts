@@ -51,15 +51,20 @@ export function adminDc(overrides: Partial<DcConfig> = {}): DcConfig {
   };
 }
 
-/** A client to the test DC over LDAPS (verified with the test CA), pushed to `clients` (the caller unbinds them), bound as `sam@example.com`. */
-export async function bindAsTestDcUser(account: { sam: string; password: string }, clients: Client[]): Promise<Client> {
+/** A client to the test DC over LDAPS, its certificate verified with the test CA (not bound yet). */
+export function testDcClient(timeoutMs = 10_000): Client {
   const info = testDc();
-  const client = new Client({
+  return new Client({
     url: `ldaps://${info.host}:${info.port}`,
     tlsOptions: { ca: [readFileSync(info.caFile)] },
-    timeout: 10_000,
-    connectTimeout: 10_000,
+    timeout: timeoutMs,
+    connectTimeout: timeoutMs,
   });
+}
+
+/** testDcClient, pushed to `clients` (the caller unbinds them), bound as `sam@example.com`. */
+export async function bindAsTestDcUser(account: { sam: string; password: string }, clients: Client[]): Promise<Client> {
+  const client = testDcClient();
   clients.push(client);
   await client.bind(`${account.sam}@example.com`, account.password);
   return client;

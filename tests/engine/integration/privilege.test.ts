@@ -4,8 +4,7 @@
 // a password from JumpCloud is refused for that user. A group on the deny list counts as privileged.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Attribute, Change, Client } from 'ldapts';
-import { readFileSync } from 'node:fs';
+import { Attribute, Change } from 'ldapts';
 import { PrivilegeChecker } from '../../../engine/src/ad/privilege';
 import { readActualState } from '../../../engine/src/ad/directory';
 import { applyPasswordEvent } from '../../../engine/src/agent/passwords';
@@ -16,7 +15,7 @@ import { DEFAULT_PLAN_OPTIONS, type DesiredGroup, type DesiredState, type Desire
 import { plan } from '../../../engine/src/sync/planner';
 import { screenPrivileged } from '../../../engine/src/sync/privilege-gate';
 import { openFixture, type AdFixture } from '../helpers/adfixture';
-import { testDc } from '../helpers/testdc';
+import { testDc, testDcClient } from '../helpers/testdc';
 
 const id = (n: number) => n.toString(16).padStart(24, 'd');
 const user = (n: number, over: Partial<DesiredUser> = {}): DesiredUser => ({
@@ -107,13 +106,7 @@ describe('effective privilege (Samba)', () => {
     assert.equal(result.outcome, 'rejected');
     assert.match(result.ack?.reason ?? '', /privileged \(prv-u1 → Domain Admins\)/);
     assert.equal(first((await fx.read(dn, ['pwdLastSet']))?.pwdLastSet), first(before?.pwdLastSet), 'the password was not set');
-    const info = testDc();
-    const client = new Client({
-      url: `ldaps://${info.host}:${info.port}`,
-      tlsOptions: { ca: [readFileSync(info.caFile)] },
-      timeout: 5000,
-      connectTimeout: 5000,
-    });
+    const client = testDcClient(5000);
     await assert.rejects(client.bind('prv-u1@example.com', password));
     await client.unbind().catch(() => undefined);
   });

@@ -3,11 +3,9 @@
 // JumpCloud side is tested with the sandbox elsewhere.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Client } from 'ldapts';
-import { readFileSync } from 'node:fs';
 import type { DesiredGroup, DesiredUser } from '../../../engine/src/sync/model';
 import { openFixture, type AdFixture } from '../helpers/adfixture';
-import { testDc } from '../helpers/testdc';
+import { testDcClient } from '../helpers/testdc';
 
 const id = (n: number) => n.toString(16).padStart(24, 'a');
 const user = (n: number, over: Partial<DesiredUser> = {}): DesiredUser => ({
@@ -55,13 +53,7 @@ describe('sync into AD (Samba)', () => {
     assert.equal(Number(first(u2?.userAccountControl)) & 2, 2, 'suspended user created disabled');
 
     // The password really works: bind as the user over LDAPS.
-    const info = testDc();
-    const client = new Client({
-      url: `ldaps://${info.host}:${info.port}`,
-      tlsOptions: { ca: [readFileSync(info.caFile)] },
-      timeout: 5000,
-      connectTimeout: 5000,
-    });
+    const client = testDcClient(5000);
     await client.bind('u1-it@example.com', 'Initial-Passw0rd!');
     await client.unbind();
 
