@@ -8,7 +8,7 @@ import { firstBinaryValue } from '../engine/src/ad/binary.ts';
 import { decodeAnchor, encodeAnchor } from '../engine/src/ad/names.ts';
 import { firstString } from '../engine/src/ad/session.ts';
 
-/** Proves every anchor under `ou` for its objectGUID with `key`; returns how many were rewritten. */
+/** Proves every anchor under `ou` for its objectGUID with `key` (an anchor that already carries that proof is left as it is). */
 export async function proveAnchors(session, ou, key) {
   const anchored = [];
   for await (const page of session.searchPaged(
@@ -17,7 +17,6 @@ export async function proveAnchors(session, ou, key) {
     1000,
   ))
     anchored.push(...page);
-  let rewritten = 0;
   for (const entry of anchored) {
     const anchor = decodeAnchor(firstString(entry.adminDescription));
     if (!anchor || anchor === 'foreign') continue;
@@ -26,7 +25,5 @@ export async function proveAnchors(session, ou, key) {
     await session.ldapClient.modify(entry.dn, [
       new Change({ operation: 'replace', modification: new Attribute({ type: 'adminDescription', values: [encodeAnchor({ ...anchor, proof })] }) }),
     ]);
-    rewritten += 1;
   }
-  return rewritten;
 }

@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { JumpCloudClient } from '../engine/src/jumpcloud/client.ts';
 import { SYSTEM_USER_SYNC_FIELDS } from '../engine/src/jumpcloud/schemas.ts';
+import { median } from './bench-stats.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({ options: { users: { type: 'string', default: '20000' }, runs: { type: 'string', default: '3' }, json: { type: 'string' } } });
@@ -75,8 +76,6 @@ async function time(fn) {
   if (count !== users) throw new Error(`expected ${users} users, saw ${count}`);
   return performance.now() - started;
 }
-
-const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
 
 try {
   const made = performance.now();

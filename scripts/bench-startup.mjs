@@ -6,6 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from './bench-stats.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const engine = join(root, 'build', 'jcadi-engine');
@@ -37,7 +38,6 @@ for (let i = 0; i < runs; i++) {
   samples.request.push(time(engine, ['exec'], versionRequest));
   samples.rootdn.push(time(engine, ['exec'], rootDnRequest));
 }
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const base = median(samples.node);
 console.log(`engine cold start, median of ${runs} interleaved runs`);
 console.log('| what | median ms | vs node -e 0 |');

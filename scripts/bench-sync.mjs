@@ -45,6 +45,7 @@ import { JumpCloudClient } from '../engine/src/jumpcloud/client.ts';
 import { startSandbox } from '../engine/src/sandbox/server.ts';
 import { findDomain, gatherDesired } from '../engine/src/sync/gather.ts';
 import { proveAnchors } from './bench-anchors.mjs';
+import { median } from './bench-stats.mjs';
 import { asciiOnly, engineBundleOptions } from './engine-bundle.mjs';
 import { TreeDeleteControl } from '../tests/engine/helpers/faultworld.ts';
 import { adminDc, testDc } from '../tests/engine/helpers/testdc.ts';
@@ -252,8 +253,6 @@ async function readBothSidesFresh(sandbox, rootDN, names, name) {
   return { ms: run.ms, peakMb: run.peakMb, read: run.lines[0] };
 }
 let freshReader = null;
-
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 const replace = (type, vals) => new Change({ operation: 'replace', modification: new Attribute({ type, values: vals }) });
 /** The anchor as the sync writes it; with `proof`, the proof a just-added object carries (ad/anchorproof.ts). */

@@ -25,6 +25,7 @@ import { parseArgs } from 'node:util';
 import { Attribute, Change } from 'ldapts';
 import { TreeDeleteControl } from '../tests/engine/helpers/faultworld.ts';
 import { proveAnchors } from './bench-anchors.mjs';
+import { median } from './bench-stats.mjs';
 import { peekAgentState } from '../engine/src/agent/state.ts';
 import { agentPaths, syncSettingsSchema } from '../engine/src/agent/config.ts';
 import { DEFAULT_BACKOFF } from '../engine/src/agent/failures.ts';
@@ -415,7 +416,7 @@ try {
   // about a second moves by a few tenths on a busy machine, and the DC writes of seeding the second
   // world right before its runs slowed them), medians; the first run of each proves nothing new.
   const FULL_ROUNDS = 5;
-  const fullOnce = async (target, requestLog, scope, label) => {
+  const fullOnce = async (requestLog, scope, label) => {
     const mark = requestLog.length;
     const started = performance.now();
     const r = await reconcile({
@@ -458,8 +459,8 @@ try {
     alone.client = new JumpCloudClient({ baseUrl: small.url, apiKey: small.apiKey, ca: small.caPem, timeoutMs: 60_000 });
     const runs = { big: [], alone: [] };
     for (let round = 0; round <= FULL_ROUNDS; round++) {
-      const inBig = await fullOnce(sandbox, requests, big, 'the big org');
-      const inAlone = await fullOnce(small, smallRequests, alone, 'the small org');
+      const inBig = await fullOnce(requests, big, 'the big org');
+      const inAlone = await fullOnce(smallRequests, alone, 'the small org');
       if (round === 0) continue;
       for (const run of [inBig, inAlone]) if (run.planned !== 0) throw new Error(`the full reconcile of ${run.label} planned ${run.planned} operations`);
       runs.big.push(inBig);
@@ -467,9 +468,8 @@ try {
     }
     big.client.close();
     alone.client.close();
-    const medianMs = (list) => list.map((r) => r.ms).sort((a, b) => a - b)[Math.floor(list.length / 2)];
-    const inBig = { ms: medianMs(runs.big), calls: runs.big[0].calls };
-    const inSmall = { ms: medianMs(runs.alone) };
+    const inBig = { ms: median(runs.big.map((r) => r.ms)), calls: runs.big[0].calls };
+    const inSmall = { ms: median(runs.alone.map((r) => r.ms)) };
     const spread = (list) => `${s2(Math.min(...list.map((r) => r.ms)))}-${s2(Math.max(...list.map((r) => r.ms)))}`;
     console.log(
       `| full reconcile of a ${FULL_SCOPE.toLocaleString('en-US')}-user scope (median of ${FULL_ROUNDS}, alternating): in the ${sandbox.store.users.size.toLocaleString('en-US')}-user org ${s2(inBig.ms)} s (${spread(runs.big)}; ${inBig.calls} API calls), in a ${FULL_SCOPE.toLocaleString('en-US')}-user org ${s2(inSmall.ms)} s (${spread(runs.alone)}) | | | | | | |`,
