@@ -191,7 +191,10 @@ export class ChannelMode implements AgentMode {
         this.#lastHeartbeatOk = core.nowMs();
         this.#heartbeatIntervalMs = answer.heartbeatIntervalSeconds * 1000;
         this.#agentTimeoutMs = answer.agentTimeoutSeconds * 1000;
-        if (failuresLogged > 0) core.log('info', 'heartbeats reach JumpCloud again');
+        if (failuresLogged > 0) {
+          core.log('info', 'heartbeats reach JumpCloud again');
+          core.heardAgain();
+        }
         failuresLogged = 0;
         core.store.update((s) => {
           s.connected = true;

@@ -90,6 +90,8 @@ export class AgentCore {
   outages = 0;
   /** Why the agent is degraded, for the heartbeat's status (null: healthy). */
   degradedMessage: string | null = null;
+  /** Ends the runner's backoff after a failed turn early (null: not backing off). */
+  #outageWait: AbortController | null = null;
 
   constructor(init: CoreInit) {
     this.paths = init.paths;
@@ -130,6 +132,25 @@ export class AgentCore {
 
   sleep(ms: number, signal: AbortSignal = this.signal): Promise<void> {
     return this.deps.clock.sleep(ms, signal);
+  }
+
+  /** The backoff after a failed turn: ends at its time, at stop, or when JumpCloud is heard again. */
+  async sleepAfterOutage(ms: number): Promise<void> {
+    const wait = new AbortController();
+    this.#outageWait = wait;
+    try {
+      await this.sleep(ms, AbortSignal.any([this.signal, wait.signal]));
+    } finally {
+      this.#outageWait = null;
+    }
+  }
+
+  /**
+   * JumpCloud answers again after failing (a heartbeat got through): the turn backing off tries
+   * now rather than after its delay, which grows to a minute in a long outage.
+   */
+  heardAgain(): void {
+    this.#outageWait?.abort();
   }
 
   /** Milliseconds until the next scheduled task (offboarding check or full reconcile). */

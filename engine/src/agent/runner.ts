@@ -225,6 +225,6 @@ export class AgentRunner {
       },
       { flush: true },
     );
-    await core.sleep(delay);
+    await core.sleepAfterOutage(delay);
   }
 }

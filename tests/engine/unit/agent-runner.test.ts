@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { AdSession } from '../../../engine/src/ad/session';
 import type { Clock } from '../../../engine/src/agent/clock';
-import { QUIET_COLLECT_MS } from '../../../engine/src/agent/core';
+import { outageDelay, QUIET_COLLECT_MS } from '../../../engine/src/agent/core';
 import { agentConfigSchema, agentPaths, SECRET_PURPOSE, writeAgentConfig } from '../../../engine/src/agent/config';
 import type { AgentChannel, AgentDeps } from '../../../engine/src/agent/mode';
 import type { ReconcileContext, ReconcileResult } from '../../../engine/src/agent/reconcile';
@@ -44,6 +44,26 @@ class FakeClock implements Clock {
       };
       if (signal.aborted) return resolve();
       setTimeout(done, 1);
+    });
+  }
+}
+
+/** The fake clock, but a sleep `hold` picks never ends by time: only its signal ends it. */
+class HoldingClock extends FakeClock {
+  holding = 0;
+  constructor(readonly hold: (ms: number) => boolean) {
+    super();
+  }
+  override sleep(ms: number, signal: AbortSignal): Promise<void> {
+    if (!this.hold(ms)) return super.sleep(ms, signal);
+    this.holding++;
+    return new Promise((resolve) => {
+      const end = () => {
+        this.holding--;
+        resolve();
+      };
+      if (signal.aborted) end();
+      else signal.addEventListener('abort', end, { once: true });
     });
   }
 }
@@ -342,6 +362,46 @@ describe('agent runner (fakes)', () => {
     assert.ok(statuses.includes('degraded'));
     assert.equal(h.state().status, 'stopped');
     assert.equal(h.reconciles.length, 3, 'takeover, then one catch-up after each failed turn');
+    assert.ok(h.logs.some((l) => /JumpCloud and AD reachable again/.test(l)));
+  });
+
+  it("an outage's backoff ends when a heartbeat reaches JumpCloud again: the catch-up does not wait out the delay", async () => {
+    const dir = await installDir('channel');
+    const down = () => new EngineError('JumpCloud.Unreachable', 'JumpCloud cannot be reached.', { exitCode: ExitCode.Unreachable });
+    // The backoff after the first failed turn never ends by time here: only hearing JumpCloud ends it.
+    const clock = new HoldingClock((ms) => ms === outageDelay(0));
+    const feed = fakeChannel({ primary: () => true, batches: [down(), { cursor: 4, resync: false, events: [] }] });
+    let jumpcloudDown = false;
+    const h = harness(dir, {
+      clock,
+      channel: (transport, credentials) => {
+        const channel = feed(transport, credentials);
+        return {
+          ...channel,
+          // Heartbeats fail from the failed poll until the runner is backing off, then get through.
+          heartbeat: async () => {
+            if (jumpcloudDown) {
+              if (clock.holding > 0) jumpcloudDown = false;
+              throw down();
+            }
+            return channel.heartbeat();
+          },
+          pollChanges: async (cursor, poll) => {
+            try {
+              return await channel.pollChanges(cursor, poll);
+            } catch (thrown) {
+              jumpcloudDown = true;
+              throw thrown;
+            }
+          },
+        };
+      },
+    });
+    await h.runUntil('caught up', () => h.state().cursor === 4);
+    assert.equal(h.state().counters.turnsFailed, 1);
+    assert.ok(h.state().counters.heartbeatsFailed >= 1);
+    assert.deepEqual(h.reconciles, ['other', 'other'], 'takeover, then the catch-up');
+    assert.ok(h.logs.some((l) => /heartbeats reach JumpCloud again/.test(l)));
     assert.ok(h.logs.some((l) => /JumpCloud and AD reachable again/.test(l)));
   });
 
