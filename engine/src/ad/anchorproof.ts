@@ -6,7 +6,9 @@
 // can copy a proof but never make one that fits another object. Why not the owner SID: on Samba
 // a delegated non-admin may set any owner on an object it created (docs/anchor-trust.md).
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { firstBinaryValue, guidFromBytes } from './binary';
+import type { Entry } from 'ldapts';
+import { guidFromBytes } from './binary';
+import { binaryAttribute } from './session';
 
 const ANCHOR_KEY_BYTES = 32;
 /** 128 bits of the MAC, base64url: 22 characters. */
@@ -70,6 +72,6 @@ export function proofFitsObject(key: Buffer, object: { objectGuid: string; dn: s
 }
 
 /** proofFitsObject for an LDAP entry read with objectGUID: the one rule every reader of anchors applies. */
-export function proofFitsEntry(key: Buffer, entry: { dn: string; objectGUID?: unknown }, jcId: string, proof: string | undefined): boolean {
-  return proofFitsObject(key, { objectGuid: guidText(firstBinaryValue(entry.objectGUID)), dn: entry.dn }, jcId, proof);
+export function proofFitsEntry(key: Buffer, entry: Entry, jcId: string, proof: string | undefined): boolean {
+  return proofFitsObject(key, { objectGuid: guidText(binaryAttribute(entry, 'objectGUID')), dn: entry.dn }, jcId, proof);
 }

@@ -4,10 +4,10 @@
 import type { Entry } from 'ldapts';
 import type { ActualState, AdGroup, AdUser, AnchorProofState } from './model';
 import { guidText, proofFitsObject } from './anchorproof';
-import { firstBinaryValue, ridFromBytes } from './binary';
+import { ridFromBytes } from './binary';
 import { decodeAnchor, lower } from './names';
 import { escapeFilterValue } from './escape';
-import { allStrings, attributeValue, firstString, type AdSession } from './session';
+import { allStrings, attributeValue, binaryAttribute, firstString, rangedKey, type AdSession } from './session';
 import { checkForestUpns } from './global-catalog';
 import { readAttributeLimits, type AttributeLimits } from './schema-limits';
 
@@ -55,17 +55,21 @@ export function dnsNameOf(namingContext: string): string {
     .join('.');
 }
 
-function buffer(entry: Entry, name: string): Buffer | undefined {
-  return firstBinaryValue(attributeValue(entry, name));
-}
-
 /** isCriticalSystemObject, or a SID whose RID is one of the well-known ones (below 1000). */
 function isCritical(entry: Entry): boolean {
   if (firstString(attributeValue(entry, 'isCriticalSystemObject')).toUpperCase() === 'TRUE') return true;
-  const sid = buffer(entry, 'objectSid');
+  const sid = binaryAttribute(entry, 'objectSid');
   if (!sid) return false;
   const rid = ridFromBytes(sid);
   return Number.isFinite(rid) && rid < FIRST_ORDINARY_RID;
+}
+
+/**
+ * adminCount=1, or critical (isCriticalSystemObject, or a well-known RID when objectSid was read):
+ * an account or group the sync's password, offboarding and removal paths never touch.
+ */
+export function isProtectedEntry(entry: Entry): boolean {
+  return firstString(attributeValue(entry, 'adminCount')) === '1' || isCritical(entry);
 }
 
 /** The anchor, checked against its proof (the objectGUID is read for that, and not kept). */
@@ -74,7 +78,7 @@ function anchorOf(entry: Entry, anchorAttribute: string, anchorKey: Buffer | nul
   const anchor = decoded === 'foreign' ? null : decoded;
   let proof: AnchorProofState = 'unchecked';
   if (anchor && anchorKey) {
-    const objectGuid = guidText(buffer(entry, 'objectGUID'));
+    const objectGuid = guidText(binaryAttribute(entry, 'objectGUID'));
     proof = !anchor.proof ? 'missing' : proofFitsObject(anchorKey, { objectGuid, dn: entry.dn }, anchor.jcId, anchor.proof) ? 'valid' : 'invalid';
   }
   return { anchor, foreignAnchor: decoded === 'foreign', critical: isCritical(entry), proof };
@@ -137,8 +141,8 @@ function toGroup(entry: Entry, anchorAttribute: string, anchorKey: Buffer | null
 }
 
 /** All values of `member`, following AD's range retrieval (member;range=0-1499) when the group is large. */
-async function membersOf(session: AdSession, entry: Entry): Promise<string[]> {
-  const ranged = Object.keys(entry).find((k) => /^member;range=/i.test(k));
+export async function membersOf(session: AdSession, entry: Entry): Promise<string[]> {
+  const ranged = rangedKey(entry, 'member');
   if (!ranged) return allStrings(attributeValue(entry, 'member'));
   const members = allStrings(entry[ranged]);
   let key = ranged;
@@ -150,7 +154,7 @@ async function membersOf(session: AdSession, entry: Entry): Promise<string[]> {
       'read group members',
     );
     if (!page) break;
-    const found = Object.keys(page).find((k) => /^member;range=/i.test(k));
+    const found = rangedKey(page, 'member');
     if (!found) break;
     members.push(...allStrings(page[found]));
     key = found;
@@ -302,7 +306,7 @@ export async function readActualSlice(session: AdSession, options: SliceReadOpti
   const memberOfs = new Map<string, string[] | null>();
   const keepUser = (entry: Entry) => {
     users.set(lower(entry.dn), toUser(entry, anchorAttribute, anchorKey));
-    memberOfs.set(lower(entry.dn), Object.keys(entry).some((k) => /^memberOf;range=/i.test(k)) ? null : allStrings(attributeValue(entry, 'memberOf')));
+    memberOfs.set(lower(entry.dn), rangedKey(entry, 'memberOf') !== undefined ? null : allStrings(attributeValue(entry, 'memberOf')));
   };
   const groupEntries = new Map<string, Entry>();
   const occupied = new Set<string>();

@@ -3,10 +3,10 @@
 // NetBIOS name, and groups by name. Never writes (writes go through ./writer.ts).
 import { BerWriter, Control, type Entry } from 'ldapts';
 import { EngineError, ExitCode } from '../errors';
-import { binaryValues, firstBinaryValue, SecurityDescriptorError, sidFromBytes } from './binary';
+import { binaryValues, SecurityDescriptorError, sidFromBytes } from './binary';
 import { parseSecurityDescriptor, type SecurityDescriptor } from './sd';
 import { escapeFilterValue } from './escape';
-import { allStrings, attributeValue, firstString, type AdSession } from './session';
+import { allStrings, attributeValue, binaryAttribute, firstString, type AdSession } from './session';
 
 const SD_FLAGS_OID = '1.2.840.113556.1.4.801';
 export const SD_FLAG = { Owner: 0x1, Group: 0x2, Dacl: 0x4, Sacl: 0x8 } as const;
@@ -32,7 +32,7 @@ export async function readSecurityDescriptor(session: AdSession, dn: string, fla
   const [entry] = await session.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes: ['nTSecurityDescriptor'] }, 'read the security descriptor', [
     new SdFlagsControl(flags),
   ]);
-  const raw = entry ? firstBinaryValue(attributeValue(entry, 'nTSecurityDescriptor')) : undefined;
+  const raw = entry ? binaryAttribute(entry, 'nTSecurityDescriptor') : undefined;
   if (!entry || !raw) {
     throw new EngineError(
       'Delegation.SecurityDescriptorUnreadable',
@@ -67,7 +67,7 @@ export interface DomainInfo {
 export async function readDomainInfo(session: AdSession): Promise<DomainInfo> {
   const dse = await session.rootDse();
   const [head] = await session.search(dse.defaultNamingContext, { scope: 'base', filter: '(objectClass=*)', attributes: ['objectSid'] }, 'read the domain');
-  const sidBytes = head ? firstBinaryValue(attributeValue(head, 'objectSid')) : undefined;
+  const sidBytes = head ? binaryAttribute(head, 'objectSid') : undefined;
   if (!sidBytes)
     throw new EngineError('AD.OperationFailed', `The domain head ${dse.defaultNamingContext} returned no objectSid.`, {
       exitCode: ExitCode.Unreachable,
@@ -108,7 +108,7 @@ export interface AccountEntry {
 const ACCOUNT_ATTRIBUTES = ['objectSid', 'sAMAccountName', 'userPrincipalName', 'userAccountControl', 'adminCount', 'primaryGroupID', 'memberOf'];
 
 function toAccount(entry: Entry): AccountEntry {
-  const sid = firstBinaryValue(attributeValue(entry, 'objectSid'));
+  const sid = binaryAttribute(entry, 'objectSid');
   return {
     dn: entry.dn,
     sid: sid ? sidFromBytes(sid) : '',

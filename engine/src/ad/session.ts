@@ -8,6 +8,7 @@ import { Attribute, Client, type Control, type Entry, type SearchOptions } from 
 import { badRequest, EngineError, ExitCode } from '../errors';
 import type { DcConfig } from '../config/request';
 import { mapLdapError } from './errors';
+import { firstBinaryValue } from './binary';
 
 export interface RootDse {
   defaultNamingContext: string;
@@ -104,6 +105,24 @@ export function attributeValue(entry: Entry, name: string): Entry[string] | unde
   const wanted = name.toLowerCase();
   for (const key in entry) if (key.length === name.length && key.toLowerCase() === wanted) return entry[key];
   return undefined;
+}
+
+const rangedPatterns = new Map<string, RegExp>();
+
+/**
+ * The key a multi-valued attribute came under when AD answered it in ranges (`member;range=0-1499`:
+ * over 1,500 values on Windows; Samba sends all at once); undefined when it came whole or not at all.
+ */
+export function rangedKey(entry: Entry, name: string): string | undefined {
+  let pattern = rangedPatterns.get(name);
+  if (!pattern) rangedPatterns.set(name, (pattern = new RegExp(`^${name};range=`, 'i')));
+  for (const key in entry) if (pattern.test(key)) return key;
+  return undefined;
+}
+
+/** The first value of a binary attribute (objectGUID, objectSid, nTSecurityDescriptor), by name in any case. */
+export function binaryAttribute(entry: Entry, name: string): Buffer | undefined {
+  return firstBinaryValue(attributeValue(entry, name));
 }
 
 export function firstString(value: Entry[string] | undefined): string {

@@ -10,6 +10,7 @@
 // notice a restore. Without a usable watermark (a new primary, another DC, a restore) every
 // managed account is looked at once, which the mark makes safe.
 import { attributeValue, firstString, type AdSession } from '../ad/session';
+import { isProtectedEntry } from '../ad/directory';
 import type { AdWriter } from '../ad/writer';
 import { asEngineError, ExitCode, type EngineError } from '../errors';
 import type { JumpCloudClient } from '../jumpcloud/client';
@@ -97,14 +98,14 @@ export async function changedManagedUsers(
     for (const entry of page) {
       const anchor = decodeAnchor(firstString(attributeValue(entry, anchorAttribute)));
       if (!anchor || anchor === 'foreign') continue;
-      const uac = Number.parseInt(firstString(entry.userAccountControl) || '0', 10);
+      const uac = Number.parseInt(firstString(attributeValue(entry, 'userAccountControl')) || '0', 10);
       if (!concernsOffboarding({ disabled: (uac & UAC_ACCOUNTDISABLE) !== 0, anchor })) continue;
       users.push({
         dn: entry.dn,
-        sAMAccountName: firstString(entry.sAMAccountName),
+        sAMAccountName: firstString(attributeValue(entry, 'sAMAccountName')),
         anchor,
         disabled: (uac & UAC_ACCOUNTDISABLE) !== 0,
-        protected: firstString(entry.adminCount) === '1' || firstString(entry.isCriticalSystemObject).toUpperCase() === 'TRUE',
+        protected: isProtectedEntry(entry),
         proven: anchorKey === null || proofFitsEntry(anchorKey, entry, anchor.jcId, anchor.proof),
       });
     }

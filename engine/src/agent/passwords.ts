@@ -6,6 +6,7 @@
 import type { Entry } from 'ldapts';
 import { escapeFilterValue } from '../ad/escape';
 import { attributeValue, firstString, type AdSession } from '../ad/session';
+import { isProtectedEntry } from '../ad/directory';
 import { AdWriter } from '../ad/writer';
 import { asEngineError, EngineError, ExitCode } from '../errors';
 import { decryptPasswordEvent } from '../jumpcloud/agent-channel';
@@ -44,7 +45,7 @@ async function findByAnchor(
   };
   const managed = (entry: Entry): ManagedAccount => ({
     dn: entry.dn,
-    protected: firstString(entry.adminCount) === '1' || firstString(entry.isCriticalSystemObject).toUpperCase() === 'TRUE',
+    protected: isProtectedEntry(entry),
   });
   if (hintDn && lower(hintDn).endsWith(lower(`,${rootDN}`))) {
     // The same filter as the search below, on the one object: a user account carrying this anchor.

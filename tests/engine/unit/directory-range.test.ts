@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Attribute, BerReader, BerWriter, type Entry, type SearchOptions } from 'ldapts';
-import { readActualState } from '../../../engine/src/ad/directory';
-import { attributeValue, withBinaryAttributes, type AdSession, type RootDse } from '../../../engine/src/ad/session';
-import { binaryValues, firstBinaryValue } from '../../../engine/src/ad/binary';
+import { isProtectedEntry, readActualState } from '../../../engine/src/ad/directory';
+import { attributeValue, binaryAttribute, rangedKey, withBinaryAttributes, type AdSession, type RootDse } from '../../../engine/src/ad/session';
+import { binaryValues, firstBinaryValue, sidToBytes } from '../../../engine/src/ad/binary';
 
 const BASE = 'DC=example,DC=com';
 const ROOT = `OU=Range,${BASE}`;
@@ -190,5 +190,35 @@ describe('reading an attribute of an entry', () => {
     assert.equal(firstBinaryValue(undefined), undefined);
     assert.deepEqual(binaryValues([guid, 'text', guid]), [guid, guid]);
     assert.deepEqual(binaryValues(undefined), []);
+  });
+
+  it('reads a binary attribute by name in any case, and only when it came back as bytes', () => {
+    assert.equal(binaryAttribute(entry, 'objectguid'), guid);
+    assert.equal(binaryAttribute({ dn: 'CN=b', OBJECTGUID: guid }, 'objectGUID'), guid);
+    assert.equal(binaryAttribute(entry, 'objectSid'), undefined);
+    assert.equal(binaryAttribute(entry, 'nTSecurityDescriptor'), undefined);
+  });
+
+  it("finds the key a ranged answer came under, in any case, and not another attribute's", () => {
+    assert.equal(rangedKey({ dn: 'CN=g', 'member;range=0-1499': ['CN=a'] }, 'member'), 'member;range=0-1499');
+    assert.equal(rangedKey({ dn: 'CN=g', 'Member;Range=1500-*': ['CN=a'] }, 'member'), 'Member;Range=1500-*');
+    assert.equal(rangedKey({ dn: 'CN=u', 'memberOf;range=0-1499': ['CN=g'] }, 'member'), undefined);
+    assert.equal(rangedKey({ dn: 'CN=u', 'memberOf;range=0-1499': ['CN=g'] }, 'memberOf'), 'memberOf;range=0-1499');
+    assert.equal(rangedKey({ dn: 'CN=g', member: ['CN=a'] }, 'member'), undefined, 'all values at once');
+  });
+});
+
+describe('a protected entry: never touched by the password, offboarding and removal paths', () => {
+  const domainSid = 'S-1-5-21-1004336348-1177238915-682003330';
+  it('is one with adminCount=1, isCriticalSystemObject TRUE or a well-known RID, the names in any case', () => {
+    assert.equal(isProtectedEntry({ dn: 'CN=a', adminCount: '1' }), true);
+    assert.equal(isProtectedEntry({ dn: 'CN=a', ADMINCOUNT: '1' }), true);
+    assert.equal(isProtectedEntry({ dn: 'CN=a', isCriticalSystemObject: 'TRUE' }), true);
+    assert.equal(isProtectedEntry({ dn: 'CN=a', iscriticalsystemobject: 'true' }), true);
+    assert.equal(isProtectedEntry({ dn: 'CN=Domain Admins', objectSid: sidToBytes(`${domainSid}-512`) }), true);
+  });
+  it('is not an ordinary account or group: adminCount 0, an ordinary RID, nothing said', () => {
+    assert.equal(isProtectedEntry({ dn: 'CN=a', adminCount: '0', isCriticalSystemObject: 'FALSE', objectSid: sidToBytes(`${domainSid}-1105`) }), false);
+    assert.equal(isProtectedEntry({ dn: 'CN=a' }), false);
   });
 });

@@ -6,13 +6,13 @@
 // still bound (the next sync would create a new one), one the sync does not manage, and
 // protected or critical ones.
 import * as z from 'zod';
-import { DEFAULT_ANCHOR_ATTRIBUTE } from '../../ad/directory';
+import { DEFAULT_ANCHOR_ATTRIBUTE, isProtectedEntry, membersOf } from '../../ad/directory';
 import { ANCHOR_KEY_PROBLEM, parseAnchorKey, proofFitsEntry } from '../../ad/anchorproof';
-import { firstBinaryValue, sidFromBytes } from '../../ad/binary';
+import { sidFromBytes } from '../../ad/binary';
 import { escapeFilterValue } from '../../ad/escape';
 import { decodeAnchor } from '../../ad/names';
 import { parseAdiDN } from '../../ad/rootdn';
-import { allStrings, AdSession, attributeValue, firstString } from '../../ad/session';
+import { AdSession, attributeValue, binaryAttribute, firstString } from '../../ad/session';
 import { AdWriter } from '../../ad/writer';
 import { resolveAnchorKey } from '../../ad/anchorkey';
 import { dcSchema } from '../../config/request';
@@ -76,10 +76,7 @@ export const groupRemoveCommand = defineCommand({
       if (!entry.dn.toLowerCase().endsWith(`,${rootDN.toLowerCase()}`))
         throw groupError('Group.NotManaged', `${entry.dn} is not under the root container ${rootDN}: the sync does not manage it.`, entry.dn);
       const anchor = decodeAnchor(firstString(attributeValue(entry, params.anchorAttribute)));
-      const sidBytes = firstBinaryValue(entry.objectSid);
-      const sid = sidBytes ? sidFromBytes(sidBytes) : '';
-      const rid = Number(sid.split('-').pop());
-      if (firstString(entry.adminCount) === '1' || firstString(entry.isCriticalSystemObject).toUpperCase() === 'TRUE' || (Number.isFinite(rid) && rid < 1000)) {
+      if (isProtectedEntry(entry)) {
         throw groupError(
           'Group.Protected',
           `${entry.dn} is protected (adminCount=1, a critical system object or a well-known group): never deleted by JumpCloudADI.`,
@@ -108,9 +105,11 @@ export const groupRemoveCommand = defineCommand({
           ExitCode.Refused,
         );
       }
-      const members = allStrings(entry.member);
+      const sidBytes = binaryAttribute(entry, 'objectSid');
+      const sid = sidBytes ? sidFromBytes(sidBytes) : '';
+      const members = await membersOf(session, entry);
       const record = {
-        Group: firstString(entry.cn),
+        Group: firstString(attributeValue(entry, 'cn')),
         DistinguishedName: entry.dn,
         ObjectSid: sid,
         JumpCloudId: anchor.jcId,

@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as z from 'zod';
-import { AdSession, firstString } from '../../ad/session';
+import { AdSession, attributeValue, firstString, rangedKey } from '../../ad/session';
 import { RehearsalWriter } from '../../ad/writer';
 import { agentPaths, REHEARSAL_SERVICE_PATTERN } from '../../agent/config';
 import { peekAgentState } from '../../agent/state';
@@ -310,8 +310,10 @@ export const rehearsalCommand = defineCommand({
       );
       return entry ?? null;
     };
+    /** An attribute of a rehearsal user as text ('' when the user or the value is missing), its name in any case. */
+    const text = (entry: Awaited<ReturnType<typeof adUser>> | undefined, name: string) => (entry ? firstString(attributeValue(entry, name)) : '');
     const disabled = (entry: Awaited<ReturnType<typeof adUser>>) =>
-      entry !== null && (Number(firstString(entry.userAccountControl)) & UAC_DISABLED) === UAC_DISABLED;
+      entry !== null && (Number(text(entry, 'userAccountControl')) & UAC_DISABLED) === UAC_DISABLED;
 
     try {
       // --- the host -----------------------------------------------------------------------
@@ -460,18 +462,18 @@ export const rehearsalCommand = defineCommand({
       const readBack = syncOk ? null : 'the sync did not complete';
       await checks.run('Awkward cases', 'Non-ASCII names read back exactly', readBack, async () => {
         const u = await adUser('jcrh.zoe');
-        const seen = `givenName '${firstString(u?.givenName)}', sn '${firstString(u?.sn)}'`;
-        if (firstString(u?.givenName) !== 'Zoë' || firstString(u?.sn) !== 'Ångström-Øre') fail('the names differ from JumpCloud', seen);
+        const seen = `givenName '${text(u, 'givenName')}', sn '${text(u, 'sn')}'`;
+        if (text(u, 'givenName') !== 'Zoë' || text(u, 'sn') !== 'Ångström-Øre') fail('the names differ from JumpCloud', seen);
         return seen;
       });
       await checks.run('Awkward cases', 'A 20-character username is created', readBack, async () => {
         const u = await adUser('jcrh.twenty.chars.ab');
         if (!u) fail('no account jcrh.twenty.chars.ab', '');
-        return `${u.dn}, sAMAccountName ${firstString(u.sAMAccountName)}`;
+        return `${u.dn}, sAMAccountName ${text(u, 'sAMAccountName')}`;
       });
       await checks.run('Awkward cases', 'A first name over 64 characters is stored or refused clearly', readBack, async () => {
         const u = await adUser('jcrh.longname');
-        const given = firstString(u?.givenName);
+        const given = text(u, 'givenName');
         if (u && given.length > 64) return `stored in full (${given.length} characters): this DC does not enforce givenName's 64-character limit`;
         const error = syncErrors.find((e) => String(e.target ?? e.message).includes('jcrh.longname'));
         if (!u && error) return `refused per object: ${error.id}: ${error.message}`;
@@ -483,8 +485,8 @@ export const rehearsalCommand = defineCommand({
         const staged = await adUser('jcrh.staged');
         const suspended = await adUser('jcrh.suspended');
         if (!disabled(staged) || !disabled(suspended))
-          fail('not both disabled', `staged ${firstString(staged?.userAccountControl)}, suspended ${firstString(suspended?.userAccountControl)}`);
-        return `jcrh.staged uac ${firstString(staged?.userAccountControl)}, jcrh.suspended uac ${firstString(suspended?.userAccountControl)}`;
+          fail('not both disabled', `staged ${text(staged, 'userAccountControl')}, suspended ${text(suspended, 'userAccountControl')}`);
+        return `jcrh.staged uac ${text(staged, 'userAccountControl')}, jcrh.suspended uac ${text(suspended, 'userAccountControl')}`;
       });
       await checks.run('Awkward cases', 'Users in scope only through a group are created', readBack, async () => {
         const u = await adUser('jcrh.member');
@@ -503,7 +505,7 @@ export const rehearsalCommand = defineCommand({
             'read the large group',
           );
           if (!entry) fail('the group is missing', '');
-          const ranged = Object.keys(entry).find((k) => /^member;range=/i.test(k));
+          const ranged = rangedKey(entry, 'member');
           const { readActualState } = await import('../../ad/directory');
           const actual = await readActualState(s, { rootDN, candidateNames: [] });
           const group = actual.groups.find((g) => g.cn === LARGE_GROUP);
