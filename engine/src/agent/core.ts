@@ -137,11 +137,14 @@ export class AgentCore {
   /** The backoff after a failed turn: ends at its time, at stop, or when JumpCloud is heard again. */
   async sleepAfterOutage(ms: number): Promise<void> {
     const wait = new AbortController();
+    const onStop = () => wait.abort();
+    this.signal.addEventListener('abort', onStop, { once: true });
     this.#outageWait = wait;
     try {
-      await this.sleep(ms, AbortSignal.any([this.signal, wait.signal]));
+      if (!this.stopping) await this.sleep(ms, wait.signal);
     } finally {
       this.#outageWait = null;
+      this.signal.removeEventListener('abort', onStop);
     }
   }
 

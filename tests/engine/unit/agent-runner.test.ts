@@ -405,6 +405,18 @@ describe('agent runner (fakes)', () => {
     assert.ok(h.logs.some((l) => /JumpCloud and AD reachable again/.test(l)));
   });
 
+  it("stopping during an outage's backoff ends it at once", { timeout: 10_000 }, async () => {
+    const dir = await installDir('channel');
+    const down = () => new EngineError('JumpCloud.Unreachable', 'JumpCloud cannot be reached.', { exitCode: ExitCode.Unreachable });
+    const clock = new HoldingClock((ms) => ms === outageDelay(0));
+    const h = harness(dir, { clock, channel: fakeChannel({ primary: () => true, batches: [down()] }) });
+    // runUntil stops the runner once the backoff holds, and awaits its end: it hangs if the stop does not end the backoff.
+    const code = await h.runUntil('backing off', () => clock.holding > 0);
+    assert.equal(code, 0);
+    assert.equal(h.state().counters.turnsFailed, 1);
+    assert.equal(clock.holding, 0);
+  });
+
   it('anchors without a proof: the status names the cause and the cmdlets until they are sealed', async () => {
     const dir = await installDir('channel');
     const message = '2 object(s) under the root carry a JumpCloud anchor without a proof ... Get-JCSyncPlan -AdoptExisting ... Invoke-JCSync -AdoptExisting';
