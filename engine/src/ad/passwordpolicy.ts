@@ -63,6 +63,15 @@ export async function readDomainPolicy(session: AdSession, domainDn: string): Pr
   };
 }
 
+/** The domain policy in words, for the reason AD refused a password ('' when it asks nothing). */
+export function domainPolicyInWords(policy: AdPasswordPolicy): string {
+  const parts: string[] = [];
+  if (policy.minLength > 0) parts.push(`at least ${policy.minLength} characters`);
+  if (policy.complexity) parts.push('complexity required (three of upper case, lower case, digits, symbols; not the account name)');
+  if (policy.historyLength > 0) parts.push(`not one of the last ${policy.historyLength} passwords`);
+  return parts.length > 0 ? `Domain password policy: ${parts.join('; ')}.` : '';
+}
+
 function toPso(entry: Entry): AdPasswordPolicy {
   return {
     source: `PSO ${firstString(attributeValue(entry, 'cn')) || entry.dn}`,

@@ -7,6 +7,7 @@ import type { Entry } from 'ldapts';
 import { escapeFilterValue } from '../ad/escape';
 import { attributeValue, firstString, type AdSession } from '../ad/session';
 import { isProtectedEntry } from '../ad/directory';
+import { domainPolicyInWords, readDomainPolicy } from '../ad/passwordpolicy';
 import { AdWriter } from '../ad/writer';
 import { asEngineError, EngineError, ExitCode } from '../errors';
 import { decryptPasswordEvent } from '../jumpcloud/agent-channel';
@@ -69,20 +70,7 @@ async function findByAnchor(
 async function passwordPolicyText(session: AdSession): Promise<string> {
   try {
     const dse = await session.rootDse();
-    const [head] = await session.search(
-      dse.defaultNamingContext,
-      { scope: 'base', filter: '(objectClass=*)', attributes: ['minPwdLength', 'pwdProperties', 'pwdHistoryLength'] },
-      'read the password policy',
-    );
-    if (!head) return '';
-    const parts: string[] = [];
-    const minLength = firstString(head.minPwdLength);
-    if (minLength) parts.push(`at least ${minLength} characters`);
-    if ((Number.parseInt(firstString(head.pwdProperties) || '0', 10) & 1) === 1)
-      parts.push('complexity required (three of upper case, lower case, digits, symbols; not the account name)');
-    const history = firstString(head.pwdHistoryLength);
-    if (history && history !== '0') parts.push(`not one of the last ${history} passwords`);
-    return parts.length > 0 ? `Domain password policy: ${parts.join('; ')}.` : '';
+    return domainPolicyInWords(await readDomainPolicy(session, dse.defaultNamingContext));
   } catch {
     return '';
   }

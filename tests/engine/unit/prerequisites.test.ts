@@ -1,7 +1,7 @@
 // Password policy alignment, host classification, password rotation order, AD intervals (pure).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { intervalToDays, type AdPasswordPolicy } from '../../../engine/src/ad/passwordpolicy';
+import { domainPolicyInWords, intervalToDays, type AdPasswordPolicy } from '../../../engine/src/ad/passwordpolicy';
 import { rotatePassword, type PasswordStore } from '../../../engine/src/delegation/rotation';
 import { compareWithAd, jumpCloudRules, type AlignmentFinding } from '../../../engine/src/prerequisites/alignment';
 import { classifyHost } from '../../../engine/src/prerequisites/host';
@@ -102,6 +102,17 @@ describe('AD intervals', () => {
     assert.equal(intervalToDays('0'), null);
     assert.equal(intervalToDays('-9223372036854775808'), null);
     assert.equal(intervalToDays('not a number'), null);
+  });
+});
+
+describe('the domain policy in words (the reason given when AD refuses a password)', () => {
+  it('names each rule the policy sets, and nothing it does not', () => {
+    assert.equal(
+      domainPolicyInWords(domainPolicy),
+      'Domain password policy: at least 10 characters; complexity required (three of upper case, lower case, digits, symbols; not the account name); not one of the last 24 passwords.',
+    );
+    assert.equal(domainPolicyInWords({ ...domainPolicy, complexity: false, historyLength: 0 }), 'Domain password policy: at least 10 characters.');
+    assert.equal(domainPolicyInWords({ ...domainPolicy, minLength: 0, complexity: false, historyLength: 0 }), '');
   });
 });
 
