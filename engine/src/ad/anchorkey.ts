@@ -11,9 +11,9 @@ import { EngineError, ExitCode } from '../errors';
 import { newAnchorKey, parseAnchorKey } from './anchorproof';
 import { ACE_TYPE, encodeSecurityDescriptor, isParsedAce, parseSecurityDescriptor, type SecurityDescriptor } from './sd';
 import { findAccount, readDomainInfo, readGroupSids, SD_FLAG, SdFlagsControl } from './security';
-import { firstBinaryValue, SecurityDescriptorError } from './binary';
+import { SecurityDescriptorError } from './binary';
 import { escapeFilterValue } from './escape';
-import { firstString, type AdSession } from './session';
+import { attributeValue, binaryAttribute, firstString, type AdSession } from './session';
 import type { AdWriter } from './writer';
 
 const KEY_OBJECT_NAME = 'jcsync-anchor-key';
@@ -181,7 +181,7 @@ async function readKeyObject(session: AdSession, dn: string): Promise<Entry | nu
 }
 
 function checkedKey(entry: Entry, reader: KeyReader, dn: string): Buffer {
-  const bytes = firstBinaryValue(entry.nTSecurityDescriptor);
+  const bytes = binaryAttribute(entry, 'nTSecurityDescriptor');
   let problem: string | null;
   try {
     problem = bytes ? keyDescriptorProblem(parseSecurityDescriptor(bytes), reader) : 'its permissions cannot be read by this account';
@@ -196,7 +196,7 @@ function checkedKey(entry: Entry, reader: KeyReader, dn: string): Buffer {
         'delete the object and, if anchors already carry proofs, hand the key explicitly (-AnchorKey) or reseal them (docs/anchor-trust.md, "When the key object is wrong or gone").',
       { ...KEY_ERROR, target: dn },
     );
-  const key = parseAnchorKey(firstString(entry.info));
+  const key = parseAnchorKey(firstString(attributeValue(entry, 'info')));
   if (!key) throw new EngineError('AnchorKey.Unsafe', `The anchor key object ${dn} holds no 32-byte key in its info attribute.`, { ...KEY_ERROR, target: dn });
   return key;
 }
@@ -278,7 +278,7 @@ export function keyMismatchError(dn: string, source: AnchorKeySource): EngineErr
 export async function grantAnchorKey(session: AdSession, writer: AdWriter, rootDN: string, accountSid: string): Promise<'absent' | 'present' | 'granted'> {
   const dn = anchorKeyDn(rootDN);
   const entry = await readKeyObject(session, dn);
-  const bytes = firstBinaryValue(entry?.nTSecurityDescriptor);
+  const bytes = binaryAttribute(entry, 'nTSecurityDescriptor');
   if (!entry || !bytes) return 'absent';
   const sd = parseSecurityDescriptor(bytes);
   const reader = await keyReader(session);

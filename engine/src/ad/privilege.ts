@@ -129,7 +129,7 @@ export class PrivilegeChecker {
     const [entry] = await this.session
       .search(groupDn, { scope: 'base', filter: '(objectClass=*)', attributes: ['memberOf'] }, 'read group memberships')
       .catch(() => [] as Entry[]);
-    const parents = entry ? allStrings(attributeValue(entry, 'memberOf')) : [];
+    const parents = allStrings(attributeValue(entry, 'memberOf'));
     this.#parents.set(key, parents);
     return parents;
   }

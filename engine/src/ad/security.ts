@@ -32,7 +32,7 @@ export async function readSecurityDescriptor(session: AdSession, dn: string, fla
   const [entry] = await session.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes: ['nTSecurityDescriptor'] }, 'read the security descriptor', [
     new SdFlagsControl(flags),
   ]);
-  const raw = entry ? binaryAttribute(entry, 'nTSecurityDescriptor') : undefined;
+  const raw = binaryAttribute(entry, 'nTSecurityDescriptor');
   if (!entry || !raw) {
     throw new EngineError(
       'Delegation.SecurityDescriptorUnreadable',
@@ -67,7 +67,7 @@ export interface DomainInfo {
 export async function readDomainInfo(session: AdSession): Promise<DomainInfo> {
   const dse = await session.rootDse();
   const [head] = await session.search(dse.defaultNamingContext, { scope: 'base', filter: '(objectClass=*)', attributes: ['objectSid'] }, 'read the domain');
-  const sidBytes = head ? binaryAttribute(head, 'objectSid') : undefined;
+  const sidBytes = binaryAttribute(head, 'objectSid');
   if (!sidBytes)
     throw new EngineError('AD.OperationFailed', `The domain head ${dse.defaultNamingContext} returned no objectSid.`, {
       exitCode: ExitCode.Unreachable,
@@ -170,7 +170,7 @@ export async function readGroupSids(
   domain: DomainInfo,
 ): Promise<{ sids: string[]; source: 'tokenGroups' | 'memberOf' }> {
   const [entry] = await session.search(account.dn, { scope: 'base', filter: '(objectClass=*)', attributes: ['tokenGroups'] }, 'read tokenGroups');
-  const token = entry ? binaryValues(attributeValue(entry, 'tokenGroups')).map(sidFromBytes) : [];
+  const token = binaryValues(attributeValue(entry, 'tokenGroups')).map(sidFromBytes);
   if (token.length > 0) return { sids: token, source: 'tokenGroups' };
   // account.dn came from AD, so it is already a DN in escaped form: only filter-escape it.
   const chain = await session.search(

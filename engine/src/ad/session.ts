@@ -100,7 +100,8 @@ export function readCaFile(path: string): string {
  * own case) but may use another. Looked up as asked first, without making a list of the keys or a
  * lower-case copy of each (a 20,000-user read asks 300,000 times).
  */
-export function attributeValue(entry: Entry, name: string): Entry[string] | undefined {
+export function attributeValue(entry: Entry | null | undefined, name: string): Entry[string] | undefined {
+  if (!entry) return undefined;
   if (Object.hasOwn(entry, name)) return entry[name];
   const wanted = name.toLowerCase();
   for (const key in entry) if (key.length === name.length && key.toLowerCase() === wanted) return entry[key];
@@ -120,8 +121,8 @@ export function rangedKey(entry: Entry, name: string): string | undefined {
   return undefined;
 }
 
-/** The first value of a binary attribute (objectGUID, objectSid, nTSecurityDescriptor), by name in any case. */
-export function binaryAttribute(entry: Entry, name: string): Buffer | undefined {
+/** The first value of a binary attribute (objectGUID, objectSid, nTSecurityDescriptor), by name in any case; undefined without an entry. */
+export function binaryAttribute(entry: Entry | null | undefined, name: string): Buffer | undefined {
   return firstBinaryValue(attributeValue(entry, name));
 }
 
@@ -274,18 +275,18 @@ export class AdSession {
     );
     if (!entry) throw mapLdapError(new Error('the rootDSE returned no entry'), { host: this.dc.host, port: this.port, operation: 'read the rootDSE' });
     return {
-      defaultNamingContext: firstString(entry.defaultNamingContext),
-      configurationNamingContext: firstString(entry.configurationNamingContext),
-      dnsHostName: firstString(entry.dnsHostName),
-      serverName: firstString(entry.serverName),
-      supportedControls: allStrings(entry.supportedControl),
-      supportedLdapVersions: allStrings(entry.supportedLDAPVersion),
-      domainFunctionality: intOrNull(entry.domainFunctionality),
-      forestFunctionality: intOrNull(entry.forestFunctionality),
-      domainControllerFunctionality: intOrNull(entry.domainControllerFunctionality),
-      highestCommittedUSN: firstString(entry.highestCommittedUSN),
-      isGlobalCatalogReady: firstString(entry.isGlobalCatalogReady).toUpperCase() === 'TRUE',
-      currentTime: firstString(entry.currentTime),
+      defaultNamingContext: firstString(attributeValue(entry, 'defaultNamingContext')),
+      configurationNamingContext: firstString(attributeValue(entry, 'configurationNamingContext')),
+      dnsHostName: firstString(attributeValue(entry, 'dnsHostName')),
+      serverName: firstString(attributeValue(entry, 'serverName')),
+      supportedControls: allStrings(attributeValue(entry, 'supportedControl')),
+      supportedLdapVersions: allStrings(attributeValue(entry, 'supportedLDAPVersion')),
+      domainFunctionality: intOrNull(attributeValue(entry, 'domainFunctionality')),
+      forestFunctionality: intOrNull(attributeValue(entry, 'forestFunctionality')),
+      domainControllerFunctionality: intOrNull(attributeValue(entry, 'domainControllerFunctionality')),
+      highestCommittedUSN: firstString(attributeValue(entry, 'highestCommittedUSN')),
+      isGlobalCatalogReady: firstString(attributeValue(entry, 'isGlobalCatalogReady')).toUpperCase() === 'TRUE',
+      currentTime: firstString(attributeValue(entry, 'currentTime')),
     };
   }
 

@@ -65,7 +65,7 @@ export class AdWriter {
   /** objectGUID of `dn` as text ('' when the DC returns none). */
   private async objectGuid(dn: string): Promise<string> {
     const [entry] = await this.session.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes: ['objectGUID'] }, 'read objectGUID');
-    return guidText(entry && binaryAttribute(entry, 'objectGUID'));
+    return guidText(binaryAttribute(entry, 'objectGUID'));
   }
 
   /** The anchor value for `jcId` with these flags, proven for the object when there is a key. */
@@ -144,9 +144,9 @@ export class AdWriter {
       { scope: 'base', filter: '(objectClass=user)', attributes: ['userAccountControl', 'objectGUID'] },
       'read userAccountControl',
     );
-    const current = Number.parseInt(firstString(entry && attributeValue(entry, 'userAccountControl')) || String(UAC_NORMAL_ACCOUNT), 10);
+    const current = Number.parseInt(firstString(attributeValue(entry, 'userAccountControl')) || String(UAC_NORMAL_ACCOUNT), 10);
     const next = enabled ? current & ~UAC_ACCOUNTDISABLE : current | UAC_ACCOUNTDISABLE;
-    const objectGuid = entry && binaryAttribute(entry, 'objectGUID');
+    const objectGuid = binaryAttribute(entry, 'objectGUID');
     const guid = objectGuid ? guidText(objectGuid) : undefined;
     const anchor = await this.anchorValue(dn, jcId, { syncDisabled: !enabled }, guid);
     await this.run(enabled ? 'enable' : 'disable', dn, () =>
@@ -365,7 +365,7 @@ export class RehearsalWriter {
       { scope: 'base', filter: '(objectClass=user)', attributes: ['userAccountControl'] },
       'read userAccountControl',
     );
-    const current = Number.parseInt(firstString(entry && attributeValue(entry, 'userAccountControl')) || String(UAC_NORMAL_ACCOUNT), 10);
+    const current = Number.parseInt(firstString(attributeValue(entry, 'userAccountControl')) || String(UAC_NORMAL_ACCOUNT), 10);
     await this.run('disable', dn, () => this.session.ldapClient.modify(dn, [replace('userAccountControl', [String(current | UAC_ACCOUNTDISABLE)])]));
   }
 

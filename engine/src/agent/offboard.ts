@@ -9,7 +9,7 @@
 // passed the last watermark (the DC's highestCommittedUSN), with the DC's invocationID kept to
 // notice a restore. Without a usable watermark (a new primary, another DC, a restore) every
 // managed account is looked at once, which the mark makes safe.
-import { attributeValue, firstString, type AdSession } from '../ad/session';
+import { attributeValue, binaryAttribute, firstString, type AdSession } from '../ad/session';
 import { isProtectedEntry } from '../ad/directory';
 import type { AdWriter } from '../ad/writer';
 import { asEngineError, ExitCode, type EngineError } from '../errors';
@@ -19,7 +19,6 @@ import type { Journal } from '../sync/journal';
 import type { Anchor } from '../ad/model';
 import { decodeAnchor } from '../ad/names';
 import { proofFitsEntry } from '../ad/anchorproof';
-import { firstBinaryValue } from '../ad/binary';
 
 const UAC_ACCOUNTDISABLE = 0x2;
 const PAGE_SIZE = 500;
@@ -49,12 +48,12 @@ export async function readWatermark(session: AdSession): Promise<UsnWatermark> {
     { scope: 'base', filter: '(objectClass=*)', attributes: ['dsServiceName', 'highestCommittedUSN'] },
     'read the rootDSE',
   );
-  const highest = firstString(dse?.highestCommittedUSN);
-  const serviceDn = firstString(dse?.dsServiceName);
+  const highest = firstString(attributeValue(dse, 'highestCommittedUSN'));
+  const serviceDn = firstString(attributeValue(dse, 'dsServiceName'));
   let invocationId = '';
   if (serviceDn) {
     const ntds = await session.readObject(serviceDn, ['invocationId']).catch(() => null);
-    invocationId = firstBinaryValue(ntds?.invocationId)?.toString('hex') ?? '';
+    invocationId = binaryAttribute(ntds, 'invocationId')?.toString('hex') ?? '';
   }
   return { invocationId, highestCommittedUsn: /^\d+$/.test(highest) ? highest : '0' };
 }

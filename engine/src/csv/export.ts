@@ -179,7 +179,7 @@ export async function resolveGroupNames(session: AdSession, dns: string[], domai
         continue;
       }
       const entry = await session.readObject(dn, ['sAMAccountName', 'adminCount']);
-      const name = entry ? firstString(attributeValue(entry, 'sAMAccountName')) : '';
+      const name = firstString(attributeValue(entry, 'sAMAccountName'));
       names.set(dn, entry && name !== '' && firstString(attributeValue(entry, 'adminCount')) !== '1' ? name : null);
     }
   };

@@ -181,6 +181,8 @@ describe('reading an attribute of an entry', () => {
     assert.equal(attributeValue(entry, 'adminDescriptions'), undefined);
     assert.equal(attributeValue(entry, 'admin'), undefined);
     assert.equal(attributeValue(entry, 'mail'), undefined);
+    assert.equal(attributeValue(undefined, 'mail'), undefined, 'a search that found nothing');
+    assert.equal(binaryAttribute(null, 'objectGUID'), undefined);
   });
 
   it('takes only the values that came back as bytes', () => {

@@ -311,7 +311,7 @@ export const rehearsalCommand = defineCommand({
       return entry ?? null;
     };
     /** An attribute of a rehearsal user as text ('' when the user or the value is missing), its name in any case. */
-    const text = (entry: Awaited<ReturnType<typeof adUser>> | undefined, name: string) => (entry ? firstString(attributeValue(entry, name)) : '');
+    const text = (entry: Awaited<ReturnType<typeof adUser>> | undefined, name: string) => firstString(attributeValue(entry, name));
     const disabled = (entry: Awaited<ReturnType<typeof adUser>>) =>
       entry !== null && (Number(text(entry, 'userAccountControl')) & UAC_DISABLED) === UAC_DISABLED;
 
