@@ -4,7 +4,7 @@
 // once, so the directory below plays Windows: a group of 5,000 members must come back whole.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Attribute, BerReader, BerWriter, type Entry, type SearchOptions } from 'ldapts';
+import { Attribute, BerReader, BerWriter, SearchEntry, type Entry, type SearchOptions } from 'ldapts';
 import { isProtectedEntry, readActualState } from '../../../engine/src/ad/directory';
 import { attributeValue, binaryAttribute, rangedKey, withBinaryAttributes, type AdSession, type RootDse } from '../../../engine/src/ad/session';
 import { binaryValues, firstBinaryValue, sidToBytes } from '../../../engine/src/ad/binary';
@@ -128,14 +128,19 @@ describe('readActualState: attribute names', () => {
   });
 });
 
-describe('LDAP values of binary attributes', () => {
-  const parsed = (type: string, value: Buffer) => {
+describe('LDAP search entries as the engine reads them (ldapts parse, made lean: ad/session.ts)', () => {
+  /** A search entry's BER as a DC sends it, parsed by ldapts' SearchEntry and made an Entry. */
+  const entryOf = (attributes: Array<{ type: string; values: Array<string | Buffer> }>, requested: string[] = [], explicit: string[] = []) => {
     const writer = new BerWriter();
-    new Attribute({ type, values: [value] }).write(writer);
-    const attribute = new Attribute();
-    attribute.parse(new BerReader(writer.buffer));
-    return attribute.values[0];
+    writer.writeString('CN=a,DC=example,DC=com');
+    writer.startSequence();
+    for (const attribute of attributes) new Attribute(attribute).write(writer);
+    writer.endSequence();
+    const message = new SearchEntry({ messageId: 1 });
+    message.parseMessage(new BerReader(writer.buffer));
+    return message.toObject(requested, explicit);
   };
+  const parsed = (type: string, value: Buffer) => entryOf([{ type, values: [value] }])[type];
 
   it('takes the binary attributes the engine reads as binary, in any case, without trying them as text', () => {
     // A GUID whose 16 bytes happen to be valid UTF-8: ldapts alone would have made it a string.
@@ -167,6 +172,41 @@ describe('LDAP values of binary attributes', () => {
     assert.equal(parsed('cn', Buffer.from('Zo\u00eb')), 'Zo\u00eb');
     assert.equal(parsed('objectGUIDs', Buffer.from('abc')), 'abc');
     assert.ok(Buffer.isBuffer(parsed('description', Buffer.from('ff00fe', 'hex'))));
+  });
+
+  it("gives ldapts' entry: the DN, one value alone, several as a list, none as [], and every value as bytes when one is not UTF-8", () => {
+    const guid = Buffer.alloc(16, 0xc3);
+    const notUtf8 = Buffer.from('ff00', 'hex');
+    const entry = entryOf([
+      { type: 'sAMAccountName', values: ['jdoe'] },
+      { type: 'member', values: ['CN=a', 'CN=b'] },
+      { type: 'description', values: [] },
+      { type: 'objectGUID', values: [guid] },
+      { type: 'otherMailbox', values: ['ok', notUtf8] },
+    ]);
+    assert.equal(entry.dn, 'CN=a,DC=example,DC=com');
+    assert.equal(entry.sAMAccountName, 'jdoe');
+    assert.deepEqual(entry.member, ['CN=a', 'CN=b']);
+    assert.deepEqual(entry.description, []);
+    assert.deepEqual(entry.objectGUID, guid);
+    assert.deepEqual(entry.otherMailbox, [Buffer.from('ok'), notUtf8]);
+  });
+
+  it('adds [] for an attribute asked for and not returned (in any case), and bytes for explicit buffer attributes', () => {
+    const photo = Buffer.from('not really a photo');
+    const entry = entryOf(
+      [
+        { type: 'sAMAccountName', values: ['jdoe'] },
+        { type: 'thumbnailPhoto', values: [photo] },
+        { type: 'otherTelephone', values: ['1', '2'] },
+      ],
+      ['samaccountname', 'mail', 'thumbnailPhoto'],
+      ['thumbnailPhoto', 'otherTelephone'],
+    );
+    assert.deepEqual(entry.mail, []);
+    assert.equal(entry.samaccountname, undefined, 'returned under its own spelling: nothing added for it');
+    assert.deepEqual(entry.thumbnailPhoto, photo);
+    assert.deepEqual(entry.otherTelephone, [Buffer.from('1'), Buffer.from('2')]);
   });
 });
 
