@@ -134,7 +134,8 @@ describe('LDAP search entries as the engine reads them (ldapts parse, made lean:
     const writer = new BerWriter();
     writer.writeString('CN=a,DC=example,DC=com');
     writer.startSequence();
-    for (const attribute of attributes) new Attribute(attribute).write(writer);
+    // A list may mix text and bytes here (a value that is not UTF-8 among text); Attribute writes each as it is.
+    for (const { type, values } of attributes) new Attribute({ type, values: values as string[] }).write(writer);
     writer.endSequence();
     const message = new SearchEntry({ messageId: 1 });
     message.parseMessage(new BerReader(writer.buffer));
