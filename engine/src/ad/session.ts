@@ -74,6 +74,11 @@ function isBinaryAttribute(type: string): boolean {
   return BINARY_OPTION.test(type);
 }
 
+/** Values as bytes: text decoded strictly re-encodes to the bytes it came from. */
+function asBytes(values: ReadonlyArray<string | Buffer>): Buffer[] {
+  return values.map((v) => (Buffer.isBuffer(v) ? v : Buffer.from(v, 'utf8')));
+}
+
 /** One attribute's values from the reader, at its SET of values, by the rules above. */
 function readValues(reader: BerReader, binary: boolean): string | Buffer | string[] | Buffer[] {
   const values: Array<string | Buffer> = [];
@@ -94,8 +99,8 @@ function readValues(reader: BerReader, binary: boolean): string | Buffer | strin
       }
     }
   }
-  // A value that is not UTF-8 makes every value of the attribute bytes (ldapts' rule); text decoded strictly re-encodes to its bytes.
-  const list = !binary && !text ? values.map((v) => (Buffer.isBuffer(v) ? v : Buffer.from(v, 'utf8'))) : values;
+  // A value that is not UTF-8 makes every value of the attribute bytes (ldapts' rule).
+  const list = !binary && !text ? asBytes(values) : values;
   return list.length === 1 ? (list[0] as string | Buffer) : (list as string[] | Buffer[]);
 }
 
@@ -121,8 +126,7 @@ searchEntryPrototype.toObject = function (requestAttributes, explicitBufferAttri
   for (const name of explicitBufferAttributes) {
     const value = entry[name];
     if (typeof value === 'string') entry[name] = Buffer.from(value, 'utf8');
-    else if (Array.isArray(value) && value.some((v) => typeof v === 'string'))
-      entry[name] = value.map((v) => (Buffer.isBuffer(v) ? v : Buffer.from(v, 'utf8'))) as Buffer[];
+    else if (Array.isArray(value) && value.some((v) => typeof v === 'string')) entry[name] = asBytes(value);
   }
   for (const name of requestAttributes) if (attributeValue(entry, name) === undefined) entry[name] = [];
   return entry;
