@@ -141,15 +141,16 @@ describe('sync agent in API-key mode: Directory Insights, periodic reconcile, no
     await until('the suspension', async () => disabled(await adUser(`${NAME}.u2`)), 15_000, 50);
     const latency = Date.now() - started;
     assert.ok(latency < 10_000, `visible in AD after ${latency} ms`);
-    assert.ok((state()?.counters.reconciles ?? 0) > reconcilesBefore);
+    // The agent counts the reconcile after its writes: AD can show the change a moment before the state does.
+    await until('the reconcile counted', async () => (state()?.counters.reconciles ?? 0) > reconcilesBefore, 5000, 50);
     // Targeted: only the users the events name are read.
     await until(
       'the targeted reconcile in the log',
       async () => /targeted reconcile \(\d+ Directory Insights event\(s\); [12] user\(s\), 0 group\(s\)\): [1-9]\d* applied/.test(readIfExists(paths().log)),
       5000,
     );
-    assert.ok((state()?.counters.targetedReconciles ?? 0) > 0);
-    assert.ok((state()?.counters.eventsProcessed ?? 0) >= 2);
+    await until('the targeted reconcile counted', async () => (state()?.counters.targetedReconciles ?? 0) > 0, 5000, 50);
+    await until('both events counted', async () => (state()?.counters.eventsProcessed ?? 0) >= 2, 5000, 50);
     assert.doesNotMatch(readIfExists(paths().log), /reconcile \(schedule\)/, 'not the scheduled reconcile');
     process.stdout.write(`# API-key mode: JumpCloud change → AD in ${latency} ms\n`);
   });
