@@ -13,7 +13,7 @@ import { ACE_TYPE, encodeSecurityDescriptor, isParsedAce, parseSecurityDescripto
 import { findAccount, readDomainInfo, readGroupSids, SD_FLAG, SdFlagsControl } from './security';
 import { SecurityDescriptorError } from './binary';
 import { escapeFilterValue } from './escape';
-import { attributeValue, binaryAttribute, firstString, type AdSession } from './session';
+import { type AdSession, binaryAttribute, textAttribute } from './session';
 import type { AdWriter } from './writer';
 
 const KEY_OBJECT_NAME = 'jcsync-anchor-key';
@@ -196,7 +196,7 @@ function checkedKey(entry: Entry, reader: KeyReader, dn: string): Buffer {
         'delete the object and, if anchors already carry proofs, hand the key explicitly (-AnchorKey) or reseal them (docs/anchor-trust.md, "When the key object is wrong or gone").',
       { ...KEY_ERROR, target: dn },
     );
-  const key = parseAnchorKey(firstString(attributeValue(entry, 'info')));
+  const key = parseAnchorKey(textAttribute(entry, 'info'));
   if (!key) throw new EngineError('AnchorKey.Unsafe', `The anchor key object ${dn} holds no 32-byte key in its info attribute.`, { ...KEY_ERROR, target: dn });
   return key;
 }

@@ -7,7 +7,7 @@ import { guidText, proofFitsObject } from './anchorproof';
 import { ridFromBytes } from './binary';
 import { decodeAnchor, lower } from './names';
 import { escapeFilterValue } from './escape';
-import { allStrings, attributeValue, binaryAttribute, firstString, rangedKey, type AdSession } from './session';
+import { type AdSession, allStrings, attributeValue, binaryAttribute, rangedKey, textAttribute } from './session';
 import { checkForestUpns } from './global-catalog';
 import { readAttributeLimits, type AttributeLimits } from './schema-limits';
 
@@ -57,7 +57,7 @@ export function dnsNameOf(namingContext: string): string {
 
 /** isCriticalSystemObject, or a SID whose RID is one of the well-known ones (below 1000). */
 function isCritical(entry: Entry): boolean {
-  if (firstString(attributeValue(entry, 'isCriticalSystemObject')).toUpperCase() === 'TRUE') return true;
+  if (textAttribute(entry, 'isCriticalSystemObject').toUpperCase() === 'TRUE') return true;
   const sid = binaryAttribute(entry, 'objectSid');
   if (!sid) return false;
   const rid = ridFromBytes(sid);
@@ -69,12 +69,12 @@ function isCritical(entry: Entry): boolean {
  * an account or group the sync's password, offboarding and removal paths never touch.
  */
 export function isProtectedEntry(entry: Entry): boolean {
-  return firstString(attributeValue(entry, 'adminCount')) === '1' || isCritical(entry);
+  return textAttribute(entry, 'adminCount') === '1' || isCritical(entry);
 }
 
 /** The anchor, checked against its proof (the objectGUID is read for that, and not kept). */
 function anchorOf(entry: Entry, anchorAttribute: string, anchorKey: Buffer | null) {
-  const decoded = decodeAnchor(firstString(attributeValue(entry, anchorAttribute)));
+  const decoded = decodeAnchor(textAttribute(entry, anchorAttribute));
   const anchor = decoded === 'foreign' ? null : decoded;
   let proof: AnchorProofState = 'unchecked';
   if (anchor && anchorKey) {
@@ -90,11 +90,11 @@ function anchorOf(entry: Entry, anchorAttribute: string, anchorKey: Buffer | nul
  * reconcile holds 20,000 of these (docs/memory.md).
  */
 function toUser(entry: Entry, anchorAttribute: string, anchorKey: Buffer | null, knownValues?: ReadOptions['knownValues']): AdUser {
-  const uac = Number.parseInt(firstString(attributeValue(entry, 'userAccountControl')) || '0', 10);
+  const uac = Number.parseInt(textAttribute(entry, 'userAccountControl') || '0', 10);
   const { anchor, foreignAnchor, critical, proof } = anchorOf(entry, anchorAttribute, anchorKey);
   const known = anchor ? knownValues?.(anchor.jcId) : undefined;
   const value = (name: string) => {
-    const text = firstString(attributeValue(entry, name));
+    const text = textAttribute(entry, name);
     return known?.find((k) => k === text) ?? text;
   };
   if (anchor && known) anchor.jcId = known.find((k) => k === anchor.jcId) ?? anchor.jcId;
@@ -113,19 +113,19 @@ function toUser(entry: Entry, anchorAttribute: string, anchorKey: Buffer | null,
     userPrincipalName,
     givenName: value('givenName'),
     sn: value('sn'),
-    displayName: firstString(attributeValue(entry, 'displayName')),
+    displayName: textAttribute(entry, 'displayName'),
     mail: mail === userPrincipalName ? userPrincipalName : mail,
     disabled: (uac & UAC_ACCOUNTDISABLE) !== 0,
-    passwordSet: (firstString(attributeValue(entry, 'pwdLastSet')) || '0') !== '0',
-    protected: firstString(attributeValue(entry, 'adminCount')) === '1',
+    passwordSet: (textAttribute(entry, 'pwdLastSet') || '0') !== '0',
+    protected: textAttribute(entry, 'adminCount') === '1',
   };
 }
 
 /** A group as the planner needs it (one shape, as toUser); `members` as read. */
 function toGroup(entry: Entry, anchorAttribute: string, anchorKey: Buffer | null, members: string[]): AdGroup {
   const { anchor, foreignAnchor, critical, proof } = anchorOf(entry, anchorAttribute, anchorKey);
-  const sAMAccountName = firstString(attributeValue(entry, 'sAMAccountName'));
-  const cn = firstString(attributeValue(entry, 'cn'));
+  const sAMAccountName = textAttribute(entry, 'sAMAccountName');
+  const cn = textAttribute(entry, 'cn');
   return {
     dn: entry.dn,
     anchor,
@@ -134,9 +134,9 @@ function toGroup(entry: Entry, anchorAttribute: string, anchorKey: Buffer | null
     proof,
     cn: cn === sAMAccountName ? sAMAccountName : cn,
     sAMAccountName,
-    description: firstString(attributeValue(entry, 'description')),
+    description: textAttribute(entry, 'description'),
     members,
-    protected: firstString(attributeValue(entry, 'adminCount')) === '1',
+    protected: textAttribute(entry, 'adminCount') === '1',
   };
 }
 
@@ -221,9 +221,9 @@ export async function readActualState(session: AdSession, options: ReadOptions):
       PAGE_SIZE,
     )) {
       for (const entry of page) {
-        const sam = firstString(attributeValue(entry, 'sAMAccountName'));
-        const upn = firstString(attributeValue(entry, 'userPrincipalName'));
-        const anchor = decodeAnchor(firstString(attributeValue(entry, anchorAttribute)));
+        const sam = textAttribute(entry, 'sAMAccountName');
+        const upn = textAttribute(entry, 'userPrincipalName');
+        const anchor = decodeAnchor(textAttribute(entry, anchorAttribute));
         if (anchor && anchor !== 'foreign') anchoredOutside.set(lower(entry.dn), anchor.jcId);
         if (sam) accountNames.set(lower(sam), entry.dn);
         if (upn) principalNames.set(lower(upn), entry.dn);
@@ -448,9 +448,9 @@ export async function readActualSlice(session: AdSession, options: SliceReadOpti
       .map((n) => `(sAMAccountName=${escapeFilterValue(n)})(userPrincipalName=${escapeFilterValue(n)})`)
       .join('');
     for (const entry of await searchAll(`(|${terms})`, ['sAMAccountName', 'userPrincipalName', anchorAttribute], dse.defaultNamingContext)) {
-      const sam = firstString(attributeValue(entry, 'sAMAccountName'));
-      const upn = firstString(attributeValue(entry, 'userPrincipalName'));
-      const anchor = decodeAnchor(firstString(attributeValue(entry, anchorAttribute)));
+      const sam = textAttribute(entry, 'sAMAccountName');
+      const upn = textAttribute(entry, 'userPrincipalName');
+      const anchor = decodeAnchor(textAttribute(entry, anchorAttribute));
       if (anchor && anchor !== 'foreign' && !lower(entry.dn).endsWith(lower(`,${options.rootDN}`))) anchoredOutside.set(lower(entry.dn), anchor.jcId);
       if (sam) accountNames.set(lower(sam), entry.dn);
       if (upn) principalNames.set(lower(upn), entry.dn);

@@ -11,7 +11,7 @@ import type { DcConfig } from '../config/request';
 import { EngineError, ExitCode } from '../errors';
 import { escapeFilterValue } from './escape';
 import { lower } from './names';
-import { attributeValue, firstString, AdSession, type RootDse } from './session';
+import { AdSession, type RootDse, textAttribute } from './session';
 
 export type GlobalCatalogUse = NonNullable<DcConfig['globalCatalog']>;
 
@@ -38,7 +38,7 @@ async function forestDomains(session: AdSession, dse: Pick<RootDse, 'configurati
       { scope: 'one', filter: `(&(objectClass=crossRef)(systemFlags:1.2.840.113556.1.4.803:=${FLAG_CR_NTDS_DOMAIN}))`, attributes: ['nCName'] },
       'read the forest partitions',
     );
-    const domains = entries.map((e) => firstString(attributeValue(e, 'nCName'))).filter((nc) => nc !== '');
+    const domains = entries.map((e) => textAttribute(e, 'nCName')).filter((nc) => nc !== '');
     return domains.length > 0 ? domains : null;
   } catch {
     return null;
@@ -82,7 +82,7 @@ export async function findGlobalCatalog(
 /** DNS name of the forest root domain (where _gc._tcp records live), from the rootDSE. */
 async function forestDnsName(session: AdSession): Promise<string> {
   const [entry] = await session.search('', { scope: 'base', filter: '(objectClass=*)', attributes: ['rootDomainNamingContext'] }, 'read the rootDSE');
-  return firstString(attributeValue(entry, 'rootDomainNamingContext'))
+  return textAttribute(entry, 'rootDomainNamingContext')
     .split(',')
     .filter((part) => /^\s*DC=/i.test(part))
     .map((part) => part.replace(/^\s*DC=/i, '').trim())
@@ -101,7 +101,7 @@ export async function lookupForestUpns(gc: AdSession, upns: string[]): Promise<M
     // Base "" on a GC port searches every naming context the GC holds: the whole forest.
     for await (const page of gc.searchPaged('', { scope: 'sub', filter: `(|${terms})`, attributes: ['userPrincipalName'] }, 500)) {
       for (const entry of page) {
-        const upn = firstString(attributeValue(entry, 'userPrincipalName'));
+        const upn = textAttribute(entry, 'userPrincipalName');
         if (upn) holders.set(lower(upn), entry.dn);
       }
     }

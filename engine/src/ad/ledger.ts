@@ -4,7 +4,7 @@
 // because the service account's delegated rights (create and fully control groups there) cover
 // it and nothing else needs to be granted. Read here, written through ./writer.ts.
 import { createHash } from 'node:crypto';
-import { attributeValue, firstString, type AdSession } from './session';
+import { type AdSession, textAttribute } from './session';
 import { EngineError } from '../errors';
 import type { AdWriter } from './writer';
 
@@ -39,7 +39,7 @@ export class AdLedgerStore {
   async read(): Promise<string | null> {
     try {
       const [entry] = await this.session.search(this.dn, { scope: 'base', filter: '(objectClass=*)', attributes: ['info'] }, 'read the safety ledger');
-      return firstString(attributeValue(entry, 'info')) || null;
+      return textAttribute(entry, 'info') || null;
     } catch (err) {
       if (err instanceof EngineError && err.details.ldapCode === 32) return null;
       throw err;

@@ -3,7 +3,7 @@
 // container. Never writes.
 import type { Entry } from 'ldapts';
 import { EngineError, ExitCode } from '../errors';
-import { allStrings, attributeValue, firstString, type AdSession } from './session';
+import { type AdSession, allStrings, attributeValue, textAttribute } from './session';
 
 export interface AdPasswordPolicy {
   /** "Domain policy" or "PSO <name>". */
@@ -34,7 +34,7 @@ export function intervalToDays(value: string): number | null {
 }
 
 function int(entry: Entry, name: string): number {
-  return Number.parseInt(firstString(attributeValue(entry, name)) || '0', 10);
+  return Number.parseInt(textAttribute(entry, name) || '0', 10);
 }
 
 export async function readDomainPolicy(session: AdSession, domainDn: string): Promise<AdPasswordPolicy> {
@@ -43,7 +43,7 @@ export async function readDomainPolicy(session: AdSession, domainDn: string): Pr
     { scope: 'base', filter: '(objectClass=*)', attributes: ['minPwdLength', 'pwdProperties', 'pwdHistoryLength', 'minPwdAge', 'maxPwdAge'] },
     'read the domain password policy',
   );
-  if (!head || firstString(attributeValue(head, 'minPwdLength')) === '') {
+  if (!head || textAttribute(head, 'minPwdLength') === '') {
     throw new EngineError('AD.PasswordPolicyUnreadable', `The account ${session.dc.bindDN} cannot read the password policy on ${domainDn}.`, {
       category: 'PermissionDenied',
       exitCode: ExitCode.AuthFailed,
@@ -56,8 +56,8 @@ export async function readDomainPolicy(session: AdSession, domainDn: string): Pr
     minLength: int(head, 'minPwdLength'),
     complexity: (int(head, 'pwdProperties') & 1) === 1,
     historyLength: int(head, 'pwdHistoryLength'),
-    minAgeDays: intervalToDays(firstString(attributeValue(head, 'minPwdAge'))) ?? 0,
-    maxAgeDays: intervalToDays(firstString(attributeValue(head, 'maxPwdAge'))),
+    minAgeDays: intervalToDays(textAttribute(head, 'minPwdAge')) ?? 0,
+    maxAgeDays: intervalToDays(textAttribute(head, 'maxPwdAge')),
     precedence: null,
     appliesTo: [],
   };
@@ -74,13 +74,13 @@ export function domainPolicyInWords(policy: AdPasswordPolicy): string {
 
 function toPso(entry: Entry): AdPasswordPolicy {
   return {
-    source: `PSO ${firstString(attributeValue(entry, 'cn')) || entry.dn}`,
+    source: `PSO ${textAttribute(entry, 'cn') || entry.dn}`,
     dn: entry.dn,
     minLength: int(entry, 'msDS-MinimumPasswordLength'),
-    complexity: firstString(attributeValue(entry, 'msDS-PasswordComplexityEnabled')).toUpperCase() === 'TRUE',
+    complexity: textAttribute(entry, 'msDS-PasswordComplexityEnabled').toUpperCase() === 'TRUE',
     historyLength: int(entry, 'msDS-PasswordHistoryLength'),
-    minAgeDays: intervalToDays(firstString(attributeValue(entry, 'msDS-MinimumPasswordAge'))) ?? 0,
-    maxAgeDays: intervalToDays(firstString(attributeValue(entry, 'msDS-MaximumPasswordAge'))),
+    minAgeDays: intervalToDays(textAttribute(entry, 'msDS-MinimumPasswordAge')) ?? 0,
+    maxAgeDays: intervalToDays(textAttribute(entry, 'msDS-MaximumPasswordAge')),
     precedence: int(entry, 'msDS-PasswordSettingsPrecedence'),
     appliesTo: allStrings(attributeValue(entry, 'msDS-PSOAppliesTo')),
   };
@@ -137,7 +137,7 @@ export async function readApplyingPsos(session: AdSession, domainDn: string, roo
     attributes: ['msDS-ResultantPSO'],
   })) {
     for (const user of page) {
-      const pso = firstString(attributeValue(user, 'msDS-ResultantPSO')).toLowerCase();
+      const pso = textAttribute(user, 'msDS-ResultantPSO').toLowerCase();
       if (pso) counts.set(pso, (counts.get(pso) ?? 0) + 1);
     }
   }

@@ -9,7 +9,7 @@ import type { Entry } from 'ldapts';
 import { binaryValues, sidFromBytes } from './binary';
 import { escapeFilterValue } from './escape';
 import { readDomainInfo, type DomainInfo } from './security';
-import { allStrings, attributeValue, binaryAttribute, firstString, type AdSession } from './session';
+import { type AdSession, allStrings, attributeValue, binaryAttribute, textAttribute } from './session';
 
 /** Built-in groups (S-1-5-32-RID): Administrators, Account/Server/Print/Backup Operators, Replicator. */
 const PRIVILEGED_BUILTIN_RIDS = [544, 548, 549, 550, 551, 552];
@@ -108,7 +108,7 @@ export class PrivilegeChecker {
       const ownSid = binaryAttribute(entry, 'objectSid');
       const own = ownSid && sidFromBytes(ownSid);
       const memberOf = allStrings(attributeValue(entry, 'memberOf'));
-      const primary = firstString(attributeValue(entry, 'primaryGroupID'));
+      const primary = textAttribute(entry, 'primaryGroupID');
       if (own && privileged.has(own)) {
         finding = { dn, group: privileged.get(own) as string, path: [dn] };
       } else {

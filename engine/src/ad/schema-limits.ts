@@ -5,7 +5,7 @@
 // only by an administrator's extension), and the planner turns an over-long value into a reported
 // skip naming the attribute, the length and the limit. Never truncated. docs/windows-vs-samba.md.
 import { escapeFilterValue } from './escape';
-import { attributeValue, firstString, type AdSession, type RootDse } from './session';
+import { type AdSession, type RootDse, textAttribute } from './session';
 
 /** Every attribute the sync writes a string value to. */
 const WRITTEN_ATTRIBUTES = ['cn', 'sAMAccountName', 'userPrincipalName', 'givenName', 'sn', 'displayName', 'mail', 'description'] as const;
@@ -34,8 +34,8 @@ export async function readAttributeLimits(session: AdSession, dse: Pick<RootDse,
   );
   const limits = new Map<string, number>();
   for (const entry of entries) {
-    const name = firstString(attributeValue(entry, 'lDAPDisplayName'));
-    const upper = Number.parseInt(firstString(attributeValue(entry, 'rangeUpper')), 10);
+    const name = textAttribute(entry, 'lDAPDisplayName');
+    const upper = Number.parseInt(textAttribute(entry, 'rangeUpper'), 10);
     if (name && Number.isFinite(upper) && upper > 0) limits.set(name.toLowerCase(), upper);
   }
   return limits;

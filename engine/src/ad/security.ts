@@ -6,7 +6,7 @@ import { EngineError, ExitCode } from '../errors';
 import { binaryValues, SecurityDescriptorError, sidFromBytes } from './binary';
 import { parseSecurityDescriptor, type SecurityDescriptor } from './sd';
 import { escapeFilterValue } from './escape';
-import { allStrings, attributeValue, binaryAttribute, firstString, type AdSession } from './session';
+import { type AdSession, allStrings, attributeValue, binaryAttribute, firstString, textAttribute } from './session';
 
 const SD_FLAGS_OID = '1.2.840.113556.1.4.801';
 export const SD_FLAG = { Owner: 0x1, Group: 0x2, Dacl: 0x4, Sacl: 0x8 } as const;
@@ -112,11 +112,11 @@ function toAccount(entry: Entry): AccountEntry {
   return {
     dn: entry.dn,
     sid: sid ? sidFromBytes(sid) : '',
-    samAccountName: firstString(attributeValue(entry, 'sAMAccountName')),
-    userPrincipalName: firstString(attributeValue(entry, 'userPrincipalName')),
-    userAccountControl: Number.parseInt(firstString(attributeValue(entry, 'userAccountControl')) || '0', 10),
-    adminCount: Number.parseInt(firstString(attributeValue(entry, 'adminCount')) || '0', 10),
-    primaryGroupId: Number.parseInt(firstString(attributeValue(entry, 'primaryGroupID')) || '0', 10),
+    samAccountName: textAttribute(entry, 'sAMAccountName'),
+    userPrincipalName: textAttribute(entry, 'userPrincipalName'),
+    userAccountControl: Number.parseInt(textAttribute(entry, 'userAccountControl') || '0', 10),
+    adminCount: Number.parseInt(textAttribute(entry, 'adminCount') || '0', 10),
+    primaryGroupId: Number.parseInt(textAttribute(entry, 'primaryGroupID') || '0', 10),
     memberOf: allStrings(attributeValue(entry, 'memberOf')),
   };
 }

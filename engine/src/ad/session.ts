@@ -188,6 +188,11 @@ export function binaryAttribute(entry: Entry | null | undefined, name: string): 
   return firstBinaryValue(attributeValue(entry, name));
 }
 
+/** The first value of an attribute as text, by name in any case; '' when it is missing or without an entry. */
+export function textAttribute(entry: Entry | null | undefined, name: string): string {
+  return firstString(attributeValue(entry, name));
+}
+
 export function firstString(value: Entry[string] | undefined): string {
   if (value === undefined) return '';
   const first = Array.isArray(value) ? value[0] : value;
@@ -337,18 +342,18 @@ export class AdSession {
     );
     if (!entry) throw mapLdapError(new Error('the rootDSE returned no entry'), { host: this.dc.host, port: this.port, operation: 'read the rootDSE' });
     return {
-      defaultNamingContext: firstString(attributeValue(entry, 'defaultNamingContext')),
-      configurationNamingContext: firstString(attributeValue(entry, 'configurationNamingContext')),
-      dnsHostName: firstString(attributeValue(entry, 'dnsHostName')),
-      serverName: firstString(attributeValue(entry, 'serverName')),
+      defaultNamingContext: textAttribute(entry, 'defaultNamingContext'),
+      configurationNamingContext: textAttribute(entry, 'configurationNamingContext'),
+      dnsHostName: textAttribute(entry, 'dnsHostName'),
+      serverName: textAttribute(entry, 'serverName'),
       supportedControls: allStrings(attributeValue(entry, 'supportedControl')),
       supportedLdapVersions: allStrings(attributeValue(entry, 'supportedLDAPVersion')),
       domainFunctionality: intOrNull(attributeValue(entry, 'domainFunctionality')),
       forestFunctionality: intOrNull(attributeValue(entry, 'forestFunctionality')),
       domainControllerFunctionality: intOrNull(attributeValue(entry, 'domainControllerFunctionality')),
-      highestCommittedUSN: firstString(attributeValue(entry, 'highestCommittedUSN')),
-      isGlobalCatalogReady: firstString(attributeValue(entry, 'isGlobalCatalogReady')).toUpperCase() === 'TRUE',
-      currentTime: firstString(attributeValue(entry, 'currentTime')),
+      highestCommittedUSN: textAttribute(entry, 'highestCommittedUSN'),
+      isGlobalCatalogReady: textAttribute(entry, 'isGlobalCatalogReady').toUpperCase() === 'TRUE',
+      currentTime: textAttribute(entry, 'currentTime'),
     };
   }
 

@@ -8,7 +8,7 @@ import { encodeAnchor } from './names';
 import { EngineError } from '../errors';
 import { mapLdapError } from './errors';
 import { SdFlagsControl } from './security';
-import { attributeValue, binaryAttribute, firstString, type AdSession } from './session';
+import { type AdSession, binaryAttribute, textAttribute } from './session';
 
 const UAC_NORMAL_ACCOUNT = 0x200;
 const UAC_ACCOUNTDISABLE = 0x2;
@@ -144,7 +144,7 @@ export class AdWriter {
       { scope: 'base', filter: '(objectClass=user)', attributes: ['userAccountControl', 'objectGUID'] },
       'read userAccountControl',
     );
-    const current = Number.parseInt(firstString(attributeValue(entry, 'userAccountControl')) || String(UAC_NORMAL_ACCOUNT), 10);
+    const current = Number.parseInt(textAttribute(entry, 'userAccountControl') || String(UAC_NORMAL_ACCOUNT), 10);
     const next = enabled ? current & ~UAC_ACCOUNTDISABLE : current | UAC_ACCOUNTDISABLE;
     const objectGuid = binaryAttribute(entry, 'objectGUID');
     const guid = objectGuid ? guidText(objectGuid) : undefined;
@@ -365,7 +365,7 @@ export class RehearsalWriter {
       { scope: 'base', filter: '(objectClass=user)', attributes: ['userAccountControl'] },
       'read userAccountControl',
     );
-    const current = Number.parseInt(firstString(attributeValue(entry, 'userAccountControl')) || String(UAC_NORMAL_ACCOUNT), 10);
+    const current = Number.parseInt(textAttribute(entry, 'userAccountControl') || String(UAC_NORMAL_ACCOUNT), 10);
     await this.run('disable', dn, () => this.session.ldapClient.modify(dn, [replace('userAccountControl', [String(current | UAC_ACCOUNTDISABLE)])]));
   }
 

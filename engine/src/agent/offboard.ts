@@ -9,7 +9,7 @@
 // passed the last watermark (the DC's highestCommittedUSN), with the DC's invocationID kept to
 // notice a restore. Without a usable watermark (a new primary, another DC, a restore) every
 // managed account is looked at once, which the mark makes safe.
-import { attributeValue, binaryAttribute, firstString, type AdSession } from '../ad/session';
+import { type AdSession, binaryAttribute, textAttribute } from '../ad/session';
 import { isProtectedEntry } from '../ad/directory';
 import type { AdWriter } from '../ad/writer';
 import { asEngineError, ExitCode, type EngineError } from '../errors';
@@ -48,8 +48,8 @@ export async function readWatermark(session: AdSession): Promise<UsnWatermark> {
     { scope: 'base', filter: '(objectClass=*)', attributes: ['dsServiceName', 'highestCommittedUSN'] },
     'read the rootDSE',
   );
-  const highest = firstString(attributeValue(dse, 'highestCommittedUSN'));
-  const serviceDn = firstString(attributeValue(dse, 'dsServiceName'));
+  const highest = textAttribute(dse, 'highestCommittedUSN');
+  const serviceDn = textAttribute(dse, 'dsServiceName');
   let invocationId = '';
   if (serviceDn) {
     const ntds = await session.readObject(serviceDn, ['invocationId']).catch(() => null);
@@ -95,13 +95,13 @@ export async function changedManagedUsers(
     PAGE_SIZE,
   )) {
     for (const entry of page) {
-      const anchor = decodeAnchor(firstString(attributeValue(entry, anchorAttribute)));
+      const anchor = decodeAnchor(textAttribute(entry, anchorAttribute));
       if (!anchor || anchor === 'foreign') continue;
-      const uac = Number.parseInt(firstString(attributeValue(entry, 'userAccountControl')) || '0', 10);
+      const uac = Number.parseInt(textAttribute(entry, 'userAccountControl') || '0', 10);
       if (!concernsOffboarding({ disabled: (uac & UAC_ACCOUNTDISABLE) !== 0, anchor })) continue;
       users.push({
         dn: entry.dn,
-        sAMAccountName: firstString(attributeValue(entry, 'sAMAccountName')),
+        sAMAccountName: textAttribute(entry, 'sAMAccountName'),
         anchor,
         disabled: (uac & UAC_ACCOUNTDISABLE) !== 0,
         protected: isProtectedEntry(entry),

@@ -5,7 +5,7 @@
 // unacknowledged so it comes again after the outage.
 import type { Entry } from 'ldapts';
 import { escapeFilterValue } from '../ad/escape';
-import { attributeValue, firstString, type AdSession } from '../ad/session';
+import { type AdSession, textAttribute } from '../ad/session';
 import { isProtectedEntry } from '../ad/directory';
 import { domainPolicyInWords, readDomainPolicy } from '../ad/passwordpolicy';
 import { AdWriter } from '../ad/writer';
@@ -40,7 +40,7 @@ async function findByAnchor(
 ): Promise<ManagedAccount | null> {
   const attributes = ['adminCount', 'isCriticalSystemObject', 'objectGUID', anchorAttribute];
   const ours = (entry: Entry) => {
-    const anchor = decodeAnchor(firstString(attributeValue(entry, anchorAttribute)));
+    const anchor = decodeAnchor(textAttribute(entry, anchorAttribute));
     if (!anchor || anchor === 'foreign' || anchor.jcId !== jcId) return false;
     return anchorKey === null || proofFitsEntry(anchorKey, entry, jcId, anchor.proof);
   };

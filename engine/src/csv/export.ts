@@ -6,7 +6,7 @@ import type { Entry } from 'ldapts';
 import { FilterParser } from 'ldapts';
 import { badRequest } from '../errors';
 import { escapeFilterValue } from '../ad/escape';
-import { allStrings, attributeValue, firstString, type AdSession } from '../ad/session';
+import { type AdSession, allStrings, attributeValue, textAttribute } from '../ad/session';
 import { EXPORT_OPTIONAL_COLUMNS, REQUIRED_COLUMNS, type ExportOptionalColumn } from './columns';
 import { isFormulaLike, needsNeutralising, neutralise } from './write';
 
@@ -119,20 +119,20 @@ export function classifyEntry(
 ): { skip: SkipReason } | { user: ExportedUser } {
   const classes = allStrings(attributeValue(entry, 'objectClass')).map((c) => c.toLowerCase());
   if (classes.includes('computer')) return { skip: 'computer' };
-  if (!options.includeProtected && firstString(attributeValue(entry, 'adminCount')) === '1') return { skip: 'protected' };
-  if (!options.includeProtected && firstString(attributeValue(entry, 'isCriticalSystemObject')).toUpperCase() === 'TRUE') return { skip: 'builtIn' };
-  const disabled = (Number.parseInt(firstString(attributeValue(entry, 'userAccountControl')) || '0', 10) & UAC_ACCOUNTDISABLE) !== 0;
+  if (!options.includeProtected && textAttribute(entry, 'adminCount') === '1') return { skip: 'protected' };
+  if (!options.includeProtected && textAttribute(entry, 'isCriticalSystemObject').toUpperCase() === 'TRUE') return { skip: 'builtIn' };
+  const disabled = (Number.parseInt(textAttribute(entry, 'userAccountControl') || '0', 10) & UAC_ACCOUNTDISABLE) !== 0;
   if (disabled && options.excludeDisabled) return { skip: 'disabled' };
   const values: Record<string, string> = {
-    FirstName: firstString(attributeValue(entry, 'givenName')),
-    LastName: firstString(attributeValue(entry, 'sn')),
-    Username: firstString(attributeValue(entry, 'sAMAccountName')),
+    FirstName: textAttribute(entry, 'givenName'),
+    LastName: textAttribute(entry, 'sn'),
+    Username: textAttribute(entry, 'sAMAccountName'),
     Password: '',
-    Email: firstString(attributeValue(entry, 'mail')),
+    Email: textAttribute(entry, 'mail'),
   };
   // An identifier that starts like a formula cannot be written safely, nor neutralised without changing it.
   if (isFormulaLike(values.Username as string) || isFormulaLike(values.Email as string)) return { skip: 'formulaIdentifier' };
-  for (const column of EXPORT_OPTIONAL_COLUMNS) values[column] = firstString(attributeValue(entry, AD_ATTRIBUTE_OF[column]));
+  for (const column of EXPORT_OPTIONAL_COLUMNS) values[column] = textAttribute(entry, AD_ATTRIBUTE_OF[column]);
   return { user: { dn: entry.dn, values, groupDns: allStrings(attributeValue(entry, 'memberOf')), disabled } };
 }
 
@@ -155,7 +155,7 @@ export async function readUsersForExport(session: AdSession, options: ExportRead
   for await (const page of session.searchPaged(options.baseDN, { scope: 'sub', filter: options.filter, attributes }, PAGE_SIZE)) {
     for (const entry of page) {
       const result = classifyEntry(entry, options);
-      if ('skip' in result) read.skipped[result.skip].push(firstString(attributeValue(entry, 'sAMAccountName')) || entry.dn);
+      if ('skip' in result) read.skipped[result.skip].push(textAttribute(entry, 'sAMAccountName') || entry.dn);
       else read.users.push(result.user);
     }
     seen += page.length;
@@ -179,8 +179,8 @@ export async function resolveGroupNames(session: AdSession, dns: string[], domai
         continue;
       }
       const entry = await session.readObject(dn, ['sAMAccountName', 'adminCount']);
-      const name = firstString(attributeValue(entry, 'sAMAccountName'));
-      names.set(dn, entry && name !== '' && firstString(attributeValue(entry, 'adminCount')) !== '1' ? name : null);
+      const name = textAttribute(entry, 'sAMAccountName');
+      names.set(dn, entry && name !== '' && textAttribute(entry, 'adminCount') !== '1' ? name : null);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, todo.length)) }, lane));

@@ -12,7 +12,7 @@ import { sidFromBytes } from '../../ad/binary';
 import { escapeFilterValue } from '../../ad/escape';
 import { decodeAnchor } from '../../ad/names';
 import { parseAdiDN } from '../../ad/rootdn';
-import { AdSession, attributeValue, binaryAttribute, firstString } from '../../ad/session';
+import { AdSession, binaryAttribute, textAttribute } from '../../ad/session';
 import { AdWriter } from '../../ad/writer';
 import { resolveAnchorKey } from '../../ad/anchorkey';
 import { dcSchema } from '../../config/request';
@@ -75,7 +75,7 @@ export const groupRemoveCommand = defineCommand({
       const entry = found[0] as (typeof found)[number];
       if (!entry.dn.toLowerCase().endsWith(`,${rootDN.toLowerCase()}`))
         throw groupError('Group.NotManaged', `${entry.dn} is not under the root container ${rootDN}: the sync does not manage it.`, entry.dn);
-      const anchor = decodeAnchor(firstString(attributeValue(entry, params.anchorAttribute)));
+      const anchor = decodeAnchor(textAttribute(entry, params.anchorAttribute));
       if (isProtectedEntry(entry)) {
         throw groupError(
           'Group.Protected',
@@ -109,7 +109,7 @@ export const groupRemoveCommand = defineCommand({
       const sid = sidBytes ? sidFromBytes(sidBytes) : '';
       const members = await membersOf(session, entry);
       const record = {
-        Group: firstString(attributeValue(entry, 'cn')),
+        Group: textAttribute(entry, 'cn'),
         DistinguishedName: entry.dn,
         ObjectSid: sid,
         JumpCloudId: anchor.jcId,

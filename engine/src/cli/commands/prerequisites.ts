@@ -5,7 +5,7 @@ import { arch, platform, release, version } from 'node:os';
 import * as z from 'zod';
 import { escapeFilterValue } from '../../ad/escape';
 import { matchDomain, parseAdiDN } from '../../ad/rootdn';
-import { AdSession, attributeValue, defaultPort, firstString } from '../../ad/session';
+import { AdSession, defaultPort, textAttribute } from '../../ad/session';
 import { probeTls } from '../../ad/tlsprobe';
 import { dcSchema } from '../../config/request';
 import { assessAccount, assessDelegation, grantCommandFor, loadDelegationContext, type DelegationContext } from '../../delegation/inspect';
@@ -50,7 +50,7 @@ async function protectedAccounts(session: AdSession, domainDn: string, rootDn: s
       .map((n) => `(sAMAccountName=${escapeFilterValue(n)})`)
       .join('');
     for await (const page of session.searchPaged(domainDn, { scope: 'sub', filter: `(&(adminCount=1)(|${terms}))`, attributes: ['sAMAccountName'] })) {
-      for (const e of page) found.set(e.dn.toLowerCase(), firstString(attributeValue(e, 'sAMAccountName')) || e.dn);
+      for (const e of page) found.set(e.dn.toLowerCase(), textAttribute(e, 'sAMAccountName') || e.dn);
     }
   }
   for await (const page of session.searchPaged(rootDn, {
@@ -58,7 +58,7 @@ async function protectedAccounts(session: AdSession, domainDn: string, rootDn: s
     filter: '(&(adminCount=1)(|(objectClass=user)(objectClass=group)))',
     attributes: ['sAMAccountName'],
   })) {
-    for (const e of page) found.set(e.dn.toLowerCase(), firstString(attributeValue(e, 'sAMAccountName')) || e.dn);
+    for (const e of page) found.set(e.dn.toLowerCase(), textAttribute(e, 'sAMAccountName') || e.dn);
   }
   return [...found.values()].sort();
 }

@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as z from 'zod';
-import { AdSession, attributeValue, firstString, rangedKey } from '../../ad/session';
+import { AdSession, rangedKey, textAttribute } from '../../ad/session';
 import { RehearsalWriter } from '../../ad/writer';
 import { agentPaths, REHEARSAL_SERVICE_PATTERN } from '../../agent/config';
 import { peekAgentState } from '../../agent/state';
@@ -310,10 +310,8 @@ export const rehearsalCommand = defineCommand({
       );
       return entry ?? null;
     };
-    /** An attribute of a rehearsal user as text ('' when the user or the value is missing), its name in any case. */
-    const text = (entry: Awaited<ReturnType<typeof adUser>> | undefined, name: string) => firstString(attributeValue(entry, name));
     const disabled = (entry: Awaited<ReturnType<typeof adUser>>) =>
-      entry !== null && (Number(text(entry, 'userAccountControl')) & UAC_DISABLED) === UAC_DISABLED;
+      entry !== null && (Number(textAttribute(entry, 'userAccountControl')) & UAC_DISABLED) === UAC_DISABLED;
 
     try {
       // --- the host -----------------------------------------------------------------------
@@ -462,18 +460,18 @@ export const rehearsalCommand = defineCommand({
       const readBack = syncOk ? null : 'the sync did not complete';
       await checks.run('Awkward cases', 'Non-ASCII names read back exactly', readBack, async () => {
         const u = await adUser('jcrh.zoe');
-        const seen = `givenName '${text(u, 'givenName')}', sn '${text(u, 'sn')}'`;
-        if (text(u, 'givenName') !== 'Zoë' || text(u, 'sn') !== 'Ångström-Øre') fail('the names differ from JumpCloud', seen);
+        const seen = `givenName '${textAttribute(u, 'givenName')}', sn '${textAttribute(u, 'sn')}'`;
+        if (textAttribute(u, 'givenName') !== 'Zoë' || textAttribute(u, 'sn') !== 'Ångström-Øre') fail('the names differ from JumpCloud', seen);
         return seen;
       });
       await checks.run('Awkward cases', 'A 20-character username is created', readBack, async () => {
         const u = await adUser('jcrh.twenty.chars.ab');
         if (!u) fail('no account jcrh.twenty.chars.ab', '');
-        return `${u.dn}, sAMAccountName ${text(u, 'sAMAccountName')}`;
+        return `${u.dn}, sAMAccountName ${textAttribute(u, 'sAMAccountName')}`;
       });
       await checks.run('Awkward cases', 'A first name over 64 characters is stored or refused clearly', readBack, async () => {
         const u = await adUser('jcrh.longname');
-        const given = text(u, 'givenName');
+        const given = textAttribute(u, 'givenName');
         if (u && given.length > 64) return `stored in full (${given.length} characters): this DC does not enforce givenName's 64-character limit`;
         const error = syncErrors.find((e) => String(e.target ?? e.message).includes('jcrh.longname'));
         if (!u && error) return `refused per object: ${error.id}: ${error.message}`;
@@ -485,8 +483,8 @@ export const rehearsalCommand = defineCommand({
         const staged = await adUser('jcrh.staged');
         const suspended = await adUser('jcrh.suspended');
         if (!disabled(staged) || !disabled(suspended))
-          fail('not both disabled', `staged ${text(staged, 'userAccountControl')}, suspended ${text(suspended, 'userAccountControl')}`);
-        return `jcrh.staged uac ${text(staged, 'userAccountControl')}, jcrh.suspended uac ${text(suspended, 'userAccountControl')}`;
+          fail('not both disabled', `staged ${textAttribute(staged, 'userAccountControl')}, suspended ${textAttribute(suspended, 'userAccountControl')}`);
+        return `jcrh.staged uac ${textAttribute(staged, 'userAccountControl')}, jcrh.suspended uac ${textAttribute(suspended, 'userAccountControl')}`;
       });
       await checks.run('Awkward cases', 'Users in scope only through a group are created', readBack, async () => {
         const u = await adUser('jcrh.member');

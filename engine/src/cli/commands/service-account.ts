@@ -5,7 +5,7 @@ import * as z from 'zod';
 import { parseAdiDN } from '../../ad/rootdn';
 import { escapeDnValue, escapeFilterValue } from '../../ad/escape';
 import { findAccount, readDomainInfo } from '../../ad/security';
-import { AdSession, attributeValue, firstString } from '../../ad/session';
+import { AdSession, textAttribute } from '../../ad/session';
 import { AdWriter, UAC_DONT_EXPIRE_PASSWD } from '../../ad/writer';
 import { DEFAULT_ANCHOR_ATTRIBUTE } from '../../ad/directory';
 import { AgentConfigPasswordStore } from '../../agent/service-password';
@@ -115,7 +115,7 @@ export const serviceAccountCreateCommand = defineCommand({
         params.password,
       );
       const created = await session.readObject(dn, ['userAccountControl']);
-      const uac = Number.parseInt(firstString(attributeValue(created, 'userAccountControl')) || '0', 10);
+      const uac = Number.parseInt(textAttribute(created, 'userAccountControl') || '0', 10);
       reporter.record('JumpCloudADI.ServiceAccount', { ...record, Enabled: (uac & 0x2) === 0, PasswordNeverExpires: (uac & UAC_DONT_EXPIRE_PASSWD) !== 0 });
       reporter.log('info', `Created ${dn}. Next: Grant-JCSyncDelegation -ServiceAccount ${params.samAccountName}.`);
       return { exitCode: ExitCode.Ok, summary: { created: true, whatIf: false } };
