@@ -9,6 +9,7 @@ import { badRequest, EngineError, ExitCode } from '../errors';
 import type { DcConfig } from '../config/request';
 import { mapLdapError } from './errors';
 import { firstBinaryValue } from './binary';
+import './message-assembly';
 
 export interface RootDse {
   defaultNamingContext: string;
