@@ -10,9 +10,9 @@ import { escapeFilterValue } from './escape';
 import { type AdSession, allStrings, attributeValue, binaryAttribute, rangedKey, textAttribute } from './session';
 import { checkForestUpns } from './global-catalog';
 import { readAttributeLimits, type AttributeLimits } from './schema-limits';
+import { UAC_ACCOUNTDISABLE, uacOf } from './uac';
 
 export const DEFAULT_ANCHOR_ATTRIBUTE = 'adminDescription';
-const UAC_ACCOUNTDISABLE = 0x2;
 const PAGE_SIZE = 500;
 /**
  * Groups come with their member lists (a group of everyone holds every account's DN): a page of a
@@ -90,7 +90,7 @@ function anchorOf(entry: Entry, anchorAttribute: string, anchorKey: Buffer | nul
  * reconcile holds 20,000 of these (docs/memory.md).
  */
 function toUser(entry: Entry, anchorAttribute: string, anchorKey: Buffer | null, knownValues?: ReadOptions['knownValues']): AdUser {
-  const uac = Number.parseInt(textAttribute(entry, 'userAccountControl') || '0', 10);
+  const uac = uacOf(entry);
   const { anchor, foreignAnchor, critical, proof } = anchorOf(entry, anchorAttribute, anchorKey);
   const known = anchor ? knownValues?.(anchor.jcId) : undefined;
   const value = (name: string) => {

@@ -7,6 +7,7 @@ import { binaryValues, SecurityDescriptorError, sidFromBytes } from './binary';
 import { parseSecurityDescriptor, type SecurityDescriptor } from './sd';
 import { escapeFilterValue } from './escape';
 import { type AdSession, allStrings, attributeValue, binaryAttribute, firstString, textAttribute } from './session';
+import { uacOf } from './uac';
 
 const SD_FLAGS_OID = '1.2.840.113556.1.4.801';
 export const SD_FLAG = { Owner: 0x1, Group: 0x2, Dacl: 0x4, Sacl: 0x8 } as const;
@@ -114,7 +115,7 @@ function toAccount(entry: Entry): AccountEntry {
     sid: sid ? sidFromBytes(sid) : '',
     samAccountName: textAttribute(entry, 'sAMAccountName'),
     userPrincipalName: textAttribute(entry, 'userPrincipalName'),
-    userAccountControl: Number.parseInt(textAttribute(entry, 'userAccountControl') || '0', 10),
+    userAccountControl: uacOf(entry),
     adminCount: Number.parseInt(textAttribute(entry, 'adminCount') || '0', 10),
     primaryGroupId: Number.parseInt(textAttribute(entry, 'primaryGroupID') || '0', 10),
     memberOf: allStrings(attributeValue(entry, 'memberOf')),

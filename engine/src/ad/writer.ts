@@ -8,11 +8,9 @@ import { encodeAnchor } from './names';
 import { EngineError } from '../errors';
 import { mapLdapError } from './errors';
 import { SdFlagsControl } from './security';
-import { type AdSession, binaryAttribute, textAttribute } from './session';
+import { type AdSession, binaryAttribute } from './session';
+import { UAC_ACCOUNTDISABLE, UAC_DONT_EXPIRE_PASSWD, UAC_NORMAL_ACCOUNT, uacOf } from './uac';
 
-const UAC_NORMAL_ACCOUNT = 0x200;
-const UAC_ACCOUNTDISABLE = 0x2;
-export const UAC_DONT_EXPIRE_PASSWD = 0x10000;
 /** Global security group (docs/ad-writes.md). */
 export const GROUP_TYPE_GLOBAL_SECURITY = '-2147483646';
 /** Global distribution group: the safety ledger carries no security meaning. */
@@ -144,7 +142,7 @@ export class AdWriter {
       { scope: 'base', filter: '(objectClass=user)', attributes: ['userAccountControl', 'objectGUID'] },
       'read userAccountControl',
     );
-    const current = Number.parseInt(textAttribute(entry, 'userAccountControl') || String(UAC_NORMAL_ACCOUNT), 10);
+    const current = uacOf(entry, UAC_NORMAL_ACCOUNT);
     const next = enabled ? current & ~UAC_ACCOUNTDISABLE : current | UAC_ACCOUNTDISABLE;
     const objectGuid = binaryAttribute(entry, 'objectGUID');
     const guid = objectGuid ? guidText(objectGuid) : undefined;
@@ -365,7 +363,7 @@ export class RehearsalWriter {
       { scope: 'base', filter: '(objectClass=user)', attributes: ['userAccountControl'] },
       'read userAccountControl',
     );
-    const current = Number.parseInt(textAttribute(entry, 'userAccountControl') || String(UAC_NORMAL_ACCOUNT), 10);
+    const current = uacOf(entry, UAC_NORMAL_ACCOUNT);
     await this.run('disable', dn, () => this.session.ldapClient.modify(dn, [replace('userAccountControl', [String(current | UAC_ACCOUNTDISABLE)])]));
   }
 

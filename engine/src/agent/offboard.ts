@@ -19,8 +19,8 @@ import type { Journal } from '../sync/journal';
 import type { Anchor } from '../ad/model';
 import { decodeAnchor } from '../ad/names';
 import { proofFitsEntry } from '../ad/anchorproof';
+import { UAC_ACCOUNTDISABLE, uacOf } from '../ad/uac';
 
-const UAC_ACCOUNTDISABLE = 0x2;
 const PAGE_SIZE = 500;
 /** noSuchAttribute: the anchor value the mark was to replace is not there any more. */
 const LDAP_NO_SUCH_ATTRIBUTE = 16;
@@ -97,7 +97,7 @@ export async function changedManagedUsers(
     for (const entry of page) {
       const anchor = decodeAnchor(textAttribute(entry, anchorAttribute));
       if (!anchor || anchor === 'foreign') continue;
-      const uac = Number.parseInt(textAttribute(entry, 'userAccountControl') || '0', 10);
+      const uac = uacOf(entry);
       if (!concernsOffboarding({ disabled: (uac & UAC_ACCOUNTDISABLE) !== 0, anchor })) continue;
       users.push({
         dn: entry.dn,

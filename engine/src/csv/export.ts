@@ -9,9 +9,9 @@ import { escapeFilterValue } from '../ad/escape';
 import { type AdSession, allStrings, attributeValue, textAttribute } from '../ad/session';
 import { EXPORT_OPTIONAL_COLUMNS, REQUIRED_COLUMNS, type ExportOptionalColumn } from './columns';
 import { isFormulaLike, needsNeutralising, neutralise } from './write';
+import { UAC_ACCOUNTDISABLE, uacOf } from '../ad/uac';
 
 const PAGE_SIZE = 500;
-const UAC_ACCOUNTDISABLE = 0x2;
 const ATTRIBUTE_NAME = /^[A-Za-z][A-Za-z0-9-]{0,63}$/;
 
 /** AD attribute behind each optional export column. */
@@ -121,7 +121,7 @@ export function classifyEntry(
   if (classes.includes('computer')) return { skip: 'computer' };
   if (!options.includeProtected && textAttribute(entry, 'adminCount') === '1') return { skip: 'protected' };
   if (!options.includeProtected && textAttribute(entry, 'isCriticalSystemObject').toUpperCase() === 'TRUE') return { skip: 'builtIn' };
-  const disabled = (Number.parseInt(textAttribute(entry, 'userAccountControl') || '0', 10) & UAC_ACCOUNTDISABLE) !== 0;
+  const disabled = (uacOf(entry) & UAC_ACCOUNTDISABLE) !== 0;
   if (disabled && options.excludeDisabled) return { skip: 'disabled' };
   const values: Record<string, string> = {
     FirstName: textAttribute(entry, 'givenName'),

@@ -1,9 +1,8 @@
 // The product guide's rules for the sync service account, as checks over facts read from AD.
 // Pure: the facts come in, one verdict per rule goes out.
 import { PROTECTED_BUILTIN_SIDS, PROTECTED_DOMAIN_RIDS } from './rights';
+import { UAC_ACCOUNTDISABLE, UAC_DONT_EXPIRE_PASSWD } from '../ad/uac';
 
-const UAC_ACCOUNTDISABLE = 0x2;
-const UAC_DONT_EXPIRE_PASSWD = 0x10000;
 /** The name the guide forbids for the account, and for a group it must not belong to. */
 export const FORBIDDEN_NAME = 'jumpcloud';
 

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Attribute, BerReader, BerWriter, SearchEntry, type Entry, type SearchOptions } from 'ldapts';
 import { isProtectedEntry, readActualState } from '../../../engine/src/ad/directory';
-import { attributeValue, binaryAttribute, rangedKey, withBinaryAttributes, type AdSession, type RootDse } from '../../../engine/src/ad/session';
+import { attributeValue, binaryAttribute, rangedKey, textAttribute, withBinaryAttributes, type AdSession, type RootDse } from '../../../engine/src/ad/session';
+import { UAC_NORMAL_ACCOUNT, uacOf } from '../../../engine/src/ad/uac';
 import { binaryValues, firstBinaryValue, sidToBytes } from '../../../engine/src/ad/binary';
 
 const BASE = 'DC=example,DC=com';
@@ -248,6 +249,17 @@ describe('reading an attribute of an entry', () => {
     assert.equal(rangedKey({ dn: 'CN=u', 'memberOf;range=0-1499': ['CN=g'] }, 'member'), undefined);
     assert.equal(rangedKey({ dn: 'CN=u', 'memberOf;range=0-1499': ['CN=g'] }, 'memberOf'), 'memberOf;range=0-1499');
     assert.equal(rangedKey({ dn: 'CN=g', member: ['CN=a'] }, 'member'), undefined, 'all values at once');
+  });
+
+  it('reads the first value as text, and userAccountControl as a number with a fallback for a missing or broken one', () => {
+    assert.equal(textAttribute(entry, 'samAccountName'), 'a');
+    assert.equal(textAttribute(entry, 'mail'), '');
+    assert.equal(textAttribute(null, 'mail'), '', 'a search that found nothing');
+    assert.equal(uacOf({ dn: 'CN=u', userAccountControl: '514' }), 514);
+    assert.equal(uacOf({ dn: 'CN=u', USERACCOUNTCONTROL: ['66050'] }), 66050, 'its name in any case');
+    assert.equal(uacOf({ dn: 'CN=u' }), 0);
+    assert.equal(uacOf(undefined, UAC_NORMAL_ACCOUNT), UAC_NORMAL_ACCOUNT, 'the writer sets one bit and writes the rest back');
+    assert.equal(uacOf({ dn: 'CN=u', userAccountControl: 'not a number' }, UAC_NORMAL_ACCOUNT), UAC_NORMAL_ACCOUNT);
   });
 });
 

@@ -26,11 +26,11 @@ import type { Command, CommandContext } from '../command';
 import { defineCommand } from '../command';
 import { startSandboxChild, type SandboxChild } from '../rehearsal/sandbox-child';
 import { askHost, dpapiProbe, judgeDpapi, judgeInstallFolderAcl, protectedSchemes } from '../rehearsal/windows-host';
+import { UAC_ACCOUNTDISABLE, uacOf } from '../../ad/uac';
 
 const RECORD = 'JumpCloudADI.RehearsalCheck';
 const PROJECT_GROUP = 'JCRH Project';
 const LARGE_GROUP = 'JCRH Large';
-const UAC_DISABLED = 0x2;
 
 export type CheckStatus = 'Pass' | 'Fail' | 'Skipped';
 interface RehearsalCheck {
@@ -310,8 +310,7 @@ export const rehearsalCommand = defineCommand({
       );
       return entry ?? null;
     };
-    const disabled = (entry: Awaited<ReturnType<typeof adUser>>) =>
-      entry !== null && (Number(textAttribute(entry, 'userAccountControl')) & UAC_DISABLED) === UAC_DISABLED;
+    const disabled = (entry: Awaited<ReturnType<typeof adUser>>) => entry !== null && (uacOf(entry) & UAC_ACCOUNTDISABLE) !== 0;
 
     try {
       // --- the host -----------------------------------------------------------------------

@@ -5,8 +5,9 @@ import * as z from 'zod';
 import { parseAdiDN } from '../../ad/rootdn';
 import { escapeDnValue, escapeFilterValue } from '../../ad/escape';
 import { findAccount, readDomainInfo } from '../../ad/security';
-import { AdSession, textAttribute } from '../../ad/session';
-import { AdWriter, UAC_DONT_EXPIRE_PASSWD } from '../../ad/writer';
+import { AdSession } from '../../ad/session';
+import { AdWriter } from '../../ad/writer';
+import { UAC_ACCOUNTDISABLE, UAC_DONT_EXPIRE_PASSWD, uacOf } from '../../ad/uac';
 import { DEFAULT_ANCHOR_ATTRIBUTE } from '../../ad/directory';
 import { AgentConfigPasswordStore } from '../../agent/service-password';
 import { agentPaths, protectorFor, readAgentConfig } from '../../agent/config';
@@ -115,8 +116,12 @@ export const serviceAccountCreateCommand = defineCommand({
         params.password,
       );
       const created = await session.readObject(dn, ['userAccountControl']);
-      const uac = Number.parseInt(textAttribute(created, 'userAccountControl') || '0', 10);
-      reporter.record('JumpCloudADI.ServiceAccount', { ...record, Enabled: (uac & 0x2) === 0, PasswordNeverExpires: (uac & UAC_DONT_EXPIRE_PASSWD) !== 0 });
+      const uac = uacOf(created);
+      reporter.record('JumpCloudADI.ServiceAccount', {
+        ...record,
+        Enabled: (uac & UAC_ACCOUNTDISABLE) === 0,
+        PasswordNeverExpires: (uac & UAC_DONT_EXPIRE_PASSWD) !== 0,
+      });
       reporter.log('info', `Created ${dn}. Next: Grant-JCSyncDelegation -ServiceAccount ${params.samAccountName}.`);
       return { exitCode: ExitCode.Ok, summary: { created: true, whatIf: false } };
     } finally {
