@@ -97,13 +97,13 @@ export async function changedManagedUsers(
     for (const entry of page) {
       const anchor = decodeAnchor(textAttribute(entry, anchorAttribute));
       if (!anchor || anchor === 'foreign') continue;
-      const uac = uacOf(entry);
-      if (!concernsOffboarding({ disabled: (uac & UAC_ACCOUNTDISABLE) !== 0, anchor })) continue;
+      const disabled = (uacOf(entry) & UAC_ACCOUNTDISABLE) !== 0;
+      if (!concernsOffboarding({ disabled, anchor })) continue;
       users.push({
         dn: entry.dn,
         sAMAccountName: textAttribute(entry, 'sAMAccountName'),
         anchor,
-        disabled: (uac & UAC_ACCOUNTDISABLE) !== 0,
+        disabled,
         protected: isProtectedEntry(entry),
         proven: anchorKey === null || proofFitsEntry(anchorKey, entry, anchor.jcId, anchor.proof),
       });
