@@ -48,7 +48,12 @@ export function createFileLogger(file: string, level: LogLevel, scrubber: Secret
     transports: [new winston.transports.File({ filename: file, maxsize: 10 * 1024 * 1024, maxFiles: 5, tailable: true, options: { flags: 'a', mode: 0o600 } })],
   });
   return {
-    log: (lvl, message, meta) => logger.log(lvl, message, meta ?? {}),
+    // winston formats an entry (timestamp, scrub, JSON) before its transport drops a level it does
+    // not write; a level below the logger's is dropped here instead, before any of that (the
+    // JumpCloud client logs one debug line per request: 20,000 users take about 700).
+    log: (lvl, message, meta) => {
+      if (LEVELS[lvl] <= LEVELS[level]) logger.log(lvl, message, meta ?? {});
+    },
     close: () =>
       new Promise<void>((resolve) => {
         logger.on('finish', () => resolve());
