@@ -3,12 +3,14 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execRequest } from '../../../engine/src/cli/exec';
 import { FileJournal } from '../../../engine/src/sync/journal';
 import { openFixture, type AdFixture } from '../helpers/adfixture';
+import { until } from '../helpers/agent';
 import { adminDc, REPO_ROOT } from '../helpers/testdc';
 import { startTestSandbox, type TestSandbox } from './sandbox-harness';
 
@@ -113,6 +115,27 @@ describe('sync: JumpCloud sandbox → Samba AD', () => {
     assert.equal(first(byName.get('e2e.user3')?.sn), 'Married');
     assert.equal(Number(first(byName.get('e2e.user5')?.userAccountControl)) & 2, 2, 'out of scope → disabled, not deleted');
     assert.equal(byName.size, 5);
+  });
+
+  it('binds to the DC while JumpCloud is asked, and reports a JumpCloud error without waiting for the DC', { timeout: 30_000 }, async () => {
+    // A "DC" that accepts the connection and never answers: its bind could only end at the 120 s
+    // timeout, so a run that waited for it would outlast this test's 30 s.
+    const held: Socket[] = [];
+    const silent = createServer((socket) => held.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      const { code, errors } = await run('sync', {
+        jumpcloud: { ...(params.jumpcloud as object), apiKey: 'jcsb_not-the-key-0123456789' },
+        dc: { ...adminDc(), host: '127.0.0.1', port, timeoutMs: 120_000 },
+      });
+      assert.equal(errors[0]?.id, 'JumpCloud.AuthFailed');
+      assert.equal(code, 4);
+      await until('the DC connection made while JumpCloud was asked', async () => held.length > 0, 5_000);
+    } finally {
+      for (const socket of held) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 
   it('refuses a plan over the safety threshold unless forced', async () => {

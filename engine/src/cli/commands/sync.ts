@@ -145,15 +145,25 @@ async function preparePlan(params: SyncParams, ctx: CommandContext, createKey: b
   const progress = (status: string, percent: number) => reporter.progress({ activity: ACTIVITY, status, percent });
 
   const client = await openJumpCloud(params.jumpcloud, ctx);
+  // The DC's bind runs while JumpCloud is asked for the domain: neither waits for the other's round
+  // trips. Nothing in AD is read or written until the domain is found and the root checked.
+  const opening = AdSession.open(params.dc);
+  opening.catch(() => undefined); // awaited below, or closed when the domain check fails first
   try {
     progress('Finding the ADI domain in JumpCloud', 2);
-    const domain = await findDomain(client, params.domain);
+    const domain = await findDomain(client, params.domain).catch((err: unknown) => {
+      closeOnceOpen(opening);
+      throw err;
+    });
     const domainParse = parseAdiDN(domain.domain, 'domain');
     if (domainParse.isValid) {
       const match = matchDomain(root, domainParse);
-      if (!match.underDomain) throw badRequest('RootDN.NotUnderDomain', match.problem ?? 'The Root User DN is not under the ADI domain.', params.rootUserDN);
+      if (!match.underDomain) {
+        closeOnceOpen(opening);
+        throw badRequest('RootDN.NotUnderDomain', match.problem ?? 'The Root User DN is not under the ADI domain.', params.rootUserDN);
+      }
     }
-    const session = await AdSession.open(params.dc);
+    const session = await opening;
     let anchorKey;
     try {
       // Without -AnchorKey, the key kept in AD (ad/anchorkey.ts); a real sync makes it when there is none yet.
@@ -218,6 +228,17 @@ async function preparePlan(params: SyncParams, ctx: CommandContext, createKey: b
   } finally {
     client.close();
   }
+}
+
+/**
+ * Closes a session being opened once its bind is done, without waiting for it: a JumpCloud error
+ * is reported at once, not after an unreachable DC's connect timeout. A failed bind has nothing to close.
+ */
+function closeOnceOpen(opening: Promise<AdSession>): void {
+  void opening.then(
+    (session) => session.close(),
+    () => undefined,
+  );
 }
 
 function anchorKeyOf(params: SyncParams): Buffer | null {
