@@ -182,6 +182,14 @@ write_smb_conf() {
 EOF
 }
 
+samba_python() {
+  local shebang
+  shebang=$(head -n 1 "$(command -v samba-tool)")
+  shebang=${shebang#\#!}
+  shebang=${shebang# }
+  printf '%s' "${shebang%% *}"
+}
+
 provision() {
   local pw=""
   # A leftover directory (interrupted provision, or --fresh skipped): start over,
@@ -201,14 +209,35 @@ provision() {
   (umask 077; printf '%s' "$pw" >"$SECRET")
 
   log "provisioning $REALM in $DIR"
+  # No --adminpass: a password on the command line is readable by every local user (ps) while the
+  # provision runs. samba-tool makes a random one, which is replaced right after from the secret
+  # file, through Samba's own Python bindings, and struck from the provision log.
   if ! samba-tool domain provision --realm="$REALM" --domain="$DOMAIN" \
-      --server-role=dc --dns-backend=NONE --use-rfc2307 --adminpass="$pw" \
+      --server-role=dc --dns-backend=NONE --use-rfc2307 \
       --backend-store="${JCADI_TESTDC_BACKEND:-tdb}" \
       --targetdir="$DIR" --host-name="$HOST" --host-ip="$IP" \
       --option="interfaces = $IP" --option="bind interfaces only = yes" \
       >"$DIR/provision.log" 2>&1; then
     tail -n 20 "$DIR/provision.log" >&2
     die "provision failed (log: $DIR/provision.log)"
+  fi
+  sed -i '/Admin password:/d' "$DIR/provision.log"
+  # samba-tool's interpreter (its first line): the one that has Samba's Python modules.
+  if ! "$(samba_python)" - "$DIR/etc/smb.conf" "$DIR/private/sam.ldb" "$SECRET" >>"$DIR/provision.log" 2>&1 <<'PY'
+import sys
+from samba.auth import system_session
+from samba.param import LoadParm
+from samba.samdb import SamDB
+smb_conf, sam_ldb, secret_file = sys.argv[1:4]
+lp = LoadParm()
+lp.load(smb_conf)
+with open(secret_file, encoding="utf-8") as f:
+    password = f.read()
+SamDB(url=sam_ldb, session_info=system_session(), lp=lp).setpassword("(sAMAccountName=Administrator)", password, False, "Administrator")
+PY
+  then
+    tail -n 20 "$DIR/provision.log" >&2
+    die "setting the Administrator's password failed (log: $DIR/provision.log)"
   fi
 
   # The OU the product's documentation uses as its example root container.
