@@ -4,6 +4,8 @@
 // no log line and no util.inspect of this object shows them.
 import https from 'node:https';
 import { createSecureContext, rootCertificates } from 'node:tls';
+// Before axios: it would load Node's fetch implementation for nothing (./web-globals.ts).
+import { restoreWebGlobals } from './web-globals';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { z } from 'zod';
 import type { EngineError } from '../errors';
@@ -23,6 +25,8 @@ import { proxyAuthorization, ProxyTunnelAgent, ProxyTunnelError, type ProxySetti
 import { abortableSleep, backoffDelay, DEFAULT_RETRY_POLICY, parseRetryAfter, type RetryPolicy } from './retry';
 import { describeViolations, fieldViolationsOf, type FieldViolation } from './error-details';
 import { errorBodySchema } from './schemas';
+
+restoreWebGlobals();
 
 type ClientLogLevel = 'debug' | 'verbose' | 'info' | 'warning';
 export type ClientLog = (level: ClientLogLevel, message: string, meta?: Record<string, unknown>) => void;
