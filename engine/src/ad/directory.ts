@@ -10,7 +10,7 @@ import { escapeFilterValue } from './escape';
 import { type AdSession, allStrings, attributeValue, binaryAttribute, rangedKey, textAttribute } from './session';
 import { checkForestUpns } from './global-catalog';
 import { readAttributeLimits, type AttributeLimits } from './schema-limits';
-import { UAC_ACCOUNTDISABLE, uacOf } from './uac';
+import { isDisabled, uacOf } from './uac';
 
 export const DEFAULT_ANCHOR_ATTRIBUTE = 'adminDescription';
 const PAGE_SIZE = 500;
@@ -90,7 +90,6 @@ function anchorOf(entry: Entry, anchorAttribute: string, anchorKey: Buffer | nul
  * reconcile holds 20,000 of these (docs/memory.md).
  */
 function toUser(entry: Entry, anchorAttribute: string, anchorKey: Buffer | null, knownValues?: ReadOptions['knownValues']): AdUser {
-  const uac = uacOf(entry);
   const { anchor, foreignAnchor, critical, proof } = anchorOf(entry, anchorAttribute, anchorKey);
   const known = anchor ? knownValues?.(anchor.jcId) : undefined;
   const value = (name: string) => {
@@ -115,7 +114,7 @@ function toUser(entry: Entry, anchorAttribute: string, anchorKey: Buffer | null,
     sn: value('sn'),
     displayName: textAttribute(entry, 'displayName'),
     mail: mail === userPrincipalName ? userPrincipalName : mail,
-    disabled: (uac & UAC_ACCOUNTDISABLE) !== 0,
+    disabled: isDisabled(uacOf(entry)),
     passwordSet: (textAttribute(entry, 'pwdLastSet') || '0') !== '0',
     protected: textAttribute(entry, 'adminCount') === '1',
   };

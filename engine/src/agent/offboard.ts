@@ -19,7 +19,7 @@ import type { Journal } from '../sync/journal';
 import type { Anchor } from '../ad/model';
 import { decodeAnchor } from '../ad/names';
 import { proofFitsEntry } from '../ad/anchorproof';
-import { UAC_ACCOUNTDISABLE, uacOf } from '../ad/uac';
+import { isDisabled, uacOf } from '../ad/uac';
 
 const PAGE_SIZE = 500;
 /** noSuchAttribute: the anchor value the mark was to replace is not there any more. */
@@ -97,7 +97,7 @@ export async function changedManagedUsers(
     for (const entry of page) {
       const anchor = decodeAnchor(textAttribute(entry, anchorAttribute));
       if (!anchor || anchor === 'foreign') continue;
-      const disabled = (uacOf(entry) & UAC_ACCOUNTDISABLE) !== 0;
+      const disabled = isDisabled(uacOf(entry));
       if (!concernsOffboarding({ disabled, anchor })) continue;
       users.push({
         dn: entry.dn,

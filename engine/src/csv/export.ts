@@ -9,7 +9,7 @@ import { escapeFilterValue } from '../ad/escape';
 import { type AdSession, allStrings, attributeValue, textAttribute } from '../ad/session';
 import { EXPORT_OPTIONAL_COLUMNS, REQUIRED_COLUMNS, type ExportOptionalColumn } from './columns';
 import { isFormulaLike, needsNeutralising, neutralise } from './write';
-import { UAC_ACCOUNTDISABLE, uacOf } from '../ad/uac';
+import { isDisabled, uacOf } from '../ad/uac';
 
 const PAGE_SIZE = 500;
 const ATTRIBUTE_NAME = /^[A-Za-z][A-Za-z0-9-]{0,63}$/;
@@ -121,7 +121,7 @@ export function classifyEntry(
   if (classes.includes('computer')) return { skip: 'computer' };
   if (!options.includeProtected && textAttribute(entry, 'adminCount') === '1') return { skip: 'protected' };
   if (!options.includeProtected && textAttribute(entry, 'isCriticalSystemObject').toUpperCase() === 'TRUE') return { skip: 'builtIn' };
-  const disabled = (uacOf(entry) & UAC_ACCOUNTDISABLE) !== 0;
+  const disabled = isDisabled(uacOf(entry));
   if (disabled && options.excludeDisabled) return { skip: 'disabled' };
   const values: Record<string, string> = {
     FirstName: textAttribute(entry, 'givenName'),

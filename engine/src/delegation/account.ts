@@ -1,7 +1,7 @@
 // The product guide's rules for the sync service account, as checks over facts read from AD.
 // Pure: the facts come in, one verdict per rule goes out.
 import { PROTECTED_BUILTIN_SIDS, PROTECTED_DOMAIN_RIDS } from './rights';
-import { UAC_ACCOUNTDISABLE, UAC_DONT_EXPIRE_PASSWD } from '../ad/uac';
+import { isDisabled, UAC_DONT_EXPIRE_PASSWD } from '../ad/uac';
 
 /** The name the guide forbids for the account, and for a group it must not belong to. */
 export const FORBIDDEN_NAME = 'jumpcloud';
@@ -47,7 +47,7 @@ export function checkAccountRules(facts: AccountFacts): RuleResult[] {
   const held = new Set(facts.groupSids.map((s) => s.toUpperCase()));
   const jumpCloudMemberships = facts.jumpCloudGroups.filter((g) => held.has(g.sid.toUpperCase()));
   const neverExpires = (facts.userAccountControl & UAC_DONT_EXPIRE_PASSWD) !== 0;
-  const disabled = (facts.userAccountControl & UAC_ACCOUNTDISABLE) !== 0;
+  const disabled = isDisabled(facts.userAccountControl);
   return [
     {
       id: 'NotPrivileged',

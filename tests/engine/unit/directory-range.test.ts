@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { Attribute, BerReader, BerWriter, SearchEntry, type Entry, type SearchOptions } from 'ldapts';
 import { isProtectedEntry, readActualState } from '../../../engine/src/ad/directory';
 import { attributeValue, binaryAttribute, rangedKey, textAttribute, withBinaryAttributes, type AdSession, type RootDse } from '../../../engine/src/ad/session';
-import { UAC_NORMAL_ACCOUNT, uacOf } from '../../../engine/src/ad/uac';
+import { isDisabled, UAC_NORMAL_ACCOUNT, uacOf } from '../../../engine/src/ad/uac';
 import { binaryValues, firstBinaryValue, sidToBytes } from '../../../engine/src/ad/binary';
 
 const BASE = 'DC=example,DC=com';
@@ -260,6 +260,8 @@ describe('reading an attribute of an entry', () => {
     assert.equal(uacOf({ dn: 'CN=u' }), 0);
     assert.equal(uacOf(undefined, UAC_NORMAL_ACCOUNT), UAC_NORMAL_ACCOUNT, 'the writer sets one bit and writes the rest back');
     assert.equal(uacOf({ dn: 'CN=u', userAccountControl: 'not a number' }, UAC_NORMAL_ACCOUNT), UAC_NORMAL_ACCOUNT);
+    assert.equal(isDisabled(uacOf({ dn: 'CN=u', userAccountControl: '514' })), true);
+    assert.equal(isDisabled(uacOf({ dn: 'CN=u', userAccountControl: '66048' })), false);
   });
 });
 

@@ -26,7 +26,7 @@ import type { Command, CommandContext } from '../command';
 import { defineCommand } from '../command';
 import { startSandboxChild, type SandboxChild } from '../rehearsal/sandbox-child';
 import { askHost, dpapiProbe, judgeDpapi, judgeInstallFolderAcl, protectedSchemes } from '../rehearsal/windows-host';
-import { UAC_ACCOUNTDISABLE, uacOf } from '../../ad/uac';
+import { isDisabled, uacOf } from '../../ad/uac';
 
 const RECORD = 'JumpCloudADI.RehearsalCheck';
 const PROJECT_GROUP = 'JCRH Project';
@@ -310,7 +310,7 @@ export const rehearsalCommand = defineCommand({
       );
       return entry ?? null;
     };
-    const disabled = (entry: Awaited<ReturnType<typeof adUser>>) => entry !== null && (uacOf(entry) & UAC_ACCOUNTDISABLE) !== 0;
+    const disabled = (entry: Awaited<ReturnType<typeof adUser>>) => entry !== null && isDisabled(uacOf(entry));
 
     try {
       // --- the host -----------------------------------------------------------------------

@@ -7,7 +7,7 @@ import { escapeDnValue, escapeFilterValue } from '../../ad/escape';
 import { findAccount, readDomainInfo } from '../../ad/security';
 import { AdSession } from '../../ad/session';
 import { AdWriter } from '../../ad/writer';
-import { UAC_ACCOUNTDISABLE, UAC_DONT_EXPIRE_PASSWD, uacOf } from '../../ad/uac';
+import { isDisabled, UAC_DONT_EXPIRE_PASSWD, uacOf } from '../../ad/uac';
 import { DEFAULT_ANCHOR_ATTRIBUTE } from '../../ad/directory';
 import { AgentConfigPasswordStore } from '../../agent/service-password';
 import { agentPaths, protectorFor, readAgentConfig } from '../../agent/config';
@@ -119,7 +119,7 @@ export const serviceAccountCreateCommand = defineCommand({
       const uac = uacOf(created);
       reporter.record('JumpCloudADI.ServiceAccount', {
         ...record,
-        Enabled: (uac & UAC_ACCOUNTDISABLE) === 0,
+        Enabled: !isDisabled(uac),
         PasswordNeverExpires: (uac & UAC_DONT_EXPIRE_PASSWD) !== 0,
       });
       reporter.log('info', `Created ${dn}. Next: Grant-JCSyncDelegation -ServiceAccount ${params.samAccountName}.`);
