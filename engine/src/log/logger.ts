@@ -49,10 +49,10 @@ export function createFileLogger(file: string, level: LogLevel, scrubber: Secret
   });
   return {
     // winston formats an entry (timestamp, scrub, JSON) before its transport drops a level it does
-    // not write; a level below the logger's is dropped here instead, before any of that (the
+    // not write; a level no transport writes is dropped here instead, before any of that (the
     // JumpCloud client logs one debug line per request: 20,000 users take about 700).
     log: (lvl, message, meta) => {
-      if (LEVELS[lvl] <= LEVELS[level]) logger.log(lvl, message, meta ?? {});
+      if (logger.isLevelEnabled(lvl)) logger.log(lvl, message, meta ?? {});
     },
     close: () =>
       new Promise<void>((resolve) => {
