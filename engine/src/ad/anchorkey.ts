@@ -221,8 +221,11 @@ export async function resolveAnchorKey(
 ): Promise<ResolvedAnchorKey> {
   const dn = anchorKeyDn(options.rootDN);
   if (options.explicit) return { key: options.explicit, source: 'explicit', dn };
+  // Both reads at once (the reader's four round trips beside the key object's); the reader's error comes first.
+  const readingEntry = readKeyObject(session, dn);
+  readingEntry.catch(() => undefined); // awaited below, after the reader
   const reader = await keyReader(session);
-  const entry = await readKeyObject(session, dn);
+  const entry = await readingEntry;
   if (entry) return { key: checkedKey(entry, reader, dn), source: 'directory', dn };
   if (!options.reseal && (await anyProvenAnchor(session, options.rootDN, options.anchorAttribute)))
     throw new EngineError(

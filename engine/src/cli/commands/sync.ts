@@ -144,11 +144,15 @@ async function preparePlan(params: SyncParams, ctx: CommandContext, createKey: b
     throw badRequest('RootDN.Invalid', `The Root User DN '${params.rootUserDN}' is not valid: ${root.problems.join(' ')}`, params.rootUserDN);
   const progress = (status: string, percent: number) => reporter.progress({ activity: ACTIVITY, status, percent });
 
-  const client = await openJumpCloud(params.jumpcloud, ctx);
-  // The DC's bind runs while JumpCloud is asked for the domain: neither waits for the other's round
-  // trips. Nothing in AD is read or written until the domain is found and the root checked.
+  // The DC's bind starts first and runs while the JumpCloud client is made (its TLS context takes
+  // tens of milliseconds with a CA file) and JumpCloud is asked for the domain: neither waits for the
+  // other's round trips. Nothing in AD is read or written until the domain is found and the root checked.
   const opening = AdSession.open(params.dc);
   opening.catch(() => undefined); // awaited below, or closed when the domain check fails first
+  const client = await openJumpCloud(params.jumpcloud, ctx).catch((err: unknown) => {
+    closeOnceOpen(opening);
+    throw err;
+  });
   try {
     progress('Finding the ADI domain in JumpCloud', 2);
     const domain = await findDomain(client, params.domain).catch((err: unknown) => {
