@@ -13,7 +13,7 @@
 //  2. A no-op reconcile of --noop users (default 10,000; npm run bench asks for 20,000) next to reading both
 //     sides: the largest provisioned org topped up with users seeded straight into AD WITHOUT
 //     passwords (a Samba password costs ~40 ms), carrying our anchor (adminDescription
-//     JumpCloud:<id>) so the sync sees them as its own; it must plan nothing. Three rounds, medians:
+//     JumpCloud:<id>) so the sync sees them as its own; it must plan nothing. Seven rounds, medians:
 //     each round runs the engine, the reading in this process (warm, V8's default heap) and the
 //     same reading in a fresh process with the engine's heap and malloc settings
 //     (scripts/bench-read-both.mjs), which separates what the reconcile adds to reading from what
@@ -67,7 +67,9 @@ const ORGS = values.orgs
   .filter((n) => n > 0)
   .sort((a, b) => a - b);
 const NOOP = Number(values.noop);
-const NOOP_ROUNDS = 3;
+// Seven rounds: one run moves by about ±1 s with the DC's own pace (a 20,000-user reading alone
+// took 6.5-8.5 s), and medians of three still moved the no-op's ratio by about ±0.07 (docs/memory.md).
+const NOOP_ROUNDS = 7;
 const RAW_SAMPLE = Number(values['raw-sample']) || Infinity;
 const DOMAIN = 'DC=example;DC=com';
 const ENGINE = join(root, 'build', 'jcadi-engine');
@@ -459,9 +461,9 @@ try {
       const names = [...(kept?.org.users ?? []), ...extra.users]
         .map((u) => u.username)
         .concat([...(kept?.org.groups ?? []), ...extra.groups].map((g) => g.name));
-      // Three rounds, the three side by side in each (one run moves by about ±1 s on a busy machine); medians reported.
-      const rounds = [];
-      for (let round = 1; round <= NOOP_ROUNDS; round++) {
+      // The three side by side in each round, each round starting with the next of them, so none
+      // always runs first (right after the seed or a round's last reading); medians reported.
+      const checkedNoop = async (round) => {
         const noop = await runEngine(syncRequest(sandbox, ou), `noop-${NOOP}-${round}`);
         const result = noop.lines.find((l) => l.type === 'record' && l.recordType === 'JumpCloudADI.SyncResult')?.data;
         // Nothing planned and nothing reported: an anchor whose proof did not fit would be skipped (reported), not planned.
@@ -469,10 +471,31 @@ try {
           throw new Error(
             `the no-op reconcile of ${NOOP} planned ${result?.Planned} operations and reported ${result?.Reported}: the seed does not match what the sync would write`,
           );
+        return noop;
+      };
+      const checkedRead = async () => {
         const read = await readBothSides(sandbox, session, ou, names);
         if (read.actual.users.length !== NOOP) throw new Error(`read back ${read.actual.users.length} users`);
+        return read;
+      };
+      const checkedFresh = async (round) => {
         const fresh = await readBothSidesFresh(sandbox, ou, names, `read-both-${NOOP}-${round}`);
         if (fresh.read?.users !== NOOP) throw new Error(`the fresh-process reader read ${fresh.read?.users} users`);
+        return fresh;
+      };
+      const kinds = [
+        ['noop', checkedNoop],
+        ['read', checkedRead],
+        ['fresh', checkedFresh],
+      ];
+      const rounds = [];
+      for (let round = 1; round <= NOOP_ROUNDS; round++) {
+        const measured = {};
+        for (let i = 0; i < kinds.length; i++) {
+          const [kind, measure] = kinds[(round - 1 + i) % kinds.length];
+          measured[kind] = await measure(round);
+        }
+        const { noop, read, fresh } = measured;
         rounds.push({ noop, read, fresh });
         console.log(
           `(round ${round}: no-op ${secondsText(noop.ms)}, peak ${noop.peakMb.toFixed(0)} MB; read in this process ${secondsText(read.ms)}; read in a fresh process ${secondsText(fresh.ms)}, peak ${fresh.peakMb.toFixed(0)} MB)`,
@@ -481,6 +504,8 @@ try {
       const noopMs = median(rounds.map((r) => r.noop.ms));
       const spread = (values, unit) => `${Math.min(...values).toFixed(unit === 's' ? 1 : 0)}-${Math.max(...values).toFixed(unit === 's' ? 1 : 0)} ${unit}`;
       const each = { rounds: rounds.length, noopSeconds: rounds.map((r) => seconds(r.noop.ms)) };
+      // Each round's own ratio too: the DC's pace moves all three of a round together.
+      const roundRatios = (baseline) => rounds.map((r) => Math.round((r.noop.ms / r[baseline].ms) * 100) / 100);
       row(
         `sync ${NOOP}`,
         `no-op reconcile of ${NOOP.toLocaleString('en-US')} users, ${groups} groups (plans nothing), median of ${rounds.length} (${spread(each.noopSeconds, 's')})`,
@@ -488,7 +513,7 @@ try {
         's',
         'read both sides only (JumpCloud + AD), in this process (warm, V8 default heap)',
         seconds(median(rounds.map((r) => r.read.ms))),
-        { seedSeconds: seconds(seedMs), ...each, baselineSeconds: rounds.map((r) => seconds(r.read.ms)) },
+        { seedSeconds: seconds(seedMs), ...each, baselineSeconds: rounds.map((r) => seconds(r.read.ms)), roundRatios: roundRatios('read') },
       );
       row(
         `sync ${NOOP}`,
@@ -497,7 +522,7 @@ try {
         's',
         "read both sides only, in a fresh process with the engine's heap and malloc settings",
         seconds(median(rounds.map((r) => r.fresh.ms))),
-        { ...each, baselineSeconds: rounds.map((r) => seconds(r.fresh.ms)) },
+        { ...each, baselineSeconds: rounds.map((r) => seconds(r.fresh.ms)), roundRatios: roundRatios('fresh') },
       );
       const peaks = rounds.map((r) => r.noop.peakMb);
       row(
