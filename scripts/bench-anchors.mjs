@@ -6,7 +6,7 @@ import { Attribute, Change } from 'ldapts';
 import { anchorProof, guidText } from '../engine/src/ad/anchorproof.ts';
 import { firstBinaryValue } from '../engine/src/ad/binary.ts';
 import { decodeAnchor, encodeAnchor } from '../engine/src/ad/names.ts';
-import { firstString } from '../engine/src/ad/session.ts';
+import { firstString } from '../engine/src/ad/entry.ts';
 
 /** Proves every anchor under `ou` for its objectGUID with `key` (an anchor that already carries that proof is left as it is). */
 export async function proveAnchors(session, ou, key) {

@@ -13,7 +13,8 @@ import { ACE_TYPE, encodeSecurityDescriptor, isParsedAce, parseSecurityDescripto
 import { findAccount, readDomainInfo, readGroupSids, SD_FLAG, SdFlagsControl } from './security';
 import { SecurityDescriptorError } from './binary';
 import { escapeFilterValue } from './escape';
-import { type AdSession, binaryAttribute, textAttribute } from './session';
+import { type AdSession } from './session';
+import { binaryAttribute, textAttribute } from './entry';
 import type { AdWriter } from './writer';
 
 const KEY_OBJECT_NAME = 'jcsync-anchor-key';

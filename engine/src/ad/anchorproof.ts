@@ -8,7 +8,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Entry } from 'ldapts';
 import { guidFromBytes } from './binary';
-import { binaryAttribute } from './session';
+import { binaryAttribute } from './entry';
 
 const ANCHOR_KEY_BYTES = 32;
 /** 128 bits of the MAC, base64url: 22 characters. */

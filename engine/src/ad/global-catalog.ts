@@ -11,7 +11,8 @@ import type { DcConfig } from '../config/request';
 import { EngineError, ExitCode } from '../errors';
 import { escapeFilterValue } from './escape';
 import { lower } from './names';
-import { AdSession, type RootDse, textAttribute } from './session';
+import { AdSession, type RootDse } from './session';
+import { textAttribute } from './entry';
 
 export type GlobalCatalogUse = NonNullable<DcConfig['globalCatalog']>;
 

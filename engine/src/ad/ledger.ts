@@ -4,7 +4,8 @@
 // because the service account's delegated rights (create and fully control groups there) cover
 // it and nothing else needs to be granted. Read here, written through ./writer.ts.
 import { createHash } from 'node:crypto';
-import { type AdSession, textAttribute } from './session';
+import { type AdSession } from './session';
+import { textAttribute } from './entry';
 import { EngineError } from '../errors';
 import type { AdWriter } from './writer';
 

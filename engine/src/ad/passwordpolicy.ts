@@ -3,7 +3,8 @@
 // container. Never writes.
 import type { Entry } from 'ldapts';
 import { EngineError, ExitCode } from '../errors';
-import { type AdSession, allStrings, attributeValue, textAttribute } from './session';
+import { type AdSession } from './session';
+import { allStrings, attributeValue, textAttribute } from './entry';
 
 export interface AdPasswordPolicy {
   /** "Domain policy" or "PSO <name>". */

@@ -9,7 +9,8 @@ import type { Entry } from 'ldapts';
 import { binaryValues, sidFromBytes } from './binary';
 import { escapeFilterValue } from './escape';
 import { readDomainInfo, type DomainInfo } from './security';
-import { type AdSession, allStrings, attributeValue, binaryAttribute, textAttribute } from './session';
+import { type AdSession } from './session';
+import { allStrings, attributeValue, binaryAttribute, textAttribute } from './entry';
 
 /** Built-in groups (S-1-5-32-RID): Administrators, Account/Server/Print/Backup Operators, Replicator. */
 const PRIVILEGED_BUILTIN_RIDS = [544, 548, 549, 550, 551, 552];

@@ -5,7 +5,8 @@
 // only by an administrator's extension), and the planner turns an over-long value into a reported
 // skip naming the attribute, the length and the limit. Never truncated. docs/windows-vs-samba.md.
 import { escapeFilterValue } from './escape';
-import { type AdSession, type RootDse, textAttribute } from './session';
+import { type AdSession, type RootDse } from './session';
+import { textAttribute } from './entry';
 
 /** Every attribute the sync writes a string value to. */
 const WRITTEN_ATTRIBUTES = ['cn', 'sAMAccountName', 'userPrincipalName', 'givenName', 'sn', 'displayName', 'mail', 'description'] as const;

@@ -6,7 +6,8 @@ import { EngineError, ExitCode } from '../errors';
 import { binaryValues, SecurityDescriptorError, sidFromBytes } from './binary';
 import { parseSecurityDescriptor, type SecurityDescriptor } from './sd';
 import { escapeFilterValue } from './escape';
-import { type AdSession, allStrings, attributeValue, binaryAttribute, firstString, textAttribute } from './session';
+import { type AdSession } from './session';
+import { allStrings, attributeValue, binaryAttribute, firstString, textAttribute } from './entry';
 import { uacOf } from './uac';
 
 const SD_FLAGS_OID = '1.2.840.113556.1.4.801';

@@ -1,7 +1,7 @@
 // userAccountControl (MS-ADTS 2.2.16): the flags the engine reads and writes, and the one reader of
 // the attribute.
 import type { Entry } from 'ldapts';
-import { textAttribute } from './session';
+import { textAttribute } from './entry';
 
 export const UAC_ACCOUNTDISABLE = 0x2;
 export const UAC_NORMAL_ACCOUNT = 0x200;

@@ -8,7 +8,8 @@ import { encodeAnchor } from './names';
 import { EngineError } from '../errors';
 import { mapLdapError } from './errors';
 import { SdFlagsControl } from './security';
-import { type AdSession, binaryAttribute } from './session';
+import { type AdSession } from './session';
+import { binaryAttribute } from './entry';
 import { UAC_ACCOUNTDISABLE, UAC_DONT_EXPIRE_PASSWD, UAC_NORMAL_ACCOUNT, uacOf } from './uac';
 
 /** Global security group (docs/ad-writes.md). */

@@ -9,7 +9,8 @@
 // passed the last watermark (the DC's highestCommittedUSN), with the DC's invocationID kept to
 // notice a restore. Without a usable watermark (a new primary, another DC, a restore) every
 // managed account is looked at once, which the mark makes safe.
-import { type AdSession, binaryAttribute, textAttribute } from '../ad/session';
+import { type AdSession } from '../ad/session';
+import { binaryAttribute, textAttribute } from '../ad/entry';
 import { isProtectedEntry } from '../ad/directory';
 import type { AdWriter } from '../ad/writer';
 import { asEngineError, ExitCode, type EngineError } from '../errors';

@@ -5,7 +5,8 @@
 // unacknowledged so it comes again after the outage.
 import type { Entry } from 'ldapts';
 import { escapeFilterValue } from '../ad/escape';
-import { type AdSession, textAttribute } from '../ad/session';
+import { type AdSession } from '../ad/session';
+import { textAttribute } from '../ad/entry';
 import { isProtectedEntry } from '../ad/directory';
 import { domainPolicyInWords, readDomainPolicy } from '../ad/passwordpolicy';
 import { AdWriter } from '../ad/writer';

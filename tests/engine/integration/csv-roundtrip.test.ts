@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { dnsNameOf } from '../../../engine/src/ad/directory';
-import { firstString } from '../../../engine/src/ad/session';
+import { firstString } from '../../../engine/src/ad/entry';
 import { execRequest } from '../../../engine/src/cli/exec';
 import { parseCsvText } from '../../../engine/src/csv/read';
 import { formatCsvLine, UTF8_BOM } from '../../../engine/src/csv/write';

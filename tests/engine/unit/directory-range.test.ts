@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Attribute, BerReader, BerWriter, SearchEntry, type Entry, type SearchOptions } from 'ldapts';
 import { isProtectedEntry, readActualState } from '../../../engine/src/ad/directory';
-import { attributeValue, binaryAttribute, rangedKey, textAttribute, withBinaryAttributes, type AdSession, type RootDse } from '../../../engine/src/ad/session';
+import { withBinaryAttributes, type AdSession, type RootDse } from '../../../engine/src/ad/session';
+import { attributeValue, binaryAttribute, rangedKey, textAttribute } from '../../../engine/src/ad/entry';
 import { isDisabled, UAC_NORMAL_ACCOUNT, uacOf } from '../../../engine/src/ad/uac';
 import { binaryValues, firstBinaryValue, sidToBytes } from '../../../engine/src/ad/binary';
 

@@ -12,7 +12,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as z from 'zod';
-import { AdSession, rangedKey, textAttribute } from '../../ad/session';
+import { AdSession } from '../../ad/session';
+import { rangedKey, textAttribute } from '../../ad/entry';
 import { RehearsalWriter } from '../../ad/writer';
 import { agentPaths, REHEARSAL_SERVICE_PATTERN } from '../../agent/config';
 import { peekAgentState } from '../../agent/state';
