@@ -132,6 +132,16 @@ describe('sync: JumpCloud sandbox → Samba AD', () => {
       assert.equal(errors[0]?.id, 'JumpCloud.AuthFailed');
       assert.equal(code, 4);
       await until('the DC connection made while JumpCloud was asked', async () => held.length > 0, 5_000);
+      // The bind starts before the JumpCloud client is made: a client that cannot be made (its CA
+      // file is gone) is reported at once too, the DC's connection closed behind it.
+      const connections = held.length;
+      const noCa = await run('sync', {
+        jumpcloud: { ...(params.jumpcloud as object), caFile: join(tmpdir(), `jcadi-no-such-ca-${process.pid}.pem`) },
+        dc: { ...adminDc(), host: '127.0.0.1', port, timeoutMs: 120_000 },
+      });
+      assert.equal(noCa.errors[0]?.id, 'JumpCloud.CaFileUnreadable');
+      assert.equal(noCa.code, 2);
+      await until('the DC connection made before the client', async () => held.length > connections, 5_000);
     } finally {
       for (const socket of held) socket.destroy();
       await new Promise<void>((resolve) => silent.close(() => resolve()));
