@@ -12,12 +12,12 @@ export const UAC_DONT_EXPIRE_PASSWD = 0x10000;
  * missing or not a number (readers of a flag pass 0; the writer, which sets one bit and writes the
  * rest back, passes NORMAL_ACCOUNT).
  */
-/** The account is disabled (ACCOUNTDISABLE set). */
-export function isDisabled(uac: number): boolean {
-  return (uac & UAC_ACCOUNTDISABLE) !== 0;
-}
-
 export function uacOf(entry: Entry | null | undefined, fallback = 0): number {
   const uac = Number.parseInt(textAttribute(entry, 'userAccountControl'), 10);
   return Number.isNaN(uac) ? fallback : uac;
+}
+
+/** The account is disabled (ACCOUNTDISABLE set). */
+export function isDisabled(uac: number): boolean {
+  return (uac & UAC_ACCOUNTDISABLE) !== 0;
 }
