@@ -175,7 +175,7 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
   }
   const departing = new Set<string>();
   for (const jcId of managedUsers.keys()) if (!desiredUserIds.has(jcId)) departing.add(jcId);
-  const renames = resolveRenames(intents, managedUsers, departing, actual);
+  const renames = resolveRenames(intents, managedUsers, departing, actual, underRoot);
   /** DN of each user after its vacate, so the operations after it find it. */
   const vacatedDn = new Map<string, string>();
   for (const v of [...renames.vacates.values()].sort((a, b) => compareOrdinal(a.tempName, b.tempName))) {
@@ -396,7 +396,7 @@ export function plan(desired: DesiredState, found: ActualState, options: PlanOpt
     groupIntents.push({ jcId: group.jcId, object: existing, dn: childDn(group.name, actual.rootDN), sAMAccountName: group.name, userPrincipalName: '' });
   }
   const departingGroups = new Set([...managedGroups.keys()].filter((jcId) => !desiredGroupIds.has(jcId)));
-  const groupRenames = resolveRenames(groupIntents, managedGroups, departingGroups, actual, false);
+  const groupRenames = resolveRenames(groupIntents, managedGroups, departingGroups, actual, underRoot, false);
   /** DN of each group after its vacate, so the operations after it find it. */
   const vacatedGroupDn = new Map<string, string>();
   for (const v of [...groupRenames.vacates.values()].sort((a, b) => compareOrdinal(a.tempName, b.tempName))) {

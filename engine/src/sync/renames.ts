@@ -82,26 +82,33 @@ const namesOf = (dn: string, sam: string, upn: string): HeldName[] => [heldName(
  * Decides which renames can go ahead. `intents` are the renames the planner wants (users or
  * groups whose CN differs from their JumpCloud name), `managed` every unprotected managed object
  * of the same kind by id, and `departing` the ids of those leaving the scope (they may be parked
- * on their temporary name so a staying object can take theirs). `withUpn`: users (a temporary UPN
- * too); groups have only the CN and sAMAccountName.
+ * on their temporary name so a staying object can take theirs). `underRoot`: the planner's index of
+ * every DN under the root (lower case → the object there, null for a DN only known to be taken),
+ * made when first asked. `withUpn`: users (a temporary UPN too); groups have only the CN and
+ * sAMAccountName.
  */
 export function resolveRenames(
   intents: RenameIntent[],
   managed: Map<string, NamedObject>,
   departing: Set<string>,
   actual: ActualState,
+  underRoot: () => ReadonlyMap<string, { dn: string } | null>,
   withUpn = true,
 ): RenameResolution {
-  // Nothing to resolve (a reconcile where no name changed): no index of every name is built.
+  // Nothing to resolve (a reconcile where no name changed): no index of every name is asked for.
   if (intents.length === 0) return { movable: new Set(), vacates: new Map() };
   // Who holds each name now: every object under the root (users, groups, and any other child such
   // as a contact or an OU), plus the logon names the reader found elsewhere (its maps are by
-  // lower-case name already).
-  const dnHolder = new Map<string, string>();
-  for (const o of [...actual.users, ...actual.groups]) dnHolder.set(lower(o.dn), o.dn);
-  for (const dn of actual.occupiedDns ?? []) dnHolder.set(lower(dn), dnHolder.get(lower(dn)) ?? dn);
+  // lower-case name already). A DN name is its lower-case key, so a taken DN answers as itself.
+  const dnHolder = underRoot();
   const holderOf = ({ kind, name }: HeldName): string | undefined =>
-    kind === 'dn' ? dnHolder.get(name) : kind === 'sam' ? actual.accountNames.get(name) : actual.principalNames.get(name);
+    kind === 'dn'
+      ? dnHolder.has(name)
+        ? (dnHolder.get(name)?.dn ?? name)
+        : undefined
+      : kind === 'sam'
+        ? actual.accountNames.get(name)
+        : actual.principalNames.get(name);
   const managedByDn = new Map<string, string>();
   for (const [jcId, object] of managed) managedByDn.set(lower(object.dn), jcId);
 
