@@ -2,7 +2,7 @@
 // activedirectories (+ associations, traversals, agents) and usergroups (+ members, membership),
 // and the Directory Insights events search. Same paths, fields, paging and error bodies.
 import { SandboxError } from './errors';
-import { body, v1List, v2List, type RouteResult, type Router } from './router';
+import { body, v1List, v2IdList, v2List, type RouteResult, type Router } from './router';
 import { project } from './query';
 import { publicUser, type DomainRecord, type InsightRecord, type SandboxStore } from './store';
 
@@ -74,12 +74,7 @@ export function addPublicRoutes(router: Router, store: SandboxStore): void {
     const targets = ctx.query.get('targets');
     if (targets !== 'user' && targets !== 'user_group') throw new SandboxError(400, "targets is required: 'user' or 'user_group'");
     const b = store.domainBindings(ctx.params.id as string);
-    const ids = [...(targets === 'user' ? b.users : b.groups)].sort();
-    return v2List(
-      ids.map((id) => edge(id, targets)),
-      ctx.query,
-      { idField: 'to' },
-    );
+    return v2IdList((targets === 'user' ? b.users : b.groups).sorted(), ctx.query, 'to', (id) => edge(id, targets));
   });
   router.on('POST', '/api/v2/activedirectories/:id/associations', (ctx) => {
     const input = body(ctx);
@@ -98,8 +93,7 @@ export function addPublicRoutes(router: Router, store: SandboxStore): void {
   );
   router.on('GET', '/api/v2/activedirectories/:id/usergroups', (ctx) => {
     const b = store.domainBindings(ctx.params.id as string);
-    const groups = [...b.groups].sort().map((id) => ({ id, type: 'user_group', paths: [[edge(id, 'user_group')]], compiledAttributes: null }));
-    return v2List(groups, ctx.query, { idField: 'id' });
+    return v2IdList(b.groups.sorted(), ctx.query, 'id', (id) => ({ id, type: 'user_group', paths: [[edge(id, 'user_group')]], compiledAttributes: null }));
   });
 
   router.on('GET', '/api/v2/activedirectories/:id/agents', (ctx) => {
@@ -129,14 +123,7 @@ export function addPublicRoutes(router: Router, store: SandboxStore): void {
   router.on('PUT', '/api/v2/usergroups/:id', (ctx) => ({ status: 200, body: store.updateGroup(ctx.params.id as string, body(ctx)) }));
   router.on('DELETE', '/api/v2/usergroups/:id', (ctx) => ({ status: 200, body: store.deleteGroup(ctx.params.id as string) }));
   router.on('GET', '/api/v2/usergroups/:id/members', (ctx) =>
-    v2List(
-      store
-        .groupMembers(ctx.params.id as string)
-        .sort()
-        .map((id) => edge(id, 'user')),
-      ctx.query,
-      { idField: 'to' },
-    ),
+    v2IdList(store.sortedMembers(ctx.params.id as string), ctx.query, 'to', (id) => edge(id, 'user')),
   );
   router.on('POST', '/api/v2/usergroups/:id/members', (ctx) => {
     const input = body(ctx);
@@ -154,12 +141,12 @@ export function addPublicRoutes(router: Router, store: SandboxStore): void {
     ),
   );
   router.on('GET', '/api/v2/usergroups/:id/membership', (ctx) => {
-    const groupId = ctx.params.id as string;
-    const users = store
-      .groupMembers(groupId)
-      .sort()
-      .map((id) => ({ id, type: 'user', paths: [[edge(id, 'user')]], compiledAttributes: null }));
-    return v2List(users, ctx.query, { idField: 'id' });
+    return v2IdList(store.sortedMembers(ctx.params.id as string), ctx.query, 'id', (id) => ({
+      id,
+      type: 'user',
+      paths: [[edge(id, 'user')]],
+      compiledAttributes: null,
+    }));
   });
 
   // ---- Directory Insights ----

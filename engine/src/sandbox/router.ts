@@ -98,3 +98,17 @@ export function v2List<T extends object>(items: T[], query: URLSearchParams, opt
   const { total, results } = page(items, parseListQuery(query, 'v2' as Dialect), options);
   return { status: 200, body: results, headers: { 'x-total-count': String(total) } };
 }
+
+/**
+ * v2 list answer of ids already in ascending order, each shown as `view(id)`. With no filter and
+ * no sort but by `idField`, only the asked page is made: a group of 20,000 members read 100 at a
+ * time no longer builds 20,000 objects for each page. A filter or another sort sees every item.
+ */
+export function v2IdList(ids: readonly string[], query: URLSearchParams, idField: string, view: (id: string) => Record<string, unknown>): RouteResult {
+  const q = parseListQuery(query, 'v2' as Dialect);
+  const byIdOnly = q.sort.length === 0 || (q.sort.length === 1 && q.sort[0] === idField);
+  if (q.filters.length > 0 || !byIdOnly) return v2List(ids.map(view), query, { idField });
+  const limit = q.limit === 0 ? DEFAULT_LIMIT : q.limit;
+  const results = ids.slice(q.skip, q.skip + limit).map((id) => project(view(id), q.fields, idField));
+  return { status: 200, body: results, headers: { 'x-total-count': String(ids.length) } };
+}

@@ -10,9 +10,16 @@ import { sealToAgent, type SealedSecret } from '../jumpcloud/agent-crypto';
 import type { AckRequest, ChangeType, ExchangeRequest, HeartbeatRequest } from '../jumpcloud/agent-protocol';
 import { fieldViolationDetails, SandboxError } from './errors';
 import { IdMaker } from './ids';
+import { IdSet } from './idset';
 
 export const DAY_MS = 86_400_000;
 const CONNECT_KEY_TTL_MS = 7 * DAY_MS;
+
+/** The users and user groups bound to an ADI domain. */
+export interface DomainBindings {
+  users: IdSet;
+  groups: IdSet;
+}
 
 export interface StoreOptions {
   now?: () => number;
@@ -212,9 +219,9 @@ export class SandboxStore {
   org!: OrgRecord;
   readonly users = new Map<string, UserRecord>();
   readonly groups = new Map<string, GroupRecord>();
-  readonly members = new Map<string, Set<string>>();
+  readonly members = new Map<string, IdSet>();
   readonly domains = new Map<string, DomainRecord>();
-  readonly bindings = new Map<string, { users: Set<string>; groups: Set<string> }>();
+  readonly bindings = new Map<string, DomainBindings>();
   readonly agents = new Map<string, AgentRecord>();
   changes: ChangeRecord[] = [];
   insights: InsightRecord[] = [];
@@ -276,9 +283,9 @@ export class SandboxStore {
       this.index(u);
     }
     for (const g of state.groups) this.groups.set(g.id, g);
-    for (const [groupId, ids] of Object.entries(state.members)) this.members.set(groupId, new Set(ids));
+    for (const [groupId, ids] of Object.entries(state.members)) this.members.set(groupId, new IdSet(ids));
     for (const d of state.domains) this.domains.set(d.id, d);
-    for (const [domainId, b] of Object.entries(state.bindings)) this.bindings.set(domainId, { users: new Set(b.users), groups: new Set(b.groups) });
+    for (const [domainId, b] of Object.entries(state.bindings)) this.bindings.set(domainId, { users: new IdSet(b.users), groups: new IdSet(b.groups) });
     for (const a of state.agents) this.agents.set(a.id, a);
     this.changes = state.changes;
     this.insights = state.insights;
@@ -601,7 +608,7 @@ export class SandboxStore {
       created: this.iso(now),
     };
     this.groups.set(group.id, group);
-    this.members.set(group.id, new Set());
+    this.members.set(group.id, new IdSet());
     this.record('group.created', null, { group: { ...group } });
     this.insight('group_create', { id: group.id, type: 'user_group', name: group.name });
     this.touched();
@@ -641,11 +648,17 @@ export class SandboxStore {
     return [...(this.members.get(groupId) ?? [])];
   }
 
+  /** The group's member ids in ascending order, shared until the membership changes (do not modify). */
+  sortedMembers(groupId: string): readonly string[] {
+    this.getGroup(groupId);
+    return this.members.get(groupId)?.sorted() ?? [];
+  }
+
   /** Adding a member twice or removing a non-member changes nothing (like JumpCloud's graph). */
   changeMember(groupId: string, userId: string, op: 'add' | 'remove'): void {
     this.getGroup(groupId);
     this.getUser(userId);
-    const set = this.members.get(groupId) ?? new Set<string>();
+    const set = this.members.get(groupId) ?? new IdSet();
     this.members.set(groupId, set);
     if (op === 'add' ? set.has(userId) : !set.has(userId)) return;
     if (op === 'add') set.add(userId);
@@ -691,7 +704,7 @@ export class SandboxStore {
       updatedAt: now,
     };
     this.domains.set(domain.id, domain);
-    this.bindings.set(domain.id, { users: new Set(), groups: new Set() });
+    this.bindings.set(domain.id, { users: new IdSet(), groups: new IdSet() });
     this.insight('activedirectory_create', { id: domain.id, type: 'active_directory', domain: domain.domain });
     this.touched();
     return domain;
@@ -705,11 +718,11 @@ export class SandboxStore {
     this.touched();
   }
 
-  domainBindings(domainId: string): { users: Set<string>; groups: Set<string> } {
+  domainBindings(domainId: string): DomainBindings {
     this.getDomain(domainId);
     let b = this.bindings.get(domainId);
     if (!b) {
-      b = { users: new Set(), groups: new Set() };
+      b = { users: new IdSet(), groups: new IdSet() };
       this.bindings.set(domainId, b);
     }
     return b;
