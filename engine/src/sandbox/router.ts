@@ -2,7 +2,7 @@
 import type { IncomingMessage } from 'node:http';
 import { SandboxError } from './errors';
 import type { ListQuery } from './query';
-import { applyFilters, applySort, parseListQuery, project, type Dialect, DEFAULT_LIMIT } from './query';
+import { applyFilters, applySort, parseListQuery, project, DEFAULT_LIMIT } from './query';
 
 export interface RouteContext {
   params: Record<string, string>;
@@ -75,12 +75,20 @@ export interface ListOptions<T> {
   view?: (item: T) => Record<string, unknown>;
 }
 
+/** The query asks for no order but the id's (none, or `sort=<idField>`). */
+function inIdOrder(q: ListQuery, idField: string): boolean {
+  return q.sort.length === 0 || (q.sort.length === 1 && q.sort[0] === idField);
+}
+
+/** The asked page of a filtered, sorted list (`skip`, `limit` or its default). */
+function pageSlice<T>(list: readonly T[], q: ListQuery): T[] {
+  return list.slice(q.skip, q.skip + (q.limit === 0 ? DEFAULT_LIMIT : q.limit));
+}
+
 function page<T extends object>(items: T[], q: ListQuery, options: ListOptions<T>): { total: number; results: Record<string, unknown>[] } {
   let list = applyFilters(items, q.filters);
-  const byIdOnly = q.sort.length === 0 || (q.sort.length === 1 && q.sort[0] === options.idField);
-  if (!(byIdOnly && options.presortedById)) list = applySort(list, q.sort);
-  const limit = q.limit === 0 ? DEFAULT_LIMIT : q.limit;
-  const slice = list.slice(q.skip, q.skip + limit);
+  if (!(inIdOrder(q, options.idField) && options.presortedById)) list = applySort(list, q.sort);
+  const slice = pageSlice(list, q);
   return {
     total: list.length,
     results: slice.map((item) => project(options.view ? options.view(item) : (item as Record<string, unknown>), q.fields, options.idField)),
@@ -95,7 +103,11 @@ export function v1List<T extends object>(items: T[], query: URLSearchParams, opt
 
 /** v2 list answer: a bare array with `x-total-count`. */
 export function v2List<T extends object>(items: T[], query: URLSearchParams, options: ListOptions<T>): RouteResult {
-  const { total, results } = page(items, parseListQuery(query, 'v2' as Dialect), options);
+  const { total, results } = page(items, parseListQuery(query, 'v2'), options);
+  return v2Answer(results, total);
+}
+
+function v2Answer(results: Record<string, unknown>[], total: number): RouteResult {
   return { status: 200, body: results, headers: { 'x-total-count': String(total) } };
 }
 
@@ -105,10 +117,10 @@ export function v2List<T extends object>(items: T[], query: URLSearchParams, opt
  * time no longer builds 20,000 objects for each page. A filter or another sort sees every item.
  */
 export function v2IdList(ids: readonly string[], query: URLSearchParams, idField: string, view: (id: string) => Record<string, unknown>): RouteResult {
-  const q = parseListQuery(query, 'v2' as Dialect);
-  const byIdOnly = q.sort.length === 0 || (q.sort.length === 1 && q.sort[0] === idField);
-  if (q.filters.length > 0 || !byIdOnly) return v2List(ids.map(view), query, { idField });
-  const limit = q.limit === 0 ? DEFAULT_LIMIT : q.limit;
-  const results = ids.slice(q.skip, q.skip + limit).map((id) => project(view(id), q.fields, idField));
-  return { status: 200, body: results, headers: { 'x-total-count': String(ids.length) } };
+  const q = parseListQuery(query, 'v2');
+  if (q.filters.length > 0 || !inIdOrder(q, idField)) return v2List(ids.map(view), query, { idField });
+  return v2Answer(
+    pageSlice(ids, q).map((id) => project(view(id), q.fields, idField)),
+    ids.length,
+  );
 }
