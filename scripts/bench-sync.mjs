@@ -17,7 +17,12 @@
 //     each round runs the engine, the reading in this process (warm, V8's default heap) and the
 //     same reading in a fresh process with the engine's heap and malloc settings
 //     (scripts/bench-read-both.mjs), which separates what the reconcile adds to reading from what
-//     the engine's runtime costs it.
+//     the engine's runtime costs it. Beside them, the full reconcile as the agent runs it on its
+//     schedule: an agent on the same root (build/jcadi-engine, its schedule every minute, the
+//     minimum) reconciles in a process already warm from its takeover; each round waits for its
+//     next scheduled reconcile, alone on the machine, then runs the others, and one more reading:
+//     the fresh-process reader reading twice, its second reading the warm baseline in a process of
+//     its own with the engine's settings, as the agent's is.
 // Each org's OUs are deleted afterwards (--tree-delete: in one request, for a DC of its own).
 // --json FILE writes the figures for scripts/bench-run.mjs.
 // Usage: node --import tsx scripts/bench-sync.mjs [--orgs 1000,5000] [--noop 10000] [--raw-sample N|all]
@@ -44,10 +49,13 @@ import { AdWriter, GROUP_TYPE_GLOBAL_SECURITY, randomPassword, unicodePwd } from
 import { JumpCloudClient } from '../engine/src/jumpcloud/client.ts';
 import { startSandbox } from '../engine/src/sandbox/server.ts';
 import { findDomain, gatherDesired } from '../engine/src/sync/gather.ts';
+import { peekAgentState } from '../engine/src/agent/state.ts';
+import { agentPaths } from '../engine/src/agent/config.ts';
 import { proveAnchors } from './bench-anchors.mjs';
 import { median } from './bench-stats.mjs';
 import { asciiOnly, engineBundleOptions } from './engine-bundle.mjs';
 import { TreeDeleteControl } from '../tests/engine/helpers/faultworld.ts';
+import { exec, installAgent } from '../tests/engine/helpers/agent.ts';
 import { adminDc, testDc } from '../tests/engine/helpers/testdc.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -237,7 +245,7 @@ async function readBothSides(sandbox, session, rootDN, names) {
  * (scripts/bench-read-both.mjs, bundled as the engine is): what the engine's runtime costs the
  * reading, apart from what the reconcile adds to it.
  */
-async function readBothSidesFresh(sandbox, rootDN, names, name) {
+async function readBothSidesFresh(sandbox, rootDN, names, name, readings = 1) {
   if (!freshReader) {
     freshReader = join(work, 'read-both.cjs');
     await build({ ...engineBundleOptions(root, freshReader), entryPoints: [join(root, 'scripts', 'bench-read-both.mjs')], logLevel: 'error' });
@@ -249,12 +257,86 @@ async function readBothSidesFresh(sandbox, rootDN, names, name) {
     domain: DOMAIN,
     rootDN,
     names,
+    readings,
   };
   const run = await runMeasured(process.execPath, [freshReader], input, name, { ...process.env, NODE_OPTIONS: '', ...ENGINE_LINUX_ENV });
   if (run.code !== 0) throw new Error(`the fresh-process reader exited ${run.code}`);
   return { ms: run.ms, peakMb: run.peakMb, read: run.lines[0] };
 }
 let freshReader = null;
+
+/**
+ * An agent on the no-op's root, its full reconcile scheduled every minute (the least the config
+ * allows) and its offboarding check every minute (the most), so it stays out of the other
+ * measurements. Resolves once its takeover reconcile (which must plan nothing) and its first
+ * offboarding check are done: from then on every full reconcile it makes is a scheduled one.
+ */
+async function startScheduledAgent(sandbox, rootDN) {
+  const agentLog = join(work, 'agent-exec.log');
+  const jumpcloud = { baseUrl: sandbox.url, apiKey: sandbox.apiKey, caFile: sandbox.caFile };
+  const key = await exec('agent-connect-key-new', { jumpcloud, domain: DOMAIN }, agentLog);
+  const installed = await installAgent(
+    {
+      jumpcloud,
+      domain: DOMAIN,
+      rootUserDN: rootDN.replace(/,/g, ';'),
+      connectKey: String(key.records[0]?.Key),
+      sync: { fullReconcileMinutes: 1, offboardPollSeconds: 60 },
+    },
+    agentLog,
+  );
+  if (installed.result.code !== 0) throw new Error(`agent-install: ${installed.result.raw}`);
+  const installPath = installed.installPath;
+  const stop = async () => {
+    await exec('agent-stop', { installPath, timeoutSeconds: 20 }, agentLog).catch(() => undefined);
+    rmSync(dirname(installPath), { recursive: true, force: true });
+  };
+  try {
+    const started = await exec('agent-start', { installPath, timeoutSeconds: 120 }, agentLog);
+    if (started.code !== 0) throw new Error(`agent-start: ${started.raw}`);
+    const state = () => peekAgentState(agentPaths(installPath).state);
+    await until(() => state()?.lastFullReconcile != null && (state()?.counters.offboardChecks ?? 0) >= 1, 900_000);
+    const takeover = state().lastFullReconcile;
+    if (takeover.planned !== 0) throw new Error(`the agent's takeover reconcile planned ${takeover.planned} operations`);
+    return { state, stop, takeoverMs: takeover.durationMs };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/**
+ * The agent's next scheduled full reconcile that started at or after `sinceMs` (Date.now()): one
+ * that overlapped the bench's other measurements is passed over. Its own timing (reading,
+ * planning, applying) and the agent's resident memory after it.
+ */
+async function nextScheduledReconcile(agent, sinceMs) {
+  let passedOver = 0;
+  let seen = agent.state().counters.reconciles;
+  for (;;) {
+    await until(() => (agent.state()?.counters.reconciles ?? seen) > seen, 180_000);
+    const s = agent.state();
+    seen = s.counters.reconciles;
+    const startedAt = Date.parse(s.lastFullReconcileAt) - s.lastFullReconcile.durationMs;
+    if (startedAt < sinceMs) {
+      passedOver++;
+      continue;
+    }
+    if (s.lastFullReconcile.planned !== 0 || s.lastFullReconcile.failed !== 0)
+      throw new Error(`the agent's scheduled reconcile planned ${s.lastFullReconcile.planned} operations (${s.lastFullReconcile.failed} failed)`);
+    return { ms: s.lastFullReconcile.durationMs, rssMb: procMb(s.pid, 'VmRSS'), peakMb: procMb(s.pid, 'VmHWM'), passedOver };
+  }
+}
+
+const procMb = (pid, field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
+
+async function until(probe, timeoutMs) {
+  const deadline = performance.now() + timeoutMs;
+  while (!probe()) {
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for the agent`);
+    await sleep(100);
+  }
+}
 
 const replace = (type, vals) => new Change({ operation: 'replace', modification: new Attribute({ type, values: vals }) });
 /** The anchor as the sync writes it; with `proof`, the proof a just-added object carries (ad/anchorproof.ts). */
@@ -461,8 +543,15 @@ try {
       const names = [...(kept?.org.users ?? []), ...extra.users]
         .map((u) => u.username)
         .concat([...(kept?.org.groups ?? []), ...extra.groups].map((g) => g.name));
-      // The three side by side in each round, each round starting with the next of them, so none
-      // always runs first (right after the seed or a round's last reading); medians reported.
+      // The agent first: its takeover is the first full reconcile of this world, so the engine's
+      // own runs below all find a settled domain, as before.
+      const agent = await startScheduledAgent(sandbox, ou);
+      console.log(
+        `(the agent's takeover reconcile of ${NOOP.toLocaleString('en-US')} users: ${secondsText(agent.takeoverMs)}; then one scheduled every minute)`,
+      );
+      // Each round: the agent's next scheduled reconcile, with nothing else running; then the
+      // other four side by side, each round starting with the next of them, so none always runs
+      // first (right after the agent or a round's last reading); medians reported.
       const checkedNoop = async (round) => {
         const noop = await runEngine(syncRequest(sandbox, ou), `noop-${NOOP}-${round}`);
         const result = noop.lines.find((l) => l.type === 'record' && l.recordType === 'JumpCloudADI.SyncResult')?.data;
@@ -478,28 +567,44 @@ try {
         if (read.actual.users.length !== NOOP) throw new Error(`read back ${read.actual.users.length} users`);
         return read;
       };
-      const checkedFresh = async (round) => {
-        const fresh = await readBothSidesFresh(sandbox, ou, names, `read-both-${NOOP}-${round}`);
-        if (fresh.read?.users !== NOOP) throw new Error(`the fresh-process reader read ${fresh.read?.users} users`);
+      const checkedFresh = async (round, readings = 1) => {
+        const fresh = await readBothSidesFresh(sandbox, ou, names, `read-both-${NOOP}-${round}-${readings}`, readings);
+        if (fresh.read?.users !== NOOP || fresh.read.readingsMs.length !== readings)
+          throw new Error(`the fresh-process reader read ${fresh.read?.users} users`);
         return fresh;
+      };
+      // The second of two readings in one process: warm, with the engine's settings.
+      const checkedWarmProcess = async (round) => {
+        const twice = await checkedFresh(round, 2);
+        return { ms: twice.read.readingsMs[1], firstMs: twice.read.readingsMs[0] };
       };
       const kinds = [
         ['noop', checkedNoop],
         ['read', checkedRead],
         ['fresh', checkedFresh],
+        ['warmProcess', checkedWarmProcess],
       ];
       const rounds = [];
-      for (let round = 1; round <= NOOP_ROUNDS; round++) {
-        const measured = {};
-        for (let i = 0; i < kinds.length; i++) {
-          const [kind, measure] = kinds[(round - 1 + i) % kinds.length];
-          measured[kind] = await measure(round);
+      let passedOver = 0;
+      try {
+        let roundEnd = Date.now();
+        for (let round = 1; round <= NOOP_ROUNDS; round++) {
+          const scheduled = await nextScheduledReconcile(agent, roundEnd);
+          passedOver += scheduled.passedOver;
+          const measured = { scheduled };
+          for (let i = 0; i < kinds.length; i++) {
+            const [kind, measure] = kinds[(round - 1 + i) % kinds.length];
+            measured[kind] = await measure(round);
+          }
+          roundEnd = Date.now();
+          const { noop, read, fresh, warmProcess } = measured;
+          rounds.push(measured);
+          console.log(
+            `(round ${round}: the agent's scheduled reconcile ${secondsText(scheduled.ms)}, ${scheduled.rssMb.toFixed(0)} MB resident right after it; no-op ${secondsText(noop.ms)}, peak ${noop.peakMb.toFixed(0)} MB; read in this process ${secondsText(read.ms)}; read in a fresh process ${secondsText(fresh.ms)}, peak ${fresh.peakMb.toFixed(0)} MB; read twice in one process ${secondsText(warmProcess.firstMs)} then ${secondsText(warmProcess.ms)})`,
+          );
         }
-        const { noop, read, fresh } = measured;
-        rounds.push({ noop, read, fresh });
-        console.log(
-          `(round ${round}: no-op ${secondsText(noop.ms)}, peak ${noop.peakMb.toFixed(0)} MB; read in this process ${secondsText(read.ms)}; read in a fresh process ${secondsText(fresh.ms)}, peak ${fresh.peakMb.toFixed(0)} MB)`,
-        );
+      } finally {
+        await agent.stop();
       }
       const noopMs = median(rounds.map((r) => r.noop.ms));
       const spread = (values, unit) => `${Math.min(...values).toFixed(unit === 's' ? 1 : 0)}-${Math.max(...values).toFixed(unit === 's' ? 1 : 0)} ${unit}`;
@@ -523,6 +628,34 @@ try {
         "read both sides only, in a fresh process with the engine's heap and malloc settings",
         seconds(median(rounds.map((r) => r.fresh.ms))),
         { ...each, baselineSeconds: rounds.map((r) => seconds(r.fresh.ms)), roundRatios: roundRatios('fresh') },
+      );
+      const scheduledMs = median(rounds.map((r) => r.scheduled.ms));
+      const scheduledEach = { rounds: rounds.length, scheduledSeconds: rounds.map((r) => seconds(r.scheduled.ms)), passedOver };
+      const scheduledRatios = (baseline) => rounds.map((r) => Math.round((r.scheduled.ms / r[baseline].ms) * 100) / 100);
+      const last = rounds.at(-1).scheduled;
+      row(
+        `sync ${NOOP}`,
+        `the agent's scheduled full reconcile of the same world (no-op, a warm process; its own timing), median of ${rounds.length} (${spread(scheduledEach.scheduledSeconds, 's')}; ${last.rssMb.toFixed(0)} MB resident right after it, peak ${last.peakMb.toFixed(0)} MB)`,
+        seconds(scheduledMs),
+        's',
+        'read both sides only, in this process (warm, V8 default heap)',
+        seconds(median(rounds.map((r) => r.read.ms))),
+        {
+          ...scheduledEach,
+          baselineSeconds: rounds.map((r) => seconds(r.read.ms)),
+          roundRatios: scheduledRatios('read'),
+          rssMb: last.rssMb,
+          peakMb: last.peakMb,
+        },
+      );
+      row(
+        `sync ${NOOP}`,
+        `the agent's scheduled full reconcile, median of ${rounds.length}`,
+        seconds(scheduledMs),
+        's',
+        "read both sides only, the second reading of a process with the engine's settings (warm, a process of its own, as the agent's)",
+        seconds(median(rounds.map((r) => r.warmProcess.ms))),
+        { ...scheduledEach, baselineSeconds: rounds.map((r) => seconds(r.warmProcess.ms)), roundRatios: scheduledRatios('warmProcess') },
       );
       const peaks = rounds.map((r) => r.noop.peakMb);
       row(
