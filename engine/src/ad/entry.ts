@@ -40,6 +40,11 @@ export function textAttribute(entry: Entry | null | undefined, name: string): st
   return firstString(attributeValue(entry, name));
 }
 
+/** The first value of an attribute as a decimal integer; 0 when it is missing (AD leaves unset counters out). */
+export function intAttribute(entry: Entry | null | undefined, name: string): number {
+  return Number.parseInt(textAttribute(entry, name) || '0', 10);
+}
+
 export function firstString(value: Entry[string] | undefined): string {
   if (value === undefined) return '';
   const first = Array.isArray(value) ? value[0] : value;

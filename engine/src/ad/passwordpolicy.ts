@@ -4,7 +4,7 @@
 import type { Entry } from 'ldapts';
 import { EngineError, ExitCode } from '../errors';
 import { type AdSession } from './session';
-import { allStrings, attributeValue, textAttribute } from './entry';
+import { allStrings, attributeValue, intAttribute, textAttribute } from './entry';
 
 export interface AdPasswordPolicy {
   /** "Domain policy" or "PSO <name>". */
@@ -34,10 +34,6 @@ export function intervalToDays(value: string): number | null {
   return Number((abs * 100n) / DAY_IN_100NS) / 100;
 }
 
-function int(entry: Entry, name: string): number {
-  return Number.parseInt(textAttribute(entry, name) || '0', 10);
-}
-
 export async function readDomainPolicy(session: AdSession, domainDn: string): Promise<AdPasswordPolicy> {
   const [head] = await session.search(
     domainDn,
@@ -54,9 +50,9 @@ export async function readDomainPolicy(session: AdSession, domainDn: string): Pr
   return {
     source: 'Domain policy',
     dn: domainDn,
-    minLength: int(head, 'minPwdLength'),
-    complexity: (int(head, 'pwdProperties') & 1) === 1,
-    historyLength: int(head, 'pwdHistoryLength'),
+    minLength: intAttribute(head, 'minPwdLength'),
+    complexity: (intAttribute(head, 'pwdProperties') & 1) === 1,
+    historyLength: intAttribute(head, 'pwdHistoryLength'),
     minAgeDays: intervalToDays(textAttribute(head, 'minPwdAge')) ?? 0,
     maxAgeDays: intervalToDays(textAttribute(head, 'maxPwdAge')),
     precedence: null,
@@ -77,12 +73,12 @@ function toPso(entry: Entry): AdPasswordPolicy {
   return {
     source: `PSO ${textAttribute(entry, 'cn') || entry.dn}`,
     dn: entry.dn,
-    minLength: int(entry, 'msDS-MinimumPasswordLength'),
+    minLength: intAttribute(entry, 'msDS-MinimumPasswordLength'),
     complexity: textAttribute(entry, 'msDS-PasswordComplexityEnabled').toUpperCase() === 'TRUE',
-    historyLength: int(entry, 'msDS-PasswordHistoryLength'),
+    historyLength: intAttribute(entry, 'msDS-PasswordHistoryLength'),
     minAgeDays: intervalToDays(textAttribute(entry, 'msDS-MinimumPasswordAge')) ?? 0,
     maxAgeDays: intervalToDays(textAttribute(entry, 'msDS-MaximumPasswordAge')),
-    precedence: int(entry, 'msDS-PasswordSettingsPrecedence'),
+    precedence: intAttribute(entry, 'msDS-PasswordSettingsPrecedence'),
     appliesTo: allStrings(attributeValue(entry, 'msDS-PSOAppliesTo')),
   };
 }

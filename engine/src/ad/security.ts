@@ -7,7 +7,7 @@ import { binaryValues, SecurityDescriptorError, sidFromBytes } from './binary';
 import { parseSecurityDescriptor, type SecurityDescriptor } from './sd';
 import { escapeFilterValue } from './escape';
 import { type AdSession } from './session';
-import { allStrings, attributeValue, binaryAttribute, firstString, textAttribute } from './entry';
+import { allStrings, attributeValue, binaryAttribute, firstString, intAttribute, textAttribute } from './entry';
 import { uacOf } from './uac';
 
 const SD_FLAGS_OID = '1.2.840.113556.1.4.801';
@@ -117,8 +117,8 @@ function toAccount(entry: Entry): AccountEntry {
     samAccountName: textAttribute(entry, 'sAMAccountName'),
     userPrincipalName: textAttribute(entry, 'userPrincipalName'),
     userAccountControl: uacOf(entry),
-    adminCount: Number.parseInt(textAttribute(entry, 'adminCount') || '0', 10),
-    primaryGroupId: Number.parseInt(textAttribute(entry, 'primaryGroupID') || '0', 10),
+    adminCount: intAttribute(entry, 'adminCount'),
+    primaryGroupId: intAttribute(entry, 'primaryGroupID'),
     memberOf: allStrings(attributeValue(entry, 'memberOf')),
   };
 }
