@@ -13,6 +13,8 @@ import { ensureEngineFolder } from '../../config/folder';
 import { defaultJournalFile, defaultStateDir } from '../../config/paths';
 import { dcSchema } from '../../config/request';
 import { jumpcloudConnectionSchema } from '../../jumpcloud/connection';
+import type { JumpCloudClient } from '../../jumpcloud/client';
+import type { ActiveDirectory } from '../../jumpcloud/schemas';
 import { openJumpCloud } from '../../jumpcloud/open';
 import { apply, type OperationFailure } from '../../sync/apply';
 import { findDomain, readBothSides } from '../../sync/gather';
@@ -148,40 +150,51 @@ async function preparePlan(params: SyncParams, ctx: CommandContext, createKey: b
   // tens of milliseconds with a CA file) and JumpCloud is asked for the domain: neither waits for the
   // other's round trips. Nothing in AD is read or written until the domain is found and the root checked.
   const opening = AdSession.open(params.dc);
-  opening.catch(() => undefined); // awaited below, or closed when the domain check fails first
-  const client = await openJumpCloud(params.jumpcloud, ctx).catch((err: unknown) => {
-    closeOnceOpen(opening);
-    throw err;
-  });
+  opening.catch(() => undefined); // awaited below, or closed when a JumpCloud step fails first
+  let client: JumpCloudClient | undefined;
+  let domain: ActiveDirectory;
   try {
+    client = await openJumpCloud(params.jumpcloud, ctx);
     progress('Finding the ADI domain in JumpCloud', 2);
-    const domain = await findDomain(client, params.domain).catch((err: unknown) => {
-      closeOnceOpen(opening);
-      throw err;
-    });
+    domain = await findDomain(client, params.domain);
     const domainParse = parseAdiDN(domain.domain, 'domain');
     if (domainParse.isValid) {
       const match = matchDomain(root, domainParse);
-      if (!match.underDomain) {
-        closeOnceOpen(opening);
-        throw badRequest('RootDN.NotUnderDomain', match.problem ?? 'The Root User DN is not under the ADI domain.', params.rootUserDN);
-      }
+      if (!match.underDomain) throw badRequest('RootDN.NotUnderDomain', match.problem ?? 'The Root User DN is not under the ADI domain.', params.rootUserDN);
     }
-    const session = await opening;
-    let anchorKey;
-    try {
-      // Without -AnchorKey, the key kept in AD (ad/anchorkey.ts); a real sync makes it when there is none yet.
-      anchorKey = await resolveAnchorKey(session, createKey ? new AdWriter(session, params.anchorAttribute) : null, {
-        rootDN: root.ldapDN,
-        anchorAttribute: params.anchorAttribute,
-        explicit: anchorKeyOf(params),
-        create: createKey,
-        reseal: params.adoptExisting,
-      });
-    } catch (err) {
-      await session.close();
-      throw err;
-    }
+  } catch (err) {
+    client?.close();
+    closeOnceOpen(opening);
+    throw err;
+  }
+  try {
+    return await planWithSession(await opening, client, domain, root.ldapDN, params, ctx, createKey);
+  } finally {
+    client.close();
+  }
+}
+
+/** Everything after the bind: the anchor key, both reads, the plan and its privilege screen. The session is closed on any failure, returned open otherwise. */
+async function planWithSession(
+  session: AdSession,
+  client: JumpCloudClient,
+  domain: ActiveDirectory,
+  rootDN: string,
+  params: SyncParams,
+  ctx: CommandContext,
+  createKey: boolean,
+) {
+  const { reporter } = ctx;
+  const progress = (status: string, percent: number) => reporter.progress({ activity: ACTIVITY, status, percent });
+  try {
+    // Without -AnchorKey, the key kept in AD (ad/anchorkey.ts); a real sync makes it when there is none yet.
+    const anchorKey = await resolveAnchorKey(session, createKey ? new AdWriter(session, params.anchorAttribute) : null, {
+      rootDN,
+      anchorAttribute: params.anchorAttribute,
+      explicit: anchorKeyOf(params),
+      create: createKey,
+      reseal: params.adoptExisting,
+    });
     if (anchorKey.source === 'created')
       reporter.log('info', `Created the anchor key ${anchorKey.dn} (readable only by ${params.dc.bindDN} and the administrators).`);
     if (anchorKey.source === 'pending')
@@ -193,17 +206,11 @@ async function preparePlan(params: SyncParams, ctx: CommandContext, createKey: b
       client,
       domain.id,
       session,
-      { rootDN: root.ldapDN, anchorAttribute: params.anchorAttribute, anchorKey: anchorKey.key },
+      { rootDN, anchorAttribute: params.anchorAttribute, anchorKey: anchorKey.key },
       progress,
       () => progress('Reading AD', 60),
-    ).catch(async (err: unknown) => {
-      await session.close();
-      throw err;
-    });
-    if (anchorKey.source === 'directory' && keyFitsNoProof([...actual.users, ...actual.groups])) {
-      await session.close();
-      throw keyMismatchError(anchorKey.dn, anchorKey.source);
-    }
+    );
+    if (anchorKey.source === 'directory' && keyFitsNoProof([...actual.users, ...actual.groups])) throw keyMismatchError(anchorKey.dn, anchorKey.source);
     const unproven = params.adoptExisting ? null : unprovenAnchorsMessage(actual);
     if (unproven) reporter.log('warning', unproven.message);
     progress('Planning', 80);
@@ -217,7 +224,6 @@ async function preparePlan(params: SyncParams, ctx: CommandContext, createKey: b
     progress('Checking effective privilege', 85);
     const plan = await screenPrivileged(planned, new PrivilegeChecker(session, params.privilegedGroups));
     if (params.user && !desired.users.some((u) => u.jcId === params.user || u.username.toLowerCase() === params.user?.toLowerCase())) {
-      await session.close();
       throw new EngineError(
         'Sync.UserNotInScope',
         `The JumpCloud user '${params.user}' is not bound to the ADI domain ${domain.domain} (directly or through a bound group).`,
@@ -228,9 +234,10 @@ async function preparePlan(params: SyncParams, ctx: CommandContext, createKey: b
         },
       );
     }
-    return { plan, session, domain, rootDN: root.ldapDN, anchorKey: anchorKey.key, desiredUsers: desired.users.length, desiredGroups: desired.groups.length };
-  } finally {
-    client.close();
+    return { plan, session, domain, rootDN, anchorKey: anchorKey.key, desiredUsers: desired.users.length, desiredGroups: desired.groups.length };
+  } catch (err) {
+    await session.close();
+    throw err;
   }
 }
 
