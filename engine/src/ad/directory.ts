@@ -162,6 +162,13 @@ export async function membersOf(session: AdSession, entry: Entry): Promise<strin
   return members;
 }
 
+/** Whether the root read's searches (accounts: person and user; groups) return this entry. */
+function readByRootSearch(entry: Entry): boolean {
+  const classes = allStrings(attributeValue(entry, 'objectClass')).map(lower);
+  if (classes.includes('group')) return true;
+  return classes.includes('user') && lower(textAttribute(entry, 'objectCategory')).startsWith('cn=person,');
+}
+
 export async function readActualState(session: AdSession, options: ReadOptions): Promise<ActualState> {
   const anchorAttribute = options.anchorAttribute ?? DEFAULT_ANCHOR_ATTRIBUTE;
   const anchorKey = options.anchorKey ?? null;
@@ -212,19 +219,27 @@ export async function readActualState(session: AdSession, options: ReadOptions):
   const unknown = [...unknownNames];
   // UPNs no object under the root holds: asked in the domain here and, when the forest calls for it, in the global catalog below.
   const upnCandidates = unknown.filter((n) => n.includes('@'));
+  const underRoot = lower(`,${options.rootDN}`);
   for (let i = 0; i < unknown.length; i += NAME_LOOKUP_CHUNK) {
     const chunk = unknown.slice(i, i + NAME_LOOKUP_CHUNK);
     const terms = chunk.map((n) => `(sAMAccountName=${escapeFilterValue(n)})(userPrincipalName=${escapeFilterValue(n)})`).join('');
     for await (const page of session.searchPaged(
       dse.defaultNamingContext,
-      { scope: 'sub', filter: `(|${terms})`, attributes: ['sAMAccountName', 'userPrincipalName', anchorAttribute] },
+      { scope: 'sub', filter: `(|${terms})`, attributes: ['sAMAccountName', 'userPrincipalName', 'objectClass', 'objectCategory', anchorAttribute] },
       PAGE_SIZE,
     )) {
       for (const entry of page) {
+        // The root's objects are the ones its read above found. One found here appeared after that
+        // read: a write the DC finished late for a connection already gone (an interrupted run),
+        // or another writer at the same moment. It is neither an account moved out of the root nor
+        // a holder elsewhere: the plan is made from the root read, the DC refuses a name taken in
+        // the meantime, and the next run reads the object whole.
+        const inRoot = lower(entry.dn).endsWith(underRoot);
+        if (inRoot && readByRootSearch(entry)) continue;
         const sam = textAttribute(entry, 'sAMAccountName');
         const upn = textAttribute(entry, 'userPrincipalName');
         const anchor = decodeAnchor(textAttribute(entry, anchorAttribute));
-        if (anchor && anchor !== 'foreign') anchoredOutside.set(lower(entry.dn), anchor.jcId);
+        if (anchor && anchor !== 'foreign' && !inRoot) anchoredOutside.set(lower(entry.dn), anchor.jcId);
         if (sam) accountNames.set(lower(sam), entry.dn);
         if (upn) principalNames.set(lower(upn), entry.dn);
       }

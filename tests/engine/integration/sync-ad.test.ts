@@ -3,7 +3,13 @@
 // JumpCloud side is tested with the sandbox elsewhere.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { DesiredGroup, DesiredUser } from '../../../engine/src/sync/model';
+import { readActualState } from '../../../engine/src/ad/directory';
+import { encodeAnchor } from '../../../engine/src/ad/names';
+import { randomPassword } from '../../../engine/src/ad/writer';
+import { apply } from '../../../engine/src/sync/apply';
+import { memoryJournal } from '../../../engine/src/sync/journal';
+import { DEFAULT_PLAN_OPTIONS, type DesiredGroup, type DesiredUser } from '../../../engine/src/sync/model';
+import { plan } from '../../../engine/src/sync/planner';
 import { openFixture, type AdFixture } from '../helpers/adfixture';
 import { testDcClient } from '../helpers/testdc';
 
@@ -168,5 +174,61 @@ describe('sync into AD (Samba)', () => {
       (await fx.planOnly({ users: hostile, groups }, { force: true })).operations.filter((o) => o.kind !== 'skip'),
       [],
     );
+  });
+
+  it('an account that appears under the root between the reads is created once: the DC refuses the second, the next run carries on', async () => {
+    // A run killed mid-apply leaves its last add with the DC, which may finish it after the next
+    // run has read the root: that run finds the name in its domain-wide lookup, under the root.
+    const late = user(40);
+    const dn = `CN=${late.username},${fx.rootDN}`;
+    const users = { users: [late], groups: [] };
+    const actual = await readActualState(fx.session, {
+      rootDN: fx.rootDN,
+      candidateNames: async () => {
+        await fx.session.ldapClient.add(dn, {
+          objectClass: ['top', 'person', 'organizationalPerson', 'user'],
+          sAMAccountName: late.username,
+          userPrincipalName: `${late.username}@example.com`,
+          userAccountControl: '514',
+          adminDescription: encodeAnchor({ jcId: late.jcId, syncDisabled: true }),
+        });
+        return [late.username];
+      },
+    });
+    assert.equal(
+      actual.users.some((u) => u.dn === dn),
+      false,
+      'the root was read before the add',
+    );
+    assert.equal(actual.anchoredOutside?.size, 0, 'not an account moved out of the root');
+    const planned = plan(users, actual, { ...DEFAULT_PLAN_OPTIONS, force: true });
+    const mine = planned.operations.filter((op) => 'jcId' in op && op.jcId === late.jcId);
+    assert.deepEqual(
+      mine.map((op) => op.kind),
+      ['createUser'],
+    );
+    const outcome = await apply({ ...planned, operations: mine }, { writer: fx.writer, journal: memoryJournal(), initialPassword: () => randomPassword() });
+    assert.equal(outcome.failed, 1);
+    assert.equal(outcome.failures[0]?.target, dn);
+    assert.match(outcome.failures[0]?.error.message ?? '', /already exists/i);
+    const holders = await fx.session.search(fx.rootDN.replace(/^OU=[^,]+,/, ''), {
+      scope: 'sub',
+      filter: `(sAMAccountName=${late.username})`,
+      attributes: ['dn'],
+    });
+    assert.deepEqual(
+      holders.map((e) => e.dn),
+      [dn],
+      'one account, the one the DC finished',
+    );
+
+    const next = await fx.sync(users, { force: true });
+    assert.equal(next.outcome?.failed, 0, JSON.stringify(next.outcome?.failures.map((f) => f.error.message)));
+    assert.equal(
+      next.plan.operations.some((op) => op.kind === 'createUser' || op.kind === 'skip'),
+      false,
+      'the next run takes the account over',
+    );
+    assert.equal(Number(first((await fx.read(dn, ['userAccountControl']))?.userAccountControl)) & 2, 0, 'enabled');
   });
 });
