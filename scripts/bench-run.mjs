@@ -9,9 +9,10 @@
 // a number. Each benchmark's output is kept in build/bench/<name>.out.
 // Usage: node --import tsx scripts/bench-run.mjs [--quick] [--only NAME,...]   (--quick: small sizes, a smoke run)
 // Sizes (environment, full / quick): BENCH_RUNS 15/5, BENCH_LIST_USERS 20000/2000,
-//   BENCH_SYNC_ORGS 1000,5000/100,300, BENCH_NOOP_USERS 20000/1000 (its seed: 4 of the bench's 30
-//   minutes; Samba's adds slow down as the domain grows), BENCH_RAW_SAMPLE 1000/all (N: the raw loop
-//   for the first N users of each org only, compared per user), BENCH_CSV_ROWS 10000/500,
+//   BENCH_SYNC_ORGS 1000,5000/100,300, BENCH_NOOP_USERS 20000/1000 (its seed: 7 of the bench's 40
+//   minutes, its rounds 8, each waiting for the agent's scheduled reconcile; Samba's adds slow down
+//   as the domain grows), BENCH_RAW_SAMPLE 1000/all (N: the raw loop for the first N users of
+//   each org only, compared per user), BENCH_CSV_ROWS 10000/500,
 //   BENCH_AGENT_USERS 100/20, BENCH_AGENT_CHANGES 200/20, BENCH_TARGETED_ORG 100000/5000,
 //   BENCH_TARGETED_SIZES 100,5000,20000/20,100 (managed users; seeded into AD without passwords;
 //   20,000 took 315 s of the 10-minute targeted benchmark),
