@@ -5,7 +5,7 @@ import type { Entry } from 'ldapts';
 import type { ActualState, AdGroup, AdUser, AnchorProofState } from './model';
 import { guidText, proofFitsObject } from './anchorproof';
 import { ridFromBytes } from './binary';
-import { decodeAnchor, lower } from './names';
+import { decodeAnchor, isUnderDn, lower } from './names';
 import { escapeFilterValue } from './escape';
 import { type AdSession } from './session';
 import { allStrings, attributeValue, binaryAttribute, rangedKey, textAttribute } from './entry';
@@ -162,7 +162,10 @@ export async function membersOf(session: AdSession, entry: Entry): Promise<strin
   return members;
 }
 
-/** Whether the root read's searches (accounts: person and user; groups) return this entry. */
+/** The accounts the sync reads and manages: users, not computers or contacts. */
+const ACCOUNTS_FILTER = '(&(objectCategory=person)(objectClass=user))';
+
+/** Whether the root read's searches (ACCOUNTS_FILTER; groups) return this entry. */
 function readByRootSearch(entry: Entry): boolean {
   const classes = allStrings(attributeValue(entry, 'objectClass')).map(lower);
   if (classes.includes('group')) return true;
@@ -176,11 +179,7 @@ export async function readActualState(session: AdSession, options: ReadOptions):
   const common = ['adminCount', 'isCriticalSystemObject', 'objectGUID', 'objectSid', anchorAttribute];
   const userAttributes = ['cn', 'sAMAccountName', 'userPrincipalName', 'givenName', 'sn', 'displayName', 'mail', 'userAccountControl', 'pwdLastSet', ...common];
   const users: AdUser[] = [];
-  for await (const page of session.searchPaged(
-    options.rootDN,
-    { scope: 'sub', filter: '(&(objectCategory=person)(objectClass=user))', attributes: userAttributes },
-    PAGE_SIZE,
-  )) {
+  for await (const page of session.searchPaged(options.rootDN, { scope: 'sub', filter: ACCOUNTS_FILTER, attributes: userAttributes }, PAGE_SIZE)) {
     for (const entry of page) users.push(toUser(entry, anchorAttribute, anchorKey, options.knownValues));
   }
   const userDns = new Map(users.map((u) => [u.dn, u.dn]));
@@ -219,7 +218,6 @@ export async function readActualState(session: AdSession, options: ReadOptions):
   const unknown = [...unknownNames];
   // UPNs no object under the root holds: asked in the domain here and, when the forest calls for it, in the global catalog below.
   const upnCandidates = unknown.filter((n) => n.includes('@'));
-  const underRoot = lower(`,${options.rootDN}`);
   for (let i = 0; i < unknown.length; i += NAME_LOOKUP_CHUNK) {
     const chunk = unknown.slice(i, i + NAME_LOOKUP_CHUNK);
     const terms = chunk.map((n) => `(sAMAccountName=${escapeFilterValue(n)})(userPrincipalName=${escapeFilterValue(n)})`).join('');
@@ -234,7 +232,7 @@ export async function readActualState(session: AdSession, options: ReadOptions):
         // or another writer at the same moment. It is neither an account moved out of the root nor
         // a holder elsewhere: the plan is made from the root read, the DC refuses a name taken in
         // the meantime, and the next run reads the object whole.
-        const inRoot = lower(entry.dn).endsWith(underRoot);
+        const inRoot = isUnderDn(entry.dn, options.rootDN);
         if (inRoot && readByRootSearch(entry)) continue;
         const sam = textAttribute(entry, 'sAMAccountName');
         const upn = textAttribute(entry, 'userPrincipalName');
@@ -325,7 +323,6 @@ export async function readActualSlice(session: AdSession, options: SliceReadOpti
   };
   const groupEntries = new Map<string, Entry>();
   const occupied = new Set<string>();
-  const USERS = '(&(objectCategory=person)(objectClass=user))';
 
   const searchAll = async (filter: string, attributes: string[], base = options.rootDN) => {
     const found: Entry[] = [];
@@ -360,7 +357,7 @@ export async function readActualSlice(session: AdSession, options: SliceReadOpti
       .slice(i, i + NAME_LOOKUP_CHUNK)
       .map((n) => `(sAMAccountName=${escapeFilterValue(n)})(cn=${escapeFilterValue(n)})`)
       .join('');
-    for (const entry of await searchAll(`(&(|${USERS}(objectClass=group))(|${terms}))`, [...sliceUserAttributes, 'description', 'objectClass'])) {
+    for (const entry of await searchAll(`(&(|${ACCOUNTS_FILTER}(objectClass=group))(|${terms}))`, [...sliceUserAttributes, 'description', 'objectClass'])) {
       const key = lower(entry.dn);
       if (users.has(key) || groupEntries.has(key)) continue;
       const anchored = anchorOf(entry, anchorAttribute, anchorKey);
@@ -380,7 +377,7 @@ export async function readActualSlice(session: AdSession, options: SliceReadOpti
   if (!options.hintsComplete) {
     const ids = [...sliceUserIds].filter((id) => !foundUsers.has(id));
     for (let i = 0; i < ids.length; i += ANCHOR_CHUNK) {
-      for (const entry of await searchAll(`(&${USERS}(|${anchorTerms(anchorAttribute, ids.slice(i, i + ANCHOR_CHUNK))}))`, sliceUserAttributes))
+      for (const entry of await searchAll(`(&${ACCOUNTS_FILTER}(|${anchorTerms(anchorAttribute, ids.slice(i, i + ANCHOR_CHUNK))}))`, sliceUserAttributes))
         keepUser(entry);
     }
     const gids = [...sliceGroupIds].filter((id) => !foundGroups.has(id));
@@ -466,7 +463,7 @@ export async function readActualSlice(session: AdSession, options: SliceReadOpti
       const sam = textAttribute(entry, 'sAMAccountName');
       const upn = textAttribute(entry, 'userPrincipalName');
       const anchor = decodeAnchor(textAttribute(entry, anchorAttribute));
-      if (anchor && anchor !== 'foreign' && !lower(entry.dn).endsWith(lower(`,${options.rootDN}`))) anchoredOutside.set(lower(entry.dn), anchor.jcId);
+      if (anchor && anchor !== 'foreign' && !isUnderDn(entry.dn, options.rootDN)) anchoredOutside.set(lower(entry.dn), anchor.jcId);
       if (sam) accountNames.set(lower(sam), entry.dn);
       if (upn) principalNames.set(lower(upn), entry.dn);
     }

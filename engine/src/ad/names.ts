@@ -84,3 +84,8 @@ export function anchorFilterTerms(anchorAttribute: string, jcId: string, escape:
 export function lower(text: string): string {
   return text.toLowerCase();
 }
+
+/** Whether `dn` is below `parentDn` (not the parent itself), compared without case. */
+export function isUnderDn(dn: string, parentDn: string): boolean {
+  return lower(dn).endsWith(lower(`,${parentDn}`));
+}

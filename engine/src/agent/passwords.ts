@@ -14,7 +14,7 @@ import { asEngineError, EngineError, ExitCode } from '../errors';
 import { decryptPasswordEvent } from '../jumpcloud/agent-channel';
 import type { AckRequest, ChangeEvent } from '../jumpcloud/agent-protocol';
 import type { Journal } from '../sync/journal';
-import { anchorFilterTerms, decodeAnchor, lower } from '../ad/names';
+import { anchorFilterTerms, decodeAnchor, isUnderDn } from '../ad/names';
 import { proofFitsEntry } from '../ad/anchorproof';
 import { describePath, PrivilegeChecker } from '../ad/privilege';
 
@@ -49,7 +49,7 @@ async function findByAnchor(
     dn: entry.dn,
     protected: isProtectedEntry(entry),
   });
-  if (hintDn && lower(hintDn).endsWith(lower(`,${rootDN}`))) {
+  if (hintDn && isUnderDn(hintDn, rootDN)) {
     // The same filter as the search below, on the one object: a user account carrying this anchor.
     const [entry] = await session
       .search(hintDn, { scope: 'base', filter: `(&(objectCategory=person)(objectClass=user))`, attributes }, 'read the user at its last known DN')

@@ -10,7 +10,7 @@ import { DEFAULT_ANCHOR_ATTRIBUTE, isProtectedEntry, membersOf } from '../../ad/
 import { ANCHOR_KEY_PROBLEM, parseAnchorKey, proofFitsEntry } from '../../ad/anchorproof';
 import { sidFromBytes } from '../../ad/binary';
 import { escapeFilterValue } from '../../ad/escape';
-import { decodeAnchor } from '../../ad/names';
+import { decodeAnchor, isUnderDn } from '../../ad/names';
 import { parseAdiDN } from '../../ad/rootdn';
 import { AdSession } from '../../ad/session';
 import { binaryAttribute, textAttribute } from '../../ad/entry';
@@ -74,7 +74,7 @@ export const groupRemoveCommand = defineCommand({
           params.group,
         );
       const entry = found[0] as (typeof found)[number];
-      if (!entry.dn.toLowerCase().endsWith(`,${rootDN.toLowerCase()}`))
+      if (!isUnderDn(entry.dn, rootDN))
         throw groupError('Group.NotManaged', `${entry.dn} is not under the root container ${rootDN}: the sync does not manage it.`, entry.dn);
       const anchor = decodeAnchor(textAttribute(entry, params.anchorAttribute));
       if (isProtectedEntry(entry)) {

@@ -139,12 +139,17 @@ function describedFailure(failure: OperationFailure): EngineError {
   });
 }
 
+/** The sync's progress bar: `status` at `percent`. */
+const progressOf =
+  ({ reporter }: CommandContext) =>
+  (status: string, percent: number) =>
+    reporter.progress({ activity: ACTIVITY, status, percent });
+
 async function preparePlan(params: SyncParams, ctx: CommandContext, createKey: boolean) {
-  const { reporter } = ctx;
   const root = parseAdiDN(params.rootUserDN, 'root');
   if (!root.isValid || !root.ldapDN)
     throw badRequest('RootDN.Invalid', `The Root User DN '${params.rootUserDN}' is not valid: ${root.problems.join(' ')}`, params.rootUserDN);
-  const progress = (status: string, percent: number) => reporter.progress({ activity: ACTIVITY, status, percent });
+  const progress = progressOf(ctx);
 
   // The DC's bind starts first and runs while the JumpCloud client is made (its TLS context takes
   // tens of milliseconds with a CA file) and JumpCloud is asked for the domain: neither waits for the
@@ -185,7 +190,7 @@ async function planWithSession(
   createKey: boolean,
 ) {
   const { reporter } = ctx;
-  const progress = (status: string, percent: number) => reporter.progress({ activity: ACTIVITY, status, percent });
+  const progress = progressOf(ctx);
   try {
     // Without -AnchorKey, the key kept in AD (ad/anchorkey.ts); a real sync makes it when there is none yet.
     const anchorKey = await resolveAnchorKey(session, createKey ? new AdWriter(session, params.anchorAttribute) : null, {
