@@ -22,6 +22,7 @@ import { agentPaths } from '../engine/src/agent/config.ts';
 import { startSandbox } from '../engine/src/sandbox/server.ts';
 import { exec, installAgent } from '../tests/engine/helpers/agent.ts';
 import { adminDc, testDc } from '../tests/engine/helpers/testdc.ts';
+import { until } from './bench-stats.mjs';
 
 process.env.JCADI_TESTDC_DIR ??= join(dirname(fileURLToPath(import.meta.url)), '..', 'build', 'testdc');
 const { values } = parseArgs({
@@ -44,7 +45,6 @@ const log = join(work, 'exec.log');
 const tag = Date.now().toString(36);
 const root = `OU=bench-agent-${tag},${info.baseDN}`;
 const prefix = `a${tag}`;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const session = await AdSession.open(adminDc());
 await session.ldapClient.add(root, { objectClass: ['top', 'organizationalUnit'] });
@@ -88,14 +88,6 @@ const canBind = async (username, password) => {
     return false;
   }
 };
-async function until(probe, timeoutMs, everyMs = 20) {
-  const deadline = performance.now() + timeoutMs;
-  while (!(await probe())) {
-    if (performance.now() > deadline) throw new Error('timed out');
-    await sleep(everyMs);
-  }
-  return performance.now();
-}
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 const stats = (ms) => {
   const s = [...ms].sort((a, b) => a - b);
@@ -139,7 +131,7 @@ try {
       const lastname = `Changed${i}`;
       const started = performance.now();
       await admin('PATCH', `/users/${username}`, { lastname });
-      attributeMs.push((await until(async () => (await snOf(username)) === lastname, 120_000)) - started);
+      attributeMs.push((await until(async () => (await snOf(username)) === lastname, 120_000, 20)) - started);
     }
   }
   const lastReconcile = states().find((s) => s?.primary)?.lastFullReconcile;
@@ -150,7 +142,7 @@ try {
   process.kill(primary.pid, 'SIGKILL');
   await admin('PATCH', `/users/${users[0]}`, { lastname: 'AfterFailover' });
   const designatedAt = await until(async () => states().some((s) => s?.primary && s.agentId !== primary.agentId && processAlive(s.pid)), 300_000, 50);
-  const appliedAt = await until(async () => (await snOf(users[0])) === 'AfterFailover', 300_000);
+  const appliedAt = await until(async () => (await snOf(users[0])) === 'AfterFailover', 300_000, 20);
 
   const all = stats([...attributeMs, ...passwordMs]);
   const attr = stats(attributeMs);

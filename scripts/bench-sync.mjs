@@ -52,7 +52,7 @@ import { findDomain, gatherDesired } from '../engine/src/sync/gather.ts';
 import { peekAgentState } from '../engine/src/agent/state.ts';
 import { agentPaths } from '../engine/src/agent/config.ts';
 import { proveAnchors } from './bench-anchors.mjs';
-import { median } from './bench-stats.mjs';
+import { median, procStatusMb, until } from './bench-stats.mjs';
 import { asciiOnly, engineBundleOptions } from './engine-bundle.mjs';
 import { TreeDeleteControl } from '../tests/engine/helpers/faultworld.ts';
 import { exec, installAgent } from '../tests/engine/helpers/agent.ts';
@@ -295,7 +295,7 @@ async function startScheduledAgent(sandbox, rootDN) {
     const started = await exec('agent-start', { installPath, timeoutSeconds: 120 }, agentLog);
     if (started.code !== 0) throw new Error(`agent-start: ${started.raw}`);
     const state = () => peekAgentState(agentPaths(installPath).state);
-    await until(() => state()?.lastFullReconcile != null && (state()?.counters.offboardChecks ?? 0) >= 1, 900_000);
+    await until(() => state()?.lastFullReconcile != null && (state()?.counters.offboardChecks ?? 0) >= 1, 900_000, 100);
     const takeover = state().lastFullReconcile;
     if (takeover.planned !== 0) throw new Error(`the agent's takeover reconcile planned ${takeover.planned} operations`);
     return { state, stop, takeoverMs: takeover.durationMs };
@@ -314,7 +314,7 @@ async function nextScheduledReconcile(agent, sinceMs) {
   let passedOver = 0;
   let seen = agent.state().counters.reconciles;
   for (;;) {
-    await until(() => (agent.state()?.counters.reconciles ?? seen) > seen, 180_000);
+    await until(() => (agent.state()?.counters.reconciles ?? seen) > seen, 180_000, 100);
     const s = agent.state();
     seen = s.counters.reconciles;
     const startedAt = Date.parse(s.lastFullReconcileAt) - s.lastFullReconcile.durationMs;
@@ -324,17 +324,7 @@ async function nextScheduledReconcile(agent, sinceMs) {
     }
     if (s.lastFullReconcile.planned !== 0 || s.lastFullReconcile.failed !== 0)
       throw new Error(`the agent's scheduled reconcile planned ${s.lastFullReconcile.planned} operations (${s.lastFullReconcile.failed} failed)`);
-    return { ms: s.lastFullReconcile.durationMs, rssMb: procMb(s.pid, 'VmRSS'), peakMb: procMb(s.pid, 'VmHWM'), passedOver };
-  }
-}
-
-const procMb = (pid, field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
-
-async function until(probe, timeoutMs) {
-  const deadline = performance.now() + timeoutMs;
-  while (!probe()) {
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for the agent`);
-    await sleep(100);
+    return { ms: s.lastFullReconcile.durationMs, rssMb: procStatusMb(s.pid, 'VmRSS'), peakMb: procStatusMb(s.pid, 'VmHWM'), passedOver };
   }
 }
 

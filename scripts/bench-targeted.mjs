@@ -15,7 +15,7 @@
 // of scripts/bench.sh (127.0.0.3) unless JCADI_TESTDC_DIR says otherwise.
 // Usage: node --import tsx scripts/bench-targeted.mjs [--org 100000] [--sizes 100,2000,5000] [--changes 100] [--full-scope 2000] [--json FILE]
 import { spawn } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { rmSync, writeFileSync, mkdtempSync } from 'node:fs';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -25,7 +25,7 @@ import { parseArgs } from 'node:util';
 import { Attribute, Change } from 'ldapts';
 import { TreeDeleteControl } from '../tests/engine/helpers/faultworld.ts';
 import { proveAnchors } from './bench-anchors.mjs';
-import { median } from './bench-stats.mjs';
+import { median, procStatusMb, until } from './bench-stats.mjs';
 import { peekAgentState } from '../engine/src/agent/state.ts';
 import { agentPaths, syncSettingsSchema } from '../engine/src/agent/config.ts';
 import { DEFAULT_BACKOFF } from '../engine/src/agent/failures.ts';
@@ -106,18 +106,6 @@ const stats = (list) => {
   return { n: s.length, p50: percentile(s, 50), p95: percentile(s, 95), max: s.at(-1) };
 };
 const s2 = (ms) => (ms / 1000).toFixed(2);
-async function until(probe, timeoutMs, everyMs = 10) {
-  const deadline = performance.now() + timeoutMs;
-  while (!(await probe())) {
-    if (performance.now() > deadline) throw new Error('timed out');
-    await sleep(everyMs);
-  }
-  return performance.now();
-}
-const kb = (pid, field) => {
-  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-};
 const userEntry = (u) => ({
   objectClass: ['top', 'person', 'organizationalPerson', 'user'],
   cn: u.username,
@@ -309,8 +297,8 @@ try {
       calls.push(requests.slice(mark).filter((l) => /^(GET|POST|PUT|DELETE) \/(api|insights)\//.test(l)).length);
     }
     await sleep(3000);
-    const idleMb = kb(pid, 'VmRSS');
-    const peakMb = kb(pid, 'VmHWM');
+    const idleMb = procStatusMb(pid, 'VmRSS');
+    const peakMb = procStatusMb(pid, 'VmHWM');
     const all = stats(Object.values(byKind).flat());
     const c = stats(calls);
     latency[scope.n] = {
@@ -358,7 +346,7 @@ try {
       await until(async () => state()?.lastFullReconcileAt !== before, 900_000, 250);
       await sleep(5000);
       const p = state().pid;
-      const m = { idleMb: kb(p, 'VmRSS'), peakMb: kb(p, 'VmHWM'), reconcileMs: state().lastFullReconcile.durationMs };
+      const m = { idleMb: procStatusMb(p, 'VmRSS'), peakMb: procStatusMb(p, 'VmHWM'), reconcileMs: state().lastFullReconcile.durationMs };
       latency[scope.n].memory[name] = m;
       console.log(
         `(memory, ${scope.n} users, ${name}: ${m.idleMb.toFixed(0)} MB resident / ${m.peakMb.toFixed(0)} MB peak after a restart's full reconcile of ${s2(m.reconcileMs)} s; env ${JSON.stringify(env)})`,

@@ -11,7 +11,7 @@ import { memoryJournal } from '../../../engine/src/sync/journal';
 import { DEFAULT_PLAN_OPTIONS, type DesiredGroup, type DesiredUser } from '../../../engine/src/sync/model';
 import { plan } from '../../../engine/src/sync/planner';
 import { openFixture, type AdFixture } from '../helpers/adfixture';
-import { testDcClient } from '../helpers/testdc';
+import { testDc, testDcClient } from '../helpers/testdc';
 
 const id = (n: number) => n.toString(16).padStart(24, 'a');
 const user = (n: number, over: Partial<DesiredUser> = {}): DesiredUser => ({
@@ -211,7 +211,7 @@ describe('sync into AD (Samba)', () => {
     assert.equal(outcome.failed, 1);
     assert.equal(outcome.failures[0]?.target, dn);
     assert.match(outcome.failures[0]?.error.message ?? '', /already exists/i);
-    const holders = await fx.session.search(fx.rootDN.replace(/^OU=[^,]+,/, ''), {
+    const holders = await fx.session.search(testDc().baseDN, {
       scope: 'sub',
       filter: `(sAMAccountName=${late.username})`,
       attributes: ['dn'],
